@@ -1,0 +1,71 @@
+package io.breakwater.breaker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A call was refused because a breaker does not admit it. Unchecked. It names the breaker and, when
+ * known, when the breaker will next admit a call. Its stack trace is off unless the breaker's config
+ * asks for it, so rejecting is cheap while a dependency is down.
+ */
+public final class CircuitBreakerOpenException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String breakerName;
+    private final CircuitBreakerState state;
+    private final Instant nextPermittedAt;
+
+    private CircuitBreakerOpenException(String message, String breakerName, CircuitBreakerState state,
+                                        Instant nextPermittedAt, boolean writableStackTrace) {
+        super(message, null, false, writableStackTrace);
+        this.breakerName = breakerName;
+        this.state = state;
+        this.nextPermittedAt = nextPermittedAt;
+    }
+
+    /**
+     * An exception for breaker {@code breakerName} in {@code state}, whose next call is permitted at
+     * {@code nextPermittedAt} (null when unknown, as when forced open), seen at {@code now}.
+     */
+    public static CircuitBreakerOpenException of(String breakerName, CircuitBreakerState state,
+                                                 Instant nextPermittedAt, Instant now, boolean writableStackTrace) {
+        Objects.requireNonNull(breakerName, "breakerName");
+        Objects.requireNonNull(state, "state");
+        return new CircuitBreakerOpenException(message(breakerName, state, nextPermittedAt, now),
+                breakerName, state, nextPermittedAt, writableStackTrace);
+    }
+
+    private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {
+        StringBuilder m = new StringBuilder("Circuit breaker '").append(name).append("' is ").append(state);
+        if (state == CircuitBreakerState.HALF_OPEN) {
+            m.append(" and all its trial calls are in flight");
+        }
+        if (next == null) {
+            return m.append("; no call is permitted until it is reset").toString();
+        }
+        m.append("; next call permitted at ").append(next);
+        if (now != null) {
+            long millis = Math.max(0, Duration.between(now, next).toMillis());
+            m.append(" (in ").append(String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0)).append(" s)");
+        }
+        return m.toString();
+    }
+
+    /** The name of the breaker that refused the call. */
+    public String breakerName() {
+        return breakerName;
+    }
+
+    /** The breaker's state when it refused. */
+    public CircuitBreakerState state() {
+        return state;
+    }
+
+    /** When the breaker will next admit a call; empty when it was forced open. */
+    public Optional<Instant> nextPermittedAt() {
+        return Optional.ofNullable(nextPermittedAt);
+    }
+}

@@ -1,0 +1,52 @@
+package io.breakwater.breaker;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What one breaker looks like at one moment: for health reports, status pages and metrics.
+ *
+ * @param name                the breaker's name
+ * @param state               its state
+ * @param since               when it entered that state
+ * @param consecutiveFailures failures in a row in CLOSED (0 in other states)
+ * @param windowCalls         calls held by the sliding window (0 without a window, or outside CLOSED)
+ * @param windowFailures      failed calls in the window
+ * @param windowSlowCalls     slow calls in the window
+ * @param failureRate         failures ÷ calls in the window, 0 when empty
+ * @param slowCallRate        slow calls ÷ calls in the window, 0 when empty
+ * @param window              "last 20 calls", "last 10 s" or "no window"
+ * @param successfulCalls     successes since the breaker was created
+ * @param failedCalls         failures since the breaker was created
+ * @param slowCalls           slow calls since the breaker was created
+ * @param rejectedCalls       calls refused since the breaker was created
+ * @param ignoredCalls        failures that did not count (ignored throwables) since the breaker was created
+ * @param lastFailureAt       when the last failure was recorded, or null
+ * @param lastFailure         the last failure ("Class: message", truncated), or null
+ * @param nextAttemptAt       when OPEN, the time it admits trial calls; otherwise null
+ */
+public record CircuitBreakerSnapshot(
+        String name,
+        CircuitBreakerState state,
+        Instant since,
+        int consecutiveFailures,
+        int windowCalls,
+        int windowFailures,
+        int windowSlowCalls,
+        double failureRate,
+        double slowCallRate,
+        String window,
+        long successfulCalls,
+        long failedCalls,
+        long slowCalls,
+        long rejectedCalls,
+        long ignoredCalls,
+        Instant lastFailureAt,
+        String lastFailure,
+        Instant nextAttemptAt) {
+
+    /** When the breaker will next admit a call, if it is OPEN. */
+    public Optional<Instant> nextAttempt() {
+        return Optional.ofNullable(nextAttemptAt);
+    }
+}
