@@ -174,7 +174,7 @@ public final class CircuitBreakerConfig {
         }
     }
 
-    /** Each wait is drawn uniformly from {@code wait × [1 − jitter, 1 + jitter]} (capped at the maximum). */
+    /** Each wait (after backoff and its cap) is drawn uniformly from {@code wait × [1 − jitter, 1 + jitter]}. */
     public double jitter() {
         return jitter;
     }
