@@ -132,8 +132,7 @@ public final class CircuitBreaker {
                         return true;
                     }
                     if (half.trialsExpired(now, halfOpenMaxWaitNanos)) {
-                        reopen(half, now, half.issued() - half.successes.get() + " trial call(s) unanswered after "
-                                + human(config.halfOpenMaxWait()));
+                        expireTrials(half, now);
                         p = phase.get();
                         continue;
                     }
@@ -169,9 +168,13 @@ public final class CircuitBreaker {
         if (p instanceof Phase.Open open && now - open.retryAtNanos >= 0) {
             toHalfOpen(open, now);
         } else if (p instanceof Phase.HalfOpen half && half.trialsExpired(now, halfOpenMaxWaitNanos)) {
-            reopen(half, now, half.issued() - half.successes.get() + " trial call(s) unanswered after "
-                    + human(config.halfOpenMaxWait()));
+            expireTrials(half, now);
         }
+    }
+
+    private void expireTrials(Phase.HalfOpen half, long now) {
+        reopen(half, now, half.issued() - half.successes.get() + " trial call(s) unanswered after "
+                + human(config.halfOpenMaxWait()));
     }
 
     // ---------------------------------------------------------------- outcomes
@@ -462,7 +465,6 @@ public final class CircuitBreaker {
         wait = Math.min(wait, max);
         if (config.jitter() > 0) {
             wait *= 1.0 + config.jitter() * (2.0 * ThreadLocalRandom.current().nextDouble() - 1.0);
-            wait = Math.min(wait, max);
         }
         return Math.max(1L, (long) wait);
     }

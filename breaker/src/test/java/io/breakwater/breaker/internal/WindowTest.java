@@ -1,0 +1,113 @@
+package io.breakwater.breaker.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class WindowTest {
+
+    @Property(tries = 300)
+    void theCountWindowHoldsExactlyTheLastOutcomes(@ForAll @IntRange(min = 1, max = 12) int size,
+                                                  @ForAll @Size(max = 60) List<@IntRange(min = 1, max = 4) Integer> outcomes) {
+        CountWindow window = new CountWindow(size);
+        for (int outcome : outcomes) {
+            window.record(outcome, 0);
+        }
+        List<Integer> last = outcomes.subList(Math.max(0, outcomes.size() - size), outcomes.size());
+        WindowTotals totals = window.totals(0);
+        assertThat(totals.calls()).isEqualTo(last.size());
+        assertThat(totals.failures()).isEqualTo((int) last.stream().filter(Outcome::isFailure).count());
+        assertThat(totals.slowCalls()).isEqualTo((int) last.stream().filter(Outcome::isSlow).count());
+    }
+
+    @Test
+    void theCountWindowDoesNotDriftUnderContention() throws Exception {
+        CountWindow window = new CountWindow(64);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int outcome : new int[] {Outcome.SLOW_FAILURE, Outcome.SUCCESS, Outcome.FAILURE}) {
+                CyclicBarrier start = new CyclicBarrier(4);
+                List<Future<?>> writers = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    writers.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < 200_000; i++) {
+                            window.record(outcome, 0);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : writers) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+                WindowTotals totals = window.totals(0);
+                assertThat(totals.calls()).isEqualTo(64);
+                assertThat(totals.failures()).isEqualTo(Outcome.isFailure(outcome) ? 64 : 0);
+                assertThat(totals.slowCalls()).isEqualTo(Outcome.isSlow(outcome) ? 64 : 0);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theTimeWindowForgetsBucketsOlderThanItsLength() {
+        TimeWindow window = new TimeWindow(3);
+        long second = 1_000_000_000L;
+        window.record(Outcome.FAILURE, 0);
+        window.record(Outcome.SUCCESS, second);
+        window.record(Outcome.SLOW_SUCCESS, 2 * second + 5);
+        assertThat(window.totals(2 * second + 10)).isEqualTo(new WindowTotals(3, 1, 1));
+        assertThat(window.totals(3 * second)).isEqualTo(new WindowTotals(2, 0, 1));
+        assertThat(window.totals(5 * second)).isEqualTo(new WindowTotals(0, 0, 0));
+        window.record(Outcome.FAILURE, 6 * second);
+        assertThat(window.totals(6 * second)).isEqualTo(new WindowTotals(1, 1, 0));
+    }
+
+    @Test
+    void theTimeWindowCountsEveryCallUnderContention() throws Exception {
+        TimeWindow window = new TimeWindow(10);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            CyclicBarrier start = new CyclicBarrier(4);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < 100_000; i++) {
+                        window.record(i % 4 == 0 ? Outcome.FAILURE : Outcome.SUCCESS, 5_000_000_000L);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : writers) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(window.totals(5_000_000_000L)).isEqualTo(new WindowTotals(400_000, 100_000, 0));
+    }
+
+    @Test
+    void secretsAreMaskedInFailureDescriptions() {
+        assertThat(Failures.sanitize("sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"))
+                .isEqualTo("sasl.jaas.config=**** required");
+        assertThat(Failures.sanitize("connect to redis://user:s3cret@host:6379 failed"))
+                .isEqualTo("connect to redis://user:****@host:6379 failed");
+        assertThat(Failures.sanitize("Authorization: Bearer abc.def.ghi")).doesNotContain("abc.def.ghi");
+        assertThat(Failures.sanitize("token: \"xyz\" rejected")).isEqualTo("token: **** rejected");
+        assertThat(Failures.sanitize("x".repeat(600))).hasSize(Failures.MAX_LENGTH);
+    }
+}
