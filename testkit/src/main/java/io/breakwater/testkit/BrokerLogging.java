@@ -1,0 +1,38 @@
+package io.breakwater.testkit;
+
+import java.util.List;
+
+/**
+ * Keeps the brokers quiet: their loggers log at WARN unless the system property
+ * {@value #LEVEL_PROPERTY} says otherwise (for example {@code -Dbreakwater.broker.log.level=info}).
+ * Works with slf4j-simple, which reads per-logger levels from system properties when a logger is made.
+ */
+public final class BrokerLogging {
+
+    /** The system property that sets the brokers' log level: trace, debug, info, warn, error or off. */
+    public static final String LEVEL_PROPERTY = "breakwater.broker.log.level";
+
+    private static final List<String> BROKER_LOGGERS = List.of("kafka", "org.apache.kafka", "state.change.logger",
+            "org.apache.kafka.clients", "org.apache.kafka.common", "org.apache.kafka.raft", "org.apache.kafka.server",
+            "org.apache.kafka.controller", "org.apache.kafka.metadata", "org.apache.kafka.storage", "org.apache.kafka.image",
+            "org.apache.kafka.coordinator");
+
+    private BrokerLogging() {
+    }
+
+    /** Sets the broker loggers' level unless each is already set. Idempotent. */
+    public static void apply() {
+        String level = System.getProperty(LEVEL_PROPERTY, "warn");
+        for (String logger : BROKER_LOGGERS) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, level);
+            }
+        }
+    }
+
+    /** The JVM options that give a forked broker the same levels. */
+    static List<String> jvmOptions() {
+        return List.of("-D" + LEVEL_PROPERTY + "=" + System.getProperty(LEVEL_PROPERTY, "warn"));
+    }
+}

@@ -1,0 +1,112 @@
+package io.breakwater.testkit;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * The ports, directory and broker configuration of one KRaft node (broker and controller in one
+ * process). Three listeners: EXTERNAL for clients (advertised as the address of the node's
+ * {@link FaultProxy}), INTERNAL between brokers, CONTROLLER for the quorum. Only client traffic goes
+ * through the proxy, so a proxy fault looks to clients like a network fault, and the cluster stays whole.
+ */
+final class KafkaNode {
+
+    static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+    final int id;
+    final int controllerPort;
+    final int internalPort;
+    final int externalPort;
+    final int advertisedPort;
+    final Path dataDir;
+
+    KafkaNode(int id, int advertisedPort, Path dataDir) throws IOException {
+        this.id = id;
+        this.controllerPort = freePort();
+        this.internalPort = freePort();
+        this.externalPort = freePort();
+        this.advertisedPort = advertisedPort;
+        this.dataDir = dataDir;
+    }
+
+    InetSocketAddress externalAddress() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), externalPort);
+    }
+
+    String voter() {
+        return id + "@127.0.0.1:" + controllerPort;
+    }
+
+    /** The broker configuration of this node in a cluster whose voters are {@code nodes}. */
+    Properties properties(List<KafkaNode> nodes, Map<String, String> overrides) {
+        int size = nodes.size();
+        int replicas = Math.min(size, 3);
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(id));
+        p.put("controller.quorum.voters", nodes.stream().map(KafkaNode::voter).collect(Collectors.joining(",")));
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("listeners", "EXTERNAL://127.0.0.1:" + externalPort + ",INTERNAL://127.0.0.1:" + internalPort
+                + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "EXTERNAL://127.0.0.1:" + advertisedPort + ",INTERNAL://127.0.0.1:" + internalPort);
+        p.put("listener.security.protocol.map", "EXTERNAL:PLAINTEXT,INTERNAL:PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", "INTERNAL");
+        p.put("log.dirs", dataDir.toString());
+        p.put("metadata.log.dir", dataDir.toString());
+        // Small: a test broker must not take the heap of a production one.
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
+        p.put("log.cleaner.threads", "1");
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("num.replica.fetchers", "1");
+        p.put("background.threads", "2");
+        p.put("num.partitions", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("offsets.topic.replication.factor", Integer.toString(replicas));
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", Integer.toString(replicas));
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", Integer.toString(replicas));
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "true");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        p.putAll(overrides);
+        return p;
+    }
+
+    /** Writes the meta.properties and bootstrap checkpoint; harmless on a node already formatted. */
+    void format(String clusterId) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setClusterId(clusterId)
+                .setNodeId(id)
+                .setDirectories(List.of(dataDir.toString()))
+                .setMetadataLogDirectory(dataDir.toString())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setIgnoreFormatted(true)
+                .run();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+}
