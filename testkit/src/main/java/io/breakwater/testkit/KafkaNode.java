@@ -41,6 +41,20 @@ final class KafkaNode {
         this.dataDir = dataDir;
     }
 
+    private KafkaNode(int id, Path dataDir) {
+        this.id = id;
+        this.controllerPort = -1;
+        this.internalPort = -1;
+        this.externalPort = -1;
+        this.advertisedPort = -1;
+        this.dataDir = dataDir;
+    }
+
+    /** A node known only by id and directory, enough to format it (in a forked broker). */
+    static KafkaNode existing(int id, Path dataDir) {
+        return new KafkaNode(id, dataDir);
+    }
+
     InetSocketAddress externalAddress() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), externalPort);
     }

@@ -1,0 +1,52 @@
+package io.breakwater.testkit;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * The entry point of a forked broker: {@code KafkaNodeMain <broker.properties> <cluster-id> <node-id>}.
+ * Formats the storage if needed, starts one combined KRaft node, prints {@value #READY} and runs until
+ * it is stopped or killed.
+ */
+public final class KafkaNodeMain {
+
+    /** The line printed once the node has started. */
+    public static final String READY = "BREAKWATER-BROKER-READY";
+
+    private KafkaNodeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: KafkaNodeMain <broker.properties> <cluster-id> <node-id>");
+            System.exit(2);
+        }
+        BrokerLogging.apply();
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of(args[0]))) {
+            properties.load(in);
+        }
+        Path dataDir = Path.of(properties.getProperty("log.dirs"));
+        KafkaNode node = KafkaNode.existing(Integer.parseInt(args[2]), dataDir);
+        node.format(args[1]);
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdown();
+            server.awaitShutdown();
+        }, "broker-shutdown"));
+        server.startup();
+        System.out.println(READY);
+        System.out.flush();
+        server.awaitShutdown();
+    }
+
+    static List<String> args(Path properties, String clusterId, int nodeId) {
+        return List.of(properties.toString(), clusterId, Integer.toString(nodeId));
+    }
+}

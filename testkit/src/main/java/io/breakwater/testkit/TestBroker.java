@@ -1,0 +1,55 @@
+package io.breakwater.testkit;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** The broker a test got from {@link BrokerExtension}: embedded, Redpanda or external. */
+public interface TestBroker extends AutoCloseable {
+
+    BrokerKind kind();
+
+    /** What clients use as {@code bootstrap.servers}. */
+    String bootstrapServers();
+
+    /** An admin client, made once and closed with the broker. */
+    Admin admin();
+
+    /** Client properties with {@code bootstrap.servers} set; a fresh mutable map each time. */
+    default Map<String, Object> clientConfig() {
+        Map<String, Object> config = new java.util.HashMap<>();
+        config.put("bootstrap.servers", bootstrapServers());
+        return config;
+    }
+
+    /** The embedded cluster, for fault injection; only when {@link #kind()} is EMBEDDED. */
+    default EmbeddedKafkaCluster cluster() {
+        throw new IllegalStateException("this test runs on a " + kind() + " broker, which has no fault injection; "
+                + "annotate the test @RealBroker(faults = true) so that it runs only on the embedded Kafka");
+    }
+
+    /** Creates a topic and waits for it; an existing topic is left as it is. */
+    default void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        try {
+            admin().createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted creating topic " + name, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("topic " + name + " not created within 30 s", e);
+        }
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,156 @@
+package io.breakwater.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FaultProxyTest {
+
+    private ServerSocket echo;
+    private FaultProxy proxy;
+
+    @BeforeEach
+    void startEchoServerAndProxy() throws IOException {
+        echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (!echo.isClosed()) {
+                try {
+                    Socket s = echo.accept();
+                    Thread t = new Thread(() -> {
+                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                            in.transferTo(out);
+                        } catch (IOException ignored) {
+                            // client gone
+                        }
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        proxy = new FaultProxy("test", new InetSocketAddress(InetAddress.getLoopbackAddress(), echo.getLocalPort()));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        proxy.close();
+        echo.close();
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
+        s.setSoTimeout(5_000);
+        return s;
+    }
+
+    private static String roundTrip(Socket s, String text) throws IOException {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        return read(s, text.length());
+    }
+
+    private static String read(Socket s, int length) throws IOException {
+        byte[] buffer = new byte[length];
+        int read = 0;
+        while (read < length) {
+            int n = s.getInputStream().read(buffer, read, length - read);
+            if (n < 0) {
+                throw new IOException("closed after " + read + " bytes");
+            }
+            read += n;
+        }
+        return new String(buffer, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void passForwardsBothWays() throws IOException {
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "hello")).isEqualTo("hello");
+        }
+        assertThat(proxy.mode()).isEqualTo(ProxyMode.PASS);
+    }
+
+    @Test
+    void blackHoleAnswersNothingAndReleasesHeldBytesOnPass() throws IOException {
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "warm")).isEqualTo("warm");
+            proxy.blackHole();
+            s.setSoTimeout(500);
+            s.getOutputStream().write("held".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            proxy.pass();
+            s.setSoTimeout(5_000);
+            assertThat(read(s, 4)).isEqualTo("held");
+        }
+    }
+
+    @Test
+    void blackHoleAcceptsNewConnectionsButNeverAnswers() throws IOException {
+        proxy.blackHole();
+        try (Socket s = connect()) {
+            s.setSoTimeout(500);
+            s.getOutputStream().write("ping".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            proxy.pass();
+            s.setSoTimeout(5_000);
+            assertThat(read(s, 4)).isEqualTo("ping");
+        }
+    }
+
+    @Test
+    void cutClosesConnectionsAndResetsNewOnes() throws IOException {
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "a")).isEqualTo("a");
+            proxy.cut();
+            assertThatThrownBy(() -> roundTrip(s, "b")).isInstanceOf(IOException.class);
+        }
+        try (Socket s = connect()) {
+            assertThatThrownBy(() -> roundTrip(s, "c")).isInstanceOf(IOException.class);
+        }
+        proxy.pass();
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "d")).isEqualTo("d");
+        }
+    }
+
+    @Test
+    void latencyDelaysEachDirection() throws IOException {
+        proxy.latency(Duration.ofMillis(150));
+        try (Socket s = connect()) {
+            long start = System.nanoTime();
+            assertThat(roundTrip(s, "slow")).isEqualTo("slow");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
+    void aDeadTargetResetsTheClient() throws IOException {
+        echo.close();
+        try (Socket s = connect()) {
+            assertThatThrownBy(() -> roundTrip(s, "x")).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        proxy.close();
+        proxy.close();
+    }
+}
