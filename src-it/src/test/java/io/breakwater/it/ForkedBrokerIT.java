@@ -1,0 +1,50 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.breakwater.testkit.ForkedKafkaBroker;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** A broker in its own JVM: frozen with SIGSTOP, resumed, killed with SIGKILL, restarted on its data. */
+class ForkedBrokerIT {
+
+    @Test
+    void freezeResumeKillAndRestart() throws Exception {
+        try (ForkedKafkaBroker broker = ForkedKafkaBroker.start();
+             KafkaProducer<String, String> producer = Records.producer(broker.bootstrapServers(), Map.of(
+                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 4_000,
+                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                     ProducerConfig.LINGER_MS_CONFIG, 0,
+                     ProducerConfig.MAX_BLOCK_MS_CONFIG, 4_000))) {
+            assertThat(broker.pid()).isNotEqualTo(ProcessHandle.current().pid());
+            producer.send(new ProducerRecord<>("forked", "k", "0")).get(60, TimeUnit.SECONDS);
+
+            broker.freeze();
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("forked", "k", "frozen")).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+            broker.resume();
+            producer.send(new ProducerRecord<>("forked", "k", "resumed")).get(60, TimeUnit.SECONDS);
+
+            long killedPid = broker.pid();
+            broker.kill();
+            assertThat(broker.isAlive()).isFalse();
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("forked", "k", "dead")).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+
+            broker.restart();
+            assertThat(broker.pid()).isNotEqualTo(killedPid);
+            producer.send(new ProducerRecord<>("forked", "k", "restarted")).get(60, TimeUnit.SECONDS);
+            // The data survived the kill: every acknowledged record is still there.
+            assertThat(Records.consume(broker.bootstrapServers(), "forked", 3))
+                    .extracting(r -> r.value()).contains("0", "resumed", "restarted");
+        }
+    }
+}
