@@ -24,10 +24,16 @@ public final class BrokerLogging {
     public static void apply() {
         String level = System.getProperty(LEVEL_PROPERTY, "warn");
         for (String logger : BROKER_LOGGERS) {
-            String key = "org.slf4j.simpleLogger.log." + logger;
-            if (System.getProperty(key) == null) {
-                System.setProperty(key, level);
-            }
+            setIfAbsent(logger, level);
+        }
+        // Several brokers in one JVM register the same JMX names; the reporter warns about each one.
+        setIfAbsent("com.yammer.metrics", System.getProperty(LEVEL_PROPERTY, "error"));
+    }
+
+    private static void setIfAbsent(String logger, String level) {
+        String key = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, level);
         }
     }
 
