@@ -225,13 +225,21 @@ public final class CircuitBreaker {
     public void recordFailure(Throwable failure, long durationNanos) {
         Objects.requireNonNull(failure, "failure");
         if (!config.isRecordedFailure(failure)) {
-            if (phase.get().state != CircuitBreakerState.DISABLED) {
-                counters.ignored.increment();
-                releasePermit();
-            }
+            recordIgnored();
             return;
         }
         failed(Failures.describe(failure), durationNanos);
+    }
+
+    /**
+     * Records a call whose failure does not count (a caller's error, classified elsewhere): it changes no
+     * window and no state, is counted as ignored, and in HALF_OPEN gives its trial permit back.
+     */
+    public void recordIgnored() {
+        if (phase.get().state != CircuitBreakerState.DISABLED) {
+            counters.ignored.increment();
+            releasePermit();
+        }
     }
 
     /** Records a failure described by {@code details} (always counts). */

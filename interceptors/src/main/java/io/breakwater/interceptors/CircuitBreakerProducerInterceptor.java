@@ -1,0 +1,117 @@
+package io.breakwater.interceptors;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Subscription;
+import io.breakwater.interceptors.internal.AckTracker;
+import io.breakwater.interceptors.internal.ObservedBreakers;
+import io.breakwater.interceptors.internal.Watchdog;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerInterceptor;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Breaker protection for existing Kafka code from one line of producer configuration:
+ * <pre>
+ * interceptor.classes=io.breakwater.interceptors.CircuitBreakerProducerInterceptor
+ * </pre>
+ * plus any {@code breakwater.*} keys ({@link BreakwaterConfig}).
+ *
+ * <p><b>It observes; it cannot reject.</b> Kafka catches whatever {@code onSend} throws, logs it and
+ * sends the record anyway, so no interceptor can fail a send fast. This one keeps the breaker's state
+ * from the producer's outcomes, notices a stalled cluster within about a second (a record unanswered
+ * longer than {@code breakwater.in.flight.threshold.ms} counts as a failure), and publishes every
+ * transition to the status topic. For fail-fast sends, wrap the producer in
+ * {@link CircuitBreakerProducer}: with the same {@code breakwater.breaker.name} both share one breaker,
+ * the interceptor recording and the wrapper enforcing.
+ *
+ * <p>{@code onAcknowledgement} runs on the producer's network thread; it records in O(1) and never blocks.
+ */
+public class CircuitBreakerProducerInterceptor<K, V> implements ProducerInterceptor<K, V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerProducerInterceptor.class);
+
+    private CircuitBreaker breaker;
+    private AckTracker tracker;
+    private FailureClassifier classifier = FailureClassifier.kafkaDefault();
+    private AutoCloseable watchdog = () -> { };
+    private StatusPublisher publisher;
+    private Subscription statusSubscription = () -> { };
+
+    /**
+     * Reads the {@code breakwater.*} keys and sets up the breaker, the watchdog and the status publisher.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException for an unknown or invalid {@code breakwater.*}
+     *         key, or when status publishing is on and no usable bootstrap server is configured
+     */
+    @Override
+    public void configure(Map<String, ?> configs) {
+        BreakwaterConfig config = new BreakwaterConfig(configs);
+        StatusPublisher statusPublisher = config.statusEnabled() ? StatusPublisher.forProducer(configs, config) : null;
+        this.breaker = CircuitBreakerRegistry.global().getOrCreate(config.breakerName(), config.toBreakerConfig());
+        Clock clock = breaker.config().clock();
+        this.tracker = new AckTracker(breaker, clock, config.inFlightThreshold(), BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
+        this.watchdog = Watchdog.register(tracker);
+        ObservedBreakers.observe(breaker);
+        if (statusPublisher != null) {
+            this.publisher = statusPublisher;
+            this.statusSubscription = statusPublisher.attach(breaker);
+        }
+        LOG.info("Breakwater interceptor observes breaker '{}' (status {})", breaker.name(),
+                statusPublisher == null ? "off" : "to topic " + statusPublisher.topic());
+    }
+
+    /** The breaker this interceptor keeps; null before {@link #configure(Map)}. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** Records handed to the producer and not answered yet. */
+    public long inFlight() {
+        return tracker == null ? 0 : tracker.inFlight();
+    }
+
+    /** Returns {@code record} unchanged: an interceptor cannot refuse a send (see the class comment). */
+    @Override
+    public ProducerRecord<K, V> onSend(ProducerRecord<K, V> record) {
+        if (tracker != null) {
+            tracker.sent();
+        }
+        return record;
+    }
+
+    @Override
+    public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        if (tracker == null || !tracker.acknowledged()) {
+            return;
+        }
+        if (exception == null) {
+            breaker.recordSuccess();
+        } else if (classifier.countsAsFailure(exception)) {
+            breaker.recordFailure(exception);
+        } else {
+            breaker.recordIgnored();
+        }
+    }
+
+    /** Stops watching, and flushes the status events still waiting (up to 10 s). */
+    @Override
+    public void close() {
+        try {
+            watchdog.close();
+        } catch (Exception e) {
+            LOG.debug("watchdog release failed", e);
+        }
+        statusSubscription.close();
+        if (breaker != null) {
+            ObservedBreakers.release(breaker);
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}

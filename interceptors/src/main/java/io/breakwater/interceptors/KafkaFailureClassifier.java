@@ -1,0 +1,73 @@
+package io.breakwater.interceptors;
+
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+
+/**
+ * The default {@link FailureClassifier}. These do not count (caller errors and the caller's own state):
+ * {@code SerializationException}, {@code RecordTooLargeException}, {@code RecordBatchTooLargeException},
+ * {@code InvalidRecordException}, {@code InvalidTopicException}, {@code InvalidConfigurationException},
+ * {@code UnsupportedVersionException}, authorization and authentication errors,
+ * {@code ProducerFencedException}, {@code InterruptException}, {@code InterruptedException},
+ * {@code IllegalStateException} (a closed producer), {@code IllegalArgumentException} and
+ * {@code NullPointerException} (bad arguments). Everything else counts, in particular
+ * {@code TimeoutException}, {@code NetworkException}, {@code NotEnoughReplicasException},
+ * {@code NotEnoughReplicasAfterAppendException}, {@code NotLeaderOrFollowerException},
+ * {@code DisconnectException} and {@code BufferExhaustedException}: an unknown failure is presumed to be
+ * the cluster's. Wrappers ({@code ExecutionException}, {@code CompletionException}) are looked through.
+ */
+public final class KafkaFailureClassifier implements FailureClassifier {
+
+    static final KafkaFailureClassifier INSTANCE = new KafkaFailureClassifier();
+
+    private static final List<Class<? extends Throwable>> CALLER_ERRORS = List.of(
+            SerializationException.class,
+            RecordTooLargeException.class,
+            RecordBatchTooLargeException.class,
+            InvalidRecordException.class,
+            InvalidTopicException.class,
+            InvalidConfigurationException.class,
+            UnsupportedVersionException.class,
+            AuthorizationException.class,
+            AuthenticationException.class,
+            ProducerFencedException.class,
+            InterruptException.class,
+            InterruptedException.class,
+            IllegalStateException.class,
+            IllegalArgumentException.class,
+            NullPointerException.class);
+
+    private KafkaFailureClassifier() {
+    }
+
+    @Override
+    public boolean countsAsFailure(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        for (Class<? extends Throwable> type : CALLER_ERRORS) {
+            if (type.isInstance(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaFailureClassifier";
+    }
+}

@@ -1,0 +1,69 @@
+package io.breakwater.interceptors;
+
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.StateTransition;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One breaker transition as it goes to the status topic, keyed {@code {instance}/{breaker}}. The JSON
+ * form (see {@link StatusEventCodec}) is documented by {@code status-event.schema.json}.
+ *
+ * @param schema       the JSON layout version, {@value #SCHEMA}
+ * @param breaker      the breaker's name
+ * @param instance     the application instance that owns the breaker
+ * @param from         the state left
+ * @param to           the state entered
+ * @param at           when
+ * @param reason       why, as a sentence
+ * @param failureRate  failure rate of the period that ended, in [0, 1]
+ * @param slowCallRate slow-call rate of the period that ended, in [0, 1]
+ * @param failureCount failures of the period that ended
+ * @param successCount successes of the period that ended
+ * @param lastError    the breaker's last failure ("Class: message", truncated, secrets masked), or null
+ * @param sequence     per breaker and instance, 1 for its first transition, then +1 each time
+ */
+public record StatusEvent(
+        int schema,
+        String breaker,
+        String instance,
+        CircuitBreakerState from,
+        CircuitBreakerState to,
+        Instant at,
+        String reason,
+        double failureRate,
+        double slowCallRate,
+        int failureCount,
+        int successCount,
+        String lastError,
+        long sequence) {
+
+    /** The current JSON layout version. */
+    public static final int SCHEMA = 1;
+
+    public StatusEvent {
+        Objects.requireNonNull(breaker, "breaker");
+        Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(from, "from");
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(reason, "reason");
+    }
+
+    /** The event of {@code transition} of a breaker of {@code instance}. */
+    public static StatusEvent of(String instance, StateTransition transition) {
+        return new StatusEvent(SCHEMA, transition.breaker(), instance, transition.from(), transition.to(),
+                transition.at(), transition.reason(), transition.failureRate(), transition.slowCallRate(),
+                transition.failureCount(), transition.successCount(), transition.lastError(), transition.sequence());
+    }
+
+    /** The record key: {@code {instance}/{breaker}}. */
+    public String key() {
+        return key(instance, breaker);
+    }
+
+    /** The record key of {@code breaker} of {@code instance}. */
+    public static String key(String instance, String breaker) {
+        return instance + "/" + breaker;
+    }
+}

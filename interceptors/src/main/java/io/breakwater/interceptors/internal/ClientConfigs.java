@@ -1,0 +1,69 @@
+package io.breakwater.interceptors.internal;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.ClientDnsLookup;
+import org.apache.kafka.clients.ClientUtils;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.ConfigException;
+
+/** The connection and security settings a status client takes over from the producer it serves. */
+public final class ClientConfigs {
+
+    private static final List<String> INHERITED_PREFIXES = List.of("sasl.", "ssl.");
+    private static final List<String> INHERITED_KEYS = List.of(
+            CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
+            CommonClientConfigs.CLIENT_DNS_LOOKUP_CONFIG,
+            CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+            CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG,
+            CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG,
+            CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG,
+            CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG);
+
+    private ClientConfigs() {
+    }
+
+    /**
+     * {@code bootstrap.servers} ({@code bootstrapOverride} if not blank, else the host's) plus the host's
+     * security and connection settings. Fails at once, naming the key, when no usable bootstrap is found.
+     */
+    public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey) {
+        Map<String, Object> config = new HashMap<>();
+        for (Map.Entry<String, ?> e : host.entrySet()) {
+            String key = e.getKey();
+            if (INHERITED_KEYS.contains(key) || INHERITED_PREFIXES.stream().anyMatch(key::startsWith)) {
+                config.put(key, e.getValue());
+            }
+        }
+        boolean overridden = bootstrapOverride != null && !bootstrapOverride.isBlank();
+        Object bootstrap = overridden ? bootstrapOverride : host.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        String key = overridden ? overrideKey : CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+        List<String> servers = servers(bootstrap);
+        if (servers.isEmpty()) {
+            throw new ConfigException(key, bootstrap, "the Breakwater status publisher needs bootstrap servers: set "
+                    + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + " or " + overrideKey
+                    + ", or turn status publishing off with breakwater.status.enabled=false");
+        }
+        try {
+            Object lookup = config.getOrDefault(CommonClientConfigs.CLIENT_DNS_LOOKUP_CONFIG,
+                    ClientDnsLookup.USE_ALL_DNS_IPS.toString());
+            ClientUtils.parseAndValidateAddresses(servers, lookup.toString());
+        } catch (ConfigException e) {
+            throw new ConfigException(key, bootstrap, "no usable bootstrap server for the Breakwater status publisher: "
+                    + e.getMessage());
+        }
+        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", servers));
+        return config;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> servers(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        List<String> raw = value instanceof List ? (List<String>) value : Arrays.asList(value.toString().split(","));
+        return raw.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
