@@ -131,6 +131,28 @@ public final class BreakwaterConfig extends AbstractConfig {
             .define(STATUS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, STATUS_BOOTSTRAP_SERVERS_DOC)
             .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC);
 
+    /** The reference table of every key, in Markdown, generated from {@link #CONFIG_DEF}. */
+    public static String markdownTable() {
+        StringBuilder md = new StringBuilder()
+                .append("# Breakwater configuration\n\n")
+                .append("The `breakwater.*` keys that `CircuitBreakerProducerInterceptor` and ")
+                .append("`CircuitBreakerProducer.wrap(producer, properties)` read from a producer's properties. ")
+                .append("Generated from `BreakwaterConfig.CONFIG_DEF`; do not edit by hand ")
+                .append("(`mvn -pl interceptors test -Dtest=BreakwaterConfigTest -Dbreakwater.docs.write=true`).\n\n")
+                .append("| key | type | default | valid values | importance | description |\n")
+                .append("|---|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : CONFIG_DEF.configKeys().values()) {
+            Object def = key.defaultValue;
+            String shown = def == null ? "" : def.toString().isEmpty() ? "\"\"" : def.toString();
+            md.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" | `").append(shown).append("` | ")
+                    .append(key.validator == null ? "" : key.validator.toString().replace("|", "\\|"))
+                    .append(" | ").append(key.importance.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" | ").append(key.documentation.replace("|", "\\|")).append(" |\n");
+        }
+        return md.toString();
+    }
+
     /** Reads and checks the {@code breakwater.*} keys of {@code originals}; other keys are left alone. */
     public BreakwaterConfig(Map<String, ?> originals) {
         super(CONFIG_DEF, breakwaterKeys(originals), false);
