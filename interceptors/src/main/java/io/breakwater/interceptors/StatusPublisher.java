@@ -27,7 +27,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -192,8 +194,20 @@ public final class StatusPublisher implements AutoCloseable {
     private void run() {
         long backoffMillis = 100;
         while (true) {
-            if (!topicReady && !closing) {
+            if (!topicReady && System.nanoTime() < closeDeadlineNanos) {
+                // Sending first could let the broker auto-create the topic, uncompacted: check or create it first.
                 ensureTopic();
+                if (!topicReady) {
+                    synchronized (pending) {
+                        try {
+                            pending.wait(backoffMillis);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    backoffMillis = Math.min(backoffMillis * 2, RETRY_MAX.toMillis());
+                    continue;
+                }
             }
             StatusEvent next;
             synchronized (pending) {
@@ -298,7 +312,14 @@ public final class StatusPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.debug("Could not check the status topic {} yet: {}", topic, e.toString());
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof AuthorizationException || cause instanceof UnsupportedVersionException) {
+                // Without the rights to describe or create it, publish anyway: the topic may have been made by hand.
+                LOG.warn("Cannot check or create the status topic {} ({}); publishing to it as it is", topic, cause.toString());
+                topicReady = true;
+            } else {
+                LOG.debug("Could not check the status topic {} yet: {}", topic, cause.toString());
+            }
         }
     }
 

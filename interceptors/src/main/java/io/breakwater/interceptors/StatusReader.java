@@ -54,6 +54,8 @@ public final class StatusReader implements AutoCloseable {
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A reader must never create the status topic: the broker would make it with cleanup.policy=delete.
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         this.consumer = new KafkaConsumer<>(config);
         this.thread = new Thread(this::run, "breakwater-status-reader-" + THREADS.get());
         thread.setDaemon(true);

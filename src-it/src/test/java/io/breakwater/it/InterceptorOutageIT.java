@@ -1,0 +1,123 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import io.breakwater.testkit.EmbeddedKafkaCluster;
+import io.breakwater.testkit.RealBroker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * (a) A plain KafkaProducer with only the interceptor lines in its properties, through a frozen broker:
+ * the breaker opens within 5 s, and once the broker is back the OPEN, HALF_OPEN and CLOSED events reach
+ * the status topic in that order, read from outside Java by kcat.
+ */
+@RealBroker(faults = true)
+class InterceptorOutageIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void needsKcat() {
+        Kcat.require();
+    }
+
+    @Test
+    void theInterceptorOpensWithinFiveSecondsAndTheStatusTopicTellsTheStory(EmbeddedKafkaCluster kafka) throws Exception {
+        String breakerName = "orders-" + UUID.randomUUID().toString().substring(0, 8);
+        String instance = "it-interceptor";
+        kafka.createTopic("orders");
+        Map<String, Object> props = Records.producerConfig(kafka.bootstrapServers());
+        // The lines a user adds to an existing producer:
+        props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
+        props.put("breakwater.breaker.name", breakerName);
+        props.put("breakwater.instance.id", instance);
+        props.put("breakwater.reset.timeout.ms", "3000");
+
+        AtomicBoolean sending = new AtomicBoolean(true);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            producer.send(new ProducerRecord<>("orders", "k", "warm-up")).get();
+            CircuitBreaker breaker = CircuitBreakerRegistry.global().get(breakerName).orElseThrow();
+            List<Instant> openedAt = new ArrayList<>();
+            breaker.onTransition(t -> {
+                if (t.to() == CircuitBreakerState.OPEN) {
+                    openedAt.add(t.at());
+                }
+            });
+            Thread sender = new Thread(() -> {
+                int i = 0;
+                while (sending.get()) {
+                    producer.send(new ProducerRecord<>("orders", "k", "order-" + i++));
+                    try {
+                        Thread.sleep(20); // a steady stream of one send per 20 ms, the load under test
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "steady-sender");
+            sender.start();
+
+            Instant fault = Instant.now();
+            kafka.blackHoleAll();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !openedAt.isEmpty());
+            assertThat(Duration.between(fault, openedAt.get(0))).isLessThan(Duration.ofSeconds(5));
+
+            kafka.passAll();
+            await().atMost(Duration.ofSeconds(30)).until(() -> breaker.state() == CircuitBreakerState.CLOSED);
+            sending.set(false);
+            sender.join(5_000);
+
+            String key = instance + "/" + breakerName;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(transitionsOnTheStatusTopic(kafka, key)).endsWith("CLOSED"));
+            List<String> seen = transitionsOnTheStatusTopic(kafka, key);
+            assertThat(seen).containsSubsequence("OPEN", "HALF_OPEN", "CLOSED");
+            assertThat(seen.get(0)).isEqualTo("OPEN");
+            JsonNode open = firstEvent(kafka, key);
+            assertThat(Duration.between(fault, Instant.parse(open.get("at").asText()))).isLessThan(Duration.ofSeconds(5));
+            assertThat(open.get("reason").asText()).contains("consecutive failure");
+            assertThat(open.get("lastError").asText()).startsWith("no acknowledgement for");
+        } finally {
+            sending.set(false);
+            kafka.passAll();
+        }
+    }
+
+    private static List<String> transitionsOnTheStatusTopic(EmbeddedKafkaCluster kafka, String key) throws Exception {
+        List<String> states = new ArrayList<>();
+        for (String line : Kcat.consumeAll(kafka.bootstrapServers(), "breakwater-status")) {
+            String[] parts = line.split("\t", 2);
+            if (parts.length == 2 && parts[0].equals(key)) {
+                states.add(JSON.readTree(parts[1]).get("to").asText());
+            }
+        }
+        return states;
+    }
+
+    private static JsonNode firstEvent(EmbeddedKafkaCluster kafka, String key) throws Exception {
+        for (String line : Kcat.consumeAll(kafka.bootstrapServers(), "breakwater-status")) {
+            String[] parts = line.split("\t", 2);
+            if (parts.length == 2 && parts[0].equals(key)) {
+                return JSON.readTree(parts[1]);
+            }
+        }
+        throw new AssertionError("no event for " + key);
+    }
+}

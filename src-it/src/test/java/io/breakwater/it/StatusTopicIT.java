@@ -1,0 +1,81 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.interceptors.StatusEvent;
+import io.breakwater.interceptors.StatusPublisher;
+import io.breakwater.interceptors.StatusReader;
+import io.breakwater.testkit.RealBroker;
+import io.breakwater.testkit.TestBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The status topic on a real broker: created compacted, a plain one used with a warning, garbage skipped. */
+@RealBroker
+class StatusTopicIT {
+
+    @Test
+    void thePublisherCreatesACompactedTopicEvenWhenAReaderStartedFirst(TestBroker broker) throws Exception {
+        String topic = "status-" + UUID.randomUUID();
+        CircuitBreaker orders = CircuitBreaker.ofDefaults("orders");
+        CircuitBreaker payments = CircuitBreaker.ofDefaults("payments");
+        // Regression: a reader that starts first once auto-created the topic uncompacted through its metadata requests.
+        try (StatusReader reader = StatusReader.start(broker.clientConfig(), topic);
+             StatusPublisher publisher = StatusPublisher.create(broker.clientConfig(), topic, "instance-a")) {
+            publisher.attach(orders);
+            publisher.attach(payments);
+            orders.forceOpen();
+            payments.forceOpen();
+            payments.reset();
+            assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+            assertThat(publisher.topicCompacted()).contains(true);
+            String policy = broker.admin().describeConfigs(java.util.List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic)))
+                    .all().get(30, TimeUnit.SECONDS).values().iterator().next()
+                    .get("cleanup.policy").value();
+            assertThat(policy).isEqualTo("compact");
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Map<String, StatusEvent> fleet = reader.fleet();
+                assertThat(fleet).containsOnlyKeys("instance-a/orders", "instance-a/payments");
+                assertThat(fleet.get("instance-a/orders").to()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+                assertThat(fleet.get("instance-a/payments").to()).isEqualTo(CircuitBreakerState.CLOSED);
+                assertThat(fleet.get("instance-a/payments").sequence()).isEqualTo(2);
+            });
+        }
+    }
+
+    @Test
+    void aTopicThatIsNotCompactedIsUsedWithAWarningAndGarbageIsSkipped(TestBroker broker) throws Exception {
+        String topic = "plain-status-" + UUID.randomUUID();
+        broker.createTopic(topic, 1, 1, Map.of("cleanup.policy", "delete"));
+        try (KafkaProducer<String, byte[]> garbage = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", StringSerializer.class, "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+            garbage.send(new ProducerRecord<>(topic, "x/y", "{not json".getBytes(StandardCharsets.UTF_8))).get();
+            garbage.send(new ProducerRecord<>(topic, "x/z", "{\"schema\":99}".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("inventory");
+        try (StatusPublisher publisher = StatusPublisher.create(broker.clientConfig(), topic, "instance-b");
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topic)) {
+            publisher.attach(breaker);
+            breaker.forceOpen();
+            assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> publisher.topicCompacted().isPresent());
+            assertThat(publisher.topicCompacted()).contains(false);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(reader.fleet()).containsOnlyKeys("instance-b/inventory");
+                assertThat(reader.malformedRecords()).isEqualTo(2);
+            });
+        }
+    }
+}
