@@ -9,7 +9,7 @@ class ReadmeExampleTest {
 
     @Test
     void theCoreExampleCompilesAndOpensTheBreaker() throws Exception {
-        String output = ReadmeSnippets.run("core");
+        String output = io.breakwater.testkit.ReadmeSnippets.run("core");
         assertThat(output)
                 .contains("'payments-api' CLOSED -> OPEN #1")
                 .contains("Circuit breaker 'payments-api' is OPEN; next call permitted at");

@@ -1,4 +1,4 @@
-package io.breakwater.breaker;
+package io.breakwater.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,12 +21,13 @@ import javax.tools.ToolProvider;
  * before its code block, so the README cannot drift from the code. Imports go to the top of a generated
  * class; the rest becomes the body of its {@code main}.
  */
-final class ReadmeSnippets {
+public final class ReadmeSnippets {
 
     private ReadmeSnippets() {
     }
 
-    static String run(String name) throws Exception {
+    /** Compiles and runs snippet {@code name} of README.md; returns what it printed. */
+    public static String run(String name) throws Exception {
         String code = snippet(name);
         StringBuilder imports = new StringBuilder();
         StringBuilder body = new StringBuilder();
@@ -62,7 +63,8 @@ final class ReadmeSnippets {
         return printed;
     }
 
-    static String snippet(String name) throws IOException {
+    /** The code of snippet {@code name} of README.md. */
+    public static String snippet(String name) throws IOException {
         String readme = Files.readString(readme());
         Matcher m = Pattern.compile("<!-- snippet: " + Pattern.quote(name) + " -->\\s*```java\\n(.*?)```",
                 Pattern.DOTALL).matcher(readme);
