@@ -61,6 +61,10 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
     private final SendTracker tracker;
     private final AutoCloseable watchdog;
     private final StatusPublisher ownedPublisher;
+    private final boolean clusterWideOnly;
+    private final long silenceNanos;
+    // When a send last succeeded; written on acknowledgements only in cluster-wide mode.
+    private volatile long lastSuccessNanos;
     private final Subscription statusSubscription;
 
     private CircuitBreakerProducer(Builder<K, V> b) {
@@ -72,8 +76,12 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
         if (!recordOutcomes) {
             LOG.info("Breaker '{}' is observed by an interceptor; this wrapper only enforces it", breaker.name());
         }
+        this.clusterWideOnly = b.clusterWideOnly;
+        this.silenceNanos = b.inFlightThreshold.toNanos();
+        this.lastSuccessNanos = clock.nanoTime();
         this.tracker = new SendTracker(breaker, clock, b.sendBlockThreshold, b.inFlightThreshold,
-                BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
+                BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG,
+                this::clusterSilent);
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(tracker) : () -> { };
         this.ownedPublisher = b.ownedPublisher;
         this.statusSubscription = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
@@ -157,8 +165,13 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
         return CompletableFuture.failedFuture(e);
     }
 
+    /** In cluster-wide mode: true when no send has succeeded for the in-flight threshold. Always true otherwise. */
+    private boolean clusterSilent() {
+        return !clusterWideOnly || clock.nanoTime() - lastSuccessNanos >= silenceNanos;
+    }
+
     private void record(Throwable failure, long elapsedNanos) {
-        if (classifier.countsAsFailure(failure)) {
+        if (classifier.countsAsFailure(failure) && clusterSilent()) {
             breaker.recordFailure(failure, elapsedNanos);
         } else {
             breaker.recordIgnored();
@@ -182,6 +195,9 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
             if (tracker.answer(ticket, start)) {
                 long elapsed = clock.nanoTime() - start;
                 if (exception == null) {
+                    if (clusterWideOnly) {
+                        lastSuccessNanos = clock.nanoTime();
+                    }
                     breaker.recordSuccess(elapsed);
                 } else {
                     record(exception, elapsed);
@@ -298,6 +314,7 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
         private Clock clock;
         private Boolean recordOutcomes;
         private boolean watchdog = true;
+        private boolean clusterWideOnly;
         private StatusPublisher publisher;
         private StatusPublisher ownedPublisher;
 
@@ -340,6 +357,16 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
          */
         public Builder<K, V> recordOutcomes(boolean record) {
             this.recordOutcomes = record;
+            return this;
+        }
+
+        /**
+         * For a producer shared by many streams: a failure counts only while no send at all has succeeded
+         * within the in-flight threshold, so one stream's trouble (a partition without a leader, a topic
+         * without rights) never opens the shared breaker; a cluster that answers nobody does.
+         */
+        public Builder<K, V> clusterWideOnly(boolean clusterWideOnly) {
+            this.clusterWideOnly = clusterWideOnly;
             return this;
         }
 

@@ -209,6 +209,29 @@ class CircuitBreakerProducerTest {
     }
 
     @Test
+    void inClusterWideModeOneStreamsTroubleDoesNotCountWhileOthersSucceed() {
+        CircuitBreakerProducer<String, String> shared = CircuitBreakerProducer.builder(mock).breaker(breaker)
+                .clusterWideOnly(true).watchdog(false).build();
+        for (int i = 0; i < 5; i++) {
+            shared.send(new ProducerRecord<>("leaderless", "k", "stuck"));
+        }
+        clock.advance(Duration.ofSeconds(1));
+        shared.send(new ProducerRecord<>("healthy", "k", "ok"));
+        mock.completeNext(); // one send succeeds at t = 1 s
+        clock.advance(Duration.ofMillis(1500));
+        shared.checkNow();
+        assertThat(breaker.snapshot().failedCalls()).as("stale for 2.5 s, but a send succeeded 1.5 s ago").isZero();
+
+        // The same stall counts once nothing has succeeded for the in-flight threshold.
+        for (int i = 0; i < 5; i++) {
+            shared.send(new ProducerRecord<>("leaderless", "k", "stuck"));
+        }
+        clock.advance(Duration.ofSeconds(3));
+        shared.checkNow();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
     void aBreakerIsRequired() {
         assertThatThrownBy(() -> CircuitBreakerProducer.builder(mock).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("a breaker is required");

@@ -5,6 +5,7 @@ import io.breakwater.breaker.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 
 /**
  * The sends of one {@code CircuitBreakerProducer} that have not been answered, in send order, in a ring
@@ -30,6 +31,7 @@ public final class SendTracker implements Runnable {
     private final long inFlightNanos;
     private final String blockThresholdName;
     private final String inFlightThresholdName;
+    private final BooleanSupplier countExpired;
     // Slot of ticket t is t & MASK: (start << 1 | blocking) while pending, then ANSWERED or EXPIRED.
     private final AtomicLongArray slots = new AtomicLongArray(CAPACITY);
     private final AtomicLong tickets = new AtomicLong();
@@ -38,6 +40,16 @@ public final class SendTracker implements Runnable {
 
     public SendTracker(CircuitBreaker breaker, Clock clock, Duration blockThreshold, Duration inFlightThreshold,
                        String blockThresholdName, String inFlightThresholdName) {
+        this(breaker, clock, blockThreshold, inFlightThreshold, blockThresholdName, inFlightThresholdName, () -> true);
+    }
+
+    /**
+     * A tracker whose expired sends count only while {@code countExpired} says so; otherwise they are
+     * settled without a word (for a shared transport whose other sends still succeed).
+     */
+    public SendTracker(CircuitBreaker breaker, Clock clock, Duration blockThreshold, Duration inFlightThreshold,
+                       String blockThresholdName, String inFlightThresholdName, BooleanSupplier countExpired) {
+        this.countExpired = countExpired;
         this.breaker = breaker;
         this.clock = clock;
         this.epoch = clock.nanoTime() - 1;
@@ -92,7 +104,7 @@ public final class SendTracker implements Runnable {
             long age = now - (v >>> 1);
             boolean blocking = (v & 1L) == 1L;
             if (age >= (blocking ? blockNanos : inFlightNanos)) {
-                if (slots.compareAndSet(index, v, EXPIRED)) {
+                if (slots.compareAndSet(index, v, EXPIRED) && countExpired.getAsBoolean()) {
                     breaker.recordFailure(blocking
                             ? "send() blocked for " + millis(age) + " ms (" + blockThresholdName + "=" + blockNanos / 1_000_000 + ")"
                             : "no acknowledgement for " + millis(age) + " ms (" + inFlightThresholdName + "="
