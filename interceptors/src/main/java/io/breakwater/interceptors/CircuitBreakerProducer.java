@@ -81,7 +81,7 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
         this.lastSuccessNanos = clock.nanoTime();
         this.tracker = new SendTracker(breaker, clock, b.sendBlockThreshold, b.inFlightThreshold,
                 BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG,
-                this::clusterSilent);
+                this::clusterSilent, SendTracker.DEFAULT_CAPACITY);
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(tracker) : () -> { };
         this.ownedPublisher = b.ownedPublisher;
         this.statusSubscription = b.publisher != null ? b.publisher.attach(breaker) : () -> { };

@@ -21,8 +21,8 @@ public final class SendTracker implements Runnable {
 
     private static final long ANSWERED = -1L;
     private static final long EXPIRED = -2L;
-    private static final int CAPACITY = 1 << 16;
-    private static final int MASK = CAPACITY - 1;
+    /** Slots of a producer's tracker: sends that may be pending at once before the oldest are forgotten. */
+    public static final int DEFAULT_CAPACITY = 1 << 16;
 
     private final CircuitBreaker breaker;
     private final Clock clock;
@@ -32,15 +32,18 @@ public final class SendTracker implements Runnable {
     private final String blockThresholdName;
     private final String inFlightThresholdName;
     private final BooleanSupplier countExpired;
-    // Slot of ticket t is t & MASK: (start << 1 | blocking) while pending, then ANSWERED or EXPIRED.
-    private final AtomicLongArray slots = new AtomicLongArray(CAPACITY);
+    // Slot of ticket t is t & mask: (start << 1 | blocking) while pending, then ANSWERED or EXPIRED.
+    private final int capacity;
+    private final long mask;
+    private final AtomicLongArray slots;
     private final AtomicLong tickets = new AtomicLong();
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
     private long cursor;
 
     public SendTracker(CircuitBreaker breaker, Clock clock, Duration blockThreshold, Duration inFlightThreshold,
                        String blockThresholdName, String inFlightThresholdName) {
-        this(breaker, clock, blockThreshold, inFlightThreshold, blockThresholdName, inFlightThresholdName, () -> true);
+        this(breaker, clock, blockThreshold, inFlightThreshold, blockThresholdName, inFlightThresholdName, () -> true,
+                DEFAULT_CAPACITY);
     }
 
     /**
@@ -48,7 +51,14 @@ public final class SendTracker implements Runnable {
      * settled without a word (for a shared transport whose other sends still succeed).
      */
     public SendTracker(CircuitBreaker breaker, Clock clock, Duration blockThreshold, Duration inFlightThreshold,
-                       String blockThresholdName, String inFlightThresholdName, BooleanSupplier countExpired) {
+                       String blockThresholdName, String inFlightThresholdName, BooleanSupplier countExpired,
+                       int capacity) {
+        if (Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
+        }
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.slots = new AtomicLongArray(capacity);
         this.countExpired = countExpired;
         this.breaker = breaker;
         this.clock = clock;
@@ -62,13 +72,13 @@ public final class SendTracker implements Runnable {
     /** A send begins at {@code startNanos} (of the tracker's clock); returns its ticket. */
     public long begin(long startNanos) {
         long ticket = tickets.getAndIncrement();
-        slots.set((int) (ticket & MASK), encode(startNanos, true));
+        slots.set((int) (ticket & mask), encode(startNanos, true));
         return ticket;
     }
 
     /** {@code send()} returned: the record waits for its acknowledgement now. */
     public void sendReturned(long ticket, long startNanos) {
-        slots.compareAndSet((int) (ticket & MASK), encode(startNanos, true), encode(startNanos, false));
+        slots.compareAndSet((int) (ticket & mask), encode(startNanos, true), encode(startNanos, false));
     }
 
     /**
@@ -76,7 +86,7 @@ public final class SendTracker implements Runnable {
      * record the outcome; false when the watchdog already counted it as failed.
      */
     public boolean answer(long ticket, long startNanos) {
-        int index = (int) (ticket & MASK);
+        int index = (int) (ticket & mask);
         return slots.compareAndSet(index, encode(startNanos, false), ANSWERED)
                 || slots.compareAndSet(index, encode(startNanos, true), ANSWERED);
     }
@@ -90,10 +100,10 @@ public final class SendTracker implements Runnable {
     public void run() {
         long now = clock.nanoTime() - epoch;
         long limit = tickets.get();
-        long c = Math.max(cursor, limit - CAPACITY);
+        long c = Math.max(cursor, limit - capacity);
         boolean advancing = true;
         for (long t = c; t < limit; t++) {
-            int index = (int) (t & MASK);
+            int index = (int) (t & mask);
             long v = slots.get(index);
             if (v == ANSWERED || v == EXPIRED || v == 0L) {
                 if (advancing) {

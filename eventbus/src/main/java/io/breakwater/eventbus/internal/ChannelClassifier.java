@@ -1,0 +1,39 @@
+package io.breakwater.eventbus.internal;
+
+import io.breakwater.interceptors.FailureClassifier;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * A channel breaker counts whatever is wrong with its stream, its topic's rights and leaders included;
+ * only errors of one event (it could not be encoded, or is too large) do not count.
+ */
+public final class ChannelClassifier implements FailureClassifier {
+
+    public static final ChannelClassifier INSTANCE = new ChannelClassifier();
+
+    private static final List<Class<? extends Throwable>> EVENT_ERRORS = List.of(SerializationException.class,
+            RecordTooLargeException.class, RecordBatchTooLargeException.class, InvalidRecordException.class);
+
+    private ChannelClassifier() {
+    }
+
+    @Override
+    public boolean countsAsFailure(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        for (Class<? extends Throwable> type : EVENT_ERRORS) {
+            if (type.isInstance(t)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,36 @@
+package io.breakwater.eventbus.internal;
+
+import java.util.regex.Pattern;
+
+/** Kafka's rules for topic names, applied to stream names once a prefix is added. */
+public final class StreamNames {
+
+    public static final int MAX_TOPIC_LENGTH = 249;
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
+
+    private StreamNames() {
+    }
+
+    /** The topic of {@code stream}, or an {@link IllegalArgumentException} that says which rule it breaks. */
+    public static String topic(String prefix, String stream) {
+        if (stream == null) {
+            throw new NullPointerException("stream");
+        }
+        if (stream.isEmpty()) {
+            throw new IllegalArgumentException("stream name must not be empty");
+        }
+        String topic = prefix + stream;
+        if (topic.length() > MAX_TOPIC_LENGTH) {
+            throw new IllegalArgumentException("stream '" + stream + "' maps to topic '" + topic + "' of " + topic.length()
+                    + " characters; Kafka allows at most " + MAX_TOPIC_LENGTH);
+        }
+        if (topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException("stream '" + stream + "' maps to topic '" + topic + "', which Kafka forbids");
+        }
+        if (!LEGAL.matcher(topic).matches()) {
+            throw new IllegalArgumentException("stream '" + stream + "' maps to topic '" + topic
+                    + "', which is not a legal Kafka topic name: only ASCII letters, digits, '.', '_' and '-' are allowed");
+        }
+        return topic;
+    }
+}

@@ -1,0 +1,208 @@
+package io.breakwater.eventbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.ManualClock;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EventBusTest {
+
+    record Order(String id, int quantity) {
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final MockProducer<String, byte[]> mock = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    private final RedpandaTransport transport = RedpandaTransport.builder(mock)
+            .breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
+    private final CircuitBreakerConfig channelConfig = CircuitBreakerConfig.builder("template").failureThreshold(3).clock(clock).build();
+
+    private EventBus bus;
+
+    private EventBus bus(EventBus.Builder builder) {
+        bus = builder.defaultChannelConfig(channelConfig).clock(clock).build();
+        return bus;
+    }
+
+    @AfterEach
+    void close() {
+        if (bus != null) {
+            bus.close();
+        }
+    }
+
+    @Test
+    void publishesJsonWithTheContentTypeAndReturnsWhereItWent() {
+        EventBus bus = bus(EventBus.builder(transport));
+        CompletableFuture<PublishResult> result = bus.publishStream("orders", "o-1", new Order("o-1", 5), Map.of("trace", "t1"));
+        mock.completeNext();
+        PublishResult published = result.join();
+        assertThat(published.topic()).isEqualTo("orders");
+        assertThat(published.partition()).isZero();
+        assertThat(published.offset()).isZero();
+        assertThat(published.acknowledged()).isTrue();
+        var record = mock.history().get(0);
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"o-1\",\"quantity\":5}");
+        assertThat(new String(record.headers().lastHeader("content-type").value(), StandardCharsets.UTF_8)).isEqualTo("application/json");
+        assertThat(new String(record.headers().lastHeader("trace").value(), StandardCharsets.UTF_8)).isEqualTo("t1");
+        assertThat(record.key()).isEqualTo("o-1");
+    }
+
+    @Test
+    void eachStreamGetsItsOwnBreakerOnFirstUseAndTheSameOneAfter() {
+        CircuitBreakerConfig strict = CircuitBreakerConfig.builder("x").failureThreshold(1).clock(clock).build();
+        EventBus bus = bus(EventBus.builder(transport).channelConfig("payments", strict));
+        CircuitBreaker orders = bus.channelBreaker("orders");
+        assertThat(orders.name()).isEqualTo("eventbus-orders");
+        assertThat(bus.channelBreaker("orders")).isSameAs(orders);
+        assertThat(bus.registry().get("eventbus-orders")).containsSame(orders);
+        assertThat(orders.config().failureThreshold()).isEqualTo(3);
+        assertThat(bus.channelBreaker("payments").config().failureThreshold()).isEqualTo(1);
+    }
+
+    @Test
+    void anOpenChannelFailsAtOnceNamingItsBreakerAndNothingIsSent() {
+        EventBus bus = bus(EventBus.builder(transport));
+        bus.channelBreaker("orders").forceOpen();
+        CompletableFuture<PublishResult> result = bus.publishStream("orders", new Order("o-1", 1));
+        assertThat(result).isCompletedExceptionally();
+        assertThatThrownBy(result::join).hasCauseInstanceOf(CircuitBreakerOpenException.class)
+                .hasMessageContaining("'eventbus-orders'");
+        assertThat(mock.history()).isEmpty();
+    }
+
+    @Test
+    void anOpenTransportFailsAtOnceNamingTheTransportAndDoesNotCountAgainstTheStream() {
+        EventBus bus = bus(EventBus.builder(transport));
+        transport.breaker().forceOpen();
+        for (int i = 0; i < 5; i++) {
+            CompletableFuture<PublishResult> result = bus.publishStream("orders", new Order("o-" + i, 1));
+            assertThatThrownBy(result::join).hasCauseInstanceOf(CircuitBreakerOpenException.class)
+                    .hasMessageContaining("'redpanda_transport'");
+        }
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void oneBadStreamOpensOnlyItsOwnBreaker() {
+        EventBus bus = bus(EventBus.builder(transport));
+        for (int i = 0; i < 3; i++) {
+            bus.publishStream("trades", new Order("t", 1));
+            mock.completeNext();
+            bus.publishStream("secret-stream", new Order("s", 1));
+            mock.errorNext(new TopicAuthorizationException("not authorized to write to secret-stream"));
+        }
+        assertThat(bus.channelBreaker("secret-stream").state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(bus.channelBreaker("trades").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(transport.breaker().snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void aFallbackTakesWhatCannotBePublished() {
+        List<Object> spilled = new CopyOnWriteArrayList<>();
+        EventBus bus = bus(EventBus.builder(transport).fallback("orders", (stream, key, event, cause) -> {
+            spilled.add(event);
+            return CompletableFuture.completedFuture(PublishResult.viaFallback("spill:" + stream));
+        }));
+        bus.channelBreaker("orders").forceOpen();
+        Order order = new Order("o-9", 3);
+        PublishResult result = bus.publishStream("orders", order).join();
+        assertThat(result.acknowledged()).isFalse();
+        assertThat(result.topic()).isEqualTo("spill:orders");
+        assertThat(spilled).containsExactly(order);
+        // Streams without a fallback still fail.
+        bus.channelBreaker("audit").forceOpen();
+        assertThat(bus.publishStream("audit", order)).isCompletedExceptionally();
+    }
+
+    @Test
+    void anEventThatCannotBeEncodedFailsWithoutCounting() {
+        EventBus bus = bus(EventBus.builder(transport));
+        Object unwritable = new Object() {
+            @SuppressWarnings("unused")
+            public Object getSelf() {
+                return this;
+            }
+        };
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(bus.publishStream("orders", unwritable)::join).hasCauseInstanceOf(SerializationException.class);
+        }
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(bus.channelBreaker("orders").snapshot().ignoredCalls()).isEqualTo(5);
+    }
+
+    @Test
+    void anUnansweredPublishCountsAgainstItsStreamWithinTheThreshold() {
+        EventBus bus = bus(EventBus.builder(transport));
+        for (int i = 0; i < 3; i++) {
+            bus.publishStream("stuck", new Order("s" + i, 1));
+        }
+        clock.advance(Duration.ofSeconds(2));
+        // The watchdog runs every 100 ms on its own thread; the fake clock says the records are 2 s old.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> bus.channelBreaker("stuck").state() == CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void streamNamesFollowKafkasTopicRules() {
+        EventBus bus = bus(EventBus.builder(transport).topicPrefix("prod."));
+        assertThat(bus.topicFor("orders")).isEqualTo("prod.orders");
+        assertThatThrownBy(() -> bus.publishStream("bad name", new Order("x", 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("stream 'bad name' maps to topic 'prod.bad name', which is not a legal Kafka topic name: "
+                        + "only ASCII letters, digits, '.', '_' and '-' are allowed");
+        assertThatThrownBy(() -> bus.publishStream("x".repeat(250), new Order("x", 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Kafka allows at most 249");
+        assertThatThrownBy(() -> bus.publishStream("", new Order("x", 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("stream name must not be empty");
+        assertThatThrownBy(() -> bus.publishStream(null, new Order("x", 1))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> bus.publishStream("orders", null)).isInstanceOf(NullPointerException.class).hasMessage("event");
+        assertThatThrownBy(() -> EventBus.builder(transport).topicPrefix("bad prefix "))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void statusAndHealthAreReportsInTheGuidesShapeAndSerializeToJson() throws Exception {
+        EventBus bus = bus(EventBus.builder(transport));
+        bus.publishStream("orders", new Order("o", 1));
+        mock.completeNext();
+        bus.channelBreaker("payments").forceOpen();
+        assertThat(bus.circuitBreakerStatus()).containsOnlyKeys("eventbus-orders", "eventbus-payments", "redpanda_transport");
+        HealthReport health = bus.health();
+        assertThat(health.healthy()).isFalse();
+        assertThat(health.openCircuits()).containsExactly("eventbus-payments");
+        assertThat(health.openCircuitsCount()).isEqualTo(1);
+
+        JsonNode json = new ObjectMapper().readTree(health.toJson());
+        assertThat(json.get("healthy").asBoolean()).isFalse();
+        assertThat(json.get("open_circuits").get(0).asText()).isEqualTo("eventbus-payments");
+        assertThat(json.get("open_circuits_count").asInt()).isEqualTo(1);
+        JsonNode orders = json.get("circuit_breakers").get("eventbus-orders");
+        assertThat(orders.get("state").asText()).isEqualTo("CLOSED");
+        assertThat(orders.get("successfulCalls").asLong()).isEqualTo(1);
+        assertThat(orders.get("since").asText()).isEqualTo("2026-01-01T00:00:00Z");
+        bus.channelBreaker("payments").reset();
+        assertThat(bus.health().healthy()).isTrue();
+    }
+}

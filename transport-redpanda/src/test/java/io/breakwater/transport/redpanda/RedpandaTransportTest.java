@@ -1,0 +1,113 @@
+package io.breakwater.transport.redpanda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class RedpandaTransportTest {
+
+    record Trade(String symbol, int quantity, Instant at, LocalDate settles) {
+    }
+
+    private final MockProducer<String, byte[]> mock = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+
+    @Test
+    void sendsBytesWithKeyAndHeaders() {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+            CompletableFuture<RecordMetadata> sent = transport.send("trades", "AAPL", "hello".getBytes(StandardCharsets.UTF_8),
+                    Map.of("trace-id", "abc"));
+            mock.completeNext();
+            assertThat(sent).isCompleted();
+            ProducerRecord<String, byte[]> record = mock.history().get(0);
+            assertThat(record.topic()).isEqualTo("trades");
+            assertThat(record.key()).isEqualTo("AAPL");
+            assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            Header trace = record.headers().lastHeader("trace-id");
+            assertThat(new String(trace.value(), StandardCharsets.UTF_8)).isEqualTo("abc");
+        }
+        assertThat(mock.closed()).isTrue();
+        assertThat(mock.flushed()).as("close flushes first").isTrue();
+    }
+
+    @Test
+    void theDefaultCodecWritesJsonWithJavaTimeAsIsoStrings() {
+        String json = new String(JsonEventCodec.create().encode(
+                new Trade("AAPL", 100, Instant.parse("2026-11-29T10:15:30Z"), LocalDate.of(2026, 12, 1))), StandardCharsets.UTF_8);
+        assertThat(json).isEqualTo("{\"symbol\":\"AAPL\",\"quantity\":100,\"at\":\"2026-11-29T10:15:30Z\",\"settles\":\"2026-12-01\"}");
+    }
+
+    @Test
+    void theObjectMapperIsConfigurable() {
+        ObjectMapper snake = JsonEventCodec.defaultMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).objectMapper(snake).build()) {
+            record Order(String clientOrderId) {
+            }
+            assertThat(new String(transport.encode(new Order("c-1")), StandardCharsets.UTF_8)).isEqualTo("{\"client_order_id\":\"c-1\"}");
+        }
+    }
+
+    @Test
+    void anEventThatCannotBeWrittenIsASerializationError() {
+        Object selfReferencing = new Object() {
+            @SuppressWarnings("unused")
+            public Object getSelf() {
+                return this;
+            }
+        };
+        assertThatThrownBy(() -> JsonEventCodec.create().encode(selfReferencing))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("could not write an event of type");
+    }
+
+    @Test
+    void theTransportBreakerIsTheKafkaPreset() {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+            assertThat(transport.breaker().name()).isEqualTo("redpanda_transport");
+            assertThat(transport.breaker().config().failureThreshold()).isEqualTo(5);
+            assertThat(transport.breaker().config().resetTimeout()).isEqualTo(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void anOpenTransportFailsAtOnceNamingItsBreaker() {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+            transport.breaker().forceOpen();
+            CompletableFuture<RecordMetadata> sent = transport.send("trades", null, new byte[0], Map.of());
+            assertThat(sent).isCompletedExceptionally();
+            assertThatThrownBy(sent::join).hasCauseInstanceOf(CircuitBreakerOpenException.class)
+                    .hasMessageContaining("'redpanda_transport'");
+            assertThat(mock.history()).isEmpty();
+        }
+    }
+
+    @Test
+    void foreignSerializersAreRefused() {
+        assertThatThrownBy(() -> RedpandaTransport.builder(Map.of("bootstrap.servers", "localhost:9092",
+                "value.serializer", StringSerializer.class.getName())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("value.serializer must be org.apache.kafka.common.serialization.ByteArraySerializer");
+    }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        RedpandaTransport transport = RedpandaTransport.builder(mock).build();
+        transport.close();
+        transport.close();
+    }
+}
