@@ -79,6 +79,19 @@ final class Records {
         return records;
     }
 
+    /** How many records {@code topic} holds now: the sum of its partitions' end offsets. */
+    static int countOnTopic(org.apache.kafka.clients.admin.Admin admin, String topic) throws Exception {
+        var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        description.partitions().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        long total = 0;
+        for (var info : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+            total += info.offset();
+        }
+        return (int) total;
+    }
+
     /** Produces {@code count} records and reads them all back, in order within each key. */
     static void roundTrip(String bootstrap, String topic, int count) throws Exception {
         produce(bootstrap, topic, count);
