@@ -192,6 +192,9 @@ public final class CircuitBreaker {
         }
         boolean slow = durationNanos >= slowCallNanos;
         counters.successful.increment();
+        if (durationNanos > 0) {
+            counters.successfulNanos.add(durationNanos);
+        }
         if (slow) {
             counters.slow.increment();
         }
@@ -254,6 +257,9 @@ public final class CircuitBreaker {
         }
         boolean slow = durationNanos >= slowCallNanos;
         counters.failed.increment();
+        if (durationNanos > 0) {
+            counters.failedNanos.add(durationNanos);
+        }
         if (slow) {
             counters.slow.increment();
         }
@@ -517,6 +523,12 @@ public final class CircuitBreaker {
                 counters.successful.sum(), counters.failed.sum(), counters.slow.sum(), counters.rejected.sum(),
                 counters.ignored.sum(), last == null ? null : Instant.ofEpochMilli(last.atMillis()),
                 last == null ? null : last.details(), next);
+    }
+
+    /** Lifetime call counts and durations, without building a whole snapshot (for metrics). */
+    public CallStats callStats() {
+        return new CallStats(counters.successful.sum(), counters.failed.sum(), counters.slow.sum(), counters.rejected.sum(),
+                counters.ignored.sum(), counters.successfulNanos.sum(), counters.failedNanos.sum());
     }
 
     @Override

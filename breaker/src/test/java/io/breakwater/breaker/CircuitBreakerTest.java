@@ -485,6 +485,19 @@ class CircuitBreakerTest {
         }
 
         @Test
+        void callStatsAddUpCountsAndDurations() throws Exception {
+            CircuitBreaker breaker = defaults();
+            breaker.call(() -> clock.advance(Duration.ofMillis(30)));
+            breaker.recordFailure(new IOException("x"), Duration.ofMillis(70).toNanos());
+            breaker.recordSuccess();
+            CallStats stats = breaker.callStats();
+            assertThat(stats.successful()).isEqualTo(2);
+            assertThat(stats.failed()).isEqualTo(1);
+            assertThat(stats.successfulNanos()).isEqualTo(Duration.ofMillis(30).toNanos());
+            assertThat(stats.failedNanos()).isEqualTo(Duration.ofMillis(70).toNanos());
+        }
+
+        @Test
         void callMeasuresDurationForSlowCalls() throws Exception {
             CircuitBreaker breaker = breaker(CircuitBreakerConfig.builder("c").slowCallDuration(Duration.ofSeconds(1)));
             breaker.call(() -> clock.advance(Duration.ofSeconds(2)));

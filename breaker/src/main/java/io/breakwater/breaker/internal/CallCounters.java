@@ -9,4 +9,7 @@ public final class CallCounters {
     public final LongAdder slow = new LongAdder();
     public final LongAdder rejected = new LongAdder();
     public final LongAdder ignored = new LongAdder();
+    // Total time of the successful and failed calls whose duration was reported.
+    public final LongAdder successfulNanos = new LongAdder();
+    public final LongAdder failedNanos = new LongAdder();
 }

@@ -1,0 +1,147 @@
+package io.breakwater.metrics;
+
+import io.breakwater.breaker.CallStats;
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.StateTransition;
+import io.breakwater.breaker.Subscription;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+
+/**
+ * Micrometer meters for breakers, all tagged {@code name}. Follows registries: breakers created later are
+ * bound too.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><td>{@code breaker.state{state}}</td><td>gauge per state, 1 for the current one</td></tr>
+ *   <tr><td>{@code breaker.calls{kind}}</td><td>timer by kind: successful, failed, slow, rejected, ignored</td></tr>
+ *   <tr><td>{@code breaker.transitions{from,to}}</td><td>counter</td></tr>
+ *   <tr><td>{@code breaker.failure.rate}, {@code breaker.slow.call.rate}</td><td>gauges, the window's rates</td></tr>
+ *   <tr><td>{@code circuit_breaker_state}</td><td>gauge: 0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 FORCED_OPEN, 4 DISABLED</td></tr>
+ *   <tr><td>{@code circuit_breaker_failures}</td><td>counter of failed calls ({@code _total} in Prometheus)</td></tr>
+ *   <tr><td>{@code circuit_breaker_trips}</td><td>counter of CLOSED to OPEN transitions ({@code _total} in Prometheus)</td></tr>
+ * </table>
+ * The last three keep the names of the original guide, so its dashboards keep working.
+ */
+public final class BreakerMetrics implements MeterBinder, AutoCloseable {
+
+    /** Kinds of the {@code breaker.calls} timer. */
+    public static final List<String> CALL_KINDS = List.of("successful", "failed", "slow", "rejected", "ignored");
+
+    private final List<CircuitBreakerRegistry> registries;
+    private final List<CircuitBreaker> breakers;
+    // Each breaker is bound once per meter registry (a breaker may be in a registry and given by hand).
+    private final Set<Binding> bound = ConcurrentHashMap.newKeySet();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
+    private BreakerMetrics(List<CircuitBreakerRegistry> registries, List<CircuitBreaker> breakers) {
+        this.registries = List.copyOf(registries);
+        this.breakers = List.copyOf(breakers);
+    }
+
+    /** Meters for every breaker of {@code registries}, now and later. */
+    public static BreakerMetrics of(CircuitBreakerRegistry... registries) {
+        return new BreakerMetrics(List.of(registries), List.of());
+    }
+
+    /** Meters for every breaker of {@code registries}, now and later, and for {@code breakers}. */
+    public static BreakerMetrics of(List<CircuitBreakerRegistry> registries, List<CircuitBreaker> breakers) {
+        return new BreakerMetrics(registries, breakers);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry meterRegistry) {
+        Objects.requireNonNull(meterRegistry, "meterRegistry");
+        for (CircuitBreaker breaker : breakers) {
+            bind(meterRegistry, breaker);
+        }
+        for (CircuitBreakerRegistry registry : registries) {
+            subscriptions.add(registry.forEachBreaker(breaker -> bind(meterRegistry, breaker)));
+        }
+    }
+
+    private record Binding(MeterRegistry meters, CircuitBreaker breaker) {
+    }
+
+    private void bind(MeterRegistry meters, CircuitBreaker breaker) {
+        if (!bound.add(new Binding(meters, breaker))) {
+            return;
+        }
+        Tags tags = Tags.of("name", breaker.name());
+        for (CircuitBreakerState state : CircuitBreakerState.values()) {
+            Gauge.builder("breaker.state", breaker, b -> b.state() == state ? 1 : 0)
+                    .tags(tags).tag("state", state.name())
+                    .description("1 for the breaker's current state, 0 for the others")
+                    .register(meters);
+        }
+        timer(meters, breaker, tags, "successful", CallStats::successful, CallStats::successfulNanos);
+        timer(meters, breaker, tags, "failed", CallStats::failed, CallStats::failedNanos);
+        timer(meters, breaker, tags, "slow", CallStats::slow, s -> 0L);
+        timer(meters, breaker, tags, "rejected", CallStats::rejected, s -> 0L);
+        timer(meters, breaker, tags, "ignored", CallStats::ignored, s -> 0L);
+        gauge(meters, "breaker.failure.rate", breaker, tags, b -> b.snapshot().failureRate(), "failure rate of the window");
+        gauge(meters, "breaker.slow.call.rate", breaker, tags, b -> b.snapshot().slowCallRate(), "slow-call rate of the window");
+        gauge(meters, "circuit_breaker_state", breaker, tags, b -> b.state().gaugeValue(),
+                "0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 FORCED_OPEN, 4 DISABLED");
+        FunctionCounter.builder("circuit_breaker_failures", breaker, b -> b.callStats().failed())
+                .tags(tags).description("failed calls").register(meters);
+        Counter trips = Counter.builder("circuit_breaker_trips").tags(tags)
+                .description("transitions from CLOSED to OPEN").register(meters);
+        subscriptions.add(breaker.onTransition(t -> {
+            transitions(meters, tags, t).increment();
+            if (t.from() == CircuitBreakerState.CLOSED && t.to() == CircuitBreakerState.OPEN) {
+                trips.increment();
+            }
+        }));
+        // The usual transitions exist from the start, so rate() and increase() see their first change.
+        transitions(meters, tags, CircuitBreakerState.CLOSED, CircuitBreakerState.OPEN);
+        transitions(meters, tags, CircuitBreakerState.OPEN, CircuitBreakerState.HALF_OPEN);
+        transitions(meters, tags, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.CLOSED);
+        transitions(meters, tags, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.OPEN);
+    }
+
+    private static Counter transitions(MeterRegistry meters, Tags tags, StateTransition t) {
+        return transitions(meters, tags, t.from(), t.to());
+    }
+
+    private static Counter transitions(MeterRegistry meters, Tags tags, CircuitBreakerState from, CircuitBreakerState to) {
+        return Counter.builder("breaker.transitions").tags(tags).tag("from", from.name()).tag("to", to.name())
+                .description("state transitions").register(meters);
+    }
+
+    private static void timer(MeterRegistry meters, CircuitBreaker breaker, Tags tags, String kind,
+                              ToLongFunction<CallStats> count, ToLongFunction<CallStats> nanos) {
+        FunctionTimer.builder("breaker.calls", breaker, b -> count.applyAsLong(b.callStats()),
+                        b -> nanos.applyAsLong(b.callStats()), TimeUnit.NANOSECONDS)
+                .tags(tags).tag("kind", kind)
+                .description("calls by outcome; time is the total of the calls that reported a duration")
+                .register(meters);
+    }
+
+    private static void gauge(MeterRegistry meters, String name, CircuitBreaker breaker, Tags tags,
+                              ToDoubleFunction<CircuitBreaker> value, String description) {
+        Gauge.builder(name, breaker, value).tags(tags).description(description).register(meters);
+    }
+
+    /** Stops following the registries; meters already registered stay. */
+    @Override
+    public void close() {
+        subscriptions.forEach(Subscription::close);
+        subscriptions.clear();
+    }
+}

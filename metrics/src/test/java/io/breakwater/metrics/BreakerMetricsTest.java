@@ -1,0 +1,123 @@
+package io.breakwater.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.ManualClock;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class BreakerMetricsTest {
+
+    private final ManualClock clock = new ManualClock();
+    private final CircuitBreakerRegistry registry =
+            new CircuitBreakerRegistry(CircuitBreakerConfig.builder("template").failureThreshold(2).clock(clock).build());
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    private double gauge(String name, String breaker, String... tags) {
+        return meters.get(name).tag("name", breaker).tags(tags).gauge().value();
+    }
+
+    @Test
+    void exportsStateCallsTransitionsAndRatesTaggedByName() {
+        CircuitBreaker orders = registry.getOrCreate("orders");
+        BreakerMetrics.of(registry).bindTo(meters);
+        assertThat(gauge("breaker.state", "orders", "state", "CLOSED")).isEqualTo(1);
+        assertThat(gauge("breaker.state", "orders", "state", "OPEN")).isZero();
+        assertThat(gauge("circuit_breaker_state", "orders")).isZero();
+
+        orders.recordSuccess(Duration.ofMillis(40).toNanos());
+        orders.recordFailure("down");
+        orders.recordFailure("down");
+        orders.canExecute();
+        assertThat(gauge("breaker.state", "orders", "state", "OPEN")).isEqualTo(1);
+        assertThat(gauge("circuit_breaker_state", "orders")).isEqualTo(1);
+        FunctionTimer successful = meters.get("breaker.calls").tag("name", "orders").tag("kind", "successful").functionTimer();
+        assertThat(successful.count()).isEqualTo(1);
+        assertThat(successful.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(40);
+        assertThat(meters.get("breaker.calls").tag("name", "orders").tag("kind", "failed").functionTimer().count()).isEqualTo(2);
+        assertThat(meters.get("breaker.calls").tag("name", "orders").tag("kind", "rejected").functionTimer().count()).isEqualTo(1);
+        assertThat(meters.get("breaker.transitions").tag("name", "orders").tag("from", "CLOSED").tag("to", "OPEN").counter().count())
+                .isEqualTo(1);
+        assertThat(meters.get("circuit_breaker_trips").tag("name", "orders").counter().count()).isEqualTo(1);
+        assertThat(meters.get("circuit_breaker_failures").tag("name", "orders").functionCounter().count()).isEqualTo(2);
+
+        orders.forceOpen();
+        assertThat(gauge("circuit_breaker_state", "orders")).isEqualTo(3);
+        assertThat(meters.get("circuit_breaker_trips").tag("name", "orders").counter().count()).as("only CLOSED to OPEN trips")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void breakersCreatedLaterAreBoundToo() {
+        BreakerMetrics.of(registry).bindTo(meters);
+        CircuitBreaker later = registry.getOrCreate("later");
+        later.forceOpen();
+        assertThat(gauge("circuit_breaker_state", "later")).isEqualTo(3);
+    }
+
+    @Test
+    void theFailureRateGaugeFollowsTheWindow() {
+        CircuitBreakerRegistry windowed = new CircuitBreakerRegistry(CircuitBreakerConfig.builder("w").failureThreshold(100)
+                .windowSize(4).failureRateThreshold(1.0).clock(clock).build());
+        CircuitBreaker b = windowed.getOrCreate("w");
+        BreakerMetrics.of(windowed).bindTo(meters);
+        b.recordFailure("x");
+        b.recordSuccess();
+        assertThat(gauge("breaker.failure.rate", "w")).isEqualTo(0.5);
+    }
+
+    @Test
+    void theGuidesNamesAppearInThePrometheusExposition() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CircuitBreaker b = registry.getOrCreate("payments");
+        BreakerMetrics.of(registry).bindTo(prometheus);
+        b.recordFailure("x");
+        b.recordFailure("x");
+        String scrape = prometheus.scrape();
+        assertThat(scrape).contains("circuit_breaker_state{name=\"payments\"} 1")
+                .contains("circuit_breaker_failures_total{name=\"payments\"} 2")
+                .contains("circuit_breaker_trips_total{name=\"payments\"} 1")
+                .contains("breaker_state{name=\"payments\",state=\"OPEN\"} 1")
+                .contains("breaker_calls_seconds_count{kind=\"failed\",name=\"payments\"} 2")
+                .contains("breaker_transitions_total{from=\"CLOSED\",name=\"payments\",to=\"OPEN\"} 1");
+    }
+
+    @Test
+    void theServerAnswersMetricsAndHealth() throws Exception {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BreakerMetrics.of(registry).bindTo(prometheus);
+        registry.getOrCreate("served");
+        AtomicBoolean healthy = new AtomicBoolean(true);
+        try (MetricsServer server = MetricsServer.start(0, prometheus, () -> "{\"healthy\":" + healthy.get() + "}", healthy::get)) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> metrics = get(http, server, "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body()).contains("circuit_breaker_state{name=\"served\"} 0");
+            assertThat(get(http, server, "/health").statusCode()).isEqualTo(200);
+            healthy.set(false);
+            HttpResponse<String> unhealthy = get(http, server, "/health");
+            assertThat(unhealthy.statusCode()).isEqualTo(503);
+            assertThat(unhealthy.body()).isEqualTo("{\"healthy\":false}");
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, MetricsServer server, String path)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
