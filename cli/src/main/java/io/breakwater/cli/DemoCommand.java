@@ -1,0 +1,71 @@
+package io.breakwater.cli;
+
+import io.breakwater.cli.internal.Demo;
+import io.breakwater.cli.internal.Reachability;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** A steady stream through an EventBus and through a plain producer with the interceptor, across faults. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start a Kafka broker, publish a steady stream two ways (an EventBus, and a KafkaProducer with the "
+                + "interceptor) next to a plain KafkaProducer, freeze the broker, restore it, kill it and restart it; "
+                + "show every breaker live, then a summary.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "60s", converter = Durations.class,
+            description = "How long to run (default: ${DEFAULT-VALUE}; at least 20s with the embedded broker).")
+    Duration duration;
+
+    @Option(names = "--rate", defaultValue = "50", description = "Events per second on each path (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
+            description = "Use this cluster instead of the embedded broker (no faults are injected then).")
+    String bootstrap;
+
+    @Option(names = "--no-color", description = "No colors and no screen redraws.")
+    boolean noColor;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve /metrics and /health on this port while running.")
+    Integer metricsPort;
+
+    @Option(names = "--reset-timeout", defaultValue = "3s", converter = Durations.class,
+            description = "How long an open breaker waits before trial calls (default: ${DEFAULT-VALUE}).")
+    Duration resetTimeout;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        CommandLine cmd = spec.commandLine();
+        if (rate < 1 || rate > 5_000) {
+            throw new CommandLine.ParameterException(cmd, "--rate must be in [1, 5000], but was " + rate);
+        }
+        if (bootstrap == null && duration.compareTo(Duration.ofSeconds(20)) < 0) {
+            throw new CommandLine.ParameterException(cmd, "--duration must be at least 20s with the embedded broker "
+                    + "(it freezes, restores, kills and restarts it), but was " + duration.toSeconds() + "s");
+        }
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofDays(1)) > 0) {
+            throw new CommandLine.ParameterException(cmd, "--duration must be in (0, 24h], but was " + duration);
+        }
+        if (resetTimeout.toMillis() < 100) {
+            throw new CommandLine.ParameterException(cmd, "--reset-timeout must be at least 100ms, but was " + resetTimeout);
+        }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+            throw new CommandLine.ParameterException(cmd, "--metrics-port must be in [0, 65535], but was " + metricsPort);
+        }
+        boolean tty = System.console() != null;
+        Demo.Options options = new Demo.Options(duration, rate, bootstrap, !noColor && tty, tty && !noColor, metricsPort,
+                resetTimeout);
+        try {
+            return new Demo(options, cmd.getOut()).run();
+        } catch (Reachability.UnreachableException e) {
+            cmd.getErr().println(e.getMessage());
+            return 1;
+        }
+    }
+}

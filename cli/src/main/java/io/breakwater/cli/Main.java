@@ -1,0 +1,30 @@
+package io.breakwater.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code breakwater demo} and {@code breakwater status}. */
+@Command(name = "breakwater", mixinStandardHelpOptions = true, version = "breakwater 0.1.0",
+        description = "Circuit breakers for Kafka and Redpanda producers.",
+        subcommands = {DemoCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
+    public static int execute(String... args) {
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo or status");
+    }
+}

@@ -1,0 +1,309 @@
+package io.breakwater.cli.internal;
+
+import io.breakwater.breaker.BreakerPresets;
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.StateTransition;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.PublishResult;
+import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import io.breakwater.interceptors.StatusPublisher;
+import io.breakwater.metrics.BreakerMetrics;
+import io.breakwater.metrics.MetricsServer;
+import io.breakwater.testkit.ForkedKafkaBroker;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The demo: a steady stream through an EventBus and through a KafkaProducer with the interceptor, next
+ * to a plain KafkaProducer for comparison, while the broker is frozen, restored, killed and restarted.
+ */
+public final class Demo {
+
+    /** The demo's options, checked by the command. */
+    public record Options(Duration duration, int rate, String bootstrap, boolean color, boolean redraw,
+                          Integer metricsPort, Duration resetTimeout) {
+    }
+
+    record Event(long sequence, String symbol, double price) {
+    }
+
+    static final String TRANSPORT = BreakerPresets.KAFKA_TRANSPORT_NAME;
+    static final String CHANNEL = BreakerPresets.KAFKA_CHANNEL_PREFIX + "orders";
+    static final String INTERCEPTED = "fills-producer";
+
+    private final Options options;
+    private final PrintWriter out;
+    private final long start = System.nanoTime();
+    private final String instance = "demo-" + ProcessHandle.current().pid();
+    final PathStats bus = new PathStats("EventBus");
+    final PathStats intercepted = new PathStats("KafkaProducer + interceptor");
+    final PathStats plain = new PathStats("plain KafkaProducer");
+    final List<Fault> faults = new CopyOnWriteArrayList<>();
+    final List<Seen> transitions = new CopyOnWriteArrayList<>();
+    private volatile boolean running = true;
+
+    /** A fault or a recovery, at demo time {@code atNanos}. */
+    record Fault(String what, long atNanos, boolean recovery) {
+    }
+
+    /** A transition as the demo saw it. */
+    record Seen(StateTransition transition, long atNanos) {
+    }
+
+    public Demo(Options options, PrintWriter out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    long now() {
+        return System.nanoTime() - start;
+    }
+
+    /** Runs the demo; returns the exit code. */
+    public int run() throws Exception {
+        ForkedKafkaBroker broker = null;
+        String servers = options.bootstrap();
+        if (servers == null) {
+            out.println("Starting a Kafka broker (KRaft, in its own JVM) ...");
+            out.flush();
+            broker = ForkedKafkaBroker.start();
+            servers = broker.bootstrapServers();
+        }
+        try {
+            Reachability.check(servers, Duration.ofSeconds(8));
+            return runOn(servers, broker);
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+        }
+    }
+
+    private int runOn(String servers, ForkedKafkaBroker broker) throws Exception {
+        Map<String, Object> client = Map.of("bootstrap.servers", servers);
+        CircuitBreakerConfig channel = CircuitBreakerConfig.from(BreakerPresets.kafkaChannel("orders"))
+                .resetTimeout(options.resetTimeout()).windowSize(20).failureRateThreshold(0.5).build();
+        CircuitBreakerConfig transportConfig = CircuitBreakerConfig.from(BreakerPresets.kafkaTransport())
+                .resetTimeout(options.resetTimeout()).windowSize(20).failureRateThreshold(0.5).build();
+        Map<String, Object> transportProps = new HashMap<>(client);
+        transportProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        transportProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+
+        StatusPublisher status = StatusPublisher.create(client, "breakwater-status", instance);
+        EventBus eventBus = EventBus.builder(RedpandaTransport.builder(transportProps).breakerConfig(transportConfig).build())
+                .defaultChannelConfig(channel).statusPublisher(status).build();
+        Producer<String, String> withInterceptor = new KafkaProducer<>(interceptedProps(servers));
+        Producer<String, String> plainProducer = new KafkaProducer<>(plainProps(servers));
+        CircuitBreaker interceptorBreaker = CircuitBreakerRegistry.global().get(INTERCEPTED).orElseThrow();
+        List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker("orders"), interceptorBreaker);
+        for (CircuitBreaker b : breakers) {
+            b.onTransition(t -> transitions.add(new Seen(t, now())));
+        }
+        MetricsServer metrics = startMetrics(eventBus, breakers);
+        LiveView view = new LiveView(this, breakers, out, options);
+        List<Thread> threads = new ArrayList<>();
+        threads.add(pace("eventbus", () -> publishViaBus(eventBus)));
+        threads.add(pace("interceptor", () -> send(withInterceptor, "fills", intercepted)));
+        threads.add(pace("plain", () -> send(plainProducer, "plain-orders", plain)));
+        Thread viewer = daemon("live-view", view::loop);
+        try {
+            if (broker != null) {
+                runFaults(broker);
+            } else {
+                LockSupport.parkNanos(options.duration().toNanos());
+            }
+        } finally {
+            running = false;
+            for (Thread t : threads) {
+                t.join(15_000);
+            }
+            view.stop();
+            viewer.join(2_000);
+            awaitAnswers(Duration.ofSeconds(45));
+            eventBus.close();
+            withInterceptor.close(Duration.ofSeconds(5));
+            plainProducer.close(Duration.ofSeconds(5));
+            status.close(Duration.ofSeconds(5));
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
+        Summary summary = new Summary(this, options, broker != null);
+        summary.print(out);
+        out.flush();
+        return 0;
+    }
+
+    private Map<String, Object> interceptedProps(String servers) {
+        Map<String, Object> props = plainProps(servers);
+        props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
+        props.put("breakwater.breaker.name", INTERCEPTED);
+        props.put("breakwater.instance.id", instance);
+        props.put("breakwater.reset.timeout.ms", Long.toString(options.resetTimeout().toMillis()));
+        props.put("breakwater.window.size", "20");
+        props.put("breakwater.failure.rate.threshold", "0.5");
+        return props;
+    }
+
+    /** The plain producer: Kafka's defaults, with max.block.ms and delivery.timeout.ms scaled down to fit the demo. */
+    private static Map<String, Object> plainProps(String servers) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        return props;
+    }
+
+    private MetricsServer startMetrics(EventBus eventBus, List<CircuitBreaker> breakers) throws java.io.IOException {
+        if (options.metricsPort() == null) {
+            return null;
+        }
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BreakerMetrics.of(List.of(eventBus.registry()), breakers).bindTo(prometheus);
+        MetricsServer server = MetricsServer.start(options.metricsPort(), prometheus, () -> eventBus.health().toJson(),
+                () -> eventBus.health().healthy());
+        out.println("Serving /metrics and /health on port " + server.port());
+        return server;
+    }
+
+    private void runFaults(ForkedKafkaBroker broker) {
+        long total = options.duration().toNanos();
+        sleepUntil(total / 5);
+        broker.freeze();
+        faults.add(new Fault("broker frozen (SIGSTOP)", now(), false));
+        sleepUntil(total * 2 / 5);
+        broker.resume();
+        faults.add(new Fault("broker resumed (SIGCONT)", now(), true));
+        sleepUntil(total * 3 / 5);
+        broker.kill();
+        faults.add(new Fault("broker killed (SIGKILL)", now(), false));
+        sleepUntil(total * 3 / 4);
+        broker.restart();
+        faults.add(new Fault("broker restarted", now(), true));
+        sleepUntil(total);
+    }
+
+    private void sleepUntil(long demoNanos) {
+        long left;
+        while ((left = demoNanos - now()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    private void publishViaBus(EventBus eventBus) {
+        long sequence = bus.published.incrementAndGet();
+        long t0 = System.nanoTime();
+        CompletableFuture<PublishResult> result = eventBus.publishStream("orders", "k" + sequence % 16,
+                new Event(sequence, "AAPL", 190.0 + sequence % 10), Map.of());
+        long took = System.nanoTime() - t0;
+        bus.blocked(took);
+        if (result.isCompletedExceptionally() && causeOf(result) instanceof CircuitBreakerOpenException) {
+            bus.fastFails.add(took);
+        }
+        result.whenComplete((r, e) -> {
+            if (e == null) {
+                bus.acked.incrementAndGet();
+            } else {
+                if (unwrap(e) instanceof CircuitBreakerOpenException) {
+                    bus.rejected.incrementAndGet();
+                }
+                bus.failedAt(now());
+            }
+        });
+    }
+
+    private void send(Producer<String, String> producer, String topic, PathStats stats) {
+        long sequence = stats.published.incrementAndGet();
+        Callback callback = (metadata, error) -> {
+            if (error == null) {
+                stats.acked.incrementAndGet();
+            } else {
+                stats.failedAt(now());
+            }
+        };
+        long t0 = System.nanoTime();
+        try {
+            producer.send(new ProducerRecord<>(topic, "k" + sequence % 16, "event-" + sequence), callback);
+        } catch (RuntimeException e) {
+            stats.failedAt(now());
+        } finally {
+            stats.blocked(System.nanoTime() - t0);
+        }
+    }
+
+    private static Throwable causeOf(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return null;
+        } catch (CompletionException e) {
+            return unwrap(e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private Thread pace(String name, Runnable send) {
+        long period = 1_000_000_000L / options.rate();
+        return daemon("demo-" + name, () -> {
+            long next = System.nanoTime();
+            while (running) {
+                send.run();
+                next += period;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    LockSupport.parkNanos(sleep);
+                } else {
+                    next = System.nanoTime();
+                }
+            }
+        });
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void awaitAnswers(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && (bus.lost() > 0 || intercepted.lost() > 0 || plain.lost() > 0)) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    String elapsed(long demoNanos) {
+        return String.format(java.util.Locale.ROOT, "%5.1fs", demoNanos / 1e9);
+    }
+
+    boolean isOpen(CircuitBreaker b) {
+        return b.state() == CircuitBreakerState.OPEN || b.state() == CircuitBreakerState.FORCED_OPEN;
+    }
+}

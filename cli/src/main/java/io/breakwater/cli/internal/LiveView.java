@@ -1,0 +1,141 @@
+package io.breakwater.cli.internal;
+
+import io.breakwater.breaker.CallStats;
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerSnapshot;
+import io.breakwater.breaker.CircuitBreakerState;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The live terminal table: one line per breaker (state, since, failure rate, calls/s, rejected) and the
+ * timeline of transitions and faults. On a terminal it redraws in place, in color; elsewhere it prints
+ * each transition as it happens and the table every five seconds, plain.
+ */
+final class LiveView {
+
+    private static final String RESET = "\u001b[0m";
+    private static final String RED = "\u001b[31m";
+    private static final String GREEN = "\u001b[32m";
+    private static final String YELLOW = "\u001b[33m";
+    private static final String BOLD = "\u001b[1m";
+
+    private final Demo demo;
+    private final List<CircuitBreaker> breakers;
+    private final PrintWriter out;
+    private final Demo.Options options;
+    private final Map<String, Long> lastCalls = new HashMap<>();
+    private volatile boolean stopped;
+    private int printedTransitions;
+    private int printedFaults;
+
+    LiveView(Demo demo, List<CircuitBreaker> breakers, PrintWriter out, Demo.Options options) {
+        this.demo = demo;
+        this.breakers = breakers;
+        this.out = out;
+        this.options = options;
+    }
+
+    void loop() {
+        long tick = 0;
+        while (!stopped) {
+            if (options.redraw()) {
+                redraw();
+            } else {
+                printNewEvents();
+                if (tick % 5 == 0) {
+                    table();
+                }
+            }
+            out.flush();
+            tick++;
+            LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+        }
+        if (!options.redraw()) {
+            printNewEvents();
+        }
+        out.flush();
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    private void redraw() {
+        out.print("\u001b[H\u001b[2J");
+        out.println(BOLD + "Breakwater demo" + RESET + "   t =" + demo.elapsed(demo.now()) + " of "
+                + options.duration().toSeconds() + "s, " + options.rate() + " events/s on each path");
+        out.println();
+        table();
+        out.println();
+        out.println(BOLD + "Timeline" + RESET);
+        List<String> lines = timeline();
+        for (String line : lines.subList(Math.max(0, lines.size() - 14), lines.size())) {
+            out.println(line);
+        }
+    }
+
+    private void table() {
+        out.printf("%-20s %-12s %8s %10s %9s %9s%n", "BREAKER", "STATE", "SINCE", "FAIL RATE", "CALLS/S", "REJECTED");
+        for (CircuitBreaker b : breakers) {
+            CircuitBreakerSnapshot s = b.snapshot();
+            CallStats stats = b.callStats();
+            long calls = stats.successful() + stats.failed() + stats.ignored() + stats.rejected();
+            long previous = lastCalls.getOrDefault(b.name(), calls);
+            lastCalls.put(b.name(), calls);
+            long since = Math.max(0, Duration.between(s.since(), Instant.now()).toSeconds());
+            out.printf("%-20s %s %7ds %9.0f%% %9d %9d%n", b.name(), state(s.state()), since, s.failureRate() * 100,
+                    Math.max(0, calls - previous), stats.rejected());
+        }
+    }
+
+    private String state(CircuitBreakerState state) {
+        String text = String.format("%-12s", state);
+        if (!options.color()) {
+            return text;
+        }
+        switch (state) {
+            case CLOSED:
+                return GREEN + text + RESET;
+            case HALF_OPEN:
+                return YELLOW + text + RESET;
+            default:
+                return RED + text + RESET;
+        }
+    }
+
+    private List<String> timeline() {
+        java.util.List<Object[]> events = new java.util.ArrayList<>();
+        for (Demo.Fault f : demo.faults) {
+            events.add(new Object[] {f.atNanos(), demo.elapsed(f.atNanos()) + "  ** " + f.what()});
+        }
+        for (Demo.Seen seen : demo.transitions) {
+            events.add(new Object[] {seen.atNanos(), demo.elapsed(seen.atNanos()) + "  " + seen.transition().breaker() + " "
+                    + seen.transition().from() + " -> " + seen.transition().to() + ": " + seen.transition().reason()});
+        }
+        events.sort((a, b) -> Long.compare((Long) a[0], (Long) b[0]));
+        return events.stream().map(e -> (String) e[1]).toList();
+    }
+
+    private void printNewEvents() {
+        while (printedFaults < demo.faults.size()) {
+            Demo.Fault f = demo.faults.get(printedFaults++);
+            out.println(demo.elapsed(f.atNanos()) + "  ** " + f.what());
+        }
+        while (printedTransitions < demo.transitions.size()) {
+            Demo.Seen seen = demo.transitions.get(printedTransitions++);
+            out.println(demo.elapsed(seen.atNanos()) + "  " + seen.transition().breaker() + " " + seen.transition().from()
+                    + " -> " + seen.transition().to() + ": " + seen.transition().reason());
+        }
+    }
+
+    static String percent(double rate) {
+        return String.format(Locale.ROOT, "%.0f%%", rate * 100);
+    }
+}
