@@ -12,6 +12,14 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    static {
+        // A command-line tool talks to its user on stdout; client and broker logs only when something is wrong.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        io.breakwater.testkit.BrokerLogging.apply();
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }

@@ -109,6 +109,7 @@ public final class Demo {
                 .resetTimeout(options.resetTimeout()).windowSize(20).failureRateThreshold(0.5).build();
         Map<String, Object> transportProps = new HashMap<>(client);
         transportProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        transportProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         transportProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
 
         StatusPublisher status = StatusPublisher.create(client, "breakwater-status", instance);
@@ -130,7 +131,7 @@ public final class Demo {
         Thread viewer = daemon("live-view", view::loop);
         try {
             if (broker != null) {
-                runFaults(broker);
+                runFaults(broker, breakers);
             } else {
                 LockSupport.parkNanos(options.duration().toNanos());
             }
@@ -175,6 +176,7 @@ public final class Demo {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
         return props;
     }
 
@@ -190,22 +192,32 @@ public final class Demo {
         return server;
     }
 
-    private void runFaults(ForkedKafkaBroker broker) {
+    /**
+     * Freeze at 15 % of the run, resume at 35 %, kill at 50 %, restart at 60 %; then run to the end, and on
+     * (at most {@value #RECOVERY_GRACE_SECONDS} s more) until every breaker has closed again.
+     */
+    private void runFaults(ForkedKafkaBroker broker, List<CircuitBreaker> breakers) {
         long total = options.duration().toNanos();
-        sleepUntil(total / 5);
+        sleepUntil(total * 15 / 100);
         broker.freeze();
         faults.add(new Fault("broker frozen (SIGSTOP)", now(), false));
-        sleepUntil(total * 2 / 5);
+        sleepUntil(total * 35 / 100);
         broker.resume();
         faults.add(new Fault("broker resumed (SIGCONT)", now(), true));
-        sleepUntil(total * 3 / 5);
+        sleepUntil(total * 50 / 100);
         broker.kill();
         faults.add(new Fault("broker killed (SIGKILL)", now(), false));
-        sleepUntil(total * 3 / 4);
+        sleepUntil(total * 60 / 100);
         broker.restart();
         faults.add(new Fault("broker restarted", now(), true));
         sleepUntil(total);
+        long grace = now() + TimeUnit.SECONDS.toNanos(RECOVERY_GRACE_SECONDS);
+        while (now() < grace && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
+
+    static final int RECOVERY_GRACE_SECONDS = 20;
 
     private void sleepUntil(long demoNanos) {
         long left;

@@ -28,8 +28,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class RedpandaTransport implements AutoCloseable {
 
-    /** {@code max.block.ms} used when the properties do not set it: a transport that fails fast should not wait 60 s. */
-    public static final int DEFAULT_MAX_BLOCK_MS = 5_000;
+    /**
+     * {@code max.block.ms} used when the properties do not set it. A send that finds no metadata (a dead
+     * cluster) blocks its caller this long before Kafka gives up; the breaker stops later sends from
+     * trying, but not the one already blocked, so a transport that fails fast keeps it short.
+     */
+    public static final int DEFAULT_MAX_BLOCK_MS = 2_000;
 
     private final CircuitBreakerProducer<String, byte[]> producer;
     private final EventCodec codec;
