@@ -55,7 +55,8 @@ public final class Demo {
 
     private final Options options;
     private final PrintWriter out;
-    private final long start = System.nanoTime();
+    // The demo's clock starts once every path has had its first acknowledgement (see warmUp).
+    private volatile long start = System.nanoTime();
     private final String instance = "demo-" + ProcessHandle.current().pid();
     final PathStats bus = new PathStats("EventBus");
     final PathStats intercepted = new PathStats("KafkaProducer + interceptor");
@@ -123,6 +124,8 @@ public final class Demo {
             b.onTransition(t -> transitions.add(new Seen(t, now())));
         }
         MetricsServer metrics = startMetrics(eventBus, breakers);
+        warmUp(servers, eventBus, withInterceptor, plainProducer);
+        start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, out, options);
         List<Thread> threads = new ArrayList<>();
         threads.add(pace("eventbus", () -> publishViaBus(eventBus)));
@@ -155,6 +158,27 @@ public final class Demo {
         summary.print(out);
         out.flush();
         return 0;
+    }
+
+    /** Creates the topics and waits for one acknowledgement on every path, so faults hit a running system. */
+    private void warmUp(String servers, EventBus eventBus, Producer<String, String> withInterceptor,
+                        Producer<String, String> plainProducer) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", servers))) {
+            List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
+            java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            for (String topic : List.of("orders", "fills", "plain-orders")) {
+                if (!existing.contains(topic)) {
+                    topics.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(3), java.util.Optional.empty()));
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+        eventBus.publishStream("orders", "warm-up", new Event(0, "WARM", 0), Map.of()).get(30, TimeUnit.SECONDS);
+        withInterceptor.send(new ProducerRecord<>("fills", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
+        plainProducer.send(new ProducerRecord<>("plain-orders", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
     }
 
     private Map<String, Object> interceptedProps(String servers) {
