@@ -17,13 +17,27 @@ public final class CircuitBreakerOpenException extends RuntimeException {
     private final String breakerName;
     private final CircuitBreakerState state;
     private final Instant nextPermittedAt;
+    private final Instant seenAt;
+    // Built on first use: rejecting must stay cheap even where nobody reads the message.
+    private volatile String message;
 
-    private CircuitBreakerOpenException(String message, String breakerName, CircuitBreakerState state,
-                                        Instant nextPermittedAt, boolean writableStackTrace) {
-        super(message, null, false, writableStackTrace);
+    private CircuitBreakerOpenException(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
+                                        Instant seenAt, boolean writableStackTrace) {
+        super(null, null, false, writableStackTrace);
         this.breakerName = breakerName;
         this.state = state;
         this.nextPermittedAt = nextPermittedAt;
+        this.seenAt = seenAt;
+    }
+
+    @Override
+    public String getMessage() {
+        String m = message;
+        if (m == null) {
+            m = message(breakerName, state, nextPermittedAt, seenAt);
+            message = m;
+        }
+        return m;
     }
 
     /**
@@ -34,8 +48,7 @@ public final class CircuitBreakerOpenException extends RuntimeException {
                                                  Instant nextPermittedAt, Instant now, boolean writableStackTrace) {
         Objects.requireNonNull(breakerName, "breakerName");
         Objects.requireNonNull(state, "state");
-        return new CircuitBreakerOpenException(message(breakerName, state, nextPermittedAt, now),
-                breakerName, state, nextPermittedAt, writableStackTrace);
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, writableStackTrace);
     }
 
     private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {
