@@ -1,0 +1,52 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.testkit.JavaProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Runs {@code breakwater demo} as a user would (the CLI jar, its own JVM, its own broker) and checks its summary. */
+class DemoIT {
+
+    static Path cliJar() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve(".ci"))) {
+            dir = dir.getParent();
+        }
+        Path jar = dir.resolve("cli/target/breakwater-cli.jar");
+        assertThat(jar).as("the CLI jar, built by the cli module's package phase").exists();
+        return jar;
+    }
+
+    @Test
+    void aShortDemoLosesNothingAndOpensWithinFiveSeconds() throws Exception {
+        Process demo = new ProcessBuilder(JavaProcess.javaBinary().toString(), "-Xmx512m", "-jar", cliJar().toString(),
+                "demo", "--duration", "20s", "--rate", "40", "--no-color")
+                .redirectErrorStream(true).start();
+        String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(demo.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(demo.exitValue()).as(output).isZero();
+        assertThat(output).contains("** broker frozen (SIGSTOP)").contains("** broker killed (SIGKILL)")
+                .contains("redpanda_transport CLOSED -> OPEN").contains("Summary:");
+
+        String line = output.lines().filter(l -> l.startsWith("summary-json: ")).findFirst().orElseThrow();
+        JsonNode summary = new ObjectMapper().readTree(line.substring("summary-json: ".length()));
+        for (String path : List.of("eventBus", "interceptor", "plain")) {
+            assertThat(summary.get(path).get("lost").asLong()).as("%s lost", path).isZero();
+            assertThat(summary.get(path).get("published").asLong()).as("%s published", path).isPositive();
+        }
+        for (String fault : List.of("freeze", "kill")) {
+            assertThat(summary.get("eventBusTimeToOpenAfter_" + fault).asDouble()).as(fault).isBetween(0.0, 5.0);
+            assertThat(summary.get("interceptorTimeToOpenAfter_" + fault).asDouble()).as(fault).isBetween(0.0, 5.0);
+        }
+        assertThat(summary.get("eventBus").get("rejected").asLong()).isPositive();
+        assertThat(summary.get("eventBusTimeToCloseAfter_kill").isNull()).as("the breakers closed after the restart").isFalse();
+    }
+}

@@ -1,0 +1,107 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.cli.Main;
+import io.breakwater.testkit.JavaProcess;
+import io.breakwater.testkit.RealBroker;
+import io.breakwater.testkit.TestBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@code breakwater status} reads a topic written by another process; bad input gets a clear answer. */
+@RealBroker
+class StatusCommandIT {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void statusShowsTheFleetWrittenByAnotherProcess(TestBroker broker) throws Exception {
+        String topic = "fleet-" + java.util.UUID.randomUUID();
+        Process writer = JavaProcess.builder(StatusWriterMain.class, List.of("-Xmx256m"),
+                List.of(broker.bootstrapServers(), topic)).redirectErrorStream(true).start();
+        String writerOutput = new String(writer.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(writer.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(writer.exitValue()).as(writerOutput).isZero();
+
+        Run json = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic, "--json");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        JsonNode fleet = new ObjectMapper().readTree(json.out());
+        assertThat(fleet).hasSize(2);
+        assertThat(fleet.get(0).get("instance").asText()).isEqualTo("writer-1");
+        assertThat(fleet.get(0).get("breaker").asText()).isEqualTo("orders");
+        assertThat(fleet.get(0).get("to").asText()).isEqualTo("HALF_OPEN");
+        assertThat(fleet.get(1).get("breaker").asText()).isEqualTo("payments");
+        assertThat(fleet.get(1).get("to").asText()).isEqualTo("FORCED_OPEN");
+
+        Run table = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic);
+        assertThat(table.exitCode()).isZero();
+        assertThat(table.out()).contains("INSTANCE").contains("writer-1").contains("orders").contains("HALF_OPEN")
+                .contains("reset timeout of 30 s elapsed");
+    }
+
+    @Test
+    void anUnreachableBootstrapFailsClearlyWithinTenSeconds() {
+        long start = System.nanoTime();
+        Run run = cli("status", "--bootstrap-server", "127.0.0.1:1");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1'");
+    }
+
+    @Test
+    void aMissingTopicIsNamed(TestBroker broker) {
+        Run run = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", "no-such-status-topic");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Topic 'no-such-status-topic' does not exist");
+    }
+
+    @Test
+    void badOptionsPrintTheUsage() {
+        Run missing = cli("status");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("Missing required option: '--bootstrap-server=HOST:PORT'").contains("Usage: breakwater status");
+        Run rate = cli("demo", "--rate", "0");
+        assertThat(rate.exitCode()).isEqualTo(2);
+        assertThat(rate.err()).contains("--rate must be in [1, 5000], but was 0").contains("Usage: breakwater demo");
+        Run duration = cli("demo", "--duration", "soon");
+        assertThat(duration.exitCode()).isEqualTo(2);
+        assertThat(duration.err()).contains("'soon' is not a duration");
+        Run unknown = cli("fly");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unmatched argument").contains("Usage: breakwater");
+    }
+
+    @Test
+    void theDemoAgainstAnUnreachableClusterFailsClearly() {
+        long start = System.nanoTime();
+        Run run = cli("demo", "--bootstrap-server", "127.0.0.1:1", "--duration", "5s", "--no-color");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1'");
+    }
+}
