@@ -14,10 +14,17 @@ public final class Main implements Runnable {
 
     static {
         // A command-line tool talks to its user on stdout; client and broker logs only when something is wrong.
-        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        }
+        // The demo shows every transition and outcome itself, so libraries log only errors unless told otherwise
+        // (-Dbreakwater.broker.log.level=warn, -Dorg.slf4j.simpleLogger.defaultLogLevel=info).
+        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        setIfAbsent(io.breakwater.testkit.BrokerLogging.LEVEL_PROPERTY, "error");
         io.breakwater.testkit.BrokerLogging.apply();
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     public static void main(String[] args) {
