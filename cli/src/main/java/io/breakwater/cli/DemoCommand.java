@@ -22,6 +22,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "50", description = "Events per second on each path (default: ${DEFAULT-VALUE}).")
     int rate;
 
+    @Option(names = "--threads", defaultValue = "4",
+            description = "Publisher threads on each path, sharing the rate, like a service's request threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
             description = "Use this cluster instead of the embedded broker (no faults are injected then).")
     String bootstrap;
@@ -45,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
         if (rate < 1 || rate > 5_000) {
             throw new CommandLine.ParameterException(cmd, "--rate must be in [1, 5000], but was " + rate);
         }
+        if (threads < 1 || threads > 64 || threads > rate) {
+            throw new CommandLine.ParameterException(cmd, "--threads must be in [1, 64] and at most --rate, but was " + threads);
+        }
         if (bootstrap == null && duration.compareTo(Duration.ofSeconds(20)) < 0) {
             throw new CommandLine.ParameterException(cmd, "--duration must be at least 20s with the embedded broker "
                     + "(it freezes, restores, kills and restarts it), but was " + duration.toSeconds() + "s");
@@ -59,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--metrics-port must be in [0, 65535], but was " + metricsPort);
         }
         boolean tty = System.console() != null;
-        Demo.Options options = new Demo.Options(duration, rate, bootstrap, !noColor && tty, tty && !noColor, metricsPort,
+        Demo.Options options = new Demo.Options(duration, rate, threads, bootstrap, !noColor && tty, tty && !noColor, metricsPort,
                 resetTimeout);
         try {
             return new Demo(options, cmd.getOut()).run();

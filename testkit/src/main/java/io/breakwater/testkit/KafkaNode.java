@@ -96,6 +96,9 @@ final class KafkaNode {
         p.put("share.coordinator.state.topic.replication.factor", Integer.toString(replicas));
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // A killed node's old registration must expire before it comes back: keep that short for tests.
+        p.put("broker.heartbeat.interval.ms", "500");
+        p.put("broker.session.timeout.ms", "3000");
         p.put("auto.create.topics.enable", "true");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         p.putAll(overrides);

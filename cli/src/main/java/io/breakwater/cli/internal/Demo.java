@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Demo {
 
     /** The demo's options, checked by the command. */
-    public record Options(Duration duration, int rate, String bootstrap, boolean color, boolean redraw,
+    public record Options(Duration duration, int rate, int threads, String bootstrap, boolean color, boolean redraw,
                           Integer metricsPort, Duration resetTimeout) {
     }
 
@@ -128,9 +128,11 @@ public final class Demo {
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, out, options);
         List<Thread> threads = new ArrayList<>();
-        threads.add(pace("eventbus", () -> publishViaBus(eventBus)));
-        threads.add(pace("interceptor", () -> send(withInterceptor, "fills", intercepted)));
-        threads.add(pace("plain", () -> send(plainProducer, "plain-orders", plain)));
+        for (int i = 0; i < options.threads(); i++) {
+            threads.add(pace("eventbus-" + i, () -> publishViaBus(eventBus)));
+            threads.add(pace("interceptor-" + i, () -> send(withInterceptor, "fills", intercepted)));
+            threads.add(pace("plain-" + i, () -> send(plainProducer, "plain-orders", plain)));
+        }
         Thread viewer = daemon("live-view", view::loop);
         try {
             if (broker != null) {
@@ -304,8 +306,9 @@ public final class Demo {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
+    /** One publisher thread: its share of the rate, like one of a service's request threads. */
     private Thread pace(String name, Runnable send) {
-        long period = 1_000_000_000L / options.rate();
+        long period = 1_000_000_000L * options.threads() / options.rate();
         return daemon("demo-" + name, () -> {
             long next = System.nanoTime();
             while (running) {

@@ -70,7 +70,7 @@ final class LiveView {
     private void redraw() {
         out.print("\u001b[H\u001b[2J");
         out.println(BOLD + "Breakwater demo" + RESET + "   t =" + demo.elapsed(demo.now()) + " of "
-                + options.duration().toSeconds() + "s, " + options.rate() + " events/s on each path");
+                + options.duration().toSeconds() + "s, " + options.rate() + " events/s on each path from " + options.threads() + " threads");
         out.println();
         table();
         out.println();

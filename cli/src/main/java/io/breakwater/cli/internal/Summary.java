@@ -24,7 +24,8 @@ final class Summary {
 
     void print(PrintWriter out) {
         out.println();
-        out.println("Summary: " + options.duration().toSeconds() + " s, " + options.rate() + " events/s on each path"
+        out.println("Summary: " + options.duration().toSeconds() + " s, " + options.rate() + " events/s on each path from "
+                + options.threads() + " threads"
                 + (faults ? "" : " (an external cluster: no faults injected)"));
         out.println("The plain KafkaProducer runs with max.block.ms=10s and delivery.timeout.ms=30s (Kafka's defaults, 60s and 120s, scaled down to fit the demo).");
         out.println();
