@@ -27,11 +27,32 @@ class DemoIT {
 
     @Test
     void aShortDemoLosesNothingAndOpensWithinFiveSeconds() throws Exception {
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
         Process demo = new ProcessBuilder(JavaProcess.javaBinary().toString(), "-Xmx512m", "-jar", cliJar().toString(),
-                "demo", "--duration", "20s", "--rate", "40", "--no-color")
+                "demo", "--duration", "20s", "--rate", "40", "--no-color", "--metrics-port", Integer.toString(metricsPort))
                 .redirectErrorStream(true).start();
-        String output = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(demo.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        java.util.concurrent.CompletableFuture<String> outputRead = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        // While it runs, the demo serves Prometheus metrics of all its breakers.
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            java.net.http.HttpResponse<String> scrape = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(scrape.body()).contains("circuit_breaker_state{name=\"redpanda_transport\"}")
+                    .contains("circuit_breaker_state{name=\"eventbus-orders\"}")
+                    .contains("circuit_breaker_state{name=\"fills-producer\"}");
+        });
+        String output = outputRead.get(3, TimeUnit.MINUTES);
+        assertThat(demo.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(demo.exitValue()).as(output).isZero();
         assertThat(output).contains("** broker frozen (SIGSTOP)").contains("** broker killed (SIGKILL)")
                 .contains("redpanda_transport CLOSED -> OPEN").contains("Summary:");

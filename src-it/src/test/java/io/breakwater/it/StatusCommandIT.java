@@ -65,6 +65,33 @@ class StatusCommandIT {
     }
 
     @Test
+    void followPrintsEventsAsTheyArrive(TestBroker broker) throws Exception {
+        String topic = "follow-" + java.util.UUID.randomUUID();
+        io.breakwater.breaker.CircuitBreaker breaker = io.breakwater.breaker.CircuitBreaker.ofDefaults("inventory");
+        try (io.breakwater.interceptors.StatusPublisher publisher = io.breakwater.interceptors.StatusPublisher.create(
+                java.util.Map.of("bootstrap.servers", broker.bootstrapServers()), topic, "follower-test")) {
+            publisher.attach(breaker);
+            breaker.forceOpen();
+            assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+            Process follow = JavaProcess.builder(Main.class, List.of("-Xmx256m"),
+                    List.of("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic, "--follow", "--json"))
+                    .redirectErrorStream(true).start();
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {
+                String first = lines.readLine();
+                assertThat(first).startsWith("[").contains("\"to\":\"FORCED_OPEN\"");
+                breaker.reset();
+                assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+                String next = lines.readLine();
+                assertThat(next).startsWith("{").contains("\"breaker\":\"inventory\"").contains("\"to\":\"CLOSED\"");
+            } finally {
+                follow.destroy();
+                assertThat(follow.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void anUnreachableBootstrapFailsClearlyWithinTenSeconds() {
         long start = System.nanoTime();
         Run run = cli("status", "--bootstrap-server", "127.0.0.1:1");
