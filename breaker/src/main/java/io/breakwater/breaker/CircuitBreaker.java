@@ -47,6 +47,9 @@ public final class CircuitBreaker {
     private final boolean timeWindow;
     private final long slowCallNanos;
     private final boolean slowTrials;
+    // The wrappers read the clock around a call only when a slow-call duration needs it: two clock reads
+    // cost more than the rest of a call through the breaker.
+    private final boolean timeCalls;
     private final long halfOpenMaxWaitNanos;
     // The current phase. Only ever replaced by compareAndSet from the phase being left.
     private final AtomicReference<Phase> phase;
@@ -65,6 +68,7 @@ public final class CircuitBreaker {
         this.timeWindow = config.windowDuration().isPresent();
         this.slowCallNanos = config.slowCallDuration().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         this.slowTrials = config.slowCallRateThreshold().isPresent();
+        this.timeCalls = config.slowCallDuration().isPresent();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
         this.phase = new AtomicReference<>(closed(0));
         this.dispatcher = new TransitionDispatcher(1);
@@ -303,22 +307,30 @@ public final class CircuitBreaker {
 
     // ---------------------------------------------------------------- wrappers
 
-    /** Runs {@code callable} if permitted, recording its outcome; refused calls throw {@link CircuitBreakerOpenException}. */
+    /**
+     * Runs {@code callable} if permitted, recording its outcome; refused calls throw
+     * {@link CircuitBreakerOpenException}. The call is timed only when {@code slowCallDuration} is set.
+     */
     public <T> T call(Callable<T> callable) throws Exception {
         Objects.requireNonNull(callable, "callable");
         if (!canExecute()) {
             throw openException();
         }
-        long start = clock.nanoTime();
+        long start = timeCalls ? clock.nanoTime() : 0L;
         T result;
         try {
             result = callable.call();
         } catch (Throwable t) {
-            recordFailure(t, clock.nanoTime() - start);
+            recordFailure(t, elapsedSince(start));
             throw t;
         }
-        recordSuccess(clock.nanoTime() - start);
+        recordSuccess(elapsedSince(start));
         return result;
+    }
+
+    /** Nanoseconds since {@code start}, or -1 (unknown) when calls are not timed. */
+    private long elapsedSince(long start) {
+        return timeCalls ? clock.nanoTime() - start : -1L;
     }
 
     /** Like {@link #call(Callable)}, for code that throws no checked exception. */
@@ -327,15 +339,15 @@ public final class CircuitBreaker {
         if (!canExecute()) {
             throw openException();
         }
-        long start = clock.nanoTime();
+        long start = timeCalls ? clock.nanoTime() : 0L;
         T result;
         try {
             result = supplier.get();
         } catch (Throwable t) {
-            recordFailure(t, clock.nanoTime() - start);
+            recordFailure(t, elapsedSince(start));
             throw t;
         }
-        recordSuccess(clock.nanoTime() - start);
+        recordSuccess(elapsedSince(start));
         return result;
     }
 
@@ -349,12 +361,12 @@ public final class CircuitBreaker {
         if (!canExecute()) {
             return CompletableFuture.failedFuture(openException());
         }
-        long start = clock.nanoTime();
+        long start = timeCalls ? clock.nanoTime() : 0L;
         CompletionStage<T> stage;
         try {
             stage = supplier.get();
         } catch (Throwable t) {
-            recordFailure(t, clock.nanoTime() - start);
+            recordFailure(t, elapsedSince(start));
             return CompletableFuture.failedFuture(t);
         }
         if (stage == null) {
@@ -363,7 +375,7 @@ public final class CircuitBreaker {
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         stage.whenComplete((value, error) -> {
-            long elapsed = clock.nanoTime() - start;
+            long elapsed = elapsedSince(start);
             if (error == null) {
                 recordSuccess(elapsed);
                 result.complete(value);

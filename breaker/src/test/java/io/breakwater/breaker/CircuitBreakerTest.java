@@ -486,7 +486,7 @@ class CircuitBreakerTest {
 
         @Test
         void callStatsAddUpCountsAndDurations() throws Exception {
-            CircuitBreaker breaker = defaults();
+            CircuitBreaker breaker = breaker(CircuitBreakerConfig.builder("timed").slowCallDuration(Duration.ofSeconds(1)));
             breaker.call(() -> clock.advance(Duration.ofMillis(30)));
             breaker.recordFailure(new IOException("x"), Duration.ofMillis(70).toNanos());
             breaker.recordSuccess();
@@ -495,6 +495,14 @@ class CircuitBreakerTest {
             assertThat(stats.failed()).isEqualTo(1);
             assertThat(stats.successfulNanos()).isEqualTo(Duration.ofMillis(30).toNanos());
             assertThat(stats.failedNanos()).isEqualTo(Duration.ofMillis(70).toNanos());
+        }
+
+        @Test
+        void callsAreNotTimedWithoutASlowCallDuration() throws Exception {
+            CircuitBreaker breaker = defaults();
+            breaker.call(() -> clock.advance(Duration.ofMillis(30)));
+            assertThat(breaker.callStats().successful()).isEqualTo(1);
+            assertThat(breaker.callStats().successfulNanos()).isZero();
         }
 
         @Test
