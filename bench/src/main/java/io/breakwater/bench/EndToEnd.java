@@ -2,7 +2,6 @@ package io.breakwater.bench;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
-import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.interceptors.CircuitBreakerProducer;
@@ -21,7 +20,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,7 +39,11 @@ final class EndToEnd {
                   double timeToCloseSeconds, double plainBlockedSeconds, String plainOutcome) {
     }
 
-    record Results(List<Throughput> throughput, Outage outage, int records, int rounds) {
+    record Results(List<Throughput> throughput, List<double[]> spreads, Outage outage, int records, int rounds) {
+    }
+
+    private interface Variant {
+        Throughput run(int records) throws InterruptedException;
     }
 
     /** Passes byte[] events through, so the EventBus moves the same 1 KiB values as the producers. */
@@ -72,27 +74,31 @@ final class EndToEnd {
                          CircuitBreaker.ofDefaults("e2e-wrapped"));
                  Producer<String, byte[]> intercepted = new KafkaProducer<>(intercepted(bootstrap));
                  EventBus bus = EventBus.builder(RedpandaTransport.builder(props(bootstrap)).codec(new Bytes()).build()).build()) {
+                List<Variant> variants = List.of(
+                        n -> viaProducer("raw KafkaProducer", raw, "e2e-raw", n),
+                        n -> viaProducer("CircuitBreakerProducer", wrapped, "e2e-wrapped", n),
+                        n -> viaProducer("KafkaProducer + interceptor", intercepted, "e2e-intercepted", n),
+                        n -> viaEventBus(bus, n));
                 for (int round = 0; round <= rounds; round++) {
                     int n = round == 0 ? records / 5 : records; // round 0 warms every path up
-                    List<Throughput> measured = List.of(
-                            viaProducer("raw KafkaProducer", raw, "e2e-raw", n),
-                            viaProducer("CircuitBreakerProducer", wrapped, "e2e-wrapped", n),
-                            viaProducer("KafkaProducer + interceptor", intercepted, "e2e-intercepted", n),
-                            viaEventBus(bus, n));
-                    if (round > 0) {
-                        for (Throughput t : measured) {
+                    // Each round starts with another variant, so no variant always runs first (or last).
+                    for (int i = 0; i < variants.size(); i++) {
+                        Throughput t = variants.get((round + i) % variants.size()).run(n);
+                        if (round > 0) {
                             runs.computeIfAbsent(t.variant(), k -> new ArrayList<>()).add(t);
                         }
                     }
                 }
             }
             List<Throughput> medians = new ArrayList<>();
+            List<double[]> spreads = new ArrayList<>();
             for (String variant : List.of("raw KafkaProducer", "CircuitBreakerProducer", "KafkaProducer + interceptor", "EventBus.publishStream")) {
                 List<Throughput> all = new ArrayList<>(runs.get(variant));
                 all.sort((a, b) -> Double.compare(a.recordsPerSecond(), b.recordsPerSecond()));
                 medians.add(all.get(all.size() / 2));
+                spreads.add(new double[] {all.get(0).recordsPerSecond(), all.get(all.size() - 1).recordsPerSecond()});
             }
-            return new Results(medians, outage(kafka), records, rounds);
+            return new Results(medians, spreads, outage(kafka), records, rounds);
         }
     }
 
@@ -232,13 +238,5 @@ final class EndToEnd {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
-    }
-
-    static BiConsumer<Object, Throwable> ignore() {
-        return (a, b) -> { };
-    }
-
-    static boolean isRejection(Throwable t) {
-        return t instanceof CircuitBreakerOpenException;
     }
 }
