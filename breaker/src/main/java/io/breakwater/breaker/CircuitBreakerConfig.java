@@ -43,6 +43,8 @@ public final class CircuitBreakerConfig {
     private final Predicate<Throwable> ignoreFailure;
     private final boolean writableStackTrace;
     private final Clock clock;
+    private final BreakerStateStore stateStore;
+    private final Duration stateTtl;
 
     private CircuitBreakerConfig(Builder b) {
         this.name = b.name;
@@ -64,6 +66,8 @@ public final class CircuitBreakerConfig {
         this.ignoreFailure = b.ignoreFailure;
         this.writableStackTrace = b.writableStackTrace;
         this.clock = b.clock;
+        this.stateStore = b.stateStore;
+        this.stateTtl = b.stateTtl;
     }
 
 
@@ -193,6 +197,16 @@ public final class CircuitBreakerConfig {
         return clock;
     }
 
+    /** Where the breaker keeps its state across restarts, if anywhere. */
+    public Optional<BreakerStateStore> stateStore() {
+        return Optional.ofNullable(stateStore);
+    }
+
+    /** Saved state older than this is ignored when a breaker is created (default 1 h). */
+    public Duration stateTtl() {
+        return stateTtl;
+    }
+
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("CircuitBreakerConfig[name=").append(name)
@@ -248,6 +262,8 @@ public final class CircuitBreakerConfig {
         Predicate<Throwable> ignoreFailure = t -> false;
         boolean writableStackTrace;
         Clock clock = Clock.system();
+        BreakerStateStore stateStore;
+        Duration stateTtl = Duration.ofHours(1);
 
         private Builder(String name) {
             this.name = name;
@@ -274,6 +290,8 @@ public final class CircuitBreakerConfig {
             this.ignoreFailure = c.ignoreFailure;
             this.writableStackTrace = c.writableStackTrace;
             this.clock = c.clock;
+            this.stateStore = c.stateStore;
+            this.stateTtl = c.stateTtl;
         }
 
         public Builder name(String name) {
@@ -399,6 +417,18 @@ public final class CircuitBreakerConfig {
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Keeps the breaker's state in {@code store}: loaded when the breaker is created, saved on each transition. */
+        public Builder stateStore(BreakerStateStore store) {
+            this.stateStore = Objects.requireNonNull(store, "stateStore");
+            return this;
+        }
+
+        /** Saved state older than this is ignored when the breaker is created (default 1 h). */
+        public Builder stateTtl(Duration ttl) {
+            this.stateTtl = Objects.requireNonNull(ttl, "stateTtl");
             return this;
         }
 

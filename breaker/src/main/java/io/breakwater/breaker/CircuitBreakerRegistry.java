@@ -103,6 +103,14 @@ public final class CircuitBreakerRegistry {
         return Optional.ofNullable(breakers.get(Objects.requireNonNull(name, "name")));
     }
 
+    /**
+     * Forgets the breaker called {@code name} (a later {@code getOrCreate} makes a new one, which loads its
+     * state from its store, if it has one). Listeners already attached to it stay attached.
+     */
+    public Optional<CircuitBreaker> remove(String name) {
+        return Optional.ofNullable(breakers.remove(Objects.requireNonNull(name, "name")));
+    }
+
     /** Every breaker, in no particular order. */
     public Collection<CircuitBreaker> all() {
         return List.copyOf(breakers.values());

@@ -54,6 +54,7 @@ final class ConfigValidation {
             v.positive("slowCallDuration", b.slowCallDuration);
         }
         v.checkBackoff(b);
+        v.positive("stateTtl", b.stateTtl);
         if (!(b.jitter >= 0.0 && b.jitter < 1.0)) {
             v.problem("jitter must be in [0, 1), but was " + b.jitter);
         }

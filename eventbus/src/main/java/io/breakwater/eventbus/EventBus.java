@@ -1,6 +1,7 @@
 package io.breakwater.eventbus;
 
 import io.breakwater.breaker.BreakerPresets;
+import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerOpenException;
@@ -56,8 +57,12 @@ public final class EventBus implements AutoCloseable {
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final FailureClassifier classifier = ChannelClassifier.INSTANCE;
+    // Where the stream breakers keep their state across restarts, if anywhere.
+    private final BreakerStateStore stateStore;
     private final ConcurrentMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final List<Subscription> statusSubscriptions = new ArrayList<>();
+    // The header every event carries, made once.
+    private final Map<String, String> contentType;
     private volatile boolean closed;
 
     /** One stream's breaker and in-flight tracker. */
@@ -77,18 +82,28 @@ public final class EventBus implements AutoCloseable {
 
     private EventBus(Builder b) {
         this.transport = b.transport;
-        this.defaultChannelConfig = b.defaultChannelConfig;
+        BreakerStateStore store = b.stateStore != null ? b.stateStore
+                : b.statusPublisher != null && b.restoreState ? b.statusPublisher.stateStore(Duration.ofSeconds(5)) : null;
+        this.stateStore = store;
+        this.defaultChannelConfig = withStore(b.defaultChannelConfig, store);
         this.registry = b.registry != null ? b.registry : new CircuitBreakerRegistry(defaultChannelConfig);
-        this.channelConfigs = Map.copyOf(b.channelConfigs);
+        Map<String, CircuitBreakerConfig> configs = new HashMap<>();
+        b.channelConfigs.forEach((stream, config) -> configs.put(stream, withStore(config, store)));
+        this.channelConfigs = Map.copyOf(configs);
         this.fallbacks = Map.copyOf(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
+        this.contentType = Map.of("content-type", transport.codec().contentType());
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         if (b.statusPublisher != null) {
             statusSubscriptions.add(b.statusPublisher.attach(registry));
             statusSubscriptions.add(b.statusPublisher.attach(transport.breaker()));
         }
+    }
+
+    private static CircuitBreakerConfig withStore(CircuitBreakerConfig config, BreakerStateStore store) {
+        return store == null || config.stateStore().isPresent() ? config : CircuitBreakerConfig.from(config).stateStore(store).build();
     }
 
     public static Builder builder(RedpandaTransport transport) {
@@ -125,26 +140,36 @@ public final class EventBus implements AutoCloseable {
             channel.breaker.recordIgnored();
             return fail(stream, key, event, e);
         }
-        Map<String, String> allHeaders = new LinkedHashMap<>();
-        allHeaders.put("content-type", transport.codec().contentType());
-        if (headers != null) {
+        Map<String, String> allHeaders;
+        if (headers == null || headers.isEmpty()) {
+            allHeaders = contentType;
+        } else {
+            allHeaders = new LinkedHashMap<>(contentType);
             allHeaders.putAll(headers);
         }
         long start = clock.nanoTime();
         long ticket = channel.tracker.begin(start);
         CompletableFuture<RecordMetadata> sent = transport.send(channel.topic, key, payload, allHeaders);
         channel.tracker.sendReturned(ticket, start);
-        return sent.handle((metadata, error) -> {
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        sent.whenComplete((metadata, error) -> {
             Throwable cause = unwrap(error);
             if (channel.tracker.answer(ticket, start)) {
                 record(channel.breaker, cause, clock.nanoTime() - start);
             }
             if (cause == null) {
-                return CompletableFuture.completedFuture(new PublishResult(metadata.topic(), metadata.partition(),
-                        metadata.offset(), metadata.timestamp()));
+                result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(), metadata.timestamp()));
+            } else {
+                fail(stream, key, event, cause).whenComplete((fallback, fallbackError) -> {
+                    if (fallbackError == null) {
+                        result.complete(fallback);
+                    } else {
+                        result.completeExceptionally(unwrap(fallbackError));
+                    }
+                });
             }
-            return fail(stream, key, event, cause);
-        }).thenCompose(f -> f);
+        });
+        return result;
     }
 
     private void record(CircuitBreaker breaker, Throwable cause, long elapsedNanos) {
@@ -263,6 +288,8 @@ public final class EventBus implements AutoCloseable {
         private Duration sendBlockThreshold = Duration.ofSeconds(1);
         private Duration inFlightThreshold = Duration.ofSeconds(2);
         private StatusPublisher statusPublisher;
+        private boolean restoreState = true;
+        private BreakerStateStore stateStore;
 
         private Builder(RedpandaTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -322,9 +349,25 @@ public final class EventBus implements AutoCloseable {
             return this;
         }
 
-        /** Publishes every transition of the bus's breakers (channels and transport) through {@code publisher}. */
+        /**
+         * Publishes every transition of the bus's breakers (channels and transport) through {@code publisher};
+         * the stream breakers then also start from the state this instance last published there (see
+         * {@link #restoreState(boolean)}).
+         */
         public Builder statusPublisher(StatusPublisher publisher) {
             this.statusPublisher = Objects.requireNonNull(publisher, "publisher");
+            return this;
+        }
+
+        /** Whether stream breakers start from the state last published to the status topic (default: yes, with a publisher). */
+        public Builder restoreState(boolean restore) {
+            this.restoreState = restore;
+            return this;
+        }
+
+        /** Where the stream breakers keep their state across restarts (instead of the status topic). */
+        public Builder stateStore(BreakerStateStore store) {
+            this.stateStore = Objects.requireNonNull(store, "store");
             return this;
         }
 

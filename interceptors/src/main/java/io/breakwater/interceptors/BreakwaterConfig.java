@@ -99,6 +99,17 @@ public final class BreakwaterConfig extends AbstractConfig {
     public static final String INSTANCE_ID_DOC = "Identifies this application instance in status events; empty: "
             + "{host}-{pid}.";
 
+    public static final String STATE_RESTORE_CONFIG = PREFIX + "state.restore";
+    public static final String STATE_RESTORE_DOC = "Whether a breaker starts from the state its instance last published "
+            + "to the status topic (an OPEN breaker keeps its remaining reset time). Needs status publishing.";
+
+    public static final String STATE_RESTORE_TIMEOUT_MS_CONFIG = PREFIX + "state.restore.timeout.ms";
+    public static final String STATE_RESTORE_TIMEOUT_MS_DOC = "How long configure() may wait to read the status topic "
+            + "when restoring; after it, the breaker starts from what was read, or CLOSED.";
+
+    public static final String STATE_TTL_MS_CONFIG = PREFIX + "state.ttl.ms";
+    public static final String STATE_TTL_MS_DOC = "Saved state older than this is ignored when restoring.";
+
     /** The definition of every key: type, default, validator, importance and documentation. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(BREAKER_NAME_CONFIG, Type.STRING, BREAKER_NAME_DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -129,7 +140,12 @@ public final class BreakwaterConfig extends AbstractConfig {
             .define(STATUS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATUS_ENABLED_DOC)
             .define(STATUS_TOPIC_CONFIG, Type.STRING, STATUS_TOPIC_DEFAULT, new TopicName(), Importance.MEDIUM, STATUS_TOPIC_DOC)
             .define(STATUS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, STATUS_BOOTSTRAP_SERVERS_DOC)
-            .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC);
+            .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
+            .define(STATE_RESTORE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATE_RESTORE_DOC)
+            .define(STATE_RESTORE_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, Range.between(1, 120_000), Importance.LOW,
+                    STATE_RESTORE_TIMEOUT_MS_DOC)
+            .define(STATE_TTL_MS_CONFIG, Type.LONG, 3_600_000L, Range.between(1, Duration.ofDays(30).toMillis()),
+                    Importance.LOW, STATE_TTL_MS_DOC);
 
     /** The reference table of every key, in Markdown, generated from {@link #CONFIG_DEF}. */
     public static String markdownTable() {
@@ -224,6 +240,19 @@ public final class BreakwaterConfig extends AbstractConfig {
             b.slowCallRateThreshold(getDouble(SLOW_CALL_RATE_THRESHOLD_CONFIG));
         }
         return b.build();
+    }
+
+    /** Whether to restore breaker state from the status topic (status publishing on, and restore on). */
+    public boolean restoreState() {
+        return statusEnabled() && getBoolean(STATE_RESTORE_CONFIG);
+    }
+
+    public Duration stateRestoreTimeout() {
+        return Duration.ofMillis(getLong(STATE_RESTORE_TIMEOUT_MS_CONFIG));
+    }
+
+    public Duration stateTtl() {
+        return Duration.ofMillis(getLong(STATE_TTL_MS_CONFIG));
     }
 
     public String breakerName() {

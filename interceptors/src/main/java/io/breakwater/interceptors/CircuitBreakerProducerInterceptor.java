@@ -52,7 +52,16 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     public void configure(Map<String, ?> configs) {
         BreakwaterConfig config = new BreakwaterConfig(configs);
         StatusPublisher statusPublisher = config.statusEnabled() ? StatusPublisher.forProducer(configs, config) : null;
-        this.breaker = CircuitBreakerRegistry.global().getOrCreate(config.breakerName(), config.toBreakerConfig());
+        io.breakwater.breaker.CircuitBreakerConfig breakerConfig = config.toBreakerConfig();
+        if (config.restoreState()) {
+            Map<String, Object> client = io.breakwater.interceptors.internal.ClientConfigs.inherit(configs,
+                    config.statusBootstrapServers(), BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG);
+            breakerConfig = io.breakwater.breaker.CircuitBreakerConfig.from(breakerConfig)
+                    .stateStore(KafkaStateStore.create(client, config.statusTopic(), config.instanceId(), config.stateRestoreTimeout()))
+                    .stateTtl(config.stateTtl())
+                    .build();
+        }
+        this.breaker = CircuitBreakerRegistry.global().getOrCreate(config.breakerName(), breakerConfig);
         Clock clock = breaker.config().clock();
         this.tracker = new AckTracker(breaker, clock, config.inFlightThreshold(), BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
         this.watchdog = Watchdog.register(tracker);

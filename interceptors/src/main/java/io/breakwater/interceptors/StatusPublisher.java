@@ -116,6 +116,14 @@ public final class StatusPublisher implements AutoCloseable {
         return instanceId;
     }
 
+    /**
+     * A state store that reads back what this publisher writes: the same cluster, topic and instance. A
+     * breaker configured with it starts from the state its instance last published.
+     */
+    public KafkaStateStore stateStore(Duration wait) {
+        return KafkaStateStore.create(clientConfig, topic, instanceId, wait);
+    }
+
     /** Publishes every transition of {@code breaker} until the subscription is closed. */
     public Subscription attach(CircuitBreaker breaker) {
         return breaker.onTransition(t -> publish(StatusEvent.of(instanceId, t)));

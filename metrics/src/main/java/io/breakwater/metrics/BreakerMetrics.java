@@ -100,6 +100,8 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
                 "0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 FORCED_OPEN, 4 DISABLED");
         FunctionCounter.builder("circuit_breaker_failures", breaker, b -> b.callStats().failed())
                 .tags(tags).description("failed calls").register(meters);
+        FunctionCounter.builder("breaker.store.errors", breaker, b -> b.storeErrors())
+                .tags(tags).description("failures of the breaker's state store").register(meters);
         Counter trips = Counter.builder("circuit_breaker_trips").tags(tags)
                 .description("transitions from CLOSED to OPEN").register(meters);
         subscriptions.add(breaker.onTransition(t -> {

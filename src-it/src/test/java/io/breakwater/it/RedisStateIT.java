@@ -1,0 +1,100 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.metrics.BreakerMetrics;
+import io.breakwater.state.redis.RedisStateStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** Breaker state in the real Redis of this machine (127.0.0.1:6379). */
+class RedisStateIT {
+
+    private static final String REDIS = "redis://127.0.0.1:6379/0";
+
+    private static CircuitBreaker breaker(String name, RedisStateStore store) {
+        return new CircuitBreakerRegistry().getOrCreate(name, CircuitBreakerConfig.builder(name).failureThreshold(1)
+                .resetTimeout(Duration.ofSeconds(60)).stateStore(store).build());
+    }
+
+    @Test
+    void anOpenBreakerIsOpenAgainAfterARestartWithItsRemainingTimeout() throws Exception {
+        String name = "orders-" + UUID.randomUUID();
+        Instant nextAttempt;
+        try (RedisStateStore store = RedisStateStore.fromUri(REDIS)) {
+            CircuitBreaker before = breaker(name, store);
+            before.recordFailure("broker unreachable");
+            nextAttempt = before.snapshot().nextAttemptAt();
+            try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> "OPEN".equals(jedis.get(RedisStateStore.stateKey(name))));
+                assertThat(jedis.get(RedisStateStore.detailKey(name))).contains("\"state\":\"OPEN\"").contains("broker unreachable");
+                assertThat(jedis.ttl(RedisStateStore.stateKey(name))).isBetween(3500L, 3600L);
+            }
+        }
+        // The application closes and starts again: new objects, the same name, the same Redis.
+        try (RedisStateStore store = RedisStateStore.fromUri(REDIS)) {
+            CircuitBreaker after = breaker(name, store);
+            assertThat(after.state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(Duration.between(nextAttempt, after.snapshot().nextAttemptAt()).abs()).isLessThan(Duration.ofMillis(50));
+            assertThat(after.canExecute()).isFalse();
+            assertThat(after.storeErrors()).isZero();
+        }
+    }
+
+    @Test
+    void afterTheTtlTheBreakerStartsClosed() throws Exception {
+        String name = "payments-" + UUID.randomUUID();
+        try (RedisStateStore store = RedisStateStore.fromUri(REDIS, Duration.ofSeconds(2), RedisStateStore.DEFAULT_TIMEOUT)) {
+            breaker(name, store).forceOpen();
+            try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> jedis.get(RedisStateStore.stateKey(name)) != null);
+                assertThat(breaker(name, store).state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+                await().atMost(Duration.ofSeconds(10)).until(() -> jedis.get(RedisStateStore.stateKey(name)) == null);
+            }
+            assertThat(breaker(name, store).state()).isEqualTo(CircuitBreakerState.CLOSED);
+        }
+    }
+
+    @Test
+    void theDatabaseIndexComesFromTheUri() throws Exception {
+        String name = "db-" + UUID.randomUUID();
+        try (RedisStateStore store = RedisStateStore.fromUri("redis://127.0.0.1:6379/3")) {
+            breaker(name, store).forceOpen();
+            try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
+                jedis.select(3);
+                await().atMost(Duration.ofSeconds(10)).until(() -> "FORCED_OPEN".equals(jedis.get(RedisStateStore.stateKey(name))));
+                jedis.select(0);
+                assertThat(jedis.get(RedisStateStore.stateKey(name))).isNull();
+            }
+        }
+    }
+
+    @Test
+    void withRedisDownTheBreakerStillWorksAndTheErrorsAreCounted() throws Exception {
+        String name = "down-" + UUID.randomUUID();
+        CircuitBreakerRegistry registry = new CircuitBreakerRegistry();
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        BreakerMetrics.of(registry).bindTo(meters);
+        try (RedisStateStore store = RedisStateStore.fromUri("redis://127.0.0.1:1/0")) {
+            CircuitBreaker breaker = registry.getOrCreate(name, CircuitBreakerConfig.builder(name).failureThreshold(2)
+                    .stateStore(store).build());
+            assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(breaker.canExecute()).isTrue();
+            breaker.recordFailure("x");
+            breaker.recordFailure("x");
+            assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(breaker.canExecute()).isFalse();
+            await().atMost(Duration.ofSeconds(10)).until(() -> breaker.storeErrors() >= 2);
+            assertThat(meters.get("breaker.store.errors").tag("name", name).functionCounter().count()).isGreaterThanOrEqualTo(2);
+        }
+    }
+}
