@@ -36,7 +36,7 @@ class RedisStateIT {
             nextAttempt = before.snapshot().nextAttemptAt();
             try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> "OPEN".equals(jedis.get(RedisStateStore.stateKey(name))));
-                assertThat(jedis.get(RedisStateStore.detailKey(name))).contains("\"state\":\"OPEN\"").contains("broker unreachable");
+                assertThat(jedis.get(RedisStateStore.detailKey(name))).contains("\"state\":\"OPEN\"").contains("\"reason\":\"1 consecutive failure(s)\"").contains("\"openUntil\"");
                 assertThat(jedis.ttl(RedisStateStore.stateKey(name))).isBetween(3500L, 3600L);
             }
         }
