@@ -1,8 +1,7 @@
 package io.breakwater.interceptors;
 
+import io.breakwater.interceptors.internal.Throwables;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
@@ -54,16 +53,7 @@ public final class KafkaFailureClassifier implements FailureClassifier {
 
     @Override
     public boolean countsAsFailure(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        for (Class<? extends Throwable> type : CALLER_ERRORS) {
-            if (type.isInstance(t)) {
-                return false;
-            }
-        }
-        return true;
+        return !Throwables.isAny(failure, CALLER_ERRORS);
     }
 
     @Override

@@ -24,9 +24,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -268,19 +266,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Creates a topic and waits for it; an existing topic is left as it is. */
     public void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
-        NewTopic topic = new NewTopic(name, partitions, (short) replicationFactor).configs(configs);
-        try {
-            admin().createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted creating topic " + name, e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("topic " + name + " not created within 30 s", e);
-        }
+        TestBroker.createTopic(admin(), name, partitions, replicationFactor, configs);
     }
 
     /** Creates a topic with one partition and replication factor 1. */

@@ -35,8 +35,13 @@ public interface TestBroker extends AutoCloseable {
 
     /** Creates a topic and waits for it; an existing topic is left as it is. */
     default void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        createTopic(admin(), name, partitions, replicationFactor, configs);
+    }
+
+    /** Creates a topic through {@code admin} and waits for it; an existing topic is left as it is. */
+    static void createTopic(Admin admin, String name, int partitions, int replicationFactor, Map<String, String> configs) {
         try {
-            admin().createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
                     .all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -1,9 +1,8 @@
 package io.breakwater.eventbus.internal;
 
 import io.breakwater.interceptors.FailureClassifier;
+import io.breakwater.interceptors.internal.Throwables;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -25,15 +24,6 @@ public final class ChannelClassifier implements FailureClassifier {
 
     @Override
     public boolean countsAsFailure(Throwable failure) {
-        Throwable t = failure;
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        for (Class<? extends Throwable> type : EVENT_ERRORS) {
-            if (type.isInstance(t)) {
-                return false;
-            }
-        }
-        return true;
+        return !Throwables.isAny(failure, EVENT_ERRORS);
     }
 }
