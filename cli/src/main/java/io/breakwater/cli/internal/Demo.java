@@ -341,8 +341,4 @@ public final class Demo {
     String elapsed(long demoNanos) {
         return String.format(java.util.Locale.ROOT, "%5.1fs", demoNanos / 1e9);
     }
-
-    boolean isOpen(CircuitBreaker b) {
-        return b.state() == CircuitBreakerState.OPEN || b.state() == CircuitBreakerState.FORCED_OPEN;
-    }
 }

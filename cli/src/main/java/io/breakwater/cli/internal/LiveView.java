@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -133,9 +132,5 @@ final class LiveView {
             out.println(demo.elapsed(seen.atNanos()) + "  " + seen.transition().breaker() + " " + seen.transition().from()
                     + " -> " + seen.transition().to() + ": " + seen.transition().reason());
         }
-    }
-
-    static String percent(double rate) {
-        return String.format(Locale.ROOT, "%.0f%%", rate * 100);
     }
 }
