@@ -5,21 +5,17 @@ import io.breakwater.breaker.internal.Failures;
 import io.breakwater.breaker.internal.Outcome;
 import io.breakwater.breaker.internal.OutcomeWindow;
 import io.breakwater.breaker.internal.Phase;
-import io.breakwater.breaker.internal.StoreWriter;
 import io.breakwater.breaker.internal.TransitionDispatcher;
 import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,9 +57,8 @@ public final class CircuitBreaker {
     private final CallCounters counters = new CallCounters();
     // The last recorded failure; replaced whole, never mutated.
     private volatile LastFailure lastFailure;
-    private final AtomicLong storeErrors = new AtomicLong();
-    // Whether the first store failure was logged as a warning; later ones go to debug.
-    private final AtomicBoolean storeWarned = new AtomicBoolean();
+    // Loads and saves the state through the config's store; null without one.
+    private final StateKeeper keeper;
 
     private record LastFailure(long atMillis, String details) {
     }
@@ -77,83 +72,17 @@ public final class CircuitBreaker {
         this.slowTrials = config.slowCallRateThreshold().isPresent();
         this.timeCalls = config.slowCallDuration().isPresent();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
-        this.phase = new AtomicReference<>(initialPhase());
+        this.keeper = config.stateStore().map(store -> new StateKeeper(store, config)).orElse(null);
+        this.phase = new AtomicReference<>(keeper == null ? closed(0) : keeper.restore(this::closed));
         this.dispatcher = new TransitionDispatcher(1);
-        config.stateStore().ifPresent(store -> dispatcher.add(t -> save(store, t)));
-    }
-
-    /** CLOSED, or the state the store kept, if it is recent enough. */
-    private Phase initialPhase() {
-        BreakerStateStore store = config.stateStore().orElse(null);
-        if (store == null) {
-            return closed(0);
-        }
-        Optional<PersistedState> loaded;
-        try {
-            loaded = store.load(name);
-        } catch (Exception | LinkageError e) {
-            storeFailed("load", store, e);
-            return closed(0);
-        }
-        if (loaded.isEmpty()) {
-            return closed(0);
-        }
-        PersistedState saved = loaded.get();
-        Instant wallNow = Instant.ofEpochMilli(clock.currentTimeMillis());
-        if (saved.since().plus(config.stateTtl()).isBefore(wallNow)) {
-            LOG.info("Circuit breaker '{}': saved state {} since {} is older than {}; starting CLOSED", name, saved.state(),
-                    saved.since(), config.stateTtl());
-            return closed(0);
-        }
-        long now = clock.nanoTime();
-        long sinceMillis = saved.since().toEpochMilli();
-        switch (saved.state()) {
-            case OPEN:
-            case HALF_OPEN: {
-                Instant until = saved.state() == CircuitBreakerState.HALF_OPEN ? wallNow
-                        : saved.openUntil() != null ? saved.openUntil() : saved.since().plus(config.resetTimeout());
-                long remaining = Math.max(0, Duration.between(wallNow, until).toNanos());
-                LOG.warn("Circuit breaker '{}' restored OPEN (since {}: {}); next trial call in {}", name, saved.since(),
-                        saved.reason(), human(Duration.ofNanos(remaining)));
-                return new Phase.Open(0, now, sinceMillis, 0, now + Math.max(1, remaining));
-            }
-            case FORCED_OPEN:
-            case DISABLED:
-                LOG.warn("Circuit breaker '{}' restored {} (since {})", name, saved.state(), saved.since());
-                return new Phase.Manual(saved.state(), 0, now, sinceMillis);
-            case CLOSED:
-            default:
-                return closed(0);
-        }
-    }
-
-    private void save(BreakerStateStore store, StateTransition t) {
-        Phase p = phase.get();
-        Instant openUntil = p instanceof Phase.Open open && p.sequence == t.sequence() ? clock.toInstant(open.retryAtNanos) : null;
-        PersistedState state = new PersistedState(t.to(), t.at(), openUntil, t.reason());
-        StoreWriter.submit(() -> {
-            try {
-                store.save(name, state);
-            } catch (Exception | LinkageError e) {
-                storeFailed("save", store, e);
-            }
-        });
-    }
-
-    private void storeFailed(String what, BreakerStateStore store, Throwable e) {
-        long count = storeErrors.incrementAndGet();
-        if (storeWarned.compareAndSet(false, true)) {
-            LOG.warn("State store {} could not {} breaker '{}': {}. The breaker works on without it; further store "
-                    + "failures are counted (storeErrors, breaker.store.errors) and logged at debug level",
-                    store, what, name, Failures.describe(e));
-        } else {
-            LOG.debug("State store {} could not {} breaker '{}' ({} failures so far)", store, what, name, count, e);
+        if (keeper != null) {
+            dispatcher.add(t -> keeper.save(t, phase.get()));
         }
     }
 
     /** Failures of the state store, to load or to save, since the breaker was created. */
     public long storeErrors() {
-        return storeErrors.get();
+        return keeper == null ? 0 : keeper.errors();
     }
 
     /** A new breaker with {@code config}. Most code should use a {@link CircuitBreakerRegistry}. */
@@ -527,7 +456,7 @@ public final class CircuitBreaker {
 
     // ---------------------------------------------------------------- transitions
 
-    private Phase.Closed closed(long sequence) {
+    Phase.Closed closed(long sequence) {
         return new Phase.Closed(sequence, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
     }
 

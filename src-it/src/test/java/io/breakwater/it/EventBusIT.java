@@ -104,7 +104,7 @@ class EventBusIT {
     void anOutageOpensTheTransportFastFailsPublishesAndRecoversWithNothingLost(EmbeddedKafkaCluster kafka) throws Exception {
         this.kafka = kafka;
         kafka.createTopic("ticks", 2, 1, Map.of());
-        List<CompletableFuture<PublishResult>> results = new ArrayList<>();
+        List<CompletableFuture<PublishResult>> results = java.util.Collections.synchronizedList(new ArrayList<>());
         long sequence = 0;
         try (EventBus bus = bus(kafka, Duration.ofSeconds(3))) {
             for (; sequence < 200; sequence++) {
@@ -114,11 +114,22 @@ class EventBusIT {
 
             kafka.blackHoleAll();
             long fault = System.nanoTime();
-            while (bus.transportBreaker().state() != CircuitBreakerState.OPEN) {
-                assertThat(Duration.ofNanos(System.nanoTime() - fault)).as("transport open within 5 s").isLessThan(Duration.ofSeconds(5));
-                results.add(bus.publishStream("ticks", "k" + sequence % 8, new Tick(sequence++, "AAPL"), Map.of()));
-                Thread.sleep(10); // one publish per 10 ms while the breaker decides: the load under test
+            // The load under test: one publish every 10 ms while the breaker decides.
+            java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong(sequence);
+            java.util.concurrent.ScheduledExecutorService load = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            load.scheduleAtFixedRate(() -> {
+                long n = next.getAndIncrement();
+                results.add(bus.publishStream("ticks", "k" + n % 8, new Tick(n, "AAPL"), Map.of()));
+            }, 0, 10, TimeUnit.MILLISECONDS);
+            try {
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> bus.transportBreaker().state() == CircuitBreakerState.OPEN);
+            } finally {
+                load.shutdown();
+                assertThat(load.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             }
+            assertThat(Duration.ofNanos(System.nanoTime() - fault)).as("transport open within 5 s").isLessThan(Duration.ofSeconds(5));
+            sequence = next.get();
             assertThat(bus.health().healthy()).isFalse();
             assertThat(bus.health().openCircuits()).contains("redpanda_transport");
 

@@ -61,18 +61,18 @@ class InterceptorOutageIT {
                     openedAt.add(t.at());
                 }
             });
-            Thread sender = new Thread(() -> {
-                int i = 0;
-                while (sending.get()) {
-                    producer.send(new ProducerRecord<>("orders", "k", "order-" + i++));
-                    try {
-                        Thread.sleep(20); // a steady stream of one send per 20 ms, the load under test
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+            // The load under test: a steady stream of one send per 20 ms.
+            java.util.concurrent.atomic.AtomicInteger i = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ScheduledExecutorService sender = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "steady-sender");
+                t.setDaemon(true); // a failed test must not leave it running
+                return t;
+            });
+            sender.scheduleAtFixedRate(() -> {
+                if (sending.get()) {
+                    producer.send(new ProducerRecord<>("orders", "k", "order-" + i.getAndIncrement()));
                 }
-            }, "steady-sender");
-            sender.start();
+            }, 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
 
             Instant fault = Instant.now();
             kafka.blackHoleAll();
@@ -82,7 +82,8 @@ class InterceptorOutageIT {
             kafka.passAll();
             await().atMost(Duration.ofSeconds(30)).until(() -> breaker.state() == CircuitBreakerState.CLOSED);
             sending.set(false);
-            sender.join(5_000);
+            sender.shutdown();
+            assertThat(sender.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
             String key = instance + "/" + breakerName;
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
