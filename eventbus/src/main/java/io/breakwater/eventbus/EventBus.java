@@ -14,6 +14,7 @@ import io.breakwater.eventbus.internal.StreamNames;
 import io.breakwater.interceptors.FailureClassifier;
 import io.breakwater.interceptors.StatusPublisher;
 import io.breakwater.interceptors.internal.SendTracker;
+import io.breakwater.interceptors.internal.Throwables;
 import io.breakwater.interceptors.internal.Watchdog;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.time.Duration;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -153,7 +153,7 @@ public final class EventBus implements AutoCloseable {
         channel.tracker.sendReturned(ticket, start);
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         sent.whenComplete((metadata, error) -> {
-            Throwable cause = unwrap(error);
+            Throwable cause = Throwables.unwrap(error);
             if (channel.tracker.answer(ticket, start)) {
                 record(channel.breaker, cause, clock.nanoTime() - start);
             }
@@ -164,7 +164,7 @@ public final class EventBus implements AutoCloseable {
                     if (fallbackError == null) {
                         result.complete(fallback);
                     } else {
-                        result.completeExceptionally(unwrap(fallbackError));
+                        result.completeExceptionally(Throwables.unwrap(fallbackError));
                     }
                 });
             }
@@ -197,16 +197,8 @@ public final class EventBus implements AutoCloseable {
         }
     }
 
-    private static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
     private Channel channel(String stream) {
-        Channel existing = channels.get(stream == null ? "" : stream);
+        Channel existing = channels.get(Objects.requireNonNull(stream, "stream"));
         if (existing != null) {
             return existing;
         }

@@ -110,7 +110,7 @@ class BreakwaterConfigTest {
 
     @Test
     void theDocsTableIsGeneratedFromTheConfigDef() throws IOException {
-        Path docs = repositoryRoot().resolve("docs/configuration.md");
+        Path docs = io.breakwater.testkit.Workspace.root().resolve("docs/configuration.md");
         String generated = BreakwaterConfig.markdownTable();
         if (Boolean.getBoolean("breakwater.docs.write")) {
             Files.createDirectories(docs.getParent());
@@ -122,16 +122,5 @@ class BreakwaterConfigTest {
         for (String key : BreakwaterConfig.CONFIG_DEF.names()) {
             assertThat(generated).contains("`" + key + "`");
         }
-    }
-
-    static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve(".ci"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new AssertionError("repository root not found above " + Path.of("").toAbsolutePath());
-        }
-        return dir;
     }
 }

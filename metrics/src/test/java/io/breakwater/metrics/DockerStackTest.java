@@ -37,12 +37,7 @@ class DockerStackTest {
             "bool", "offset", "and", "or", "unless");
 
     static Path docker() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve(".ci"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("repository root").isNotNull();
-        return dir.resolve("docker");
+        return io.breakwater.testkit.Workspace.root().resolve("docker");
     }
 
     @Test
@@ -75,12 +70,7 @@ class DockerStackTest {
 
     @Test
     void prometheusAcceptsItsConfig() throws Exception {
-        Path promtool = null;
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "promtool"))) {
-                promtool = Path.of(dir, "promtool");
-            }
-        }
+        Path promtool = io.breakwater.testkit.Workspace.tool("promtool").orElse(null);
         if (promtool == null && "true".equals(System.getenv("CI"))) {
             throw new AssertionError("promtool must be installed in CI (.ci/run installs the Debian package prometheus)");
         }

@@ -16,11 +16,7 @@ import org.junit.jupiter.api.Test;
 class DemoIT {
 
     static Path cliJar() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve(".ci"))) {
-            dir = dir.getParent();
-        }
-        Path jar = dir.resolve("cli/target/breakwater-cli.jar");
+        Path jar = io.breakwater.testkit.Workspace.root().resolve("cli/target/breakwater-cli.jar");
         assertThat(jar).as("the CLI jar, built by the cli module's package phase").exists();
         return jar;
     }

@@ -18,13 +18,7 @@ final class Kcat {
     }
 
     static Path binary() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path candidate = Path.of(dir, "kcat");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return io.breakwater.testkit.Workspace.tool("kcat").orElse(null);
     }
 
     static void require() {

@@ -31,11 +31,9 @@ import org.junit.jupiter.api.Test;
 class PrometheusIT {
 
     static Path promtool() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path candidate = Path.of(dir, "promtool");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
+        java.util.Optional<Path> found = io.breakwater.testkit.Workspace.tool("promtool");
+        if (found.isPresent()) {
+            return found.get();
         }
         if ("true".equals(System.getenv("CI"))) {
             throw new AssertionError("promtool must be installed in CI (.ci/run installs the Debian package prometheus)");

@@ -75,14 +75,7 @@ public final class ReadmeSnippets {
     }
 
     private static Path readme() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.exists(dir.resolve("README.md")) && Files.exists(dir.resolve(".ci"))) {
-                return dir.resolve("README.md");
-            }
-            dir = dir.getParent();
-        }
-        throw new AssertionError("README.md not found above " + Path.of("").toAbsolutePath());
+        return Workspace.root().resolve("README.md");
     }
 
     private static String classPath() {

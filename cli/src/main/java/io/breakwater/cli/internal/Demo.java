@@ -11,6 +11,7 @@ import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.PublishResult;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.interceptors.StatusPublisher;
+import io.breakwater.interceptors.internal.Throwables;
 import io.breakwater.metrics.BreakerMetrics;
 import io.breakwater.metrics.MetricsServer;
 import io.breakwater.testkit.ForkedKafkaBroker;
@@ -266,7 +267,7 @@ public final class Demo {
             if (e == null) {
                 bus.acked.incrementAndGet();
             } else {
-                if (unwrap(e) instanceof CircuitBreakerOpenException) {
+                if (Throwables.unwrap(e) instanceof CircuitBreakerOpenException) {
                     bus.rejected.incrementAndGet();
                 }
                 bus.failedAt(now());
@@ -298,12 +299,8 @@ public final class Demo {
             f.join();
             return null;
         } catch (CompletionException e) {
-            return unwrap(e);
+            return Throwables.unwrap(e);
         }
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** One publisher thread: its share of the rate, like one of a service's request threads. */
