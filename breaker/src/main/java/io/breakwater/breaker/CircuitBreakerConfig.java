@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 
 /**
  * The immutable configuration of one {@link CircuitBreaker}. Build it with {@link #builder(String)}, copy
- * and change it with {@link #from(CircuitBreakerConfig)}. Every field is checked at {@link Builder#build()};
+ * and change it with {@link #from(CircuitBreakerConfig)}. Every field is checked at {@link CircuitBreakerConfigBuilder#build()};
  * a bad value fails with an {@link IllegalArgumentException} that names the field, the rule and the value.
  *
  * <p>Defaults: 5 consecutive failures open the breaker; it waits 30 s, then admits 3 trial calls; 3
@@ -23,41 +23,44 @@ public final class CircuitBreakerConfig {
     public static final Duration MAX_WINDOW_DURATION = Duration.ofHours(1);
     /** Calls a window must hold before its rates count, unless set: 10, or the window size if smaller. */
     public static final int DEFAULT_MINIMUM_CALLS = 10;
+    /** Most trial calls in HALF_OPEN; the breaker keeps one slot per trial. */
+    public static final int MAX_HALF_OPEN_CALLS = 10_000;
 
-    private final String name;
-    private final int failureThreshold;
-    private final int successThreshold;
-    private final Duration resetTimeout;
-    private final int halfOpenMaxCalls;
-    private final Duration halfOpenMaxWait;
-    private final int windowSize;
-    private final Duration windowDuration;
-    private final int minimumCalls;
-    private final double failureRateThreshold;
-    private final double slowCallRateThreshold;
-    private final Duration slowCallDuration;
-    private final double backoffMultiplier;
-    private final Duration maxResetTimeout;
-    private final double jitter;
-    private final Predicate<Throwable> recordFailure;
-    private final Predicate<Throwable> ignoreFailure;
-    private final boolean writableStackTrace;
-    private final Clock clock;
-    private final BreakerStateStore stateStore;
-    private final Duration stateTtl;
+    final String name;
+    final int failureThreshold;
+    final int successThreshold;
+    final Duration resetTimeout;
+    final int halfOpenMaxCalls;
+    final Duration halfOpenMaxWait;
+    final int windowSize;
+    final Duration windowDuration;
+    final int minimumCalls;
+    final double failureRateThreshold;
+    final double slowCallRateThreshold;
+    final Duration slowCallDuration;
+    final double backoffMultiplier;
+    final Duration maxResetTimeout;
+    final double jitter;
+    final Predicate<Throwable> recordFailure;
+    final Predicate<Throwable> ignoreFailure;
+    final boolean writableStackTrace;
+    final Clock clock;
+    final BreakerStateStore stateStore;
+    final Duration stateTtl;
+    final Duration stateRestoreWait;
 
-    private CircuitBreakerConfig(Builder b) {
+    CircuitBreakerConfig(CircuitBreakerConfigBuilder b) {
         this.name = b.name;
         this.failureThreshold = b.failureThreshold;
         this.successThreshold = b.successThreshold;
         this.resetTimeout = b.resetTimeout();
         this.halfOpenMaxCalls = b.halfOpenMaxCalls;
         this.halfOpenMaxWait = b.halfOpenMaxWait;
-        this.windowSize = b.windowSize;
+        this.windowSize = b.windowSize == null ? 0 : b.windowSize;
         this.windowDuration = b.windowDuration;
-        this.minimumCalls = b.minimumCalls;
-        this.failureRateThreshold = b.failureRateThreshold;
-        this.slowCallRateThreshold = b.slowCallRateThreshold;
+        this.minimumCalls = b.minimumCalls == null ? 0 : b.minimumCalls;
+        this.failureRateThreshold = b.failureRateThreshold == null ? Double.NaN : b.failureRateThreshold;
+        this.slowCallRateThreshold = b.slowCallRateThreshold == null ? Double.NaN : b.slowCallRateThreshold;
         this.slowCallDuration = b.slowCallDuration;
         this.backoffMultiplier = b.backoffMultiplier;
         this.maxResetTimeout = b.maxResetTimeout;
@@ -68,12 +71,13 @@ public final class CircuitBreakerConfig {
         this.clock = b.clock;
         this.stateStore = b.stateStore;
         this.stateTtl = b.stateTtl;
+        this.stateRestoreWait = b.stateRestoreWait;
     }
 
 
     /** A builder for a breaker called {@code name}, with every default. */
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static CircuitBreakerConfigBuilder builder(String name) {
+        return new CircuitBreakerConfigBuilder(name);
     }
 
     /** The defaults, for a breaker called {@code name}. */
@@ -82,8 +86,8 @@ public final class CircuitBreakerConfig {
     }
 
     /** A builder that starts from every value of {@code base}; the base is not changed. */
-    public static Builder from(CircuitBreakerConfig base) {
-        return new Builder(Objects.requireNonNull(base, "base"));
+    public static CircuitBreakerConfigBuilder from(CircuitBreakerConfig base) {
+        return new CircuitBreakerConfigBuilder(Objects.requireNonNull(base, "base"));
     }
 
     /** This config under another name. */
@@ -207,6 +211,49 @@ public final class CircuitBreakerConfig {
         return stateTtl;
     }
 
+    /**
+     * How long the creation of a breaker waits for its store to answer (default 500 ms); a later answer is
+     * applied when it comes, if the breaker has not moved meanwhile.
+     */
+    public Duration stateRestoreWait() {
+        return stateRestoreWait;
+    }
+
+    /**
+     * The settings in which this config and {@code other} differ, as "field: this value vs other value",
+     * names aside. Predicates cannot be compared and are left out; the clock and the state store are
+     * compared with {@code equals}.
+     */
+    public java.util.List<String> differences(CircuitBreakerConfig other) {
+        java.util.List<String> d = new java.util.ArrayList<>();
+        differ(d, "failureThreshold", failureThreshold, other.failureThreshold);
+        differ(d, "successThreshold", successThreshold, other.successThreshold);
+        differ(d, "resetTimeout", resetTimeout, other.resetTimeout);
+        differ(d, "halfOpenMaxCalls", halfOpenMaxCalls, other.halfOpenMaxCalls);
+        differ(d, "halfOpenMaxWait", halfOpenMaxWait(), other.halfOpenMaxWait());
+        differ(d, "windowSize", windowSize(), other.windowSize());
+        differ(d, "windowDuration", windowDuration, other.windowDuration);
+        differ(d, "minimumCalls", minimumCalls(), other.minimumCalls());
+        differ(d, "failureRateThreshold", failureRateThreshold(), other.failureRateThreshold());
+        differ(d, "slowCallRateThreshold", slowCallRateThreshold(), other.slowCallRateThreshold());
+        differ(d, "slowCallDuration", slowCallDuration, other.slowCallDuration);
+        differ(d, "backoffMultiplier", backoffMultiplier, other.backoffMultiplier);
+        differ(d, "maxResetTimeout", maxResetTimeout(), other.maxResetTimeout());
+        differ(d, "jitter", jitter, other.jitter);
+        differ(d, "writableStackTrace", writableStackTrace, other.writableStackTrace);
+        differ(d, "clock", clock, other.clock);
+        differ(d, "stateStore", stateStore, other.stateStore);
+        differ(d, "stateTtl", stateTtl, other.stateTtl);
+        return d;
+    }
+
+    private static void differ(java.util.List<String> d, String field, Object mine, Object theirs) {
+        if (!Objects.equals(mine, theirs)) {
+            d.add(field + ": " + mine + " vs " + theirs);
+        }
+    }
+
+
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("CircuitBreakerConfig[name=").append(name)
@@ -236,214 +283,4 @@ public final class CircuitBreakerConfig {
         return s.append(']').toString();
     }
 
-    /**
-     * Collects values; checks them all at {@link #build()}. Not thread-safe; the built config keeps no link
-     * to the builder.
-     */
-    public static final class Builder {
-        String name;
-        int failureThreshold = 5;
-        int successThreshold = 3;
-        Duration resetTimeout = Duration.ofSeconds(30);
-        Duration timeoutSecondsAlias;
-        boolean resetTimeoutSet;
-        int halfOpenMaxCalls = 3;
-        Duration halfOpenMaxWait;
-        int windowSize;
-        Duration windowDuration;
-        int minimumCalls;
-        double failureRateThreshold = Double.NaN;
-        double slowCallRateThreshold = Double.NaN;
-        Duration slowCallDuration;
-        double backoffMultiplier = 1.0;
-        Duration maxResetTimeout;
-        double jitter;
-        Predicate<Throwable> recordFailure = t -> true;
-        Predicate<Throwable> ignoreFailure = t -> false;
-        boolean writableStackTrace;
-        Clock clock = Clock.system();
-        BreakerStateStore stateStore;
-        Duration stateTtl = Duration.ofHours(1);
-
-        private Builder(String name) {
-            this.name = name;
-        }
-
-        private Builder(CircuitBreakerConfig c) {
-            this.name = c.name;
-            this.failureThreshold = c.failureThreshold;
-            this.successThreshold = c.successThreshold;
-            this.resetTimeout = c.resetTimeout;
-            this.resetTimeoutSet = true;
-            this.halfOpenMaxCalls = c.halfOpenMaxCalls;
-            this.halfOpenMaxWait = c.halfOpenMaxWait;
-            this.windowSize = c.windowSize;
-            this.windowDuration = c.windowDuration;
-            this.minimumCalls = c.minimumCalls;
-            this.failureRateThreshold = c.failureRateThreshold;
-            this.slowCallRateThreshold = c.slowCallRateThreshold;
-            this.slowCallDuration = c.slowCallDuration;
-            this.backoffMultiplier = c.backoffMultiplier;
-            this.maxResetTimeout = c.maxResetTimeout;
-            this.jitter = c.jitter;
-            this.recordFailure = c.recordFailure;
-            this.ignoreFailure = c.ignoreFailure;
-            this.writableStackTrace = c.writableStackTrace;
-            this.clock = c.clock;
-            this.stateStore = c.stateStore;
-            this.stateTtl = c.stateTtl;
-        }
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        public Builder failureThreshold(int failures) {
-            this.failureThreshold = failures;
-            return this;
-        }
-
-        public Builder successThreshold(int successes) {
-            this.successThreshold = successes;
-            return this;
-        }
-
-        public Builder resetTimeout(Duration timeout) {
-            this.resetTimeout = Objects.requireNonNull(timeout, "resetTimeout");
-            this.resetTimeoutSet = true;
-            return this;
-        }
-
-        /** Alias of {@link #resetTimeout(Duration)} in whole seconds, as in the original guide. */
-        public Builder timeoutSeconds(long seconds) {
-            this.timeoutSecondsAlias = Duration.ofSeconds(seconds);
-            return this;
-        }
-
-        public Builder halfOpenMaxCalls(int calls) {
-            this.halfOpenMaxCalls = calls;
-            return this;
-        }
-
-        /** Defaults to the reset timeout. */
-        public Builder halfOpenMaxWait(Duration wait) {
-            this.halfOpenMaxWait = Objects.requireNonNull(wait, "halfOpenMaxWait");
-            return this;
-        }
-
-        /** A sliding window over the last {@code calls} calls. Excludes {@link #windowDuration(Duration)}. */
-        public Builder windowSize(int calls) {
-            this.windowSize = calls;
-            return this;
-        }
-
-        /** A sliding window over the last {@code duration}, in whole seconds. Excludes {@link #windowSize(int)}. */
-        public Builder windowDuration(Duration duration) {
-            this.windowDuration = Objects.requireNonNull(duration, "windowDuration");
-            return this;
-        }
-
-        /** Defaults to 10, or the window size if that is smaller. */
-        public Builder minimumCalls(int calls) {
-            this.minimumCalls = calls;
-            return this;
-        }
-
-        public Builder failureRateThreshold(double rate) {
-            this.failureRateThreshold = rate;
-            return this;
-        }
-
-        public Builder slowCallRateThreshold(double rate) {
-            this.slowCallRateThreshold = rate;
-            return this;
-        }
-
-        public Builder slowCallDuration(Duration duration) {
-            this.slowCallDuration = Objects.requireNonNull(duration, "slowCallDuration");
-            return this;
-        }
-
-        /** Each re-open from HALF_OPEN multiplies the wait; {@code max} caps it. */
-        public Builder exponentialBackoff(double multiplier, Duration max) {
-            this.backoffMultiplier = multiplier;
-            this.maxResetTimeout = Objects.requireNonNull(max, "maxResetTimeout");
-            return this;
-        }
-
-        /** Spreads each wait uniformly over {@code wait × [1 − jitter, 1 + jitter]}; {@code jitter} in [0, 1). */
-        public Builder jitter(double jitter) {
-            this.jitter = jitter;
-            return this;
-        }
-
-        /** Which throwables count as failures (default: all). Others are counted as ignored. */
-        public Builder recordFailure(Predicate<Throwable> predicate) {
-            this.recordFailure = Objects.requireNonNull(predicate, "recordFailure");
-            return this;
-        }
-
-        /** Throwables that never count as failures, whatever {@link #recordFailure(Predicate)} says. */
-        public Builder ignoreFailure(Predicate<Throwable> predicate) {
-            this.ignoreFailure = Objects.requireNonNull(predicate, "ignoreFailure");
-            return this;
-        }
-
-        /** Shorthand: throwables of these classes (or subclasses) are ignored. */
-        @SafeVarargs
-        public final Builder ignoreExceptions(Class<? extends Throwable>... types) {
-            Objects.requireNonNull(types, "types");
-            Predicate<Throwable> previous = ignoreFailure;
-            Class<?>[] copy = types.clone();
-            for (Class<?> type : copy) {
-                Objects.requireNonNull(type, "ignoreExceptions contains null");
-            }
-            this.ignoreFailure = t -> {
-                for (Class<?> type : copy) {
-                    if (type.isInstance(t)) {
-                        return true;
-                    }
-                }
-                return previous.test(t);
-            };
-            return this;
-        }
-
-        public Builder writableStackTrace(boolean writable) {
-            this.writableStackTrace = writable;
-            return this;
-        }
-
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Keeps the breaker's state in {@code store}: loaded when the breaker is created, saved on each transition. */
-        public Builder stateStore(BreakerStateStore store) {
-            this.stateStore = Objects.requireNonNull(store, "stateStore");
-            return this;
-        }
-
-        /** Saved state older than this is ignored when the breaker is created (default 1 h). */
-        public Builder stateTtl(Duration ttl) {
-            this.stateTtl = Objects.requireNonNull(ttl, "stateTtl");
-            return this;
-        }
-
-        Duration resetTimeout() {
-            return timeoutSecondsAlias != null && !resetTimeoutSet ? timeoutSecondsAlias : resetTimeout;
-        }
-
-        /**
-         * Checks every field and returns the config.
-         *
-         * @throws IllegalArgumentException naming each field that is wrong, its rule and its value
-         */
-        public CircuitBreakerConfig build() {
-            ConfigValidation.check(this);
-            return new CircuitBreakerConfig(this);
-        }
-    }
 }

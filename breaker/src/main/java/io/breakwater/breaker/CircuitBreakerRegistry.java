@@ -45,46 +45,67 @@ public final class CircuitBreakerRegistry {
 
     /** The breaker called {@code name}, created with the registry's default config if missing. */
     public CircuitBreaker getOrCreate(String name) {
-        return getOrCreate(name, defaultConfig);
+        CircuitBreaker existing = breakers.get(Objects.requireNonNull(name, "name"));
+        return existing != null ? existing : getOrCreate(name, defaultConfig, false);
     }
 
     /**
      * The breaker called {@code name}, created from {@code config} (renamed to {@code name}) if missing.
-     * When it exists, it is returned as it is, and {@code config} is not used.
+     * When it exists, it is returned if its config is the same as {@code config} (names, and the predicates,
+     * which cannot be compared, aside).
+     *
+     * <p>A new breaker with a state store is restored before it is returned (see
+     * {@link CircuitBreaker#of(CircuitBreakerConfig)}); the store is never asked while a lock is held.
+     *
+     * @throws IllegalArgumentException when the breaker exists with a different config; the message names
+     *         every setting that differs
      */
     public CircuitBreaker getOrCreate(String name, CircuitBreakerConfig config) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(config, "config");
-        CircuitBreaker existing = breakers.get(name);
-        if (existing != null) {
-            return existing;
-        }
-        CircuitBreakerConfig named = config.withName(name);
-        boolean[] created = {false};
-        CircuitBreaker breaker = breakers.computeIfAbsent(name, n -> {
-            created[0] = true;
-            return CircuitBreaker.of(named);
-        });
-        if (created[0]) {
-            announce(breaker);
-        }
-        return breaker;
+        return getOrCreate(Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"), true);
     }
 
-    private void announce(CircuitBreaker breaker) {
+    private CircuitBreaker getOrCreate(String name, CircuitBreakerConfig config, boolean sameConfigRequired) {
+        CircuitBreaker existing = breakers.get(name);
+        if (existing != null) {
+            return sameConfigRequired ? sameConfig(existing, config) : existing;
+        }
+        CircuitBreaker created = CircuitBreaker.unrestored(config.withName(name));
+        // Registry listeners hear the breaker before anyone can use it, so no transition is missed.
+        created.onTransition(this::fanOut);
         synchronized (listenersLock) {
-            breaker.onTransition(this::fanOut);
-            for (Consumer<CircuitBreaker> listener : addedListeners) {
-                notifyAdded(listener, breaker);
+            existing = breakers.putIfAbsent(name, created);
+            if (existing == null) {
+                for (Consumer<CircuitBreaker> listener : addedListeners) {
+                    notifyAdded(listener, created);
+                }
             }
         }
+        if (existing != null) {
+            return sameConfigRequired ? sameConfig(existing, config) : existing;
+        }
+        created.restore();
+        return created;
+    }
+
+    private static CircuitBreaker sameConfig(CircuitBreaker existing, CircuitBreakerConfig wanted) {
+        if (existing.config() != wanted) {
+            List<String> differences = existing.config().differences(wanted);
+            if (!differences.isEmpty()) {
+                throw new IllegalArgumentException("Circuit breaker '" + existing.name() + "' already exists with another "
+                        + "config (existing vs requested): " + String.join(", ", differences)
+                        + ". Use one config per name, or another name.");
+            }
+        }
+        return existing;
     }
 
     private void fanOut(StateTransition transition) {
         for (TransitionListener listener : transitionListeners) {
             try {
                 listener.onTransition(transition);
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
                 LOG.warn("Registry transition listener {} failed on {}; carrying on", listener, transition, e);
             }
         }
@@ -93,7 +114,9 @@ public final class CircuitBreakerRegistry {
     private static void notifyAdded(Consumer<CircuitBreaker> listener, CircuitBreaker breaker) {
         try {
             listener.accept(breaker);
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
             LOG.warn("Registry listener {} failed for breaker '{}'; carrying on", listener, breaker.name(), e);
         }
     }

@@ -14,12 +14,15 @@ final class ConfigValidation {
     private ConfigValidation() {
     }
 
-    static void check(CircuitBreakerConfig.Builder b) {
+    static void check(CircuitBreakerConfigBuilder b) {
         ConfigValidation v = new ConfigValidation();
         v.checkName(b.name);
         v.atLeast("failureThreshold", b.failureThreshold, 1);
         v.atLeast("successThreshold", b.successThreshold, 1);
-        v.atLeast("halfOpenMaxCalls", b.halfOpenMaxCalls, 1);
+        if (b.halfOpenMaxCalls < 1 || b.halfOpenMaxCalls > CircuitBreakerConfig.MAX_HALF_OPEN_CALLS) {
+            v.problem("halfOpenMaxCalls must be in [1, " + CircuitBreakerConfig.MAX_HALF_OPEN_CALLS + "], but was "
+                    + b.halfOpenMaxCalls);
+        }
         if (b.successThreshold > b.halfOpenMaxCalls && b.halfOpenMaxCalls >= 1) {
             v.problem("successThreshold must be <= halfOpenMaxCalls (" + b.halfOpenMaxCalls
                     + "), or HALF_OPEN could never close, but was " + b.successThreshold);
@@ -38,11 +41,11 @@ final class ConfigValidation {
         v.checkWindow(b);
         v.checkRate("failureRateThreshold", b.failureRateThreshold);
         v.checkRate("slowCallRateThreshold", b.slowCallRateThreshold);
-        boolean hasWindow = b.windowSize > 0 || b.windowDuration != null;
-        if (!Double.isNaN(b.failureRateThreshold) && !hasWindow) {
+        boolean hasWindow = b.windowSize != null || b.windowDuration != null;
+        if (b.failureRateThreshold != null && !hasWindow) {
             v.problem("failureRateThreshold needs a window: set windowSize or windowDuration, but neither was set");
         }
-        if (!Double.isNaN(b.slowCallRateThreshold)) {
+        if (b.slowCallRateThreshold != null) {
             if (!hasWindow) {
                 v.problem("slowCallRateThreshold needs a window: set windowSize or windowDuration, but neither was set");
             }
@@ -55,6 +58,9 @@ final class ConfigValidation {
         }
         v.checkBackoff(b);
         v.positive("stateTtl", b.stateTtl);
+        if (b.stateRestoreWait.isNegative()) {
+            v.problem("stateRestoreWait must be >= 0, but was " + b.stateRestoreWait);
+        }
         if (!(b.jitter >= 0.0 && b.jitter < 1.0)) {
             v.problem("jitter must be in [0, 1), but was " + b.jitter);
         }
@@ -77,9 +83,9 @@ final class ConfigValidation {
         }
     }
 
-    private void checkWindow(CircuitBreakerConfig.Builder b) {
-        if (b.windowSize != 0) {
-            if (b.windowSize < 0 || b.windowSize > CircuitBreakerConfig.MAX_WINDOW_SIZE) {
+    private void checkWindow(CircuitBreakerConfigBuilder b) {
+        if (b.windowSize != null) {
+            if (b.windowSize < 1 || b.windowSize > CircuitBreakerConfig.MAX_WINDOW_SIZE) {
                 problem("windowSize must be in [1, " + CircuitBreakerConfig.MAX_WINDOW_SIZE + "], but was " + b.windowSize);
             }
         }
@@ -92,23 +98,23 @@ final class ConfigValidation {
                         + b.windowDuration);
             }
         }
-        if (b.windowSize != 0 && b.windowDuration != null) {
+        if (b.windowSize != null && b.windowDuration != null) {
             problem("windowSize and windowDuration exclude each other: choose a count window or a time window, but both were set ("
                     + b.windowSize + ", " + b.windowDuration + ")");
         }
-        if (b.minimumCalls != 0) {
-            if (b.minimumCalls < 0) {
+        if (b.minimumCalls != null) {
+            if (b.minimumCalls < 1) {
                 problem("minimumCalls must be >= 1, but was " + b.minimumCalls);
-            } else if (b.windowSize > 0 && b.minimumCalls > b.windowSize) {
+            } else if (b.windowSize != null && b.windowSize > 0 && b.minimumCalls > b.windowSize) {
                 problem("minimumCalls must be <= windowSize (" + b.windowSize
                         + "), since the window never holds more, but was " + b.minimumCalls);
-            } else if (b.windowSize == 0 && b.windowDuration == null) {
+            } else if (b.windowSize == null && b.windowDuration == null) {
                 problem("minimumCalls needs a window: set windowSize or windowDuration, but neither was set");
             }
         }
     }
 
-    private void checkBackoff(CircuitBreakerConfig.Builder b) {
+    private void checkBackoff(CircuitBreakerConfigBuilder b) {
         if (!(b.backoffMultiplier >= 1.0) || Double.isInfinite(b.backoffMultiplier)) {
             problem("backoffMultiplier must be a finite number >= 1, but was " + b.backoffMultiplier);
         }
@@ -121,8 +127,8 @@ final class ConfigValidation {
         }
     }
 
-    private void checkRate(String field, double rate) {
-        if (!Double.isNaN(rate) && !(rate > 0.0 && rate <= 1.0)) {
+    private void checkRate(String field, Double rate) {
+        if (rate != null && !(rate > 0.0 && rate <= 1.0)) {
             problem(field + " must be in (0, 1], but was " + rate);
         }
     }

@@ -1,20 +1,25 @@
 package io.breakwater.breaker;
 
 import io.breakwater.breaker.internal.Failures;
-import io.breakwater.breaker.internal.Phase;
-import io.breakwater.breaker.internal.StoreWriter;
+import io.breakwater.breaker.internal.StoreThreads;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A breaker's link to its {@link BreakerStateStore}: the state to start from, the saves after each
- * transition (on the store's own thread), and the count of store failures, which never reach the breaker.
+ * transition, and the count of store failures, which never reach the breaker. All store I/O runs on the
+ * store threads, never on the caller's: a load is awaited at most {@code stateRestoreWait}, and a later
+ * answer is applied when it comes, if the breaker has not moved meanwhile.
  */
 final class StateKeeper {
 
@@ -22,37 +27,86 @@ final class StateKeeper {
 
     private final BreakerStateStore store;
     private final CircuitBreakerConfig config;
+    private final StateMachine machine;
     private final String name;
     private final Clock clock;
     private final AtomicLong errors = new AtomicLong();
     // Whether the first store failure was logged as a warning; later ones go to debug.
     private final AtomicBoolean warned = new AtomicBoolean();
 
-    StateKeeper(BreakerStateStore store, CircuitBreakerConfig config) {
+    StateKeeper(BreakerStateStore store, CircuitBreakerConfig config, StateMachine machine) {
         this.store = store;
         this.config = config;
+        this.machine = machine;
         this.name = config.name();
         this.clock = config.clock();
+        machine.dispatcher.add(this::save);
     }
 
-    /** The phase to start in: what the store kept, if it is recent enough, else {@code closed}. */
-    Phase restore(LongFunction<Phase.Closed> closed) {
-        Optional<PersistedState> loaded;
+    /** Loads the saved state on a store thread; applies it now if it comes within the wait, else when it comes. */
+    void restore() {
+        CompletableFuture<Optional<PersistedState>> load = new CompletableFuture<>();
         try {
-            loaded = store.load(name);
-        } catch (Exception | LinkageError e) {
+            StoreThreads.load(() -> {
+                try {
+                    load.complete(store.load(name));
+                } catch (Throwable e) {
+                    load.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
             failed("load", e);
-            return closed.apply(0);
+            return;
         }
-        if (loaded.isEmpty()) {
-            return closed.apply(0);
+        Duration wait = config.stateRestoreWait();
+        try {
+            apply(load.get(wait.toNanos(), TimeUnit.NANOSECONDS), false);
+            return;
+        } catch (TimeoutException e) {
+            LOG.info("Circuit breaker '{}': state store {} did not answer within {}; starting CLOSED, and applying its "
+                    + "answer if it comes before the first transition", name, store, Texts.human(wait));
+        } catch (ExecutionException e) {
+            failed("load", e.getCause());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        load.whenComplete((state, error) -> {
+            if (error != null) {
+                failed("load", error);
+            } else {
+                apply(state, true);
+            }
+        });
+    }
+
+    private void apply(Optional<PersistedState> loaded, boolean late) {
+        Phase restored = loaded.map(saved -> phaseOf(saved, late ? 1 : 0)).orElse(null);
+        if (restored == null) {
+            return;
         }
         PersistedState saved = loaded.get();
+        String reason = "restored " + saved.state() + " (since " + saved.since() + ": " + saved.reason() + ")";
+        if (!machine.restore(restored, late, reason)) {
+            LOG.info("Circuit breaker '{}': saved state {} came after the breaker had moved; ignored", name, saved.state());
+        } else if (restored instanceof Phase.Open open) {
+            LOG.warn("Circuit breaker '{}' {}; next trial call in {}", name, reason,
+                    Texts.human(Duration.ofNanos(Math.max(0, open.retryAtNanos - clock.nanoTime()))));
+        } else {
+            LOG.warn("Circuit breaker '{}' {}", name, reason);
+        }
+    }
+
+    /**
+     * The phase to start in for {@code saved}, numbered {@code sequence} (0 when it replaces the first phase
+     * unseen, 1 when it is announced as a transition), or null to start CLOSED (kept too long ago).
+     */
+    private Phase phaseOf(PersistedState saved, long sequence) {
         Instant wallNow = Instant.ofEpochMilli(clock.currentTimeMillis());
         if (saved.since().plus(config.stateTtl()).isBefore(wallNow)) {
             LOG.info("Circuit breaker '{}': saved state {} since {} is older than {}; starting CLOSED", name, saved.state(),
                     saved.since(), config.stateTtl());
-            return closed.apply(0);
+            return null;
         }
         long now = clock.nanoTime();
         long sinceMillis = saved.since().toEpochMilli();
@@ -62,32 +116,30 @@ final class StateKeeper {
                 Instant until = saved.state() == CircuitBreakerState.HALF_OPEN ? wallNow
                         : saved.openUntil() != null ? saved.openUntil() : saved.since().plus(config.resetTimeout());
                 long remaining = Math.max(0, Duration.between(wallNow, until).toNanos());
-                LOG.warn("Circuit breaker '{}' restored OPEN (since {}: {}); next trial call in {}", name, saved.since(),
-                        saved.reason(), CircuitBreaker.human(Duration.ofNanos(remaining)));
-                return new Phase.Open(0, now, sinceMillis, 0, now + Math.max(1, remaining));
+                return new Phase.Open(sequence, now, sinceMillis, 0, now + Math.max(1, remaining));
             }
             case FORCED_OPEN:
             case DISABLED:
-                LOG.warn("Circuit breaker '{}' restored {} (since {})", name, saved.state(), saved.since());
-                return new Phase.Manual(saved.state(), 0, now, sinceMillis);
+                return new Phase.Manual(saved.state(), sequence, now, sinceMillis);
             case CLOSED:
             default:
-                return closed.apply(0);
+                return null;
         }
     }
 
-    /** Saves the state {@code t} entered; {@code current} gives an OPEN state's next attempt time. */
-    void save(StateTransition t, Phase current) {
+    /** Saves the state {@code t} entered, on the store thread; a save that cannot even be queued counts as an error. */
+    private void save(StateTransition t) {
+        Phase current = machine.current();
         Instant openUntil = current instanceof Phase.Open open && current.sequence == t.sequence()
                 ? clock.toInstant(open.retryAtNanos) : null;
         PersistedState state = new PersistedState(t.to(), t.at(), openUntil, t.reason());
-        StoreWriter.submit(() -> {
+        StoreThreads.save(() -> {
             try {
                 store.save(name, state);
-            } catch (Exception | LinkageError e) {
+            } catch (Throwable e) {
                 failed("save", e);
             }
-        });
+        }, dropped -> failed("save", new IllegalStateException("the save queue is full; dropped the save of " + state.state())));
     }
 
     long errors() {

@@ -52,7 +52,7 @@ class BreakerModelProperties {
     }
 
     @Property(tries = 1000, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.MIXIN)
-    void theBreakerFollowsTheModel(@ForAll("configs") CircuitBreakerConfig.Builder builder,
+    void theBreakerFollowsTheModel(@ForAll("configs") CircuitBreakerConfigBuilder builder,
                                    @ForAll("steps") List<Step> steps) {
         ManualClock clock = new ManualClock();
         CircuitBreakerConfig config = builder.clock(clock).ignoreExceptions(IllegalArgumentException.class).build();
@@ -105,7 +105,7 @@ class BreakerModelProperties {
     }
 
     @Provide
-    Arbitrary<CircuitBreakerConfig.Builder> configs() {
+    Arbitrary<CircuitBreakerConfigBuilder> configs() {
         Arbitrary<Integer> failureThreshold = Arbitraries.integers().between(1, 6);
         Arbitrary<Integer> halfOpenMaxCalls = Arbitraries.integers().between(1, 4);
         Arbitrary<Integer> successFraction = Arbitraries.integers().between(1, 4);
@@ -122,7 +122,7 @@ class BreakerModelProperties {
                     double fr = (Double) rest.get(0);
                     double sr = (Double) rest.get(1);
                     boolean withBackoff = (Boolean) rest.get(2);
-                    CircuitBreakerConfig.Builder b = CircuitBreakerConfig.builder("model")
+                    CircuitBreakerConfigBuilder b = CircuitBreakerConfig.builder("model")
                             .failureThreshold(failures)
                             .halfOpenMaxCalls(maxCalls)
                             .successThreshold(Math.min(succ, maxCalls))

@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class CircuitBreakerConfigTest {
 
-    private static Arguments bad(String expectedMessage, UnaryOperator<CircuitBreakerConfig.Builder> change) {
+    private static Arguments bad(String expectedMessage, UnaryOperator<CircuitBreakerConfigBuilder> change) {
         return Arguments.of(expectedMessage, change);
     }
 
@@ -27,7 +27,8 @@ class CircuitBreakerConfigTest {
                 bad("failureThreshold must be >= 1, but was 0", b -> b.failureThreshold(0)),
                 bad("failureThreshold must be >= 1, but was -3", b -> b.failureThreshold(-3)),
                 bad("successThreshold must be >= 1, but was 0", b -> b.successThreshold(0)),
-                bad("halfOpenMaxCalls must be >= 1, but was 0", b -> b.halfOpenMaxCalls(0)),
+                bad("halfOpenMaxCalls must be in [1, 10000], but was 0", b -> b.halfOpenMaxCalls(0)),
+                bad("halfOpenMaxCalls must be in [1, 10000], but was 10001", b -> b.halfOpenMaxCalls(10_001)),
                 bad("successThreshold must be <= halfOpenMaxCalls (2), or HALF_OPEN could never close, but was 3",
                         b -> b.halfOpenMaxCalls(2)),
                 bad("resetTimeout must be > 0, but was PT0S", b -> b.resetTimeout(Duration.ZERO)),
@@ -37,6 +38,7 @@ class CircuitBreakerConfigTest {
                         b -> b.resetTimeout(Duration.ofSeconds(30)).timeoutSeconds(45)),
                 bad("halfOpenMaxWait must be > 0, but was PT0S", b -> b.halfOpenMaxWait(Duration.ZERO)),
                 bad("windowSize must be in [1, 1000000], but was -1", b -> b.windowSize(-1)),
+                bad("windowSize must be in [1, 1000000], but was 0", b -> b.windowSize(0)),
                 bad("windowSize must be in [1, 1000000], but was 1000001", b -> b.windowSize(1_000_001)),
                 bad("windowDuration must be in [1 s, 1 h], but was PT0S", b -> b.windowDuration(Duration.ZERO)),
                 bad("windowDuration must be in [1 s, 1 h], but was PT2H", b -> b.windowDuration(Duration.ofHours(2))),
@@ -44,6 +46,7 @@ class CircuitBreakerConfigTest {
                         b -> b.windowDuration(Duration.ofMillis(1500))),
                 bad("windowSize and windowDuration exclude each other", b -> b.windowSize(10).windowDuration(Duration.ofSeconds(10))),
                 bad("minimumCalls must be >= 1, but was -1", b -> b.windowSize(10).minimumCalls(-1)),
+                bad("minimumCalls must be >= 1, but was 0", b -> b.windowSize(10).minimumCalls(0)),
                 bad("minimumCalls must be <= windowSize (10), since the window never holds more, but was 11",
                         b -> b.windowSize(10).minimumCalls(11)),
                 bad("minimumCalls needs a window", b -> b.minimumCalls(5)),
@@ -51,6 +54,13 @@ class CircuitBreakerConfigTest {
                 bad("failureRateThreshold must be in (0, 1], but was 0.0", b -> b.windowSize(10).failureRateThreshold(0)),
                 bad("failureRateThreshold must be in (0, 1], but was -0.5", b -> b.windowSize(10).failureRateThreshold(-0.5)),
                 bad("failureRateThreshold needs a window", b -> b.failureRateThreshold(0.5)),
+                bad("failureRateThreshold must be in (0, 1], but was NaN", b -> b.windowSize(10).failureRateThreshold(Double.NaN)),
+                bad("failureRateThreshold must be in (0, 1], but was Infinity",
+                        b -> b.windowSize(10).failureRateThreshold(Double.POSITIVE_INFINITY)),
+                bad("slowCallRateThreshold must be in (0, 1], but was NaN",
+                        b -> b.windowSize(10).slowCallDuration(Duration.ofSeconds(1)).slowCallRateThreshold(Double.NaN)),
+                bad("jitter must be in [0, 1), but was NaN", b -> b.jitter(Double.NaN)),
+                bad("stateRestoreWait must be >= 0, but was PT-1S", b -> b.stateRestoreWait(Duration.ofSeconds(-1))),
                 bad("slowCallRateThreshold must be in (0, 1], but was 2.0",
                         b -> b.windowSize(10).slowCallDuration(Duration.ofSeconds(1)).slowCallRateThreshold(2)),
                 bad("slowCallRateThreshold needs a window",
@@ -70,8 +80,8 @@ class CircuitBreakerConfigTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("catalogue")
     void rejectsBadValuesWithAMessageThatNamesFieldRuleAndValue(String expected,
-                                                               UnaryOperator<CircuitBreakerConfig.Builder> change) {
-        CircuitBreakerConfig.Builder builder = change.apply(CircuitBreakerConfig.builder("orders"));
+                                                               UnaryOperator<CircuitBreakerConfigBuilder> change) {
+        CircuitBreakerConfigBuilder builder = change.apply(CircuitBreakerConfig.builder("orders"));
         assertThatThrownBy(builder::build)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(expected);
@@ -119,7 +129,7 @@ class CircuitBreakerConfigTest {
     @Test
     void fromCopiesWithoutLinkingAndRederivesDefaults() {
         CircuitBreakerConfig base = BreakerPresets.brokerApi("alpaca");
-        CircuitBreakerConfig.Builder builder = CircuitBreakerConfig.from(base).windowSize(5).resetTimeout(Duration.ofSeconds(9));
+        CircuitBreakerConfigBuilder builder = CircuitBreakerConfig.from(base).windowSize(5).resetTimeout(Duration.ofSeconds(9));
         CircuitBreakerConfig changed = builder.build();
         builder.failureThreshold(99);
         assertThat(changed.failureThreshold()).isEqualTo(5);

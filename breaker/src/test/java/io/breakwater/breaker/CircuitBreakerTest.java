@@ -17,7 +17,7 @@ class CircuitBreakerTest {
     private final ManualClock clock = new ManualClock();
     private final List<StateTransition> transitions = new ArrayList<>();
 
-    private CircuitBreaker breaker(CircuitBreakerConfig.Builder builder) {
+    private CircuitBreaker breaker(CircuitBreakerConfigBuilder builder) {
         CircuitBreaker breaker = CircuitBreaker.of(builder.clock(clock).build());
         breaker.onTransition(transitions::add);
         return breaker;

@@ -1,12 +1,15 @@
 package io.breakwater.breaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -110,10 +113,125 @@ class StateStoreTest {
         assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
         assertThat(breaker.canExecute()).isFalse();
         assertThat(store.saveTried.await(10, TimeUnit.SECONDS)).isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (breaker.storeErrors() < 2 && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the save runs on the store's thread; its failure is counted just after
+        // The save runs on the store's thread; its failure is counted just after.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(breaker.storeErrors()).isEqualTo(2));
+    }
+
+    /** A store whose load answers only when the test says so. */
+    static final class SlowStore implements BreakerStateStore {
+        final CountDownLatch answer = new CountDownLatch(1);
+        final CountDownLatch asked = new CountDownLatch(1);
+        volatile PersistedState state;
+
+        @Override
+        public void save(String breaker, PersistedState s) {
         }
-        assertThat(breaker.storeErrors()).isEqualTo(2);
+
+        @Override
+        public Optional<PersistedState> load(String breaker) throws InterruptedException {
+            asked.countDown();
+            answer.await();
+            return Optional.ofNullable(state);
+        }
+    }
+
+    private CircuitBreaker slowBreaker(SlowStore store) {
+        return CircuitBreaker.of(CircuitBreakerConfig.builder("orders").failureThreshold(1).resetTimeout(Duration.ofSeconds(30))
+                .stateStore(store).stateRestoreWait(Duration.ofMillis(50)).clock(clock).build());
+    }
+
+    @Test
+    void aSlowStoreDelaysTheCreationOfABreakerAtMostTheRestoreWait() {
+        SlowStore store = new SlowStore();
+        long start = System.nanoTime();
+        CircuitBreaker breaker = slowBreaker(store);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        store.answer.countDown();
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(tookMillis).as("50 ms wait; a margin of 10x").isLessThan(500);
+    }
+
+    @Test
+    void aLateAnswerIsAppliedAsATransitionWhenTheBreakerHasNotMoved() {
+        SlowStore store = new SlowStore();
+        store.state = new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "5 failures");
+        CircuitBreaker breaker = slowBreaker(store);
+        List<StateTransition> seen = new CopyOnWriteArrayList<>();
+        breaker.onTransition(seen::add);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+
+        store.answer.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> breaker.state() == CircuitBreakerState.OPEN);
+        assertThat(seen).singleElement().satisfies(t -> {
+            assertThat(t.sequence()).isEqualTo(1);
+            assertThat(t.reason()).startsWith("restored OPEN");
+        });
+        breaker.reset();
+        assertThat(seen).hasSize(2);
+    }
+
+    @Test
+    void aLateAnswerIsIgnoredWhenTheBreakerHasMovedMeanwhile() throws Exception {
+        SlowStore store = new SlowStore();
+        store.state = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "by hand");
+        CircuitBreaker breaker = slowBreaker(store);
+        breaker.recordFailure("down");
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+
+        store.answer.countDown();
+        CircuitBreaker probe = slowBreaker(new SlowStore()); // a later load on the same thread ran after ours
+        probe.toString();
+
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN));
+    }
+
+    @Test
+    void theRegistryHoldsNoLockWhileAStoreAnswers() throws Exception {
+        SlowStore store = new SlowStore();
+        CircuitBreakerRegistry registry = new CircuitBreakerRegistry();
+        CircuitBreakerConfig slow = CircuitBreakerConfig.builder("x").stateStore(store).stateRestoreWait(Duration.ofSeconds(30))
+                .clock(clock).build();
+        Thread creator = new Thread(() -> registry.getOrCreate("slow", slow));
+        creator.start();
+        assertThat(store.asked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CircuitBreaker other = registry.getOrCreate("other");
+        registry.forEachBreaker(b -> { });
+
+        assertThat(other.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        store.answer.countDown();
+        creator.join(10_000);
+        assertThat(creator.isAlive()).isFalse();
+    }
+
+    @Test
+    void savesDroppedFromAFullQueueAreCounted() {
+        SlowStore blocker = new SlowStore();
+        CircuitBreaker blocked = CircuitBreaker.of(CircuitBreakerConfig.builder("blocker").stateStore(new BreakerStateStore() {
+            @Override
+            public void save(String breaker, PersistedState state) throws InterruptedException {
+                blocker.answer.await();
+            }
+
+            @Override
+            public Optional<PersistedState> load(String breaker) {
+                return Optional.empty();
+            }
+        }).clock(clock).build());
+        blocked.forceOpen(); // occupies the save thread until the test lets it go
+        MemoryStore store = new MemoryStore();
+        CircuitBreaker busy = breaker(store);
+        try {
+            for (int i = 0; i < 10_010; i++) {
+                busy.forceOpen();
+                busy.reset();
+            }
+            assertThat(busy.storeErrors()).as("20,020 saves into a queue of 10,000").isGreaterThan(0);
+        } finally {
+            blocker.answer.countDown();
+        }
     }
 }

@@ -29,16 +29,19 @@ final class CountWindow implements OutcomeWindow {
     }
 
     @Override
-    public void record(int outcome, long nowNanos) {
-        int slot = (int) (tickets.getAndIncrement() % size);
+    public long record(int outcome, long nowNanos) {
+        long ticket = tickets.getAndIncrement();
+        int slot = (int) (ticket % size);
+        long held = Math.min(ticket + 1, size);
         if (slots.get(slot) == outcome) {
-            return;
+            return held;
         }
         int replaced = slots.getAndSet(slot, outcome);
         long delta = weight(outcome) - weight(replaced);
         if (delta != 0) {
             counts.addAndGet(delta);
         }
+        return held;
     }
 
     private static long weight(int outcome) {
@@ -55,7 +58,7 @@ final class CountWindow implements OutcomeWindow {
         // field is read as signed and its borrow given back to the high one.
         int failures = (int) packed;
         int slow = (int) ((packed - failures) >> 32);
-        int calls = (int) Math.min(tickets.get(), size);
+        long calls = Math.min(tickets.get(), size);
         return new WindowTotals(calls, failures, slow);
     }
 

@@ -8,8 +8,11 @@ import io.breakwater.breaker.CircuitBreakerConfig;
  */
 public interface OutcomeWindow {
 
-    /** Records one {@link Outcome}. */
-    void record(int outcome, long nowNanos);
+    /**
+     * Records one {@link Outcome}. Returns the calls the window holds after this one when that is cheap to
+     * know (a count window), or -1 (a time window, whose old outcomes leave as time passes).
+     */
+    long record(int outcome, long nowNanos);
 
     /** The window's content at {@code nowNanos}. */
     WindowTotals totals(long nowNanos);
@@ -41,7 +44,8 @@ public interface OutcomeWindow {
         INSTANCE;
 
         @Override
-        public void record(int outcome, long nowNanos) {
+        public long record(int outcome, long nowNanos) {
+            return 0;
         }
 
         @Override

@@ -21,9 +21,10 @@ final class TimeWindow implements OutcomeWindow {
     }
 
     @Override
-    public void record(int outcome, long nowNanos) {
+    public long record(int outcome, long nowNanos) {
         long second = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
         bucket(second).add(outcome);
+        return -1;
     }
 
     private Bucket bucket(long second) {
@@ -60,11 +61,7 @@ final class TimeWindow implements OutcomeWindow {
                 slow += fs >>> 32;
             }
         }
-        return new WindowTotals(clamp(calls), clamp(failures), clamp(slow));
-    }
-
-    private static int clamp(long v) {
-        return (int) Math.min(v, Integer.MAX_VALUE);
+        return new WindowTotals(calls, failures, slow);
     }
 
     @Override

@@ -50,6 +50,7 @@ public final class TransitionDispatcher {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        VirtualMachineError fatal = null;
         int missed = 1;
         do {
             for (;;) {
@@ -62,19 +63,33 @@ public final class TransitionDispatcher {
                     pending.poll();
                 }
                 next++;
-                deliver(head);
+                VirtualMachineError e = deliver(head);
+                fatal = fatal == null ? e : fatal;
             }
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
+        if (fatal != null) {
+            // Only now, with every event delivered and the drain released, may it propagate.
+            throw fatal;
+        }
     }
 
-    private void deliver(StateTransition transition) {
+    /**
+     * Hands {@code transition} to every listener. Whatever a listener throws is contained and logged, so it
+     * can neither stop the others nor wedge the breaker; a {@code VirtualMachineError} is returned, to be
+     * rethrown once the queue is consistent again.
+     */
+    private VirtualMachineError deliver(StateTransition transition) {
+        VirtualMachineError fatal = null;
         for (TransitionListener listener : listeners) {
             try {
                 listener.onTransition(transition);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (VirtualMachineError e) {
+                fatal = fatal == null ? e : fatal;
+            } catch (Throwable e) {
                 LOG.warn("Transition listener {} failed on {}; the breaker carries on", listener, transition, e);
             }
         }
+        return fatal;
     }
 }

@@ -1,7 +1,7 @@
 package io.breakwater.breaker.internal;
 
 /** What a window holds at one moment. Rates are 0 when the window is empty. */
-public record WindowTotals(int calls, int failures, int slowCalls) {
+public record WindowTotals(long calls, long failures, long slowCalls) {
 
     public static final WindowTotals EMPTY = new WindowTotals(0, 0, 0);
 

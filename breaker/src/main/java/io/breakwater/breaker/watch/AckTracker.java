@@ -1,0 +1,104 @@
+package io.breakwater.breaker.watch;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * An observer's view of calls in flight, for code that sees each call begin and each answer arrive but
+ * cannot tell which call an answer belongs to (a Kafka producer interceptor): send times in send order,
+ * and the count of acknowledgements seen. When a cluster stalls, acknowledgements stop altogether, so the send
+ * time at position {@code acknowledged} is the oldest unanswered one, exactly when it matters. The
+ * watchdog counts each record past the in-flight threshold as one failure and leaves a credit, so the
+ * late acknowledgement of a record already counted is not counted again.
+ *
+ * <p>{@link #sent()} runs on the caller's thread, {@link #acknowledged()} on the producer's network
+ * thread: both O(1), no lock, no allocation.
+ */
+public final class AckTracker implements Runnable {
+
+    private static final int CAPACITY = 1 << 16;
+    private static final int MASK = CAPACITY - 1;
+
+    private final CircuitBreaker breaker;
+    private final Clock clock;
+    private final long epoch;
+    private final long inFlightNanos;
+    private final String thresholdName;
+    private final AtomicLongArray sendTimes = new AtomicLongArray(CAPACITY);
+    // position + 1 of the send whose time the slot holds, written after the time: a slot whose stamp is not
+    // its position's has not been written yet, and is never read as a send time.
+    private final AtomicLongArray stamps = new AtomicLongArray(CAPACITY);
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+    // Records the watchdog counted as failed whose acknowledgement has not come yet.
+    private final AtomicLong credits = new AtomicLong();
+    // The next position the watchdog has not judged; watchdog thread only.
+    private long cursor;
+
+    public AckTracker(CircuitBreaker breaker, Clock clock, Duration inFlightThreshold, String thresholdName) {
+        this.breaker = breaker;
+        this.clock = clock;
+        this.epoch = clock.nanoTime() - 1;
+        this.inFlightNanos = inFlightThreshold.toNanos();
+        this.thresholdName = thresholdName;
+    }
+
+    /** A record was handed to the producer. */
+    public void sent() {
+        long position = sent.getAndIncrement();
+        int index = (int) (position & MASK);
+        sendTimes.set(index, clock.nanoTime() - epoch);
+        stamps.set(index, position + 1);
+    }
+
+    /** A record was answered. True when its outcome is to be recorded; false when the watchdog already did. */
+    public boolean acknowledged() {
+        acknowledged.incrementAndGet();
+        for (;;) {
+            long c = credits.get();
+            if (c == 0) {
+                return true;
+            }
+            if (credits.compareAndSet(c, c - 1)) {
+                return false;
+            }
+        }
+    }
+
+    /** Records sent and not yet answered. */
+    public long inFlight() {
+        return Math.max(0, sent.get() - acknowledged.get());
+    }
+
+    @Override
+    public void run() {
+        long now = clock.nanoTime() - epoch;
+        long limit = sent.get();
+        long c = Math.max(Math.max(cursor, acknowledged.get() + credits.get()), limit - CAPACITY);
+        while (c < limit) {
+            int index = (int) (c & MASK);
+            if (stamps.get(index) != c + 1) {
+                break; // counted as sent, time not written yet: it has only just begun
+            }
+            long sentAt = sendTimes.get(index);
+            long age = now - sentAt;
+            if (age < inFlightNanos || stamps.get(index) != c + 1) {
+                break;
+            }
+            credits.incrementAndGet();
+            breaker.recordFailure("no acknowledgement for " + age / 1_000_000 + " ms (" + thresholdName + "="
+                    + inFlightNanos / 1_000_000 + ")");
+            c++;
+        }
+        cursor = c;
+        breaker.checkTimeouts();
+    }
+
+    @Override
+    public String toString() {
+        return "AckTracker[" + breaker.name() + "]";
+    }
+}

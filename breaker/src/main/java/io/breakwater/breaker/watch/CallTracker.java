@@ -1,0 +1,180 @@
+package io.breakwater.breaker.watch;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls that have begun and are not answered yet, in the order they began: a call first blocks (its
+ * {@code send()} or {@code getConnection()} has not returned), then waits for its answer. The
+ * {@link Watchdog}, not the caller, walks them each tick and expires a call that has blocked longer than the
+ * block threshold or waited longer than the answer threshold, so an outage is noticed while callers are
+ * still stuck. Each call is settled exactly once: by its answer, or by the watchdog, whoever wins the call's
+ * own compare-and-set. An expired call's late answer is not counted again.
+ *
+ * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
+ * calls began is forgotten (never expired). Per call: one ticket increment and one slot write, no lock.
+ */
+public final class CallTracker implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallTracker.class);
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Call.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** One tracked call. Subclasses say what an expiry means; the tracker decides when. */
+    public abstract static class Call {
+        static final int BLOCKING = 0;
+        static final int WAITING = 1;
+        static final int SETTLED = 2;
+
+        private final long startNanos;
+        // Set by begin() before the call is published in its slot.
+        private long ticket = -1;
+        // BLOCKING, then WAITING, then SETTLED; moved by compare-and-set (STATE) only.
+        private volatile int state;
+
+        protected Call(long startNanos) {
+            this.startNanos = startNanos;
+        }
+
+        public long startNanos() {
+            return startNanos;
+        }
+
+        /**
+         * The watchdog expired this call: it {@code blocked} past the block threshold, or waited past the
+         * answer threshold, {@code ageNanos} after it began. Runs on the watchdog thread, once.
+         */
+        protected abstract void expired(boolean blocked, long ageNanos);
+    }
+
+    private final long blockNanos;
+    private final long answerNanos;
+    private final LongSupplier clock;
+    private final int capacity;
+    private final AtomicReferenceArray<Call> slots;
+    private final AtomicLong tickets = new AtomicLong();
+    private final String name;
+    // The oldest ticket that may still be pending; read and written by the watchdog thread only.
+    private long cursor;
+
+    /**
+     * A tracker named {@code name} (for logs) on {@code nanoClock}, with the two thresholds, of
+     * {@code capacity} slots (a power of two).
+     */
+    public CallTracker(String name, LongSupplier nanoClock, Duration blockThreshold,
+                       Duration answerThreshold, int capacity) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.blockNanos = positive("blockThreshold", blockThreshold);
+        this.answerNanos = positive("answerThreshold", answerThreshold);
+        if (capacity < 1 || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
+        }
+        this.capacity = capacity;
+        this.slots = new AtomicReferenceArray<>(capacity);
+    }
+
+    private static long positive(String what, Duration d) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be > 0, but was " + d);
+        }
+        return d.toNanos();
+    }
+
+    /** {@code call} begins (blocking). */
+    public void begin(Call call) {
+        long t = tickets.getAndIncrement();
+        call.ticket = t;
+        slots.set((int) (t & (capacity - 1)), call);
+    }
+
+    /** {@code call}'s blocking part returned: it waits for its answer now. */
+    public void returned(Call call) {
+        STATE.compareAndSet(call, Call.BLOCKING, Call.WAITING);
+    }
+
+    /** {@code call} is answered. True when the caller is the one to record its outcome; false when it expired. */
+    public boolean answer(Call call) {
+        for (;;) {
+            int s = call.state;
+            if (s == Call.SETTLED) {
+                return false;
+            }
+            if (STATE.compareAndSet(call, s, Call.SETTLED)) {
+                return true;
+            }
+        }
+    }
+
+    /** Calls begun so far. */
+    public long begun() {
+        return tickets.get();
+    }
+
+    /** The watchdog's check: expires every call past its threshold, once. */
+    @Override
+    public void run() {
+        long now = clock.getAsLong();
+        long limit = tickets.get();
+        long c = Math.max(cursor, limit - capacity);
+        boolean advancing = true;
+        for (long t = c; t < limit; t++) {
+            Call call = slots.get((int) (t & (capacity - 1)));
+            if (call == null || call.ticket < t) {
+                // Ticket taken, slot not written yet: the call has only just begun.
+                advancing = false;
+                continue;
+            }
+            int s = call.ticket > t ? Call.SETTLED : call.state; // a newer lap: t is forgotten
+            if (s != Call.SETTLED) {
+                long age = now - call.startNanos;
+                boolean blocked = s == Call.BLOCKING;
+                if (age < (blocked ? blockNanos : answerNanos)) {
+                    advancing = false;
+                    // Later calls began later: once one is younger than both thresholds, none after it is older.
+                    if (age < Math.min(blockNanos, answerNanos)) {
+                        break;
+                    }
+                    continue;
+                }
+                if (STATE.compareAndSet(call, s, Call.SETTLED)) {
+                    expire(call, blocked, age);
+                }
+            }
+            if (advancing) {
+                c = t + 1;
+            }
+        }
+        cursor = c;
+    }
+
+    private void expire(Call call, boolean blocked, long age) {
+        try {
+            call.expired(blocked, age);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.warn("Tracker {}: handling an expired call failed; carrying on", name, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CallTracker[" + name + "]";
+    }
+}

@@ -1,0 +1,81 @@
+package io.breakwater.breaker.watch;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clock thread: one daemon thread for the whole JVM that runs every registered check each
+ * {@value #TICK_MILLIS} ms (the trackers of every guarded producer, data source and stream, and the
+ * breakers' time-based transitions). Callers never run these checks, so a stalled dependency is noticed
+ * even when no call returns.
+ *
+ * <p>A check that throws is logged and runs again next tick; it never stops the others. A
+ * {@code VirtualMachineError} is rethrown on the old thread only after a new one has taken over the ticks.
+ */
+public final class Watchdog {
+
+    /** How often the checks run. */
+    public static final long TICK_MILLIS = 100;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
+    private static final Set<Runnable> CHECKS = new CopyOnWriteArraySet<>();
+    // The thread that runs the ticks; replaced only under the class lock.
+    private static Thread thread;
+
+    private Watchdog() {
+    }
+
+    /** Runs {@code check} every tick until the returned handle is closed. */
+    public static AutoCloseable register(Runnable check) {
+        Objects.requireNonNull(check, "check");
+        CHECKS.add(check);
+        ensureRunning();
+        return () -> CHECKS.remove(check);
+    }
+
+    private static synchronized void ensureRunning() {
+        if (thread == null || !thread.isAlive()) {
+            Thread t = new Thread(Watchdog::loop, "breakwater-watchdog");
+            t.setDaemon(true);
+            t.start();
+            thread = t;
+        }
+    }
+
+    private static void loop() {
+        for (;;) {
+            long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+            runChecks();
+            long left;
+            while ((left = next - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(left);
+            }
+        }
+    }
+
+    /** Runs every check once, now. */
+    static void runChecks() {
+        VirtualMachineError fatal = null;
+        for (Runnable check : CHECKS) {
+            try {
+                check.run();
+            } catch (VirtualMachineError e) {
+                fatal = fatal == null ? e : fatal;
+            } catch (Throwable e) {
+                LOG.warn("Breakwater watchdog check {} failed; it runs again next tick", check, e);
+            }
+        }
+        if (fatal != null) {
+            synchronized (Watchdog.class) {
+                thread = null;
+            }
+            ensureRunning();
+            throw fatal;
+        }
+    }
+}

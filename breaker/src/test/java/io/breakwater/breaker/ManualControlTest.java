@@ -1,0 +1,63 @@
+package io.breakwater.breaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** forceOpen, disable and reset, as the README's table says. */
+class ManualControlTest {
+
+    private final List<StateTransition> seen = new ArrayList<>();
+
+    private CircuitBreaker breaker() {
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("manual").clock(new ManualClock()).build());
+        breaker.onTransition(seen::add);
+        return breaker;
+    }
+
+    @Test
+    void resetOnAClosedBreakerDoesNothing() {
+        CircuitBreaker breaker = breaker();
+        breaker.recordFailure(new IOException("one"));
+
+        breaker.reset();
+
+        assertThat(seen).as("no CLOSED -> CLOSED event").isEmpty();
+        assertThat(breaker.snapshot().consecutiveFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void disableOnAForcedOpenBreakerDisablesIt() {
+        CircuitBreaker breaker = breaker();
+        breaker.forceOpen();
+
+        breaker.disable();
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.DISABLED);
+        assertThat(breaker.canExecute()).isTrue();
+        assertThat(seen).extracting(t -> t.from() + "->" + t.to())
+                .containsExactly("CLOSED->FORCED_OPEN", "FORCED_OPEN->DISABLED");
+    }
+
+    @Test
+    void forceOpenOnADisabledBreakerForcesItOpen() {
+        CircuitBreaker breaker = breaker();
+        breaker.disable();
+
+        breaker.forceOpen();
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        assertThat(breaker.canExecute()).isFalse();
+    }
+
+    @Test
+    void aManualStateSetTwiceIsOneTransition() {
+        CircuitBreaker breaker = breaker();
+        breaker.forceOpen();
+        breaker.forceOpen();
+        assertThat(seen).hasSize(1);
+    }
+}
