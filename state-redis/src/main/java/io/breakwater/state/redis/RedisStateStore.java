@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.PersistedState;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 
 /**
@@ -20,6 +22,8 @@ import redis.clients.jedis.JedisPool;
  * beside it holds JSON ({@code state}, {@code since}, {@code openUntil}, {@code reason}); both expire after
  * the TTL (3600 s by default). Credentials, TLS and the database index come from the URI:
  * {@code redis://user:password@host:6379/2}, {@code rediss://host:6380/0}. Thread-safe.
+ *
+ * <p>Neither {@link #toString()} nor any exception of this class shows the password.
  */
 public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
 
@@ -32,41 +36,42 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
 
     private final JedisPool redis;
     private final long ttlSeconds;
-    private final String description;
+    private final RedisUri uri;
 
-    private RedisStateStore(URI uri, Duration ttl, Duration timeout) {
-        this.redis = new JedisPool(uri, (int) timeout.toMillis());
+    private RedisStateStore(RedisUri uri, Duration ttl, Duration timeout) {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        JedisClientConfig config = DefaultJedisClientConfig.builder()
+                .user(uri.user())
+                .password(uri.password())
+                .database(uri.database())
+                .ssl(uri.tls())
+                .connectionTimeoutMillis(timeoutMillis)
+                .socketTimeoutMillis(timeoutMillis)
+                .build();
+        this.redis = new JedisPool(new HostAndPort(uri.host(), uri.port()), config);
         this.ttlSeconds = Math.max(1, ttl.toSeconds());
-        this.description = uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort())
-                + (uri.getPath() == null || uri.getPath().isEmpty() ? "" : uri.getPath());
+        this.uri = uri;
     }
 
-    /** A store at {@code uri} with the default TTL and timeout. */
+    /** A store at {@code uri} with the default TTL and timeout; see {@link #fromUri(String, Duration, Duration)}. */
     public static RedisStateStore fromUri(String uri) {
         return fromUri(uri, DEFAULT_TTL, DEFAULT_TIMEOUT);
     }
 
     /**
-     * A store at {@code uri} ({@code redis://} or {@code rediss://} for TLS; user, password and database
-     * index in the URI), whose keys expire after {@code ttl}.
+     * A store at {@code uri}, {@code redis[s]://[[user]:password@]host[:port][/database]}: {@code rediss} for
+     * TLS, port 6379 and database 0 unless given, a password alone ({@code :password@}) for the default
+     * user; characters such as {@code @ / ? # %} and spaces in the user name or password percent-encoded
+     * ({@code %40}...). Its keys expire after {@code ttl}; {@code timeout} bounds connecting and each reply.
+     *
+     * @throws IllegalArgumentException if {@code uri} is null, blank or malformed (the message names the
+     *                                  part and the rule, and never shows the password), or if {@code ttl}
+     *                                  is under 1 s or {@code timeout} not positive
      */
     public static RedisStateStore fromUri(String uri, Duration ttl, Duration timeout) {
-        Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(timeout, "timeout");
-        URI parsed;
-        try {
-            parsed = URI.create(uri);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Redis URI is not a URI: " + e.getMessage(), e);
-        }
-        if (!"redis".equals(parsed.getScheme()) && !"rediss".equals(parsed.getScheme())) {
-            throw new IllegalArgumentException("Redis URI must start with redis:// or rediss:// (TLS), but was '"
-                    + parsed.getScheme() + "://...'");
-        }
-        if (parsed.getHost() == null) {
-            throw new IllegalArgumentException("Redis URI must name a host, as in redis://localhost:6379/0");
-        }
+        RedisUri parsed = RedisUri.parse(uri);
         if (ttl.isNegative() || ttl.toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least 1 s, but was " + ttl);
         }
@@ -132,6 +137,6 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
     /** The store's address, without credentials. */
     @Override
     public String toString() {
-        return "RedisStateStore[" + description + "]";
+        return "RedisStateStore[" + uri.address() + "]";
     }
 }

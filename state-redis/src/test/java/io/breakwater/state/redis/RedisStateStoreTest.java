@@ -1,8 +1,8 @@
 package io.breakwater.state.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedisStateStoreTest {
@@ -21,12 +21,21 @@ class RedisStateStoreTest {
     }
 
     @Test
-    void badUrisAreRefusedWithTheRule() {
-        assertThatThrownBy(() -> RedisStateStore.fromUri("http://localhost:6379"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with redis:// or rediss://");
-        assertThatThrownBy(() -> RedisStateStore.fromUri("redis:///0"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must name a host");
-        assertThatThrownBy(() -> RedisStateStore.fromUri("redis://localhost", java.time.Duration.ZERO, java.time.Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl must be at least 1 s");
+    void percentEncodedCredentialsReachRedisDecoded() throws Exception {
+        try (FakeRedis redis = new FakeRedis(FakeRedis::usual);
+             RedisStateStore store = RedisStateStore.fromUri("redis://app:p%40ss%20w%3Ard%2F%23%3F%25%D0%BF@127.0.0.1:"
+                     + redis.port() + "/3")) {
+            assertThat(store.load("orders")).isEmpty();
+            assertThat(redis.commands()).contains(List.of("AUTH", "app", "p@ss w:rd/#?%п"), List.of("SELECT", "3"));
+        }
+    }
+
+    @Test
+    void aPasswordAloneAuthenticatesTheDefaultUser() throws Exception {
+        try (FakeRedis redis = new FakeRedis(FakeRedis::usual);
+             RedisStateStore store = RedisStateStore.fromUri("redis://:s3cret@127.0.0.1:" + redis.port())) {
+            assertThat(store.load("orders")).isEmpty();
+            assertThat(redis.commands()).contains(List.of("AUTH", "s3cret")).noneMatch(c -> c.get(0).equals("SELECT"));
+        }
     }
 }
