@@ -15,6 +15,8 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Breaker state in Redis, with the key layout of the original guide: {@code circuit_breaker:{name}:state}
@@ -64,6 +66,12 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
      * user; characters such as {@code @ / ? # %} and spaces in the user name or password percent-encoded
      * ({@code %40}...). Its keys expire after {@code ttl}; {@code timeout} bounds connecting and each reply.
      *
+     * <p>This opens no connection: a store whose Redis is down, or not up yet, is still made, and the
+     * breaker works on without it. So whether the server has the database index (Redis has 16, 0 to 15,
+     * by default) is known only on first use: if the server refuses it, every {@link #load} and
+     * {@link #save} fails with an {@link IllegalStateException} that says so, and the breaker logs the
+     * first such failure as a warning.
+     *
      * @throws IllegalArgumentException if {@code uri} is null, blank or malformed (the message names the
      *                                  part and the rule, and never shows the password), or if {@code ttl}
      *                                  is under 1 s or {@code timeout} not positive
@@ -100,7 +108,7 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         if (state.openUntil() != null) {
             detail.put("openUntil", state.openUntil().toString());
         }
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = connection()) {
             jedis.setex(stateKey(breaker), ttlSeconds, state.state().name());
             jedis.setex(detailKey(breaker), ttlSeconds, JSON.writeValueAsString(detail));
         }
@@ -110,7 +118,7 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
     public Optional<PersistedState> load(String breaker) throws Exception {
         String detail;
         String state;
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = connection()) {
             detail = jedis.get(detailKey(breaker));
             state = detail == null ? jedis.get(stateKey(breaker)) : null;
         }
@@ -127,6 +135,29 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         }
         // Only the state key (written by another tool, say): take it as entered now.
         return Optional.of(new PersistedState(CircuitBreakerState.valueOf(state), Instant.now(), null, "restored from " + stateKey(breaker)));
+    }
+
+    // Redis checks the database index when a connection selects it, which is when the pool makes one.
+    private Jedis connection() {
+        try {
+            return redis.getResource();
+        } catch (JedisException e) {
+            if (refusedDatabase(e)) {
+                throw new IllegalStateException("Redis at " + uri.address() + " refused database index " + uri.database()
+                        + " (" + e.getMessage() + "): it has fewer databases. Redis has 16 (0 to 15) unless 'databases' "
+                        + "in redis.conf says otherwise; give an index it has as the URI's path, as in " + uri.address(0), e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean refusedDatabase(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JedisDataException && t.getMessage() != null && t.getMessage().contains("DB index")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
