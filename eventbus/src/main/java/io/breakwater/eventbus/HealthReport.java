@@ -2,6 +2,8 @@ package io.breakwater.eventbus;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.transport.redpanda.JsonEventCodec;
 import java.io.UncheckedIOException;
@@ -22,10 +24,21 @@ public record HealthReport(
         @JsonProperty("open_circuits_count") int openCircuitsCount,
         @JsonProperty("circuit_breakers") Map<String, CircuitBreakerSnapshot> circuitBreakers) {
 
-    /** The report as JSON (times as ISO-8601 strings). */
+    // The event mapper's java.time handling, with every field name in the guide's snake_case (failure_rate,
+    // last_failure_at...), nested snapshots included; breaker names, the keys of circuit_breakers, stay as
+    // they are. A copy of its own: events keep the codec's names.
+    private static final ObjectMapper JSON = JsonEventCodec.defaultMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    /**
+     * The report as JSON, every field name in snake_case at every depth, times as ISO-8601 strings:
+     * {@code {"healthy":false,"open_circuits":["redpanda_transport"],"open_circuits_count":1,
+     * "circuit_breakers":{"redpanda_transport":{"name":...,"state":"OPEN","failure_rate":1.0,
+     * "last_failure_at":"2026-01-01T00:01:00Z","next_attempt_at":...}}}}.
+     */
     public String toJson() {
         try {
-            return JsonEventCodec.defaultMapper().writeValueAsString(this);
+            return JSON.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("could not write the health report", e);
         }

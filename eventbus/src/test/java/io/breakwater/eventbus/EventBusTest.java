@@ -200,7 +200,7 @@ class EventBusTest {
         assertThat(json.get("open_circuits_count").asInt()).isEqualTo(1);
         JsonNode orders = json.get("circuit_breakers").get("eventbus-orders");
         assertThat(orders.get("state").asText()).isEqualTo("CLOSED");
-        assertThat(orders.get("successfulCalls").asLong()).isEqualTo(1);
+        assertThat(orders.get("successful_calls").asLong()).isEqualTo(1);
         assertThat(orders.get("since").asText()).isEqualTo("2026-01-01T00:00:00Z");
         bus.channelBreaker("payments").reset();
         assertThat(bus.health().healthy()).isTrue();

@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.PersistedState;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Breaker state in Redis, with the key layout of the original guide: {@code circuit_breaker:{name}:state}
@@ -20,6 +24,8 @@ import redis.clients.jedis.JedisPool;
  * beside it holds JSON ({@code state}, {@code since}, {@code openUntil}, {@code reason}); both expire after
  * the TTL (3600 s by default). Credentials, TLS and the database index come from the URI:
  * {@code redis://user:password@host:6379/2}, {@code rediss://host:6380/0}. Thread-safe.
+ *
+ * <p>Neither {@link #toString()} nor any exception of this class shows the password.
  */
 public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
 
@@ -32,41 +38,48 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
 
     private final JedisPool redis;
     private final long ttlSeconds;
-    private final String description;
+    private final RedisUri uri;
 
-    private RedisStateStore(URI uri, Duration ttl, Duration timeout) {
-        this.redis = new JedisPool(uri, (int) timeout.toMillis());
+    private RedisStateStore(RedisUri uri, Duration ttl, Duration timeout) {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+        JedisClientConfig config = DefaultJedisClientConfig.builder()
+                .user(uri.user())
+                .password(uri.password())
+                .database(uri.database())
+                .ssl(uri.tls())
+                .connectionTimeoutMillis(timeoutMillis)
+                .socketTimeoutMillis(timeoutMillis)
+                .build();
+        this.redis = new JedisPool(new HostAndPort(uri.host(), uri.port()), config);
         this.ttlSeconds = Math.max(1, ttl.toSeconds());
-        this.description = uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort())
-                + (uri.getPath() == null || uri.getPath().isEmpty() ? "" : uri.getPath());
+        this.uri = uri;
     }
 
-    /** A store at {@code uri} with the default TTL and timeout. */
+    /** A store at {@code uri} with the default TTL and timeout; see {@link #fromUri(String, Duration, Duration)}. */
     public static RedisStateStore fromUri(String uri) {
         return fromUri(uri, DEFAULT_TTL, DEFAULT_TIMEOUT);
     }
 
     /**
-     * A store at {@code uri} ({@code redis://} or {@code rediss://} for TLS; user, password and database
-     * index in the URI), whose keys expire after {@code ttl}.
+     * A store at {@code uri}, {@code redis[s]://[[user]:password@]host[:port][/database]}: {@code rediss} for
+     * TLS, port 6379 and database 0 unless given, a password alone ({@code :password@}) for the default
+     * user; characters such as {@code @ / ? # %} and spaces in the user name or password percent-encoded
+     * ({@code %40}...). Its keys expire after {@code ttl}; {@code timeout} bounds connecting and each reply.
+     *
+     * <p>This opens no connection: a store whose Redis is down, or not up yet, is still made, and the
+     * breaker works on without it. So whether the server has the database index (Redis has 16, 0 to 15,
+     * by default) is known only on first use: if the server refuses it, every {@link #load} and
+     * {@link #save} fails with an {@link IllegalStateException} that says so, and the breaker logs the
+     * first such failure as a warning.
+     *
+     * @throws IllegalArgumentException if {@code uri} is null, blank or malformed (the message names the
+     *                                  part and the rule, and never shows the password), or if {@code ttl}
+     *                                  is under 1 s or {@code timeout} not positive
      */
     public static RedisStateStore fromUri(String uri, Duration ttl, Duration timeout) {
-        Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(timeout, "timeout");
-        URI parsed;
-        try {
-            parsed = URI.create(uri);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Redis URI is not a URI: " + e.getMessage(), e);
-        }
-        if (!"redis".equals(parsed.getScheme()) && !"rediss".equals(parsed.getScheme())) {
-            throw new IllegalArgumentException("Redis URI must start with redis:// or rediss:// (TLS), but was '"
-                    + parsed.getScheme() + "://...'");
-        }
-        if (parsed.getHost() == null) {
-            throw new IllegalArgumentException("Redis URI must name a host, as in redis://localhost:6379/0");
-        }
+        RedisUri parsed = RedisUri.parse(uri);
         if (ttl.isNegative() || ttl.toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least 1 s, but was " + ttl);
         }
@@ -95,7 +108,7 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         if (state.openUntil() != null) {
             detail.put("openUntil", state.openUntil().toString());
         }
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = connection()) {
             jedis.setex(stateKey(breaker), ttlSeconds, state.state().name());
             jedis.setex(detailKey(breaker), ttlSeconds, JSON.writeValueAsString(detail));
         }
@@ -105,7 +118,7 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
     public Optional<PersistedState> load(String breaker) throws Exception {
         String detail;
         String state;
-        try (Jedis jedis = redis.getResource()) {
+        try (Jedis jedis = connection()) {
             detail = jedis.get(detailKey(breaker));
             state = detail == null ? jedis.get(stateKey(breaker)) : null;
         }
@@ -124,6 +137,29 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         return Optional.of(new PersistedState(CircuitBreakerState.valueOf(state), Instant.now(), null, "restored from " + stateKey(breaker)));
     }
 
+    // Redis checks the database index when a connection selects it, which is when the pool makes one.
+    private Jedis connection() {
+        try {
+            return redis.getResource();
+        } catch (JedisException e) {
+            if (refusedDatabase(e)) {
+                throw new IllegalStateException("Redis at " + uri.address() + " refused database index " + uri.database()
+                        + " (" + e.getMessage() + "): it has fewer databases. Redis has 16 (0 to 15) unless 'databases' "
+                        + "in redis.conf says otherwise; give an index it has as the URI's path, as in " + uri.address(0), e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean refusedDatabase(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof JedisDataException && t.getMessage() != null && t.getMessage().contains("DB index")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void close() {
         redis.close();
@@ -132,6 +168,6 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
     /** The store's address, without credentials. */
     @Override
     public String toString() {
-        return "RedisStateStore[" + description + "]";
+        return "RedisStateStore[" + uri.address() + "]";
     }
 }
