@@ -34,10 +34,8 @@ public final class CircuitBreaker {
     private final CircuitBreakerConfig config;
     private final String name;
     private final Clock clock;
-    // The wrappers read the clock around a call only when a slow-call duration needs it: two clock reads
-    // cost more than the rest of a call through the breaker.
-    private final boolean timeCalls;
     private final StateMachine machine;
+    private final Calls calls;
     // Loads and saves the state through the config's store; null without one.
     private final StateKeeper keeper;
 
@@ -45,8 +43,8 @@ public final class CircuitBreaker {
         this.config = config;
         this.name = config.name();
         this.clock = config.clock();
-        this.timeCalls = config.slowCallDuration().isPresent();
         this.machine = new StateMachine(config);
+        this.calls = new Calls(this, machine, config.slowCallDuration().isPresent() ? clock : null);
         this.keeper = config.stateStore().map(store -> new StateKeeper(store, config, machine)).orElse(null);
         if (keeper != null && restoreNow) {
             keeper.restore();
@@ -80,7 +78,7 @@ public final class CircuitBreaker {
 
     /** The wait in OPEN after {@code reopenCount} re-opens (for tests of backoff and jitter). */
     long openWaitNanos(int reopenCount) {
-        return machine.openWaitNanos(reopenCount);
+        return machine.moves.openWaitNanos(reopenCount);
     }
 
     /** Failures of the state store, to load or to save, since the breaker was created. */
@@ -205,34 +203,12 @@ public final class CircuitBreaker {
      * {@link CircuitBreakerOpenException}. The call is timed only when {@code slowCallDuration} is set.
      */
     public <T> T call(Callable<T> callable) throws Exception {
-        Objects.requireNonNull(callable, "callable");
-        Permit permit = acquireOrThrow();
-        long start = timeCalls ? clock.nanoTime() : 0L;
-        T result;
-        try {
-            result = callable.call();
-        } catch (Throwable t) {
-            machine.failure(permit, t, null, elapsedSince(start));
-            throw t;
-        }
-        machine.success(permit, elapsedSince(start));
-        return result;
+        return calls.call(Objects.requireNonNull(callable, "callable"));
     }
 
     /** Like {@link #call(Callable)}, for code that throws no checked exception. */
     public <T> T execute(Supplier<T> supplier) {
-        Objects.requireNonNull(supplier, "supplier");
-        Permit permit = acquireOrThrow();
-        long start = timeCalls ? clock.nanoTime() : 0L;
-        T result;
-        try {
-            result = supplier.get();
-        } catch (Throwable t) {
-            machine.failure(permit, t, null, elapsedSince(start));
-            throw t;
-        }
-        machine.success(permit, elapsedSince(start));
-        return result;
+        return calls.execute(Objects.requireNonNull(supplier, "supplier"));
     }
 
     /**
@@ -241,53 +217,7 @@ public final class CircuitBreaker {
      * already failed with {@link CircuitBreakerOpenException}, and {@code supplier} is not invoked.
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<T>> supplier) {
-        Objects.requireNonNull(supplier, "supplier");
-        Permit permit = machine.acquire();
-        if (permit == null) {
-            return CompletableFuture.failedFuture(openException());
-        }
-        long start = timeCalls ? clock.nanoTime() : 0L;
-        CompletionStage<T> stage;
-        try {
-            stage = supplier.get();
-        } catch (Throwable t) {
-            machine.failure(permit, t, null, elapsedSince(start));
-            return CompletableFuture.failedFuture(t);
-        }
-        if (stage == null) {
-            machine.release(permit);
-            return CompletableFuture.failedFuture(new NullPointerException("executeAsync: the supplier returned null"));
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        stage.whenComplete((value, error) -> {
-            try {
-                if (error == null) {
-                    machine.success(permit, elapsedSince(start));
-                } else {
-                    machine.failure(permit, Throwables.unwrap(error), null, elapsedSince(start));
-                }
-            } finally {
-                if (error == null) {
-                    result.complete(value);
-                } else {
-                    result.completeExceptionally(error);
-                }
-            }
-        });
-        return result;
-    }
-
-    private Permit acquireOrThrow() {
-        Permit permit = machine.acquire();
-        if (permit == null) {
-            throw openException();
-        }
-        return permit;
-    }
-
-    /** Nanoseconds since {@code start}, or -1 (unknown) when calls are not timed. */
-    private long elapsedSince(long start) {
-        return timeCalls ? clock.nanoTime() - start : -1L;
+        return calls.executeAsync(Objects.requireNonNull(supplier, "supplier"));
     }
 
     /** The exception for a call refused now: names this breaker and when it next admits a call. */
@@ -308,17 +238,17 @@ public final class CircuitBreaker {
 
     /** Rejects every call until {@link #reset()} or {@link #disable()}. */
     public void forceOpen() {
-        machine.manual(CircuitBreakerState.FORCED_OPEN, "forced open by hand");
+        machine.moves.manual(CircuitBreakerState.FORCED_OPEN, "forced open by hand");
     }
 
     /** Admits every call and counts nothing until {@link #reset()} or {@link #forceOpen()}. */
     public void disable() {
-        machine.manual(CircuitBreakerState.DISABLED, "disabled by hand");
+        machine.moves.manual(CircuitBreakerState.DISABLED, "disabled by hand");
     }
 
     /** Back to CLOSED with empty counters and no backoff, from any other state; on a CLOSED breaker it does nothing. */
     public void reset() {
-        machine.reset();
+        machine.moves.reset();
     }
 
     // ---------------------------------------------------------------- observation

@@ -87,7 +87,7 @@ final class StateKeeper {
         }
         PersistedState saved = loaded.get();
         String reason = "restored " + saved.state() + " (since " + saved.since() + ": " + saved.reason() + ")";
-        if (!machine.restore(restored, late, reason)) {
+        if (!machine.moves.restore(restored, late, reason)) {
             LOG.info("Circuit breaker '{}': saved state {} came after the breaker had moved; ignored", name, saved.state());
         } else if (restored instanceof Phase.Open open) {
             LOG.warn("Circuit breaker '{}' {}; next trial call in {}", name, reason,

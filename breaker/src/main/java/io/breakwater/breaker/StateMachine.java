@@ -9,8 +9,6 @@ import io.breakwater.breaker.internal.OutcomeWindow;
 import io.breakwater.breaker.internal.TransitionDispatcher;
 import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +32,8 @@ final class StateMachine {
     // The current phase. Only ever replaced by compareAndSet from the phase being left.
     private final AtomicReference<Phase> phase;
     final TransitionDispatcher dispatcher = new TransitionDispatcher(1);
+    // Every change of phase goes through here.
+    final Transitions moves;
     final CallCounters counters = new CallCounters();
     // The last recorded failure; replaced whole, never mutated.
     volatile LastFailure lastFailure;
@@ -46,7 +46,9 @@ final class StateMachine {
         this.slowCallNanos = config.slowCallDuration().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         this.slowTrials = config.slowCallRateThreshold().isPresent();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
-        this.phase = new AtomicReference<>(closed(0));
+        this.phase = new AtomicReference<>(new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(),
+                OutcomeWindow.create(config)));
+        this.moves = new Transitions(config, phase, dispatcher, () -> lastFailure);
     }
 
     Phase current() {
@@ -78,7 +80,7 @@ final class StateMachine {
                     counters.rejected.increment();
                     return null;
                 }
-                toHalfOpen(open, now);
+                moves.toHalfOpen(open, now);
             } else if (p instanceof Phase.HalfOpen half) {
                 long now = clock.nanoTime();
                 if (half.trialsExpired(now, halfOpenMaxWaitNanos)) {
@@ -120,14 +122,14 @@ final class StateMachine {
         Phase p = phase.get();
         long now = clock.nanoTime();
         if (p instanceof Phase.Open open && now - open.retryAtNanos >= 0) {
-            toHalfOpen(open, now);
+            moves.toHalfOpen(open, now);
         } else if (p instanceof Phase.HalfOpen half && half.trialsExpired(now, halfOpenMaxWaitNanos)) {
             expireTrials(half, now);
         }
     }
 
     private void expireTrials(Phase.HalfOpen half, long now) {
-        reopen(half, now, half.held() + " trial call(s) unanswered after " + human(config.halfOpenMaxWait()));
+        moves.reopen(half, now, half.held() + " trial call(s) unanswered after " + human(config.halfOpenMaxWait()));
     }
 
     // ---------------------------------------------------------------- outcomes
@@ -163,11 +165,11 @@ final class StateMachine {
                 return;
             }
             if (slow && slowTrials) {
-                reopen(half, clock.nanoTime(), "trial call was slow (" + human(Duration.ofNanos(durationNanos)) + ")");
+                moves.reopen(half, clock.nanoTime(), "trial call was slow (" + human(Duration.ofNanos(durationNanos)) + ")");
             } else {
                 int successes = half.succeeded();
                 if (successes == config.successThreshold()) {
-                    toClosed(half, successes + " trial call(s) succeeded");
+                    moves.toClosed(half, successes + " trial call(s) succeeded");
                 }
             }
         }
@@ -217,12 +219,12 @@ final class StateMachine {
             int consecutive = closed.failed();
             closed.window.record(slow ? Outcome.SLOW_FAILURE : Outcome.FAILURE, now);
             if (consecutive >= config.failureThreshold()) {
-                trip(closed, now, consecutive + " consecutive failure(s)", closed.window.totals(now));
+                moves.trip(closed, now, consecutive + " consecutive failure(s)", closed.window.totals(now));
             } else {
                 checkRates(closed, now);
             }
         } else if (p instanceof Phase.HalfOpen half && answer(half, permit)) {
-            reopen(half, now, "trial call failed: " + last.details());
+            moves.reopen(half, now, "trial call failed: " + last.details());
         }
     }
 
@@ -266,131 +268,17 @@ final class StateMachine {
         }
         double failureLimit = config.failureRateThreshold().orElse(Double.NaN);
         if (totals.failureRate() >= failureLimit) {
-            trip(closed, now, "failure rate " + percent(totals.failureRate()) + " >= " + percent(failureLimit)
+            moves.trip(closed, now, "failure rate " + percent(totals.failureRate()) + " >= " + percent(failureLimit)
                     + " over the " + closed.window.describe() + " (" + totals.failures() + " of " + totals.calls() + ")",
                     totals);
             return;
         }
         double slowLimit = config.slowCallRateThreshold().orElse(Double.NaN);
         if (totals.slowCallRate() >= slowLimit) {
-            trip(closed, now, "slow-call rate " + percent(totals.slowCallRate()) + " >= " + percent(slowLimit)
+            moves.trip(closed, now, "slow-call rate " + percent(totals.slowCallRate()) + " >= " + percent(slowLimit)
                     + " over the " + closed.window.describe() + " (" + totals.slowCalls() + " of " + totals.calls()
                     + " took >= " + human(config.slowCallDuration().orElseThrow()) + ")", totals);
         }
-    }
-
-    // ---------------------------------------------------------------- manual control
-
-    void manual(CircuitBreakerState state, String reason) {
-        for (;;) {
-            Phase p = phase.get();
-            if (p.state == state) {
-                return;
-            }
-            Phase next = new Phase.Manual(state, p.sequence + 1, clock.nanoTime(), clock.currentTimeMillis());
-            if (transition(p, next, reason, totalsOf(p))) {
-                return;
-            }
-        }
-    }
-
-    /** Back to CLOSED with empty counters and no backoff; nothing at all when already CLOSED. */
-    void reset() {
-        for (;;) {
-            Phase p = phase.get();
-            if (p.state == CircuitBreakerState.CLOSED || transition(p, closed(p.sequence + 1), "reset by hand", totalsOf(p))) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Starts from {@code restored} instead of the first CLOSED phase, if no transition has happened yet.
-     * {@code announce}: the breaker is already in use, so listeners hear of it as a transition.
-     */
-    boolean restore(Phase restored, boolean announce, String reason) {
-        Phase first = phase.get();
-        if (first.sequence != 0 || !(first instanceof Phase.Closed)) {
-            return false;
-        }
-        if (!announce) {
-            return phase.compareAndSet(first, restored);
-        }
-        return transition(first, restored, reason, WindowTotals.EMPTY);
-    }
-
-    // ---------------------------------------------------------------- transitions
-
-    Phase.Closed closed(long sequence) {
-        return new Phase.Closed(sequence, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
-    }
-
-    private void trip(Phase.Closed closed, long now, String reason, WindowTotals totals) {
-        Phase.Open open = new Phase.Open(closed.sequence + 1, now, clock.currentTimeMillis(), 0, now + openWaitNanos(0));
-        long failures = Math.max(totals.failures(), closed.consecutiveFailures());
-        transition(closed, open, reason, new WindowTotals(Math.max(totals.calls(), failures), failures, totals.slowCalls()));
-    }
-
-    private void reopen(Phase.HalfOpen half, long now, String reason) {
-        int reopenCount = half.reopenCount + 1;
-        Phase.Open open = new Phase.Open(half.sequence + 1, now, clock.currentTimeMillis(), reopenCount,
-                now + openWaitNanos(reopenCount));
-        transition(half, open, reason, new WindowTotals(half.successes() + 1L, 1, 0));
-    }
-
-    private void toHalfOpen(Phase.Open open, long now) {
-        Phase.HalfOpen half = new Phase.HalfOpen(open.sequence + 1, now, clock.currentTimeMillis(), open.reopenCount,
-                config.halfOpenMaxCalls());
-        transition(open, half, "reset timeout of " + human(Duration.ofNanos(open.retryAtNanos - open.enteredAtNanos))
-                + " elapsed", WindowTotals.EMPTY);
-    }
-
-    private void toClosed(Phase.HalfOpen half, String reason) {
-        transition(half, closed(half.sequence + 1), reason, totalsOf(half));
-    }
-
-    WindowTotals totalsOf(Phase p) {
-        if (p instanceof Phase.Closed closed) {
-            return closed.window.totals(clock.nanoTime());
-        }
-        if (p instanceof Phase.HalfOpen half) {
-            return new WindowTotals(half.successes(), 0, 0);
-        }
-        return WindowTotals.EMPTY;
-    }
-
-    /**
-     * How long OPEN lasts after {@code reopenCount} re-opens: the reset timeout times the backoff
-     * multiplier per re-open, capped at {@code maxResetTimeout}, then spread by the jitter. A
-     * {@code maxResetTimeout} set by hand bounds every wait, jitter included (the spread then falls below it).
-     */
-    long openWaitNanos(int reopenCount) {
-        double max = config.maxResetTimeout().toNanos();
-        double wait = Math.min(config.resetTimeout().toNanos() * Math.pow(config.backoffMultiplier(), reopenCount), max);
-        if (config.jitter() > 0) {
-            wait *= 1.0 + config.jitter() * (2.0 * ThreadLocalRandom.current().nextDouble() - 1.0);
-            if (config.maxResetTimeout != null) {
-                wait = Math.min(wait, max);
-            }
-        }
-        return Math.max(1L, (long) wait);
-    }
-
-    private boolean transition(Phase from, Phase to, String reason, WindowTotals totals) {
-        if (!phase.compareAndSet(from, to)) {
-            return false;
-        }
-        LastFailure last = lastFailure;
-        StateTransition t = new StateTransition(name, from.state, to.state, Instant.ofEpochMilli(to.enteredAtMillis),
-                reason, to.sequence, totals.failureRate(), totals.slowCallRate(), saturated(totals.failures()),
-                saturated(totals.calls() - totals.failures()), last == null ? null : last.details());
-        if (to.state.rejectsCalls()) {
-            LOG.warn("Circuit breaker '{}' {} -> {}: {}", name, from.state, to.state, reason);
-        } else {
-            LOG.info("Circuit breaker '{}' {} -> {}: {}", name, from.state, to.state, reason);
-        }
-        dispatcher.publish(t);
-        return true;
     }
 
     static int saturated(long count) {

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-/** Small helpers for classifying failures. */
+/** Small helpers for classifying and describing failures. */
 public final class Throwables {
 
     private Throwables() {
@@ -28,5 +28,18 @@ public final class Throwables {
             }
         }
         return false;
+    }
+
+    /**
+     * "{@code fully.qualified.Class}: message", with secrets (passwords, tokens, credentials in URIs) masked
+     * and at most 500 characters: safe for logs, reports and the status topic.
+     */
+    public static String describe(Throwable failure) {
+        return io.breakwater.breaker.internal.Failures.describe(failure);
+    }
+
+    /** {@code text} with secrets masked and control characters removed, at most 500 characters. */
+    public static String sanitize(String text) {
+        return io.breakwater.breaker.internal.Failures.sanitize(text);
     }
 }

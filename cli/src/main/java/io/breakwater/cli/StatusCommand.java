@@ -1,9 +1,9 @@
 package io.breakwater.cli;
 
 import io.breakwater.cli.internal.Reachability;
-import io.breakwater.interceptors.StatusEvent;
-import io.breakwater.interceptors.StatusEventCodec;
-import io.breakwater.interceptors.StatusReader;
+import io.breakwater.status.StatusEvent;
+import io.breakwater.status.StatusEventCodec;
+import io.breakwater.status.StatusReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

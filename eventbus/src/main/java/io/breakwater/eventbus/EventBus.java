@@ -1,31 +1,29 @@
 package io.breakwater.eventbus;
 
 import io.breakwater.breaker.BreakerPresets;
-import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
+import io.breakwater.breaker.Throwables;
+import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.eventbus.internal.ChannelClassifier;
+import io.breakwater.eventbus.internal.StreamChannel;
 import io.breakwater.eventbus.internal.StreamNames;
 import io.breakwater.interceptors.FailureClassifier;
-import io.breakwater.interceptors.StatusPublisher;
-import io.breakwater.interceptors.internal.SendTracker;
-import io.breakwater.interceptors.internal.Throwables;
-import io.breakwater.interceptors.internal.Watchdog;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -37,11 +35,11 @@ import org.slf4j.LoggerFactory;
  * {@link RedpandaTransport} with its transport-wide breaker.
  *
  * <p>{@link #publishStream(String, Object)} never drops an event silently: the future completes with
- * where the event went, or fails. When a breaker refuses, it fails at once with a
- * {@link CircuitBreakerOpenException} naming that breaker (the stream's, or {@code redpanda_transport});
- * a stream may have a {@link PublishFallback} that takes the event instead. Breakers stay separate: a
- * stream's breaker records only its own outcomes (one bad topic opens only its own breaker), and the
- * transport breaker opens only when the cluster answers nobody.
+ * where the event went, or fails, on every path (a fallback or codec that throws included). When a breaker
+ * refuses, it fails at once with a {@link CircuitBreakerOpenException} naming that breaker (the stream's, or
+ * {@code redpanda_transport}); a stream may have a {@link PublishFallback} that takes the event instead.
+ * Breakers stay separate: a stream's breaker records only its own outcomes (one bad topic opens only its
+ * own breaker), and the transport breaker opens only when the cluster answers nobody.
  */
 public final class EventBus implements AutoCloseable {
 
@@ -57,57 +55,29 @@ public final class EventBus implements AutoCloseable {
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final FailureClassifier classifier = ChannelClassifier.INSTANCE;
-    // Where the stream breakers keep their state across restarts, if anywhere.
-    private final BreakerStateStore stateStore;
-    private final ConcurrentMap<String, Channel> channels = new ConcurrentHashMap<>();
-    private final List<Subscription> statusSubscriptions = new ArrayList<>();
+    private final ConcurrentMap<String, StreamChannel> channels = new ConcurrentHashMap<>();
+    private final List<Subscription> statusSubscriptions;
     // The header every event carries, made once.
     private final Map<String, String> contentType;
     private volatile boolean closed;
 
-    /** One stream's breaker and in-flight tracker. */
-    private static final class Channel {
-        final String topic;
-        final CircuitBreaker breaker;
-        final SendTracker tracker;
-        final AutoCloseable watchdog;
-
-        Channel(String topic, CircuitBreaker breaker, SendTracker tracker) {
-            this.topic = topic;
-            this.breaker = breaker;
-            this.tracker = tracker;
-            this.watchdog = Watchdog.register(tracker);
-        }
-    }
-
-    private EventBus(Builder b) {
+    EventBus(EventBusBuilder b) {
         this.transport = b.transport;
-        BreakerStateStore store = b.stateStore != null ? b.stateStore
-                : b.statusPublisher != null && b.restoreState ? b.statusPublisher.stateStore(Duration.ofSeconds(5)) : null;
-        this.stateStore = store;
-        this.defaultChannelConfig = withStore(b.defaultChannelConfig, store);
+        this.defaultChannelConfig = b.effectiveDefaultChannelConfig();
         this.registry = b.registry != null ? b.registry : new CircuitBreakerRegistry(defaultChannelConfig);
-        Map<String, CircuitBreakerConfig> configs = new HashMap<>();
-        b.channelConfigs.forEach((stream, config) -> configs.put(stream, withStore(config, store)));
-        this.channelConfigs = Map.copyOf(configs);
+        this.channelConfigs = b.effectiveChannelConfigs();
         this.fallbacks = Map.copyOf(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
         this.contentType = Map.of("content-type", transport.codec().contentType());
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
-        if (b.statusPublisher != null) {
-            statusSubscriptions.add(b.statusPublisher.attach(registry));
-            statusSubscriptions.add(b.statusPublisher.attach(transport.breaker()));
-        }
+        this.statusSubscriptions = b.statusPublisher == null ? List.of()
+                : List.of(b.statusPublisher.attach(registry), b.statusPublisher.attach(transport.breaker()));
     }
 
-    private static CircuitBreakerConfig withStore(CircuitBreakerConfig config, BreakerStateStore store) {
-        return store == null || config.stateStore().isPresent() ? config : CircuitBreakerConfig.from(config).stateStore(store).build();
-    }
-
-    public static Builder builder(RedpandaTransport transport) {
-        return new Builder(transport);
+    public static EventBusBuilder builder(RedpandaTransport transport) {
+        return new EventBusBuilder(transport);
     }
 
     /** Publishes {@code event} to {@code stream}, with no key and no extra headers. */
@@ -121,95 +91,145 @@ public final class EventBus implements AutoCloseable {
      * @return a future that completes with where the event went, or fails: with
      *         {@link CircuitBreakerOpenException} at once when a breaker refuses, with
      *         {@code SerializationException} when the codec cannot encode the event, or with the producer's error
-     * @throws IllegalArgumentException when the stream's topic name would break Kafka's rules
+     * @throws IllegalArgumentException when the stream's topic name would break Kafka's rules, or a header
+     *         name is null or empty
      * @throws NullPointerException     when {@code stream} or {@code event} is null
+     * @throws IllegalStateException    when the bus is closed
      */
     public CompletableFuture<PublishResult> publishStream(String stream, String key, Object event, Map<String, String> headers) {
         Objects.requireNonNull(event, "event");
+        // The caller's mistakes are refused before a permit is taken: they must never count against a stream.
+        RedpandaTransport.headers(headers);
         if (closed) {
             throw new IllegalStateException("the EventBus is closed");
         }
-        Channel channel = channel(stream);
-        if (!channel.breaker.canExecute()) {
+        StreamChannel channel = channel(stream);
+        Permit permit = channel.breaker.tryAcquirePermit();
+        if (permit == null) {
             return fail(stream, key, event, channel.breaker.openException());
         }
         byte[] payload;
         try {
             payload = transport.encode(event);
-        } catch (RuntimeException e) {
-            channel.breaker.recordIgnored();
+        } catch (Throwable e) {
+            channel.breaker.recordIgnored(permit);
             return fail(stream, key, event, e);
         }
-        Map<String, String> allHeaders;
-        if (headers == null || headers.isEmpty()) {
-            allHeaders = contentType;
-        } else {
+        Map<String, String> allHeaders = contentType;
+        if (headers != null && !headers.isEmpty()) {
             allHeaders = new LinkedHashMap<>(contentType);
             allHeaders.putAll(headers);
         }
-        long start = clock.nanoTime();
-        long ticket = channel.tracker.begin(start);
-        CompletableFuture<RecordMetadata> sent = transport.send(channel.topic, key, payload, allHeaders);
-        channel.tracker.sendReturned(ticket, start);
-        CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        sent.whenComplete((metadata, error) -> {
-            Throwable cause = Throwables.unwrap(error);
-            if (channel.tracker.answer(ticket, start)) {
-                record(channel.breaker, cause, clock.nanoTime() - start);
+        Publish publish = new Publish(channel, permit, key, event);
+        channel.tracker.begin(publish);
+        CompletableFuture<RecordMetadata> sent;
+        try {
+            sent = transport.send(channel.topic, key, payload, allHeaders);
+        } catch (Throwable e) {
+            if (channel.tracker.answer(publish)) {
+                channel.breaker.recordIgnored(permit);
             }
-            if (cause == null) {
-                result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(), metadata.timestamp()));
-            } else {
-                fail(stream, key, event, cause).whenComplete((fallback, fallbackError) -> {
-                    if (fallbackError == null) {
-                        result.complete(fallback);
-                    } else {
-                        result.completeExceptionally(Throwables.unwrap(fallbackError));
-                    }
-                });
-            }
-        });
-        return result;
+            return fail(stream, key, event, e);
+        }
+        channel.tracker.returned(publish);
+        sent.whenComplete(publish::completed);
+        return publish.result;
     }
 
-    private void record(CircuitBreaker breaker, Throwable cause, long elapsedNanos) {
-        if (cause == null) {
-            breaker.recordSuccess(elapsedNanos);
-        } else if (cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
-            // Refused by the transport breaker (the stream was not tried) or the event's own fault.
-            breaker.recordIgnored();
-        } else {
-            breaker.recordFailure(cause, elapsedNanos);
+    /** One publish in flight: its permit, its tracking, and the caller's future, completed on every path. */
+    private final class Publish extends CallTracker.Call {
+        final StreamChannel channel;
+        final Permit permit;
+        final String key;
+        final Object event;
+        final CompletableFuture<PublishResult> result = new CompletableFuture<>();
+
+        Publish(StreamChannel channel, Permit permit, String key, Object event) {
+            super(clock.nanoTime());
+            this.channel = channel;
+            this.permit = permit;
+            this.key = key;
+            this.event = event;
+        }
+
+        void completed(RecordMetadata metadata, Throwable error) {
+            Throwable cause = error == null ? null : Throwables.unwrap(error);
+            try {
+                if (channel.tracker.answer(this)) {
+                    record(cause, clock.nanoTime() - startNanos());
+                }
+            } finally {
+                if (cause == null) {
+                    result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(), metadata.timestamp()));
+                } else {
+                    fail(channel.stream, key, event, cause).whenComplete((fallback, fallbackError) -> {
+                        if (fallbackError == null) {
+                            result.complete(fallback);
+                        } else {
+                            result.completeExceptionally(Throwables.unwrap(fallbackError));
+                        }
+                    });
+                }
+            }
+        }
+
+        private void record(Throwable cause, long elapsedNanos) {
+            if (cause == null) {
+                channel.breaker.recordSuccess(permit, elapsedNanos);
+            } else if (cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
+                // Refused by the transport breaker (the stream was not tried) or the event's own fault.
+                channel.breaker.recordIgnored(permit);
+            } else {
+                channel.breaker.recordFailure(permit, cause, elapsedNanos);
+            }
+        }
+
+        @Override
+        protected void expired(boolean blocked, long ageNanos) {
+            channel.breaker.recordFailure(permit, blocked
+                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (sendBlockThreshold=" + sendBlockThreshold.toMillis() + ")"
+                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (inFlightThreshold=" + inFlightThreshold.toMillis() + ")");
         }
     }
 
+    /** The stream's fallback, or a failed future; a fallback that throws or returns null fails the future with that. */
     private CompletableFuture<PublishResult> fail(String stream, String key, Object event, Throwable cause) {
         PublishFallback fallback = fallbacks.get(stream);
         if (fallback == null) {
             return CompletableFuture.failedFuture(cause);
         }
         try {
-            return fallback.onFailure(stream, key, event, cause).toCompletableFuture();
-        } catch (RuntimeException e) {
+            CompletionStage<PublishResult> stage = fallback.onFailure(stream, key, event, cause);
+            if (stage == null) {
+                throw new NullPointerException("the fallback of stream '" + stream + "' returned null instead of a stage");
+            }
+            return stage.toCompletableFuture();
+        } catch (Throwable e) {
             e.addSuppressed(cause);
             LOG.warn("Fallback of stream '{}' failed", stream, e);
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private Channel channel(String stream) {
-        Channel existing = channels.get(Objects.requireNonNull(stream, "stream"));
+    /** The channel of {@code stream}, made on first use; its breaker is restored without holding any map lock. */
+    private StreamChannel channel(String stream) {
+        StreamChannel existing = channels.get(Objects.requireNonNull(stream, "stream"));
         if (existing != null) {
             return existing;
         }
         String topic = StreamNames.topic(topicPrefix, stream);
-        return channels.computeIfAbsent(stream, s -> {
-            String name = BreakerPresets.KAFKA_CHANNEL_PREFIX + s;
-            CircuitBreaker breaker = registry.getOrCreate(name, channelConfigs.getOrDefault(s, defaultChannelConfig));
-            SendTracker tracker = new SendTracker(breaker, clock, sendBlockThreshold, inFlightThreshold,
-                    "sendBlockThreshold", "inFlightThreshold", () -> true, 4096);
-            return new Channel(topic, breaker, tracker);
-        });
+        CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
+                channelConfigs.getOrDefault(stream, defaultChannelConfig));
+        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold);
+        existing = channels.putIfAbsent(stream, fresh);
+        if (existing != null) {
+            fresh.close();
+            return existing;
+        }
+        if (closed) {
+            fresh.close();
+        }
+        return fresh;
     }
 
     /** The topic of {@code stream}: the topic prefix, then the stream name. */
@@ -230,7 +250,7 @@ public final class EventBus implements AutoCloseable {
     /** Every breaker of the bus (each stream's, and the transport's) by name, as it is now. */
     public Map<String, CircuitBreakerSnapshot> circuitBreakerStatus() {
         Map<String, CircuitBreakerSnapshot> status = new TreeMap<>();
-        for (Channel channel : channels.values()) {
+        for (StreamChannel channel : channels.values()) {
             status.put(channel.breaker.name(), channel.breaker.snapshot());
         }
         status.put(transport.breaker().name(), transport.breaker().snapshot());
@@ -250,121 +270,24 @@ public final class EventBus implements AutoCloseable {
         return registry;
     }
 
-    /** Stops watching the streams and closes the transport (which flushes). Idempotent. */
+    /** Closes, waiting up to {@value RedpandaTransport#DEFAULT_CLOSE_TIMEOUT_SECONDS} s for events in flight. */
     @Override
     public void close() {
+        close(RedpandaTransport.DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Stops watching the streams and closes the transport, waiting up to {@code timeout} for the events in
+     * flight; those still unanswered then fail. Later publishes throw {@code IllegalStateException}. Idempotent.
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
         if (closed) {
             return;
         }
         closed = true;
-        for (Channel channel : channels.values()) {
-            try {
-                channel.watchdog.close();
-            } catch (Exception e) {
-                LOG.debug("watchdog release failed", e);
-            }
-        }
+        channels.values().forEach(StreamChannel::close);
         statusSubscriptions.forEach(Subscription::close);
-        transport.close();
-    }
-
-    /** Options of an {@link EventBus}. */
-    public static final class Builder {
-        private final RedpandaTransport transport;
-        private CircuitBreakerRegistry registry;
-        private CircuitBreakerConfig defaultChannelConfig = BreakerPresets.kafkaChannel("default");
-        private final Map<String, CircuitBreakerConfig> channelConfigs = new HashMap<>();
-        private final Map<String, PublishFallback> fallbacks = new HashMap<>();
-        private String topicPrefix = "";
-        private Clock clock;
-        private Duration sendBlockThreshold = Duration.ofSeconds(1);
-        private Duration inFlightThreshold = Duration.ofSeconds(2);
-        private StatusPublisher statusPublisher;
-        private boolean restoreState = true;
-        private BreakerStateStore stateStore;
-
-        private Builder(RedpandaTransport transport) {
-            this.transport = Objects.requireNonNull(transport, "transport");
-        }
-
-        /** The registry of the channel breakers (default: one of the bus's own). */
-        public Builder registry(CircuitBreakerRegistry registry) {
-            this.registry = Objects.requireNonNull(registry, "registry");
-            return this;
-        }
-
-        /** The config of every stream's breaker unless set per stream (default: the kafka channel preset). */
-        public Builder defaultChannelConfig(CircuitBreakerConfig config) {
-            this.defaultChannelConfig = Objects.requireNonNull(config, "config");
-            return this;
-        }
-
-        /** The config of {@code stream}'s breaker. */
-        public Builder channelConfig(String stream, CircuitBreakerConfig config) {
-            StreamNames.topic("", stream);
-            channelConfigs.put(stream, Objects.requireNonNull(config, "config"));
-            return this;
-        }
-
-        /** What to do with events of {@code stream} that cannot be published. */
-        public Builder fallback(String stream, PublishFallback fallback) {
-            StreamNames.topic("", stream);
-            fallbacks.put(stream, Objects.requireNonNull(fallback, "fallback"));
-            return this;
-        }
-
-        /** Topics are this prefix plus the stream name (default: none, the stream name is the topic). */
-        public Builder topicPrefix(String prefix) {
-            Objects.requireNonNull(prefix, "prefix");
-            if (!prefix.isEmpty()) {
-                StreamNames.topic(prefix, "x");
-            }
-            this.topicPrefix = prefix;
-            return this;
-        }
-
-        /** The clock of publish durations (default: the channel config's). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** A publish blocked longer than this counts against its stream (default 1 s). */
-        public Builder sendBlockThreshold(Duration threshold) {
-            this.sendBlockThreshold = Objects.requireNonNull(threshold, "sendBlockThreshold");
-            return this;
-        }
-
-        /** A publish unanswered longer than this counts against its stream (default 2 s). */
-        public Builder inFlightThreshold(Duration threshold) {
-            this.inFlightThreshold = Objects.requireNonNull(threshold, "inFlightThreshold");
-            return this;
-        }
-
-        /**
-         * Publishes every transition of the bus's breakers (channels and transport) through {@code publisher};
-         * the stream breakers then also start from the state this instance last published there (see
-         * {@link #restoreState(boolean)}).
-         */
-        public Builder statusPublisher(StatusPublisher publisher) {
-            this.statusPublisher = Objects.requireNonNull(publisher, "publisher");
-            return this;
-        }
-
-        /** Whether stream breakers start from the state last published to the status topic (default: yes, with a publisher). */
-        public Builder restoreState(boolean restore) {
-            this.restoreState = restore;
-            return this;
-        }
-
-        /** Where the stream breakers keep their state across restarts (instead of the status topic). */
-        public Builder stateStore(BreakerStateStore store) {
-            this.stateStore = Objects.requireNonNull(store, "store");
-            return this;
-        }
-
-        public EventBus build() {
-            return new EventBus(this);
-        }
+        transport.close(timeout);
     }
 }

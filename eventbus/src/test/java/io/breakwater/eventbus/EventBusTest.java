@@ -38,7 +38,7 @@ class EventBusTest {
 
     private EventBus bus;
 
-    private EventBus bus(EventBus.Builder builder) {
+    private EventBus bus(EventBusBuilder builder) {
         bus = builder.defaultChannelConfig(channelConfig).clock(clock).build();
         return bus;
     }
@@ -104,7 +104,7 @@ class EventBusTest {
     }
 
     @Test
-    void oneBadStreamOpensOnlyItsOwnBreaker() {
+    void oneBadStreamOpensOnlyItsOwnBreakerWhileTheOtherSucceeds() {
         EventBus bus = bus(EventBus.builder(transport));
         for (int i = 0; i < 3; i++) {
             bus.publishStream("trades", new Order("t", 1));
@@ -116,6 +116,74 @@ class EventBusTest {
         assertThat(bus.channelBreaker("trades").state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(transport.breaker().snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void oneBadStreamFailingLongAfterTheLastSuccessElsewhereDoesNotOpenTheTransport() {
+        EventBus bus = bus(EventBus.builder(transport).defaultChannelConfig(
+                CircuitBreakerConfig.builder("t").failureThreshold(100).clock(clock).build()));
+        bus.publishStream("orders", new Order("o", 1));
+        mock.completeNext();
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(3));   // well past the 2 s of silence each time
+            bus.publishStream("audit", new Order("a", 1));
+            mock.errorNext(new org.apache.kafka.common.errors.TimeoutException("audit has no leader"));
+        }
+        assertThat(transport.breaker().state()).as("orders was never seen failing").isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(bus.publishStream("orders", new Order("o", 2))).isNotCompletedExceptionally();
+    }
+
+    @Test
+    void everyStreamFailingInSilenceOpensTheTransport() {
+        EventBus bus = bus(EventBus.builder(transport).defaultChannelConfig(
+                CircuitBreakerConfig.builder("t").failureThreshold(100).clock(clock).build()));
+        clock.advance(Duration.ofSeconds(3));
+        for (int i = 0; i < 6 && transport.breaker().state() == CircuitBreakerState.CLOSED; i++) {
+            bus.publishStream("orders", new Order("o", i));
+            mock.errorNext(new org.apache.kafka.common.errors.TimeoutException("no answer"));
+            bus.publishStream("audit", new Order("a", i));
+            mock.errorNext(new org.apache.kafka.common.errors.TimeoutException("no answer"));
+        }
+        assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void aBadHeaderIsRefusedBeforeAPermitIsTakenAndNeverCounts() {
+        EventBus bus = bus(EventBus.builder(transport));
+        Map<String, String> bad = new java.util.HashMap<>();
+        bad.put(null, "x");
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> bus.publishStream("orders", "k", new Order("o", 1), bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("header names must not be null");
+        }
+        clock.advance(Duration.ofSeconds(5));
+        bus.channelBreaker("orders").checkTimeouts();
+        org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).isZero());
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(mock.history()).isEmpty();
+    }
+
+    @Test
+    void aFallbackThatThrowsOrReturnsNullStillCompletesTheFuture() {
+        EventBus bus = bus(EventBus.builder(transport)
+                .fallback("orders", (stream, key, event, cause) -> {
+                    throw new AssertionError("the fallback's own bug");
+                })
+                .fallback("audit", (stream, key, event, cause) -> null));
+        bus.channelBreaker("orders").forceOpen();
+        bus.channelBreaker("audit").forceOpen();
+        assertThatThrownBy(bus.publishStream("orders", new Order("o", 1))::join).hasCauseInstanceOf(AssertionError.class);
+        assertThatThrownBy(bus.publishStream("audit", new Order("a", 1))::join).hasCauseInstanceOf(NullPointerException.class)
+                .hasMessageContaining("returned null");
+    }
+
+    @Test
+    void zeroThresholdsAreRefusedAtBuild() {
+        assertThatThrownBy(() -> EventBus.builder(transport).sendBlockThreshold(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("sendBlockThreshold must be > 0, but was PT0S");
+        assertThatThrownBy(() -> EventBus.builder(transport).inFlightThreshold(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("inFlightThreshold must be > 0, but was PT-0.001S");
     }
 
     @Test

@@ -2,30 +2,26 @@ package io.breakwater.interceptors;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerOpenException;
-import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
+import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.Watchdog;
+import io.breakwater.interceptors.internal.ClusterWideRule;
+import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
-import io.breakwater.interceptors.internal.SendTracker;
-import io.breakwater.interceptors.internal.Watchdog;
+import io.breakwater.interceptors.internal.Verdicts;
+import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.metrics.KafkaMetric;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,38 +33,40 @@ import org.slf4j.LoggerFactory;
  *       the future fails with {@link CircuitBreakerOpenException} and the callback gets it too. So callers
  *       never block for {@code max.block.ms} while the cluster is down.</li>
  *   <li>Both error paths are recorded: an exception thrown by the delegate's {@code send} and a failure
- *       reported through its future and callback. The caller sees exactly what the delegate produced.</li>
- *   <li>The outage is noticed in about a second, not at {@code delivery.timeout.ms}: a watchdog counts a
+ *       reported through its future and callback. The caller sees exactly what the delegate produced, and
+ *       the caller's callback runs whatever the recording does.</li>
+ *   <li>The outage is noticed in about a second, not at {@code delivery.timeout.ms}: the watchdog counts a
  *       {@code send} that blocks longer than the block threshold (default 1 s), and a record unanswered
  *       longer than the in-flight threshold (default 2 s), as one failure each.</li>
- *   <li>Failures are classified by a {@link FailureClassifier}: a caller's error reaches the caller and
- *       does not count.</li>
- *   <li>Every other method delegates, transactions included.</li>
+ *   <li>Each send's outcome goes to the breaker with the permit it was sent under, so a record that was sent
+ *       before the breaker opened and answers late never decides a trial.</li>
+ *   <li>A {@link FailureClassifier} decides what counts: a caller's error reaches the caller and does not,
+ *       nor does anything once {@code close} has begun. Every other method delegates ({@link ForwardingProducer}).</li>
  * </ul>
  *
  * <p>Delivery stays at-least-once: a record whose send timed out may still have been written (a frozen
  * broker that resumes writes what it had); never retry it as if it were lost for sure.
  */
-public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
+public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerProducer.class);
 
-    private final Producer<K, V> delegate;
     private final CircuitBreaker breaker;
     private final FailureClassifier classifier;
     private final Clock clock;
     private final boolean recordOutcomes;
-    private final SendTracker tracker;
+    private final CallTracker tracker;
+    private final String blockThresholdText;
+    private final String inFlightThresholdText;
+    private final ClusterWideRule clusterRule;
     private final AutoCloseable watchdog;
+    private final Subscription subscriptions;
     private final StatusPublisher ownedPublisher;
-    private final boolean clusterWideOnly;
-    private final long silenceNanos;
-    // When a send last succeeded; written on acknowledgements only in cluster-wide mode.
-    private volatile long lastSuccessNanos;
-    private final Subscription statusSubscription;
+    // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
+    private volatile boolean closing;
 
-    private CircuitBreakerProducer(Builder<K, V> b) {
-        this.delegate = b.delegate;
+    private CircuitBreakerProducer(CircuitBreakerProducerBuilder<K, V> b) {
+        super(b.delegate);
         this.breaker = b.breaker;
         this.classifier = b.classifier;
         this.clock = b.clock != null ? b.clock : breaker.config().clock();
@@ -76,15 +74,18 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
         if (!recordOutcomes) {
             LOG.info("Breaker '{}' is observed by an interceptor; this wrapper only enforces it", breaker.name());
         }
-        this.clusterWideOnly = b.clusterWideOnly;
-        this.silenceNanos = b.inFlightThreshold.toNanos();
-        this.lastSuccessNanos = clock.nanoTime();
-        this.tracker = new SendTracker(breaker, clock, b.sendBlockThreshold, b.inFlightThreshold,
-                BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG,
-                this::clusterSilent, SendTracker.DEFAULT_CAPACITY);
-        this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(tracker) : () -> { };
+        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, b.sendBlockThreshold, b.inFlightThreshold, 1 << 16);
+        this.blockThresholdText = b.blockThresholdName + "=" + b.sendBlockThreshold.toMillis();
+        this.inFlightThresholdText = b.inFlightThresholdName + "=" + b.inFlightThreshold.toMillis();
+        this.clusterRule = b.clusterWideOnly ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
+        Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
+        Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
+        this.subscriptions = () -> {
+            rule.close();
+            status.close();
+        };
         this.ownedPublisher = b.ownedPublisher;
-        this.statusSubscription = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
+        this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
     }
 
     /** Wraps {@code delegate} with {@code breaker} and the default thresholds and classifier. */
@@ -94,27 +95,47 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
 
     /**
      * Wraps {@code delegate} as the {@code breakwater.*} keys of {@code config} say (usually the producer's
-     * own properties): the breaker comes from the global registry by {@code breakwater.breaker.name}, and
-     * its transitions go to the status topic unless {@code breakwater.status.enabled=false}.
+     * own properties): the breaker comes from the global registry by {@code breakwater.breaker.name} (or
+     * {@code client.id}), and its transitions go to the status topic unless {@code breakwater.status.enabled=false}.
+     *
+     * <p>The wrapper owns {@code delegate}: closing the wrapper closes it, and if {@code wrap} fails, it closes
+     * {@code delegate} before it throws, so no producer is left running.
      *
      * @throws org.apache.kafka.common.config.ConfigException for an unknown or invalid {@code breakwater.*} key
+     * @throws IllegalArgumentException when a breaker of that name exists with other settings
      */
     public static <K, V> CircuitBreakerProducer<K, V> wrap(Producer<K, V> delegate, Map<String, ?> config) {
-        BreakwaterConfig bw = new BreakwaterConfig(config);
-        Builder<K, V> builder = builder(delegate)
-                .breaker(CircuitBreakerRegistry.global().getOrCreate(bw.breakerName(), bw.toBreakerConfig()))
-                .sendBlockThreshold(bw.sendBlockThreshold())
-                .inFlightThreshold(bw.inFlightThreshold());
-        if (bw.statusEnabled()) {
-            StatusPublisher publisher = StatusPublisher.forProducer(config, bw);
-            builder.statusPublisher(publisher);
-            builder.ownedPublisher = publisher;
+        Objects.requireNonNull(delegate, "delegate");
+        StatusPublisher publisher = null;
+        try {
+            Objects.requireNonNull(config, "config");
+            BreakwaterConfig bw = new BreakwaterConfig(config);
+            CircuitBreakerProducerBuilder<K, V> builder = builder(delegate)
+                    .breaker(GuardSetup.breaker(config, bw))
+                    .sendBlockThreshold(bw.sendBlockThreshold())
+                    .inFlightThreshold(bw.inFlightThreshold());
+            builder.thresholdNames(BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
+            publisher = GuardSetup.publisher(config, bw);
+            if (publisher != null) {
+                builder.statusPublisher(publisher);
+                builder.ownedPublisher = publisher;
+            }
+            return builder.build();
+        } catch (Throwable e) {
+            if (publisher != null) {
+                publisher.close(Duration.ZERO);
+            }
+            try {
+                delegate.close(Duration.ZERO);
+            } catch (Throwable closeError) {
+                e.addSuppressed(closeError);
+            }
+            throw e;
         }
-        return builder.build();
     }
 
-    public static <K, V> Builder<K, V> builder(Producer<K, V> delegate) {
-        return new Builder<>(delegate);
+    public static <K, V> CircuitBreakerProducerBuilder<K, V> builder(Producer<K, V> delegate) {
+        return new CircuitBreakerProducerBuilder<>(delegate, CircuitBreakerProducer::new);
     }
 
     /** The breaker that guards this producer. */
@@ -122,279 +143,158 @@ public final class CircuitBreakerProducer<K, V> implements Producer<K, V> {
         return breaker;
     }
 
-    /** The wrapped producer. */
-    public Producer<K, V> delegate() {
-        return delegate;
-    }
-
-    @Override
-    public Future<RecordMetadata> send(ProducerRecord<K, V> record) {
-        return send(record, null);
-    }
-
     @Override
     public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
-        if (!breaker.canExecute()) {
+        Objects.requireNonNull(record, "record");
+        String topic = record.topic();
+        if (clusterRule != null) {
+            clusterRule.attempted(topic);
+        }
+        Permit permit = breaker.tryAcquirePermit();
+        if (permit == null) {
+            return reject(record, callback);
+        }
+        if (clusterRule != null && !clusterRule.admit(topic, permit)) {
+            breaker.releasePermit(permit);
             return reject(record, callback);
         }
         if (!recordOutcomes) {
-            return delegate.send(record, callback);
+            return delegate().send(record, callback);
         }
-        long start = clock.nanoTime();
-        long ticket = tracker.begin(start);
+        Send send = new Send(clock.nanoTime(), permit, topic, callback);
+        tracker.begin(send);
         Future<RecordMetadata> future;
         try {
-            future = delegate.send(record, new OutcomeCallback(callback, ticket, start));
-        } catch (RuntimeException e) {
-            if (tracker.answer(ticket, start)) {
-                record(e, clock.nanoTime() - start);
+            future = delegate().send(record, send);
+        } catch (Throwable e) {
+            if (tracker.answer(send)) {
+                send.record(e);
             }
             throw e;
         }
-        tracker.sendReturned(ticket, start);
+        tracker.returned(send);
         return future;
     }
 
     private Future<RecordMetadata> reject(ProducerRecord<K, V> record, Callback callback) {
         CircuitBreakerOpenException e = breaker.openException();
         if (callback != null) {
-            TopicPartition tp = new TopicPartition(record == null ? "" : record.topic(),
-                    record == null || record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());
+            TopicPartition tp = new TopicPartition(record.topic(),
+                    record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());
             callback.onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
         }
         return CompletableFuture.failedFuture(e);
     }
 
-    /** In cluster-wide mode: true when no send has succeeded for the in-flight threshold. Always true otherwise. */
-    private boolean clusterSilent() {
-        return !clusterWideOnly || clock.nanoTime() - lastSuccessNanos >= silenceNanos;
-    }
-
-    private void record(Throwable failure, long elapsedNanos) {
-        if (classifier.countsAsFailure(failure) && clusterSilent()) {
-            breaker.recordFailure(failure, elapsedNanos);
-        } else {
-            breaker.recordIgnored();
-        }
-    }
-
-    /** Records the outcome, then hands it to the caller's callback unchanged. */
-    private final class OutcomeCallback implements Callback {
+    /** One send: its permit, its tracking, and the caller's callback, which always runs. */
+    private final class Send extends CallTracker.Call implements Callback {
+        private final Permit permit;
+        private final String topic;
         private final Callback user;
-        private final long ticket;
-        private final long start;
 
-        OutcomeCallback(Callback user, long ticket, long start) {
+        Send(long start, Permit permit, String topic, Callback user) {
+            super(start);
+            this.permit = permit;
+            this.topic = topic;
             this.user = user;
-            this.ticket = ticket;
-            this.start = start;
         }
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (tracker.answer(ticket, start)) {
-                long elapsed = clock.nanoTime() - start;
-                if (exception == null) {
-                    if (clusterWideOnly) {
-                        lastSuccessNanos = clock.nanoTime();
-                    }
-                    breaker.recordSuccess(elapsed);
-                } else {
-                    record(exception, elapsed);
+            try {
+                if (tracker.answer(this)) {
+                    record(exception);
+                }
+            } finally {
+                if (user != null) {
+                    user.onCompletion(metadata, exception);
                 }
             }
-            if (user != null) {
-                user.onCompletion(metadata, exception);
+        }
+
+        void record(Throwable failure) {
+            long elapsed = clock.nanoTime() - startNanos();
+            if (clusterRule != null) {
+                clusterRule.answered(topic, permit);
             }
+            if (failure == null) {
+                if (clusterRule != null) {
+                    clusterRule.succeeded(topic);
+                }
+                breaker.recordSuccess(permit, elapsed);
+            } else if (closing || !Verdicts.counts(classifier, failure) || (clusterRule != null && !clusterRule.failed(topic))) {
+                breaker.recordIgnored(permit);
+            } else {
+                breaker.recordFailure(permit, failure, elapsed);
+            }
+        }
+
+        @Override
+        protected void expired(boolean blocked, long ageNanos) {
+            if (clusterRule != null) {
+                clusterRule.answered(topic, permit);
+            }
+            if (closing || (clusterRule != null && !clusterRule.failed(topic))) {
+                breaker.recordIgnored(permit);
+                return;
+            }
+            breaker.recordFailure(permit, blocked
+                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockThresholdText + ")"
+                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightThresholdText + ")");
         }
     }
 
     /** Runs the watchdog's checks now; for tests that drive a {@code ManualClock}. */
     void checkNow() {
         tracker.run();
+        breaker.checkTimeouts();
     }
 
-    @Override
-    public void initTransactions() {
-        delegate.initTransactions();
-    }
-
-    @Override
-    public void beginTransaction() {
-        delegate.beginTransaction();
-    }
-
-    @Override
-    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata groupMetadata) {
-        delegate.sendOffsetsToTransaction(offsets, groupMetadata);
-    }
-
-    @Override
-    public void commitTransaction() {
-        delegate.commitTransaction();
-    }
-
-    @Override
-    public void abortTransaction() {
-        delegate.abortTransaction();
-    }
-
-    @Override
-    public void registerMetricForSubscription(KafkaMetric metric) {
-        delegate.registerMetricForSubscription(metric);
-    }
-
-    @Override
-    public void unregisterMetricFromSubscription(KafkaMetric metric) {
-        delegate.unregisterMetricFromSubscription(metric);
-    }
-
-    @Override
-    public void flush() {
-        delegate.flush();
-    }
-
-    @Override
-    public List<PartitionInfo> partitionsFor(String topic) {
-        return delegate.partitionsFor(topic);
-    }
-
-    @Override
-    public Map<MetricName, ? extends Metric> metrics() {
-        return delegate.metrics();
-    }
-
-    @Override
-    public Uuid clientInstanceId(Duration timeout) {
-        return delegate.clientInstanceId(timeout);
-    }
-
+    /** Closes the delegate (waiting as long as it does), then publishes held status events for up to 5 s. */
     @Override
     public void close() {
+        closing = true;
         try {
-            delegate.close();
+            delegate().close();
         } finally {
-            release();
+            release(StatusPublisher.DEFAULT_CLOSE_TIMEOUT);
         }
     }
 
+    /**
+     * Closes within about {@code timeout}: the delegate gets {@code timeout}, and held status events what is
+     * left of it (with nothing left, they are published in the background, for up to 5 s).
+     */
     @Override
     public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        closing = true;
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         try {
-            delegate.close(timeout);
+            delegate().close(timeout);
         } finally {
-            release();
+            release(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
     }
 
-    private void release() {
+    private void release(Duration left) {
         try {
             watchdog.close();
         } catch (Exception e) {
             LOG.debug("watchdog release failed", e);
         }
-        statusSubscription.close();
+        subscriptions.close();
         if (ownedPublisher != null) {
-            ownedPublisher.close();
+            if (left.toMillis() > 0) {
+                ownedPublisher.close(left);
+            } else {
+                ownedPublisher.closeInBackground(StatusPublisher.DEFAULT_CLOSE_TIMEOUT);
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "CircuitBreakerProducer[" + breaker + ", " + delegate + "]";
-    }
-
-    /** Options of a {@link CircuitBreakerProducer}. */
-    public static final class Builder<K, V> {
-        private final Producer<K, V> delegate;
-        private CircuitBreaker breaker;
-        private FailureClassifier classifier = FailureClassifier.kafkaDefault();
-        private Duration sendBlockThreshold = Duration.ofSeconds(1);
-        private Duration inFlightThreshold = Duration.ofSeconds(2);
-        private Clock clock;
-        private Boolean recordOutcomes;
-        private boolean watchdog = true;
-        private boolean clusterWideOnly;
-        private StatusPublisher publisher;
-        private StatusPublisher ownedPublisher;
-
-        private Builder(Producer<K, V> delegate) {
-            this.delegate = Objects.requireNonNull(delegate, "delegate");
-        }
-
-        /** The breaker (required); share one by name through a {@code CircuitBreakerRegistry}. */
-        public Builder<K, V> breaker(CircuitBreaker breaker) {
-            this.breaker = Objects.requireNonNull(breaker, "breaker");
-            return this;
-        }
-
-        public Builder<K, V> classifier(FailureClassifier classifier) {
-            this.classifier = Objects.requireNonNull(classifier, "classifier");
-            return this;
-        }
-
-        /** A {@code send()} blocked longer than this counts as a failure (default 1 s). */
-        public Builder<K, V> sendBlockThreshold(Duration threshold) {
-            this.sendBlockThreshold = positive("sendBlockThreshold", threshold);
-            return this;
-        }
-
-        /** A record unanswered longer than this counts as a failure (default 2 s). */
-        public Builder<K, V> inFlightThreshold(Duration threshold) {
-            this.inFlightThreshold = positive("inFlightThreshold", threshold);
-            return this;
-        }
-
-        /** The clock of send durations (default: the breaker's). */
-        public Builder<K, V> clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /**
-         * Whether this wrapper records outcomes (default: yes, unless an interceptor in this JVM already
-         * records for the same breaker, in which case the wrapper only enforces).
-         */
-        public Builder<K, V> recordOutcomes(boolean record) {
-            this.recordOutcomes = record;
-            return this;
-        }
-
-        /**
-         * For a producer shared by many streams: a failure counts only while no send at all has succeeded
-         * within the in-flight threshold, so one stream's trouble (a partition without a leader, a topic
-         * without rights) never opens the shared breaker; a cluster that answers nobody does.
-         */
-        public Builder<K, V> clusterWideOnly(boolean clusterWideOnly) {
-            this.clusterWideOnly = clusterWideOnly;
-            return this;
-        }
-
-        /** Whether the shared watchdog thread checks this producer (default true; tests may drive it by hand). */
-        public Builder<K, V> watchdog(boolean enabled) {
-            this.watchdog = enabled;
-            return this;
-        }
-
-        /** Publishes the breaker's transitions through {@code publisher} (which the caller closes). */
-        public Builder<K, V> statusPublisher(StatusPublisher publisher) {
-            this.publisher = Objects.requireNonNull(publisher, "publisher");
-            return this;
-        }
-
-        public CircuitBreakerProducer<K, V> build() {
-            if (breaker == null) {
-                throw new IllegalStateException("a breaker is required: builder(delegate).breaker(breaker)");
-            }
-            return new CircuitBreakerProducer<>(this);
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be > 0, but was " + d);
-            }
-            return d;
-        }
+        return "CircuitBreakerProducer[" + breaker + ", " + delegate() + "]";
     }
 }

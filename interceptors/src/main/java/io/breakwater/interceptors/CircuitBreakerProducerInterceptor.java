@@ -1,12 +1,14 @@
 package io.breakwater.interceptors;
 
 import io.breakwater.breaker.CircuitBreaker;
-import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
-import io.breakwater.interceptors.internal.AckTracker;
+import io.breakwater.breaker.watch.AckTracker;
+import io.breakwater.breaker.watch.Watchdog;
+import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
-import io.breakwater.interceptors.internal.Watchdog;
+import io.breakwater.interceptors.internal.Verdicts;
+import io.breakwater.status.StatusPublisher;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * the interceptor recording and the wrapper enforcing.
  *
  * <p>{@code onAcknowledgement} runs on the producer's network thread; it records in O(1) and never blocks.
+ * {@code close} never blocks either: the status events still waiting are published in the background.
+ *
+ * <p>The breaker is the one of {@code CircuitBreakerRegistry.global()} named by {@code breakwater.breaker.name}
+ * (or the producer's {@code client.id}, or {@code kafka-producer}): reach it with
+ * {@code CircuitBreakerRegistry.global().get(name)}, or {@link #breaker()}.
  */
 public class CircuitBreakerProducerInterceptor<K, V> implements ProducerInterceptor<K, V> {
 
@@ -44,24 +51,25 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
 
     /**
      * Reads the {@code breakwater.*} keys and sets up the breaker, the watchdog and the status publisher.
+     * When restoring is on (and the instance id is stable), it waits up to
+     * {@code breakwater.state.restore.timeout.ms} for the state its instance last published.
      *
      * @throws org.apache.kafka.common.config.ConfigException for an unknown or invalid {@code breakwater.*}
      *         key, or when status publishing is on and no usable bootstrap server is configured
+     * @throws IllegalArgumentException when a breaker of the same name exists with other settings
      */
     @Override
     public void configure(Map<String, ?> configs) {
         BreakwaterConfig config = new BreakwaterConfig(configs);
-        StatusPublisher statusPublisher = config.statusEnabled() ? StatusPublisher.forProducer(configs, config) : null;
-        io.breakwater.breaker.CircuitBreakerConfig breakerConfig = config.toBreakerConfig();
-        if (config.restoreState()) {
-            Map<String, Object> client = io.breakwater.interceptors.internal.ClientConfigs.inherit(configs,
-                    config.statusBootstrapServers(), BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG);
-            breakerConfig = io.breakwater.breaker.CircuitBreakerConfig.from(breakerConfig)
-                    .stateStore(KafkaStateStore.create(client, config.statusTopic(), config.instanceId(), config.stateRestoreTimeout()))
-                    .stateTtl(config.stateTtl())
-                    .build();
+        StatusPublisher statusPublisher = GuardSetup.publisher(configs, config);
+        try {
+            this.breaker = GuardSetup.breaker(configs, config);
+        } catch (RuntimeException e) {
+            if (statusPublisher != null) {
+                statusPublisher.close(java.time.Duration.ZERO);
+            }
+            throw e;
         }
-        this.breaker = CircuitBreakerRegistry.global().getOrCreate(config.breakerName(), breakerConfig);
         Clock clock = breaker.config().clock();
         this.tracker = new AckTracker(breaker, clock, config.inFlightThreshold(), BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
         this.watchdog = Watchdog.register(tracker);
@@ -100,14 +108,14 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         }
         if (exception == null) {
             breaker.recordSuccess();
-        } else if (classifier.countsAsFailure(exception)) {
+        } else if (Verdicts.counts(classifier, exception)) {
             breaker.recordFailure(exception);
         } else {
             breaker.recordIgnored();
         }
     }
 
-    /** Stops watching, and flushes the status events still waiting (up to 10 s). */
+    /** Stops watching; the status events still waiting are published in the background (up to 5 s). */
     @Override
     public void close() {
         try {
@@ -120,7 +128,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
             ObservedBreakers.release(breaker);
         }
         if (publisher != null) {
-            publisher.close();
+            publisher.closeInBackground(StatusPublisher.DEFAULT_CLOSE_TIMEOUT);
         }
     }
 }

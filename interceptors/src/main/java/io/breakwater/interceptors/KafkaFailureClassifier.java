@@ -1,17 +1,19 @@
 package io.breakwater.interceptors;
 
-import io.breakwater.interceptors.internal.Throwables;
+import io.breakwater.breaker.Throwables;
 import java.util.List;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 
 /**
@@ -21,7 +23,9 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * {@code UnsupportedVersionException}, authorization and authentication errors,
  * {@code ProducerFencedException}, {@code InterruptException}, {@code InterruptedException},
  * {@code IllegalStateException} (a closed producer), {@code IllegalArgumentException} and
- * {@code NullPointerException} (bad arguments). Everything else counts, in particular
+ * {@code NullPointerException} (bad arguments), {@code TransactionAbortedException} (the caller aborted), and
+ * the failures of records cut short by the producer's own close ({@code KafkaException} "Producer is closed
+ * forcefully." after {@code close(Duration.ZERO)}, "Producer closed while send in progress"). Everything else counts, in particular
  * {@code TimeoutException}, {@code NetworkException}, {@code NotEnoughReplicasException},
  * {@code NotEnoughReplicasAfterAppendException}, {@code NotLeaderOrFollowerException},
  * {@code DisconnectException} and {@code BufferExhaustedException}: an unknown failure is presumed to be
@@ -46,14 +50,23 @@ public final class KafkaFailureClassifier implements FailureClassifier {
             InterruptedException.class,
             IllegalStateException.class,
             IllegalArgumentException.class,
-            NullPointerException.class);
+            NullPointerException.class,
+            TransactionAbortedException.class);
+
+    // Kafka's own words for records failed by the producer's close: the caller's shutdown, not the cluster's.
+    private static final List<String> CLOSE_MESSAGES = List.of("Producer is closed forcefully.",
+            "Producer closed while send in progress");
 
     private KafkaFailureClassifier() {
     }
 
     @Override
     public boolean countsAsFailure(Throwable failure) {
-        return !Throwables.isAny(failure, CALLER_ERRORS);
+        Throwable t = Throwables.unwrap(failure);
+        if (t.getClass() == KafkaException.class && CLOSE_MESSAGES.contains(t.getMessage())) {
+            return false;
+        }
+        return !Throwables.isAny(t, CALLER_ERRORS);
     }
 
     @Override

@@ -76,7 +76,6 @@ class BreakwaterConfigTest {
                 Arguments.of("breakwater.send.block.threshold.ms", "0"),
                 Arguments.of("breakwater.status.topic", "not a topic!"),
                 Arguments.of("breakwater.status.enabled", "maybe"),
-                Arguments.of("breakwater.breaker.name", ""),
                 Arguments.of("breakwater.success.threshold", "9"));
     }
 
@@ -86,6 +85,29 @@ class BreakwaterConfigTest {
         assertThatThrownBy(() -> new BreakwaterConfig(Map.of(key, value)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(key);
+    }
+
+    @Test
+    void anUnnamedBreakerTakesTheClientIdThatWasSetAndOnlyThat() {
+        assertThat(new BreakwaterConfig(Map.of("client.id", "orders-service")).breakerName()).isEqualTo("orders-service");
+        assertThat(new BreakwaterConfig(Map.of("client.id", "producer-3")).breakerName())
+                .as("a client.id Kafka generated is no name").isEqualTo("kafka-producer");
+        assertThat(new BreakwaterConfig(Map.of()).breakerName()).isEqualTo("kafka-producer");
+        assertThat(new BreakwaterConfig(Map.of("client.id", "orders-service", "breakwater.breaker.name", "x")).breakerName())
+                .isEqualTo("x");
+    }
+
+    @Test
+    void theInstanceIdIsStableOnlyWhenSetOrMadeFromTheClientId() {
+        BreakwaterConfig unnamed = new BreakwaterConfig(Map.of());
+        assertThat(unnamed.stableInstanceId()).isFalse();
+        assertThat(unnamed.restoreState()).as("nothing could ever be found under {host}-{pid}").isFalse();
+        assertThat(unnamed.instanceId()).endsWith("-" + ProcessHandle.current().pid());
+        BreakwaterConfig fromClientId = new BreakwaterConfig(Map.of("client.id", "orders-service"));
+        assertThat(fromClientId.stableInstanceId()).isTrue();
+        assertThat(fromClientId.restoreState()).isTrue();
+        assertThat(fromClientId.instanceId()).endsWith("-orders-service");
+        assertThat(new BreakwaterConfig(Map.of("breakwater.instance.id", "trader-7")).restoreState()).isTrue();
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.breakwater.interceptors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.breakwater.interceptors.internal.ClientConfigs;
+import io.breakwater.status.StatusClients;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
@@ -48,35 +48,54 @@ class ClassificationTest {
 
     @Test
     void statusClientsInheritSecurityButNotTheRest() {
-        Map<String, Object> inherited = ClientConfigs.inherit(Map.of(
+        Map<String, Object> inherited = StatusClients.inherit(Map.of(
                 "bootstrap.servers", "localhost:9092",
                 "security.protocol", "SASL_SSL",
                 "sasl.mechanism", "PLAIN",
                 "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"p\";",
                 "ssl.truststore.location", "/etc/truststore",
                 "interceptor.classes", "io.breakwater.interceptors.CircuitBreakerProducerInterceptor",
-                "acks", "0"), null, BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG);
+                "acks", "0"), null, BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater status publisher");
         assertThat(inherited).containsOnlyKeys("bootstrap.servers", "security.protocol", "sasl.mechanism", "sasl.jaas.config",
                 "ssl.truststore.location");
     }
 
     @Test
     void aSeparateStatusClusterReplacesTheBootstrapOnly() {
-        Map<String, Object> inherited = ClientConfigs.inherit(Map.of("bootstrap.servers", "app:9092",
-                "security.protocol", "SSL"), "localhost:9092, 127.0.0.1:9093", BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG);
+        Map<String, Object> inherited = StatusClients.inherit(Map.of("bootstrap.servers", "app:9092",
+                "security.protocol", "SSL"), "localhost:9092, 127.0.0.1:9093", BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG,
+                "the Breakwater status publisher");
         assertThat(inherited).containsEntry("bootstrap.servers", "localhost:9092,127.0.0.1:9093").containsEntry("security.protocol", "SSL");
     }
 
     @Test
     void noUsableBootstrapIsAClearError() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientConfigs.inherit(Map.of(), null,
-                        BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StatusClients.inherit(Map.of(), null,
+                        BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater status publisher"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("bootstrap.servers")
                 .hasMessageContaining("breakwater.status.enabled=false");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClientConfigs.inherit(Map.of("bootstrap.servers", "no-port"),
-                        null, BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StatusClients.inherit(Map.of("bootstrap.servers", "no-port"),
+                        null, BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater status publisher"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("no usable bootstrap server");
+    }
+
+    @Test
+    void aReaderWithAnUnresolvableHostSaysItIsTheReader() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.breakwater.status.StatusReader.start(
+                        Map.of("bootstrap.servers", "no-such-host.invalid:9092"), "breakwater-status"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the Breakwater status reader")
+                .hasMessageNotContaining("publisher");
+    }
+
+    @Test
+    void forcedCloseAndTheCallersOwnAbortDoNotCount() {
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException("Producer is closed forcefully."))).isFalse();
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException("Producer closed while send in progress")))
+                .isFalse();
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.errors.TransactionAbortedException("aborted"))).isFalse();
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException("anything else"))).isTrue();
     }
 }

@@ -142,14 +142,14 @@ class DelegationTest {
     }
 
     @Test
-    void theWrapperOverridesEveryMethodOfTheProducerInterface() throws Exception {
+    void theWrapperImplementsEveryMethodOfTheProducerInterface() throws Exception {
         for (Method method : Producer.class.getMethods()) {
             if (Modifier.isStatic(method.getModifiers())) {
                 continue;
             }
             Method own = CircuitBreakerProducer.class.getMethod(method.getName(), method.getParameterTypes());
-            assertThat(own.getDeclaringClass()).as("CircuitBreakerProducer must override %s", method)
-                    .isEqualTo(CircuitBreakerProducer.class);
+            assertThat(own.getDeclaringClass()).as("%s must be implemented, not inherited as a default", method)
+                    .isIn(CircuitBreakerProducer.class, ForwardingProducer.class);
         }
     }
 }

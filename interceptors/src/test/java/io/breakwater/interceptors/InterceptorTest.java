@@ -7,7 +7,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.ManualClock;
-import io.breakwater.interceptors.internal.AckTracker;
+import io.breakwater.breaker.watch.AckTracker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;

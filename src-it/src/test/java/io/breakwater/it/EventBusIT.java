@@ -58,8 +58,8 @@ class EventBusIT {
         String topic = "bus-status-" + java.util.UUID.randomUUID();
         Map<String, Object> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
         RedpandaTransport transport = RedpandaTransport.builder(client).build();
-        try (io.breakwater.interceptors.StatusPublisher publisher = io.breakwater.interceptors.StatusPublisher.create(client, topic, "bus-1");
-             io.breakwater.interceptors.StatusReader reader = io.breakwater.interceptors.StatusReader.start(client, topic);
+        try (io.breakwater.status.StatusPublisher publisher = io.breakwater.status.StatusPublisher.create(client, topic, "bus-1");
+             io.breakwater.status.StatusReader reader = io.breakwater.status.StatusReader.start(client, topic);
              EventBus bus = EventBus.builder(transport).statusPublisher(publisher).build()) {
             bus.channelBreaker("orders").forceOpen();
             bus.channelBreaker("payments").forceOpen();

@@ -10,7 +10,7 @@ import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
-import io.breakwater.interceptors.StatusReader;
+import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.RealBroker;
 import io.breakwater.testkit.TestBroker;
 import java.time.Duration;

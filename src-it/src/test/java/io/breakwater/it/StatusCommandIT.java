@@ -68,7 +68,7 @@ class StatusCommandIT {
     void followPrintsEventsAsTheyArrive(TestBroker broker) throws Exception {
         String topic = "follow-" + java.util.UUID.randomUUID();
         io.breakwater.breaker.CircuitBreaker breaker = io.breakwater.breaker.CircuitBreaker.ofDefaults("inventory");
-        try (io.breakwater.interceptors.StatusPublisher publisher = io.breakwater.interceptors.StatusPublisher.create(
+        try (io.breakwater.status.StatusPublisher publisher = io.breakwater.status.StatusPublisher.create(
                 java.util.Map.of("bootstrap.servers", broker.bootstrapServers()), topic, "follower-test")) {
             publisher.attach(breaker);
             breaker.forceOpen();

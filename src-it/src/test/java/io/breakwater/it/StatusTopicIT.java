@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerState;
-import io.breakwater.interceptors.StatusEvent;
-import io.breakwater.interceptors.StatusPublisher;
-import io.breakwater.interceptors.StatusReader;
+import io.breakwater.status.StatusEvent;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.RealBroker;
 import io.breakwater.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;

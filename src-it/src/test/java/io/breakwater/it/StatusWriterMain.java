@@ -3,7 +3,7 @@ package io.breakwater.it;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.ManualClock;
-import io.breakwater.interceptors.StatusPublisher;
+import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package io.breakwater.eventbus.internal;
 
 import io.breakwater.interceptors.FailureClassifier;
-import io.breakwater.interceptors.internal.Throwables;
+import io.breakwater.breaker.Throwables;
 import java.util.List;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;

@@ -3,28 +3,33 @@ package io.breakwater.transport.redpanda;
 import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.interceptors.BreakwaterConfig;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends bytes with a key and headers to Kafka or Redpanda through one transport-wide breaker
  * ({@value BreakerPresets#KAFKA_TRANSPORT_NAME}, the kafka preset: 5 failures, 30 s) over a
- * {@link CircuitBreakerProducer}. The breaker opens only when the cluster answers nobody: while any send
- * succeeds, one stream's trouble is left to that stream's own breaker (see
- * {@link CircuitBreakerProducer.Builder#clusterWideOnly(boolean)}). Thread-safe.
+ * {@link CircuitBreakerProducer}. The breaker opens only when the cluster answers nobody: one stream's
+ * trouble is left to that stream's own breaker (see
+ * {@link io.breakwater.interceptors.CircuitBreakerProducerBuilder#clusterWideOnly(boolean)}). Thread-safe.
  */
 public final class RedpandaTransport implements AutoCloseable {
 
@@ -34,10 +39,17 @@ public final class RedpandaTransport implements AutoCloseable {
      * trying, but not the one already blocked, so a transport that fails fast keeps it short.
      */
     public static final int DEFAULT_MAX_BLOCK_MS = 2_000;
+    /** How long {@link #close()} waits for records in flight, in seconds. */
+    public static final long DEFAULT_CLOSE_TIMEOUT_SECONDS = 30;
+    /** How long {@link #close()} waits for records in flight. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(DEFAULT_CLOSE_TIMEOUT_SECONDS);
+    // breakwater.* keys that mean nothing to a transport: status publishing belongs to the EventBus.
+    private static final List<String> NOT_FOR_A_TRANSPORT = List.of("breakwater.status.", "breakwater.state.",
+            BreakwaterConfig.INSTANCE_ID_CONFIG);
 
     private final CircuitBreakerProducer<String, byte[]> producer;
     private final EventCodec codec;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private RedpandaTransport(Builder b) {
         this.codec = b.codec;
@@ -52,14 +64,42 @@ public final class RedpandaTransport implements AutoCloseable {
     /**
      * A transport with a producer of its own made from {@code producerProperties} ({@code bootstrap.servers},
      * security, tuning). It sets the serializers (String keys, byte[] values) and, unless given,
-     * {@code max.block.ms} = {@value #DEFAULT_MAX_BLOCK_MS}.
+     * {@code max.block.ms} = {@value #DEFAULT_MAX_BLOCK_MS}. The {@code breakwater.*} keys of the transport
+     * breaker apply as they do to a wrapped producer (thresholds, windows, {@code breakwater.breaker.name},
+     * default {@value BreakerPresets#KAFKA_TRANSPORT_NAME}); the builder's own methods override them.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException for an unknown or invalid {@code breakwater.*} key,
+     *         or one that does not apply to a transport (status and state keys: give the EventBus a
+     *         {@code StatusPublisher} instead)
+     * @throws IllegalArgumentException when a serializer other than String keys and byte[] values is set
      */
     public static Builder builder(Map<String, ?> producerProperties) {
-        Map<String, Object> props = new HashMap<>(producerProperties);
+        Objects.requireNonNull(producerProperties, "producerProperties");
+        for (String key : producerProperties.keySet()) {
+            if (NOT_FOR_A_TRANSPORT.stream().anyMatch(key::startsWith)) {
+                throw new ConfigException(key, producerProperties.get(key), "does not apply to a RedpandaTransport: "
+                        + "status publishing and restoring belong to the EventBus (EventBus.builder(transport)"
+                        + ".statusPublisher(...))");
+            }
+        }
+        BreakwaterConfig bw = new BreakwaterConfig(producerProperties);
+        Map<String, Object> props = new HashMap<>();
+        producerProperties.forEach((key, value) -> {
+            if (!key.startsWith(BreakwaterConfig.PREFIX)) {
+                props.put(key, value);
+            }
+        });
         requireSerializer(props, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         requireSerializer(props, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_MAX_BLOCK_MS);
-        return new Builder(new KafkaProducer<>(props));
+        boolean named = producerProperties.containsKey(BreakwaterConfig.BREAKER_NAME_CONFIG);
+        CircuitBreakerConfig breakerConfig = bw.toBreakerConfig();
+        Builder builder = new Builder(new KafkaProducer<>(props))
+                .breakerConfig(named ? breakerConfig : breakerConfig.withName(BreakerPresets.KAFKA_TRANSPORT_NAME))
+                .sendBlockThreshold(bw.sendBlockThreshold())
+                .inFlightThreshold(bw.inFlightThreshold());
+        builder.ownsProducer = true;
+        return builder;
     }
 
     /** A transport over an existing producer (which it closes on {@link #close()}). */
@@ -79,14 +119,13 @@ public final class RedpandaTransport implements AutoCloseable {
     /**
      * Sends {@code value} to {@code topic}. The future completes with the broker's metadata, or fails with
      * what the producer reported; while the transport breaker is open it fails at once with a
-     * {@code CircuitBreakerOpenException} naming {@value BreakerPresets#KAFKA_TRANSPORT_NAME}.
+     * {@code CircuitBreakerOpenException} naming {@value BreakerPresets#KAFKA_TRANSPORT_NAME}. Whatever the
+     * producer throws goes to the future too.
+     *
+     * @throws IllegalArgumentException when a header name is null or empty (checked before anything is sent)
      */
     public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers) {
-        RecordHeaders recordHeaders = new RecordHeaders();
-        if (headers != null) {
-            headers.forEach((name, text) -> recordHeaders.add(Objects.requireNonNull(name, "header name"),
-                    text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
-        }
+        List<Header> recordHeaders = headers(headers);
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
             producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders), (metadata, error) -> {
@@ -96,10 +135,32 @@ public final class RedpandaTransport implements AutoCloseable {
                     result.completeExceptionally(error);
                 }
             });
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /**
+     * {@code headers} as Kafka headers (values in UTF-8; a null value stays null).
+     *
+     * @throws IllegalArgumentException when a header name is null or empty
+     */
+    public static List<Header> headers(Map<String, String> headers) {
+        if (headers == null || headers.isEmpty()) {
+            return List.of();
+        }
+        List<Header> list = new ArrayList<>(headers.size());
+        headers.forEach((name, text) -> {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("header names must not be null or empty, but the headers were " + headers.keySet());
+            }
+            list.add(new TextHeader(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
+        });
+        return list;
+    }
+
+    private record TextHeader(String key, byte[] value) implements Header {
     }
 
     /** The bytes of {@code event}, by the transport's codec. */
@@ -121,22 +182,28 @@ public final class RedpandaTransport implements AutoCloseable {
         producer.flush();
     }
 
-    /** Flushes, then closes the producer. Idempotent. */
+    /** Closes, waiting up to {@value #DEFAULT_CLOSE_TIMEOUT_SECONDS} s for the records in flight. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            producer.flush();
-        } finally {
-            producer.close(Duration.ofSeconds(30));
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Closes the producer, waiting up to {@code timeout} for the records in flight to be answered; records
+     * still unanswered then fail. Idempotent.
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (closed.compareAndSet(false, true)) {
+            producer.close(timeout);
         }
     }
 
     /** Options of a {@link RedpandaTransport}. */
     public static final class Builder {
         private final Producer<String, byte[]> producer;
+        // Made by builder(properties): closed if build() fails.
+        private boolean ownsProducer;
         private CircuitBreaker breaker;
         private CircuitBreakerConfig breakerConfig = BreakerPresets.kafkaTransport();
         private EventCodec codec = JsonEventCodec.create();
@@ -171,18 +238,36 @@ public final class RedpandaTransport implements AutoCloseable {
             return this;
         }
 
+        /** A send blocked longer than this counts against the transport breaker (default 1 s). */
         public Builder sendBlockThreshold(Duration threshold) {
-            this.sendBlockThreshold = Objects.requireNonNull(threshold, "sendBlockThreshold");
+            this.sendBlockThreshold = positive("sendBlockThreshold", threshold);
             return this;
         }
 
+        /** A send unanswered longer than this counts against the transport breaker (default 2 s). */
         public Builder inFlightThreshold(Duration threshold) {
-            this.inFlightThreshold = Objects.requireNonNull(threshold, "inFlightThreshold");
+            this.inFlightThreshold = positive("inFlightThreshold", threshold);
             return this;
         }
 
+        /** The transport; it owns the producer from now on (closing the transport closes it). */
         public RedpandaTransport build() {
-            return new RedpandaTransport(this);
+            try {
+                return new RedpandaTransport(this);
+            } catch (RuntimeException | Error e) {
+                if (ownsProducer) {
+                    producer.close(Duration.ZERO);
+                }
+                throw e;
+            }
+        }
+
+        private static Duration positive(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be > 0, but was " + d);
+            }
+            return d;
         }
     }
 }

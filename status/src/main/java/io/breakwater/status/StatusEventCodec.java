@@ -1,4 +1,4 @@
-package io.breakwater.interceptors;
+package io.breakwater.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.breakwater.interceptors;
+package io.breakwater.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

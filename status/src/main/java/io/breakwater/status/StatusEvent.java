@@ -1,4 +1,4 @@
-package io.breakwater.interceptors;
+package io.breakwater.status;
 
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.StateTransition;
@@ -55,6 +55,16 @@ public record StatusEvent(
         return new StatusEvent(SCHEMA, transition.breaker(), instance, transition.from(), transition.to(),
                 transition.at(), transition.reason(), transition.failureRate(), transition.slowCallRate(),
                 transition.failureCount(), transition.successCount(), transition.lastError(), transition.sequence());
+    }
+
+    /**
+     * Whether this event is news to a reader that holds {@code held} for the same key: it is, unless it is
+     * older in both sequence and time. So a duplicate (the same transition published twice) or a replay of
+     * an older event never takes a key back, while a restarted instance, whose breakers count their
+     * transitions from 1 again but later, is taken at its word.
+     */
+    public boolean isNewerThan(StatusEvent held) {
+        return held == null || sequence > held.sequence || at.isAfter(held.at);
     }
 
     /** The record key: {@code {instance}/{breaker}}. */

@@ -1,4 +1,4 @@
-package io.breakwater.interceptors.internal;
+package io.breakwater.status;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,7 +10,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.ConfigException;
 
 /** The connection and security settings a status client takes over from the producer it serves. */
-public final class ClientConfigs {
+public final class StatusClients {
 
     private static final List<String> INHERITED_PREFIXES = List.of("sasl.", "ssl.");
     private static final List<String> INHERITED_KEYS = List.of(
@@ -22,14 +22,21 @@ public final class ClientConfigs {
             CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG,
             CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG);
 
-    private ClientConfigs() {
+    private StatusClients() {
+    }
+
+    /** The client settings of a status reader or state store given {@code clientConfig}; {@code user} names it in errors. */
+    public static Map<String, Object> of(Map<String, ?> clientConfig, String user) {
+        return inherit(clientConfig, null, null, user);
     }
 
     /**
      * {@code bootstrap.servers} ({@code bootstrapOverride} if not blank, else the host's) plus the host's
-     * security and connection settings. Fails at once, naming the key, when no usable bootstrap is found.
+     * security and connection settings. Fails at once with a {@code ConfigException} that names the key and
+     * {@code user} (such as "the Breakwater status reader") when no usable bootstrap server is found.
      */
-    public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey) {
+    public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey, String user) {
+        java.util.Objects.requireNonNull(host, "client config");
         Map<String, Object> config = new HashMap<>();
         for (Map.Entry<String, ?> e : host.entrySet()) {
             String key = e.getKey();
@@ -42,17 +49,16 @@ public final class ClientConfigs {
         String key = overridden ? overrideKey : CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
         List<String> servers = servers(bootstrap);
         if (servers.isEmpty()) {
-            throw new ConfigException(key, bootstrap, "the Breakwater status publisher needs bootstrap servers: set "
-                    + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + " or " + overrideKey
-                    + ", or turn status publishing off with breakwater.status.enabled=false");
+            throw new ConfigException(key, bootstrap, user + " needs bootstrap servers: set "
+                    + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + (overrideKey == null ? "" : " or " + overrideKey
+                    + ", or turn status publishing off with breakwater.status.enabled=false"));
         }
         try {
             Object lookup = config.getOrDefault(CommonClientConfigs.CLIENT_DNS_LOOKUP_CONFIG,
                     ClientDnsLookup.USE_ALL_DNS_IPS.toString());
             ClientUtils.parseAndValidateAddresses(servers, lookup.toString());
         } catch (ConfigException e) {
-            throw new ConfigException(key, bootstrap, "no usable bootstrap server for the Breakwater status publisher: "
-                    + e.getMessage());
+            throw new ConfigException(key, bootstrap, "no usable bootstrap server for " + user + ": " + e.getMessage());
         }
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", servers));
         return config;

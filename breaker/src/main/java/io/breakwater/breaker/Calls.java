@@ -1,0 +1,99 @@
+package io.breakwater.breaker;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The call wrappers of one breaker: ask, run, record with the permit, and complete every future on every
+ * path. The clock is read around a call only when a slow-call duration needs it (null clock): two clock
+ * reads cost more than the rest of a call through the breaker.
+ */
+final class Calls {
+
+    private final CircuitBreaker breaker;
+    private final StateMachine machine;
+    private final Clock timer;
+
+    Calls(CircuitBreaker breaker, StateMachine machine, Clock timer) {
+        this.breaker = breaker;
+        this.machine = machine;
+        this.timer = timer;
+    }
+
+    <T> T call(Callable<T> callable) throws Exception {
+        Permit permit = machine.acquire();
+        if (permit == null) {
+            throw breaker.openException();
+        }
+        long start = timer != null ? timer.nanoTime() : 0L;
+        T result;
+        try {
+            result = callable.call();
+        } catch (Throwable t) {
+            machine.failure(permit, t, null, elapsedSince(start));
+            throw t;
+        }
+        machine.success(permit, elapsedSince(start));
+        return result;
+    }
+
+    <T> T execute(Supplier<T> supplier) {
+        Permit permit = machine.acquire();
+        if (permit == null) {
+            throw breaker.openException();
+        }
+        long start = timer != null ? timer.nanoTime() : 0L;
+        T result;
+        try {
+            result = supplier.get();
+        } catch (Throwable t) {
+            machine.failure(permit, t, null, elapsedSince(start));
+            throw t;
+        }
+        machine.success(permit, elapsedSince(start));
+        return result;
+    }
+
+    <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<T>> supplier) {
+        Permit permit = machine.acquire();
+        if (permit == null) {
+            return CompletableFuture.failedFuture(breaker.openException());
+        }
+        long start = timer != null ? timer.nanoTime() : 0L;
+        CompletionStage<T> stage;
+        try {
+            stage = supplier.get();
+        } catch (Throwable t) {
+            machine.failure(permit, t, null, elapsedSince(start));
+            return CompletableFuture.failedFuture(t);
+        }
+        if (stage == null) {
+            machine.release(permit);
+            return CompletableFuture.failedFuture(new NullPointerException("executeAsync: the supplier returned null"));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> {
+            try {
+                if (error == null) {
+                    machine.success(permit, elapsedSince(start));
+                } else {
+                    machine.failure(permit, Throwables.unwrap(error), null, elapsedSince(start));
+                }
+            } finally {
+                if (error == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(error);
+                }
+            }
+        });
+        return result;
+    }
+
+    /** Nanoseconds since {@code start}, or -1 (unknown) when calls are not timed. */
+    private long elapsedSince(long start) {
+        return timer != null ? timer.nanoTime() - start : -1L;
+    }
+}

@@ -1,0 +1,159 @@
+package io.breakwater.eventbus;
+
+import io.breakwater.breaker.BreakerPresets;
+import io.breakwater.breaker.BreakerStateStore;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.Clock;
+import io.breakwater.eventbus.internal.StreamNames;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Options of an {@link EventBus}; from {@link EventBus#builder(RedpandaTransport)}. */
+public final class EventBusBuilder {
+    /** How long the status topic may take to read when restoring; stream breakers wait for it at most their stateRestoreWait. */
+    static final Duration RESTORE_READ_TIMEOUT = Duration.ofSeconds(5);
+
+    final RedpandaTransport transport;
+    CircuitBreakerRegistry registry;
+    CircuitBreakerConfig defaultChannelConfig = BreakerPresets.kafkaChannel("default");
+    final Map<String, CircuitBreakerConfig> channelConfigs = new HashMap<>();
+    final Map<String, PublishFallback> fallbacks = new HashMap<>();
+    String topicPrefix = "";
+    Clock clock;
+    Duration sendBlockThreshold = Duration.ofSeconds(1);
+    Duration inFlightThreshold = Duration.ofSeconds(2);
+    StatusPublisher statusPublisher;
+    boolean restoreState = true;
+    BreakerStateStore stateStore;
+
+    EventBusBuilder(RedpandaTransport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+    }
+
+    /** The registry of the channel breakers (default: one of the bus's own). */
+    public EventBusBuilder registry(CircuitBreakerRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        return this;
+    }
+
+    /** The config of every stream's breaker unless set per stream (default: the kafka channel preset). */
+    public EventBusBuilder defaultChannelConfig(CircuitBreakerConfig config) {
+        this.defaultChannelConfig = Objects.requireNonNull(config, "config");
+        return this;
+    }
+
+    /** The config of {@code stream}'s breaker. */
+    public EventBusBuilder channelConfig(String stream, CircuitBreakerConfig config) {
+        StreamNames.topic("", stream);
+        channelConfigs.put(stream, Objects.requireNonNull(config, "config"));
+        return this;
+    }
+
+    /** What to do with events of {@code stream} that cannot be published. */
+    public EventBusBuilder fallback(String stream, PublishFallback fallback) {
+        StreamNames.topic("", stream);
+        fallbacks.put(stream, Objects.requireNonNull(fallback, "fallback"));
+        return this;
+    }
+
+    /** Topics are this prefix plus the stream name (default: none, the stream name is the topic). */
+    public EventBusBuilder topicPrefix(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (!prefix.isEmpty()) {
+            StreamNames.topic(prefix, "x");
+        }
+        this.topicPrefix = prefix;
+        return this;
+    }
+
+    /** The clock of publish durations (default: the channel config's). */
+    public EventBusBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** A publish blocked longer than this counts against its stream (default 1 s; must be > 0). */
+    public EventBusBuilder sendBlockThreshold(Duration threshold) {
+        this.sendBlockThreshold = positive("sendBlockThreshold", threshold);
+        return this;
+    }
+
+    /** A publish unanswered longer than this counts against its stream (default 2 s; must be > 0). */
+    public EventBusBuilder inFlightThreshold(Duration threshold) {
+        this.inFlightThreshold = positive("inFlightThreshold", threshold);
+        return this;
+    }
+
+    private static Duration positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0, but was " + d);
+        }
+        return d;
+    }
+
+    /**
+     * Publishes every transition of the bus's breakers (channels and transport) through {@code publisher};
+     * the stream breakers then also start from the state this instance last published there (see
+     * {@link #restoreState(boolean)}).
+     */
+    public EventBusBuilder statusPublisher(StatusPublisher publisher) {
+        this.statusPublisher = Objects.requireNonNull(publisher, "publisher");
+        return this;
+    }
+
+    /** Whether stream breakers start from the state last published to the status topic (default: yes, with a publisher). */
+    public EventBusBuilder restoreState(boolean restore) {
+        this.restoreState = restore;
+        return this;
+    }
+
+    /** Where the stream breakers keep their state across restarts (instead of the status topic). */
+    public EventBusBuilder stateStore(BreakerStateStore store) {
+        this.stateStore = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    public EventBus build() {
+        return new EventBus(this);
+    }
+
+    /** Where the stream breakers keep their state: the given store, else the status topic if restoring. */
+    private BreakerStateStore store() {
+        if (stateStore != null) {
+            return stateStore;
+        }
+        return statusPublisher != null && restoreState ? statusPublisher.stateStore(RESTORE_READ_TIMEOUT) : null;
+    }
+
+    CircuitBreakerConfig effectiveDefaultChannelConfig() {
+        return withStore(defaultChannelConfig, storeOnce());
+    }
+
+    Map<String, CircuitBreakerConfig> effectiveChannelConfigs() {
+        Map<String, CircuitBreakerConfig> configs = new HashMap<>();
+        channelConfigs.forEach((stream, config) -> configs.put(stream, withStore(config, storeOnce())));
+        return Map.copyOf(configs);
+    }
+
+    // One store for every stream: built at the first use, then shared.
+    private BreakerStateStore builtStore;
+    private boolean storeBuilt;
+
+    private BreakerStateStore storeOnce() {
+        if (!storeBuilt) {
+            builtStore = store();
+            storeBuilt = true;
+        }
+        return builtStore;
+    }
+
+    private static CircuitBreakerConfig withStore(CircuitBreakerConfig config, BreakerStateStore store) {
+        return store == null || config.stateStore().isPresent() ? config : CircuitBreakerConfig.from(config).stateStore(store).build();
+    }
+}

@@ -1,0 +1,56 @@
+package io.breakwater.interceptors.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.interceptors.BreakwaterConfig;
+import io.breakwater.status.KafkaStateStore;
+import io.breakwater.status.StatusClients;
+import io.breakwater.status.StatusPublisher;
+import java.util.Map;
+
+/**
+ * What the interceptor and the wrapper build from a producer's properties, built the same way by both, so
+ * that an interceptor and a wrapper with the same breaker name agree on its settings and share it.
+ */
+public final class GuardSetup {
+
+    private GuardSetup() {
+    }
+
+    /** The status cluster's client settings: the producer's bootstrap (or the override) and security. */
+    public static Map<String, Object> statusClient(Map<String, ?> producerConfig, BreakwaterConfig config) {
+        return StatusClients.inherit(producerConfig, config.statusBootstrapServers(),
+                BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater status publisher");
+    }
+
+    /** The breaker config, with the status topic as its state store when restoring is on. */
+    public static CircuitBreakerConfig breakerConfig(Map<String, ?> producerConfig, BreakwaterConfig config) {
+        CircuitBreakerConfig breakerConfig = config.toBreakerConfig();
+        if (!config.restoreState()) {
+            return breakerConfig;
+        }
+        KafkaStateStore store = KafkaStateStore.create(statusClient(producerConfig, config), config.statusTopic(),
+                config.instanceId(), config.stateRestoreTimeout());
+        return CircuitBreakerConfig.from(breakerConfig).stateStore(store).stateTtl(config.stateTtl())
+                .stateRestoreWait(config.stateRestoreTimeout()).build();
+    }
+
+    /**
+     * The breaker of the global registry under the configured name: created (and restored, waiting at most
+     * {@code breakwater.state.restore.timeout.ms}) if missing.
+     *
+     * @throws IllegalArgumentException when it exists with other settings
+     */
+    public static CircuitBreaker breaker(Map<String, ?> producerConfig, BreakwaterConfig config) {
+        return CircuitBreakerRegistry.global().getOrCreate(config.breakerName(), breakerConfig(producerConfig, config));
+    }
+
+    /** A handle on this instance's status publisher, or null when status publishing is off. */
+    public static StatusPublisher publisher(Map<String, ?> producerConfig, BreakwaterConfig config) {
+        if (!config.statusEnabled()) {
+            return null;
+        }
+        return StatusPublisher.create(statusClient(producerConfig, config), config.statusTopic(), config.instanceId());
+    }
+}
