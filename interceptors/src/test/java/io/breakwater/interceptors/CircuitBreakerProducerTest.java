@@ -209,26 +209,61 @@ class CircuitBreakerProducerTest {
     }
 
     @Test
-    void inClusterWideModeOneStreamsTroubleDoesNotCountWhileOthersSucceed() {
+    void inClusterWideModeOneStreamsTroubleDoesNotCountUntilAnotherStreamFailsToo() {
         CircuitBreakerProducer<String, String> shared = CircuitBreakerProducer.builder(mock).breaker(breaker)
                 .clusterWideOnly(true).watchdog(false).build();
+        shared.send(new ProducerRecord<>("healthy", "k", "ok"));
+        mock.completeNext();
         for (int i = 0; i < 5; i++) {
             shared.send(new ProducerRecord<>("leaderless", "k", "stuck"));
         }
-        clock.advance(Duration.ofSeconds(1));
-        shared.send(new ProducerRecord<>("healthy", "k", "ok"));
-        mock.completeNext(); // one send succeeds at t = 1 s
-        clock.advance(Duration.ofMillis(1500));
+        clock.advance(Duration.ofMillis(2500));
         shared.checkNow();
-        assertThat(breaker.snapshot().failedCalls()).as("stale for 2.5 s, but a send succeeded 1.5 s ago").isZero();
+        assertThat(breaker.snapshot().failedCalls())
+                .as("nothing succeeded for 2.5 s, but only one topic fails: one stream's trouble").isZero();
 
-        // The same stall counts once nothing has succeeded for the in-flight threshold.
         for (int i = 0; i < 5; i++) {
+            shared.send(new ProducerRecord<>("healthy", "k", "stuck now"));
             shared.send(new ProducerRecord<>("leaderless", "k", "stuck"));
         }
         clock.advance(Duration.ofSeconds(3));
         shared.checkNow();
-        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.state()).as("two topics unanswered: the cluster answers nobody").isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void inClusterWideModeAFailureSoonAfterASuccessElsewhereDoesNotCount() {
+        CircuitBreakerProducer<String, String> shared = CircuitBreakerProducer.builder(mock).breaker(breaker)
+                .clusterWideOnly(true).watchdog(false).build();
+        for (int i = 0; i < 5; i++) {
+            shared.send(new ProducerRecord<>("a", "k", "v"));
+            shared.send(new ProducerRecord<>("b", "k", "v"));
+            mock.completeNext();
+            mock.errorNext(new TimeoutException("b times out"));
+        }
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void inClusterWideModeTrialsGoToMoreThanOneTopic() {
+        CircuitBreaker shared = CircuitBreaker.of(CircuitBreakerConfig.builder("trials").failureThreshold(1)
+                .resetTimeout(Duration.ofSeconds(10)).clock(clock).build());
+        CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.builder(mock).breaker(shared)
+                .clusterWideOnly(true).watchdog(false).build();
+        clock.advance(Duration.ofSeconds(3));
+        wrapped.send(new ProducerRecord<>("audit", "k", "v"));
+        mock.errorNext(new TimeoutException("down"));
+        assertThat(shared.state()).isEqualTo(CircuitBreakerState.OPEN);
+        wrapped.send(new ProducerRecord<>("orders", "k", "rejected, but orders is in use"));
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(wrapped.send(new ProducerRecord<>("audit", "k", "trial 1")).isDone()).isFalse();
+        assertThat(wrapped.send(new ProducerRecord<>("audit", "k", "no second trial for audit")).isDone()).isTrue();
+        assertThat(wrapped.send(new ProducerRecord<>("orders", "k", "a trial for orders")).isDone()).isFalse();
+        mock.errorNext(new TimeoutException("audit has no leader"));
+        assertThat(shared.state()).as("audit alone failing its trial is audit's trouble").isEqualTo(CircuitBreakerState.HALF_OPEN);
+        mock.completeNext();
+        assertThat(shared.snapshot().successfulCalls()).isEqualTo(1);
     }
 
     @Test
@@ -237,5 +272,114 @@ class CircuitBreakerProducerTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("a breaker is required");
         assertThatThrownBy(() -> CircuitBreakerProducer.builder(mock).inFlightThreshold(Duration.ZERO))
                 .hasMessage("inFlightThreshold must be > 0, but was PT0S");
+    }
+
+    @Test
+    void recordsFailedByAForcedCloseDoNotOpenTheBreaker() {
+        for (int i = 0; i < 10; i++) {
+            producer.send(record("lingering " + i));
+        }
+        producer.close(Duration.ZERO);
+        for (int i = 0; i < 10; i++) {
+            mock.errorNext(new org.apache.kafka.common.KafkaException("Producer is closed forcefully."));
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        assertThat(breaker.snapshot().ignoredCalls()).isEqualTo(10);
+    }
+
+    @Test
+    void aLateAcknowledgementFromBeforeTheOpenDoesNotDecideTheTrial() {
+        CircuitBreaker strict = CircuitBreaker.of(CircuitBreakerConfig.builder("late").failureThreshold(1)
+                .halfOpenMaxCalls(1).successThreshold(1).resetTimeout(Duration.ofSeconds(10)).clock(clock).build());
+        CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.builder(mock).breaker(strict).watchdog(false).build();
+        wrapped.send(record("a: sent while CLOSED, answered late"));
+        wrapped.send(record("b"));
+        mock.errorNext(new TimeoutException("a times out first"));   // trips: the oldest (a) fails
+        clock.advance(Duration.ofSeconds(10));
+        wrapped.send(record("c: the trial"));
+        mock.completeNext();                                          // b's success, from before the open
+        assertThat(strict.state()).as("b was sent under CLOSED: it cannot close the breaker").isEqualTo(CircuitBreakerState.HALF_OPEN);
+        mock.completeNext();                                          // c, the trial
+        assertThat(strict.state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void theCallersCallbackRunsEvenWhenTheClassifierThrows() {
+        CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.builder(mock).breaker(breaker).watchdog(false)
+                .classifier(failure -> {
+                    throw new IllegalStateException("a classifier's own bug");
+                }).build();
+        List<Exception> seen = new ArrayList<>();
+        wrapped.send(record("x"), (m, e) -> seen.add(e));
+        mock.errorNext(new TimeoutException("down"));
+        assertThat(seen).singleElement().isInstanceOf(TimeoutException.class);
+        assertThat(breaker.snapshot().failedCalls()).as("counted").isEqualTo(1);
+    }
+
+    @Test
+    void theCallersCallbackRunsEvenWhenAPredicateThrowsAVirtualMachineError() {
+        CircuitBreaker fragile = CircuitBreaker.of(CircuitBreakerConfig.builder("fragile").clock(clock)
+                .ignoreFailure(t -> {
+                    throw new OutOfMemoryError("pretend");
+                }).build());
+        CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.builder(mock).breaker(fragile).watchdog(false).build();
+        List<Exception> seen = new ArrayList<>();
+        wrapped.send(record("x"), (m, e) -> seen.add(e));
+        assertThatThrownBy(() -> mock.errorNext(new TimeoutException("down"))).isInstanceOf(OutOfMemoryError.class);
+        assertThat(seen).singleElement().isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void aNullRecordIsRefusedBeforeAPermitIsTaken() {
+        assertThatThrownBy(() -> producer.send(null)).isInstanceOf(NullPointerException.class).hasMessage("record");
+        assertThat(breaker.snapshot().successfulCalls() + breaker.snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void wrapClosesTheProducerItWasHandedWhenTheConfigIsBad() {
+        MockProducer<String, String> handed = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        assertThatThrownBy(() -> CircuitBreakerProducer.wrap(handed, java.util.Map.of("breakwater.failure.threshold", "abc",
+                "breakwater.status.enabled", "false")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("breakwater.failure.threshold");
+        assertThat(handed.closed()).isTrue();
+    }
+
+    @Test
+    void twoProducersSharingABreakerNameMustAgreeOnItsSettings() {
+        String name = "shared-" + System.nanoTime();
+        MockProducer<String, String> first = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        MockProducer<String, String> second = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> one = CircuitBreakerProducer.wrap(first, java.util.Map.of(
+                "breakwater.breaker.name", name, "breakwater.failure.threshold", "5", "breakwater.status.enabled", "false"));
+        try {
+            assertThatThrownBy(() -> CircuitBreakerProducer.wrap(second, java.util.Map.of(
+                    "breakwater.breaker.name", name, "breakwater.failure.threshold", "3", "breakwater.status.enabled", "false")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + name + "' already exists with another config")
+                    .hasMessageContaining("failureThreshold: 5 vs 3");
+            assertThat(second.closed()).isTrue();
+            CircuitBreakerProducer<String, String> same = CircuitBreakerProducer.wrap(
+                    new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()), java.util.Map.of(
+                    "breakwater.breaker.name", name, "breakwater.failure.threshold", "5", "breakwater.status.enabled", "false"));
+            assertThat(same.breaker()).isSameAs(one.breaker());
+            same.close();
+        } finally {
+            one.close();
+        }
+    }
+
+    @Test
+    void closeWithZeroReturnsAtOnceEvenWhenStatusEventsCannotBePublished() {
+        MockProducer<String, String> handed = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.wrap(handed, java.util.Map.of(
+                "bootstrap.servers", "127.0.0.1:1", "breakwater.breaker.name", "close-" + System.nanoTime(),
+                "breakwater.instance.id", "close-test", "breakwater.state.restore", "false"));
+        wrapped.breaker().forceOpen();   // a status event that can never be published
+        long start = System.nanoTime();
+        wrapped.close(Duration.ZERO);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("it took 12 s before; a margin of 10x")
+                .isLessThan(Duration.ofMillis(1200));
     }
 }

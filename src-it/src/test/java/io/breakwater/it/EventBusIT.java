@@ -185,4 +185,46 @@ class EventBusIT {
         assertThat(onTheTopic).as("every acknowledged event is on the topic").containsAll(acknowledged);
         assertThat(onTheTopic).as("no rejected event reached the broker").doesNotContainAnyElementsOf(rejected);
     }
+
+    @Test
+    void newStreamsDoNotWaitForAStatusClusterThatIsAway(EmbeddedKafkaCluster kafka) throws Exception {
+        this.kafka = kafka;
+        RedpandaTransport transport = RedpandaTransport.builder(Map.of("bootstrap.servers", kafka.bootstrapServers())).build();
+        // Restoring from a status cluster that does not answer: each new stream once waited 5 s for it.
+        try (io.breakwater.status.StatusPublisher away = io.breakwater.status.StatusPublisher.create(
+                     Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "away-" + java.util.UUID.randomUUID());
+             EventBus bus = EventBus.builder(transport).statusPublisher(away)
+                     .defaultChannelConfig(CircuitBreakerConfig.from(BreakerPresets.kafkaChannel("default"))
+                             .stateRestoreWait(Duration.ofMillis(50)).build())
+                     .build()) {
+            long start = System.nanoTime();
+            List<java.util.concurrent.CompletableFuture<?>> sent = new ArrayList<>();
+            for (String stream : List.of("first", "second", "third")) {
+                sent.add(bus.publishStream(stream, new Tick(1, stream)));
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("3 new streams; 15 s before the fix").isLessThan(Duration.ofSeconds(3));
+            for (var f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            away.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void closeWithATimeoutReturnsInTimeWhileTheBrokerIsFrozen(EmbeddedKafkaCluster kafka) throws Exception {
+        this.kafka = kafka;
+        EventBus bus = bus(kafka, Duration.ofSeconds(30));
+        bus.publishStream("frozen-close", new Tick(0, "warm-up")).get(30, TimeUnit.SECONDS);
+        kafka.blackHoleAll();
+        List<java.util.concurrent.CompletableFuture<PublishResult>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            inFlight.add(bus.publishStream("frozen-close", new Tick(i, "stuck")));
+        }
+        long start = System.nanoTime();
+        bus.close(Duration.ofMillis(500));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("500 ms asked; a margin of 10x").isLessThan(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(10)).as("every publish is answered")
+                .until(() -> inFlight.stream().allMatch(CompletableFuture::isDone));
+    }
 }

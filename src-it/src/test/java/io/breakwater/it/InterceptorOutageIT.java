@@ -55,7 +55,7 @@ class InterceptorOutageIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
             producer.send(new ProducerRecord<>("orders", "k", "warm-up")).get();
             CircuitBreaker breaker = CircuitBreakerRegistry.global().get(breakerName).orElseThrow();
-            List<Instant> openedAt = new ArrayList<>();
+            List<Instant> openedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
             breaker.onTransition(t -> {
                 if (t.to() == CircuitBreakerState.OPEN) {
                     openedAt.add(t.at());

@@ -78,4 +78,57 @@ class StatusTopicIT {
             });
         }
     }
+
+    @Test
+    void anInterceptorAndAWrapperSharingABreakerWriteEachTransitionOnce(TestBroker broker) throws Exception {
+        String topic = "pair-" + UUID.randomUUID();
+        String name = "pair-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> props = new java.util.HashMap<>(Records.producerConfig(broker.bootstrapServers()));
+        props.put("interceptor.classes", io.breakwater.interceptors.CircuitBreakerProducerInterceptor.class.getName());
+        props.put("breakwater.breaker.name", name);
+        props.put("breakwater.instance.id", "paired");
+        props.put("breakwater.status.topic", topic);
+        try (io.breakwater.interceptors.CircuitBreakerProducer<String, String> wrapped =
+                     io.breakwater.interceptors.CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            wrapped.breaker().forceOpen();
+            wrapped.breaker().reset();
+        }
+        try (StatusReader reader = StatusReader.start(broker.clientConfig(), topic)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.recordsRead() >= 2
+                    && reader.fleet().get("paired/" + name) != null
+                    && reader.fleet().get("paired/" + name).to() == CircuitBreakerState.CLOSED);
+            assertThat(reader.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            assertThat(reader.recordsRead()).as("2 transitions, 2 events, not 4").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aReaderOnAMissingTopicWaitsWithoutSpinningAndFindsItWhenItAppears(TestBroker broker) throws Exception {
+        String topic = "late-" + UUID.randomUUID();
+        try (StatusReader reader = StatusReader.start(broker.clientConfig(), topic)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> reader.state() == StatusReader.State.WAITING_FOR_TOPIC);
+            long before = requests(reader.clientId());
+            await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            assertThat(requests(reader.clientId()) - before).as("metadata requests in 2 s (2,813 before the fix)")
+                    .isLessThan(30);
+            assertThat(reader.lastError()).hasValueSatisfying(e -> assertThat(e).contains(topic));
+
+            CircuitBreaker breaker = CircuitBreaker.ofDefaults("late-breaker");
+            try (StatusPublisher publisher = StatusPublisher.create(broker.clientConfig(), topic, "instance-late")) {
+                publisher.attach(breaker);
+                breaker.forceOpen();
+                assertThat(publisher.flush(Duration.ofSeconds(30))).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.fleet().containsKey("instance-late/late-breaker"));
+            assertThat(reader.state()).isEqualTo(StatusReader.State.LIVE);
+        }
+    }
+
+    /** The requests a consumer sent so far, from its JMX metrics. */
+    static long requests(String clientId) throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName(
+                "kafka.consumer:type=consumer-metrics,client-id=" + clientId);
+        return ((Number) server.getAttribute(name, "request-total")).longValue();
+    }
 }

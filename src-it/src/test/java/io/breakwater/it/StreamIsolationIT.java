@@ -44,4 +44,30 @@ class StreamIsolationIT {
             kafka.start(2);
         }
     }
+
+    @Test
+    void aStreamFailingAloneLongAfterAnotherSucceededDoesNotOpenTheTransport(EmbeddedKafkaCluster kafka) throws Exception {
+        kafka.admin().createTopics(List.of(
+                new NewTopic("alone", Map.of(0, List.of(1))),
+                new NewTopic("quiet", Map.of(0, List.of(0, 1, 2))))).all().get(30, TimeUnit.SECONDS);
+        RedpandaTransport transport = RedpandaTransport.builder(Map.of("bootstrap.servers", kafka.bootstrapServers())).build();
+        try (EventBus bus = EventBus.builder(transport).build()) {
+            bus.publishStream("alone", Map.of("n", 0)).get(30, TimeUnit.SECONDS);
+            bus.publishStream("quiet", Map.of("n", 0)).get(30, TimeUnit.SECONDS);   // one success, then nothing
+
+            kafka.stop(1); // the only replica of "alone"
+            for (int i = 1; i <= 5; i++) {
+                bus.publishStream("alone", Map.of("n", i));
+                // One at a time: each is counted (unanswered for 2 s) long after the last success anywhere.
+                long counted = i;
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> bus.channelBreaker("alone").snapshot().failedCalls() >= counted);
+            }
+            assertThat(bus.channelBreaker("alone").snapshot().failedCalls()).as("alone's own breaker saw it").isPositive();
+            assertThat(bus.transportBreaker().snapshot().failedCalls()).as("one stream's trouble").isZero();
+            assertThat(bus.transportBreaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+            bus.publishStream("quiet", Map.of("n", 1)).get(30, TimeUnit.SECONDS);
+            kafka.start(1);
+        }
+    }
 }

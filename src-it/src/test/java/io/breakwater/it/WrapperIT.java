@@ -193,4 +193,55 @@ class WrapperIT {
             return super.serialize(topic, data);
         }
     }
+
+    @Test
+    void aForcedCloseWithRecordsInFlightLeavesTheBreakerClosedAndReturnsAtOnce(EmbeddedKafkaCluster kafka) throws Exception {
+        this.kafka = kafka;
+        kafka.createTopic("forced-close");
+        String name = "forced-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> props = Records.producerConfig(kafka.bootstrapServers());
+        props.put("breakwater.breaker.name", name);
+        props.put("breakwater.instance.id", "forced-close-it");
+        props.put("breakwater.state.restore", "false");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1_000);
+        CircuitBreakerProducer<String, String> guarded = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props);
+        guarded.send(new ProducerRecord<>("forced-close", "k", "warm-up")).get(30, TimeUnit.SECONDS);
+        kafka.blackHoleAll();
+        guarded.breaker().forceOpen();   // a status event the black-holed cluster will never take
+        guarded.breaker().reset();
+        for (int i = 0; i < 10; i++) {
+            guarded.send(new ProducerRecord<>("forced-close", "k", "lingering-" + i));
+        }
+
+        long start = System.nanoTime();
+        guarded.close(Duration.ZERO);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(took).as("about 12 s before the fix; a margin of 10x").isLessThan(Duration.ofMillis(1_200));
+        assertThat(guarded.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(guarded.breaker().snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void aForcedCloseDoesNotOpenTheInterceptorsBreakerEither(EmbeddedKafkaCluster kafka) throws Exception {
+        this.kafka = kafka;
+        kafka.createTopic("forced-close-interceptor");
+        String name = "forced-i-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> props = Records.producerConfig(kafka.bootstrapServers());
+        props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, io.breakwater.interceptors.CircuitBreakerProducerInterceptor.class.getName());
+        props.put("breakwater.breaker.name", name);
+        props.put("breakwater.status.enabled", "false");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1_000);
+        KafkaProducer<String, String> producer = new KafkaProducer<>(props);
+        producer.send(new ProducerRecord<>("forced-close-interceptor", "k", "warm-up")).get(30, TimeUnit.SECONDS);
+        kafka.blackHoleAll();
+        for (int i = 0; i < 10; i++) {
+            producer.send(new ProducerRecord<>("forced-close-interceptor", "k", "lingering-" + i));
+        }
+        producer.close(Duration.ZERO);
+        CircuitBreaker breaker = io.breakwater.breaker.CircuitBreakerRegistry.global().get(name).orElseThrow();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        assertThat(breaker.snapshot().ignoredCalls()).as("the records failed by the close").isEqualTo(10);
+    }
 }

@@ -61,6 +61,7 @@ public final class StatusReader implements AutoCloseable {
     private static final long BACKOFF_MAX_MILLIS = 5_000;
 
     private final String topic;
+    private final String clientId;
     private final Map<String, Object> consumerConfig;
     private final Map<String, StatusEvent> latest = new ConcurrentHashMap<>();
     private final List<Consumer<StatusEvent>> listeners = new CopyOnWriteArrayList<>();
@@ -79,7 +80,8 @@ public final class StatusReader implements AutoCloseable {
         this.topic = topic;
         Map<String, Object> config = new HashMap<>(clientConfig);
         int id = THREADS.incrementAndGet();
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "breakwater-status-reader-" + id);
+        this.clientId = "breakwater-status-reader-" + id;
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -237,6 +239,11 @@ public final class StatusReader implements AutoCloseable {
 
     public String topic() {
         return topic;
+    }
+
+    /** The {@code client.id} of the reader's consumer, as the broker's logs and the JMX metrics name it. */
+    public String clientId() {
+        return clientId;
     }
 
     /** The newest event of every breaker of every instance, by key {@code {instance}/{breaker}}. */

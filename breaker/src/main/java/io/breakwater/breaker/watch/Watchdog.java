@@ -72,7 +72,9 @@ public final class Watchdog {
         }
         if (fatal != null) {
             synchronized (Watchdog.class) {
-                thread = null;
+                if (thread == Thread.currentThread()) {
+                    thread = null;
+                }
             }
             ensureRunning();
             throw fatal;

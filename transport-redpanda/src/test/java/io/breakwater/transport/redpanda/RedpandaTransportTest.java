@@ -110,4 +110,65 @@ class RedpandaTransportTest {
         transport.close();
         transport.close();
     }
+
+    private static Map<String, Object> props(Object... more) {
+        Map<String, Object> p = new java.util.HashMap<>(Map.of("bootstrap.servers", "127.0.0.1:1"));
+        for (int i = 0; i < more.length; i += 2) {
+            p.put((String) more[i], more[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void breakwaterKeysOfTheTransportBreakerApply() {
+        try (RedpandaTransport transport = RedpandaTransport.builder(props("breakwater.failure.threshold", "2",
+                "breakwater.reset.timeout.ms", "5000")).build()) {
+            assertThat(transport.breaker().name()).isEqualTo("redpanda_transport");
+            assertThat(transport.breaker().config().failureThreshold()).isEqualTo(2);
+            assertThat(transport.breaker().config().resetTimeout()).isEqualTo(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aMisspeltOrBadBreakwaterKeyFailsNamingIt() {
+        assertThatThrownBy(() -> RedpandaTransport.builder(props("breakwater.failure.treshold", "3")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("breakwater.failure.treshold");
+        assertThatThrownBy(() -> RedpandaTransport.builder(props("breakwater.failure.threshold", "abc")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("breakwater.failure.threshold");
+    }
+
+    @Test
+    void statusKeysAreRefusedWithWhereTheyBelong() {
+        assertThatThrownBy(() -> RedpandaTransport.builder(props("breakwater.status.enabled", "true")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("breakwater.status.enabled")
+                .hasMessageContaining("EventBus.builder(transport).statusPublisher");
+    }
+
+    @Test
+    void aBadHeaderNameIsRefusedBeforeAnythingIsSent() {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+            Map<String, String> headers = new java.util.HashMap<>();
+            headers.put("", "x");
+            assertThatThrownBy(() -> transport.send("t", "k", new byte[0], headers))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("header names must not be null or empty");
+            assertThat(mock.history()).isEmpty();
+        }
+    }
+
+    @Test
+    void closeWithATimeoutClosesTheProducerWithIt() {
+        RedpandaTransport transport = RedpandaTransport.builder(mock).build();
+        transport.close(Duration.ZERO);
+        assertThat(mock.closed()).isTrue();
+        transport.close();
+    }
+
+    @Test
+    void zeroThresholdsAreRefused() {
+        assertThatThrownBy(() -> RedpandaTransport.builder(mock).sendBlockThreshold(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("sendBlockThreshold must be > 0, but was PT0S");
+    }
 }

@@ -1,0 +1,69 @@
+package io.breakwater.breaker.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.ManualClock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class AckTrackerTest {
+
+    /** A clock whose next reading waits until the test lets it go: it holds a writer between its two steps. */
+    static final class HoldingClock implements Clock {
+        final ManualClock time = new ManualClock();
+        volatile CountDownLatch reached;
+        volatile CountDownLatch release;
+
+        @Override
+        public long nanoTime() {
+            CountDownLatch r = reached;
+            if (r != null && Thread.currentThread().getName().equals("sender")) {
+                reached = null;
+                r.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return time.nanoTime();
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return time.currentTimeMillis();
+        }
+    }
+
+    @Test
+    void aSendCountedButNotYetTimedIsNeverReadAsAnOldSend() throws Exception {
+        HoldingClock clock = new HoldingClock();
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("acks").failureThreshold(1).clock(clock).build());
+        AckTracker tracker = new AckTracker(breaker, clock, Duration.ofSeconds(2), "inFlightThreshold");
+        // A full lap of healthy sends, long ago: every slot holds an old send time.
+        for (int i = 0; i < 1 << 16; i++) {
+            tracker.sent();
+            tracker.acknowledged();
+        }
+        clock.time.advance(Duration.ofSeconds(10));
+        CountDownLatch reached = new CountDownLatch(1);
+        clock.release = new CountDownLatch(1);
+        clock.reached = reached;
+        Thread sender = new Thread(tracker::sent, "sender");   // takes position 65,536, then reads the clock
+        sender.start();
+        assertThat(reached.await(10, TimeUnit.SECONDS)).as("the sender took its position").isTrue();
+
+        tracker.run();   // the watchdog ticks while the send's time is not written yet
+
+        clock.release.countDown();
+        sender.join(10_000);
+        assertThat(breaker.snapshot().failedCalls()).as("the slot still held a send from 10 s ago").isZero();
+        tracker.acknowledged();
+        assertThat(breaker.snapshot().successfulCalls()).isZero(); // the interceptor records; the tracker only says so
+    }
+}
