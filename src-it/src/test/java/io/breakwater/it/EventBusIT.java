@@ -224,7 +224,7 @@ class EventBusIT {
         long start = System.nanoTime();
         bus.close(Duration.ofMillis(500));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("500 ms asked; a margin of 10x").isLessThan(Duration.ofSeconds(5));
-        await().atMost(Duration.ofSeconds(10)).as("every publish is answered")
+        await("every publish is answered").atMost(Duration.ofSeconds(10))
                 .until(() -> inFlight.stream().allMatch(CompletableFuture::isDone));
     }
 }
