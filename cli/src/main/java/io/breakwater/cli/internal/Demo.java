@@ -83,6 +83,10 @@ public final class Demo {
         return System.nanoTime() - start;
     }
 
+    Options options() {
+        return options;
+    }
+
     /** Runs the demo; returns the exit code. */
     public int run() throws Exception {
         ForkedKafkaBroker broker = null;
@@ -117,15 +121,15 @@ public final class Demo {
         StatusPublisher status = StatusPublisher.create(client, "breakwater-status", instance);
         EventBus eventBus = EventBus.builder(RedpandaTransport.builder(transportProps).breakerConfig(transportConfig).build())
                 .defaultChannelConfig(channel).statusPublisher(status).build();
-        Producer<String, String> withInterceptor = new KafkaProducer<>(interceptedProps(servers));
-        Producer<String, String> plainProducer = new KafkaProducer<>(plainProps(servers));
+        Producer<String, String> withInterceptor = new KafkaProducer<>(DemoProducers.intercepted(servers, instance, options));
+        Producer<String, String> plainProducer = new KafkaProducer<>(DemoProducers.plain(servers));
         CircuitBreaker interceptorBreaker = CircuitBreakerRegistry.global().get(INTERCEPTED).orElseThrow();
         List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker("orders"), interceptorBreaker);
         for (CircuitBreaker b : breakers) {
             b.onTransition(t -> transitions.add(new Seen(t, now())));
         }
         MetricsServer metrics = startMetrics(eventBus, breakers);
-        warmUp(servers, eventBus, withInterceptor, plainProducer);
+        DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, out, options);
         List<Thread> threads = new ArrayList<>();
@@ -137,7 +141,7 @@ public final class Demo {
         Thread viewer = daemon("live-view", view::loop);
         try {
             if (broker != null) {
-                runFaults(broker, breakers);
+                new FaultSchedule(this, broker, breakers).run();
             } else {
                 LockSupport.parkNanos(options.duration().toNanos());
             }
@@ -163,50 +167,6 @@ public final class Demo {
         return 0;
     }
 
-    /** Creates the topics and waits for one acknowledgement on every path, so faults hit a running system. */
-    private void warmUp(String servers, EventBus eventBus, Producer<String, String> withInterceptor,
-                        Producer<String, String> plainProducer) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", servers))) {
-            List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
-            java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (String topic : List.of("orders", "fills", "plain-orders")) {
-                if (!existing.contains(topic)) {
-                    topics.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(3), java.util.Optional.empty()));
-                }
-            }
-            if (!topics.isEmpty()) {
-                admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
-            }
-        }
-        eventBus.publishStream("orders", "warm-up", new Event(0, "WARM", 0), Map.of()).get(30, TimeUnit.SECONDS);
-        withInterceptor.send(new ProducerRecord<>("fills", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
-        plainProducer.send(new ProducerRecord<>("plain-orders", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
-    }
-
-    private Map<String, Object> interceptedProps(String servers) {
-        Map<String, Object> props = plainProps(servers);
-        props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
-        props.put("breakwater.breaker.name", INTERCEPTED);
-        props.put("breakwater.instance.id", instance);
-        props.put("breakwater.reset.timeout.ms", Long.toString(options.resetTimeout().toMillis()));
-        props.put("breakwater.window.size", "20");
-        props.put("breakwater.failure.rate.threshold", "0.5");
-        return props;
-    }
-
-    /** The plain producer: Kafka's defaults, with max.block.ms and delivery.timeout.ms scaled down to fit the demo. */
-    private static Map<String, Object> plainProps(String servers) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-        return props;
-    }
-
     private MetricsServer startMetrics(EventBus eventBus, List<CircuitBreaker> breakers) throws java.io.IOException {
         if (options.metricsPort() == null) {
             return null;
@@ -217,40 +177,6 @@ public final class Demo {
                 () -> eventBus.health().healthy());
         out.println("Serving /metrics and /health on port " + server.port());
         return server;
-    }
-
-    /**
-     * Freeze at 15 % of the run, resume at 35 %, kill at 50 %, restart at 60 %; then run to the end, and on
-     * (at most {@value #RECOVERY_GRACE_SECONDS} s more) until every breaker has closed again.
-     */
-    private void runFaults(ForkedKafkaBroker broker, List<CircuitBreaker> breakers) {
-        long total = options.duration().toNanos();
-        sleepUntil(total * 15 / 100);
-        broker.freeze();
-        faults.add(new Fault("broker frozen (SIGSTOP)", now(), false));
-        sleepUntil(total * 35 / 100);
-        broker.resume();
-        faults.add(new Fault("broker resumed (SIGCONT)", now(), true));
-        sleepUntil(total * 50 / 100);
-        broker.kill();
-        faults.add(new Fault("broker killed (SIGKILL)", now(), false));
-        sleepUntil(total * 60 / 100);
-        broker.restart();
-        faults.add(new Fault("broker restarted", now(), true));
-        sleepUntil(total);
-        long grace = now() + TimeUnit.SECONDS.toNanos(RECOVERY_GRACE_SECONDS);
-        while (now() < grace && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
-    }
-
-    static final int RECOVERY_GRACE_SECONDS = 20;
-
-    private void sleepUntil(long demoNanos) {
-        long left;
-        while ((left = demoNanos - now()) > 0) {
-            LockSupport.parkNanos(left);
-        }
     }
 
     private void publishViaBus(EventBus eventBus) {

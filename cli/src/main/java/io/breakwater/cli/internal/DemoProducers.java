@@ -1,0 +1,64 @@
+package io.breakwater.cli.internal;
+
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** The demo's producers and topics: how each path is set up, and its first acknowledgement. */
+final class DemoProducers {
+
+    private DemoProducers() {
+    }
+
+    /** Creates the topics and waits for one acknowledgement on every path, so faults hit a running system. */
+    static void warmUp(String servers, EventBus eventBus, Producer<String, String> withInterceptor,
+                        Producer<String, String> plainProducer) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", servers))) {
+            List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
+            java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            for (String topic : List.of("orders", "fills", "plain-orders")) {
+                if (!existing.contains(topic)) {
+                    topics.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(3), java.util.Optional.empty()));
+                }
+            }
+            if (!topics.isEmpty()) {
+                admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+        eventBus.publishStream("orders", "warm-up", new Demo.Event(0, "WARM", 0), Map.of()).get(30, TimeUnit.SECONDS);
+        withInterceptor.send(new ProducerRecord<>("fills", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
+        plainProducer.send(new ProducerRecord<>("plain-orders", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
+    }
+
+    static Map<String, Object> intercepted(String servers, String instance, Demo.Options options) {
+        Map<String, Object> props = plain(servers);
+        props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
+        props.put("breakwater.breaker.name", Demo.INTERCEPTED);
+        props.put("breakwater.instance.id", instance);
+        props.put("breakwater.reset.timeout.ms", Long.toString(options.resetTimeout().toMillis()));
+        props.put("breakwater.window.size", "20");
+        props.put("breakwater.failure.rate.threshold", "0.5");
+        return props;
+    }
+
+    /** The plain producer: Kafka's defaults, with max.block.ms and delivery.timeout.ms scaled down to fit the demo. */
+    static Map<String, Object> plain(String servers) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+        return props;
+    }
+}

@@ -1,0 +1,56 @@
+package io.breakwater.cli.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.testkit.ForkedKafkaBroker;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/** The demo's faults, at fixed shares of the run, on the demo's own clock. */
+final class FaultSchedule {
+
+    static final int RECOVERY_GRACE_SECONDS = 20;
+
+    private final Demo demo;
+    private final ForkedKafkaBroker broker;
+    private final List<CircuitBreaker> breakers;
+
+    FaultSchedule(Demo demo, ForkedKafkaBroker broker, List<CircuitBreaker> breakers) {
+        this.demo = demo;
+        this.broker = broker;
+        this.breakers = breakers;
+    }
+
+    /**
+     * Freeze at 15 % of the run, resume at 35 %, kill at 50 %, restart at 60 %; then run to the end, and on
+     * (at most {@value #RECOVERY_GRACE_SECONDS} s more) until every breaker has closed again.
+     */
+    void run() {
+        long total = demo.options().duration().toNanos();
+        sleepUntil(total * 15 / 100);
+        broker.freeze();
+        demo.faults.add(new Demo.Fault("broker frozen (SIGSTOP)", demo.now(), false));
+        sleepUntil(total * 35 / 100);
+        broker.resume();
+        demo.faults.add(new Demo.Fault("broker resumed (SIGCONT)", demo.now(), true));
+        sleepUntil(total * 50 / 100);
+        broker.kill();
+        demo.faults.add(new Demo.Fault("broker killed (SIGKILL)", demo.now(), false));
+        sleepUntil(total * 60 / 100);
+        broker.restart();
+        demo.faults.add(new Demo.Fault("broker restarted", demo.now(), true));
+        sleepUntil(total);
+        long grace = demo.now() + TimeUnit.SECONDS.toNanos(RECOVERY_GRACE_SECONDS);
+        while (demo.now() < grace && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    private void sleepUntil(long demoNanos) {
+        long left;
+        while ((left = demoNanos - demo.now()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+}
