@@ -106,7 +106,12 @@ class CircuitBreakerProducerTest {
         Future<RecordMetadata> acked = producer.send(record("ok"), callback);
         mock.completeNext();
         RecordMetadata metadata = acked.get();
-        assertThat(callbackSaw.get(0)).hasToString(metadata.toString());
+        assertThat(callbackSaw.get(0)).isInstanceOfSatisfying(RecordMetadata.class, seen -> {
+            assertThat(seen.topic()).isEqualTo(metadata.topic());
+            assertThat(seen.partition()).isEqualTo(metadata.partition());
+            assertThat(seen.offset()).isEqualTo(metadata.offset());
+            assertThat(seen.timestamp()).isEqualTo(metadata.timestamp());
+        });
         assertThat(metadata.offset()).isZero();
 
         TimeoutException failure = new TimeoutException("expired");
@@ -177,8 +182,11 @@ class CircuitBreakerProducerTest {
         assertThat(breaker.snapshot().lastFailure()).startsWith("send() blocked for 1000 ms");
         release.countDown();
         sender.join(10_000);
+        assertThat(sender.isAlive()).as("the blocked send returned").isFalse();
+        assertThat(blocking.history()).as("its record went out, and was answered (auto-complete), late").hasSize(1);
         // Its late success does not count: the watchdog settled it.
         assertThat(breaker.snapshot().successfulCalls()).isZero();
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
     }
 
     @Test

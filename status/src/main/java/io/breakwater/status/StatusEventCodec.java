@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.breakwater.breaker.CircuitBreakerState;
-import io.breakwater.breaker.internal.Failures;
+import io.breakwater.breaker.Throwables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ public final class StatusEventCodec {
                 .put("from", e.from().name())
                 .put("to", e.to().name())
                 .put("at", e.at().toString())
-                .put("reason", Failures.sanitize(e.reason()))
+                .put("reason", Throwables.sanitize(e.reason()))
                 .put("failureRate", e.failureRate())
                 .put("slowCallRate", e.slowCallRate())
                 .put("failureCount", e.failureCount())
@@ -41,7 +41,7 @@ public final class StatusEventCodec {
         if (e.lastError() == null) {
             json.putNull("lastError");
         } else {
-            json.put("lastError", Failures.sanitize(e.lastError()));
+            json.put("lastError", Throwables.sanitize(e.lastError()));
         }
         json.put("sequence", e.sequence());
         try {
