@@ -81,4 +81,22 @@ class TreeRulesTest {
         }
         assertThat(long_).as("main classes over 300 lines: split them by responsibility").isEmpty();
     }
+
+    @Test
+    void theBomListsEveryLibraryModule() throws IOException {
+        Path root = Workspace.root();
+        String bom = Files.readString(root.resolve("bom/pom.xml"));
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java"))).toList()) {
+                String pom = Files.readString(dir.resolve("pom.xml"));
+                Matcher id = Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>").matcher(pom);
+                if (id.find() && !List.of("breakwater-cli", "breakwater-bench", "breakwater-src-it", "breakwater-test-support")
+                        .contains(id.group(1)) && !bom.contains("<artifactId>" + id.group(1) + "</artifactId>")) {
+                    missing.add(id.group(1));
+                }
+            }
+        }
+        assertThat(missing).as("library modules missing from bom/pom.xml").isEmpty();
+    }
 }
