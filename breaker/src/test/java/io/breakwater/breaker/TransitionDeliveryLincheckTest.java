@@ -95,8 +95,8 @@ public class TransitionDeliveryLincheckTest {
     void everyTransitionReachesTheListenerOnceAndInOrderUnderStress() {
         new StressOptions()
                 .iterations(10)
-                .invocationsPerIteration(500)
-                .threads(3)
+                .invocationsPerIteration(300)
+                .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
                 .actorsAfter(1)

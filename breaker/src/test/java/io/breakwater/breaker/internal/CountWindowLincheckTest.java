@@ -43,7 +43,7 @@ public class CountWindowLincheckTest {
     void countWindowTotalsAreLinearizableUnderStress() {
         new StressOptions()
                 .iterations(10)
-                .invocationsPerIteration(500)
+                .invocationsPerIteration(300)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(2)
