@@ -4,12 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerRegistryTest {
@@ -49,15 +58,52 @@ class CircuitBreakerRegistryTest {
         }
     }
 
-    @Test
-    void forEachBreakerSeesExistingAndLaterBreakersOnce() {
+    @RepeatedTest(20)
+    void forEachBreakerSeesEveryBreakerOnceWhileOthersAreCreatedOnSeveralThreads() throws Exception {
         CircuitBreakerRegistry registry = new CircuitBreakerRegistry();
-        registry.getOrCreate("a");
-        List<String> seen = new ArrayList<>();
-        registry.forEachBreaker(b -> seen.add(b.name()));
-        registry.getOrCreate("b");
-        registry.getOrCreate("a");
-        assertThat(seen).containsExactly("a", "b");
+        for (int i = 0; i < 50; i++) {
+            registry.getOrCreate("existing-" + i);
+        }
+        int creators = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(creators);
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+        try {
+            CyclicBarrier start = new CyclicBarrier(creators + 1);
+            CountDownLatch halfway = new CountDownLatch(creators);
+            List<Future<?>> created = new ArrayList<>();
+            for (int t = 0; t < creators; t++) {
+                created.add(pool.submit(() -> {
+                    start.await();
+                    // Every thread creates the same names: each breaker is created by whichever comes first.
+                    for (int i = 0; i < 400; i++) {
+                        registry.getOrCreate("later-" + i);
+                        if (i == 200) {
+                            halfway.countDown();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.await();
+            halfway.await(30, TimeUnit.SECONDS);
+            registry.forEachBreaker(b -> seen.merge(b.name(), 1, Integer::sum));
+            for (Future<?> f : created) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(registry.all()).hasSize(450);
+        Set<String> missed = new TreeSet<>(registry.all().stream().map(CircuitBreaker::name).toList());
+        missed.removeAll(seen.keySet());
+        assertThat(missed).as("breakers the listener never saw").isEmpty();
+        Map<String, Integer> repeated = new TreeMap<>();
+        seen.forEach((name, times) -> {
+            if (times != 1) {
+                repeated.put(name, times);
+            }
+        });
+        assertThat(repeated).as("breakers the listener saw more than once, and how often").isEmpty();
     }
 
     @Test
@@ -81,7 +127,19 @@ class CircuitBreakerRegistryTest {
     }
 
     @Test
-    void theGlobalRegistryIsOne() {
-        assertThat(CircuitBreakerRegistry.global()).isSameAs(CircuitBreakerRegistry.global());
+    void theGlobalRegistryIsOneForTheWholeProcess() throws Exception {
+        String name = "global-registry-test-" + UUID.randomUUID();
+        CircuitBreaker created = CircuitBreakerRegistry.global().getOrCreate(name);
+        try {
+            Optional<CircuitBreaker> fromAnotherThread = CompletableFuture
+                    .supplyAsync(() -> CircuitBreakerRegistry.global().get(name))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(fromAnotherThread).containsSame(created);
+            assertThat(CircuitBreakerRegistry.global().getOrCreate(name, BreakerPresets.redis("other"))).isSameAs(created);
+            assertThat(CircuitBreakerRegistry.global().defaultConfig().failureThreshold())
+                    .isEqualTo(CircuitBreakerConfig.ofDefaults("x").failureThreshold());
+        } finally {
+            CircuitBreakerRegistry.global().remove(name);
+        }
     }
 }
