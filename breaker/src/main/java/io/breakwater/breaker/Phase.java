@@ -107,12 +107,15 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
             }
         }
 
-        /** Frees {@code slot} if held: its call was ignored or never made. */
-        void release(int slot) {
+        /** Frees {@code slot} if held (its call was ignored or never made); false if it was not held. */
+        boolean release(int slot) {
             for (;;) {
                 long v = slots.get(slot);
-                if (v <= 0 || slots.compareAndSet(slot, v, FREE)) {
-                    return;
+                if (v <= 0) {
+                    return false;
+                }
+                if (slots.compareAndSet(slot, v, FREE)) {
+                    return true;
                 }
             }
         }

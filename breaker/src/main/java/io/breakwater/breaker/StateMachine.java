@@ -108,9 +108,9 @@ final class StateMachine {
         Phase p = phase.get();
         if (p instanceof Phase.HalfOpen half) {
             if (permit == null) {
-                int oldest = half.oldestHeld();
-                if (oldest != Permit.NO_SLOT) {
-                    half.release(oldest);
+                // The oldest held trial; if another thread answers it first, the next oldest.
+                for (int oldest = half.oldestHeld(); oldest != Permit.NO_SLOT && !half.release(oldest); ) {
+                    oldest = half.oldestHeld();
                 }
             } else if (permit.phase == half) {
                 half.release(permit.slot);
@@ -158,7 +158,7 @@ final class StateMachine {
             // A plain success lowers both rates unless old outcomes left the window (time window) or it
             // makes the window hold minimumCalls for the first time: only then can the rules newly hold.
             if (slow || calls < 0 || calls == config.minimumCalls()) {
-                checkRates(closed, now);
+                checkRates(closed, now != 0L ? now : clock.nanoTime());
             }
         } else if (p instanceof Phase.HalfOpen half) {
             if (!answer(half, permit)) {

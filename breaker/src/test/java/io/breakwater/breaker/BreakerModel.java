@@ -30,8 +30,8 @@ final class BreakerModel {
                     Double backoffMultiplier, Duration maxResetTimeout) {
 
         /** The same config for the real breaker; throwables of {@code ignored} do not count. */
-        CircuitBreakerConfig.Builder toBuilder(Class<? extends Throwable> ignored) {
-            CircuitBreakerConfig.Builder b = CircuitBreakerConfig.builder("model")
+        CircuitBreakerConfigBuilder toBuilder(Class<? extends Throwable> ignored) {
+            CircuitBreakerConfigBuilder b = CircuitBreakerConfig.builder("model")
                     .failureThreshold(failureThreshold)
                     .successThreshold(successThreshold)
                     .halfOpenMaxCalls(halfOpenMaxCalls)

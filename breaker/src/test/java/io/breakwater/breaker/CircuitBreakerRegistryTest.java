@@ -135,7 +135,8 @@ class CircuitBreakerRegistryTest {
                     .supplyAsync(() -> CircuitBreakerRegistry.global().get(name))
                     .get(10, TimeUnit.SECONDS);
             assertThat(fromAnotherThread).containsSame(created);
-            assertThat(CircuitBreakerRegistry.global().getOrCreate(name, BreakerPresets.redis("other"))).isSameAs(created);
+            assertThat(CircuitBreakerRegistry.global().getOrCreate(name)).isSameAs(created);
+            assertThat(CircuitBreakerRegistry.global().getOrCreate(name, CircuitBreakerConfig.ofDefaults("other"))).isSameAs(created);
             assertThat(CircuitBreakerRegistry.global().defaultConfig().failureThreshold())
                     .isEqualTo(CircuitBreakerConfig.ofDefaults("x").failureThreshold());
         } finally {

@@ -17,14 +17,14 @@ class DocumentedRulesRegressionTest {
     private final ManualClock clock = new ManualClock();
     private final List<StateTransition> transitions = new ArrayList<>();
 
-    private CircuitBreaker breaker(CircuitBreakerConfig.Builder builder) {
+    private CircuitBreaker breaker(CircuitBreakerConfigBuilder builder) {
         CircuitBreaker breaker = CircuitBreaker.of(builder.clock(clock).build());
         breaker.onTransition(transitions::add);
         return breaker;
     }
 
     /** Failure threshold 1: one failure opens, then after the reset timeout a canExecute() enters HALF_OPEN. */
-    private CircuitBreaker halfOpen(CircuitBreakerConfig.Builder builder) {
+    private CircuitBreaker halfOpen(CircuitBreakerConfigBuilder builder) {
         CircuitBreaker breaker = breaker(builder.failureThreshold(1).resetTimeout(Duration.ofSeconds(10)));
         breaker.recordFailure(new IOException("down"));
         clock.advance(Duration.ofSeconds(10));

@@ -1,65 +1,62 @@
 package io.breakwater.breaker.internal;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
- * The last {@code size} outcomes, in a ring. Lock-free: a ticket picks the slot, the slot is swapped
- * atomically, and the failure and slow counts move by the difference between the new and the replaced
- * outcome. The counts always equal the sum of the slots once writers are done.
+ * The last {@code size} outcomes, in a ring. Every change happens under this window's lock, slot and totals
+ * together, so a totals read (one volatile read) always sees the window after some whole sequence of
+ * records: the window is linearizable.
  *
- * <p>A success that replaces a success (the steady state) writes nothing: one atomic increment per call.
+ * <p>The steady state takes no lock and writes nothing: a plain success recorded while the window is full of
+ * plain successes changes nothing, whichever success it replaces, so it returns after one volatile read.
  */
 final class CountWindow implements OutcomeWindow {
 
-    private static final long FAILURE_UNIT = 1L;
-    private static final long SLOW_UNIT = 1L << 32;
+    // The totals, packed: calls in bits 0-20, failures in 21-41, slow calls in 42-62 (each at most 2^20).
+    private static final int FIELD_BITS = 21;
+    private static final long FIELD_MASK = (1L << FIELD_BITS) - 1;
+    private static final long CALL = 1L;
+    private static final long FAILURE = 1L << FIELD_BITS;
+    private static final long SLOW = 1L << (2 * FIELD_BITS);
 
     private final int size;
-    // Each slot holds an Outcome, or 0 before it is first written. Swapped with getAndSet.
-    private final AtomicIntegerArray slots;
-    // Tickets handed out so far; the slot of ticket t is t mod size.
-    private final AtomicLong tickets = new AtomicLong();
-    // Failures in the low 32 bits, slow calls in the high 32 bits, each signed: see decode.
-    private final AtomicLong counts = new AtomicLong();
+    // The totals when every slot holds a plain success.
+    private final long fullOfSuccesses;
+    // Each slot holds an Outcome, or 0 before it is first written. Guarded by `this`.
+    private final int[] slots;
+    // Records made so far; the slot of record n is n mod size. Guarded by `this`.
+    private long recorded;
+    // The packed totals; written only under `this`, read without a lock.
+    private volatile long totals;
 
     CountWindow(int size) {
         this.size = size;
-        this.slots = new AtomicIntegerArray(size);
+        this.slots = new int[size];
+        this.fullOfSuccesses = CALL * size;
     }
 
     @Override
     public long record(int outcome, long nowNanos) {
-        long ticket = tickets.getAndIncrement();
-        int slot = (int) (ticket % size);
-        long held = Math.min(ticket + 1, size);
-        if (slots.get(slot) == outcome) {
-            return held;
+        if (outcome == Outcome.SUCCESS && totals == fullOfSuccesses) {
+            return 0; // nothing changed: no rule can newly hold
         }
-        int replaced = slots.getAndSet(slot, outcome);
-        long delta = weight(outcome) - weight(replaced);
-        if (delta != 0) {
-            counts.addAndGet(delta);
+        synchronized (this) {
+            int slot = (int) (recorded++ % size);
+            int replaced = slots[slot];
+            slots[slot] = outcome;
+            long packed = totals + weight(outcome) - (replaced == 0 ? -CALL : weight(replaced));
+            totals = packed;
+            return packed & FIELD_MASK;
         }
-        return held;
     }
 
     private static long weight(int outcome) {
-        if (outcome == 0) {
-            return 0;
-        }
-        return (Outcome.isFailure(outcome) ? FAILURE_UNIT : 0) + (Outcome.isSlow(outcome) ? SLOW_UNIT : 0);
+        return (Outcome.isFailure(outcome) ? FAILURE : 0) + (Outcome.isSlow(outcome) ? SLOW : 0);
     }
 
     @Override
     public WindowTotals totals(long nowNanos) {
-        long packed = counts.get();
-        // A writer may be between its swap and its add, so a field can be briefly negative; the low
-        // field is read as signed and its borrow given back to the high one.
-        int failures = (int) packed;
-        int slow = (int) ((packed - failures) >> 32);
-        long calls = Math.min(tickets.get(), size);
-        return new WindowTotals(calls, failures, slow);
+        long packed = totals;
+        return new WindowTotals(packed & FIELD_MASK, (packed >>> FIELD_BITS) & FIELD_MASK,
+                (packed >>> (2 * FIELD_BITS)) & FIELD_MASK);
     }
 
     @Override

@@ -10,7 +10,8 @@ public interface OutcomeWindow {
 
     /**
      * Records one {@link Outcome}. Returns the calls the window holds after this one when that is cheap to
-     * know (a count window), or -1 (a time window, whose old outcomes leave as time passes).
+     * know and the record changed the window (a count window), 0 when it changed nothing, or -1 when the
+     * window cannot say (a time window, whose old outcomes leave as time passes).
      */
     long record(int outcome, long nowNanos);
 
