@@ -206,7 +206,7 @@ public final class ForkedKafkaBroker implements AutoCloseable {
             kill();
         }
         proxy.close();
-        EmbeddedKafkaCluster.deleteRecursively(root);
+        TempDirectories.deleteRecursively(root);
     }
 
     @Override
