@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Apache Kafka in KRaft mode, in this JVM: 1..N nodes, each a combined broker and controller, with an
- * N-voter quorum. Free loopback ports, a temporary directory removed on close, a small heap footprint.
+ * N-voter quorum. Free loopback ports, held from the moment they are picked until their broker binds them
+ * (a start that still loses one to another process is tried again on fresh ports, up to
+ * {@value PortRetry#ATTEMPTS} times), a temporary directory removed on close, a small heap footprint.
  * Clients connect through one {@link FaultProxy} per node, so a test can cut, freeze or slow a node's
  * client traffic; {@link #stop(int)} and {@link #start(int)} restart a node on the same ports and data.
  *
@@ -172,6 +174,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private int nodes = 1;
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Duration startTimeout = Duration.ofSeconds(60);
+        private PortSource portSource = PortSource.FRESH;
 
         private Builder() {
         }
@@ -191,9 +194,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /** How long the start may take before it fails (default 60 s). */
+        /** How long the start may take before it fails (default 60 s); a start on fresh ports has as long again. */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Where the nodes' ports come from (tests take ports away with it). */
+        Builder portSource(PortSource source) {
+            this.portSource = Objects.requireNonNull(source, "source");
             return this;
         }
 
@@ -204,7 +213,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             Path root = TempDirectories.create("breakwater-kafka-");
             ClusterLauncher.Launched launched;
             try {
-                launched = new ClusterLauncher(clusterId, root, nodes, overrides, startTimeout).launch();
+                launched = new ClusterLauncher(clusterId, root, nodes, overrides, startTimeout, portSource).launch();
             } catch (RuntimeException | Error e) {
                 TempDirectories.deleteRecursively(root);
                 throw e;

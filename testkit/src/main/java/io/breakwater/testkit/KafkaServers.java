@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +34,9 @@ final class KafkaServers {
         });
     }
 
+    /** How long after the start timeout a failed start may take to settle: its nodes shut down. */
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
     private final List<KafkaNode> nodes;
     private final List<Properties> configs;
     // Running servers by node index; null while stopped. Guarded by `this`.
@@ -44,7 +48,11 @@ final class KafkaServers {
         this.running = new KafkaRaftServer[nodes.size()];
     }
 
-    /** Starts every node, each from its config, and returns once all have started. */
+    /**
+     * Starts every node, each from its config, and returns once all have started. If one fails, it waits
+     * for the others to end their start (each gives up by its {@code server.max.startup.time.ms}), stops
+     * those that started, and throws the first failure.
+     */
     static KafkaServers startAll(List<KafkaNode> nodes, List<Properties> configs, Duration timeout) {
         KafkaServers servers = new KafkaServers(nodes, configs);
         List<CompletableFuture<Void>> starts = new ArrayList<>();
@@ -53,23 +61,50 @@ final class KafkaServers {
             starts.add(CompletableFuture.runAsync(() -> servers.startServer(node), runnable -> daemon(runnable, "start-" + node)));
         }
         try {
-            await(CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)), "start " + nodes.size() + " node(s)", timeout);
+            await(CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)), "start " + nodes.size() + " node(s)",
+                    timeout.plus(SETTLE));
         } catch (RuntimeException e) {
+            starts.stream().filter(CompletableFuture::isCompletedExceptionally).map(KafkaServers::failure)
+                    .filter(f -> f != e.getCause()).forEach(e::addSuppressed);
             servers.stopAll();
             throw e;
         }
         return servers;
     }
 
+    private static Throwable failure(CompletableFuture<?> failed) {
+        Throwable t = failed.handle((ignored, failure) -> failure).join();
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
     private void startServer(int node) {
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(configs.get(node), false), Time.SYSTEM);
-        server.startup();
+        nodes.get(node).releasePorts(); // just before the broker binds them
+        try {
+            server.startup();
+        } catch (RuntimeException | Error e) {
+            // A node that failed half-way (its broker, say, after its controller) must not run on.
+            shutDown(server, e);
+            throw e;
+        }
         synchronized (this) {
             running[node] = server;
         }
     }
 
-    /** Shuts node {@code node} down (controlled shutdown); its ports and data stay for {@link #start}. */
+    private static void shutDown(KafkaRaftServer server, Throwable startFailure) {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException | Error e) {
+            startFailure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * Shuts node {@code node} down (controlled shutdown); its ports are held and its data stays for
+     * {@link #start}.
+     */
     void stop(int node) {
         KafkaRaftServer server;
         synchronized (this) {
@@ -79,6 +114,7 @@ final class KafkaServers {
         if (server != null) {
             server.shutdown();
             server.awaitShutdown();
+            nodes.get(node).holdPorts();
             LOG.info("Kafka node {} stopped", node);
         }
     }
@@ -88,8 +124,19 @@ final class KafkaServers {
         if (isRunning(node)) {
             return;
         }
-        await(CompletableFuture.runAsync(() -> startServer(node), runnable -> daemon(runnable, "restart-" + node)),
-                "restart node " + node, timeout);
+        KafkaNode kafkaNode = nodes.get(node);
+        try {
+            await(CompletableFuture.runAsync(() -> startServer(node), runnable -> daemon(runnable, "restart-" + node)),
+                    "restart node " + node, timeout);
+        } catch (RuntimeException e) {
+            List<Integer> taken = PortReservation.taken(kafkaNode.ports());
+            kafkaNode.holdPorts();
+            if (!taken.isEmpty()) {
+                throw new IllegalStateException("could not restart " + kafkaNode.describePorts()
+                        + ": another socket took port(s) " + taken + " while the node was down", e);
+            }
+            throw e;
+        }
         LOG.info("Kafka node {} started again", node);
     }
 
@@ -97,7 +144,7 @@ final class KafkaServers {
         return running[node] != null;
     }
 
-    /** Stops every running node, all at once; logs what did not stop within a minute. */
+    /** Stops every running node, all at once, and frees the ports of all; logs what did not stop within a minute. */
     void stopAll() {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (int i = 0; i < running.length; i++) {
@@ -118,6 +165,7 @@ final class KafkaServers {
         } catch (Exception e) {
             LOG.warn("{} Kafka node(s) did not all stop within 60 s", stops.size(), e);
         }
+        nodes.forEach(KafkaNode::releasePorts);
     }
 
     private static void await(CompletableFuture<?> future, String what, Duration timeout) {
