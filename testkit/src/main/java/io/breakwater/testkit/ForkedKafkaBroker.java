@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * One KRaft node in its own JVM, built from this classpath, behind a {@link FaultProxy}: for faults a
  * JVM cannot inflict on itself. {@link #freeze()} sends SIGSTOP (a frozen broker: connections stay open,
  * nothing answers), {@link #resume()} SIGCONT, {@link #kill()} SIGKILL; {@link #restart()} starts it
- * again on the same ports and data. The broker's output goes to {@code broker.log} in its directory.
+ * again on the same ports and data. The broker's output goes to {@code broker.log} in its directory, or
+ * to a file that stays in the directory {@value BrokerLogging#DIRECTORY_PROPERTY} names.
  * Its ports are held whenever no broker process has them: from the moment they are picked until the JVM
  * starts, and from a kill to the restart. A first start that still loses one to another process is tried
  * again on fresh ports, up to {@value PortRetry#ATTEMPTS} times.
@@ -47,7 +48,8 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         this.proxy = proxy;
         this.startTimeout = b.startTimeout;
         this.propertiesFile = root.resolve("broker.properties");
-        this.logFile = root.resolve("broker.log");
+        this.logFile = BrokerLogging.directory().map(dir -> dir.resolve(root.getFileName() + ".log"))
+                .orElse(root.resolve("broker.log"));
         Properties properties = node.properties(List.of(node), b.overrides);
         try (OutputStream out = Files.newOutputStream(propertiesFile)) {
             properties.store(out, "forked Breakwater test broker");
