@@ -173,6 +173,7 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         try {
             launch();
         } catch (RuntimeException e) {
+            node.releasePorts(); // if the start failed before it got to them
             List<Integer> taken = PortReservation.taken(node.ports());
             node.holdPorts();
             if (!taken.isEmpty()) {

@@ -91,10 +91,6 @@ final class KafkaNode {
                 .mapToObj(i -> LISTENERS.get(i) + " 127.0.0.1:" + ports.get(i)).collect(Collectors.joining(", "));
     }
 
-    InetSocketAddress externalAddress() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), externalPort);
-    }
-
     String voter() {
         return id + "@127.0.0.1:" + controllerPort;
     }

@@ -24,6 +24,9 @@ final class KafkaServers {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaServers.class);
 
+    /** How long after the start timeout a failed start may take to settle: its nodes shut down. */
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
     static {
         // A broker that hits a fatal error calls Exit; in a test JVM that must be an exception, not System.exit.
         Exit.setExitProcedure((code, message) -> {
@@ -33,9 +36,6 @@ final class KafkaServers {
             throw new IllegalStateException("embedded Kafka asked to halt(" + code + "): " + message);
         });
     }
-
-    /** How long after the start timeout a failed start may take to settle: its nodes shut down. */
-    private static final Duration SETTLE = Duration.ofSeconds(30);
 
     private final List<KafkaNode> nodes;
     private final List<Properties> configs;
@@ -127,8 +127,9 @@ final class KafkaServers {
         KafkaNode kafkaNode = nodes.get(node);
         try {
             await(CompletableFuture.runAsync(() -> startServer(node), runnable -> daemon(runnable, "restart-" + node)),
-                    "restart node " + node, timeout);
+                    "restart node " + node, timeout.plus(SETTLE));
         } catch (RuntimeException e) {
+            kafkaNode.releasePorts(); // if the start failed before it got to them
             List<Integer> taken = PortReservation.taken(kafkaNode.ports());
             kafkaNode.holdPorts();
             if (!taken.isEmpty()) {
