@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.testkit.BrokerLogging;
 import io.breakwater.testkit.JavaProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,16 +28,13 @@ class DemoIT {
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
             metricsPort = free.getLocalPort();
         }
-        Process demo = new ProcessBuilder(JavaProcess.javaBinary().toString(), "-Xmx512m", "-jar", cliJar().toString(),
+        // The demo's output goes to a file under target/ (its broker's, through the log directory, too).
+        Path log = Path.of("target", "demo-it.log").toAbsolutePath();
+        Process demo = new ProcessBuilder(JavaProcess.javaBinary().toString(), "-Xmx512m",
+                "-D" + BrokerLogging.DIRECTORY_PROPERTY + "=" + System.getProperty(BrokerLogging.DIRECTORY_PROPERTY, ""),
+                "-jar", cliJar().toString(),
                 "demo", "--duration", "20s", "--rate", "40", "--no-color", "--metrics-port", Integer.toString(metricsPort))
-                .redirectErrorStream(true).start();
-        java.util.concurrent.CompletableFuture<String> outputRead = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         // While it runs, the demo serves Prometheus metrics of all its breakers.
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
@@ -47,8 +45,8 @@ class DemoIT {
                     .contains("circuit_breaker_state{name=\"eventbus-orders\"}")
                     .contains("circuit_breaker_state{name=\"fills-producer\"}");
         });
-        String output = outputRead.get(3, TimeUnit.MINUTES);
-        assertThat(demo.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(demo.waitFor(4, TimeUnit.MINUTES)).as("the demo ends; its output so far is in %s", log).isTrue();
+        String output = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(demo.exitValue()).as(output).isZero();
         assertThat(output).contains("** broker frozen (SIGSTOP)").contains("** broker killed (SIGKILL)")
                 .contains("redpanda_transport CLOSED -> OPEN").contains("Summary:");

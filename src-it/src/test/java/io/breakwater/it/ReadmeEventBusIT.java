@@ -2,7 +2,7 @@ package io.breakwater.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.breakwater.testkit.ReadmeSnippets;
+import io.breakwater.testsupport.ReadmeSnippets;
 import org.junit.jupiter.api.Test;
 
 /** The EventBus example of README.md, compiled and run against the embedded broker as it is written there. */

@@ -2,6 +2,7 @@ package io.breakwater.testkit;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,6 +22,8 @@ public final class BrokerExtension implements BeforeAllCallback, ParameterResolv
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BrokerExtension.class);
     private static final String SHARED = "shared-broker";
     private static final String OWN = "class-broker";
+    // Classes may start in parallel: one shared-broker start at a time, so that the run makes only one.
+    private static final Object SHARED_START = new Object();
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -33,13 +36,31 @@ public final class BrokerExtension implements BeforeAllCallback, ParameterResolv
                     + (kind == BrokerKind.EXTERNAL ? " (" + BrokerKind.BOOTSTRAP_ENV + " is set)" : " (a Docker engine runs)"));
         }
         if (spec.nodes() == 1 && !spec.faults()) {
-            context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(SHARED, key -> start(kind, 1), TestBroker.class);
+            shared(context, () -> start(kind, 1));
         } else {
             context.getStore(NAMESPACE).put(OWN, start(kind, spec.nodes()));
         }
     }
 
-    private static TestBroker broker(ExtensionContext context) {
+    /**
+     * The broker the plain single-node classes of this run share, started by the first class that needs
+     * it and closed with the root store. A start that fails fails that class and is not remembered: the
+     * next class starts one again. (The store's getOrComputeIfAbsent would remember the failure, and every
+     * later class would fail with it.)
+     */
+    static TestBroker shared(ExtensionContext context, Supplier<TestBroker> start) {
+        ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
+        synchronized (SHARED_START) {
+            TestBroker broker = root.get(SHARED, TestBroker.class);
+            if (broker == null) {
+                broker = start.get();
+                root.put(SHARED, broker);
+            }
+            return broker;
+        }
+    }
+
+    static TestBroker broker(ExtensionContext context) {
         ExtensionContext classContext = context;
         while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();

@@ -1,38 +1,25 @@
 package io.breakwater.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Apache Kafka in KRaft mode, in this JVM: 1..N nodes, each a combined broker and controller, with an
- * N-voter quorum. Free loopback ports, a temporary directory removed on close, a small heap footprint.
+ * N-voter quorum. Free loopback ports, held from the moment they are picked until their broker binds them
+ * (a start that still loses one to another process is tried again on fresh ports, up to
+ * {@value PortRetry#ATTEMPTS} times), a temporary directory removed on close, a small heap footprint.
  * Clients connect through one {@link FaultProxy} per node, so a test can cut, freeze or slow a node's
  * client traffic; {@link #stop(int)} and {@link #start(int)} restart a node on the same ports and data.
  *
@@ -49,45 +36,23 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     static {
         BrokerLogging.apply();
-        // A broker that hits a fatal error calls Exit; in a test JVM that must be an exception, not System.exit.
-        Exit.setExitProcedure((code, message) -> {
-            throw new IllegalStateException("embedded Kafka asked to exit(" + code + "): " + message);
-        });
-        Exit.setHaltProcedure((code, message) -> {
-            throw new IllegalStateException("embedded Kafka asked to halt(" + code + "): " + message);
-        });
     }
 
-    private final String clusterId = Uuid.randomUuid().toString();
+    private final String clusterId;
     private final Path root;
-    private final List<KafkaNode> nodes = new ArrayList<>();
-    private final List<FaultProxy> proxies = new ArrayList<>();
-    private final List<Properties> configs = new ArrayList<>();
-    // Running servers by node index; null while stopped. Guarded by `this`.
-    private final KafkaRaftServer[] servers;
+    private final List<FaultProxy> proxies;
+    private final KafkaServers servers;
+    private final ClusterAdmin admin;
     private final Duration startTimeout;
-    private Admin admin;
-    private boolean closed;
+    private boolean closed; // guarded by `this`
 
-    private EmbeddedKafkaCluster(Builder b) throws IOException {
-        this.root = Files.createTempDirectory("breakwater-kafka-");
-        this.startTimeout = b.startTimeout;
-        this.servers = new KafkaRaftServer[b.nodes];
-        try {
-            for (int i = 0; i < b.nodes; i++) {
-                Path dir = Files.createDirectories(root.resolve("node-" + i));
-                int proxyPort = KafkaNode.freePort();
-                KafkaNode node = new KafkaNode(i, proxyPort, dir);
-                nodes.add(node);
-                proxies.add(new FaultProxy("node-" + i, node.externalAddress(), proxyPort));
-            }
-            for (KafkaNode node : nodes) {
-                configs.add(node.properties(nodes, b.overrides));
-            }
-        } catch (IOException | RuntimeException e) {
-            closeQuietly();
-            throw e;
-        }
+    private EmbeddedKafkaCluster(String clusterId, Path root, ClusterLauncher.Launched launched, Duration startTimeout) {
+        this.clusterId = clusterId;
+        this.root = root;
+        this.proxies = List.copyOf(launched.proxies());
+        this.servers = launched.servers();
+        this.startTimeout = startTimeout;
+        this.admin = new ClusterAdmin(clientConfig());
     }
 
     /** A builder for a cluster; {@link Builder#start()} starts it. */
@@ -98,77 +63,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** Starts a one-node cluster with the defaults. */
     public static EmbeddedKafkaCluster startSingleNode() {
         return builder().start();
-    }
-
-    private void startAll() {
-        long started = System.nanoTime();
-        try {
-            for (int i = 0; i < nodes.size(); i++) {
-                nodes.get(i).format(clusterId);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("could not format the KRaft storage of " + root, e);
-        }
-        // A combined node waits for a quorum as it starts, so the nodes of a cluster start together.
-        List<CompletableFuture<Void>> starts = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            int node = i;
-            starts.add(CompletableFuture.runAsync(() -> startServer(node), runnable -> daemon(runnable, "start-" + node)));
-        }
-        await(CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)), "start " + nodes.size() + " node(s)");
-        awaitBrokers(nodes.size());
-        LOG.info("Kafka cluster {} with {} node(s) ready at {} in {} ms", clusterId, nodes.size(), bootstrapServers(),
-                (System.nanoTime() - started) / 1_000_000);
-    }
-
-    private static void daemon(Runnable runnable, String name) {
-        Thread t = new Thread(runnable, "embedded-kafka-" + name);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void startServer(int node) {
-        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(configs.get(node), false), Time.SYSTEM);
-        server.startup();
-        synchronized (this) {
-            servers[node] = server;
-        }
-    }
-
-    private void await(CompletableFuture<?> future, String what) {
-        try {
-            future.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("could not " + what + " within " + startTimeout, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("could not " + what + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while trying to " + what, e);
-        }
-    }
-
-    private void awaitBrokers(int expected) {
-        long deadline = System.nanoTime() + startTimeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                int seen = admin().describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
-                if (seen >= expected) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.onSpinWait();
-            try {
-                TimeUnit.MILLISECONDS.sleep(50); // polling a broker that is starting; no event to wait on
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for brokers", e);
-            }
-        }
-        throw new IllegalStateException("fewer than " + expected + " broker(s) registered within " + startTimeout, last);
     }
 
     /** {@code host:port,...} of every node's proxy: what clients use as {@code bootstrap.servers}. */
@@ -185,7 +79,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Number of nodes. */
     public int size() {
-        return nodes.size();
+        return proxies.size();
     }
 
     public String clusterId() {
@@ -219,49 +113,22 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Shuts node {@code node} down (controlled shutdown); its ports and data stay for {@link #start(int)}. */
     public void stop(int node) {
-        checkNode(node);
-        KafkaRaftServer server;
-        synchronized (this) {
-            server = servers[node];
-            servers[node] = null;
-        }
-        if (server != null) {
-            server.shutdown();
-            server.awaitShutdown();
-            LOG.info("Kafka node {} stopped", node);
-        }
+        servers.stop(checkNode(node));
     }
 
     /** Starts node {@code node} again, on the same ports and data. */
     public void start(int node) {
-        checkNode(node);
-        synchronized (this) {
-            if (servers[node] != null) {
-                return;
-            }
-        }
-        await(CompletableFuture.runAsync(() -> startServer(node), runnable -> daemon(runnable, "restart-" + node)),
-                "restart node " + node);
-        LOG.info("Kafka node {} started again", node);
+        servers.start(checkNode(node), startTimeout);
     }
 
     /** Whether node {@code node} runs. */
-    public synchronized boolean isRunning(int node) {
-        return servers[checkNode(node)] != null;
+    public boolean isRunning(int node) {
+        return servers.isRunning(checkNode(node));
     }
 
     /** An admin client of this cluster, made once and closed with it. */
-    public synchronized Admin admin() {
-        if (closed) {
-            throw new IllegalStateException("the cluster is closed");
-        }
-        if (admin == null) {
-            Map<String, Object> config = clientConfig();
-            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-            admin = Admin.create(config);
-        }
-        return admin;
+    public Admin admin() {
+        return admin.get();
     }
 
     /** Creates a topic and waits for it; an existing topic is left as it is. */
@@ -275,8 +142,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     private int checkNode(int node) {
-        if (node < 0 || node >= nodes.size()) {
-            throw new IllegalArgumentException("node must be in [0, " + (nodes.size() - 1) + "], but was " + node);
+        if (node < 0 || node >= proxies.size()) {
+            throw new IllegalArgumentException("node must be in [0, " + (proxies.size() - 1) + "], but was " + node);
         }
         return node;
     }
@@ -290,58 +157,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
             closed = true;
         }
-        closeQuietly();
-    }
-
-    private void closeQuietly() {
-        Admin a;
-        synchronized (this) {
-            a = admin;
-            admin = null;
-        }
-        if (a != null) {
-            a.close(Duration.ofSeconds(5));
-        }
+        admin.close();
         proxies.forEach(FaultProxy::pass);
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (int i = 0; i < servers.length; i++) {
-            KafkaRaftServer server;
-            synchronized (this) {
-                server = servers[i];
-                servers[i] = null;
-            }
-            if (server != null) {
-                stops.add(CompletableFuture.runAsync(() -> {
-                    server.shutdown();
-                    server.awaitShutdown();
-                }, runnable -> daemon(runnable, "stop")));
-            }
-        }
-        try {
-            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("Kafka cluster {} did not stop cleanly", clusterId, e);
-        }
+        servers.stopAll();
         proxies.forEach(FaultProxy::close);
-        deleteRecursively(root);
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + dir, e);
-        }
+        TempDirectories.deleteRecursively(root);
     }
 
     @Override
     public String toString() {
-        return "EmbeddedKafkaCluster[" + nodes.size() + " node(s), " + bootstrapServers() + "]";
+        return "EmbeddedKafkaCluster[" + proxies.size() + " node(s), " + bootstrapServers() + "]";
     }
 
     /** Options of an {@link EmbeddedKafkaCluster}. */
@@ -349,6 +174,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private int nodes = 1;
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Duration startTimeout = Duration.ofSeconds(60);
+        private PortSource portSource = PortSource.FRESH;
 
         private Builder() {
         }
@@ -368,27 +194,40 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /** How long the start may take before it fails (default 60 s). */
+        /** How long the start may take before it fails (default 60 s); a start on fresh ports has as long again. */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
+        /** Where the nodes' ports come from (tests take ports away with it). */
+        Builder portSource(PortSource source) {
+            this.portSource = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
         /** Starts the cluster and returns once every broker is registered. */
         public EmbeddedKafkaCluster start() {
-            EmbeddedKafkaCluster cluster;
+            long started = System.nanoTime();
+            String clusterId = Uuid.randomUuid().toString();
+            Path root = TempDirectories.create("breakwater-kafka-");
+            ClusterLauncher.Launched launched;
             try {
-                cluster = new EmbeddedKafkaCluster(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not prepare the embedded Kafka cluster", e);
+                launched = new ClusterLauncher(clusterId, root, nodes, overrides, startTimeout, portSource).launch();
+            } catch (RuntimeException | Error e) {
+                TempDirectories.deleteRecursively(root);
+                throw e;
             }
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(clusterId, root, launched, startTimeout);
             try {
-                cluster.startAll();
-                return cluster;
+                cluster.admin.awaitBrokers(nodes, startTimeout);
             } catch (RuntimeException | Error e) {
                 cluster.close();
                 throw e;
             }
+            LOG.info("Kafka cluster {} with {} node(s) ready at {} in {} ms", clusterId, nodes, cluster.bootstrapServers(),
+                    (System.nanoTime() - started) / 1_000_000);
+            return cluster;
         }
     }
 }

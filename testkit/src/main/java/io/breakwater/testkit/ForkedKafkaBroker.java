@@ -1,23 +1,18 @@
 package io.breakwater.testkit;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +21,11 @@ import org.slf4j.LoggerFactory;
  * One KRaft node in its own JVM, built from this classpath, behind a {@link FaultProxy}: for faults a
  * JVM cannot inflict on itself. {@link #freeze()} sends SIGSTOP (a frozen broker: connections stay open,
  * nothing answers), {@link #resume()} SIGCONT, {@link #kill()} SIGKILL; {@link #restart()} starts it
- * again on the same ports and data. The broker's output goes to {@code broker.log} in its directory.
+ * again on the same ports and data. The broker's output goes to {@code broker.log} in its directory, or
+ * to a file that stays in the directory {@value BrokerLogging#DIRECTORY_PROPERTY} names.
+ * Its ports are held whenever no broker process has them: from the moment they are picked until the JVM
+ * starts, and from a kill to the restart. A first start that still loses one to another process is tried
+ * again on fresh ports, up to {@value PortRetry#ATTEMPTS} times.
  */
 public final class ForkedKafkaBroker implements AutoCloseable {
 
@@ -40,18 +39,17 @@ public final class ForkedKafkaBroker implements AutoCloseable {
     private final Path logFile;
     private final Duration startTimeout;
     private final List<String> jvmOptions;
-    private Process process;
-    private boolean closed;
+    private BrokerProcess process; // guarded by `this`
+    private boolean closed; // guarded by `this`
 
-    private ForkedKafkaBroker(Builder b) throws IOException {
-        this.root = Files.createTempDirectory("breakwater-forked-kafka-");
+    private ForkedKafkaBroker(Builder b, Path root, KafkaNode node, FaultProxy proxy) throws IOException {
+        this.root = root;
+        this.node = node;
+        this.proxy = proxy;
         this.startTimeout = b.startTimeout;
-        int proxyPort = KafkaNode.freePort();
-        Path dataDir = Files.createDirectories(root.resolve("data"));
-        this.node = new KafkaNode(0, proxyPort, dataDir);
-        this.proxy = new FaultProxy("forked-0", node.externalAddress(), proxyPort);
         this.propertiesFile = root.resolve("broker.properties");
-        this.logFile = root.resolve("broker.log");
+        this.logFile = BrokerLogging.directory().map(dir -> dir.resolve(root.getFileName() + ".log"))
+                .orElse(root.resolve("broker.log"));
         Properties properties = node.properties(List.of(node), b.overrides);
         try (OutputStream out = Files.newOutputStream(propertiesFile)) {
             properties.store(out, "forked Breakwater test broker");
@@ -71,6 +69,48 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         return builder().start();
     }
 
+    /** One start on fresh ports, in a directory of its own; nothing of it is left if it fails. */
+    private static ForkedKafkaBroker attempt(Builder b) throws PortTakenException {
+        Path root = TempDirectories.create("breakwater-forked-kafka-");
+        PortReservation ports = null;
+        FaultProxy proxy = null;
+        ForkedKafkaBroker broker = null;
+        try {
+            Path dataDir = Files.createDirectories(root.resolve("data"));
+            ports = b.portSource.reserve(KafkaNode.LISTENERS.size());
+            proxy = new FaultProxy("forked-0", KafkaNode.externalAddress(ports), 0);
+            broker = new ForkedKafkaBroker(b, root, new KafkaNode(0, ports, proxy.port(), dataDir), proxy);
+            broker.launch();
+            return broker;
+        } catch (IOException e) {
+            abandon(root, ports, proxy, broker);
+            throw new UncheckedIOException("could not prepare a forked broker", e);
+        } catch (RuntimeException e) {
+            abandon(root, ports, proxy, broker);
+            if (broker != null) {
+                Optional<PortTakenException> taken = PortTakenException.of(e, broker.node.describePorts(), broker.node.ports());
+                if (taken.isPresent()) {
+                    throw taken.get();
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void abandon(Path root, PortReservation ports, FaultProxy proxy, ForkedKafkaBroker broker) {
+        if (broker != null) {
+            broker.close();
+            return;
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (ports != null) {
+            ports.release();
+        }
+        TempDirectories.deleteRecursively(root);
+    }
+
     private synchronized void launch() {
         if (closed) {
             throw new IllegalStateException("the forked broker is closed");
@@ -78,47 +118,10 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        ProcessBuilder builder = JavaProcess.builder(KafkaNodeMain.class, jvmOptions,
-                KafkaNodeMain.args(propertiesFile, clusterId, node.id)).redirectErrorStream(true);
-        CountDownLatch ready = new CountDownLatch(1);
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not start a JVM for the broker: " + builder.command().get(0), e);
-        }
-        Process started = process;
-        Thread reader = new Thread(() -> copyOutput(started, ready), "forked-kafka-output-" + started.pid());
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            boolean up = ready.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!up) {
-                started.destroyForcibly();
-                throw new IllegalStateException(started.isAlive() || started.exitValue() == 0
-                        ? "the forked broker did not start within " + startTimeout + "; see " + logFile
-                        : "the forked broker exited with " + started.exitValue() + "; see " + logFile);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            started.destroyForcibly();
-            throw new IllegalStateException("interrupted while the forked broker started", e);
-        }
-        LOG.info("forked Kafka broker pid {} ready at {}", started.pid(), bootstrapServers());
-    }
-
-    private void copyOutput(Process p, CountDownLatch ready) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.equals(KafkaNodeMain.READY)) {
-                    ready.countDown();
-                }
-                Files.writeString(logFile, line + System.lineSeparator(), StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            }
-        } catch (IOException e) {
-            // the process ended, or the directory was removed on close
-        }
+        node.releasePorts(); // the new JVM binds them as it starts; if it fails, the caller sees to them
+        process = BrokerProcess.start(JavaProcess.builder(KafkaNodeMain.class, jvmOptions,
+                KafkaNodeMain.args(propertiesFile, clusterId, node.id)), logFile, startTimeout);
+        LOG.info("forked Kafka broker pid {} ready at {}", process.pid(), bootstrapServers());
     }
 
     /** {@code host:port} of the proxy in front of the broker. */
@@ -153,29 +156,32 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         JavaProcess.signal(pid(), "CONT");
     }
 
-    /** SIGKILL, and waits for the process to end. */
+    /** SIGKILL, and waits for the process to end; its ports are held until {@link #restart()}. */
     public void kill() {
-        Process p;
+        BrokerProcess p;
         synchronized (this) {
             p = process;
         }
-        if (p == null) {
-            return;
-        }
-        p.destroyForcibly();
-        try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("broker pid " + p.pid() + " survived SIGKILL for 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while killing the broker", e);
+        if (p != null) {
+            p.kill();
+            node.holdPorts();
         }
     }
 
     /** Starts the broker again (after {@link #kill()}), on the same ports and data. */
     public void restart() {
-        launch();
+        try {
+            launch();
+        } catch (RuntimeException e) {
+            node.releasePorts(); // if the start failed before it got to them
+            List<Integer> taken = PortReservation.taken(node.ports());
+            node.holdPorts();
+            if (!taken.isEmpty()) {
+                throw new IllegalStateException("could not restart the forked broker on " + node.describePorts()
+                        + ": another socket took port(s) " + taken + " while it was down", e);
+            }
+            throw e;
+        }
     }
 
     /** The broker's output so far. */
@@ -187,30 +193,32 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Kills the broker, closes the proxy, deletes the data. Idempotent. */
+    /** Kills the broker, closes the proxy, frees the ports, deletes the data. Idempotent. */
     @Override
     public void close() {
+        BrokerProcess p;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            p = process;
         }
-        Process p = process;
         if (p != null && p.isAlive()) {
             try {
                 JavaProcess.signal(p.pid(), "CONT"); // a frozen JVM cannot die of SIGTERM
             } catch (RuntimeException ignored) {
                 // it may have ended meanwhile
             }
-            kill();
+            p.kill();
         }
+        node.releasePorts();
         proxy.close();
-        EmbeddedKafkaCluster.deleteRecursively(root);
+        TempDirectories.deleteRecursively(root);
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "ForkedKafkaBroker[" + bootstrapServers() + (isAlive() ? ", pid " + process.pid() : ", not running") + "]";
     }
 
@@ -219,6 +227,7 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         private final Map<String, String> overrides = new LinkedHashMap<>();
         private Duration startTimeout = Duration.ofSeconds(60);
         private int heapMegabytes = 512;
+        private PortSource portSource = PortSource.FRESH;
 
         private Builder() {
         }
@@ -242,21 +251,15 @@ public final class ForkedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /** Where the broker's ports come from (tests take ports away with it). */
+        Builder portSource(PortSource source) {
+            this.portSource = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
         /** Starts the broker and returns once it is ready. */
         public ForkedKafkaBroker start() {
-            ForkedKafkaBroker broker;
-            try {
-                broker = new ForkedKafkaBroker(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not prepare a forked broker", e);
-            }
-            try {
-                broker.launch();
-                return broker;
-            } catch (RuntimeException e) {
-                broker.close();
-                throw e;
-            }
+            return PortRetry.start("a forked Kafka broker", () -> attempt(this));
         }
     }
 }

@@ -1,16 +1,15 @@
 package io.breakwater.testkit;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -24,6 +23,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 final class KafkaNode {
 
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    /** The node's listeners, in the order of its ports in a {@link PortReservation}. */
+    static final List<String> LISTENERS = List.of(CONTROLLER_LISTENER, "INTERNAL", "EXTERNAL");
 
     final int id;
     final int controllerPort;
@@ -31,14 +32,18 @@ final class KafkaNode {
     final int externalPort;
     final int advertisedPort;
     final Path dataDir;
+    // Holds the ports while no broker has bound them; null while a broker may. Guarded by `this`.
+    private PortReservation held;
 
-    KafkaNode(int id, int advertisedPort, Path dataDir) throws IOException {
+    /** Node {@code id} on {@code ports}, held until {@link #releasePorts()}; clients are told {@code advertisedPort}. */
+    KafkaNode(int id, PortReservation ports, int advertisedPort, Path dataDir) {
         this.id = id;
-        this.controllerPort = freePort();
-        this.internalPort = freePort();
-        this.externalPort = freePort();
+        this.controllerPort = ports.port(0);
+        this.internalPort = ports.port(1);
+        this.externalPort = ports.port(2);
         this.advertisedPort = advertisedPort;
         this.dataDir = dataDir;
+        this.held = ports;
     }
 
     private KafkaNode(int id, Path dataDir) {
@@ -55,8 +60,35 @@ final class KafkaNode {
         return new KafkaNode(id, dataDir);
     }
 
-    InetSocketAddress externalAddress() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), externalPort);
+    /** Where the EXTERNAL listener of a node on {@code ports} will be. */
+    static InetSocketAddress externalAddress(PortReservation ports) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), ports.port(2));
+    }
+
+    List<Integer> ports() {
+        return List.of(controllerPort, internalPort, externalPort);
+    }
+
+    /** Frees the node's ports for its broker, which is about to bind them. */
+    synchronized void releasePorts() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+
+    /** Holds the node's ports again, while its broker is down, as far as they are still free. */
+    synchronized void holdPorts() {
+        if (held == null) {
+            held = PortReservation.again(ports());
+        }
+    }
+
+    /** {@code node-0 CONTROLLER 127.0.0.1:p1, INTERNAL 127.0.0.1:p2, EXTERNAL 127.0.0.1:p3}. */
+    String describePorts() {
+        List<Integer> ports = ports();
+        return "node-" + id + " " + IntStream.range(0, ports.size())
+                .mapToObj(i -> LISTENERS.get(i) + " 127.0.0.1:" + ports.get(i)).collect(Collectors.joining(", "));
     }
 
     String voter() {
@@ -118,12 +150,5 @@ final class KafkaNode {
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                 .setIgnoreFormatted(true)
                 .run();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
     }
 }

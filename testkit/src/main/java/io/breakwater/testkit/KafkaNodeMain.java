@@ -12,12 +12,16 @@ import org.apache.kafka.common.utils.Time;
 /**
  * The entry point of a forked broker: {@code KafkaNodeMain <broker.properties> <cluster-id> <node-id>}.
  * Formats the storage if needed, starts one combined KRaft node, prints {@value #READY} and runs until
- * it is stopped or killed.
+ * it is stopped or killed. A node that fails to start prints why and ends the JVM with exit code
+ * {@value #START_FAILED}, even while some of its threads (its controller, say) still run.
  */
 public final class KafkaNodeMain {
 
     /** The line printed once the node has started. */
     public static final String READY = "BREAKWATER-BROKER-READY";
+
+    /** The exit code of a node that failed to start. */
+    public static final int START_FAILED = 3;
 
     private KafkaNodeMain() {
     }
@@ -40,7 +44,14 @@ public final class KafkaNodeMain {
             server.shutdown();
             server.awaitShutdown();
         }, "broker-shutdown"));
-        server.startup();
+        try {
+            server.startup();
+        } catch (Throwable t) {
+            System.out.println("the broker failed to start:");
+            t.printStackTrace(System.out);
+            System.out.flush();
+            Runtime.getRuntime().halt(START_FAILED);
+        }
         System.out.println(READY);
         System.out.flush();
         server.awaitShutdown();

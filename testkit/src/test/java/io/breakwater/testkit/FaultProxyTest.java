@@ -55,6 +55,10 @@ class FaultProxyTest {
     }
 
     private Socket connect() throws IOException {
+        return connect(proxy);
+    }
+
+    private static Socket connect(FaultProxy proxy) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port());
         s.setSoTimeout(5_000);
         return s;
@@ -142,9 +146,15 @@ class FaultProxyTest {
 
     @Test
     void aDeadTargetResetsTheClient() throws IOException {
-        echo.close();
-        try (Socket s = connect()) {
-            assertThatThrownBy(() -> roundTrip(s, "x")).isInstanceOf(IOException.class);
+        // The dead target is a port bound but never listening: a connection to it is refused, and no other
+        // socket can take the port while it is held. A just-closed ServerSocket is no dead target: while its
+        // accept thread has not yet woken up, the port still accepts, and that accept() returns the connection.
+        try (Socket held = new Socket()) {
+            held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            InetSocketAddress dead = new InetSocketAddress(InetAddress.getLoopbackAddress(), held.getLocalPort());
+            try (FaultProxy toDead = new FaultProxy("dead", dead); Socket s = connect(toDead)) {
+                assertThatThrownBy(() -> roundTrip(s, "x")).isInstanceOf(IOException.class);
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package io.breakwater.testkit;
+package io.breakwater.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -74,8 +74,15 @@ public final class ReadmeSnippets {
         return m.group(1);
     }
 
+    /** README.md of the repository the tests run in: the nearest folder above the working directory with .ci. */
     private static Path readme() {
-        return Workspace.root().resolve("README.md");
+        Path start = Path.of("").toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            if (Files.exists(dir.resolve(".ci"))) {
+                return dir.resolve("README.md");
+            }
+        }
+        throw new IllegalStateException("no repository root (a folder with .ci) above " + start);
     }
 
     private static String classPath() {

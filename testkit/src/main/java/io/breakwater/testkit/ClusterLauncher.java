@@ -1,0 +1,107 @@
+package io.breakwater.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * Lays an embedded cluster out (each node's ports, directory, proxy and configuration), formats its
+ * nodes and starts them together. Every port of the cluster is held from the moment it is picked until
+ * its broker binds it, so no two collide; when another socket takes one in the instant between, the
+ * cluster starts again on fresh ports ({@link PortRetry}).
+ */
+final class ClusterLauncher {
+
+    /** What a launch leaves running: the nodes, the proxies in front of them and their servers. */
+    record Launched(List<KafkaNode> nodes, List<FaultProxy> proxies, KafkaServers servers) {
+    }
+
+    private final String clusterId;
+    private final Path root;
+    private final int size;
+    private final Map<String, String> overrides;
+    private final Duration startTimeout;
+    private final PortSource portSource;
+
+    ClusterLauncher(String clusterId, Path root, int size, Map<String, String> overrides, Duration startTimeout,
+            PortSource portSource) {
+        this.clusterId = clusterId;
+        this.root = root;
+        this.size = size;
+        this.overrides = Map.copyOf(overrides);
+        this.startTimeout = startTimeout;
+        this.portSource = portSource;
+    }
+
+    Launched launch() {
+        return PortRetry.start("an embedded Kafka cluster of " + size + " node(s)", this::attempt);
+    }
+
+    private Launched attempt() throws PortTakenException {
+        List<PortReservation> reservations = new ArrayList<>();
+        List<FaultProxy> proxies = new ArrayList<>();
+        List<KafkaNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                Path dir = TempDirectories.empty(root.resolve("node-" + i));
+                PortReservation ports = portSource.reserve(KafkaNode.LISTENERS.size());
+                reservations.add(ports);
+                // The proxy binds a port of the kernel's choosing at once: no reservation needed.
+                FaultProxy proxy = new FaultProxy("node-" + i, KafkaNode.externalAddress(ports), 0);
+                proxies.add(proxy);
+                nodes.add(new KafkaNode(i, ports, proxy.port(), dir));
+            }
+            List<Properties> configs = new ArrayList<>();
+            for (KafkaNode node : nodes) {
+                configs.add(config(node, nodes));
+                format(node);
+            }
+            return new Launched(nodes, proxies, KafkaServers.startAll(nodes, configs, startTimeout));
+        } catch (IOException e) {
+            abandon(reservations, proxies);
+            throw new UncheckedIOException("could not prepare the embedded Kafka cluster", e);
+        } catch (RuntimeException e) {
+            abandon(reservations, proxies);
+            Optional<PortTakenException> taken = PortTakenException.of(e, describe(nodes),
+                    nodes.stream().flatMap(n -> n.ports().stream()).collect(Collectors.toList()));
+            if (taken.isPresent()) {
+                throw taken.get();
+            }
+            throw e;
+        } catch (Error e) {
+            abandon(reservations, proxies);
+            throw e;
+        }
+    }
+
+    private Properties config(KafkaNode node, List<KafkaNode> nodes) {
+        Properties config = node.properties(nodes, overrides);
+        // A node that waits for peers that never come must give up, and shut itself down, by the start timeout.
+        config.putIfAbsent("server.max.startup.time.ms", Long.toString(startTimeout.toMillis()));
+        return config;
+    }
+
+    private void format(KafkaNode node) {
+        try {
+            node.format(clusterId);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not format the KRaft storage of " + node.dataDir, e);
+        }
+    }
+
+    private static void abandon(List<PortReservation> reservations, List<FaultProxy> proxies) {
+        proxies.forEach(FaultProxy::close);
+        reservations.forEach(PortReservation::release);
+    }
+
+    private static String describe(List<KafkaNode> nodes) {
+        return nodes.stream().map(KafkaNode::describePorts).collect(Collectors.joining("; "));
+    }
+}
