@@ -54,7 +54,11 @@ public final class CircuitBreakerOpenException extends RuntimeException {
     private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {
         StringBuilder m = new StringBuilder("Circuit breaker '").append(name).append("' is ").append(state);
         if (state == CircuitBreakerState.HALF_OPEN) {
-            m.append(" and all its trial calls are in flight");
+            m.append(" and admits no more trial calls now");
+            if (next == null) {
+                return m.append("; it admits more as its trials are answered").toString();
+            }
+            return m.append("; a trial unanswered until ").append(next).append(" will count as failed").toString();
         }
         if (next == null) {
             return m.append("; no call is permitted until it is reset").toString();

@@ -7,7 +7,8 @@ import java.util.List;
 /** The rules of {@link CircuitBreakerConfig}: every broken rule is reported at once, by field. */
 final class ConfigValidation {
 
-    static final int MAX_NAME_LENGTH = 200;
+    // Room for "eventbus-" and the longest topic name Kafka allows (249).
+    static final int MAX_NAME_LENGTH = 300;
 
     private final List<String> problems = new ArrayList<>();
 

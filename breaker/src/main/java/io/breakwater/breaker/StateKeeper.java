@@ -49,7 +49,12 @@ final class StateKeeper {
         try {
             StoreThreads.load(() -> {
                 try {
-                    load.complete(store.load(name));
+                    Optional<PersistedState> loaded = store.load(name);
+                    if (loaded == null) {
+                        throw new IllegalStateException(store + " returned null from load(\"" + name
+                                + "\"); a store with nothing saved returns Optional.empty()");
+                    }
+                    load.complete(loaded);
                 } catch (Throwable e) {
                     load.completeExceptionally(e);
                 }

@@ -37,6 +37,8 @@ final class StateMachine {
     final CallCounters counters = new CallCounters();
     // The last recorded failure; replaced whole, never mutated.
     volatile LastFailure lastFailure;
+    // Whether a throwing predicate was logged as a warning; later ones go to debug.
+    private final java.util.concurrent.atomic.AtomicBoolean predicateWarned = new java.util.concurrent.atomic.AtomicBoolean();
 
     StateMachine(CircuitBreakerConfig config) {
         this.config = config;
@@ -242,8 +244,12 @@ final class StateMachine {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
-            LOG.warn("Circuit breaker '{}': the recordFailure/ignoreFailure predicate threw on {}; counting it as a failure",
-                    name, error.getClass().getName(), e);
+            if (predicateWarned.compareAndSet(false, true)) {
+                LOG.warn("Circuit breaker '{}': the recordFailure/ignoreFailure predicate threw on {}; counting it as a "
+                        + "failure (later throws are logged at debug level)", name, error.getClass().getName(), e);
+            } else {
+                LOG.debug("Circuit breaker '{}': the predicate threw again on {}", name, error.getClass().getName(), e);
+            }
             return true;
         }
     }

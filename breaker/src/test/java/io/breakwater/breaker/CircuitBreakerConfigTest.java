@@ -22,7 +22,7 @@ class CircuitBreakerConfigTest {
         return Stream.of(
                 bad("name must not be blank, but was '  '", b -> b.name("  ")),
                 bad("name must not be null", b -> b.name(null)),
-                bad("name must be at most 200 characters, but was 201", b -> b.name("x".repeat(201))),
+                bad("name must be at most 300 characters, but was 301", b -> b.name("x".repeat(301))),
                 bad("name must not contain control characters", b -> b.name("a\nb")),
                 bad("failureThreshold must be >= 1, but was 0", b -> b.failureThreshold(0)),
                 bad("failureThreshold must be >= 1, but was -3", b -> b.failureThreshold(-3)),

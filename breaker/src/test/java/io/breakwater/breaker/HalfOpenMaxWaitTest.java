@@ -78,5 +78,7 @@ class HalfOpenMaxWaitTest {
         CircuitBreakerOpenException e = breaker.openException();
         assertThat(e.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
         assertThat(e.nextPermittedAt()).contains(clock.instant().plusSeconds(2));
+        assertThat(e.getMessage()).isEqualTo("Circuit breaker 'trials' is HALF_OPEN and admits no more trial calls now; "
+                + "a trial unanswered until " + clock.instant().plusSeconds(2) + " will count as failed");
     }
 }

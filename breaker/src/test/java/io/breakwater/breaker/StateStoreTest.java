@@ -117,6 +117,22 @@ class StateStoreTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(breaker.storeErrors()).isEqualTo(2));
     }
 
+    @Test
+    void aStoreThatReturnsNullInsteadOfEmptyIsAStoreErrorNotACrash() {
+        CircuitBreaker breaker = breaker(new BreakerStateStore() {
+            @Override
+            public void save(String name, PersistedState state) {
+            }
+
+            @Override
+            public Optional<PersistedState> load(String name) {
+                return null;
+            }
+        });
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.storeErrors()).isEqualTo(1);
+    }
+
     /** A store whose load answers only when the test says so. */
     static final class SlowStore implements BreakerStateStore {
         final CountDownLatch answer = new CountDownLatch(1);

@@ -47,6 +47,10 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
+        }
         try {
             Reachability.check(bootstrap, Duration.ofSeconds(Math.min(8, timeout.toSeconds())));
         } catch (Reachability.UnreachableException e) {

@@ -65,7 +65,7 @@ public final class EventBusBuilder {
     public EventBusBuilder topicPrefix(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
         if (!prefix.isEmpty()) {
-            StreamNames.topic(prefix, "x");
+            StreamNames.prefix(prefix);
         }
         this.topicPrefix = prefix;
         return this;

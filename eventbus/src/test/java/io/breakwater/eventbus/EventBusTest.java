@@ -247,7 +247,12 @@ class EventBusTest {
         assertThatThrownBy(() -> bus.publishStream(null, new Order("x", 1))).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> bus.publishStream("orders", null)).isInstanceOf(NullPointerException.class).hasMessage("event");
         assertThatThrownBy(() -> EventBus.builder(transport).topicPrefix("bad prefix "))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("topic prefix 'bad prefix ' is not legal in a Kafka topic name: only ASCII letters, digits, "
+                        + "'.', '_' and '-' are allowed");
+        String longest = "s".repeat(249);
+        assertThat(bus(EventBus.builder(transport)).channelBreaker(longest).name()).as("a 249-character stream has a breaker")
+                .isEqualTo("eventbus-" + longest);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerConfigBuilder;
 import io.breakwater.interceptors.internal.ConfigDocs;
 import io.breakwater.interceptors.internal.Identity;
+import io.breakwater.interceptors.internal.KeyNames;
 import io.breakwater.interceptors.internal.TopicNameValidator;
 import java.time.Duration;
 import java.util.Map;
@@ -181,9 +182,10 @@ public final class BreakwaterConfig extends AbstractConfig {
         try {
             toBreakerConfig();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("Invalid breakwater.* configuration: " + e.getMessage());
+            throw new ConfigException("Invalid breakwater.* configuration: " + KeyNames.inKeys(e.getMessage()));
         }
     }
+
 
     /** The {@code breakwater.} keys of {@code originals}; an unknown one fails, naming it. */
     static Map<String, Object> breakwaterKeys(Map<String, ?> originals) {

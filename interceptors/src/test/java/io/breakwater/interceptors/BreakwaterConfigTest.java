@@ -114,7 +114,8 @@ class BreakwaterConfigTest {
     void aRateWithoutAWindowFailsWithTheBreakersRule() {
         assertThatThrownBy(() -> new BreakwaterConfig(Map.of("breakwater.failure.rate.threshold", "0.5")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("failureRateThreshold needs a window");
+                .hasMessageContaining("breakwater.failure.rate.threshold needs a window: set breakwater.window.size or "
+                        + "breakwater.window.duration.ms");
     }
 
     @Test

@@ -52,8 +52,19 @@ public final class MetricsServer implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
         server.createContext("/metrics", exchange -> respond(exchange, 200,
                 "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        server.createContext("/health", exchange -> respond(exchange, healthy.getAsBoolean() ? 200 : 503,
-                "application/json", health.get()));
+        server.createContext("/health", exchange -> {
+            int status;
+            String body;
+            try {
+                status = healthy.getAsBoolean() ? 200 : 503;
+                body = health.get();
+            } catch (RuntimeException e) {
+                LOG.warn("The health report failed; answering 500", e);
+                status = 500;
+                body = "{\"healthy\":false,\"error\":\"the health report failed: " + e.getClass().getSimpleName() + "\"}";
+            }
+            respond(exchange, status, "application/json", body);
+        });
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "breakwater-metrics-http");
             t.setDaemon(true);

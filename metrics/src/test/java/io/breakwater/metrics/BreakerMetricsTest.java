@@ -115,6 +115,18 @@ class BreakerMetricsTest {
         }
     }
 
+    @Test
+    void aHealthReportThatThrowsIsAnswered500NotLeftHanging() throws Exception {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (MetricsServer server = MetricsServer.start(0, prometheus, () -> {
+            throw new IllegalStateException("the bus is closed");
+        }, () -> true)) {
+            HttpResponse<String> health = get(HttpClient.newHttpClient(), server, "/health");
+            assertThat(health.statusCode()).isEqualTo(500);
+            assertThat(health.body()).contains("\"healthy\":false").contains("IllegalStateException");
+        }
+    }
+
     private static HttpResponse<String> get(HttpClient http, MetricsServer server, String path)
             throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),

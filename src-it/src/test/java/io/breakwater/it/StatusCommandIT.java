@@ -121,6 +121,17 @@ class StatusCommandIT {
         Run unknown = cli("fly");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unmatched argument").contains("Usage: breakwater");
+        Run timeout = cli("status", "--bootstrap-server", "localhost:9092", "--timeout", "0s");
+        assertThat(timeout.exitCode()).isEqualTo(2);
+        assertThat(timeout.err()).contains("--timeout must be at least 1s, but was 0ms");
+    }
+
+    @Test
+    void aMalformedBootstrapSaysWhatIsWrongWithIt() {
+        Run run = cli("status", "--bootstrap-server", "no-port-here");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot use bootstrap server(s) 'no-port-here'").contains("no-port-here")
+                .containsIgnoringCase("invalid url");
     }
 
     @Test

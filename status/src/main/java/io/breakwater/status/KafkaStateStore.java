@@ -65,7 +65,7 @@ public final class KafkaStateStore implements BreakerStateStore {
      */
     public static KafkaStateStore create(Map<String, ?> clientConfig, String topic, String instanceId, Duration wait) {
         Objects.requireNonNull(clientConfig, "clientConfig");
-        StatusPublisher.requireText("topic", topic);
+        StatusPublisher.requireTopic(topic);
         StatusPublisher.requireText("instanceId", instanceId);
         Objects.requireNonNull(wait, "wait");
         if (wait.isNegative() || wait.isZero()) {

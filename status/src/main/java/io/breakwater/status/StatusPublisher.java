@@ -75,13 +75,22 @@ public final class StatusPublisher implements AutoCloseable {
     public static StatusPublisher create(Map<String, ?> clientConfig, String topic, String instanceId) {
         Map<String, Object> client = StatusClients.of(Objects.requireNonNull(clientConfig, "clientConfig"),
                 "the Breakwater status publisher");
-        requireText("topic", topic);
+        requireTopic(topic);
         requireText("instanceId", instanceId);
         Key key = new Key(Map.copyOf(client), topic, instanceId);
         synchronized (SHARED) {
             Shared shared = SHARED.computeIfAbsent(key, k -> new Shared(new PublisherCore(k.clientConfig, topic, instanceId)));
             shared.handles++;
             return new StatusPublisher(key, shared);
+        }
+    }
+
+    /** Kafka's rule for topic names: 1 to 249 of [a-zA-Z0-9._-], not "." or "..". */
+    static void requireTopic(String topic) {
+        requireText("topic", topic);
+        if (topic.length() > 249 || topic.equals(".") || topic.equals("..") || !topic.matches("[a-zA-Z0-9._-]+")) {
+            throw new IllegalArgumentException("topic must be a Kafka topic name (1 to 249 of [a-zA-Z0-9._-], not '.' "
+                    + "or '..'), but was '" + topic + "'");
         }
     }
 

@@ -102,7 +102,7 @@ public final class StatusReader implements AutoCloseable {
      */
     public static StatusReader start(Map<String, ?> clientConfig, String topic) {
         Objects.requireNonNull(clientConfig, "clientConfig");
-        StatusPublisher.requireText("topic", topic);
+        StatusPublisher.requireTopic(topic);
         StatusReader reader = new StatusReader(StatusClients.of(clientConfig, "the Breakwater status reader"), topic);
         reader.thread.start();
         return reader;
@@ -274,7 +274,7 @@ public final class StatusReader implements AutoCloseable {
         return read.get();
     }
 
-    /** Stops the reader within about a second. Idempotent. */
+    /** Stops the reader, waiting up to 5 s for its thread. Idempotent. */
     @Override
     public void close() {
         if (closed) {

@@ -95,6 +95,8 @@ class StatusPublisherTest {
     void badArgumentsAreNamed() {
         assertThatThrownBy(() -> StatusPublisher.create(AWAY, " ", "i")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("topic must not be blank, but was ' '");
+        assertThatThrownBy(() -> StatusPublisher.create(AWAY, "not a topic!", "i")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topic must be a Kafka topic name").hasMessageContaining("'not a topic!'");
         assertThatThrownBy(() -> StatusPublisher.create(AWAY, "t", "")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("instanceId must not be blank, but was ''");
         assertThatThrownBy(() -> StatusPublisher.create(Map.of(), "t", "i"))

@@ -33,7 +33,12 @@ public final class Reachability {
         try (Admin admin = Admin.create(config)) {
             return admin.describeCluster().nodes().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).size();
         } catch (KafkaException e) {
-            throw new UnreachableException("Cannot use bootstrap server(s) '" + bootstrap + "': " + e.getMessage(), e);
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String why = root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
+            throw new UnreachableException("Cannot use bootstrap server(s) '" + bootstrap + "': " + why, e);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new UnreachableException("Cannot reach Kafka at '" + bootstrap + "' within " + timeout.toSeconds()
                     + " s: no broker answered. Is it running, and is the address right?", e);

@@ -11,6 +11,18 @@ public final class StreamNames {
     private StreamNames() {
     }
 
+    /** Checks a topic prefix: only the characters Kafka allows in topic names, and room left for a stream. */
+    public static void prefix(String prefix) {
+        if (prefix.length() >= MAX_TOPIC_LENGTH) {
+            throw new IllegalArgumentException("topic prefix '" + prefix + "' is " + prefix.length()
+                    + " characters; Kafka allows at most " + MAX_TOPIC_LENGTH + " for a whole topic name");
+        }
+        if (!LEGAL.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("topic prefix '" + prefix
+                    + "' is not legal in a Kafka topic name: only ASCII letters, digits, '.', '_' and '-' are allowed");
+        }
+    }
+
     /** The topic of {@code stream}, or an {@link IllegalArgumentException} that says which rule it breaks. */
     public static String topic(String prefix, String stream) {
         if (stream == null) {

@@ -213,6 +213,11 @@ public final class PublisherCore {
             StatusTopic.Found found = StatusTopic.ensure(clientConfig, "breakwater-status-admin-" + instanceId, topic,
                     Duration.ofMillis(Math.min(left, 6_000)));
             if (found == StatusTopic.Found.NOT_YET) {
+                if (!unreachableLogged) {
+                    LOG.warn("Status topic {} cannot be checked or created yet (the cluster does not answer); holding {} "
+                            + "event(s) and retrying", topic, pending());
+                    unreachableLogged = true;
+                }
                 return false;
             }
             topicCompacted = found == StatusTopic.Found.READY_COMPACTED ? Boolean.TRUE
