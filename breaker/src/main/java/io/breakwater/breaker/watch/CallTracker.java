@@ -145,11 +145,9 @@ public final class CallTracker implements Runnable {
                 long age = now - call.startNanos;
                 boolean blocked = s == Call.BLOCKING;
                 if (age < (blocked ? blockNanos : answerNanos)) {
+                    // Still within its threshold. Calls that took later tickets may have begun earlier (a caller
+                    // can pause between reading the clock and taking its ticket), so the walk goes on.
                     advancing = false;
-                    // Later calls began later: once one is younger than both thresholds, none after it is older.
-                    if (age < Math.min(blockNanos, answerNanos)) {
-                        break;
-                    }
                     continue;
                 }
                 if (STATE.compareAndSet(call, s, Call.SETTLED)) {
