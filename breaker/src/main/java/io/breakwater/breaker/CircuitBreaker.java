@@ -76,6 +76,13 @@ public final class CircuitBreaker {
         }
     }
 
+    /** Waits (at most {@code stateRestoreWait}) until a breaker that a registry is still restoring is restored. */
+    void awaitRestored() {
+        if (keeper != null) {
+            keeper.awaitRestored();
+        }
+    }
+
     /** The wait in OPEN after {@code reopenCount} re-opens (for tests of backoff and jitter). */
     long openWaitNanos(int reopenCount) {
         return machine.moves.openWaitNanos(reopenCount);

@@ -45,8 +45,7 @@ public final class CircuitBreakerRegistry {
 
     /** The breaker called {@code name}, created with the registry's default config if missing. */
     public CircuitBreaker getOrCreate(String name) {
-        CircuitBreaker existing = breakers.get(Objects.requireNonNull(name, "name"));
-        return existing != null ? existing : getOrCreate(name, defaultConfig, false);
+        return getOrCreate(Objects.requireNonNull(name, "name"), defaultConfig, false);
     }
 
     /**
@@ -67,6 +66,7 @@ public final class CircuitBreakerRegistry {
     private CircuitBreaker getOrCreate(String name, CircuitBreakerConfig config, boolean sameConfigRequired) {
         CircuitBreaker existing = breakers.get(name);
         if (existing != null) {
+            existing.awaitRestored();
             return sameConfigRequired ? sameConfig(existing, config) : existing;
         }
         CircuitBreaker created = CircuitBreaker.unrestored(config.withName(name));
@@ -81,6 +81,7 @@ public final class CircuitBreakerRegistry {
             }
         }
         if (existing != null) {
+            existing.awaitRestored();
             return sameConfigRequired ? sameConfig(existing, config) : existing;
         }
         created.restore();
@@ -121,7 +122,7 @@ public final class CircuitBreakerRegistry {
         }
     }
 
-    /** The breaker called {@code name}, if it exists. */
+    /** The breaker called {@code name}, if it exists; at once, even while it is being restored. */
     public Optional<CircuitBreaker> get(String name) {
         return Optional.ofNullable(breakers.get(Objects.requireNonNull(name, "name")));
     }

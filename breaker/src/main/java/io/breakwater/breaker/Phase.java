@@ -156,8 +156,15 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
 
         /** When the oldest held permit expires, or {@code Long.MIN_VALUE} when none is held. */
         long trialsExpireAtNanos(long maxWaitNanos) {
-            int oldest = oldestHeld();
-            return oldest == Permit.NO_SLOT ? Long.MIN_VALUE : enteredAtNanos + slots.get(oldest) - 1 + maxWaitNanos;
+            // One read per slot: the grant time used is the one seen held, whatever happens to the slot next.
+            long oldestAt = Long.MAX_VALUE;
+            for (int i = 0; i < slots.length(); i++) {
+                long v = slots.get(i);
+                if (v > 0 && v < oldestAt) {
+                    oldestAt = v;
+                }
+            }
+            return oldestAt == Long.MAX_VALUE ? Long.MIN_VALUE : enteredAtNanos + oldestAt - 1 + maxWaitNanos;
         }
 
         /** Whether some permit has been held for {@code maxWaitNanos} or more. */

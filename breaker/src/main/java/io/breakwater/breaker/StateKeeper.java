@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ final class StateKeeper {
     private final String name;
     private final Clock clock;
     private final AtomicLong errors = new AtomicLong();
+    // Open until restore() has returned: others who find the breaker in a registry wait for it.
+    private final CountDownLatch restored = new CountDownLatch(1);
     // Whether the first store failure was logged as a warning; later ones go to debug.
     private final AtomicBoolean warned = new AtomicBoolean();
 
@@ -45,6 +48,26 @@ final class StateKeeper {
 
     /** Loads the saved state on a store thread; applies it now if it comes within the wait, else when it comes. */
     void restore() {
+        try {
+            load();
+        } finally {
+            restored.countDown();
+        }
+    }
+
+    /** Waits, at most the restore wait, until {@link #restore()} has returned. */
+    void awaitRestored() {
+        if (restored.getCount() == 0) {
+            return;
+        }
+        try {
+            restored.await(config.stateRestoreWait().toNanos() + TimeUnit.MILLISECONDS.toNanos(100), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void load() {
         CompletableFuture<Optional<PersistedState>> load = new CompletableFuture<>();
         try {
             StoreThreads.load(() -> {

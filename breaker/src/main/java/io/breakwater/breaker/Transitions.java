@@ -135,19 +135,23 @@ final class Transitions {
     }
 
     private boolean transition(Phase from, Phase to, String reason, WindowTotals totals) {
-        if (!phase.compareAndSet(from, to)) {
-            return false;
-        }
+        // Built before the swap, so that once the swap is made nothing stands between it and its delivery.
         LastFailure last = lastFailure.get();
         StateTransition t = new StateTransition(name, from.state, to.state, Instant.ofEpochMilli(to.enteredAtMillis),
                 reason, to.sequence, totals.failureRate(), totals.slowCallRate(), StateMachine.saturated(totals.failures()),
                 StateMachine.saturated(totals.calls() - totals.failures()), last == null ? null : last.details());
-        if (to.state.rejectsCalls()) {
-            LOG.warn("Circuit breaker '{}' {} -> {}: {}", name, from.state, to.state, reason);
-        } else {
-            LOG.info("Circuit breaker '{}' {} -> {}: {}", name, from.state, to.state, reason);
+        if (!phase.compareAndSet(from, to)) {
+            return false;
         }
-        dispatcher.publish(t);
+        try {
+            if (to.state.rejectsCalls()) {
+                LOG.warn("Circuit breaker '{}' {} -> {}: {}", name, from.state, to.state, reason);
+            } else {
+                LOG.info("Circuit breaker '{}' {} -> {}: {}", name, from.state, to.state, reason);
+            }
+        } finally {
+            dispatcher.publish(t);
+        }
         return true;
     }
 }

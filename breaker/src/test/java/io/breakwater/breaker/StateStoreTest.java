@@ -224,6 +224,25 @@ class StateStoreTest {
     }
 
     @Test
+    void aBreakerFoundInTheRegistryWhileItIsRestoredIsHandedOutRestored() throws Exception {
+        SlowStore store = new SlowStore();
+        store.state = new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "5 failures");
+        CircuitBreakerRegistry registry = new CircuitBreakerRegistry();
+        CircuitBreakerConfig config = CircuitBreakerConfig.builder("x").stateStore(store).stateRestoreWait(Duration.ofSeconds(10))
+                .clock(clock).build();
+        Thread creator = new Thread(() -> registry.getOrCreate("restoring", config));
+        creator.start();
+        assertThat(store.asked.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<CircuitBreakerState> seenBySecond = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> registry.getOrCreate("restoring", config).state());
+
+        store.answer.countDown();
+
+        assertThat(seenBySecond.get(10, TimeUnit.SECONDS)).as("never the CLOSED it starts as").isEqualTo(CircuitBreakerState.OPEN);
+        creator.join(10_000);
+    }
+
+    @Test
     void savesDroppedFromAFullQueueAreCounted() {
         SlowStore blocker = new SlowStore();
         CircuitBreaker blocked = CircuitBreaker.of(CircuitBreakerConfig.builder("blocker").stateStore(new BreakerStateStore() {

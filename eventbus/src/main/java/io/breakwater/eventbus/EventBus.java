@@ -176,8 +176,9 @@ public final class EventBus implements AutoCloseable {
         private void record(Throwable cause, long elapsedNanos) {
             if (cause == null) {
                 channel.breaker.recordSuccess(permit, elapsedNanos);
-            } else if (cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
-                // Refused by the transport breaker (the stream was not tried) or the event's own fault.
+            } else if (closed || cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
+                // The bus's own close, a refusal of the transport breaker (the stream was not tried), or the
+                // event's own fault: none of them says anything about the stream.
                 channel.breaker.recordIgnored(permit);
             } else {
                 channel.breaker.recordFailure(permit, cause, elapsedNanos);
@@ -186,6 +187,10 @@ public final class EventBus implements AutoCloseable {
 
         @Override
         protected void expired(boolean blocked, long ageNanos) {
+            if (closed) {
+                channel.breaker.recordIgnored(permit);
+                return;
+            }
             channel.breaker.recordFailure(permit, blocked
                     ? "send() blocked for " + ageNanos / 1_000_000 + " ms (sendBlockThreshold=" + sendBlockThreshold.toMillis() + ")"
                     : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (inFlightThreshold=" + inFlightThreshold.toMillis() + ")");

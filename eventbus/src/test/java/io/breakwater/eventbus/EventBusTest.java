@@ -179,6 +179,32 @@ class EventBusTest {
     }
 
     @Test
+    void recordsFailedByTheBusesOwnCloseDoNotCountAgainstTheStream() {
+        EventBus bus = bus(EventBus.builder(transport));
+        for (int i = 0; i < 6; i++) {
+            bus.publishStream("orders", new Order("o", i));
+        }
+        bus.close(Duration.ZERO);
+        for (int i = 0; i < 6; i++) {
+            mock.errorNext(new org.apache.kafka.common.KafkaException("Producer is closed forcefully."));
+        }
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void aThrowingPredicateStillCompletesThePublish() {
+        EventBus bus = bus(EventBus.builder(transport).channelConfig("orders", CircuitBreakerConfig.builder("x").clock(clock)
+                .recordFailure(t -> {
+                    throw new IllegalStateException("a predicate's own bug");
+                }).build()));
+        CompletableFuture<PublishResult> result = bus.publishStream("orders", new Order("o", 1));
+        mock.errorNext(new org.apache.kafka.common.errors.TimeoutException("down"));
+        assertThatThrownBy(result::join).hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).as("counted").isEqualTo(1);
+    }
+
+    @Test
     void zeroThresholdsAreRefusedAtBuild() {
         assertThatThrownBy(() -> EventBus.builder(transport).sendBlockThreshold(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("sendBlockThreshold must be > 0, but was PT0S");

@@ -166,7 +166,8 @@ public final class BreakwaterConfig extends AbstractConfig {
     /** Reads and checks the {@code breakwater.*} keys of {@code originals}; other keys are left alone. */
     public BreakwaterConfig(Map<String, ?> originals) {
         super(CONFIG_DEF, breakwaterKeys(originals), false);
-        this.clientId = Identity.userClientId(originals.get(CommonClientConfigs.CLIENT_ID_CONFIG));
+        this.clientId = Identity.userClientId(originals.get(CommonClientConfigs.CLIENT_ID_CONFIG),
+                originals.get("transactional.id"));
         if (getInt(SUCCESS_THRESHOLD_CONFIG) > getInt(HALF_OPEN_MAX_CALLS_CONFIG)) {
             throw new ConfigException(SUCCESS_THRESHOLD_CONFIG, getInt(SUCCESS_THRESHOLD_CONFIG),
                     "must be <= " + HALF_OPEN_MAX_CALLS_CONFIG + " (" + getInt(HALF_OPEN_MAX_CALLS_CONFIG) + ")");

@@ -77,7 +77,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         this.tracker = new CallTracker(breaker.name(), clock::nanoTime, b.sendBlockThreshold, b.inFlightThreshold, 1 << 16);
         this.blockThresholdText = b.blockThresholdName + "=" + b.sendBlockThreshold.toMillis();
         this.inFlightThresholdText = b.inFlightThresholdName + "=" + b.inFlightThreshold.toMillis();
-        this.clusterRule = b.clusterWideOnly ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
+        // The rule decides what counts; a wrapper that does not record has nothing for it to decide.
+        this.clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
         Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
         this.subscriptions = () -> {
@@ -113,7 +114,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
             CircuitBreakerProducerBuilder<K, V> builder = builder(delegate)
                     .breaker(GuardSetup.breaker(config, bw))
                     .sendBlockThreshold(bw.sendBlockThreshold())
-                    .inFlightThreshold(bw.inFlightThreshold());
+                    .inFlightThreshold(bw.inFlightThreshold())
+                    .recordOutcomes(!GuardSetup.installsTheInterceptor(config));
             builder.thresholdNames(BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
             publisher = GuardSetup.publisher(config, bw);
             if (publisher != null) {

@@ -93,6 +93,9 @@ class BreakwaterConfigTest {
         assertThat(new BreakwaterConfig(Map.of("client.id", "producer-3")).breakerName())
                 .as("a client.id Kafka generated is no name").isEqualTo("kafka-producer");
         assertThat(new BreakwaterConfig(Map.of()).breakerName()).isEqualTo("kafka-producer");
+        BreakwaterConfig transactional = new BreakwaterConfig(Map.of("client.id", "producer-orders-tx", "transactional.id", "orders-tx"));
+        assertThat(transactional.breakerName()).as("Kafka makes producer-{transactional.id} up").isEqualTo("kafka-producer");
+        assertThat(transactional.stableInstanceId()).isFalse();
         assertThat(new BreakwaterConfig(Map.of("client.id", "orders-service", "breakwater.breaker.name", "x")).breakerName())
                 .isEqualTo("x");
     }

@@ -390,4 +390,45 @@ class CircuitBreakerProducerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("it took 12 s before; a margin of 10x")
                 .isLessThan(Duration.ofMillis(1200));
     }
+
+    @Test
+    void anEnforcingWrapperDoesNotLimitTrialsPerTopicSoNoTopicIsLockedOut() {
+        CircuitBreaker observed = CircuitBreaker.of(CircuitBreakerConfig.builder("observed").failureThreshold(1)
+                .resetTimeout(Duration.ofSeconds(10)).clock(clock).build());
+        io.breakwater.interceptors.internal.ObservedBreakers.observe(observed);
+        try {
+            CircuitBreakerProducer<String, String> enforcing = CircuitBreakerProducer.builder(mock).breaker(observed)
+                    .clusterWideOnly(true).watchdog(false).build();
+            for (int round = 0; round < 3; round++) {
+                observed.recordFailure("down");            // the interceptor's verdict
+                clock.advance(Duration.ofSeconds(10));
+                assertThat(enforcing.send(new ProducerRecord<>("orders", "k", "v")).isDone()).isFalse();
+                assertThat(enforcing.send(new ProducerRecord<>("audit", "k", "v")).isDone())
+                        .as("round %d: audit gets its trial", round).isFalse();
+            }
+        } finally {
+            io.breakwater.interceptors.internal.ObservedBreakers.release(observed);
+        }
+    }
+
+    @Test
+    void wrapOnlyEnforcesWhenItsOwnPropertiesInstallTheInterceptor() {
+        String name = "enforce-" + System.nanoTime();
+        java.util.Map<String, Object> plain = new java.util.HashMap<>(java.util.Map.of("breakwater.breaker.name", name,
+                "breakwater.status.enabled", "false"));
+        MockProducer<String, String> first = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        try (CircuitBreakerProducer<String, String> recording = CircuitBreakerProducer.wrap(first, plain)) {
+            recording.send(record("x"));
+            first.errorNext(new TimeoutException("down"));
+            assertThat(recording.breaker().snapshot().failedCalls()).as("no interceptor here: the wrapper records").isEqualTo(1);
+        }
+        java.util.Map<String, Object> intercepted = new java.util.HashMap<>(plain);
+        intercepted.put("interceptor.classes", "org.example.Other, " + CircuitBreakerProducerInterceptor.class.getName());
+        MockProducer<String, String> second = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        try (CircuitBreakerProducer<String, String> enforcing = CircuitBreakerProducer.wrap(second, intercepted)) {
+            enforcing.send(record("y"));
+            second.errorNext(new TimeoutException("down"));
+            assertThat(enforcing.breaker().snapshot().failedCalls()).as("the interceptor records, not the wrapper").isEqualTo(1);
+        }
+    }
 }

@@ -79,10 +79,31 @@ public final class StatusPublisher implements AutoCloseable {
         requireText("instanceId", instanceId);
         Key key = new Key(Map.copyOf(client), topic, instanceId);
         synchronized (SHARED) {
-            Shared shared = SHARED.computeIfAbsent(key, k -> new Shared(new PublisherCore(k.clientConfig, topic, instanceId)));
-            shared.handles++;
-            return new StatusPublisher(key, shared);
+            Shared shared = SHARED.get(key);
+            if (shared != null) {
+                shared.handles++;
+                return new StatusPublisher(key, shared);
+            }
         }
+        // A new producer (DNS, a SASL login) is made without holding the lock that every close needs.
+        PublisherCore core = new PublisherCore(key.clientConfig(), topic, instanceId);
+        PublisherCore extra = null;
+        StatusPublisher handle;
+        synchronized (SHARED) {
+            Shared shared = SHARED.get(key);
+            if (shared == null) {
+                shared = new Shared(core);
+                SHARED.put(key, shared);
+            } else {
+                extra = core; // another thread made one meanwhile
+            }
+            shared.handles++;
+            handle = new StatusPublisher(key, shared);
+        }
+        if (extra != null) {
+            extra.close(Duration.ZERO);
+        }
+        return handle;
     }
 
     /** Kafka's rule for topic names: 1 to 249 of [a-zA-Z0-9._-], not "." or "..". */

@@ -41,19 +41,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusReader implements AutoCloseable {
 
-    /** Where a reader stands. */
-    public enum State {
-        /** No answer from the cluster yet (or lost it): retrying. */
-        CONNECTING,
-        /** The cluster answers but the topic does not exist: retrying. */
-        WAITING_FOR_TOPIC,
-        /** Reading what the topic held when the reader started. */
-        CATCHING_UP,
-        /** Caught up; following new events. */
-        LIVE,
-        /** Closed. */
-        CLOSED
-    }
+    /**
+     * Where a reader stands: {@code CONNECTING} (no answer from the cluster yet, or lost it: retrying),
+     * {@code WAITING_FOR_TOPIC} (the cluster answers, the topic does not exist: retrying), {@code CATCHING_UP}
+     * (reading what the topic held when the reader reached it), {@code LIVE} (caught up, following), {@code CLOSED}.
+     */
+    public enum State { CONNECTING, WAITING_FOR_TOPIC, CATCHING_UP, LIVE, CLOSED }
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusReader.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -68,6 +61,8 @@ public final class StatusReader implements AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong read = new AtomicLong();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    // The next offset to read, per partition, as far as this reader got; reader thread only.
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
     private final Object sleeper = new Object();
     private final Thread thread;
     private volatile State state = State.CONNECTING;
@@ -95,8 +90,7 @@ public final class StatusReader implements AutoCloseable {
     }
 
     /**
-     * Starts reading {@code topic} with the client settings {@code clientConfig} ({@code bootstrap.servers}
-     * and any security settings).
+     * Starts reading {@code topic} with {@code clientConfig} ({@code bootstrap.servers} and any security settings).
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured
      */
@@ -146,6 +140,12 @@ public final class StatusReader implements AutoCloseable {
         if (!consumer.assignment().equals(new java.util.HashSet<>(partitions))) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            // A consumer made anew after a failure goes on from where the old one was: no replay.
+            positions.forEach((partition, offset) -> {
+                if (partitions.contains(partition)) {
+                    consumer.seek(partition, offset);
+                }
+            });
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
         state = caughtUp.getCount() == 0 ? State.LIVE : State.CATCHING_UP;
@@ -153,6 +153,7 @@ public final class StatusReader implements AutoCloseable {
         while (!closed) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 accept(record);
+                positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
             if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                 state = State.LIVE;
@@ -232,7 +233,7 @@ public final class StatusReader implements AutoCloseable {
         return state;
     }
 
-    /** Why the reader is not reading, while it retries: "topic ... does not exist", a timeout, ... */
+    /** Why the reader is not reading, while it retries ("topic ... does not exist", a timeout). */
     public Optional<String> lastError() {
         return Optional.ofNullable(lastError);
     }

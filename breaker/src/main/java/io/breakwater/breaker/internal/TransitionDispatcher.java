@@ -52,22 +52,28 @@ public final class TransitionDispatcher {
         }
         VirtualMachineError fatal = null;
         int missed = 1;
-        do {
-            for (;;) {
-                StateTransition head;
-                synchronized (pending) {
-                    head = pending.peek();
-                    if (head == null || head.sequence() != next) {
-                        break;
+        try {
+            do {
+                for (;;) {
+                    StateTransition head;
+                    synchronized (pending) {
+                        head = pending.peek();
+                        if (head == null || head.sequence() != next) {
+                            break;
+                        }
+                        pending.poll();
                     }
-                    pending.poll();
+                    next++;
+                    VirtualMachineError e = deliver(head);
+                    fatal = fatal == null ? e : fatal;
                 }
-                next++;
-                VirtualMachineError e = deliver(head);
-                fatal = fatal == null ? e : fatal;
-            }
-            missed = wip.addAndGet(-missed);
-        } while (missed != 0);
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        } catch (VirtualMachineError e) {
+            // Out of memory between deliveries: let go of the drain, so that the next publish drains what waits.
+            wip.set(0);
+            throw e;
+        }
         if (fatal != null) {
             // Only now, with every event delivered and the drain released, may it propagate.
             throw fatal;
@@ -87,7 +93,13 @@ public final class TransitionDispatcher {
             } catch (VirtualMachineError e) {
                 fatal = fatal == null ? e : fatal;
             } catch (Throwable e) {
-                LOG.warn("Transition listener {} failed on {}; the breaker carries on", listener, transition, e);
+                try {
+                    LOG.warn("Transition listener {} failed on {}; the breaker carries on", listener, transition, e);
+                } catch (VirtualMachineError logFailure) {
+                    fatal = fatal == null ? logFailure : fatal;
+                } catch (Throwable logFailure) {
+                    // A broken logger must not stop the other listeners either.
+                }
             }
         }
         return fatal;

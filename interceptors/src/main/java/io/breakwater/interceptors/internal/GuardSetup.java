@@ -4,10 +4,12 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.interceptors.BreakwaterConfig;
+import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.status.KafkaStateStore;
 import io.breakwater.status.StatusClients;
 import io.breakwater.status.StatusPublisher;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * What the interceptor and the wrapper build from a producer's properties, built the same way by both, so
@@ -44,6 +46,20 @@ public final class GuardSetup {
      */
     public static CircuitBreaker breaker(Map<String, ?> producerConfig, BreakwaterConfig config) {
         return CircuitBreakerRegistry.global().getOrCreate(config.breakerName(), breakerConfig(producerConfig, config));
+    }
+
+    /** Whether {@code producerConfig} installs the Breakwater interceptor (which then records the outcomes). */
+    public static boolean installsTheInterceptor(Map<String, ?> producerConfig) {
+        Object classes = producerConfig.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+        if (classes == null) {
+            return false;
+        }
+        String name = CircuitBreakerProducerInterceptor.class.getName();
+        if (classes instanceof java.util.Collection<?> list) {
+            return list.stream().anyMatch(c -> c == CircuitBreakerProducerInterceptor.class || name.equals(String.valueOf(c).trim()));
+        }
+        return classes == CircuitBreakerProducerInterceptor.class
+                || java.util.Arrays.stream(String.valueOf(classes).split(",")).anyMatch(c -> name.equals(c.trim()));
     }
 
     /** A handle on this instance's status publisher, or null when status publishing is off. */

@@ -160,7 +160,7 @@ public final class PublisherCore {
 
     private long millisLeft() {
         synchronized (pending) {
-            return closeDeadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE
+            return !closing ? Long.MAX_VALUE
                     : Math.max(0, TimeUnit.NANOSECONDS.toMillis(closeDeadlineNanos - System.nanoTime()));
         }
     }
@@ -174,7 +174,7 @@ public final class PublisherCore {
                     while (pending.isEmpty() && !closing) {
                         pending.wait();
                     }
-                    if (pending.isEmpty() || System.nanoTime() - closeDeadlineNanos >= 0) {
+                    if (pending.isEmpty() || (closing && System.nanoTime() - closeDeadlineNanos >= 0)) {
                         return;
                     }
                     next = pending.values().iterator().next().peekFirst();
