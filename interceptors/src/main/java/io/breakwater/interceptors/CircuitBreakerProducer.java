@@ -1,7 +1,6 @@
 package io.breakwater.interceptors;
 
 import io.breakwater.breaker.CircuitBreaker;
-import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
@@ -10,18 +9,17 @@ import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.interceptors.internal.ClusterWideRule;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
+import io.breakwater.interceptors.internal.Refusals;
 import io.breakwater.interceptors.internal.Verdicts;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Each {@code send} asks the breaker first. Refused, it fails at once without touching the delegate:
- *       the future fails with {@link CircuitBreakerOpenException} and the callback gets it too. So callers
+ *       the future fails with {@link io.breakwater.breaker.CircuitBreakerOpenException} and the callback gets it too. So callers
  *       never block for {@code max.block.ms} while the cluster is down.</li>
  *   <li>Both error paths are recorded: an exception thrown by the delegate's {@code send} and a failure
  *       reported through its future and callback. The caller sees exactly what the delegate produced, and
@@ -154,11 +152,11 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         }
         Permit permit = breaker.tryAcquirePermit();
         if (permit == null) {
-            return reject(record, callback);
+            return Refusals.refuse(breaker, record, callback);
         }
         if (clusterRule != null && !clusterRule.admit(topic, permit)) {
             breaker.releasePermit(permit);
-            return reject(record, callback);
+            return Refusals.refuse(breaker, record, callback);
         }
         if (!recordOutcomes) {
             return delegate().send(record, callback);
@@ -176,16 +174,6 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         }
         tracker.returned(send);
         return future;
-    }
-
-    private Future<RecordMetadata> reject(ProducerRecord<K, V> record, Callback callback) {
-        CircuitBreakerOpenException e = breaker.openException();
-        if (callback != null) {
-            TopicPartition tp = new TopicPartition(record.topic(),
-                    record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());
-            callback.onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
-        }
-        return CompletableFuture.failedFuture(e);
     }
 
     /** One send: its permit, its tracking, and the caller's callback, which always runs. */
