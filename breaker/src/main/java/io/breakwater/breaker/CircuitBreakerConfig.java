@@ -249,8 +249,21 @@ public final class CircuitBreakerConfig {
 
     private static void differ(java.util.List<String> d, String field, Object mine, Object theirs) {
         if (!Objects.equals(mine, theirs)) {
-            d.add(field + ": " + mine + " vs " + theirs);
+            d.add(field + ": " + shown(mine) + " vs " + shown(theirs));
         }
+    }
+
+    private static String shown(Object value) {
+        if (value instanceof Optional<?> o) {
+            return o.map(String::valueOf).orElse("none");
+        }
+        if (value instanceof OptionalInt o) {
+            return o.isPresent() ? String.valueOf(o.getAsInt()) : "none";
+        }
+        if (value instanceof OptionalDouble o) {
+            return o.isPresent() ? String.valueOf(o.getAsDouble()) : "none";
+        }
+        return String.valueOf(value);
     }
 
 

@@ -59,8 +59,8 @@ final class ConfigValidation {
         }
         v.checkBackoff(b);
         v.positive("stateTtl", b.stateTtl);
-        if (b.stateRestoreWait.isNegative()) {
-            v.problem("stateRestoreWait must be >= 0, but was " + b.stateRestoreWait);
+        if (b.stateRestoreWait.isNegative() || b.stateRestoreWait.compareTo(MAX_DURATION) > 0) {
+            v.problem("stateRestoreWait must be in [0, 36500 days], but was " + b.stateRestoreWait);
         }
         if (!(b.jitter >= 0.0 && b.jitter < 1.0)) {
             v.problem("jitter must be in [0, 1), but was " + b.jitter);
@@ -140,9 +140,15 @@ final class ConfigValidation {
         }
     }
 
+    /** Longest duration of any setting: room for nanosecond arithmetic, and more than any breaker waits. */
+    static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
     private void positive(String field, Duration value) {
         if (value.isNegative() || value.isZero()) {
             problem(field + " must be > 0, but was " + value);
+        } else if (value.compareTo(MAX_DURATION) > 0) {
+            problem(field + " must be at most 36500 days (100 years; for a breaker that only a person resets, use "
+                    + "forceOpen()), but was " + value);
         }
     }
 

@@ -27,6 +27,9 @@ class RegistryRulesTest {
                 .hasMessageContaining("Circuit breaker 'orders-producer' already exists with another config")
                 .hasMessageContaining("failureThreshold: 5 vs 3")
                 .hasMessageContaining("resetTimeout: PT30S vs PT10S");
+        registry.getOrCreate("windowed", CircuitBreakerConfig.builder("w").build());
+        assertThatThrownBy(() -> registry.getOrCreate("windowed", CircuitBreakerConfig.builder("w").windowSize(10).build()))
+                .hasMessageContaining("windowSize: none vs 10");
     }
 
     @Test

@@ -35,6 +35,14 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler((e, ignored) -> {
+                    // Every bad option: what was wrong, then the usage of the command it was given to.
+                    CommandLine cmd = e.getCommandLine();
+                    cmd.getErr().println(e.getMessage());
+                    CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
+                    cmd.usage(cmd.getErr());
+                    return 2;
+                })
                 .execute(args);
     }
 

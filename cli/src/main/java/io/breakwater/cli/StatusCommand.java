@@ -51,8 +51,16 @@ final class StatusCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
         }
+        if (bootstrap.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bootstrap-server must not be empty: give HOST:PORT");
+        }
+        if (topic.isEmpty() || topic.length() > 249 || topic.equals(".") || topic.equals("..")
+                || !topic.matches("[a-zA-Z0-9._-]+")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--topic must be a Kafka topic name "
+                    + "(1 to 249 of [a-zA-Z0-9._-], not '.' or '..'), but was '" + topic + "'");
+        }
         try {
-            Reachability.check(bootstrap, Duration.ofSeconds(Math.min(8, timeout.toSeconds())));
+            Reachability.check(bootstrap, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
         } catch (Reachability.UnreachableException e) {
             err.println(e.getMessage());
             return 1;

@@ -287,6 +287,9 @@ public final class EventBus implements AutoCloseable {
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
+        }
         if (closed) {
             return;
         }

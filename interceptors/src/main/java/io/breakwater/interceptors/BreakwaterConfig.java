@@ -7,6 +7,7 @@ import io.breakwater.interceptors.internal.Identity;
 import io.breakwater.interceptors.internal.KeyNames;
 import io.breakwater.interceptors.internal.TopicNameValidator;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -166,6 +167,16 @@ public final class BreakwaterConfig extends AbstractConfig {
     /** Reads and checks the {@code breakwater.*} keys of {@code originals}; other keys are left alone. */
     public BreakwaterConfig(Map<String, ?> originals) {
         super(CONFIG_DEF, breakwaterKeys(originals), false);
+        for (String key : List.of(FAILURE_RATE_THRESHOLD_CONFIG, SLOW_CALL_RATE_THRESHOLD_CONFIG)) {
+            if (Double.isNaN(getDouble(key))) {
+                throw new ConfigException(key, originals.get(key), "must be a number in [0, 1] (0: off)");
+            }
+        }
+        for (String key : List.of(BREAKER_NAME_CONFIG, INSTANCE_ID_CONFIG)) {
+            if (originals.containsKey(key) && getString(key).isBlank()) {
+                throw new ConfigException(key, originals.get(key), "must not be blank; leave it out for the default");
+            }
+        }
         this.clientId = Identity.userClientId(originals.get(CommonClientConfigs.CLIENT_ID_CONFIG),
                 originals.get("transactional.id"));
         if (getInt(SUCCESS_THRESHOLD_CONFIG) > getInt(HALF_OPEN_MAX_CALLS_CONFIG)) {

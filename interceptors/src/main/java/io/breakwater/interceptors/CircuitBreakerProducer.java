@@ -258,6 +258,9 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     @Override
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
+        }
         closing = true;
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         try {

@@ -76,7 +76,11 @@ class BreakwaterConfigTest {
                 Arguments.of("breakwater.send.block.threshold.ms", "0"),
                 Arguments.of("breakwater.status.topic", "not a topic!"),
                 Arguments.of("breakwater.status.enabled", "maybe"),
-                Arguments.of("breakwater.success.threshold", "9"));
+                Arguments.of("breakwater.success.threshold", "9"),
+                Arguments.of("breakwater.failure.rate.threshold", "NaN"),
+                Arguments.of("breakwater.slow.call.rate.threshold", "NaN"),
+                Arguments.of("breakwater.breaker.name", "   "),
+                Arguments.of("breakwater.instance.id", " "));
     }
 
     @ParameterizedTest(name = "{0}={1}")

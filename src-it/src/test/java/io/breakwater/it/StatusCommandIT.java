@@ -124,6 +124,15 @@ class StatusCommandIT {
         Run timeout = cli("status", "--bootstrap-server", "localhost:9092", "--timeout", "0s");
         assertThat(timeout.exitCode()).isEqualTo(2);
         assertThat(timeout.err()).contains("--timeout must be at least 1s, but was 0ms");
+        Run bogus = cli("status", "--bogus");
+        assertThat(bogus.exitCode()).isEqualTo(2);
+        assertThat(bogus.err()).contains("Unknown option: '--bogus'").contains("Usage: breakwater status");
+        Run topic = cli("status", "--bootstrap-server", "localhost:9092", "--topic", "bad topic");
+        assertThat(topic.exitCode()).isEqualTo(2);
+        assertThat(topic.err()).contains("--topic must be a Kafka topic name").contains("Usage: breakwater status");
+        Run empty = cli("status", "--bootstrap-server", "");
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.err()).contains("--bootstrap-server must not be empty");
     }
 
     @Test

@@ -48,6 +48,21 @@ public record StatusEvent(
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(reason, "reason");
+        if (schema != SCHEMA) {
+            throw new IllegalArgumentException("schema must be " + SCHEMA + ", but was " + schema);
+        }
+        rate("failureRate", failureRate);
+        rate("slowCallRate", slowCallRate);
+        if (failureCount < 0 || successCount < 0 || sequence < 0) {
+            throw new IllegalArgumentException("failureCount, successCount and sequence must be >= 0, but were "
+                    + failureCount + ", " + successCount + " and " + sequence);
+        }
+    }
+
+    private static void rate(String field, double value) {
+        if (!(value >= 0.0 && value <= 1.0)) {
+            throw new IllegalArgumentException(field + " must be in [0, 1], but was " + value);
+        }
     }
 
     /** The event of {@code transition} of a breaker of {@code instance}. */

@@ -224,6 +224,9 @@ public final class StatusPublisher implements AutoCloseable {
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
+        }
         PublisherCore last = release();
         if (last != null) {
             last.close(timeout);

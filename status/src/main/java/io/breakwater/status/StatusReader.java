@@ -66,7 +66,7 @@ public final class StatusReader implements AutoCloseable {
     private final Object sleeper = new Object();
     private final Thread thread;
     private volatile State state = State.CONNECTING;
-    private volatile String lastError;
+    private volatile String lastError = "no answer from the cluster yet";
     private volatile boolean closed;
     // The current consumer; created and used by the reader thread, woken up by close().
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -113,7 +113,9 @@ public final class StatusReader implements AutoCloseable {
                 if (closed) {
                     break;
                 }
-                lastError = Throwables.describe(e);
+                lastError = e instanceof org.apache.kafka.common.errors.TimeoutException
+                        ? "no answer from " + consumerConfig.get("bootstrap.servers") + " (" + Throwables.describe(e) + ")"
+                        : Throwables.describe(e);
                 state = e instanceof org.apache.kafka.common.errors.TimeoutException ? State.CONNECTING : state;
                 LOG.debug("Status reader of {}: {}; retrying in {} ms", topic, lastError, backoff);
                 recreateConsumerAfter(e);
@@ -129,7 +131,7 @@ public final class StatusReader implements AutoCloseable {
 
     /** Finds the partitions, reads from the start, and follows; returns only when closed or the topic is missing. */
     private void follow() {
-        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(1));
         if (infos == null || infos.isEmpty()) {
             state = State.WAITING_FOR_TOPIC;
             lastError = "topic " + topic + " does not exist";

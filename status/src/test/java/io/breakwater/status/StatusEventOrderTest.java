@@ -36,6 +36,16 @@ class StatusEventOrderTest {
     }
 
     @Test
+    void anEventItsOwnDecoderWouldRefuseCannotBeMade() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StatusEvent(StatusEvent.SCHEMA, "b", "i",
+                        CircuitBreakerState.CLOSED, CircuitBreakerState.OPEN, Instant.now(), "r", Double.NaN, 0, 0, 0, null, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("failureRate must be in [0, 1], but was NaN");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new StatusEvent(StatusEvent.SCHEMA, "b", "i",
+                        CircuitBreakerState.CLOSED, CircuitBreakerState.OPEN, Instant.now(), "r", 0, 0, -5, 0, null, 1))
+                .hasMessageContaining("must be >= 0");
+    }
+
+    @Test
     void anythingIsNewerThanNothing() {
         assertThat(event(1, "2026-11-29T10:00:00Z", CircuitBreakerState.OPEN).isNewerThan(null)).isTrue();
     }

@@ -16,8 +16,10 @@ class StatusReaderTest {
         try (StatusReader reader = StatusReader.start(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status")) {
             assertThat(reader.awaitCaughtUp(Duration.ofMillis(300))).isFalse();
             assertThat(reader.state()).isEqualTo(StatusReader.State.CONNECTING);
-            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> reader.lastError().isPresent());
-            assertThat(reader.lastError().orElseThrow()).contains("Timeout");
+            assertThat(reader.lastError()).as("why, from the start").hasValue("no answer from the cluster yet");
+            Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> reader.lastError().orElse("").startsWith("no answer from 127.0.0.1:1 ("));
+            assertThat(reader.lastError().orElseThrow()).contains("TimeoutException");
             assertThat(reader.fleet()).isEmpty();
         }
     }

@@ -30,7 +30,9 @@ public final class Reachability {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
                 AdminClientConfig.CLIENT_ID_CONFIG, "breakwater-cli-check");
-        try (Admin admin = Admin.create(config)) {
+        Admin admin = null;
+        try {
+            admin = Admin.create(config);
             return admin.describeCluster().nodes().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).size();
         } catch (KafkaException e) {
             Throwable root = e;
@@ -40,11 +42,15 @@ public final class Reachability {
             String why = root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
             throw new UnreachableException("Cannot use bootstrap server(s) '" + bootstrap + "': " + why, e);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new UnreachableException("Cannot reach Kafka at '" + bootstrap + "' within " + timeout.toSeconds()
-                    + " s: no broker answered. Is it running, and is the address right?", e);
+            throw new UnreachableException("Cannot reach Kafka at '" + bootstrap + "' within " + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
+                    + ": no broker answered. Is it running, and is the address right?", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnreachableException("Interrupted while reaching " + bootstrap, e);
+        } finally {
+            if (admin != null) {
+                admin.close(Duration.ZERO); // the default close waits out the requests still open
+            }
         }
     }
 }

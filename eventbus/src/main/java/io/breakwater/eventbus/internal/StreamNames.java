@@ -15,7 +15,8 @@ public final class StreamNames {
     public static void prefix(String prefix) {
         if (prefix.length() >= MAX_TOPIC_LENGTH) {
             throw new IllegalArgumentException("topic prefix '" + prefix + "' is " + prefix.length()
-                    + " characters; Kafka allows at most " + MAX_TOPIC_LENGTH + " for a whole topic name");
+                    + " characters, which leaves no room for a stream name: Kafka allows at most " + MAX_TOPIC_LENGTH
+                    + " for a whole topic name");
         }
         if (!LEGAL.matcher(prefix).matches()) {
             throw new IllegalArgumentException("topic prefix '" + prefix

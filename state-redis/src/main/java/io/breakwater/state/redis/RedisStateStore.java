@@ -101,6 +101,8 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
 
     @Override
     public void save(String breaker, PersistedState state) throws Exception {
+        java.util.Objects.requireNonNull(breaker, "breaker");
+        java.util.Objects.requireNonNull(state, "state");
         ObjectNode detail = JSON.createObjectNode()
                 .put("state", state.state().name())
                 .put("since", state.since().toString())

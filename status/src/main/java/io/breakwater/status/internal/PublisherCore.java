@@ -213,7 +213,7 @@ public final class PublisherCore {
             StatusTopic.Found found = StatusTopic.ensure(clientConfig, "breakwater-status-admin-" + instanceId, topic,
                     Duration.ofMillis(Math.min(left, 6_000)));
             if (found == StatusTopic.Found.NOT_YET) {
-                if (!unreachableLogged) {
+                if (!unreachableLogged && millisLeft() == Long.MAX_VALUE) {
                     LOG.warn("Status topic {} cannot be checked or created yet (the cluster does not answer); holding {} "
                             + "event(s) and retrying", topic, pending());
                     unreachableLogged = true;

@@ -94,17 +94,16 @@ public final class RedpandaTransport implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_MAX_BLOCK_MS);
         boolean named = producerProperties.containsKey(BreakwaterConfig.BREAKER_NAME_CONFIG);
         CircuitBreakerConfig breakerConfig = bw.toBreakerConfig();
-        Builder builder = new Builder(new KafkaProducer<>(props))
+        Builder builder = new Builder(null, props)
                 .breakerConfig(named ? breakerConfig : breakerConfig.withName(BreakerPresets.KAFKA_TRANSPORT_NAME))
                 .sendBlockThreshold(bw.sendBlockThreshold())
                 .inFlightThreshold(bw.inFlightThreshold());
-        builder.ownsProducer = true;
         return builder;
     }
 
     /** A transport over an existing producer (which it closes on {@link #close()}). */
     public static Builder builder(Producer<String, byte[]> producer) {
-        return new Builder(Objects.requireNonNull(producer, "producer"));
+        return new Builder(Objects.requireNonNull(producer, "producer"), null);
     }
 
     private static void requireSerializer(Map<String, Object> props, String key, Class<?> expected) {
@@ -194,6 +193,9 @@ public final class RedpandaTransport implements AutoCloseable {
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
+        }
         if (closed.compareAndSet(false, true)) {
             producer.close(timeout);
         }
@@ -201,17 +203,19 @@ public final class RedpandaTransport implements AutoCloseable {
 
     /** Options of a {@link RedpandaTransport}. */
     public static final class Builder {
-        private final Producer<String, byte[]> producer;
-        // Made by builder(properties): closed if build() fails.
-        private boolean ownsProducer;
+        // The producer given, or null: then build() makes one from these properties (and closes it if it fails).
+        private final Producer<String, byte[]> given;
+        private final Map<String, Object> properties;
+        private Producer<String, byte[]> producer;
         private CircuitBreaker breaker;
         private CircuitBreakerConfig breakerConfig = BreakerPresets.kafkaTransport();
         private EventCodec codec = JsonEventCodec.create();
         private Duration sendBlockThreshold = Duration.ofSeconds(1);
         private Duration inFlightThreshold = Duration.ofSeconds(2);
 
-        private Builder(Producer<String, byte[]> producer) {
-            this.producer = producer;
+        private Builder(Producer<String, byte[]> given, Map<String, Object> properties) {
+            this.given = given;
+            this.properties = properties;
         }
 
         /** The transport breaker's config (default: the kafka preset, named {@value BreakerPresets#KAFKA_TRANSPORT_NAME}). */
@@ -252,10 +256,11 @@ public final class RedpandaTransport implements AutoCloseable {
 
         /** The transport; it owns the producer from now on (closing the transport closes it). */
         public RedpandaTransport build() {
+            producer = given != null ? given : new KafkaProducer<>(properties);
             try {
                 return new RedpandaTransport(this);
             } catch (RuntimeException | Error e) {
-                if (ownsProducer) {
+                if (given == null) {
                     producer.close(Duration.ZERO);
                 }
                 throw e;

@@ -166,6 +166,31 @@ class RedpandaTransportTest {
         transport.close();
     }
 
+    private static long producerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("kafka-producer-network-thread")).count();
+    }
+
+    @Test
+    void aBadSettingOnTheBuilderLeavesNoProducerRunning() {
+        long before = producerThreads();
+        assertThatThrownBy(() -> RedpandaTransport.builder(props()).sendBlockThreshold(Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RedpandaTransport.builder(props()).inFlightThreshold(null)).isInstanceOf(NullPointerException.class);
+        RedpandaTransport.builder(props());   // made and never built
+        assertThat(producerThreads()).as("a producer is made only by build()").isEqualTo(before);
+    }
+
+    @Test
+    void aNegativeCloseTimeoutIsRefusedAndTheTransportCanStillBeClosed() {
+        RedpandaTransport transport = RedpandaTransport.builder(mock).build();
+        assertThatThrownBy(() -> transport.close(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout must be >= 0, but was PT-1S");
+        assertThat(mock.closed()).isFalse();
+        transport.close();
+        assertThat(mock.closed()).isTrue();
+    }
+
     @Test
     void zeroThresholdsAreRefused() {
         assertThatThrownBy(() -> RedpandaTransport.builder(mock).sendBlockThreshold(Duration.ZERO))
