@@ -1,5 +1,6 @@
 package io.breakwater.eventbus;
 
+import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
@@ -286,10 +287,7 @@ public final class EventBus implements AutoCloseable {
      * flight; those still unanswered then fail. Later publishes throw {@code IllegalStateException}. Idempotent.
      */
     public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
-        }
+        Timeouts.nonNegative(timeout);
         if (closed) {
             return;
         }

@@ -4,10 +4,9 @@ import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerConfigBuilder;
 import io.breakwater.interceptors.internal.ConfigDocs;
 import io.breakwater.interceptors.internal.Identity;
-import io.breakwater.interceptors.internal.KeyNames;
+import io.breakwater.interceptors.internal.KeyChecks;
 import io.breakwater.interceptors.internal.TopicNameValidator;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -167,37 +166,10 @@ public final class BreakwaterConfig extends AbstractConfig {
     /** Reads and checks the {@code breakwater.*} keys of {@code originals}; other keys are left alone. */
     public BreakwaterConfig(Map<String, ?> originals) {
         super(CONFIG_DEF, breakwaterKeys(originals), false);
-        for (String key : List.of(FAILURE_RATE_THRESHOLD_CONFIG, SLOW_CALL_RATE_THRESHOLD_CONFIG)) {
-            if (Double.isNaN(getDouble(key))) {
-                throw new ConfigException(key, originals.get(key), "must be a number in [0, 1] (0: off)");
-            }
-        }
-        for (String key : List.of(BREAKER_NAME_CONFIG, INSTANCE_ID_CONFIG)) {
-            if (originals.containsKey(key) && getString(key).isBlank()) {
-                throw new ConfigException(key, originals.get(key), "must not be blank; leave it out for the default");
-            }
-        }
         this.clientId = Identity.userClientId(originals.get(CommonClientConfigs.CLIENT_ID_CONFIG),
                 originals.get("transactional.id"));
-        if (getInt(SUCCESS_THRESHOLD_CONFIG) > getInt(HALF_OPEN_MAX_CALLS_CONFIG)) {
-            throw new ConfigException(SUCCESS_THRESHOLD_CONFIG, getInt(SUCCESS_THRESHOLD_CONFIG),
-                    "must be <= " + HALF_OPEN_MAX_CALLS_CONFIG + " (" + getInt(HALF_OPEN_MAX_CALLS_CONFIG) + ")");
-        }
-        if (getInt(WINDOW_SIZE_CONFIG) > 0 && getLong(WINDOW_DURATION_MS_CONFIG) > 0) {
-            throw new ConfigException(WINDOW_DURATION_MS_CONFIG, getLong(WINDOW_DURATION_MS_CONFIG),
-                    "excludes " + WINDOW_SIZE_CONFIG + " (" + getInt(WINDOW_SIZE_CONFIG) + "): choose a count or a time window");
-        }
-        if (getLong(WINDOW_DURATION_MS_CONFIG) % 1000 != 0) {
-            throw new ConfigException(WINDOW_DURATION_MS_CONFIG, getLong(WINDOW_DURATION_MS_CONFIG),
-                    "must be whole seconds (a multiple of 1000)");
-        }
-        try {
-            toBreakerConfig();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("Invalid breakwater.* configuration: " + KeyNames.inKeys(e.getMessage()));
-        }
+        KeyChecks.check(this, originals);
     }
-
 
     /** The {@code breakwater.} keys of {@code originals}; an unknown one fails, naming it. */
     static Map<String, Object> breakwaterKeys(Map<String, ?> originals) {

@@ -1,5 +1,6 @@
 package io.breakwater.interceptors;
 
+import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
@@ -257,10 +258,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
      */
     @Override
     public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
-        }
+        Timeouts.nonNegative(timeout);
         closing = true;
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         try {

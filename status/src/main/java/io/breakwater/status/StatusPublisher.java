@@ -1,5 +1,6 @@
 package io.breakwater.status;
 
+import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.Subscription;
@@ -223,10 +224,7 @@ public final class StatusPublisher implements AutoCloseable {
      * to {@code timeout}, then stops; events still waiting then are counted as dropped and logged. Idempotent.
      */
     public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
-        }
+        Timeouts.nonNegative(timeout);
         PublisherCore last = release();
         if (last != null) {
             last.close(timeout);

@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -107,11 +106,9 @@ public final class StatusReader implements AutoCloseable {
         while (!closed) {
             try {
                 follow();
-            } catch (WakeupException e) {
-                // closing
             } catch (Throwable e) {
                 if (closed) {
-                    break;
+                    break; // woken up by close()
                 }
                 lastError = e instanceof org.apache.kafka.common.errors.TimeoutException
                         ? "no answer from " + consumerConfig.get("bootstrap.servers") + " (" + Throwables.describe(e) + ")"

@@ -1,5 +1,6 @@
 package io.breakwater.transport.redpanda;
 
+import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
@@ -192,10 +193,7 @@ public final class RedpandaTransport implements AutoCloseable {
      * still unanswered then fail. Idempotent.
      */
     public void close(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout);
-        }
+        Timeouts.nonNegative(timeout);
         if (closed.compareAndSet(false, true)) {
             producer.close(timeout);
         }
