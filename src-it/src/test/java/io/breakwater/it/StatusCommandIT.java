@@ -124,7 +124,7 @@ class StatusCommandIT {
         Run timeout = cli("status", "--bootstrap-server", "localhost:9092", "--timeout", "0s");
         assertThat(timeout.exitCode()).isEqualTo(2);
         assertThat(timeout.err()).contains("--timeout must be at least 1s, but was 0ms");
-        Run bogus = cli("status", "--bogus");
+        Run bogus = cli("status", "--bootstrap-server", "localhost:9092", "--bogus");
         assertThat(bogus.exitCode()).isEqualTo(2);
         assertThat(bogus.err()).contains("Unknown option: '--bogus'").contains("Usage: breakwater status");
         Run topic = cli("status", "--bootstrap-server", "localhost:9092", "--topic", "bad topic");
