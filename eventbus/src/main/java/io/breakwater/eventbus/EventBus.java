@@ -2,6 +2,7 @@ package io.breakwater.eventbus;
 
 import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.BreakerPresets;
+import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerOpenException;
@@ -64,9 +65,10 @@ public final class EventBus implements AutoCloseable {
 
     EventBus(EventBusBuilder b) {
         this.transport = b.transport;
-        this.defaultChannelConfig = b.effectiveDefaultChannelConfig();
+        BreakerStateStore store = b.store();
+        this.defaultChannelConfig = EventBusBuilder.withStore(b.defaultChannelConfig, store);
         this.registry = b.registry != null ? b.registry : new CircuitBreakerRegistry(defaultChannelConfig);
-        this.channelConfigs = b.effectiveChannelConfigs();
+        this.channelConfigs = b.effectiveChannelConfigs(store);
         this.fallbacks = Map.copyOf(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();

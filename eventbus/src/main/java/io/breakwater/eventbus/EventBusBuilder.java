@@ -124,36 +124,21 @@ public final class EventBusBuilder {
     }
 
     /** Where the stream breakers keep their state: the given store, else the status topic if restoring. */
-    private BreakerStateStore store() {
+    BreakerStateStore store() {
         if (stateStore != null) {
             return stateStore;
         }
         return statusPublisher != null && restoreState ? statusPublisher.stateStore(RESTORE_READ_TIMEOUT) : null;
     }
 
-    CircuitBreakerConfig effectiveDefaultChannelConfig() {
-        return withStore(defaultChannelConfig, storeOnce());
-    }
-
-    Map<String, CircuitBreakerConfig> effectiveChannelConfigs() {
+    /** The channel configs as the bus uses them: each with the one store of the bus, if there is one. */
+    Map<String, CircuitBreakerConfig> effectiveChannelConfigs(BreakerStateStore store) {
         Map<String, CircuitBreakerConfig> configs = new HashMap<>();
-        channelConfigs.forEach((stream, config) -> configs.put(stream, withStore(config, storeOnce())));
+        channelConfigs.forEach((stream, config) -> configs.put(stream, withStore(config, store)));
         return Map.copyOf(configs);
     }
 
-    // One store for every stream: built at the first use, then shared.
-    private BreakerStateStore builtStore;
-    private boolean storeBuilt;
-
-    private BreakerStateStore storeOnce() {
-        if (!storeBuilt) {
-            builtStore = store();
-            storeBuilt = true;
-        }
-        return builtStore;
-    }
-
-    private static CircuitBreakerConfig withStore(CircuitBreakerConfig config, BreakerStateStore store) {
+    static CircuitBreakerConfig withStore(CircuitBreakerConfig config, BreakerStateStore store) {
         return store == null || config.stateStore().isPresent() ? config : CircuitBreakerConfig.from(config).stateStore(store).build();
     }
 }

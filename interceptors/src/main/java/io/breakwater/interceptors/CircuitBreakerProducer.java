@@ -58,7 +58,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     private final String blockThresholdText;
     private final String inFlightThresholdText;
     private final ClusterWideRule clusterRule;
-    private final AutoCloseable watchdog;
+    private final Subscription watchdog;
     private final Subscription subscriptions;
     private final StatusPublisher ownedPublisher;
     // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
@@ -269,11 +269,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     }
 
     private void release(Duration left) {
-        try {
-            watchdog.close();
-        } catch (Exception e) {
-            LOG.debug("watchdog release failed", e);
-        }
+        watchdog.close();
         subscriptions.close();
         if (ownedPublisher != null) {
             if (left.toMillis() > 0) {

@@ -45,7 +45,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     private CircuitBreaker breaker;
     private AckTracker tracker;
     private FailureClassifier classifier = FailureClassifier.kafkaDefault();
-    private AutoCloseable watchdog = () -> { };
+    private Subscription watchdog = () -> { };
     private StatusPublisher publisher;
     private Subscription statusSubscription = () -> { };
 
@@ -118,11 +118,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     /** Stops watching; the status events still waiting are published in the background (up to 5 s). */
     @Override
     public void close() {
-        try {
-            watchdog.close();
-        } catch (Exception e) {
-            LOG.debug("watchdog release failed", e);
-        }
+        watchdog.close();
         statusSubscription.close();
         if (breaker != null) {
             ObservedBreakers.release(breaker);

@@ -1,5 +1,6 @@
 package io.breakwater.breaker.watch;
 
+import io.breakwater.breaker.Subscription;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -31,7 +32,7 @@ public final class Watchdog {
     }
 
     /** Runs {@code check} every tick until the returned handle is closed. */
-    public static AutoCloseable register(Runnable check) {
+    public static Subscription register(Runnable check) {
         Objects.requireNonNull(check, "check");
         CHECKS.add(check);
         ensureRunning();

@@ -2,16 +2,14 @@ package io.breakwater.eventbus.internal;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.Watchdog;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** One stream of an EventBus: its topic, its breaker, and the tracker of its publishes in flight. */
 public final class StreamChannel implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StreamChannel.class);
     /** Publishes of one stream that may be pending at once before the oldest are forgotten. */
     private static final int TRACKED = 1 << 12;
 
@@ -19,7 +17,7 @@ public final class StreamChannel implements AutoCloseable {
     public final String topic;
     public final CircuitBreaker breaker;
     public final CallTracker tracker;
-    private final AutoCloseable watchdog;
+    private final Subscription watchdog;
 
     public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, Duration blockThreshold,
                          Duration inFlightThreshold) {
@@ -36,10 +34,6 @@ public final class StreamChannel implements AutoCloseable {
     /** Stops watching this stream. */
     @Override
     public void close() {
-        try {
-            watchdog.close();
-        } catch (Exception e) {
-            LOG.debug("watchdog release failed", e);
-        }
+        watchdog.close();
     }
 }
