@@ -2,7 +2,6 @@ package io.breakwater.eventbus;
 
 import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.BreakerPresets;
-import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerOpenException;
@@ -65,7 +64,7 @@ public final class EventBus implements AutoCloseable {
 
     EventBus(EventBusBuilder b) {
         this.transport = b.transport;
-        BreakerStateStore store = b.store();
+        var store = b.store();
         this.defaultChannelConfig = EventBusBuilder.withStore(b.defaultChannelConfig, store);
         this.registry = b.registry != null ? b.registry : new CircuitBreakerRegistry(defaultChannelConfig);
         this.channelConfigs = b.effectiveChannelConfigs(store);

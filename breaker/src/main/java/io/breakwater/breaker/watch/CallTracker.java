@@ -121,11 +121,6 @@ public final class CallTracker implements Runnable {
         }
     }
 
-    /** Calls begun so far. */
-    public long begun() {
-        return tickets.get();
-    }
-
     /** The watchdog's check: expires every call past its threshold, once. */
     @Override
     public void run() {
