@@ -195,6 +195,15 @@ public final class CircuitBreaker {
     }
 
     /**
+     * Records that the dependency has answered nothing for {@code details}' period although calls are waiting
+     * (a watchdog's verdict, not one call's outcome): a CLOSED breaker opens at once, whatever its counts; in
+     * other states it does nothing. The stalled calls still report their own outcomes when they end.
+     */
+    public void recordStall(String details) {
+        machine.stalled(Objects.requireNonNull(details, "details"));
+    }
+
+    /**
      * Records a call whose failure does not count (a caller's error, classified elsewhere), without a
      * permit: it changes no window and no state, is counted as ignored, and in HALF_OPEN gives the oldest
      * trial permit back.
@@ -229,16 +238,7 @@ public final class CircuitBreaker {
 
     /** The exception for a call refused now: names this breaker and when it next admits a call. */
     public CircuitBreakerOpenException openException() {
-        Phase p = machine.current();
-        Instant next = null;
-        if (p instanceof Phase.Open open) {
-            next = clock.toInstant(open.retryAtNanos);
-        } else if (p instanceof Phase.HalfOpen half) {
-            long at = half.trialsExpireAtNanos(machine.halfOpenMaxWaitNanos());
-            next = at == Long.MIN_VALUE ? null : clock.toInstant(at);
-        }
-        return CircuitBreakerOpenException.of(name, p.state, next,
-                Instant.ofEpochMilli(clock.currentTimeMillis()), config.writableStackTrace());
+        return machine.openException();
     }
 
     // ---------------------------------------------------------------- manual control

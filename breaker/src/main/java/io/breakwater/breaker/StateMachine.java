@@ -10,8 +10,6 @@ import io.breakwater.breaker.internal.TransitionDispatcher;
 import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The rules of one breaker: which calls are permitted, what each outcome does, and every transition.
@@ -19,8 +17,6 @@ import org.slf4j.LoggerFactory;
  * transition is handed to the dispatcher once, after the swap.
  */
 final class StateMachine {
-
-    private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
 
     private final CircuitBreakerConfig config;
     private final String name;
@@ -37,8 +33,7 @@ final class StateMachine {
     final CallCounters counters = new CallCounters();
     // The last recorded failure; replaced whole, never mutated.
     volatile LastFailure lastFailure;
-    // Whether a throwing predicate was logged as a warning; later ones go to debug.
-    private final java.util.concurrent.atomic.AtomicBoolean predicateWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    private final FailurePredicate predicate;
 
     StateMachine(CircuitBreakerConfig config) {
         this.config = config;
@@ -50,15 +45,12 @@ final class StateMachine {
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
         this.phase = new AtomicReference<>(new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(),
                 OutcomeWindow.create(config)));
+        this.predicate = new FailurePredicate(config);
         this.moves = new Transitions(config, phase, dispatcher, () -> lastFailure);
     }
 
     Phase current() {
         return phase.get();
-    }
-
-    long halfOpenMaxWaitNanos() {
-        return halfOpenMaxWaitNanos;
     }
 
     // ---------------------------------------------------------------- permission
@@ -199,7 +191,7 @@ final class StateMachine {
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
-        if (error != null && !counts(error)) {
+        if (error != null && !predicate.counts(error)) {
             ignored(permit);
             return;
         }
@@ -230,28 +222,27 @@ final class StateMachine {
         }
     }
 
-    /**
-     * Whether {@code error} counts as a failure. A {@code VirtualMachineError} never does (it says nothing
-     * about the dependency). A predicate that throws is contained: the failure counts, and the first such
-     * problem is logged.
-     */
-    private boolean counts(Throwable error) {
-        if (error instanceof VirtualMachineError) {
-            return false;
+    /** The dependency answers nothing while calls wait: a CLOSED breaker opens now, whatever its counts. */
+    void stalled(String details) {
+        if (phase.get() instanceof Phase.Closed closed) {
+            long now = clock.nanoTime();
+            lastFailure = new LastFailure(clock.currentTimeMillis(), null, details);
+            moves.trip(closed, now, "stalled: " + details, closed.window.totals(now));
         }
-        try {
-            return config.isRecordedFailure(error);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            if (predicateWarned.compareAndSet(false, true)) {
-                LOG.warn("Circuit breaker '{}': the recordFailure/ignoreFailure predicate threw on {}; counting it as a "
-                        + "failure (later throws are logged at debug level)", name, error.getClass().getName(), e);
-            } else {
-                LOG.debug("Circuit breaker '{}': the predicate threw again on {}", name, error.getClass().getName(), e);
-            }
-            return true;
+    }
+
+    /** The exception for a call refused now: names the breaker and when it next admits a call. */
+    CircuitBreakerOpenException openException() {
+        Phase p = phase.get();
+        java.time.Instant next = null;
+        if (p instanceof Phase.Open open) {
+            next = clock.toInstant(open.retryAtNanos);
+        } else if (p instanceof Phase.HalfOpen half) {
+            long at = half.trialsExpireAtNanos(halfOpenMaxWaitNanos);
+            next = at == Long.MIN_VALUE ? null : clock.toInstant(at);
         }
+        return CircuitBreakerOpenException.of(name, p.state, next,
+                java.time.Instant.ofEpochMilli(clock.currentTimeMillis()), config.writableStackTrace());
     }
 
     /** An outcome that does not count: in HALF_OPEN its trial permit is given back. */

@@ -177,6 +177,7 @@ public final class EventBus implements AutoCloseable {
 
         private void record(Throwable cause, long elapsedNanos) {
             if (cause == null) {
+                channel.succeeded();
                 channel.breaker.recordSuccess(permit, elapsedNanos);
             } else if (closed || cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
                 // The bus's own close, a refusal of the transport breaker (the stream was not tried), or the

@@ -2,6 +2,7 @@ package io.breakwater.eventbus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,6 +49,19 @@ class EventBusTest {
         if (bus != null) {
             bus.close();
         }
+    }
+
+    @Test
+    void oneUnansweredPublishOpensBothBreakersOnceNothingSucceededForTheInFlightThreshold() {
+        EventBus bus = bus(EventBus.builder(transport));
+        bus.publishStream("orders", new Order("o-1", 1));   // the only caller, and the cluster never answers
+        clock.advance(Duration.ofMillis(1999));
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        clock.advanceMillis(1);
+        // The watchdog thread ticks every 100 ms on this clock.
+        await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN
+                && bus.transportBreaker().state() == CircuitBreakerState.OPEN);
+        assertThat(bus.channelBreaker("orders").snapshot().lastFailure()).startsWith("no publish answered for 2000 ms");
     }
 
     @Test

@@ -91,6 +91,17 @@ public final class BreakwaterConfig extends AbstractConfig {
             + "counts as a failure as soon as the watchdog sees it, without waiting for delivery.timeout.ms. For the "
             + "interceptor the time counts from onSend, so it includes any time send() blocked.";
 
+    public static final String SEND_NONBLOCKING_CONFIG = PREFIX + "send.nonblocking";
+    public static final String SEND_NONBLOCKING_DOC = "CircuitBreakerProducer only: send() returns at once and one sender "
+            + "thread per producer hands the records to Kafka in the callers' order, so no caller ever waits for "
+            + "metadata or buffer space. Errors that send() would throw (serialization, record too large) then arrive "
+            + "through the future and the callback. Transactions are not supported in this mode.";
+
+    public static final String SEND_QUEUE_MAX_RECORDS_CONFIG = PREFIX + "send.queue.max.records";
+    public static final String SEND_QUEUE_MAX_RECORDS_DOC = "Non-blocking mode: records that may wait for the sender "
+            + "thread. A send that finds the queue full fails at once with SendQueueFullException.";
+    public static final int SEND_QUEUE_MAX_RECORDS_DEFAULT = 10_000;
+
     public static final String STATUS_ENABLED_CONFIG = PREFIX + "status.enabled";
     public static final String STATUS_ENABLED_DOC = "Whether breaker transitions are published as JSON to the status topic.";
 
@@ -147,6 +158,9 @@ public final class BreakwaterConfig extends AbstractConfig {
                     Importance.HIGH, SEND_BLOCK_THRESHOLD_MS_DOC)
             .define(IN_FLIGHT_THRESHOLD_MS_CONFIG, Type.LONG, 2_000L, Range.between(1, Duration.ofHours(1).toMillis()),
                     Importance.HIGH, IN_FLIGHT_THRESHOLD_MS_DOC)
+            .define(SEND_NONBLOCKING_CONFIG, Type.BOOLEAN, false, Importance.HIGH, SEND_NONBLOCKING_DOC)
+            .define(SEND_QUEUE_MAX_RECORDS_CONFIG, Type.INT, SEND_QUEUE_MAX_RECORDS_DEFAULT, Range.between(1, 10_000_000),
+                    Importance.MEDIUM, SEND_QUEUE_MAX_RECORDS_DOC)
             .define(STATUS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATUS_ENABLED_DOC)
             .define(STATUS_TOPIC_CONFIG, Type.STRING, STATUS_TOPIC_DEFAULT, new TopicNameValidator(), Importance.MEDIUM,
                     STATUS_TOPIC_DOC)
@@ -255,6 +269,14 @@ public final class BreakwaterConfig extends AbstractConfig {
 
     public Duration inFlightThreshold() {
         return Duration.ofMillis(getLong(IN_FLIGHT_THRESHOLD_MS_CONFIG));
+    }
+
+    public boolean sendNonBlocking() {
+        return getBoolean(SEND_NONBLOCKING_CONFIG);
+    }
+
+    public int sendQueueMaxRecords() {
+        return getInt(SEND_QUEUE_MAX_RECORDS_CONFIG);
     }
 
     public boolean statusEnabled() {

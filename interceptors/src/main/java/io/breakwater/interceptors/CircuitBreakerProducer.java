@@ -5,13 +5,13 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
-import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.interceptors.internal.ClusterWideRule;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Refusals;
-import io.breakwater.interceptors.internal.Verdicts;
+import io.breakwater.interceptors.internal.SendQueue;
+import io.breakwater.interceptors.internal.SendRecorder;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +35,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Both error paths are recorded: an exception thrown by the delegate's {@code send} and a failure
  *       reported through its future and callback. The caller sees exactly what the delegate produced, and
  *       the caller's callback runs whatever the recording does.</li>
- *   <li>The outage is noticed in about a second, not at {@code delivery.timeout.ms}: the watchdog counts a
- *       {@code send} that blocks longer than the block threshold (default 1 s), and a record unanswered
- *       longer than the in-flight threshold (default 2 s), as one failure each.</li>
+ *   <li>The outage is noticed in about two seconds, not at {@code delivery.timeout.ms}, whatever the number of
+ *       caller threads: the watchdog counts a {@code send} that blocks longer than the block threshold (default
+ *       1 s), and a record unanswered longer than the in-flight threshold (default 2 s), as one failure each; and
+ *       when a record has waited the in-flight threshold while no send at all succeeded, the cluster is stalled
+ *       and the breaker opens at once, even with a single record in flight.</li>
+ *   <li>Non-blocking mode ({@code breakwater.send.nonblocking=true}, {@link CircuitBreakerProducerBuilder#nonBlocking})
+ *       makes {@code send} return at once: one sender thread hands the records to the delegate in order, and
+ *       is the only thread that can block in Kafka's {@code send}.</li>
  *   <li>Each send's outcome goes to the breaker with the permit it was sent under, so a record that was sent
  *       before the breaker opened and answers late never decides a trial.</li>
  *   <li>A {@link FailureClassifier} decides what counts: a caller's error reaches the caller and does not,
@@ -51,33 +57,27 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerProducer.class);
 
     private final CircuitBreaker breaker;
-    private final FailureClassifier classifier;
-    private final Clock clock;
     private final boolean recordOutcomes;
-    private final CallTracker tracker;
-    private final String blockThresholdText;
-    private final String inFlightThresholdText;
+    private final SendRecorder recorder;
     private final ClusterWideRule clusterRule;
     private final Subscription watchdog;
     private final Subscription subscriptions;
     private final StatusPublisher ownedPublisher;
-    // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
-    private volatile boolean closing;
+    // The non-blocking front; null in the default, blocking mode.
+    private final SendQueue<K, V> queue;
 
     private CircuitBreakerProducer(CircuitBreakerProducerBuilder<K, V> b) {
         super(b.delegate);
         this.breaker = b.breaker;
-        this.classifier = b.classifier;
-        this.clock = b.clock != null ? b.clock : breaker.config().clock();
+        Clock clock = b.clock != null ? b.clock : breaker.config().clock();
         this.recordOutcomes = b.recordOutcomes != null ? b.recordOutcomes : !ObservedBreakers.isObserved(breaker);
         if (!recordOutcomes) {
             LOG.info("Breaker '{}' is observed by an interceptor; this wrapper only enforces it", breaker.name());
         }
-        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, b.sendBlockThreshold, b.inFlightThreshold, 1 << 16);
-        this.blockThresholdText = b.blockThresholdName + "=" + b.sendBlockThreshold.toMillis();
-        this.inFlightThresholdText = b.inFlightThresholdName + "=" + b.inFlightThreshold.toMillis();
         // The rule decides what counts; a wrapper that does not record has nothing for it to decide.
         this.clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
+        this.recorder = new SendRecorder(breaker, b.classifier, clock, clusterRule, b.sendBlockThreshold,
+                b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName);
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
         Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
         this.subscriptions = () -> {
@@ -86,6 +86,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         };
         this.ownedPublisher = b.ownedPublisher;
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
+        this.queue = b.nonBlocking ? new SendQueue<>(breaker.name(), breaker, b.sendQueueMaxRecords, this::guardedSend) : null;
     }
 
     /** Wraps {@code delegate} with {@code breaker} and the default thresholds and classifier. */
@@ -96,7 +97,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     /**
      * Wraps {@code delegate} as the {@code breakwater.*} keys of {@code config} say (usually the producer's
      * own properties): the breaker comes from the global registry by {@code breakwater.breaker.name} (or
-     * {@code client.id}), and its transitions go to the status topic unless {@code breakwater.status.enabled=false}.
+     * {@code client.id}), its transitions go to the status topic unless {@code breakwater.status.enabled=false},
+     * and {@code breakwater.send.nonblocking=true} makes {@code send()} return at once.
      *
      * <p>The wrapper owns {@code delegate}: closing the wrapper closes it, and if {@code wrap} fails, it closes
      * {@code delegate} before it throws, so no producer is left running.
@@ -105,38 +107,35 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
      * @throws IllegalArgumentException when a breaker of that name exists with other settings
      */
     public static <K, V> CircuitBreakerProducer<K, V> wrap(Producer<K, V> delegate, Map<String, ?> config) {
-        Objects.requireNonNull(delegate, "delegate");
-        StatusPublisher publisher = null;
-        try {
-            Objects.requireNonNull(config, "config");
-            BreakwaterConfig bw = new BreakwaterConfig(config);
-            CircuitBreakerProducerBuilder<K, V> builder = builder(delegate)
-                    .breaker(GuardSetup.breaker(config, bw))
-                    .sendBlockThreshold(bw.sendBlockThreshold())
-                    .inFlightThreshold(bw.inFlightThreshold())
-                    .recordOutcomes(!GuardSetup.installsTheInterceptor(config));
-            builder.thresholdNames(BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
-            publisher = GuardSetup.publisher(config, bw);
-            if (publisher != null) {
-                builder.statusPublisher(publisher);
-                builder.ownedPublisher = publisher;
-            }
-            return builder.build();
-        } catch (Throwable e) {
-            if (publisher != null) {
-                publisher.close(Duration.ZERO);
-            }
-            try {
-                delegate.close(Duration.ZERO);
-            } catch (Throwable closeError) {
-                e.addSuppressed(closeError);
-            }
-            throw e;
-        }
+        return CircuitBreakerProducerBuilder.fromConfig(delegate, config);
     }
 
     public static <K, V> CircuitBreakerProducerBuilder<K, V> builder(Producer<K, V> delegate) {
         return new CircuitBreakerProducerBuilder<>(delegate, CircuitBreakerProducer::new);
+    }
+
+    /** In non-blocking mode, hands every queued record to the delegate first; then flushes the delegate. */
+    @Override
+    public void flush() {
+        if (queue != null) {
+            try {
+                queue.awaitHandedOver();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptException(e);
+            }
+        }
+        delegate().flush();
+    }
+
+    /** @throws IllegalStateException in non-blocking mode, which cannot keep sends inside transaction bounds */
+    @Override
+    public void initTransactions() {
+        if (queue != null) {
+            throw new IllegalStateException("Transactions need the blocking mode: with " + BreakwaterConfig.SEND_NONBLOCKING_CONFIG
+                    + "=true sends leave the caller's thread and could cross a commit");
+        }
+        delegate().initTransactions();
     }
 
     /** The breaker that guards this producer. */
@@ -144,9 +143,20 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         return breaker;
     }
 
+    /**
+     * Sends {@code record} if the breaker permits. Blocking mode (the default): as Kafka's {@code send()}, which
+     * may block up to {@code max.block.ms}. Non-blocking mode: returns at once; the record waits in the send
+     * queue, and what Kafka's {@code send()} would throw arrives through the future and the callback.
+     *
+     * @throws IllegalStateException in non-blocking mode, after close began
+     */
     @Override
     public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
         Objects.requireNonNull(record, "record");
+        return queue != null ? queue.enqueue(record, callback) : guardedSend(record, callback);
+    }
+
+    private Future<RecordMetadata> guardedSend(ProducerRecord<K, V> record, Callback callback) {
         String topic = record.topic();
         if (clusterRule != null) {
             clusterRule.attempted(topic);
@@ -162,90 +172,34 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         if (!recordOutcomes) {
             return delegate().send(record, callback);
         }
-        Send send = new Send(clock.nanoTime(), permit, topic, callback);
-        tracker.begin(send);
+        SendRecorder.Send send = recorder.begin(permit, topic, callback);
         Future<RecordMetadata> future;
         try {
             future = delegate().send(record, send);
         } catch (Throwable e) {
-            if (tracker.answer(send)) {
-                send.record(e);
-            }
+            send.threw(e);
             throw e;
         }
-        tracker.returned(send);
+        send.returned();
         return future;
-    }
-
-    /** One send: its permit, its tracking, and the caller's callback, which always runs. */
-    private final class Send extends CallTracker.Call implements Callback {
-        private final Permit permit;
-        private final String topic;
-        private final Callback user;
-
-        Send(long start, Permit permit, String topic, Callback user) {
-            super(start);
-            this.permit = permit;
-            this.topic = topic;
-            this.user = user;
-        }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            try {
-                if (tracker.answer(this)) {
-                    record(exception);
-                }
-            } finally {
-                if (user != null) {
-                    user.onCompletion(metadata, exception);
-                }
-            }
-        }
-
-        void record(Throwable failure) {
-            long elapsed = clock.nanoTime() - startNanos();
-            if (clusterRule != null) {
-                clusterRule.answered(topic, permit);
-            }
-            if (failure == null) {
-                if (clusterRule != null) {
-                    clusterRule.succeeded(topic);
-                }
-                breaker.recordSuccess(permit, elapsed);
-            } else if (closing || !Verdicts.counts(classifier, failure) || (clusterRule != null && !clusterRule.failed(topic))) {
-                breaker.recordIgnored(permit);
-            } else {
-                breaker.recordFailure(permit, failure, elapsed);
-            }
-        }
-
-        @Override
-        protected void expired(boolean blocked, long ageNanos) {
-            if (clusterRule != null) {
-                clusterRule.answered(topic, permit);
-            }
-            if (closing || (clusterRule != null && !clusterRule.failed(topic))) {
-                breaker.recordIgnored(permit);
-                return;
-            }
-            breaker.recordFailure(permit, blocked
-                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockThresholdText + ")"
-                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightThresholdText + ")");
-        }
     }
 
     /** Runs the watchdog's checks now; for tests that drive a {@code ManualClock}. */
     void checkNow() {
-        tracker.run();
-        breaker.checkTimeouts();
+        recorder.check();
     }
 
-    /** Closes the delegate (waiting as long as it does), then publishes held status events for up to 5 s. */
+    /**
+     * Closes the delegate (waiting as long as it does; in non-blocking mode the queued records are handed over
+     * first), then publishes held status events for up to 5 s.
+     */
     @Override
     public void close() {
-        closing = true;
+        recorder.closing();
         try {
+            if (queue != null) {
+                queue.close(Duration.ofMillis(Long.MAX_VALUE));
+            }
             delegate().close();
         } finally {
             release(StatusPublisher.DEFAULT_CLOSE_TIMEOUT);
@@ -259,16 +213,19 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     @Override
     public void close(Duration timeout) {
         Timeouts.nonNegative(timeout);
-        closing = true;
+        recorder.closing();
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         try {
-            delegate().close(timeout);
+            delegate().close(queue == null ? timeout : queue.close(timeout));
         } finally {
             release(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
     }
 
     private void release(Duration left) {
+        if (queue != null) {
+            queue.awaitSender(Duration.ofSeconds(1));
+        }
         watchdog.close();
         subscriptions.close();
         if (ownedPublisher != null) {

@@ -2,6 +2,7 @@ package io.breakwater.interceptors;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
+import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Objects;
@@ -25,6 +26,8 @@ public final class CircuitBreakerProducerBuilder<K, V> {
     boolean clusterWideOnly;
     StatusPublisher publisher;
     StatusPublisher ownedPublisher;
+    boolean nonBlocking;
+    int sendQueueMaxRecords = BreakwaterConfig.SEND_QUEUE_MAX_RECORDS_DEFAULT;
 
     CircuitBreakerProducerBuilder(Producer<K, V> delegate,
                                   Function<CircuitBreakerProducerBuilder<K, V>, CircuitBreakerProducer<K, V>> factory) {
@@ -88,6 +91,27 @@ public final class CircuitBreakerProducerBuilder<K, V> {
         return this;
     }
 
+    /**
+     * Non-blocking sends (default false: Kafka's own blocking {@code send()}): {@code send()} returns at once,
+     * and one sender thread per producer hands records to the delegate in the callers' order. Records still
+     * queued when the breaker opens fail with its {@code CircuitBreakerOpenException} and are never sent. Errors
+     * that {@code send()} would throw (serialization, record too large) arrive through the future and the
+     * callback instead. Transactions are not supported.
+     */
+    public CircuitBreakerProducerBuilder<K, V> nonBlocking(boolean nonBlocking) {
+        this.nonBlocking = nonBlocking;
+        return this;
+    }
+
+    /** Non-blocking mode: records that may wait for the sender thread (default 10,000); more fail at once. */
+    public CircuitBreakerProducerBuilder<K, V> sendQueueMaxRecords(int records) {
+        if (records < 1) {
+            throw new IllegalArgumentException("sendQueueMaxRecords must be >= 1, but was " + records);
+        }
+        this.sendQueueMaxRecords = records;
+        return this;
+    }
+
     /** Whether the watchdog thread checks this producer (default true; tests may drive it by hand). */
     public CircuitBreakerProducerBuilder<K, V> watchdog(boolean enabled) {
         this.watchdog = enabled;
@@ -106,6 +130,40 @@ public final class CircuitBreakerProducerBuilder<K, V> {
             throw new IllegalStateException("a breaker is required: builder(delegate).breaker(breaker)");
         }
         return factory.apply(this);
+    }
+
+    /** {@link CircuitBreakerProducer#wrap(Producer, java.util.Map)}: closes {@code delegate} if it fails. */
+    static <K, V> CircuitBreakerProducer<K, V> fromConfig(Producer<K, V> delegate, java.util.Map<String, ?> config) {
+        Objects.requireNonNull(delegate, "delegate");
+        StatusPublisher publisher = null;
+        try {
+            Objects.requireNonNull(config, "config");
+            BreakwaterConfig bw = new BreakwaterConfig(config);
+            CircuitBreakerProducerBuilder<K, V> builder = CircuitBreakerProducer.builder(delegate)
+                    .breaker(GuardSetup.breaker(config, bw))
+                    .sendBlockThreshold(bw.sendBlockThreshold())
+                    .inFlightThreshold(bw.inFlightThreshold())
+                    .recordOutcomes(!GuardSetup.installsTheInterceptor(config))
+                    .nonBlocking(bw.sendNonBlocking())
+                    .sendQueueMaxRecords(bw.sendQueueMaxRecords())
+                    .thresholdNames(BreakwaterConfig.SEND_BLOCK_THRESHOLD_MS_CONFIG, BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
+            publisher = GuardSetup.publisher(config, bw);
+            if (publisher != null) {
+                builder.statusPublisher(publisher);
+                builder.ownedPublisher = publisher;
+            }
+            return builder.build();
+        } catch (Throwable e) {
+            if (publisher != null) {
+                publisher.close(Duration.ZERO);
+            }
+            try {
+                delegate.close(Duration.ZERO);
+            } catch (Throwable closeError) {
+                e.addSuppressed(closeError);
+            }
+            throw e;
+        }
     }
 
     private static Duration positive(String name, Duration d) {

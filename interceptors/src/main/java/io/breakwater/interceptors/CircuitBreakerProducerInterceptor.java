@@ -103,7 +103,13 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
 
     @Override
     public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-        if (tracker == null || !tracker.acknowledged()) {
+        if (tracker == null) {
+            return;
+        }
+        if (exception == null) {
+            tracker.succeeded();
+        }
+        if (!tracker.acknowledged()) {
             return;
         }
         if (exception == null) {

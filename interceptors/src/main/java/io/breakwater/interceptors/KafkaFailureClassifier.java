@@ -23,7 +23,8 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * {@code UnsupportedVersionException}, authorization and authentication errors,
  * {@code ProducerFencedException}, {@code InterruptException}, {@code InterruptedException},
  * {@code IllegalStateException} (a closed producer), {@code IllegalArgumentException} and
- * {@code NullPointerException} (bad arguments), {@code TransactionAbortedException} (the caller aborted), and
+ * {@code NullPointerException} (bad arguments), {@code TransactionAbortedException} (the caller aborted), {@link SendQueueFullException} (the caller's own
+ * load), and
  * the failures of records cut short by the producer's own close ({@code KafkaException} "Producer is closed
  * forcefully." after {@code close(Duration.ZERO)}, "Producer closed while send in progress"). Everything else counts, in particular
  * {@code TimeoutException}, {@code NetworkException}, {@code NotEnoughReplicasException},
@@ -51,11 +52,12 @@ public final class KafkaFailureClassifier implements FailureClassifier {
             IllegalStateException.class,
             IllegalArgumentException.class,
             NullPointerException.class,
-            TransactionAbortedException.class);
+            TransactionAbortedException.class,
+            SendQueueFullException.class);
 
     // Kafka's own words for records failed by the producer's close: the caller's shutdown, not the cluster's.
     private static final List<String> CLOSE_MESSAGES = List.of("Producer is closed forcefully.",
-            "Producer closed while send in progress");
+            "Producer closed while send in progress", io.breakwater.interceptors.internal.SendQueue.CLOSED_BEFORE_SENT);
 
     private KafkaFailureClassifier() {
     }

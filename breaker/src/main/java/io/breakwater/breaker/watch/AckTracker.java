@@ -37,6 +37,8 @@ public final class AckTracker implements Runnable {
     private final AtomicLong credits = new AtomicLong();
     // The next position the watchdog has not judged; watchdog thread only.
     private long cursor;
+    // When an answer last said success (or the tracker was made), relative to epoch.
+    private volatile long lastSuccess;
 
     public AckTracker(CircuitBreaker breaker, Clock clock, Duration inFlightThreshold, String thresholdName) {
         this.breaker = breaker;
@@ -68,6 +70,11 @@ public final class AckTracker implements Runnable {
         }
     }
 
+    /** The record answered was a success: evidence for the stall check that the cluster answers. */
+    public void succeeded() {
+        lastSuccess = clock.nanoTime() - epoch;
+    }
+
     /** Records sent and not yet answered. */
     public long inFlight() {
         return Math.max(0, sent.get() - acknowledged.get());
@@ -94,7 +101,30 @@ public final class AckTracker implements Runnable {
             c++;
         }
         cursor = c;
+        checkStall(now, limit);
         breaker.checkTimeouts();
+    }
+
+    /**
+     * Opens the breaker when the oldest unanswered record has waited the in-flight threshold and no record at
+     * all has succeeded in that time: with one caller thread there may be a single record in flight, and it
+     * must not take {@code failureThreshold} thresholds to notice a dead cluster.
+     */
+    private void checkStall(long now, long limit) {
+        long oldest = acknowledged.get();
+        if (oldest >= limit || now - lastSuccess < inFlightNanos) {
+            return;
+        }
+        int index = (int) (oldest & MASK);
+        long sentAt = sendTimes.get(index);
+        if (stamps.get(index) != oldest + 1) {
+            return;
+        }
+        long age = now - sentAt;
+        if (age >= inFlightNanos) {
+            breaker.recordStall("no record answered for " + age / 1_000_000 + " ms and none succeeded (" + thresholdName
+                    + "=" + inFlightNanos / 1_000_000 + ")");
+        }
     }
 
     @Override

@@ -38,12 +38,14 @@ public final class CallTracker implements Runnable {
     public abstract static class Call {
         static final int BLOCKING = 0;
         static final int WAITING = 1;
-        static final int SETTLED = 2;
+        // Counted by the watchdog, answer still to come: it still holds up the stall check.
+        static final int EXPIRED = 2;
+        static final int SETTLED = 3;
 
         private final long startNanos;
         // Set by begin() before the call is published in its slot.
         private long ticket = -1;
-        // BLOCKING, then WAITING, then SETTLED; moved by compare-and-set (STATE) only.
+        // BLOCKING, then WAITING, then EXPIRED (or not), then SETTLED; moved by compare-and-set (STATE) only.
         private volatile int state;
 
         protected Call(long startNanos) {
@@ -70,6 +72,9 @@ public final class CallTracker implements Runnable {
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
     private long cursor;
+    // When the oldest call still unanswered (expired or not) began, as of the last check; NONE when there is none.
+    private volatile long oldestPendingStart = NONE;
+    private static final long NONE = Long.MIN_VALUE;
 
     /**
      * A tracker named {@code name} (for logs) on {@code nanoClock}, with the two thresholds, of
@@ -116,18 +121,29 @@ public final class CallTracker implements Runnable {
                 return false;
             }
             if (STATE.compareAndSet(call, s, Call.SETTLED)) {
-                return true;
+                return s != Call.EXPIRED;
             }
         }
     }
 
-    /** The watchdog's check: expires every call past its threshold, once. */
+    /**
+     * How long the oldest unanswered call had been waiting at the last check ({@link #run()}), counting
+     * calls the watchdog already expired; -1 when every call was answered. For stall checks: when this
+     * exceeds the answer threshold and nothing has succeeded meanwhile, the dependency answers nobody.
+     */
+    public long oldestPendingAgeNanos(long nowNanos) {
+        long start = oldestPendingStart;
+        return start == NONE ? -1 : Math.max(0, nowNanos - start);
+    }
+
+    /** The watchdog's check: expires every call past its threshold, once, and finds the oldest unanswered call. */
     @Override
     public void run() {
         long now = clock.getAsLong();
         long limit = tickets.get();
         long c = Math.max(cursor, limit - capacity);
         boolean advancing = true;
+        long oldest = NONE;
         for (long t = c; t < limit; t++) {
             Call call = slots.get((int) (t & (capacity - 1)));
             if (call == null || call.ticket < t) {
@@ -137,15 +153,16 @@ public final class CallTracker implements Runnable {
             }
             int s = call.ticket > t ? Call.SETTLED : call.state; // a newer lap: t is forgotten
             if (s != Call.SETTLED) {
+                advancing = false;
                 long age = now - call.startNanos;
-                boolean blocked = s == Call.BLOCKING;
-                if (age < (blocked ? blockNanos : answerNanos)) {
-                    // Still within its threshold. Calls that took later tickets may have begun earlier (a caller
-                    // can pause between reading the clock and taking its ticket), so the walk goes on.
-                    advancing = false;
-                    continue;
+                if (oldest == NONE || call.startNanos - oldest < 0) {
+                    oldest = call.startNanos;
                 }
-                if (STATE.compareAndSet(call, s, Call.SETTLED)) {
+                // A call within its threshold may be followed by calls that began earlier (a caller can pause
+                // between reading the clock and taking its ticket), so the walk goes on.
+                boolean blocked = s == Call.BLOCKING;
+                if (s != Call.EXPIRED && age >= (blocked ? blockNanos : answerNanos)
+                        && STATE.compareAndSet(call, s, Call.EXPIRED)) {
                     expire(call, blocked, age);
                 }
             }
@@ -154,6 +171,7 @@ public final class CallTracker implements Runnable {
             }
         }
         cursor = c;
+        oldestPendingStart = oldest;
     }
 
     private void expire(Call call, boolean blocked, long age) {

@@ -10,14 +10,16 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * A channel breaker counts whatever is wrong with its stream, its topic's rights and leaders included;
- * only errors of one event (it could not be encoded, or is too large) do not count.
+ * only errors of one event (it could not be encoded, or is too large) and a full send queue of the
+ * transport (its load, not the stream's health) do not count.
  */
 public final class ChannelClassifier implements FailureClassifier {
 
     public static final ChannelClassifier INSTANCE = new ChannelClassifier();
 
     private static final List<Class<? extends Throwable>> EVENT_ERRORS = List.of(SerializationException.class,
-            RecordTooLargeException.class, RecordBatchTooLargeException.class, InvalidRecordException.class);
+            RecordTooLargeException.class, RecordBatchTooLargeException.class, InvalidRecordException.class,
+            io.breakwater.interceptors.SendQueueFullException.class);
 
     private ChannelClassifier() {
     }

@@ -1,0 +1,247 @@
+package io.breakwater.interceptors.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.Subscription;
+import io.breakwater.interceptors.SendQueueFullException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The non-blocking front of a guarded producer: callers enqueue and return at once; one sender thread hands
+ * the records to the guarded send in the callers' order, and is the only thread that can block in Kafka's
+ * {@code send()}. The queue is bounded: a caller that finds it full gets a {@link SendQueueFullException} at
+ * once, through the future and the callback. When the breaker starts refusing, the records still queued are
+ * failed with its {@code CircuitBreakerOpenException} and never sent.
+ *
+ * <p>Every queued record is completed exactly once, whoever takes it from the queue: the sender (through
+ * the guarded send and its callback), the drain when the breaker opens, or {@link #close(Duration)}.
+ */
+public final class SendQueue<K, V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendQueue.class);
+    /** The message of the {@code KafkaException} of a record still queued when the producer closed. */
+    public static final String CLOSED_BEFORE_SENT = "The producer was closed before this record was sent";
+
+    /** The guarded send that the sender thread calls for each record: blocking, it answers through the callback. */
+    public interface GuardedSend<K, V> {
+        void send(ProducerRecord<K, V> record, Callback callback);
+    }
+
+    /** One queued record: the caller's callback and the future it was handed, completed together once. */
+    private static final class Entry<K, V> implements Callback {
+        final ProducerRecord<K, V> record;
+        final Callback user;
+        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+
+        Entry(ProducerRecord<K, V> record, Callback user) {
+            this.record = record;
+            this.user = user;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            try {
+                if (user != null) {
+                    user.onCompletion(metadata, exception);
+                }
+            } catch (Throwable e) {
+                LOG.warn("A send callback threw; the record's future completes anyway", e);
+            } finally {
+                if (exception == null) {
+                    future.complete(metadata);
+                } else {
+                    future.completeExceptionally(exception);
+                }
+            }
+        }
+
+        void fail(Exception e) {
+            TopicPartition tp = new TopicPartition(record.topic(),
+                    record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());
+            onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
+        }
+    }
+
+    private final CircuitBreaker breaker;
+    private final GuardedSend<K, V> guarded;
+    private final int capacity;
+    private final BlockingQueue<Entry<K, V>> queue;
+    private final Thread sender;
+    private final Subscription drainOnOpen;
+    // Records ever queued, and records taken from the queue (sent, refused or failed).
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong taken = new AtomicLong();
+    // Flushes waiting on this monitor for taken to reach their target; they are notified only when there are some.
+    private final Object progress = new Object();
+    private final AtomicInteger flushing = new AtomicInteger();
+    private volatile boolean closing;
+
+    public SendQueue(String name, CircuitBreaker breaker, int capacity, GuardedSend<K, V> guarded) {
+        this.breaker = Objects.requireNonNull(breaker, "breaker");
+        this.guarded = Objects.requireNonNull(guarded, "guarded");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the send queue's capacity must be >= 1, but was " + capacity);
+        }
+        this.capacity = capacity;
+        this.queue = new LinkedBlockingQueue<>(capacity);
+        this.drainOnOpen = breaker.onTransition(t -> {
+            if (t.to().rejectsCalls()) {
+                drain(null);
+            }
+        });
+        this.sender = new Thread(this::run, "breakwater-sender-" + name);
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /**
+     * Queues {@code record}; never blocks. Refused at once (future and callback) when the breaker refuses
+     * now or the queue is full.
+     *
+     * @throws IllegalStateException after {@link #close(Duration)} began
+     */
+    public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback) {
+        if (closing) {
+            throw new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
+        }
+        if (breaker.state().rejectsCalls()) {
+            return Refusals.refuse(breaker, record, callback);
+        }
+        Entry<K, V> entry = new Entry<>(record, callback);
+        queued.incrementAndGet();
+        if (!queue.offer(entry)) {
+            taken(1);
+            entry.fail(new SendQueueFullException(breaker.name(), capacity));
+            return entry.future;
+        }
+        if (closing) {
+            // Closed between the check and the offer, maybe after close's last drain: no record is left behind.
+            drain(new KafkaException(CLOSED_BEFORE_SENT));
+        } else if (breaker.state().rejectsCalls()) {
+            // Opened between the check and the offer, maybe after its drain ran: drain again.
+            drain(null);
+        }
+        return entry.future;
+    }
+
+    /** Records queued and not yet handed to the producer. */
+    public int size() {
+        return queue.size();
+    }
+
+    private void run() {
+        for (;;) {
+            Entry<K, V> entry;
+            try {
+                entry = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                if (closing) {
+                    return;
+                }
+                continue;
+            }
+            if (entry == null) {
+                if (closing) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                guarded.send(entry.record, entry);
+            } catch (Throwable e) {
+                // What send() would have thrown (serialization, record too large, ...) reaches the caller here.
+                entry.fail(e instanceof Exception ex ? ex : new KafkaException(e));
+                if (e instanceof VirtualMachineError fatal) {
+                    taken(1);
+                    throw fatal;
+                }
+            }
+            taken(1);
+        }
+    }
+
+    /** Fails every record still queued: with the breaker's refusal, or with {@code failure} when given. */
+    private void drain(Exception failure) {
+        int n = 0;
+        Entry<K, V> entry;
+        while ((entry = queue.poll()) != null) {
+            n++;
+            try {
+                entry.fail(failure != null ? failure : breaker.openException());
+            } catch (Throwable e) {
+                LOG.warn("Failing a queued record of '{}' threw", breaker.name(), e);
+            }
+        }
+        if (n > 0) {
+            taken(n);
+        }
+    }
+
+    private void taken(int n) {
+        taken.addAndGet(n);
+        if (flushing.get() > 0) {
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until every record queued before the call has been handed to the producer (or failed). */
+    public void awaitHandedOver() throws InterruptedException {
+        long target = queued.get();
+        flushing.incrementAndGet();
+        try {
+            synchronized (progress) {
+                while (taken.get() < target) {
+                    progress.wait();
+                }
+            }
+        } finally {
+            flushing.decrementAndGet();
+        }
+    }
+
+    /**
+     * Stops taking records: the sender hands over what is queued for up to {@code timeout}; records still
+     * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}.
+     */
+    public Duration close(Duration timeout) {
+        long deadline = System.nanoTime() + Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+        closing = true;
+        drainOnOpen.close();
+        try {
+            sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        drain(new KafkaException(CLOSED_BEFORE_SENT));
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /** After the producer itself is closed: waits briefly for a sender still blocked in it to return. */
+    public void awaitSender(Duration timeout) {
+        sender.interrupt();
+        try {
+            sender.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (sender.isAlive()) {
+            LOG.warn("The sender thread of '{}' is still blocked in send() after close", breaker.name());
+        }
+    }
+}

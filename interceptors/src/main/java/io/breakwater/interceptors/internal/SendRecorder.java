@@ -1,0 +1,141 @@
+package io.breakwater.interceptors.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
+import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.interceptors.FailureClassifier;
+import java.time.Duration;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * What a guarded producer records: each send's outcome under the permit it was sent with, the watchdog's
+ * expiries of sends blocked or unanswered too long, and stalls. A stall is a send unanswered for the
+ * in-flight threshold while no send at all succeeded in that time: it opens the breaker at once, so one
+ * caller thread with one record in flight is enough to notice a dead cluster.
+ */
+public final class SendRecorder {
+
+    private final CircuitBreaker breaker;
+    private final FailureClassifier classifier;
+    private final Clock clock;
+    private final ClusterWideRule clusterRule;
+    private final CallTracker tracker;
+    private final String blockThresholdText;
+    private final String inFlightThresholdText;
+    private final long inFlightNanos;
+    // When a send last succeeded (or the recorder was made): the stall check's evidence that the cluster answers.
+    private volatile long lastSuccessNanos;
+    // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
+    private volatile boolean closing;
+
+    public SendRecorder(CircuitBreaker breaker, FailureClassifier classifier, Clock clock, ClusterWideRule clusterRule,
+                        Duration blockThreshold, String blockThresholdName, Duration inFlightThreshold,
+                        String inFlightThresholdName) {
+        this.breaker = breaker;
+        this.classifier = classifier;
+        this.clock = clock;
+        this.clusterRule = clusterRule;
+        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, 1 << 16);
+        this.blockThresholdText = blockThresholdName + "=" + blockThreshold.toMillis();
+        this.inFlightThresholdText = inFlightThresholdName + "=" + inFlightThreshold.toMillis();
+        this.inFlightNanos = inFlightThreshold.toNanos();
+        this.lastSuccessNanos = clock.nanoTime();
+    }
+
+    /** A send under {@code permit} begins now; {@code user} is the caller's callback (may be null). */
+    public Send begin(Permit permit, String topic, Callback user) {
+        Send send = new Send(clock.nanoTime(), permit, topic, user);
+        tracker.begin(send);
+        return send;
+    }
+
+    /** Close began: outcomes and expiries from now on are ignored, and nothing stalls. */
+    public void closing() {
+        closing = true;
+    }
+
+    /** The watchdog's tick: expiries, the stall check, the breaker's timeouts. */
+    public void check() {
+        tracker.run();
+        long now = clock.nanoTime();
+        long waited = tracker.oldestPendingAgeNanos(now);
+        if (!closing && waited >= inFlightNanos && now - lastSuccessNanos >= inFlightNanos) {
+            breaker.recordStall("no send answered for " + waited / 1_000_000 + " ms and none succeeded ("
+                    + inFlightThresholdText + ")");
+        }
+        breaker.checkTimeouts();
+    }
+
+    /** One send: its permit, its tracking, and the caller's callback, which always runs. */
+    public final class Send extends CallTracker.Call implements Callback {
+        private final Permit permit;
+        private final String topic;
+        private final Callback user;
+
+        Send(long start, Permit permit, String topic, Callback user) {
+            super(start);
+            this.permit = permit;
+            this.topic = topic;
+            this.user = user;
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            try {
+                if (tracker.answer(this)) {
+                    record(exception);
+                }
+            } finally {
+                if (user != null) {
+                    user.onCompletion(metadata, exception);
+                }
+            }
+        }
+
+        /** The delegate's {@code send()} returned: the record waits for its answer now. */
+        public void returned() {
+            tracker.returned(this);
+        }
+
+        /** The delegate's {@code send()} threw {@code failure}. */
+        public void threw(Throwable failure) {
+            if (tracker.answer(this)) {
+                record(failure);
+            }
+        }
+
+        private void record(Throwable failure) {
+            long elapsed = clock.nanoTime() - startNanos();
+            if (clusterRule != null) {
+                clusterRule.answered(topic, permit);
+            }
+            if (failure == null) {
+                lastSuccessNanos = clock.nanoTime();
+                if (clusterRule != null) {
+                    clusterRule.succeeded(topic);
+                }
+                breaker.recordSuccess(permit, elapsed);
+            } else if (closing || !Verdicts.counts(classifier, failure) || (clusterRule != null && !clusterRule.failed(topic))) {
+                breaker.recordIgnored(permit);
+            } else {
+                breaker.recordFailure(permit, failure, elapsed);
+            }
+        }
+
+        @Override
+        protected void expired(boolean blocked, long ageNanos) {
+            if (clusterRule != null) {
+                clusterRule.answered(topic, permit);
+            }
+            if (closing || (clusterRule != null && !clusterRule.failed(topic))) {
+                breaker.recordIgnored(permit);
+                return;
+            }
+            breaker.recordFailure(permit, blocked
+                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockThresholdText + ")"
+                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightThresholdText + ")");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.breakwater.interceptors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.interceptors.internal.SendQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NonBlockingSendTest {
+
+    /** A producer whose send() blocks, as Kafka's does without metadata, until released. */
+    static final class StuckProducer extends MockProducer<String, String> {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        StuckProducer() {
+            super(true, null, new StringSerializer(), new StringSerializer());
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.apache.kafka.common.errors.InterruptException(e);
+            }
+            return super.send(r, cb);
+        }
+    }
+
+    private final CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("non-blocking").failureThreshold(5).build());
+    private final List<CircuitBreakerProducer<String, String>> opened = new ArrayList<>();
+
+    private CircuitBreakerProducer<String, String> nonBlocking(MockProducer<String, String> delegate, int queue) {
+        CircuitBreakerProducer<String, String> p = CircuitBreakerProducer.builder(delegate).breaker(breaker)
+                .watchdog(false).nonBlocking(true).sendQueueMaxRecords(queue).build();
+        opened.add(p);
+        return p;
+    }
+
+    @AfterEach
+    void close() {
+        opened.forEach(p -> p.close(Duration.ofSeconds(1)));
+    }
+
+    private static ProducerRecord<String, String> record(String value) {
+        return new ProducerRecord<>("orders", "k", value);
+    }
+
+    @Test
+    void sendReturnsAtOnceWhileKafkasSendIsBlockedAndTheRecordsGoOutInOrder() throws Exception {
+        StuckProducer stuck = new StuckProducer();
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 100);
+        List<Future<RecordMetadata>> futures = new ArrayList<>();
+        futures.add(producer.send(record("0")));
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).as("the sender thread is blocked in send()").isTrue();
+        long start = System.nanoTime();
+        for (int i = 1; i < 50; i++) {
+            futures.add(producer.send(record(String.valueOf(i))));
+        }
+        long tookNanos = System.nanoTime() - start;
+        assertThat(futures).noneMatch(Future::isDone);
+        // Fifty sends with Kafka's send() blocked: far below one max.block.ms; 1 s is a margin of thousands.
+        assertThat(Duration.ofNanos(tookNanos)).isLessThan(Duration.ofSeconds(1));
+        stuck.release.countDown();
+        for (Future<RecordMetadata> f : futures) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(stuck.history()).extracting(ProducerRecord::value)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 50).mapToObj(String::valueOf).toList());
+    }
+
+    @Test
+    void aFullQueueFailsTheSendAtOnceThroughFutureAndCallbackWithoutCountingAgainstTheBreaker() throws Exception {
+        StuckProducer stuck = new StuckProducer();
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 2);
+        producer.send(record("in send()"));
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        producer.send(record("queued 1"));
+        producer.send(record("queued 2"));
+        List<Exception> seen = new CopyOnWriteArrayList<>();
+        Future<RecordMetadata> refused = producer.send(record("no room"), (m, e) -> seen.add(e));
+        assertThat(refused.isDone()).isTrue();
+        assertThatThrownBy(refused::get).hasCauseInstanceOf(SendQueueFullException.class)
+                .hasMessageContaining("The send queue of 'non-blocking' is full (2 records, breakwater.send.queue.max.records)");
+        assertThat(seen).singleElement().isInstanceOf(SendQueueFullException.class);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        stuck.release.countDown();
+    }
+
+    @Test
+    void recordsStillQueuedWhenTheBreakerOpensFailWithItsRefusalAndAreNeverSent() throws Exception {
+        StuckProducer stuck = new StuckProducer();
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 100);
+        Future<RecordMetadata> first = producer.send(record("in send()"));
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        List<Future<RecordMetadata>> queued = new ArrayList<>();
+        List<Exception> callbacks = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            queued.add(producer.send(record("queued " + i), (m, e) -> callbacks.add(e)));
+        }
+        breaker.recordStall("test: the cluster is silent");
+        for (Future<RecordMetadata> f : queued) {
+            assertThat(f.isDone()).as("failed when the breaker opened, not when Kafka's send() returns").isTrue();
+            assertThatThrownBy(f::get).hasCauseInstanceOf(CircuitBreakerOpenException.class);
+        }
+        assertThat(callbacks).hasSize(3).allMatch(e -> e instanceof CircuitBreakerOpenException);
+        assertThat(producer.send(record("after")).isDone()).as("refused at once while OPEN").isTrue();
+        stuck.release.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        assertThat(stuck.history()).extracting(ProducerRecord::value).containsExactly("in send()");
+    }
+
+    @Test
+    void whatSendWouldThrowArrivesThroughTheFutureAndTheCallback() throws Exception {
+        Serializer<String> broken = (topic, data) -> {
+            throw new SerializationException("cannot encode " + data);
+        };
+        MockProducer<String, String> serializing = new MockProducer<>(true, null, new StringSerializer(), broken);
+        CircuitBreakerProducer<String, String> producer = nonBlocking(serializing, 10);
+        List<Exception> seen = new CopyOnWriteArrayList<>();
+        Future<RecordMetadata> future = producer.send(record("x"), (m, e) -> seen.add(e));
+        assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(SerializationException.class).hasMessageContaining("cannot encode x");
+        assertThat(seen).singleElement().isInstanceOf(SerializationException.class);
+        assertThat(breaker.snapshot().failedCalls()).as("the caller's error does not count").isZero();
+    }
+
+    @Test
+    void aCallbackThatThrowsNeitherStopsTheSenderNorLeavesItsFutureOpen() throws Exception {
+        MockProducer<String, String> mock = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> producer = nonBlocking(mock, 10);
+        Future<RecordMetadata> thrower = producer.send(record("a"), (m, e) -> {
+            throw new IllegalStateException("callback bug");
+        });
+        Future<RecordMetadata> next = producer.send(record("b"));
+        assertThat(thrower.get(10, TimeUnit.SECONDS).topic()).isEqualTo("orders");
+        assertThat(next.get(10, TimeUnit.SECONDS).topic()).isEqualTo("orders");
+    }
+
+    @Test
+    void flushHandsEveryQueuedRecordToKafkaFirst() {
+        MockProducer<String, String> mock = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> producer = nonBlocking(mock, 1000);
+        for (int i = 0; i < 500; i++) {
+            producer.send(record(String.valueOf(i)));
+        }
+        Thread completer = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(10)).until(() -> mock.history().size() == 500);
+            while (mock.completeNext()) {
+                // completes everything sent
+            }
+        });
+        completer.start();
+        producer.flush();
+        assertThat(mock.history()).hasSize(500);
+    }
+
+    @Test
+    void closeWithATimeoutFailsWhatIsStillQueuedAndReturnsWithinItsBound() throws Exception {
+        StuckProducer stuck = new StuckProducer();
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 100);
+        producer.send(record("in send()"));
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<RecordMetadata> queued = producer.send(record("queued"));
+        long start = System.nanoTime();
+        producer.close(Duration.ofMillis(300));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> queued.get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(KafkaException.class)
+                .hasMessageContaining(SendQueue.CLOSED_BEFORE_SENT);
+        assertThatThrownBy(() -> producer.send(record("late"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Cannot send after the producer is closed");
+        assertThat(breaker.snapshot().failedCalls()).as("a shutdown is not the cluster's failure").isZero();
+    }
+
+    @Test
+    void transactionsAreRefusedInNonBlockingMode() {
+        CircuitBreakerProducer<String, String> producer =
+                nonBlocking(new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()), 10);
+        assertThatThrownBy(producer::initTransactions).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("breakwater.send.nonblocking=true");
+    }
+
+    @Test
+    void theConfigKeysTurnItOnAndBadValuesNameTheKey() throws Exception {
+        Map<String, Object> config = Map.of("breakwater.send.nonblocking", "true", "breakwater.send.queue.max.records", "1",
+                "breakwater.status.enabled", "false", "breakwater.breaker.name", "non-blocking-by-config");
+        StuckProducer stuck = new StuckProducer();
+        CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(stuck, config);
+        opened.add(producer);
+        producer.send(record("in send()"));
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        producer.send(record("queued"));
+        assertThatThrownBy(() -> producer.send(record("full")).get()).hasCauseInstanceOf(SendQueueFullException.class);
+        stuck.release.countDown();
+
+        assertThatThrownBy(() -> CircuitBreakerProducer.wrap(new MockProducer<>(), Map.of("breakwater.send.queue.max.records", "0",
+                "breakwater.status.enabled", "false"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("breakwater.send.queue.max.records");
+        assertThatThrownBy(() -> CircuitBreakerProducer.wrap(new MockProducer<>(), Map.of("breakwater.send.nonblocking", "yes",
+                "breakwater.status.enabled", "false"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("breakwater.send.nonblocking");
+        assertThatThrownBy(() -> CircuitBreakerProducer.builder(new MockProducer<String, String>()).sendQueueMaxRecords(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("sendQueueMaxRecords must be >= 1, but was 0");
+    }
+}
