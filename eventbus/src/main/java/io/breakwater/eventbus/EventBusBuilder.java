@@ -1,5 +1,6 @@
 package io.breakwater.eventbus;
 
+import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreakerConfig;
@@ -79,23 +80,16 @@ public final class EventBusBuilder {
 
     /** A publish blocked longer than this counts against its stream (default 1 s; must be > 0). */
     public EventBusBuilder sendBlockThreshold(Duration threshold) {
-        this.sendBlockThreshold = positive("sendBlockThreshold", threshold);
+        this.sendBlockThreshold = Timeouts.positive("sendBlockThreshold", threshold);
         return this;
     }
 
     /** A publish unanswered longer than this counts against its stream (default 2 s; must be > 0). */
     public EventBusBuilder inFlightThreshold(Duration threshold) {
-        this.inFlightThreshold = positive("inFlightThreshold", threshold);
+        this.inFlightThreshold = Timeouts.positive("inFlightThreshold", threshold);
         return this;
     }
 
-    private static Duration positive(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be > 0, but was " + d);
-        }
-        return d;
-    }
 
     /**
      * Publishes every transition of the bus's breakers (channels and transport) through {@code publisher};

@@ -33,7 +33,8 @@ class EventBusTest {
 
     private final ManualClock clock = new ManualClock();
     private final MockProducer<String, byte[]> mock = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
-    private final RedpandaTransport transport = RedpandaTransport.builder(mock)
+    // Blocking sends, so that each publish has reached the mock when the test completes it.
+    private final RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false)
             .breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
     private final CircuitBreakerConfig channelConfig = CircuitBreakerConfig.builder("template").failureThreshold(3).clock(clock).build();
 

@@ -1,5 +1,6 @@
 package io.breakwater.interceptors;
 
+import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
 import io.breakwater.interceptors.internal.GuardSetup;
@@ -48,13 +49,13 @@ public final class CircuitBreakerProducerBuilder<K, V> {
 
     /** A {@code send()} blocked longer than this counts as a failure (default 1 s). */
     public CircuitBreakerProducerBuilder<K, V> sendBlockThreshold(Duration threshold) {
-        this.sendBlockThreshold = positive("sendBlockThreshold", threshold);
+        this.sendBlockThreshold = Timeouts.positive("sendBlockThreshold", threshold);
         return this;
     }
 
     /** A record unanswered longer than this counts as a failure (default 2 s). */
     public CircuitBreakerProducerBuilder<K, V> inFlightThreshold(Duration threshold) {
-        this.inFlightThreshold = positive("inFlightThreshold", threshold);
+        this.inFlightThreshold = Timeouts.positive("inFlightThreshold", threshold);
         return this;
     }
 
@@ -164,13 +165,5 @@ public final class CircuitBreakerProducerBuilder<K, V> {
             }
             throw e;
         }
-    }
-
-    private static Duration positive(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be > 0, but was " + d);
-        }
-        return d;
     }
 }

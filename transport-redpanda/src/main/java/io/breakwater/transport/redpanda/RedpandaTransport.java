@@ -30,7 +30,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ({@value BreakerPresets#KAFKA_TRANSPORT_NAME}, the kafka preset: 5 failures, 30 s) over a
  * {@link CircuitBreakerProducer}. The breaker opens only when the cluster answers nobody: one stream's
  * trouble is left to that stream's own breaker (see
- * {@link io.breakwater.interceptors.CircuitBreakerProducerBuilder#clusterWideOnly(boolean)}). Thread-safe.
+ * {@link io.breakwater.interceptors.CircuitBreakerProducerBuilder#clusterWideOnly(boolean)}). Sends never
+ * block the caller: one sender thread per transport hands records to the producer in order (see
+ * {@link Builder#nonBlocking(boolean)}). Thread-safe.
  */
 public final class RedpandaTransport implements AutoCloseable {
 
@@ -59,6 +61,8 @@ public final class RedpandaTransport implements AutoCloseable {
                 .sendBlockThreshold(b.sendBlockThreshold)
                 .inFlightThreshold(b.inFlightThreshold)
                 .clusterWideOnly(true)
+                .nonBlocking(b.nonBlocking)
+                .sendQueueMaxRecords(b.sendQueueMaxRecords)
                 .build();
     }
 
@@ -98,7 +102,11 @@ public final class RedpandaTransport implements AutoCloseable {
         Builder builder = new Builder(null, props)
                 .breakerConfig(named ? breakerConfig : breakerConfig.withName(BreakerPresets.KAFKA_TRANSPORT_NAME))
                 .sendBlockThreshold(bw.sendBlockThreshold())
-                .inFlightThreshold(bw.inFlightThreshold());
+                .inFlightThreshold(bw.inFlightThreshold())
+                .sendQueueMaxRecords(bw.sendQueueMaxRecords());
+        if (producerProperties.containsKey(BreakwaterConfig.SEND_NONBLOCKING_CONFIG)) {
+            builder.nonBlocking(bw.sendNonBlocking());
+        }
         return builder;
     }
 
@@ -210,6 +218,8 @@ public final class RedpandaTransport implements AutoCloseable {
         private EventCodec codec = JsonEventCodec.create();
         private Duration sendBlockThreshold = Duration.ofSeconds(1);
         private Duration inFlightThreshold = Duration.ofSeconds(2);
+        private boolean nonBlocking = true;
+        private int sendQueueMaxRecords = BreakwaterConfig.SEND_QUEUE_MAX_RECORDS_DEFAULT;
 
         private Builder(Producer<String, byte[]> given, Map<String, Object> properties) {
             this.given = given;
@@ -242,13 +252,33 @@ public final class RedpandaTransport implements AutoCloseable {
 
         /** A send blocked longer than this counts against the transport breaker (default 1 s). */
         public Builder sendBlockThreshold(Duration threshold) {
-            this.sendBlockThreshold = positive("sendBlockThreshold", threshold);
+            this.sendBlockThreshold = Timeouts.positive("sendBlockThreshold", threshold);
             return this;
         }
 
         /** A send unanswered longer than this counts against the transport breaker (default 2 s). */
         public Builder inFlightThreshold(Duration threshold) {
-            this.inFlightThreshold = positive("inFlightThreshold", threshold);
+            this.inFlightThreshold = Timeouts.positive("inFlightThreshold", threshold);
+            return this;
+        }
+
+        /**
+         * Whether {@link RedpandaTransport#send} returns at once, with one sender thread handing records to the
+         * producer in order (default true: a transport never blocks its callers; see
+         * {@code CircuitBreakerProducerBuilder#nonBlocking}). False: each send runs Kafka's {@code send()} on the
+         * caller's thread, which may block up to {@code max.block.ms}.
+         */
+        public Builder nonBlocking(boolean nonBlocking) {
+            this.nonBlocking = nonBlocking;
+            return this;
+        }
+
+        /** Non-blocking mode: records that may wait for the sender thread (default 10,000); more fail at once. */
+        public Builder sendQueueMaxRecords(int records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("sendQueueMaxRecords must be >= 1, but was " + records);
+            }
+            this.sendQueueMaxRecords = records;
             return this;
         }
 
@@ -263,14 +293,6 @@ public final class RedpandaTransport implements AutoCloseable {
                 }
                 throw e;
             }
-        }
-
-        private static Duration positive(String name, Duration d) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be > 0, but was " + d);
-            }
-            return d;
         }
     }
 }

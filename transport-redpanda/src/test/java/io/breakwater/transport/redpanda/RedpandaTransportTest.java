@@ -26,11 +26,41 @@ class RedpandaTransportTest {
     record Trade(String symbol, int quantity, Instant at, LocalDate settles) {
     }
 
+    // Most tests complete the mock's sends by hand right after sending, so they use blocking sends.
     private final MockProducer<String, byte[]> mock = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
 
     @Test
+    void sendsAreNonBlockingByDefaultAndKeepTheirOrder() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        MockProducer<String, byte[]> stuck = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> r,
+                                                                                 org.apache.kafka.clients.producer.Callback cb) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.send(r, cb);
+            }
+        };
+        try (RedpandaTransport transport = RedpandaTransport.builder(stuck).build()) {
+            CompletableFuture<RecordMetadata> first = transport.send("t", "k", new byte[] {0}, Map.of());
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("Kafka's send() is blocked").isTrue();
+            CompletableFuture<RecordMetadata> second = transport.send("t", "k", new byte[] {1}, Map.of());
+            assertThat(first).isNotDone();
+            assertThat(second).as("returned although the producer is blocked").isNotDone();
+            release.countDown();
+            second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(stuck.history()).extracting(r -> r.value()[0]).containsExactly((byte) 0, (byte) 1);
+        }
+    }
+
+    @Test
     void sendsBytesWithKeyAndHeaders() {
-        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
             CompletableFuture<RecordMetadata> sent = transport.send("trades", "AAPL", "hello".getBytes(StandardCharsets.UTF_8),
                     Map.of("trace-id", "abc"));
             mock.completeNext();
@@ -56,7 +86,7 @@ class RedpandaTransportTest {
     @Test
     void theObjectMapperIsConfigurable() {
         ObjectMapper snake = JsonEventCodec.defaultMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-        try (RedpandaTransport transport = RedpandaTransport.builder(mock).objectMapper(snake).build()) {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).objectMapper(snake).build()) {
             record Order(String clientOrderId) {
             }
             assertThat(new String(transport.encode(new Order("c-1")), StandardCharsets.UTF_8)).isEqualTo("{\"client_order_id\":\"c-1\"}");
@@ -77,7 +107,7 @@ class RedpandaTransportTest {
 
     @Test
     void theTransportBreakerIsTheKafkaPreset() {
-        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
             assertThat(transport.breaker().name()).isEqualTo("redpanda_transport");
             assertThat(transport.breaker().config().failureThreshold()).isEqualTo(5);
             assertThat(transport.breaker().config().resetTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -86,7 +116,7 @@ class RedpandaTransportTest {
 
     @Test
     void anOpenTransportFailsAtOnceNamingItsBreaker() {
-        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
             transport.breaker().forceOpen();
             CompletableFuture<RecordMetadata> sent = transport.send("trades", null, new byte[0], Map.of());
             assertThat(sent).isCompletedExceptionally();
@@ -106,7 +136,7 @@ class RedpandaTransportTest {
 
     @Test
     void closingTwiceIsHarmless() {
-        RedpandaTransport transport = RedpandaTransport.builder(mock).build();
+        RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build();
         transport.close();
         transport.close();
     }
@@ -149,7 +179,7 @@ class RedpandaTransportTest {
 
     @Test
     void aBadHeaderNameIsRefusedBeforeAnythingIsSent() {
-        try (RedpandaTransport transport = RedpandaTransport.builder(mock).build()) {
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
             Map<String, String> headers = new java.util.HashMap<>();
             headers.put("", "x");
             assertThatThrownBy(() -> transport.send("t", "k", new byte[0], headers))
@@ -160,7 +190,7 @@ class RedpandaTransportTest {
 
     @Test
     void closeWithATimeoutClosesTheProducerWithIt() {
-        RedpandaTransport transport = RedpandaTransport.builder(mock).build();
+        RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build();
         transport.close(Duration.ZERO);
         assertThat(mock.closed()).isTrue();
         transport.close();
@@ -183,7 +213,7 @@ class RedpandaTransportTest {
 
     @Test
     void aNegativeCloseTimeoutIsRefusedAndTheTransportCanStillBeClosed() {
-        RedpandaTransport transport = RedpandaTransport.builder(mock).build();
+        RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build();
         assertThatThrownBy(() -> transport.close(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("timeout must be >= 0, but was PT-1S");
         assertThat(mock.closed()).isFalse();
@@ -193,7 +223,7 @@ class RedpandaTransportTest {
 
     @Test
     void zeroThresholdsAreRefused() {
-        assertThatThrownBy(() -> RedpandaTransport.builder(mock).sendBlockThreshold(Duration.ZERO))
+        assertThatThrownBy(() -> RedpandaTransport.builder(mock).nonBlocking(false).sendBlockThreshold(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("sendBlockThreshold must be > 0, but was PT0S");
     }
 }
