@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.breakwater.testkit.ForkedKafkaBroker;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -13,11 +15,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
-/** A broker in its own JVM: frozen with SIGSTOP, resumed, killed with SIGKILL, restarted on its data. */
+/** A broker in its own JVM: frozen with SIGSTOP, resumed, killed with SIGKILL, stopped with SIGTERM, restarted on its data. */
 class ForkedBrokerIT {
 
     @Test
-    void freezeResumeKillAndRestart() throws Exception {
+    void freezeResumeKillStopAndRestart() throws Exception {
         try (ForkedKafkaBroker broker = ForkedKafkaBroker.start();
              KafkaProducer<String, String> producer = Records.producer(broker.bootstrapServers(), Map.of(
                      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 4_000,
@@ -42,9 +44,19 @@ class ForkedBrokerIT {
             broker.restart();
             assertThat(broker.pid()).isNotEqualTo(killedPid);
             producer.send(new ProducerRecord<>("forked", "k", "restarted")).get(60, TimeUnit.SECONDS);
-            // The data survived the kill: every acknowledged record is still there.
-            assertThat(Records.consume(broker.bootstrapServers(), "forked", 3))
-                    .extracting(r -> r.value()).contains("0", "resumed", "restarted");
+
+            // A clean stop (SIGTERM, controlled shutdown) ends the JVM in time, or stop() would have killed it and thrown.
+            long stoppedPid = broker.pid();
+            broker.stop(Duration.ofSeconds(30));
+            assertThat(broker.isAlive()).isFalse();
+            assertThat(ProcessHandle.of(stoppedPid).map(ProcessHandle::isAlive)).isNotEqualTo(Optional.of(true));
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("forked", "k", "stopped")).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+            broker.restart();
+            producer.send(new ProducerRecord<>("forked", "k", "after-stop")).get(60, TimeUnit.SECONDS);
+            // The data survived the kill and the stop: every acknowledged record is still there.
+            assertThat(Records.consume(broker.bootstrapServers(), "forked", 4))
+                    .extracting(r -> r.value()).contains("0", "resumed", "restarted", "after-stop");
         }
     }
 }

@@ -79,6 +79,30 @@ final class Records {
         return records;
     }
 
+    /**
+     * Creates {@code topics}, one partition and one replica each, and writes one record ({@code prime}) to
+     * each, waiting for it (at most 30 s each step). The first write matters: an idempotent producer with
+     * several requests in flight to a partition the broker has not finished creating can have the first
+     * request refused (NOT_LEADER_OR_FOLLOWER) and a later one appended, after which its retries fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (KAFKA-15591): that producer is stuck for 2 minutes.
+     */
+    static void createTopics(String bootstrap, java.util.Collection<String> topics) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(topics.stream().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 1, (short) 1)).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (String topic : topics) {
+                acks.add(producer.send(new ProducerRecord<>(topic, "prime", "prime")));
+            }
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** How many records {@code topic} holds now: the sum of its partitions' end offsets. */
     static int countOnTopic(org.apache.kafka.clients.admin.Admin admin, String topic) throws Exception {
         var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);

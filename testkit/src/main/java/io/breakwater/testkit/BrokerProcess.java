@@ -92,6 +92,27 @@ final class BrokerProcess {
         return process.isAlive();
     }
 
+    /**
+     * SIGTERM, which runs the broker's shutdown hook (Kafka's controlled shutdown), then SIGCONT so that a
+     * frozen broker gets to handle it; waits up to {@code timeout} for the process to end.
+     *
+     * @return whether it ended in time
+     */
+    boolean terminate(Duration timeout) {
+        process.destroy();
+        try {
+            JavaProcess.signal(process.pid(), "CONT");
+        } catch (RuntimeException e) {
+            // it ended already
+        }
+        try {
+            return process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for broker pid " + process.pid() + " to stop", e);
+        }
+    }
+
     /** SIGKILL, and waits for the process to end. */
     void kill() {
         process.destroyForcibly();

@@ -20,12 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One KRaft node in its own JVM, built from this classpath, behind a {@link FaultProxy}: for faults a
  * JVM cannot inflict on itself. {@link #freeze()} sends SIGSTOP (a frozen broker: connections stay open,
- * nothing answers), {@link #resume()} SIGCONT, {@link #kill()} SIGKILL; {@link #restart()} starts it
- * again on the same ports and data. The broker's output goes to {@code broker.log} in its directory, or
- * to a file that stays in the directory {@value BrokerLogging#DIRECTORY_PROPERTY} names.
+ * nothing answers), {@link #resume()} SIGCONT, {@link #kill()} SIGKILL, {@link #stop(Duration)} SIGTERM
+ * (Kafka's controlled shutdown); {@link #restart()} starts it again on the same ports and data. The
+ * broker's output goes to {@code broker.log} in its directory, or to a file that stays in the directory
+ * {@value BrokerLogging#DIRECTORY_PROPERTY} names.
  * Its ports are held whenever no broker process has them: from the moment they are picked until the JVM
- * starts, and from a kill to the restart. A first start that still loses one to another process is tried
- * again on fresh ports, up to {@value PortRetry#ATTEMPTS} times.
+ * starts, and from a kill or stop to the restart. A first start that still loses one to another process
+ * is tried again on fresh ports, up to {@value PortRetry#ATTEMPTS} times.
  */
 public final class ForkedKafkaBroker implements AutoCloseable {
 
@@ -168,7 +169,34 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** Starts the broker again (after {@link #kill()}), on the same ports and data. */
+    /**
+     * A clean stop: SIGTERM, so the broker runs Kafka's controlled shutdown (a frozen one is resumed to do
+     * so), and waits up to {@code timeout} for the process to end. A broker that does not end in time is
+     * killed, and this throws. Its ports are held until {@link #restart()}.
+     *
+     * @throws IllegalStateException when the broker had to be killed
+     */
+    public void stop(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        BrokerProcess p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p == null) {
+            return;
+        }
+        boolean clean = p.terminate(timeout);
+        if (!clean) {
+            p.kill();
+        }
+        node.holdPorts();
+        if (!clean) {
+            throw new IllegalStateException("the forked broker pid " + p.pid() + " did not stop within " + timeout
+                    + " of SIGTERM, so it was killed; see " + logFile);
+        }
+    }
+
+    /** Starts the broker again (after {@link #kill()} or {@link #stop(Duration)}), on the same ports and data. */
     public void restart() {
         try {
             launch();
