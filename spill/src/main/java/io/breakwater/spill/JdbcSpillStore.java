@@ -126,6 +126,11 @@ public final class JdbcSpillStore implements SpillStore {
     }
 
     @Override
+    public long events(String stream) {
+        return spill.events(stream);
+    }
+
+    @Override
     public SpillStats stats() {
         return spill.stats();
     }

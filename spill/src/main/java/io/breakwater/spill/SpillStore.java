@@ -50,6 +50,9 @@ public interface SpillStore extends AutoCloseable {
     /** The streams that hold at least one event. */
     Set<String> streams();
 
+    /** The events of {@code stream} held; 0 when it holds none. */
+    long events(String stream);
+
     /** The events held, their bytes, and when the oldest was spilled. */
     SpillStats stats();
 

@@ -90,6 +90,11 @@ public final class SqliteSpillStore implements SpillStore {
     }
 
     @Override
+    public long events(String stream) {
+        return spill.events(stream);
+    }
+
+    @Override
     public SpillStats stats() {
         return spill.stats();
     }

@@ -112,9 +112,13 @@ abstract class SpillStoreContract {
         assertThat(store.oldest("a", 10)).containsExactlyElementsOf(a);
         assertThat(store.oldest("b", 10)).containsExactlyElementsOf(b);
         assertThat(store.oldest("c", 10)).isEmpty();
+        assertThat(store.events("a")).isEqualTo(2);
+        assertThat(store.events("b")).isEqualTo(1);
+        assertThat(store.events("c")).isZero();
 
         store.remove(b);
         assertThat(store.streams()).containsExactly("a");
+        assertThat(store.events("b")).isZero();
         assertThat(store.oldest("a", 10)).containsExactlyElementsOf(a);
     }
 

@@ -162,6 +162,12 @@ public final class SqlSpill implements SpillStore {
     }
 
     @Override
+    public long events(String stream) {
+        ensureOpen();
+        return holdings.perStream().getOrDefault(stream, 0L);
+    }
+
+    @Override
     public SpillStats stats() {
         ensureOpen();
         return holdings.stats();
