@@ -8,14 +8,14 @@ import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.Clock;
-import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.Throwables;
-import io.breakwater.breaker.watch.CallTracker;
-import io.breakwater.eventbus.internal.ChannelClassifier;
+import io.breakwater.eventbus.internal.ChannelSender;
+import io.breakwater.eventbus.internal.EventIds;
+import io.breakwater.eventbus.internal.Spillable;
+import io.breakwater.eventbus.internal.Spills;
 import io.breakwater.eventbus.internal.StreamChannel;
 import io.breakwater.eventbus.internal.StreamNames;
-import io.breakwater.interceptors.FailureClassifier;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,10 +41,19 @@ import org.slf4j.LoggerFactory;
  * {@code redpanda_transport}); a stream may have a {@link PublishFallback} that takes the event instead.
  * Breakers stay separate: a stream's breaker records only its own outcomes (one bad topic opens only its
  * own breaker), and the transport breaker opens only when the cluster answers nobody.
+ *
+ * <p>With a spill ({@link EventBusBuilder#spill}), nothing is handed back for the cluster's sake: an event
+ * refused by a breaker or failed for want of the cluster is appended, durably, and its future completes with
+ * {@link PublishResult#spilled()}; later events of its stream follow it into the spill. Once the breakers admit
+ * calls again (or when a new bus starts on a spill left by an earlier process) the spilled events are sent in
+ * their original order, each removed only after its acknowledgement. Delivery is at-least-once: consumers drop
+ * duplicates by the {@value #EVENT_ID_HEADER} header.
  */
 public final class EventBus implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventBus.class);
+    /** The header of every event: an id unique to the event, by which consumers drop duplicates. */
+    public static final String EVENT_ID_HEADER = "breakwater-event-id";
 
     private final RedpandaTransport transport;
     private final CircuitBreakerRegistry registry;
@@ -55,7 +64,9 @@ public final class EventBus implements AutoCloseable {
     private final Clock clock;
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
-    private final FailureClassifier classifier = ChannelClassifier.INSTANCE;
+    private final ChannelSender sender;
+    private final EventIds ids = new EventIds();
+    private final Spills spills;
     private final ConcurrentMap<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final List<Subscription> statusSubscriptions;
     // The header every event carries, made once.
@@ -74,8 +85,12 @@ public final class EventBus implements AutoCloseable {
         this.contentType = Map.of("content-type", transport.codec().contentType());
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
+        this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
+        this.spills = new Spills(b.spill, b.streamSpills, sender);
         this.statusSubscriptions = b.statusPublisher == null ? List.of()
                 : List.of(b.statusPublisher.attach(registry), b.statusPublisher.attach(transport.breaker()));
+        // Streams whose events an earlier run left in the spill: their replay starts now.
+        spills.waiting().forEach(this::channel);
     }
 
     public static EventBusBuilder builder(RedpandaTransport transport) {
@@ -88,11 +103,15 @@ public final class EventBus implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code event} to {@code stream} with {@code key} (may be null) and {@code headers}.
+     * Publishes {@code event} to {@code stream} with {@code key} (may be null) and {@code headers}; every event
+     * also carries a unique {@value #EVENT_ID_HEADER} header. Never blocks: the transport sends from a thread of
+     * its own, and a spill appends from one.
      *
      * @return a future that completes with where the event went, or fails: with
      *         {@link CircuitBreakerOpenException} at once when a breaker refuses, with
-     *         {@code SerializationException} when the codec cannot encode the event, or with the producer's error
+     *         {@code SerializationException} when the codec cannot encode the event, or with the producer's error.
+     *         With a spill, a refused or unavailable publish completes instead once the event is durable in the
+     *         spill ({@link PublishResult#spilled()}); a full spill fails it at once with {@code SpillFullException}.
      * @throws IllegalArgumentException when the stream's topic name would break Kafka's rules, or a header
      *         name is null or empty
      * @throws NullPointerException     when {@code stream} or {@code event} is null
@@ -100,104 +119,44 @@ public final class EventBus implements AutoCloseable {
      */
     public CompletableFuture<PublishResult> publishStream(String stream, String key, Object event, Map<String, String> headers) {
         Objects.requireNonNull(event, "event");
-        // The caller's mistakes are refused before a permit is taken: they must never count against a stream.
+        // The caller's mistakes are refused before anything is counted: they must never count against a stream.
         RedpandaTransport.headers(headers);
         if (closed) {
             throw new IllegalStateException("the EventBus is closed");
         }
         StreamChannel channel = channel(stream);
-        Permit permit = channel.breaker.tryAcquirePermit();
-        if (permit == null) {
-            return fail(stream, key, event, channel.breaker.openException());
-        }
         byte[] payload;
         try {
             payload = transport.encode(event);
         } catch (Throwable e) {
-            channel.breaker.recordIgnored(permit);
             return fail(stream, key, event, e);
         }
-        Map<String, String> allHeaders = contentType;
-        if (headers != null && !headers.isEmpty()) {
-            allHeaders = new LinkedHashMap<>(contentType);
+        String id = ids.next();
+        Map<String, String> allHeaders = new LinkedHashMap<>(contentType);
+        if (headers != null) {
             allHeaders.putAll(headers);
         }
-        Publish publish = new Publish(channel, permit, key, event);
-        channel.tracker.begin(publish);
-        CompletableFuture<RecordMetadata> sent;
-        try {
-            sent = transport.send(channel.topic, key, payload, allHeaders);
-        } catch (Throwable e) {
-            if (channel.tracker.answer(publish)) {
-                channel.breaker.recordIgnored(permit);
+        allHeaders.put(EVENT_ID_HEADER, id);
+        long admitted = channel.admit();
+        long order = Math.abs(admitted);
+        if (admitted < 0) {
+            // Events of the stream wait in the spill: this one goes behind them, never around them.
+            return channel.spill.append(channel, channel.topic, key, payload, allHeaders, order, id);
+        }
+        return sender.send(channel, channel.topic, key, payload, allHeaders).handle((metadata, error) -> {
+            if (error == null) {
+                channel.settled(order);
+                return CompletableFuture.completedFuture(new PublishResult(metadata.topic(), metadata.partition(),
+                        metadata.offset(), metadata.timestamp(), false, id));
             }
-            return fail(stream, key, event, e);
-        }
-        channel.tracker.returned(publish);
-        sent.whenComplete(publish::completed);
-        return publish.result;
-    }
-
-    /** One publish in flight: its permit, its tracking, and the caller's future, completed on every path. */
-    private final class Publish extends CallTracker.Call {
-        final StreamChannel channel;
-        final Permit permit;
-        final String key;
-        final Object event;
-        final CompletableFuture<PublishResult> result = new CompletableFuture<>();
-
-        Publish(StreamChannel channel, Permit permit, String key, Object event) {
-            super(clock.nanoTime());
-            this.channel = channel;
-            this.permit = permit;
-            this.key = key;
-            this.event = event;
-        }
-
-        void completed(RecordMetadata metadata, Throwable error) {
-            Throwable cause = error == null ? null : Throwables.unwrap(error);
-            try {
-                if (channel.tracker.answer(this)) {
-                    record(cause, clock.nanoTime() - startNanos());
-                }
-            } finally {
-                if (cause == null) {
-                    result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(), metadata.timestamp()));
-                } else {
-                    fail(channel.stream, key, event, cause).whenComplete((fallback, fallbackError) -> {
-                        if (fallbackError == null) {
-                            result.complete(fallback);
-                        } else {
-                            result.completeExceptionally(Throwables.unwrap(fallbackError));
-                        }
-                    });
-                }
+            Throwable cause = Throwables.unwrap(error);
+            if (channel.spill != null && Spillable.test(cause)) {
+                channel.spilling();
+                return channel.spill.append(channel, channel.topic, key, payload, allHeaders, order, id);
             }
-        }
-
-        private void record(Throwable cause, long elapsedNanos) {
-            if (cause == null) {
-                channel.succeeded();
-                channel.breaker.recordSuccess(permit, elapsedNanos);
-            } else if (closed || cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
-                // The bus's own close, a refusal of the transport breaker (the stream was not tried), or the
-                // event's own fault: none of them says anything about the stream.
-                channel.breaker.recordIgnored(permit);
-            } else {
-                channel.breaker.recordFailure(permit, cause, elapsedNanos);
-            }
-        }
-
-        @Override
-        protected void expired(boolean blocked, long ageNanos) {
-            if (closed) {
-                channel.breaker.recordIgnored(permit);
-                return;
-            }
-            channel.breaker.recordFailure(permit, blocked
-                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (sendBlockThreshold=" + sendBlockThreshold.toMillis() + ")"
-                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (inFlightThreshold=" + inFlightThreshold.toMillis() + ")");
-        }
+            channel.settled(order);
+            return fail(stream, key, event, cause);
+        }).thenCompose(f -> f);
     }
 
     /** The stream's fallback, or a failed future; a fallback that throws or returns null fails the future with that. */
@@ -228,12 +187,15 @@ public final class EventBus implements AutoCloseable {
         String topic = StreamNames.topic(topicPrefix, stream);
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
-        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold);
+        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold,
+                spills.frontOf(stream));
+        spills.prepare(fresh);
         existing = channels.putIfAbsent(stream, fresh);
         if (existing != null) {
             fresh.close();
             return existing;
         }
+        spills.watch(fresh);
         if (closed) {
             fresh.close();
         }
@@ -270,7 +232,12 @@ public final class EventBus implements AutoCloseable {
         Map<String, CircuitBreakerSnapshot> status = circuitBreakerStatus();
         List<String> open = status.values().stream().filter(s -> s.state().rejectsCalls())
                 .map(CircuitBreakerSnapshot::name).sorted().toList();
-        return new HealthReport(open.isEmpty(), open, open.size(), status);
+        return new HealthReport(open.isEmpty(), open, open.size(), status, spills.status());
+    }
+
+    /** Every spill of the bus (its own and the streams'), as it is now; empty without one. */
+    public List<SpillStatus> spillStatus() {
+        return spills.status();
     }
 
     /** The registry of the channel breakers. */
@@ -286,7 +253,8 @@ public final class EventBus implements AutoCloseable {
 
     /**
      * Stops watching the streams and closes the transport, waiting up to {@code timeout} for the events in
-     * flight; those still unanswered then fail. Later publishes throw {@code IllegalStateException}. Idempotent.
+     * flight; those still unanswered then fail (or, with a spill, are appended to it). Then stops replaying and
+     * closes the spill stores. Later publishes throw {@code IllegalStateException}. Idempotent.
      */
     public void close(Duration timeout) {
         Timeouts.nonNegative(timeout);
@@ -296,6 +264,12 @@ public final class EventBus implements AutoCloseable {
         closed = true;
         channels.values().forEach(StreamChannel::close);
         statusSubscriptions.forEach(Subscription::close);
-        transport.close(timeout);
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        try {
+            transport.close(timeout);
+        } finally {
+            // Events that failed in flight went to the spill meanwhile: they are appended before it closes.
+            spills.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
     }
 }

@@ -31,6 +31,8 @@ public final class EventBusBuilder {
     StatusPublisher statusPublisher;
     boolean restoreState = true;
     BreakerStateStore stateStore;
+    io.breakwater.spill.SpillStore spill;
+    final Map<String, io.breakwater.spill.SpillStore> streamSpills = new HashMap<>();
 
     EventBusBuilder(RedpandaTransport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -110,6 +112,23 @@ public final class EventBusBuilder {
     /** Where the stream breakers keep their state across restarts (instead of the status topic). */
     public EventBusBuilder stateStore(BreakerStateStore store) {
         this.stateStore = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /**
+     * Spills every stream's events to {@code store} while they cannot be published, and replays them later
+     * (see {@link EventBus}). The bus closes the store when it closes. Needs {@code breakwater-spill} on the
+     * class path.
+     */
+    public EventBusBuilder spill(io.breakwater.spill.SpillStore store) {
+        this.spill = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /** Spills {@code stream}'s events to {@code store} (instead of the bus's spill, if there is one). */
+    public EventBusBuilder spill(String stream, io.breakwater.spill.SpillStore store) {
+        StreamNames.topic("", stream);
+        streamSpills.put(stream, Objects.requireNonNull(store, "store"));
         return this;
     }
 

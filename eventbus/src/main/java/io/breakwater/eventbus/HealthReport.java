@@ -17,12 +17,20 @@ import java.util.Map;
  * @param openCircuits      the names of the breakers that are OPEN or FORCED_OPEN
  * @param openCircuitsCount how many
  * @param circuitBreakers   every breaker of the bus (channels and transport) by name
+ * @param spills            every spill of the bus: what waits in it, what it took and gave back (empty without one)
  */
 public record HealthReport(
         @JsonProperty("healthy") boolean healthy,
         @JsonProperty("open_circuits") List<String> openCircuits,
         @JsonProperty("open_circuits_count") int openCircuitsCount,
-        @JsonProperty("circuit_breakers") Map<String, CircuitBreakerSnapshot> circuitBreakers) {
+        @JsonProperty("circuit_breakers") Map<String, CircuitBreakerSnapshot> circuitBreakers,
+        @JsonProperty("spills") List<SpillStatus> spills) {
+
+    /** A report of a bus without a spill. */
+    public HealthReport(boolean healthy, List<String> openCircuits, int openCircuitsCount,
+                        Map<String, CircuitBreakerSnapshot> circuitBreakers) {
+        this(healthy, openCircuits, openCircuitsCount, circuitBreakers, List.of());
+    }
 
     // The event mapper's java.time handling, with every field name in the guide's snake_case (failure_rate,
     // last_failure_at...), nested snapshots included; breaker names, the keys of circuit_breakers, stay as

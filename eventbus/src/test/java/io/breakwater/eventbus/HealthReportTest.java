@@ -45,7 +45,8 @@ class HealthReportTest {
     void theReportHasTheGuidesKeysAndEachBreakerItsSnapshotInSnakeCase() throws Exception {
         JsonNode json = new ObjectMapper().readTree(REPORT.toJson());
         assertThat(listOf(json.fieldNames())).containsExactlyInAnyOrder("healthy", "open_circuits", "open_circuits_count",
-                "circuit_breakers");
+                "circuit_breakers", "spills");
+        assertThat(json.get("spills").isEmpty()).as("a bus without a spill").isTrue();
         assertThat(json.get("healthy").asBoolean()).isFalse();
         assertThat(json.get("open_circuits").get(0).asText()).isEqualTo("redpanda_transport");
         assertThat(json.get("open_circuits_count").asInt()).isEqualTo(1);

@@ -27,10 +27,20 @@ public final class StreamChannel implements AutoCloseable {
     private final Subscription watchdog;
     // When a publish of this stream last succeeded (or the channel was made).
     private volatile long lastSuccessNanos;
+    /** The spill of this stream, or null. */
+    public final SpillFront spill;
+    // Spill bookkeeping, all guarded by this: the last order given, the events of this stream queued for or held
+    // in the spill, and the orders of events not settled yet (in flight, or on their way into the spill).
+    private long lastOrder = System.currentTimeMillis() * 1_000_000L;
+    private long spilled;
+    private final java.util.NavigableSet<Long> unsettled = new java.util.TreeSet<>();
+    // Whether a replay batch of this stream is in flight; replay thread only.
+    boolean replaying;
 
     public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, Duration blockThreshold,
-                         Duration inFlightThreshold) {
+                         Duration inFlightThreshold, SpillFront spill) {
         this.stream = stream;
+        this.spill = spill;
         this.topic = topic;
         this.breaker = breaker;
         this.clock = clock;
@@ -38,6 +48,47 @@ public final class StreamChannel implements AutoCloseable {
         this.lastSuccessNanos = clock.nanoTime();
         this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, TRACKED);
         this.watchdog = Watchdog.register(this::check);
+    }
+
+    /**
+     * A new event of this stream: its order, and whether it goes to the spill because events of the stream are
+     * there already (it must not overtake them). With a spill, the event is unsettled until {@link #settled}.
+     */
+    public synchronized long admit() {
+        long order = ++lastOrder;
+        if (spill != null) {
+            unsettled.add(order);
+        }
+        return spilled > 0 ? -order : order;
+    }
+
+    /** The event of {@code order} goes to the spill now (its publish failed, or it was admitted behind spilled ones). */
+    public synchronized void spilling() {
+        spilled++;
+    }
+
+    /** The event of {@code order} is settled: acknowledged, durable in the spill, or failed for good. */
+    public synchronized void settled(long order) {
+        unsettled.remove(order);
+    }
+
+    /** {@code n} events left the spill (replayed, or their append failed). */
+    public synchronized void unspilled(long n) {
+        spilled = Math.max(0, spilled - n);
+    }
+
+    /** Events of this stream found in the spill at start-up. */
+    public synchronized void restoreSpilled(long n) {
+        spilled += n;
+    }
+
+    public synchronized long spilled() {
+        return spilled;
+    }
+
+    /** The lowest order still unsettled: spilled events below it may be replayed without overtaking anything. */
+    synchronized long replayFloor() {
+        return unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.first();
     }
 
     /** A publish of this stream succeeded. */

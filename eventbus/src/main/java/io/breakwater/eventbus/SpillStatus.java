@@ -1,0 +1,24 @@
+package io.breakwater.eventbus;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * One spill of the bus, as it is now.
+ *
+ * @param store           where it is ({@code sqlite:/path}, or a JDBC URL without credentials, and the table)
+ * @param pending         events waiting to be replayed (held, or still being appended)
+ * @param pendingBytes    their size
+ * @param appended        events appended since the bus started
+ * @param replayed        events replayed (acknowledged, then removed) since the bus started
+ * @param appendFailures  events whose append failed (their publishes failed with the store's error)
+ * @param replayLagMillis how long the oldest pending event has waited; 0 when none waits
+ */
+public record SpillStatus(
+        @JsonProperty("store") String store,
+        @JsonProperty("pending") long pending,
+        @JsonProperty("pending_bytes") long pendingBytes,
+        @JsonProperty("appended") long appended,
+        @JsonProperty("replayed") long replayed,
+        @JsonProperty("append_failures") long appendFailures,
+        @JsonProperty("replay_lag_ms") long replayLagMillis) {
+}

@@ -1,0 +1,174 @@
+package io.breakwater.eventbus.internal;
+
+import io.breakwater.eventbus.PublishResult;
+import io.breakwater.eventbus.SpillStatus;
+import io.breakwater.spill.SpillFullException;
+import io.breakwater.spill.SpillStats;
+import io.breakwater.spill.SpillStore;
+import io.breakwater.spill.SpilledEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bus's side of one {@link SpillStore}: a writer thread that appends spilled events in batches (each
+ * batch one durable transaction; a publish's future completes only once its event is durable), and the
+ * {@link SpillReplayer} that sends them back. Callers never touch the store: appending is a queue offer.
+ *
+ * <p>The store's limits are checked when an event is offered, counting what is queued, so a full spill
+ * fails the publish at once.
+ */
+public final class SpillFront implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpillFront.class);
+    private static final int BATCH = 512;
+
+    private record Append(StreamChannel channel, SpilledEvent event, CompletableFuture<PublishResult> result) {
+    }
+
+    private final SpillStore store;
+    private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+    // Events and bytes offered and not yet appended (or failed): the limits count them.
+    private final AtomicLong queuedEvents = new AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    final LongAdder appended = new LongAdder();
+    final LongAdder replayed = new LongAdder();
+    private final LongAdder appendFailures = new LongAdder();
+    private final Thread writer;
+    private volatile boolean closing;
+
+    public SpillFront(SpillStore store) {
+        this.store = store;
+        this.writer = new Thread(this::write, "breakwater-spill-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    public SpillStore store() {
+        return store;
+    }
+
+    /**
+     * Offers an event of {@code channel} (already counted as spilling there) for appending. The future
+     * completes with a spilled {@link PublishResult} once the event is durable, or fails: at once with
+     * {@link SpillFullException} when it would not fit, later with the store's {@code SpillException}.
+     */
+    public CompletableFuture<PublishResult> append(StreamChannel channel, String topic, String key, byte[] payload,
+                                                   Map<String, String> headers, long order, String eventId) {
+        SpilledEvent event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
+                System.currentTimeMillis());
+        long size = event.sizeBytes();
+        SpillStats held = store.stats();
+        long events = queuedEvents.incrementAndGet();
+        long bytes = queuedBytes.addAndGet(size);
+        String limit = held.events() + events > store.maxEvents() ? "maxEvents"
+                : held.bytes() + bytes > store.maxBytes() ? "maxBytes" : null;
+        if (limit != null || closing) {
+            queuedEvents.decrementAndGet();
+            queuedBytes.addAndGet(-size);
+            channel.unspilled(1);
+            channel.settled(order);
+            return CompletableFuture.failedFuture(limit == null
+                    ? new IllegalStateException("the EventBus is closed; its spill takes no more events")
+                    : new SpillFullException(store.describe(), limit, "maxEvents".equals(limit) ? store.maxEvents()
+                            : store.maxBytes(), held, 1, size));
+        }
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        queue.add(new Append(channel, event, result));
+        return result;
+    }
+
+    private void write() {
+        List<Append> batch = new ArrayList<>(BATCH);
+        while (!closing || !queue.isEmpty()) {
+            try {
+                Append first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH - 1);
+                appendBatch(batch);
+            } catch (InterruptedException e) {
+                // close() interrupts only to hurry the last batch; the loop ends once the queue is empty.
+            } catch (Throwable e) {
+                LOG.error("The spill writer of {} failed; carrying on", store.describe(), e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void appendBatch(List<Append> batch) {
+        List<SpilledEvent> events = new ArrayList<>(batch.size());
+        long bytes = 0;
+        for (Append a : batch) {
+            events.add(a.event);
+            bytes += a.event.sizeBytes();
+        }
+        Throwable failure = null;
+        try {
+            store.append(events);
+            appended.add(batch.size());
+        } catch (Throwable e) {
+            failure = e;
+            appendFailures.add(batch.size());
+            LOG.warn("Appending {} event(s) to the spill {} failed; their publishes fail", batch.size(), store.describe(), e);
+        } finally {
+            queuedEvents.addAndGet(-batch.size());
+            queuedBytes.addAndGet(-bytes);
+        }
+        for (Append a : batch) {
+            if (failure != null) {
+                a.channel.unspilled(1);
+            }
+            a.channel.settled(a.event.order());
+            if (failure == null) {
+                a.result.complete(PublishResult.spilled(a.event.topic(), a.event.eventId()));
+            } else {
+                a.result.completeExceptionally(failure);
+            }
+        }
+    }
+
+    /** Events waiting: appended and not replayed, plus those still queued for appending. */
+    public long pending() {
+        return store.stats().events() + queuedEvents.get();
+    }
+
+    /** What the spill holds now, and what it did since the bus started. */
+    public SpillStatus status() {
+        SpillStats stats = store.stats();
+        long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
+        return new SpillStatus(store.describe(), stats.events() + queuedEvents.get(), stats.bytes() + queuedBytes.get(),
+                appended.sum(), replayed.sum(), appendFailures.sum(), lag);
+    }
+
+    /** Appends what is queued (for up to {@code timeout}), then stops the writer; the store stays open. */
+    public void close(Duration timeout) {
+        closing = true;
+        try {
+            writer.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.warn("The spill writer of {} is still appending after close; {} event(s) queued", store.describe(), queue.size());
+        }
+    }
+
+    /** Closes the store. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+        store.close();
+    }
+}

@@ -1,0 +1,140 @@
+package io.breakwater.eventbus.internal;
+
+import io.breakwater.spill.SpilledEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends spilled events back, per stream, in their original order, one batch at a time: a batch is the
+ * stream's oldest events, below every order still unsettled (an event in flight, or on its way into the
+ * spill, that came first must not be overtaken). Each event goes through the stream's breaker and the
+ * transport like any publish ({@link ChannelSender}): while a breaker refuses, nothing is sent; in HALF_OPEN
+ * the replay's first events are the trial calls. The next batch starts when every event of the last one is
+ * answered, so at most {@value #BATCH} events of a stream are in flight and the replay cannot flood a
+ * cluster that has just come back. An event leaves the spill only after its acknowledgement, and only as part
+ * of the answered prefix of its batch: after a failure in the middle, the events behind it are sent again
+ * (duplicates, never a gap or a reordering in the spill).
+ */
+public final class SpillReplayer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpillReplayer.class);
+    static final int BATCH = 256;
+    private static final long TICK_MILLIS = 100;
+
+    private final SpillFront front;
+    private final ChannelSender sender;
+    private final Map<String, StreamChannel> channels = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor;
+    private volatile boolean closed;
+
+    public SpillReplayer(SpillFront front, ChannelSender sender) {
+        this.front = front;
+        this.sender = sender;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "breakwater-spill-replay");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Replays {@code channel}'s spilled events from now on. */
+    public void watch(StreamChannel channel) {
+        channels.put(channel.stream, channel);
+    }
+
+    private void tick() {
+        for (StreamChannel channel : channels.values()) {
+            try {
+                if (!closed && !channel.replaying && channel.spilled() > 0) {
+                    replayBatch(channel);
+                }
+            } catch (Throwable e) {
+                channel.replaying = false;
+                LOG.warn("Replaying the spill of stream '{}' from {} failed; trying again", channel.stream,
+                        front.store().describe(), e);
+            }
+        }
+    }
+
+    private void replayBatch(StreamChannel channel) {
+        long floor = channel.replayFloor();
+        List<SpilledEvent> oldest = front.store().oldest(channel.stream, BATCH);
+        List<SpilledEvent> batch = new ArrayList<>(oldest.size());
+        List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(oldest.size());
+        for (SpilledEvent event : oldest) {
+            if (event.order() >= floor) {
+                break;
+            }
+            CompletableFuture<RecordMetadata> send = sender.send(channel, event.topic(), event.key(), event.payload(),
+                    event.headers());
+            if (send.isCompletedExceptionally() && sent.isEmpty() && batch.isEmpty()) {
+                return; // refused at once: a breaker is not admitting calls; try again next tick
+            }
+            batch.add(event);
+            sent.add(send);
+            if (send.isCompletedExceptionally()) {
+                break;
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        channel.replaying = true;
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
+    }
+
+    private void finish(StreamChannel channel, List<SpilledEvent> batch, List<CompletableFuture<RecordMetadata>> sent) {
+        try {
+            int acked = 0;
+            while (acked < sent.size() && !sent.get(acked).isCompletedExceptionally()) {
+                acked++;
+            }
+            if (acked > 0) {
+                front.store().remove(batch.subList(0, acked));
+                channel.unspilled(acked);
+                front.replayed.add(acked);
+            }
+        } catch (Throwable e) {
+            LOG.warn("Removing replayed events of stream '{}' from {} failed; they will be sent again", channel.stream,
+                    front.store().describe(), e);
+        } finally {
+            channel.replaying = false;
+        }
+        if (!closed && channel.spilled() > 0) {
+            executor.execute(() -> {
+                if (!closed && !channel.replaying && channel.spilled() > 0) {
+                    try {
+                        replayBatch(channel);
+                    } catch (Throwable e) {
+                        channel.replaying = false;
+                        LOG.warn("Replaying the spill of stream '{}' failed; trying again", channel.stream, e);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Stops replaying; a batch in flight completes, its acknowledged events are removed if the store is open. */
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdown();
+        try {
+            executor.awaitTermination(Duration.ofSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.breakwater.eventbus.internal;
+
+import io.breakwater.eventbus.SpillStatus;
+import io.breakwater.spill.SpillStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The spills of a bus: one {@link SpillFront} and one {@link SpillReplayer} per store, the bus's and each stream's. */
+public final class Spills implements AutoCloseable {
+
+    private final SpillFront busFront;
+    private final Map<String, SpillFront> streamFronts = new java.util.HashMap<>();
+    private final Map<SpillFront, SpillReplayer> replayers = new IdentityHashMap<>();
+
+    /** @param busStore the bus-wide store, or null; {@code streamStores} each stream's own */
+    public Spills(SpillStore busStore, Map<String, SpillStore> streamStores, ChannelSender sender) {
+        Map<SpillStore, SpillFront> fronts = new IdentityHashMap<>();
+        this.busFront = busStore == null ? null : fronts.computeIfAbsent(busStore, SpillFront::new);
+        streamStores.forEach((stream, store) -> streamFronts.put(stream, fronts.computeIfAbsent(store, SpillFront::new)));
+        fronts.values().forEach(front -> replayers.put(front, new SpillReplayer(front, sender)));
+    }
+
+    /** The spill of {@code stream}: its own, else the bus's, else null. */
+    public SpillFront frontOf(String stream) {
+        return streamFronts.getOrDefault(stream, busFront);
+    }
+
+    /** Before {@code channel} is published to other threads: it starts with the events its spill holds for it. */
+    public void prepare(StreamChannel channel) {
+        if (channel.spill != null) {
+            channel.restoreSpilled(channel.spill.store().events(channel.stream));
+        }
+    }
+
+    /** Once {@code channel} is the stream's channel: its spilled events are replayed from now on. */
+    public void watch(StreamChannel channel) {
+        if (channel.spill != null) {
+            replayers.get(channel.spill).watch(channel);
+        }
+    }
+
+    /** Streams that hold events, left by an earlier run, in the spill they belong to. */
+    public Set<String> waiting() {
+        Set<String> streams = new LinkedHashSet<>();
+        for (SpillFront front : replayers.keySet()) {
+            for (String stream : front.store().streams()) {
+                if (frontOf(stream) == front) {
+                    streams.add(stream);
+                }
+            }
+        }
+        return streams;
+    }
+
+    public List<SpillStatus> status() {
+        List<SpillStatus> status = new ArrayList<>();
+        replayers.keySet().forEach(front -> status.add(front.status()));
+        return status;
+    }
+
+    /** Stops replaying, appends what is queued (within {@code timeout}), and closes the stores. */
+    public void close(Duration timeout) {
+        long deadline = System.nanoTime() + Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+        replayers.values().forEach(SpillReplayer::close);
+        for (SpillFront front : replayers.keySet()) {
+            front.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            front.store().close();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}
