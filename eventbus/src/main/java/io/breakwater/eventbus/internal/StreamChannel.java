@@ -52,17 +52,25 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * A new event of this stream: its order, and whether it goes to the spill because events of the stream are
-     * there already (it must not overtake them). With a spill, the event is unsettled until {@link #settled}.
+     * there already (it must not overtake them): then the order comes back negated. With a spill, the event is
+     * unsettled until {@link #settled}; without one, orders mean nothing and every event gets 1, without a lock.
      */
-    public synchronized long admit() {
-        long order = ++lastOrder;
-        if (spill != null) {
-            unsettled.add(order);
+    public long admit() {
+        if (spill == null) {
+            return 1;
         }
-        return spilled > 0 ? -order : order;
+        synchronized (this) {
+            long order = ++lastOrder;
+            unsettled.add(order);
+            if (spilled == 0) {
+                return order;
+            }
+            spilled++;
+            return -order;
+        }
     }
 
-    /** The event of {@code order} goes to the spill now (its publish failed, or it was admitted behind spilled ones). */
+    /** An event whose publish failed goes to the spill now (one admitted behind spilled ones is counted already). */
     public synchronized void spilling() {
         spilled++;
     }
