@@ -63,27 +63,37 @@ public final class SpillFront implements AutoCloseable {
      */
     public CompletableFuture<PublishResult> append(StreamChannel channel, String topic, String key, byte[] payload,
                                                    Map<String, String> headers, long order, String eventId) {
-        SpilledEvent event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
-                System.currentTimeMillis());
-        long size = event.sizeBytes();
-        SpillStats held = store.stats();
-        long events = queuedEvents.incrementAndGet();
-        long bytes = queuedBytes.addAndGet(size);
-        String limit = held.events() + events > store.maxEvents() ? "maxEvents"
-                : held.bytes() + bytes > store.maxBytes() ? "maxBytes" : null;
-        if (limit != null || closing) {
-            queuedEvents.decrementAndGet();
-            queuedBytes.addAndGet(-size);
+        long size = 0;
+        boolean counted = false;
+        try {
+            SpilledEvent event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
+                    System.currentTimeMillis());
+            size = event.sizeBytes();
+            SpillStats held = store.stats();
+            long events = queuedEvents.incrementAndGet();
+            long bytes = queuedBytes.addAndGet(size);
+            counted = true;
+            if (closing) {
+                throw new IllegalStateException("the EventBus is closed; its spill " + store.describe() + " takes no more events");
+            }
+            if (held.events() + events > store.maxEvents()) {
+                throw new SpillFullException(store.describe(), "maxEvents", store.maxEvents(), held, 1, size);
+            }
+            if (held.bytes() + bytes > store.maxBytes()) {
+                throw new SpillFullException(store.describe(), "maxBytes", store.maxBytes(), held, 1, size);
+            }
+            CompletableFuture<PublishResult> result = new CompletableFuture<>();
+            queue.add(new Append(channel, event, result));
+            return result;
+        } catch (Throwable e) {
+            if (counted) {
+                queuedEvents.decrementAndGet();
+                queuedBytes.addAndGet(-size);
+            }
             channel.unspilled(1);
             channel.settled(order);
-            return CompletableFuture.failedFuture(limit == null
-                    ? new IllegalStateException("the EventBus is closed; its spill takes no more events")
-                    : new SpillFullException(store.describe(), limit, "maxEvents".equals(limit) ? store.maxEvents()
-                            : store.maxBytes(), held, 1, size));
+            return CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        queue.add(new Append(channel, event, result));
-        return result;
     }
 
     private void write() {
