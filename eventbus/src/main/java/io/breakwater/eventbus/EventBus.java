@@ -66,6 +66,7 @@ public final class EventBus implements AutoCloseable {
     private final Duration inFlightThreshold;
     private final ChannelSender sender;
     private final EventIds ids = new EventIds();
+    // The bus's spills; null without one.
     private final Spills spills;
     private final ConcurrentMap<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final List<Subscription> statusSubscriptions;
@@ -86,11 +87,14 @@ public final class EventBus implements AutoCloseable {
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
-        this.spills = new Spills(b.spill, b.streamSpills, sender);
+        // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
+        this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
         this.statusSubscriptions = b.statusPublisher == null ? List.of()
                 : List.of(b.statusPublisher.attach(registry), b.statusPublisher.attach(transport.breaker()));
         // Streams whose events an earlier run left in the spill: their replay starts now.
-        spills.waiting().forEach(this::channel);
+        if (spills != null) {
+            spills.waiting().forEach(this::channel);
+        }
     }
 
     public static EventBusBuilder builder(RedpandaTransport transport) {
@@ -188,14 +192,18 @@ public final class EventBus implements AutoCloseable {
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
         StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold,
-                spills.frontOf(stream));
-        spills.prepare(fresh);
+                spills == null ? null : spills.frontOf(stream));
+        if (spills != null) {
+            spills.prepare(fresh);
+        }
         existing = channels.putIfAbsent(stream, fresh);
         if (existing != null) {
             fresh.close();
             return existing;
         }
-        spills.watch(fresh);
+        if (spills != null) {
+            spills.watch(fresh);
+        }
         if (closed) {
             fresh.close();
         }
@@ -232,12 +240,12 @@ public final class EventBus implements AutoCloseable {
         Map<String, CircuitBreakerSnapshot> status = circuitBreakerStatus();
         List<String> open = status.values().stream().filter(s -> s.state().rejectsCalls())
                 .map(CircuitBreakerSnapshot::name).sorted().toList();
-        return new HealthReport(open.isEmpty(), open, open.size(), status, spills.status());
+        return new HealthReport(open.isEmpty(), open, open.size(), status, spillStatus());
     }
 
     /** Every spill of the bus (its own and the streams'), as it is now; empty without one. */
     public List<SpillStatus> spillStatus() {
-        return spills.status();
+        return spills == null ? List.of() : spills.status();
     }
 
     /** The registry of the channel breakers. */
@@ -269,7 +277,9 @@ public final class EventBus implements AutoCloseable {
             transport.close(timeout);
         } finally {
             // Events that failed in flight went to the spill meanwhile: they are appended before it closes.
-            spills.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (spills != null) {
+                spills.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
         }
     }
 }

@@ -104,6 +104,14 @@ public final class ClusterWideRule {
         return activeTopics(now) <= 1 || failingTopics() >= 2;
     }
 
+    /**
+     * Whether the failures now are the cluster's rather than one topic's: one topic in use, or two topics
+     * failing since the last success anywhere (the stall check asks this too).
+     */
+    public boolean clusterWide() {
+        return activeTopics(clock.nanoTime()) <= 1 || failingTopics() >= 2;
+    }
+
     private int activeTopics(long now) {
         int active = 0;
         for (Topic t : topics.values()) {

@@ -13,7 +13,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * What a guarded producer records: each send's outcome under the permit it was sent with, the watchdog's
  * expiries of sends blocked or unanswered too long, and stalls. A stall is a send unanswered for the
  * in-flight threshold while no send at all succeeded in that time: it opens the breaker at once, so one
- * caller thread with one record in flight is enough to notice a dead cluster.
+ * caller thread with one record in flight is enough to notice a dead cluster. For a producer shared by many
+ * topics ({@link ClusterWideRule}), a stall also needs the silence to be the cluster's: one topic in use, or
+ * two failing.
  */
 public final class SendRecorder {
 
@@ -61,7 +63,8 @@ public final class SendRecorder {
         tracker.run();
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
-        if (!closing && waited >= inFlightNanos && now - lastSuccessNanos >= inFlightNanos) {
+        if (!closing && waited >= inFlightNanos && now - lastSuccessNanos >= inFlightNanos
+                && (clusterRule == null || clusterRule.clusterWide())) {
             breaker.recordStall("no send answered for " + waited / 1_000_000 + " ms and none succeeded ("
                     + inFlightThresholdText + ")");
         }
