@@ -92,6 +92,22 @@ class StallTest {
     }
 
     @Test
+    void aProducerSharedByManyTopicsStallsOnlyWhenTheSilenceIsTheClusters() {
+        CircuitBreakerProducer<String, String> shared = CircuitBreakerProducer.builder(mock).breaker(breaker)
+                .watchdog(false).clusterWideOnly(true).build();
+        shared.send(new ProducerRecord<>("quiet", "k", "answered"));
+        mock.completeNext();
+        shared.send(new ProducerRecord<>("alone", "k", "never answered"));   // one topic's trouble
+        clock.advance(Duration.ofSeconds(3));
+        shared.checkNow();
+        assertThat(breaker.state()).as("two topics in use, one failing").isEqualTo(CircuitBreakerState.CLOSED);
+        shared.send(new ProducerRecord<>("other", "k", "never answered either"));
+        clock.advance(Duration.ofSeconds(2));
+        shared.checkNow();
+        assertThat(breaker.state()).as("two topics failing: the cluster").isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
     void closingTheProducerIsNotAStall() {
         producer.send(record("in flight at close"));
         producer.close(Duration.ZERO);
