@@ -164,10 +164,14 @@ public final class SendQueue<K, V> {
                 guarded.send(entry.record, entry);
             } catch (Throwable e) {
                 // What send() would have thrown (serialization, record too large, ...) reaches the caller here.
-                entry.fail(e instanceof Exception ex ? ex : new KafkaException(e));
-                if (e instanceof VirtualMachineError fatal) {
-                    taken(1);
-                    throw fatal;
+                // Even an Error: the thread carries on, or every record behind it would wait forever.
+                if (e instanceof Error) {
+                    LOG.error("Sending a record of '{}' threw an Error; failing the record and carrying on", breaker.name(), e);
+                }
+                try {
+                    entry.fail(e instanceof Exception ex ? ex : new KafkaException(e));
+                } catch (Throwable failing) {
+                    LOG.warn("Failing a record of '{}' threw", breaker.name(), failing);
                 }
             }
             taken(1);
