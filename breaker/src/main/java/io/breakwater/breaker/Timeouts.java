@@ -34,4 +34,13 @@ public final class Timeouts {
         }
         return duration;
     }
+
+    /**
+     * {@code timeout} in nanoseconds, from 0 up to a century: a deadline {@code System.nanoTime() + deadlineNanos(t)}
+     * never overflows, however long the timeout ({@code Duration.ofMillis(Long.MAX_VALUE)}, say).
+     */
+    public static long deadlineNanos(Duration timeout) {
+        Duration century = Duration.ofDays(36_500);
+        return timeout.isNegative() ? 0 : timeout.compareTo(century) > 0 ? century.toNanos() : timeout.toNanos();
+    }
 }

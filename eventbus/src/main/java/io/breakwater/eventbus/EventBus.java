@@ -272,7 +272,7 @@ public final class EventBus implements AutoCloseable {
         closed = true;
         channels.values().forEach(StreamChannel::close);
         statusSubscriptions.forEach(Subscription::close);
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        long deadline = System.nanoTime() + Timeouts.deadlineNanos(timeout);
         try {
             transport.close(timeout);
         } finally {

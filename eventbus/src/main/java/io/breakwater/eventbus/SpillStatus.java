@@ -11,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param appended        events appended since the bus started
  * @param replayed        events replayed (acknowledged, then removed) since the bus started
  * @param appendFailures  events whose append failed (their publishes failed with the store's error)
+ * @param dropped         spilled events that could not be sent for their own sake (too large, no rights), dropped
+ *                        from the spill and logged at ERROR rather than holding their stream forever
  * @param replayLagMillis how long the oldest pending event has waited; 0 when none waits
  */
 public record SpillStatus(
@@ -20,5 +22,6 @@ public record SpillStatus(
         @JsonProperty("appended") long appended,
         @JsonProperty("replayed") long replayed,
         @JsonProperty("append_failures") long appendFailures,
+        @JsonProperty("dropped") long dropped,
         @JsonProperty("replay_lag_ms") long replayLagMillis) {
 }

@@ -16,7 +16,9 @@ import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -152,8 +154,28 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
      */
     @Override
     public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
+        return send(record, callback, null);
+    }
+
+    /**
+     * Like {@link #send(ProducerRecord, Callback)}, with a gate of the record's own: {@code gate} runs just
+     * before the record is handed to the delegate (in non-blocking mode on the sender thread, when the record
+     * leaves the queue), and an exception it returns fails the record instead, through the future and the
+     * callback. A record of a stream whose own breaker opened while it waited is dropped this way.
+     */
+    public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback, Supplier<? extends RuntimeException> gate) {
         Objects.requireNonNull(record, "record");
-        return queue != null ? queue.enqueue(record, callback) : guardedSend(record, callback);
+        if (queue != null) {
+            return queue.enqueue(record, callback, gate);
+        }
+        RuntimeException veto = gate == null ? null : gate.get();
+        if (veto != null) {
+            if (callback != null) {
+                callback.onCompletion(null, veto);
+            }
+            return CompletableFuture.failedFuture(veto);
+        }
+        return guardedSend(record, callback);
     }
 
     private Future<RecordMetadata> guardedSend(ProducerRecord<K, V> record, Callback callback) {
@@ -214,7 +236,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     public void close(Duration timeout) {
         Timeouts.nonNegative(timeout);
         recorder.closing();
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        long deadline = System.nanoTime() + Timeouts.deadlineNanos(timeout);
         try {
             delegate().close(queue == null ? timeout : queue.close(timeout));
         } finally {

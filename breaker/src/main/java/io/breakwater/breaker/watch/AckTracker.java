@@ -111,24 +111,26 @@ public final class AckTracker implements Runnable {
      * must not take {@code failureThreshold} thresholds to notice a dead cluster.
      */
     private void checkStall(long now, long limit) {
-        long oldest = acknowledged.get();
-        if (oldest >= limit || now - lastSuccess < inFlightNanos) {
+        long success = lastSuccess;
+        if (now - success < inFlightNanos) {
             return;
         }
-        int index = (int) (oldest & MASK);
-        long sentAt = sendTimes.get(index);
-        if (stamps.get(index) != oldest + 1) {
-            return;
+        // The oldest unanswered record sent at or after the last success: records sent before it may be answered
+        // out of order, but one sent after it that has waited the threshold means nothing answered since.
+        for (long p = Math.max(acknowledged.get(), limit - CAPACITY); p < limit; p++) {
+            int index = (int) (p & MASK);
+            long sentAt = sendTimes.get(index);
+            if (stamps.get(index) != p + 1) {
+                return;
+            }
+            if (sentAt - success >= 0) {
+                long age = now - sentAt;
+                if (age >= inFlightNanos) {
+                    breaker.recordStall("no record answered for " + age / 1_000_000 + " ms and none succeeded ("
+                            + thresholdName + "=" + inFlightNanos / 1_000_000 + ")");
+                }
+                return;
+            }
         }
-        long age = now - sentAt;
-        if (age >= inFlightNanos) {
-            breaker.recordStall("no record answered for " + age / 1_000_000 + " ms and none succeeded (" + thresholdName
-                    + "=" + inFlightNanos / 1_000_000 + ")");
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "AckTracker[" + breaker.name() + "]";
     }
 }

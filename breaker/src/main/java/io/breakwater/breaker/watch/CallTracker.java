@@ -72,8 +72,11 @@ public final class CallTracker implements Runnable {
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
     private long cursor;
-    // When the oldest call still unanswered (expired or not) began, as of the last check; NONE when there is none.
+    // When the oldest call still unanswered (expired or not) that began at or after the last success began, as of
+    // the last check; NONE when there is none.
     private volatile long oldestPendingStart = NONE;
+    // When a call last succeeded; NONE before the first success.
+    private volatile long lastSuccess = NONE;
     private static final long NONE = Long.MIN_VALUE;
 
     /**
@@ -126,10 +129,16 @@ public final class CallTracker implements Runnable {
         }
     }
 
+    /** A call succeeded at {@code nanos}: evidence for the stall check that the dependency answers (late answers too). */
+    public void succeeded(long nanos) {
+        lastSuccess = nanos;
+    }
+
     /**
-     * How long the oldest unanswered call had been waiting at the last check ({@link #run()}), counting
-     * calls the watchdog already expired; -1 when every call was answered. For stall checks: when this
-     * exceeds the answer threshold and nothing has succeeded meanwhile, the dependency answers nobody.
+     * How long the oldest unanswered call that began at or after the last success had been waiting at the
+     * last check ({@link #run()}), counting calls the watchdog already expired; -1 when there is none. For
+     * stall checks: when this reaches the answer threshold, nothing has succeeded for that long although a call
+     * waits, so the dependency answers nobody.
      */
     public long oldestPendingAgeNanos(long nowNanos) {
         long start = oldestPendingStart;
@@ -144,6 +153,7 @@ public final class CallTracker implements Runnable {
         long c = Math.max(cursor, limit - capacity);
         boolean advancing = true;
         long oldest = NONE;
+        long success = lastSuccess;
         for (long t = c; t < limit; t++) {
             Call call = slots.get((int) (t & (capacity - 1)));
             if (call == null || call.ticket < t) {
@@ -155,7 +165,8 @@ public final class CallTracker implements Runnable {
             if (s != Call.SETTLED) {
                 advancing = false;
                 long age = now - call.startNanos;
-                if (oldest == NONE || call.startNanos - oldest < 0) {
+                boolean afterSuccess = success == NONE || call.startNanos - success >= 0;
+                if (afterSuccess && (oldest == NONE || call.startNanos - oldest < 0)) {
                     oldest = call.startNanos;
                 }
                 // A call within its threshold may be followed by calls that began earlier (a caller can pause

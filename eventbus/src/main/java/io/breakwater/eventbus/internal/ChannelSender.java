@@ -37,6 +37,11 @@ public final class ChannelSender {
         this.inFlightText = "inFlightThreshold=" + inFlightThreshold.toMillis();
     }
 
+    /** Whether the stream's breaker and the transport's admit calls now (without taking a permit). */
+    public boolean admits(StreamChannel channel) {
+        return !channel.breaker.state().rejectsCalls() && !transport.breaker().state().rejectsCalls();
+    }
+
     /** Sends; the future completes with the broker's answer or fails with the cause, never with a wrapper. */
     public CompletableFuture<RecordMetadata> send(StreamChannel channel, String topic, String key, byte[] payload,
                                                   Map<String, String> headers) {
@@ -45,38 +50,55 @@ public final class ChannelSender {
             return CompletableFuture.failedFuture(channel.breaker.openException());
         }
         Send send = new Send(channel, permit);
-        channel.tracker.begin(send);
         CompletableFuture<RecordMetadata> sent;
         try {
-            sent = transport.send(topic, key, payload, headers);
+            sent = transport.send(topic, key, payload, headers, send::handOver);
         } catch (Throwable e) {
-            if (channel.tracker.answer(send)) {
-                channel.breaker.recordIgnored(permit);
-            }
-            return CompletableFuture.failedFuture(e);
+            send.completed(null, e);
+            return send.result;
         }
-        channel.tracker.returned(send);
         sent.whenComplete(send::completed);
         return send.result;
     }
 
-    /** One send in flight: its permit, its tracking, and its future, completed on every path. */
-    private final class Send extends CallTracker.Call {
+    /**
+     * One send: its permit, its tracking once it is handed to Kafka, and its future, completed on every path.
+     * The clock starts at the hand-over, not when the publish was queued: a stream whose events wait behind
+     * another stream's in the transport's queue is not blamed for that wait.
+     */
+    private final class Send {
         final StreamChannel channel;
         final Permit permit;
         final CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        // Set on the sender thread at the hand-over; null while queued, and for a send that never left the queue.
+        private volatile Tracked tracked;
 
         Send(StreamChannel channel, Permit permit) {
-            super(clock.nanoTime());
             this.channel = channel;
             this.permit = permit;
+        }
+
+        /** Just before Kafka's send: a stream whose breaker opened meanwhile drops the event; else the clock starts. */
+        RuntimeException handOver() {
+            if (channel.breaker.state().rejectsCalls()) {
+                return channel.breaker.openException();
+            }
+            Tracked t = new Tracked(this, clock.nanoTime());
+            channel.tracker.begin(t);
+            channel.tracker.returned(t);
+            tracked = t;
+            return null;
         }
 
         void completed(RecordMetadata metadata, Throwable error) {
             Throwable cause = error == null ? null : Throwables.unwrap(error);
             try {
-                if (channel.tracker.answer(this)) {
-                    record(cause, clock.nanoTime() - startNanos());
+                Tracked t = tracked;
+                if (cause == null) {
+                    channel.succeeded();   // evidence that the stream answers, even after its send expired
+                }
+                if (t == null || channel.tracker.answer(t)) {
+                    record(cause, t == null ? -1 : clock.nanoTime() - t.startNanos());
                 }
             } finally {
                 if (cause == null) {
@@ -89,24 +111,33 @@ public final class ChannelSender {
 
         private void record(Throwable cause, long elapsedNanos) {
             if (cause == null) {
-                channel.succeeded();
                 channel.breaker.recordSuccess(permit, elapsedNanos);
             } else if (closed.getAsBoolean() || cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
-                // The bus's own close, a refusal of the transport breaker (the stream was not tried), or the
-                // event's own fault: none of them says anything about the stream.
+                // The bus's own close, a refusal (the stream was not tried), or the event's own fault: none of
+                // them says anything about the stream.
                 channel.breaker.recordIgnored(permit);
             } else {
                 channel.breaker.recordFailure(permit, cause, elapsedNanos);
             }
         }
+    }
+
+    /** A send handed to Kafka, as the stream's tracker sees it. */
+    private final class Tracked extends CallTracker.Call {
+        private final Send send;
+
+        Tracked(Send send, long start) {
+            super(start);
+            this.send = send;
+        }
 
         @Override
         protected void expired(boolean blocked, long ageNanos) {
             if (closed.getAsBoolean()) {
-                channel.breaker.recordIgnored(permit);
+                send.channel.breaker.recordIgnored(send.permit);
                 return;
             }
-            channel.breaker.recordFailure(permit, blocked
+            send.channel.breaker.recordFailure(send.permit, blocked
                     ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
                     : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightText + ")");
         }

@@ -41,6 +41,7 @@ public final class SpillFront implements AutoCloseable {
     private final AtomicLong queuedBytes = new AtomicLong();
     final LongAdder appended = new LongAdder();
     final LongAdder replayed = new LongAdder();
+    final LongAdder dropped = new LongAdder();
     private final LongAdder appendFailures = new LongAdder();
     private final Thread writer;
     private volatile boolean closing;
@@ -83,7 +84,11 @@ public final class SpillFront implements AutoCloseable {
                 throw new SpillFullException(store.describe(), "maxBytes", store.maxBytes(), held, 1, size);
             }
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
-            queue.add(new Append(channel, event, result));
+            Append append = new Append(channel, event, result);
+            queue.add(append);
+            if (closing && !writer.isAlive() && queue.remove(append)) {
+                throw new IllegalStateException("the EventBus is closed; its spill " + store.describe() + " takes no more events");
+            }
             return result;
         } catch (Throwable e) {
             if (counted) {
@@ -118,34 +123,59 @@ public final class SpillFront implements AutoCloseable {
     }
 
     private void appendBatch(List<Append> batch) {
+        Throwable failure = appendAll(batch);
+        if (failure instanceof IllegalArgumentException && batch.size() > 1) {
+            // One event the store refuses (a NUL in its key, say) must not fail the others: one by one.
+            for (Append a : batch) {
+                complete(List.of(a), appendAll(List.of(a)));
+            }
+            return;
+        }
+        complete(batch, failure);
+    }
+
+    /** Appends in one transaction; the failure, or null. */
+    private Throwable appendAll(List<Append> batch) {
         List<SpilledEvent> events = new ArrayList<>(batch.size());
-        long bytes = 0;
         for (Append a : batch) {
             events.add(a.event);
-            bytes += a.event.sizeBytes();
         }
-        Throwable failure = null;
         try {
             store.append(events);
-            appended.add(batch.size());
+            return null;
         } catch (Throwable e) {
-            failure = e;
+            return e;
+        }
+    }
+
+    private void complete(List<Append> batch, Throwable failure) {
+        long bytes = 0;
+        for (Append a : batch) {
+            bytes += a.event.sizeBytes();
+        }
+        queuedEvents.addAndGet(-batch.size());
+        queuedBytes.addAndGet(-bytes);
+        if (failure == null) {
+            appended.add(batch.size());
+        } else {
             appendFailures.add(batch.size());
-            LOG.warn("Appending {} event(s) to the spill {} failed; their publishes fail", batch.size(), store.describe(), e);
-        } finally {
-            queuedEvents.addAndGet(-batch.size());
-            queuedBytes.addAndGet(-bytes);
+            LOG.warn("Appending {} event(s) to the spill {} failed; their publishes fail", batch.size(), store.describe(), failure);
         }
         for (Append a : batch) {
-            if (failure != null) {
-                a.channel.unspilled(1);
-            }
-            a.channel.settled(a.event.order());
-            if (failure == null) {
-                a.result.complete(PublishResult.spilled(a.event.topic(), a.event.eventId()));
-            } else {
-                a.result.completeExceptionally(failure);
-            }
+            fail(a, failure);
+        }
+    }
+
+    /** Settles {@code a}: spilled when {@code failure} is null, failed with it otherwise. */
+    private static void fail(Append a, Throwable failure) {
+        if (failure != null) {
+            a.channel.unspilled(1);
+        }
+        a.channel.settled(a.event.order());
+        if (failure == null) {
+            a.result.complete(PublishResult.spilled(a.event.topic(), a.event.eventId()));
+        } else {
+            a.result.completeExceptionally(failure);
         }
     }
 
@@ -159,7 +189,7 @@ public final class SpillFront implements AutoCloseable {
         SpillStats stats = store.stats();
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
         return new SpillStatus(store.describe(), stats.events() + queuedEvents.get(), stats.bytes() + queuedBytes.get(),
-                appended.sum(), replayed.sum(), appendFailures.sum(), lag);
+                appended.sum(), replayed.sum(), appendFailures.sum(), dropped.sum(), lag);
     }
 
     /** Appends what is queued (for up to {@code timeout}), then stops the writer; the store stays open. */
@@ -172,6 +202,14 @@ public final class SpillFront implements AutoCloseable {
         }
         if (writer.isAlive()) {
             LOG.warn("The spill writer of {} is still appending after close; {} event(s) queued", store.describe(), queue.size());
+            return;
+        }
+        // Offered after the writer's last look at the queue: failed, never left waiting.
+        Append left;
+        while ((left = queue.poll()) != null) {
+            queuedEvents.decrementAndGet();
+            queuedBytes.addAndGet(-left.event.sizeBytes());
+            fail(left, new IllegalStateException("the EventBus closed before this event reached its spill " + store.describe()));
         }
     }
 

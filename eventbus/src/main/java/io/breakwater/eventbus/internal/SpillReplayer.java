@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * answered, so at most {@value #BATCH} events of a stream are in flight and the replay cannot flood a
  * cluster that has just come back. An event leaves the spill only after its acknowledgement, and only as part
  * of the answered prefix of its batch: after a failure in the middle, the events behind it are sent again
- * (duplicates, never a gap or a reordering in the spill).
+ * (duplicates, never a gap or a reordering in the spill). An event that fails for its own sake (too large, no
+ * rights: not {@link Spillable}) would hold its stream forever: it is dropped, logged at ERROR and counted.
  */
 public final class SpillReplayer implements AutoCloseable {
 
@@ -54,16 +55,18 @@ public final class SpillReplayer implements AutoCloseable {
     }
 
     private void tick() {
-        for (StreamChannel channel : channels.values()) {
-            try {
-                if (!closed && !channel.replaying && channel.spilled() > 0) {
-                    replayBatch(channel);
-                }
-            } catch (Throwable e) {
-                channel.replaying = false;
-                LOG.warn("Replaying the spill of stream '{}' from {} failed; trying again", channel.stream,
-                        front.store().describe(), e);
+        channels.values().forEach(this::tick);
+    }
+
+    private void tick(StreamChannel channel) {
+        try {
+            if (!closed && !channel.replaying && channel.spilled() > 0 && sender.admits(channel)) {
+                replayBatch(channel);
             }
+        } catch (Throwable e) {
+            channel.replaying = false;
+            LOG.warn("Replaying the spill of stream '{}' from {} failed; trying again", channel.stream,
+                    front.store().describe(), e);
         }
     }
 
@@ -96,33 +99,37 @@ public final class SpillReplayer implements AutoCloseable {
     }
 
     private void finish(StreamChannel channel, List<SpilledEvent> batch, List<CompletableFuture<RecordMetadata>> sent) {
+        int done = 0;
         try {
-            int acked = 0;
-            while (acked < sent.size() && !sent.get(acked).isCompletedExceptionally()) {
-                acked++;
+            while (done < sent.size() && !sent.get(done).isCompletedExceptionally()) {
+                done++;
             }
-            if (acked > 0) {
-                front.store().remove(batch.subList(0, acked));
-                channel.unspilled(acked);
-                front.replayed.add(acked);
+            int replayed = done;
+            if (done < sent.size()) {
+                Throwable cause = sent.get(done).handle((m, e) -> e).join();
+                if (!Spillable.test(cause)) {
+                    // The event itself cannot be sent (too large, no rights): kept, it would hold its stream forever.
+                    LOG.error("Spilled event {} of stream '{}' cannot be sent and is dropped from {}: {}", batch.get(done).eventId(),
+                            channel.stream, front.store().describe(), cause.toString());
+                    front.dropped.increment();
+                    done++;
+                }
+            }
+            if (done > 0) {
+                front.store().remove(batch.subList(0, done));
+                channel.unspilled(done);
+                front.replayed.add(replayed);
             }
         } catch (Throwable e) {
+            done = 0;
             LOG.warn("Removing replayed events of stream '{}' from {} failed; they will be sent again", channel.stream,
                     front.store().describe(), e);
         } finally {
             channel.replaying = false;
         }
-        if (!closed && channel.spilled() > 0) {
-            executor.execute(() -> {
-                if (!closed && !channel.replaying && channel.spilled() > 0) {
-                    try {
-                        replayBatch(channel);
-                    } catch (Throwable e) {
-                        channel.replaying = false;
-                        LOG.warn("Replaying the spill of stream '{}' failed; trying again", channel.stream, e);
-                    }
-                }
-            });
+        if (done == batch.size() && !closed && channel.spilled() > 0) {
+            // The whole batch went through: the next one at once. After a failure, the next tick.
+            executor.execute(() -> tick(channel));
         }
     }
 

@@ -65,7 +65,7 @@ public final class Spills implements AutoCloseable {
 
     /** Stops replaying, appends what is queued (within {@code timeout}), and closes the stores. */
     public void close(Duration timeout) {
-        long deadline = System.nanoTime() + Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+        long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
         replayers.values().forEach(SpillReplayer::close);
         for (SpillFront front : replayers.keySet()) {
             front.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));

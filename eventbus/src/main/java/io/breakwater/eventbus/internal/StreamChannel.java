@@ -25,8 +25,6 @@ public final class StreamChannel implements AutoCloseable {
     private final Clock clock;
     private final long inFlightNanos;
     private final Subscription watchdog;
-    // When a publish of this stream last succeeded (or the channel was made).
-    private volatile long lastSuccessNanos;
     /** The spill of this stream, or null. */
     public final SpillFront spill;
     // Spill bookkeeping, all guarded by this: the last order given, the events of this stream queued for or held
@@ -45,7 +43,6 @@ public final class StreamChannel implements AutoCloseable {
         this.breaker = breaker;
         this.clock = clock;
         this.inFlightNanos = inFlightThreshold.toNanos();
-        this.lastSuccessNanos = clock.nanoTime();
         this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, TRACKED);
         this.watchdog = Watchdog.register(this::check);
     }
@@ -96,12 +93,13 @@ public final class StreamChannel implements AutoCloseable {
 
     /** The lowest order still unsettled: spilled events below it may be replayed without overtaking anything. */
     synchronized long replayFloor() {
-        return unsettled.isEmpty() ? Long.MAX_VALUE : unsettled.first();
+        // Nothing unsettled: no event at or above the next order may go, as one may be admitted any moment.
+        return unsettled.isEmpty() ? lastOrder + 1 : unsettled.first();
     }
 
     /** A publish of this stream succeeded. */
     public void succeeded() {
-        lastSuccessNanos = clock.nanoTime();
+        tracker.succeeded(clock.nanoTime());
     }
 
     /** The watchdog's tick: expiries, the stall check, the breaker's timeouts. */
@@ -109,7 +107,7 @@ public final class StreamChannel implements AutoCloseable {
         tracker.run();
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
-        if (waited >= inFlightNanos && now - lastSuccessNanos >= inFlightNanos) {
+        if (waited >= inFlightNanos) {
             breaker.recordStall("no publish answered for " + waited / 1_000_000 + " ms and none succeeded (inFlightThreshold="
                     + inFlightNanos / 1_000_000 + ")");
         }

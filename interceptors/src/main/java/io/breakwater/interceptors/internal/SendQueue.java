@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Callback;
@@ -45,15 +47,24 @@ public final class SendQueue<K, V> {
     private static final class Entry<K, V> implements Callback {
         final ProducerRecord<K, V> record;
         final Callback user;
+        final Supplier<? extends RuntimeException> gate;
         final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        private final AtomicBoolean done = new AtomicBoolean();
+        // Whether the breaker refused it (answered synchronously, on the sender thread).
+        volatile boolean refused;
 
-        Entry(ProducerRecord<K, V> record, Callback user) {
+        Entry(ProducerRecord<K, V> record, Callback user, Supplier<? extends RuntimeException> gate) {
             this.record = record;
             this.user = user;
+            this.gate = gate;
         }
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            refused = exception instanceof io.breakwater.breaker.CircuitBreakerOpenException;
             try {
                 if (user != null) {
                     user.onCompletion(metadata, exception);
@@ -75,6 +86,14 @@ public final class SendQueue<K, V> {
             onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
         }
     }
+
+    private static final String DRAIN_THREAD = "breakwater-send-queue-drain";
+    // One thread for the whole JVM that fails queued records when a breaker opens, off the thread that opened it.
+    private static final java.util.concurrent.Executor DRAINS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, DRAIN_THREAD);
+        t.setDaemon(true);
+        return t;
+    });
 
     private final CircuitBreaker breaker;
     private final GuardedSend<K, V> guarded;
@@ -98,9 +117,11 @@ public final class SendQueue<K, V> {
         }
         this.capacity = capacity;
         this.queue = new LinkedBlockingQueue<>(capacity);
+        // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run
+        // on the drain thread instead.
         this.drainOnOpen = breaker.onTransition(t -> {
             if (t.to().rejectsCalls()) {
-                drain(null);
+                DRAINS.execute(() -> drain(null));
             }
         });
         this.sender = new Thread(this::run, "breakwater-sender-" + name);
@@ -110,30 +131,33 @@ public final class SendQueue<K, V> {
 
     /**
      * Queues {@code record}; never blocks. Refused at once (future and callback) when the breaker refuses
-     * now or the queue is full.
+     * now or the queue is full. {@code gate} (may be null) runs on the sender thread just before the record
+     * is handed over: an exception it returns fails the record instead.
      *
      * @throws IllegalStateException after {@link #close(Duration)} began
      */
-    public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback) {
+    public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback, Supplier<? extends RuntimeException> gate) {
         if (closing) {
             throw new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
         }
         if (breaker.state().rejectsCalls()) {
             return Refusals.refuse(breaker, record, callback);
         }
-        Entry<K, V> entry = new Entry<>(record, callback);
+        Entry<K, V> entry = new Entry<>(record, callback, gate);
         queued.incrementAndGet();
         if (!queue.offer(entry)) {
             taken(1);
             entry.fail(new SendQueueFullException(breaker.name(), capacity));
             return entry.future;
         }
-        if (closing) {
-            // Closed between the check and the offer, maybe after close's last drain: no record is left behind.
-            drain(new KafkaException(CLOSED_BEFORE_SENT));
-        } else if (breaker.state().rejectsCalls()) {
-            // Opened between the check and the offer, maybe after its drain ran: drain again.
-            drain(null);
+        if (closing && queue.remove(entry)) {
+            // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
+            taken(1);
+            entry.fail(new KafkaException(CLOSED_BEFORE_SENT));
+        } else if (breaker.state().rejectsCalls() && queue.remove(entry)) {
+            // Opened between the check and the offer, maybe after its drain ran.
+            taken(1);
+            entry.fail(breaker.openException());
         }
         return entry.future;
     }
@@ -160,38 +184,44 @@ public final class SendQueue<K, V> {
                 }
                 continue;
             }
+            RuntimeException veto = null;
             try {
-                guarded.send(entry.record, entry);
+                veto = entry.gate == null ? null : entry.gate.get();
+                if (veto == null) {
+                    guarded.send(entry.record, entry);
+                }
             } catch (Throwable e) {
                 // What send() would have thrown (serialization, record too large, ...) reaches the caller here.
                 // Even an Error: the thread carries on, or every record behind it would wait forever.
                 if (e instanceof Error) {
                     LOG.error("Sending a record of '{}' threw an Error; failing the record and carrying on", breaker.name(), e);
                 }
-                try {
-                    entry.fail(e instanceof Exception ex ? ex : new KafkaException(e));
-                } catch (Throwable failing) {
-                    LOG.warn("Failing a record of '{}' threw", breaker.name(), failing);
-                }
+                veto = e instanceof RuntimeException re ? re : new KafkaException(e);
             }
             taken(1);
+            try {
+                if (veto != null) {
+                    entry.fail(veto);
+                } else if (entry.refused) {
+                    // Refused: nothing queued behind it may get ahead of it, so the rest is refused too.
+                    drain(null);
+                }
+            } catch (Throwable e) {
+                LOG.warn("Failing a record of '{}' threw", breaker.name(), e);
+            }
         }
     }
 
     /** Fails every record still queued: with the breaker's refusal, or with {@code failure} when given. */
     private void drain(Exception failure) {
-        int n = 0;
         Entry<K, V> entry;
         while ((entry = queue.poll()) != null) {
-            n++;
+            taken(1);
             try {
                 entry.fail(failure != null ? failure : breaker.openException());
             } catch (Throwable e) {
                 LOG.warn("Failing a queued record of '{}' threw", breaker.name(), e);
             }
-        }
-        if (n > 0) {
-            taken(n);
         }
     }
 
@@ -206,6 +236,9 @@ public final class SendQueue<K, V> {
 
     /** Waits until every record queued before the call has been handed to the producer (or failed). */
     public void awaitHandedOver() throws InterruptedException {
+        if (Thread.currentThread() == sender || Thread.currentThread().getName().equals(DRAIN_THREAD)) {
+            return; // a callback flushing from the thread that hands records over: waiting would never end
+        }
         long target = queued.get();
         flushing.incrementAndGet();
         try {
@@ -224,7 +257,7 @@ public final class SendQueue<K, V> {
      * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}.
      */
     public Duration close(Duration timeout) {
-        long deadline = System.nanoTime() + Math.max(0, Math.min(timeout.toNanos(), Long.MAX_VALUE / 4));
+        long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
         closing = true;
         drainOnOpen.close();
         try {

@@ -12,7 +12,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * What a guarded producer records: each send's outcome under the permit it was sent with, the watchdog's
  * expiries of sends blocked or unanswered too long, and stalls. A stall is a send unanswered for the
- * in-flight threshold while no send at all succeeded in that time: it opens the breaker at once, so one
+ * in-flight threshold with no send at all succeeding since it began: it opens the breaker at once, so one
  * caller thread with one record in flight is enough to notice a dead cluster. For a producer shared by many
  * topics ({@link ClusterWideRule}), a stall also needs the silence to be the cluster's: one topic in use, or
  * two failing.
@@ -27,8 +27,6 @@ public final class SendRecorder {
     private final String blockThresholdText;
     private final String inFlightThresholdText;
     private final long inFlightNanos;
-    // When a send last succeeded (or the recorder was made): the stall check's evidence that the cluster answers.
-    private volatile long lastSuccessNanos;
     // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
     private volatile boolean closing;
 
@@ -43,7 +41,6 @@ public final class SendRecorder {
         this.blockThresholdText = blockThresholdName + "=" + blockThreshold.toMillis();
         this.inFlightThresholdText = inFlightThresholdName + "=" + inFlightThreshold.toMillis();
         this.inFlightNanos = inFlightThreshold.toNanos();
-        this.lastSuccessNanos = clock.nanoTime();
     }
 
     /** A send under {@code permit} begins now; {@code user} is the caller's callback (may be null). */
@@ -63,8 +60,7 @@ public final class SendRecorder {
         tracker.run();
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
-        if (!closing && waited >= inFlightNanos && now - lastSuccessNanos >= inFlightNanos
-                && (clusterRule == null || clusterRule.clusterWide())) {
+        if (!closing && waited >= inFlightNanos && (clusterRule == null || clusterRule.clusterWide())) {
             breaker.recordStall("no send answered for " + waited / 1_000_000 + " ms and none succeeded ("
                     + inFlightThresholdText + ")");
         }
@@ -87,6 +83,13 @@ public final class SendRecorder {
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
             try {
+                if (exception == null) {
+                    // Evidence that the cluster answers, even when this answer comes after the send expired.
+                    tracker.succeeded(clock.nanoTime());
+                    if (clusterRule != null) {
+                        clusterRule.succeeded(topic);
+                    }
+                }
                 if (tracker.answer(this)) {
                     record(exception);
                 }
@@ -115,10 +118,6 @@ public final class SendRecorder {
                 clusterRule.answered(topic, permit);
             }
             if (failure == null) {
-                lastSuccessNanos = clock.nanoTime();
-                if (clusterRule != null) {
-                    clusterRule.succeeded(topic);
-                }
                 breaker.recordSuccess(permit, elapsed);
             } else if (closing || !Verdicts.counts(classifier, failure) || (clusterRule != null && !clusterRule.failed(topic))) {
                 breaker.recordIgnored(permit);

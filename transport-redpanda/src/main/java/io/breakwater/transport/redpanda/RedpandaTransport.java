@@ -6,15 +6,14 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.interceptors.BreakwaterConfig;
 import io.breakwater.interceptors.CircuitBreakerProducer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -133,6 +132,16 @@ public final class RedpandaTransport implements AutoCloseable {
      * @throws IllegalArgumentException when a header name is null or empty (checked before anything is sent)
      */
     public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers) {
+        return send(topic, key, value, headers, null);
+    }
+
+    /**
+     * Like {@link #send(String, String, byte[], Map)}, with {@code gate} run just before the record is handed to
+     * Kafka (on the sender thread): an exception it returns fails the send instead. The EventBus drops this way
+     * the records of a stream whose breaker opened while they waited, and starts their clock only then.
+     */
+    public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers,
+                                                  Supplier<? extends RuntimeException> gate) {
         List<Header> recordHeaders = headers(headers);
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
@@ -142,7 +151,7 @@ public final class RedpandaTransport implements AutoCloseable {
                 } else {
                     result.completeExceptionally(error);
                 }
-            });
+            }, gate);
         } catch (Throwable e) {
             result.completeExceptionally(e);
         }
@@ -155,20 +164,7 @@ public final class RedpandaTransport implements AutoCloseable {
      * @throws IllegalArgumentException when a header name is null or empty
      */
     public static List<Header> headers(Map<String, String> headers) {
-        if (headers == null || headers.isEmpty()) {
-            return List.of();
-        }
-        List<Header> list = new ArrayList<>(headers.size());
-        headers.forEach((name, text) -> {
-            if (name == null || name.isEmpty()) {
-                throw new IllegalArgumentException("header names must not be null or empty, but the headers were " + headers.keySet());
-            }
-            list.add(new TextHeader(name, text == null ? null : text.getBytes(StandardCharsets.UTF_8)));
-        });
-        return list;
-    }
-
-    private record TextHeader(String key, byte[] value) implements Header {
+        return TextHeaders.of(headers);
     }
 
     /** The bytes of {@code event}, by the transport's codec. */
