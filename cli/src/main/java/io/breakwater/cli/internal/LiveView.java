@@ -102,8 +102,8 @@ final class LiveView {
                     Math.max(0, calls - previous) / seconds, stats.rejected());
         }
         SpillStatus now = spill.get();
-        out.printf("EventBus spill: %d pending (%d KiB, oldest %.1f s), %d appended, %d replayed%n", now.pending(),
-                now.pendingBytes() / 1024, now.replayLagMillis() / 1000.0, now.appended(), now.replayed());
+        out.printf("EventBus spill: %d pending (%.1f KiB, oldest %.1f s), %d appended, %d replayed%n", now.pending(),
+                now.pendingBytes() / 1024.0, now.replayLagMillis() / 1000.0, now.appended(), now.replayed());
     }
 
     private String state(CircuitBreakerState state) {
