@@ -39,8 +39,21 @@ final class EndToEnd {
                   double timeToCloseSeconds, double plainBlockedSeconds, String plainOutcome) {
     }
 
-    record Results(List<Throughput> throughput, List<double[]> spreads, Outage outage, int records, int rounds) {
+    record Results(List<Throughput> throughput, List<double[]> spreads, Outage outage, SpillBench.Replay replay, int records,
+                   int rounds) {
+
+        /** The median round of {@code variant}. */
+        Throughput of(String variant) {
+            return throughput.stream().filter(t -> t.variant().equals(variant)).findFirst().orElseThrow();
+        }
     }
+
+    static final String RAW = "raw KafkaProducer";
+    static final String WRAPPED = "CircuitBreakerProducer (blocking)";
+    static final String NON_BLOCKING = "CircuitBreakerProducer (non-blocking)";
+    static final String INTERCEPTED = "KafkaProducer + interceptor";
+    static final String BUS = "EventBus.publishStream";
+    static final List<String> VARIANTS = List.of(RAW, WRAPPED, NON_BLOCKING, INTERCEPTED, BUS);
 
     private interface Variant {
         Throughput run(int records) throws InterruptedException;
@@ -59,25 +72,42 @@ final class EndToEnd {
         }
     }
 
+    /**
+     * Closes its producer with a timeout: a non-blocking {@code CircuitBreakerProducer}'s {@code close()} throws
+     * {@code ArithmeticException} (it passes {@code Duration.ofMillis(Long.MAX_VALUE)} on, whose nanos overflow).
+     */
+    private record ClosedWithin(Producer<String, byte[]> producer) implements AutoCloseable {
+        @Override
+        public void close() {
+            producer.close(java.time.Duration.ofSeconds(30));
+        }
+    }
+
     private EndToEnd() {
     }
 
-    static Results run(int records, int rounds) throws Exception {
+    static Results run(int records, int rounds, int replayEvents) throws Exception {
         try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.startSingleNode()) {
             String bootstrap = kafka.bootstrapServers();
-            for (String topic : List.of("e2e-raw", "e2e-wrapped", "e2e-intercepted", "e2e-eventbus")) {
+            for (String topic : List.of("e2e-raw", "e2e-wrapped", "e2e-nonblocking", "e2e-intercepted", "e2e-eventbus", "e2e-replay")) {
                 kafka.createTopic(topic, 3, 1, Map.of());
             }
             Map<String, List<Throughput>> runs = new HashMap<>();
+            // The non-blocking queues hold a whole burst: the variants measure throughput, not a full queue's refusals.
             try (Producer<String, byte[]> raw = new KafkaProducer<>(props(bootstrap));
                  Producer<String, byte[]> wrapped = CircuitBreakerProducer.wrap(new KafkaProducer<>(props(bootstrap)),
                          CircuitBreaker.ofDefaults("e2e-wrapped"));
+                 ClosedWithin nonBlocking = new ClosedWithin(CircuitBreakerProducer.builder(new KafkaProducer<String, byte[]>(
+                         props(bootstrap))).breaker(CircuitBreaker.ofDefaults("e2e-nonblocking")).nonBlocking(true)
+                         .sendQueueMaxRecords(records).build());
                  Producer<String, byte[]> intercepted = new KafkaProducer<>(intercepted(bootstrap));
-                 EventBus bus = EventBus.builder(RedpandaTransport.builder(props(bootstrap)).codec(new Bytes()).build()).build()) {
+                 EventBus bus = EventBus.builder(RedpandaTransport.builder(props(bootstrap)).codec(new Bytes())
+                         .sendQueueMaxRecords(records).build()).build()) {
                 List<Variant> variants = List.of(
-                        n -> viaProducer("raw KafkaProducer", raw, "e2e-raw", n),
-                        n -> viaProducer("CircuitBreakerProducer", wrapped, "e2e-wrapped", n),
-                        n -> viaProducer("KafkaProducer + interceptor", intercepted, "e2e-intercepted", n),
+                        n -> viaProducer(RAW, raw, "e2e-raw", n),
+                        n -> viaProducer(WRAPPED, wrapped, "e2e-wrapped", n),
+                        n -> viaProducer(NON_BLOCKING, nonBlocking.producer(), "e2e-nonblocking", n),
+                        n -> viaProducer(INTERCEPTED, intercepted, "e2e-intercepted", n),
                         n -> viaEventBus(bus, n));
                 for (int round = 0; round <= rounds; round++) {
                     int n = round == 0 ? records / 5 : records; // round 0 warms every path up
@@ -92,13 +122,14 @@ final class EndToEnd {
             }
             List<Throughput> medians = new ArrayList<>();
             List<double[]> spreads = new ArrayList<>();
-            for (String variant : List.of("raw KafkaProducer", "CircuitBreakerProducer", "KafkaProducer + interceptor", "EventBus.publishStream")) {
+            for (String variant : VARIANTS) {
                 List<Throughput> all = new ArrayList<>(runs.get(variant));
                 all.sort((a, b) -> Double.compare(a.recordsPerSecond(), b.recordsPerSecond()));
                 medians.add(all.get(all.size() / 2));
                 spreads.add(new double[] {all.get(0).recordsPerSecond(), all.get(all.size() - 1).recordsPerSecond()});
             }
-            return new Results(medians, spreads, outage(kafka), records, rounds);
+            SpillBench.Replay replay = SpillBench.replay(props(bootstrap), replayEvents);
+            return new Results(medians, spreads, outage(kafka), replay, records, rounds);
         }
     }
 
@@ -124,34 +155,43 @@ final class EndToEnd {
             throws InterruptedException {
         byte[] value = new byte[VALUE_BYTES];
         return measure(variant, n, (i, done) -> producer.send(new ProducerRecord<>(topic, "k" + (i & 63), value),
-                (metadata, error) -> done.run()));
+                (metadata, error) -> done.accept(error)));
     }
 
     private static Throughput viaEventBus(EventBus bus, int n) throws InterruptedException {
         byte[] value = new byte[VALUE_BYTES];
-        return measure("EventBus.publishStream", n,
-                (i, done) -> bus.publishStream("e2e-eventbus", "k" + (i & 63), value, Map.of()).whenComplete((r, e) -> done.run()));
+        return measure(BUS, n,
+                (i, done) -> bus.publishStream("e2e-eventbus", "k" + (i & 63), value, Map.of()).whenComplete((r, e) -> done.accept(e)));
     }
 
+    /** Sends record {@code i}; {@code done} takes its error, or null. */
     private interface Send {
-        void send(int i, Runnable done);
+        void send(int i, java.util.function.Consumer<Throwable> done);
     }
 
     private static Throughput measure(String variant, int n, Send send) throws InterruptedException {
         long[] sentAt = new long[n];
         long[] latency = new long[n];
         CountDownLatch done = new CountDownLatch(n);
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             int index = i;
             sentAt[i] = System.nanoTime();
-            send.send(i, () -> {
+            send.send(i, error -> {
                 latency[index] = System.nanoTime() - sentAt[index];
+                if (error != null) {
+                    errors.add(error);
+                }
                 done.countDown();
             });
         }
         if (!done.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException(variant + ": not every record was answered within 5 minutes");
+        }
+        if (!errors.isEmpty()) {
+            // A failed record is no throughput: the run is void.
+            throw new IllegalStateException(variant + ": " + errors.size() + " of " + n + " records failed", errors.peek());
         }
         long elapsed = System.nanoTime() - start;
         Arrays.sort(latency);

@@ -35,7 +35,7 @@ class DemoIT {
                 "-jar", cliJar().toString(),
                 "demo", "--duration", "20s", "--rate", "40", "--no-color", "--metrics-port", Integer.toString(metricsPort))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        // While it runs, the demo serves Prometheus metrics of all its breakers.
+        // While it runs, the demo serves Prometheus metrics of all its breakers and of the EventBus's spill.
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             java.net.http.HttpResponse<String> scrape = http.send(java.net.http.HttpRequest.newBuilder(
@@ -43,7 +43,8 @@ class DemoIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(scrape.body()).contains("circuit_breaker_state{name=\"redpanda_transport\"}")
                     .contains("circuit_breaker_state{name=\"eventbus-orders\"}")
-                    .contains("circuit_breaker_state{name=\"fills-producer\"}");
+                    .contains("circuit_breaker_state{name=\"fills-producer\"}")
+                    .contains("breakwater_spill_pending{store=\"sqlite:").contains("breakwater_spill_replayed_total{store=\"sqlite:");
         });
         assertThat(demo.waitFor(4, TimeUnit.MINUTES)).as("the demo ends; its output so far is in %s", log).isTrue();
         String output = Files.readString(log, StandardCharsets.UTF_8);
@@ -61,7 +62,19 @@ class DemoIT {
             assertThat(summary.get("eventBusTimeToOpenAfter_" + fault).asDouble()).as(fault).isBetween(0.0, 5.0);
             assertThat(summary.get("interceptorTimeToOpenAfter_" + fault).asDouble()).as(fault).isBetween(0.0, 5.0);
         }
-        assertThat(summary.get("eventBus").get("rejected").asLong()).isPositive();
+        // With its spill, the EventBus hands nothing back for the cluster's sake: what the breakers refused was spilled,
+        // and all of it was replayed to the topic before the end.
+        JsonNode bus = summary.get("eventBus");
+        assertThat(bus.get("spilled").asLong()).as("events spilled while the breakers were open").isPositive();
+        assertThat(bus.get("replayed").asLong()).as("replayed, of %s spilled", bus.get("spilled")).isEqualTo(bus.get("spilled").asLong());
+        assertThat(bus.get("missingOnTopic").isNumber()).as("the demo read its topic back").isTrue();
+        assertThat(bus.get("missingOnTopic").asLong()).as("acked or spilled, not on the topic").isZero();
+        assertThat(bus.get("published").asLong()).isEqualTo(bus.get("acked").asLong() + bus.get("spilled").asLong()
+                + bus.get("failed").asLong());
+        // Its callers never wait for the cluster; the plain producer's do (max.block.ms after the kill).
+        assertThat(bus.get("blockedSeconds").asDouble()).as("seconds the EventBus's callers spent blocked")
+                .isLessThan(summary.get("plain").get("blockedSeconds").asDouble() / 5);
+        assertThat(output).contains("spilled ", "replayed ", "call time p50 / p99 / max");
         assertThat(summary.get("eventBusTimeToCloseAfter_kill").isNull()).as("the breakers closed after the restart").isFalse();
     }
 }

@@ -3,17 +3,15 @@ package io.breakwater.cli.internal;
 import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
-import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.StateTransition;
 import io.breakwater.eventbus.EventBus;
-import io.breakwater.eventbus.PublishResult;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.status.StatusPublisher;
-import io.breakwater.breaker.Throwables;
 import io.breakwater.metrics.BreakerMetrics;
 import io.breakwater.metrics.MetricsServer;
+import io.breakwater.metrics.SpillMetrics;
 import io.breakwater.testkit.ForkedKafkaBroker;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -24,8 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -119,22 +116,25 @@ public final class Demo {
         transportProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
 
         StatusPublisher status = StatusPublisher.create(client, "breakwater-status", instance);
-        EventBus eventBus = EventBus.builder(RedpandaTransport.builder(transportProps).breakerConfig(transportConfig).build())
-                .defaultChannelConfig(channel).statusPublisher(status).build();
+        BusPath busPath = new BusPath(bus, this::now,
+                RedpandaTransport.builder(transportProps).breakerConfig(transportConfig).build(), channel, status);
+        EventBus eventBus = busPath.bus;
+        out.println("The EventBus spills to " + busPath.store() + " (a temporary directory, deleted at the end).");
         Producer<String, String> withInterceptor = new KafkaProducer<>(DemoProducers.intercepted(servers, instance, options));
         Producer<String, String> plainProducer = new KafkaProducer<>(DemoProducers.plain(servers));
         CircuitBreaker interceptorBreaker = CircuitBreakerRegistry.global().get(INTERCEPTED).orElseThrow();
-        List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker("orders"), interceptorBreaker);
+        List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker(BusPath.STREAM),
+                interceptorBreaker);
         for (CircuitBreaker b : breakers) {
             b.onTransition(t -> transitions.add(new Seen(t, now())));
         }
         MetricsServer metrics = startMetrics(eventBus, breakers);
         DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
         start = System.nanoTime();
-        LiveView view = new LiveView(this, breakers, out, options);
+        LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
-            threads.add(pace("eventbus-" + i, () -> publishViaBus(eventBus)));
+            threads.add(pace("eventbus-" + i, busPath::publish));
             threads.add(pace("interceptor-" + i, () -> send(withInterceptor, "fills", intercepted)));
             threads.add(pace("plain-" + i, () -> send(plainProducer, "plain-orders", plain)));
         }
@@ -152,14 +152,18 @@ public final class Demo {
             }
             view.stop();
             viewer.join(2_000);
-            awaitAnswers(Duration.ofSeconds(45));
-            eventBus.close();
+            awaitAnswers(busPath, Duration.ofSeconds(45));
+            busPath.close();
             withInterceptor.close(Duration.ofSeconds(5));
             plainProducer.close(Duration.ofSeconds(5));
             status.close(Duration.ofSeconds(5));
             if (metrics != null) {
                 metrics.close();
             }
+        }
+        Set<String> ids = busPath.ids();
+        if (ids != null) {
+            bus.missingOnTopic = TopicCheck.missing(servers, eventBus.topicFor(BusPath.STREAM), ids, Duration.ofSeconds(60));
         }
         Summary summary = new Summary(this, options, broker != null);
         summary.print(out);
@@ -173,32 +177,11 @@ public final class Demo {
         }
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BreakerMetrics.of(List.of(eventBus.registry()), breakers).bindTo(prometheus);
+        SpillMetrics.of(eventBus).bindTo(prometheus);
         MetricsServer server = MetricsServer.start(options.metricsPort(), prometheus, () -> eventBus.health().toJson(),
                 () -> eventBus.health().healthy());
         out.println("Serving /metrics and /health on port " + server.port());
         return server;
-    }
-
-    private void publishViaBus(EventBus eventBus) {
-        long sequence = bus.published.incrementAndGet();
-        long t0 = System.nanoTime();
-        CompletableFuture<PublishResult> result = eventBus.publishStream("orders", "k" + sequence % 16,
-                new Event(sequence, "AAPL", 190.0 + sequence % 10), Map.of());
-        long took = System.nanoTime() - t0;
-        bus.blocked(took);
-        if (result.isCompletedExceptionally() && causeOf(result) instanceof CircuitBreakerOpenException) {
-            bus.fastFails.add(took);
-        }
-        result.whenComplete((r, e) -> {
-            if (e == null) {
-                bus.acked.incrementAndGet();
-            } else {
-                if (Throwables.unwrap(e) instanceof CircuitBreakerOpenException) {
-                    bus.rejected.incrementAndGet();
-                }
-                bus.failedAt(now());
-            }
-        });
     }
 
     private void send(Producer<String, String> producer, String topic, PathStats stats) {
@@ -217,15 +200,6 @@ public final class Demo {
             stats.failedAt(now());
         } finally {
             stats.blocked(System.nanoTime() - t0);
-        }
-    }
-
-    private static Throwable causeOf(CompletableFuture<?> f) {
-        try {
-            f.join();
-            return null;
-        } catch (CompletionException e) {
-            return Throwables.unwrap(e);
         }
     }
 
@@ -254,9 +228,10 @@ public final class Demo {
         return t;
     }
 
-    private void awaitAnswers(Duration timeout) {
+    /** Waits for every publish to be answered and the spill to be replayed, up to {@code timeout}. */
+    private void awaitAnswers(BusPath busPath, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && (bus.lost() > 0 || intercepted.lost() > 0 || plain.lost() > 0)) {
+        while (System.nanoTime() < deadline && (!busPath.settled() || intercepted.lost() > 0 || plain.lost() > 0)) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }

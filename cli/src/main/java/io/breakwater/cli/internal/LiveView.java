@@ -4,6 +4,7 @@ import io.breakwater.breaker.CallStats;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.eventbus.SpillStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,10 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
- * The live terminal table: one line per breaker (state, since, failure rate, calls/s, rejected) and the
- * timeline of transitions and faults. On a terminal it redraws in place, in color; elsewhere it prints
+ * The live terminal table: one line per breaker (state, since, failure rate, calls/s, rejected), the EventBus's
+ * spill, and the timeline of transitions and faults. On a terminal it redraws in place, in color; elsewhere it prints
  * each transition as it happens and the table every five seconds, plain.
  */
 final class LiveView {
@@ -27,15 +29,19 @@ final class LiveView {
 
     private final Demo demo;
     private final List<CircuitBreaker> breakers;
+    private final Supplier<SpillStatus> spill;
     private final PrintWriter out;
     private final Demo.Options options;
     private final Map<String, Long> lastCalls = new HashMap<>();
+    // When the table was last printed (System.nanoTime()), so that CALLS/S is per second however often it prints.
+    private long lastTableNanos = System.nanoTime();
     private volatile boolean stopped;
     private int printedTransitions;
     private int printedFaults;
 
-    LiveView(Demo demo, List<CircuitBreaker> breakers, PrintWriter out, Demo.Options options) {
+    LiveView(Demo demo, List<CircuitBreaker> breakers, Supplier<SpillStatus> spill, PrintWriter out, Demo.Options options) {
         this.demo = demo;
+        this.spill = spill;
         this.breakers = breakers;
         this.out = out;
         this.options = options;
@@ -82,6 +88,9 @@ final class LiveView {
 
     private void table() {
         out.printf("%-20s %-12s %8s %10s %9s %9s%n", "BREAKER", "STATE", "SINCE", "FAIL RATE", "CALLS/S", "REJECTED");
+        long nanos = System.nanoTime();
+        double seconds = Math.max(1e-3, (nanos - lastTableNanos) / 1e9);
+        lastTableNanos = nanos;
         for (CircuitBreaker b : breakers) {
             CircuitBreakerSnapshot s = b.snapshot();
             CallStats stats = b.callStats();
@@ -89,9 +98,12 @@ final class LiveView {
             long previous = lastCalls.getOrDefault(b.name(), calls);
             lastCalls.put(b.name(), calls);
             long since = Math.max(0, Duration.between(s.since(), Instant.now()).toSeconds());
-            out.printf("%-20s %s %7ds %9.0f%% %9d %9d%n", b.name(), state(s.state()), since, s.failureRate() * 100,
-                    Math.max(0, calls - previous), stats.rejected());
+            out.printf("%-20s %s %7ds %9.0f%% %9.0f %9d%n", b.name(), state(s.state()), since, s.failureRate() * 100,
+                    Math.max(0, calls - previous) / seconds, stats.rejected());
         }
+        SpillStatus now = spill.get();
+        out.printf("EventBus spill: %d pending (%.1f KiB, oldest %.1f s), %d appended, %d replayed%n", now.pending(),
+                now.pendingBytes() / 1024.0, now.replayLagMillis() / 1000.0, now.appended(), now.replayed());
     }
 
     private String state(CircuitBreakerState state) {

@@ -38,29 +38,37 @@ final class Summary {
             faultRows(out, "freeze", freeze, resume);
             faultRows(out, "kill", kill, restart);
         }
-        long p50 = demo.bus.fastFailQuantile(0.50);
-        long p99 = demo.bus.fastFailQuantile(0.99);
-        row(out, "fast-fail latency p50 / p99", p50 < 0 ? "none" : micros(p50) + " / " + micros(p99),
-                "cannot reject (observes)", "no breaker");
-        json.put("fastFailP50Micros", p50 < 0 ? null : p50 / 1_000.0);
-        json.put("fastFailP99Micros", p99 < 0 ? null : p99 / 1_000.0);
+        List<PathStats> paths = List.of(demo.bus, demo.intercepted, demo.plain);
+        row(out, "call time p50 / p99 / max", paths.stream().map(Summary::callTimes).toArray(String[]::new));
         row(out, "seconds callers spent blocked", seconds(demo.bus.blockedNanos.sum()),
                 seconds(demo.intercepted.blockedNanos.sum()), seconds(demo.plain.blockedNanos.sum()));
-        row(out, "longest single send()", seconds(demo.bus.longestBlockNanos.get()),
-                seconds(demo.intercepted.longestBlockNanos.get()), seconds(demo.plain.longestBlockNanos.get()));
         row(out, "published", n(demo.bus.published.get()), n(demo.intercepted.published.get()), n(demo.plain.published.get()));
         row(out, "acked", n(demo.bus.acked.get()), n(demo.intercepted.acked.get()), n(demo.plain.acked.get()));
+        row(out, "spilled", n(demo.bus.spilled.get()), "no spill", "no spill");
+        row(out, "replayed", demo.bus.replayed < 0 ? "-" : n(demo.bus.replayed), "-", "-");
         row(out, "failed (rejected at once)", demo.bus.failed.get() + " (" + demo.bus.rejected.get() + ")",
                 n(demo.intercepted.failed.get()), n(demo.plain.failed.get()));
         row(out, "lost", n(demo.bus.lost()), n(demo.intercepted.lost()), n(demo.plain.lost()));
-        for (PathStats p : List.of(demo.bus, demo.intercepted, demo.plain)) {
+        row(out, "not on the topic (by event id)", demo.bus.missingOnTopic < 0 ? "not checked" : n(demo.bus.missingOnTopic),
+                "not checked", "not checked");
+        out.println();
+        out.println("Call time: the time inside publishStream() or send(), not waiting for the answer. EventBus: spilled = durable");
+        out.println("in its SQLite spill, then replayed to the topic in order once the breakers closed; lost = never answered, or");
+        out.println("spilled and not replayed by the end (the spill is deleted then); the topic is read back at the end.");
+        for (PathStats p : paths) {
             Map<String, Object> path = new LinkedHashMap<>();
             path.put("published", p.published.get());
             path.put("acked", p.acked.get());
+            path.put("spilled", p.spilled.get());
+            path.put("replayed", p.replayed < 0 ? null : p.replayed);
             path.put("failed", p.failed.get());
             path.put("rejected", p.rejected.get());
             path.put("lost", p.lost());
+            path.put("missingOnTopic", p.missingOnTopic < 0 ? null : p.missingOnTopic);
             path.put("blockedSeconds", p.blockedNanos.sum() / 1e9);
+            path.put("callP50Micros", micros(p, 0.50));
+            path.put("callP99Micros", micros(p, 0.99));
+            path.put("callMaxMicros", p.published.get() == 0 ? null : p.longestBlockNanos.get() / 1_000.0);
             json.put(key(p), path);
         }
         out.println();
@@ -127,8 +135,27 @@ final class Summary {
         }
     }
 
-    private static void row(PrintWriter out, String what, String bus, String intercepted, String plain) {
-        out.printf("%-32s %-22s %-28s %s%n", what, bus, intercepted, plain);
+    private static void row(PrintWriter out, String what, String... paths) {
+        out.printf("%-32s %-30s %-30s %s%n", what, paths[0], paths[1], paths[2]);
+    }
+
+    /** p50 / p99 / max of a path's call times. */
+    private static String callTimes(PathStats p) {
+        long p50 = p.callQuantile(0.50);
+        return p50 < 0 ? "none" : duration(p50) + " / " + duration(p.callQuantile(0.99)) + " / " + duration(p.longestBlockNanos.get());
+    }
+
+    private static Double micros(PathStats p, double quantile) {
+        long nanos = p.callQuantile(quantile);
+        return nanos < 0 ? null : nanos / 1_000.0;
+    }
+
+    private static String duration(long nanos) {
+        if (nanos < 1_000_000) {
+            return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
+        }
+        return nanos < 1_000_000_000 ? String.format(Locale.ROOT, "%.1f ms", nanos / 1e6)
+                : String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
     }
 
     private static String s(Double seconds) {
@@ -137,10 +164,6 @@ final class Summary {
 
     private static String seconds(long nanos) {
         return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
-    }
-
-    private static String micros(long nanos) {
-        return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
     }
 
     private static String n(long value) {
