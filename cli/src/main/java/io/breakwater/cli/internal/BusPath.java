@@ -42,6 +42,8 @@ final class BusPath implements AutoCloseable {
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
     // The spill as it was just before the bus closed (a closed bus tells nothing more).
     private volatile SpillStatus closing;
+    // Events the warm-up replayed: not the run's.
+    private volatile long replayedBefore;
     // Deletes the directory if the demo ends without close(): an exception, or Ctrl-C.
     private final Thread cleanup;
 
@@ -65,6 +67,11 @@ final class BusPath implements AutoCloseable {
             delete(dir);
             throw e;
         }
+    }
+
+    /** The run begins: what the spill replayed so far was the warm-up's. */
+    void startCounting() {
+        replayedBefore = bus.spillStatus().get(0).replayed();
     }
 
     /** Where the spill is: {@code sqlite:/tmp/...}. */
@@ -125,7 +132,7 @@ final class BusPath implements AutoCloseable {
         stats.replayed = 0; // unless the spill says otherwise, nothing spilled reached the topic
         try {
             closing = bus.spillStatus().get(0);
-            stats.replayed = closing.replayed();
+            stats.replayed = closing.replayed() - replayedBefore;
         } finally {
             try {
                 bus.close();

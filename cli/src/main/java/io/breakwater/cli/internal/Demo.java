@@ -130,6 +130,7 @@ public final class Demo {
         }
         MetricsServer metrics = startMetrics(eventBus, breakers);
         DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
+        busPath.startCounting();
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
         List<Thread> threads = new ArrayList<>();

@@ -15,6 +15,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** The demo's producers and topics: how each path is set up, and its first acknowledgement. */
 final class DemoProducers {
 
+    static final String WARM_UP_TOPIC = "warm-up";
+    static final int WARM_UP_CALLS = 20_000;
+
     private DemoProducers() {
     }
 
@@ -25,7 +28,7 @@ final class DemoProducers {
                 Map.of("bootstrap.servers", servers))) {
             List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
             java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (String topic : List.of("orders", "fills", "plain-orders")) {
+            for (String topic : List.of("orders", "fills", "plain-orders", WARM_UP_TOPIC)) {
                 if (!existing.contains(topic)) {
                     topics.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(3), java.util.Optional.empty()));
                 }
@@ -37,6 +40,34 @@ final class DemoProducers {
         eventBus.publishStream("orders", "warm-up", new Demo.Event(0, "WARM", 0), Map.of()).get(30, TimeUnit.SECONDS);
         withInterceptor.send(new ProducerRecord<>("fills", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
         plainProducer.send(new ProducerRecord<>("plain-orders", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
+        warmUpCode(eventBus, withInterceptor, plainProducer);
+    }
+
+    /**
+     * Runs each path's code {@value #WARM_UP_CALLS} times on a topic of its own, so that the calls the demo
+     * times run compiled code, as in a service that has been up a while: the EventBus's direct path, and its
+     * spill path (the warm-up stream's breaker held open, then the spill replayed).
+     */
+    private static void warmUpCode(EventBus bus, Producer<String, String> withInterceptor, Producer<String, String> plain)
+            throws Exception {
+        List<java.util.concurrent.Future<?>> answers = new ArrayList<>();
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            answers.add(bus.publishStream(WARM_UP_TOPIC, "k" + i % 16, new Demo.Event(i, "WARM", 0), Map.of()));
+            answers.add(withInterceptor.send(new ProducerRecord<>(WARM_UP_TOPIC, "k", "warm-up")));
+            answers.add(plain.send(new ProducerRecord<>(WARM_UP_TOPIC, "k", "warm-up")));
+        }
+        bus.channelBreaker(WARM_UP_TOPIC).forceOpen();
+        for (int i = 0; i < WARM_UP_CALLS / 4; i++) {
+            answers.add(bus.publishStream(WARM_UP_TOPIC, "k" + i % 16, new Demo.Event(i, "WARM", 0), Map.of()));
+        }
+        for (java.util.concurrent.Future<?> answer : answers) {
+            answer.get(60, TimeUnit.SECONDS);
+        }
+        bus.channelBreaker(WARM_UP_TOPIC).reset();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (bus.spillStatus().get(0).pending() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));   // the replay runs
+        }
     }
 
     static Map<String, Object> intercepted(String servers, String instance, Demo.Options options) {

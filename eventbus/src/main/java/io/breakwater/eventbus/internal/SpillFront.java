@@ -45,6 +45,8 @@ public final class SpillFront implements AutoCloseable {
     private final LongAdder appendFailures = new LongAdder();
     private final Thread writer;
     private volatile boolean closing;
+    // The store's stats as last read, for status reports once it is closed.
+    private volatile SpillStats lastStats = SpillStats.EMPTY;
 
     public SpillFront(SpillStore store) {
         this.store = store;
@@ -184,9 +186,15 @@ public final class SpillFront implements AutoCloseable {
         return store.stats().events() + queuedEvents.get();
     }
 
-    /** What the spill holds now, and what it did since the bus started. */
+    /** What the spill holds now, and what it did since the bus started; after the store closed, as it was last read. */
     public SpillStatus status() {
-        SpillStats stats = store.stats();
+        SpillStats stats;
+        try {
+            stats = store.stats();
+            lastStats = stats;
+        } catch (RuntimeException closed) {
+            stats = lastStats;
+        }
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
         return new SpillStatus(store.describe(), stats.events() + queuedEvents.get(), stats.bytes() + queuedBytes.get(),
                 appended.sum(), replayed.sum(), appendFailures.sum(), dropped.sum(), lag);
