@@ -44,6 +44,8 @@ public final class SpillFront implements AutoCloseable {
     private final LongAdder appendFailures = new LongAdder();
     private final Thread writer;
     private volatile boolean closing;
+    // The store's counts when last read: status() reports them while the store throws (closed, say).
+    private volatile SpillStats lastStats = SpillStats.EMPTY;
 
     public SpillFront(SpillStore store) {
         this.store = store;
@@ -63,10 +65,20 @@ public final class SpillFront implements AutoCloseable {
      */
     public CompletableFuture<PublishResult> append(StreamChannel channel, String topic, String key, byte[] payload,
                                                    Map<String, String> headers, long order, String eventId) {
-        SpilledEvent event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
-                System.currentTimeMillis());
+        SpilledEvent event;
+        SpillStats held;
+        try {
+            event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
+                    System.currentTimeMillis());
+            held = stats();
+        } catch (Throwable e) {
+            // A store that cannot even count (closed under the bus, say): the publish fails with its error.
+            appendFailures.increment();
+            channel.unspilled(1);
+            channel.settled(order);
+            return CompletableFuture.failedFuture(e);
+        }
         long size = event.sizeBytes();
-        SpillStats held = store.stats();
         long events = queuedEvents.incrementAndGet();
         long bytes = queuedBytes.addAndGet(size);
         String limit = held.events() + events > store.maxEvents() ? "maxEvents"
@@ -84,6 +96,13 @@ public final class SpillFront implements AutoCloseable {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         queue.add(new Append(channel, event, result));
         return result;
+    }
+
+    /** The store's counts, remembered: the health report shows the last ones when the store cannot give them. */
+    private SpillStats stats() {
+        SpillStats stats = store.stats();
+        lastStats = stats;
+        return stats;
     }
 
     private void write() {
@@ -141,15 +160,23 @@ public final class SpillFront implements AutoCloseable {
 
     /** Events waiting: appended and not replayed, plus those still queued for appending. */
     public long pending() {
-        return store.stats().events() + queuedEvents.get();
+        return lastKnownStats().events() + queuedEvents.get();
     }
 
-    /** What the spill holds now, and what it did since the bus started. */
+    /** What the spill holds now, and what it did since the bus started. Never throws: health must answer. */
     public SpillStatus status() {
-        SpillStats stats = store.stats();
+        SpillStats stats = lastKnownStats();
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
         return new SpillStatus(store.describe(), stats.events() + queuedEvents.get(), stats.bytes() + queuedBytes.get(),
                 appended.sum(), replayed.sum(), appendFailures.sum(), lag);
+    }
+
+    private SpillStats lastKnownStats() {
+        try {
+            return stats();
+        } catch (RuntimeException e) {
+            return lastStats;
+        }
     }
 
     /** Appends what is queued (for up to {@code timeout}), then stops the writer; the store stays open. */

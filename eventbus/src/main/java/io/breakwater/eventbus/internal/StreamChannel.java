@@ -52,14 +52,20 @@ public final class StreamChannel implements AutoCloseable {
 
     /**
      * A new event of this stream: its order, and whether it goes to the spill because events of the stream are
-     * there already (it must not overtake them). With a spill, the event is unsettled until {@link #settled}.
+     * there already (it must not overtake them; negative: it does, and is counted as spilling). With a spill,
+     * the event is unsettled until {@link #settled}.
      */
     public synchronized long admit() {
         long order = ++lastOrder;
         if (spill != null) {
             unsettled.add(order);
         }
-        return spilled > 0 ? -order : order;
+        if (spilled > 0) {
+            // Counted here, like spilling(): every event that goes to the spill leaves it through unspilled().
+            spilled++;
+            return -order;
+        }
+        return order;
     }
 
     /** The event of {@code order} goes to the spill now (its publish failed, or it was admitted behind spilled ones). */
