@@ -91,11 +91,20 @@ public final class SpillReplayer implements AutoCloseable {
             return;
         }
         channel.replaying = true;
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
-                .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
+        // A send refused at once ends the batch: that event is not in flight, and nothing may pass it.
+        boolean lastRefused = sent.get(sent.size() - 1).isCompletedExceptionally();
+        channel.replaySent(lastRefused ? batch.size() - 1 : batch.size());
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                    .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
+        } catch (RuntimeException e) {
+            channel.replayFinished(0); // the replayer is closing; the events stay in the spill
+            throw e;
+        }
     }
 
     private void finish(StreamChannel channel, List<SpilledEvent> batch, List<CompletableFuture<RecordMetadata>> sent) {
+        int removed = 0;
         try {
             int acked = 0;
             while (acked < sent.size() && !sent.get(acked).isCompletedExceptionally()) {
@@ -103,13 +112,15 @@ public final class SpillReplayer implements AutoCloseable {
             }
             if (acked > 0) {
                 front.store().remove(batch.subList(0, acked));
-                channel.unspilled(acked);
+                removed = acked;
                 front.replayed.add(acked);
             }
         } catch (Throwable e) {
             LOG.warn("Removing replayed events of stream '{}' from {} failed; they will be sent again", channel.stream,
                     front.store().describe(), e);
         } finally {
+            // One step: the events not removed wait in the spill again, and new ones follow them there.
+            channel.replayFinished(removed);
             channel.replaying = false;
         }
         if (!closed && channel.spilled() > 0) {
