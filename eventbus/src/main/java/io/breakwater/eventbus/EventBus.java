@@ -46,8 +46,11 @@ import org.slf4j.LoggerFactory;
  * refused by a breaker or failed for want of the cluster is appended, durably, and its future completes with
  * {@link PublishResult#spilled()}; later events of its stream follow it into the spill. Once the breakers admit
  * calls again (or when a new bus starts on a spill left by an earlier process) the spilled events are sent in
- * their original order, each removed only after its acknowledgement. Delivery is at-least-once: consumers drop
- * duplicates by the {@value #EVENT_ID_HEADER} header.
+ * their original order, each removed only after its acknowledgement. Once the replay has handed the producer
+ * every event the spill holds for a stream, the stream's new events go to the producer directly, behind them, so
+ * a stream under a steady load leaves the spill; should one of those replayed events fail then, it stays in the
+ * spill and is sent again, but an event sent behind it meanwhile is not held back (as with any two publishes in
+ * flight). Delivery is at-least-once: consumers drop duplicates by the {@value #EVENT_ID_HEADER} header.
  */
 public final class EventBus implements AutoCloseable {
 

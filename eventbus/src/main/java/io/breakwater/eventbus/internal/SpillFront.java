@@ -72,7 +72,7 @@ public final class SpillFront implements AutoCloseable {
             SpilledEvent event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
                     System.currentTimeMillis());
             size = event.sizeBytes();
-            SpillStats held = store.stats();
+            SpillStats held = stats();
             long events = queuedEvents.incrementAndGet();
             long bytes = queuedBytes.addAndGet(size);
             counted = true;
@@ -101,6 +101,13 @@ public final class SpillFront implements AutoCloseable {
             channel.settled(order);
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The store's counts, remembered: the health report shows the last ones when the store cannot give them. */
+    private SpillStats stats() {
+        SpillStats stats = store.stats();
+        lastStats = stats;
+        return stats;
     }
 
     private void write() {
@@ -183,21 +190,23 @@ public final class SpillFront implements AutoCloseable {
 
     /** Events waiting: appended and not replayed, plus those still queued for appending. */
     public long pending() {
-        return store.stats().events() + queuedEvents.get();
+        return lastKnownStats().events() + queuedEvents.get();
     }
 
-    /** What the spill holds now, and what it did since the bus started; after the store closed, as it was last read. */
+    /** What the spill holds now, and what it did since the bus started. Never throws: health must answer. */
     public SpillStatus status() {
-        SpillStats stats;
-        try {
-            stats = store.stats();
-            lastStats = stats;
-        } catch (RuntimeException closed) {
-            stats = lastStats;
-        }
+        SpillStats stats = lastKnownStats();
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
         return new SpillStatus(store.describe(), stats.events() + queuedEvents.get(), stats.bytes() + queuedBytes.get(),
                 appended.sum(), replayed.sum(), appendFailures.sum(), dropped.sum(), lag);
+    }
+
+    private SpillStats lastKnownStats() {
+        try {
+            return stats();
+        } catch (RuntimeException e) {
+            return lastStats;
+        }
     }
 
     /** Appends what is queued (for up to {@code timeout}), then stops the writer; the store stays open. */

@@ -94,8 +94,16 @@ public final class SpillReplayer implements AutoCloseable {
             return;
         }
         channel.replaying = true;
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
-                .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
+        // A send refused at once ends the batch: that event is not in flight, and nothing may pass it.
+        boolean lastRefused = sent.get(sent.size() - 1).isCompletedExceptionally();
+        channel.replaySent(lastRefused ? batch.size() - 1 : batch.size());
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+                    .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
+        } catch (RuntimeException e) {
+            channel.replayFinished(0); // the replayer is closing; the events stay in the spill
+            throw e;
+        }
     }
 
     private void finish(StreamChannel channel, List<SpilledEvent> batch, List<CompletableFuture<RecordMetadata>> sent) {
@@ -117,7 +125,6 @@ public final class SpillReplayer implements AutoCloseable {
             }
             if (done > 0) {
                 front.store().remove(batch.subList(0, done));
-                channel.unspilled(done);
                 front.replayed.add(replayed);
             }
         } catch (Throwable e) {
@@ -125,6 +132,8 @@ public final class SpillReplayer implements AutoCloseable {
             LOG.warn("Removing replayed events of stream '{}' from {} failed; they will be sent again", channel.stream,
                     front.store().describe(), e);
         } finally {
+            // One step: the events not removed wait in the spill again, and new ones follow them there.
+            channel.replayFinished(done);
             channel.replaying = false;
         }
         if (done == batch.size() && !closed && channel.spilled() > 0) {

@@ -17,8 +17,15 @@ public final class Spills implements AutoCloseable {
     private final Map<String, SpillFront> streamFronts = new java.util.HashMap<>();
     private final Map<SpillFront, SpillReplayer> replayers = new IdentityHashMap<>();
 
-    /** @param busStore the bus-wide store, or null; {@code streamStores} each stream's own */
+    /**
+     * @param busStore the bus-wide store, or null; {@code streamStores} each stream's own. Without any store, no
+     *                 class of breakwater-spill is touched: that module is optional, and may be absent.
+     */
     public Spills(SpillStore busStore, Map<String, SpillStore> streamStores, ChannelSender sender) {
+        if (busStore == null && streamStores.isEmpty()) {
+            this.busFront = null;
+            return;
+        }
         Map<SpillStore, SpillFront> fronts = new IdentityHashMap<>();
         this.busFront = busStore == null ? null : fronts.computeIfAbsent(busStore, SpillFront::new);
         streamStores.forEach((stream, store) -> streamFronts.put(stream, fronts.computeIfAbsent(store, SpillFront::new)));

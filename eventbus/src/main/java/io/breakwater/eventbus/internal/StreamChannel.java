@@ -31,6 +31,8 @@ public final class StreamChannel implements AutoCloseable {
     // in the spill, and the orders of events not settled yet (in flight, or on their way into the spill).
     private long lastOrder = System.currentTimeMillis() * 1_000_000L;
     private long spilled;
+    // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
+    private long replayInFlight;
     private final java.util.NavigableSet<Long> unsettled = new java.util.TreeSet<>();
     // Whether a replay batch of this stream is in flight; replay thread only.
     boolean replaying;
@@ -48,9 +50,11 @@ public final class StreamChannel implements AutoCloseable {
     }
 
     /**
-     * A new event of this stream: its order, and whether it goes to the spill because events of the stream are
-     * there already (it must not overtake them): then the order comes back negated. With a spill, the event is
-     * unsettled until {@link #settled}; without one, orders mean nothing and every event gets 1, without a lock.
+     * A new event of this stream: its order, and whether it goes to the spill because events of the stream wait
+     * there (it must not overtake them; negative: it does, and is counted as spilling). Once the replay has sent
+     * every event the spill holds for the stream, a new event is sent directly: the producer keeps it behind
+     * them. With a spill, the event is unsettled until {@link #settled}; without one, orders mean nothing and
+     * every event gets 1, without a lock.
      */
     public long admit() {
         if (spill == null) {
@@ -59,11 +63,13 @@ public final class StreamChannel implements AutoCloseable {
         synchronized (this) {
             long order = ++lastOrder;
             unsettled.add(order);
-            if (spilled == 0) {
-                return order;
+            if (spilled > replayInFlight) {
+                // Counted here, like spilling(): every event that goes to the spill leaves it through unspilled() or
+                // replayFinished().
+                spilled++;
+                return -order;
             }
-            spilled++;
-            return -order;
+            return order;
         }
     }
 
@@ -75,6 +81,20 @@ public final class StreamChannel implements AutoCloseable {
     /** The event of {@code order} is settled: acknowledged, durable in the spill, or failed for good. */
     public synchronized void settled(long order) {
         unsettled.remove(order);
+    }
+
+    /**
+     * The replay has handed {@code n} of this stream's spilled events to the transport, in order: while they are
+     * in flight and are all the spill holds for the stream, new events go directly, behind them.
+     */
+    synchronized void replaySent(long n) {
+        replayInFlight = n;
+    }
+
+    /** The replay's batch is answered: {@code removed} of its events left the spill, the others wait there again. */
+    synchronized void replayFinished(long removed) {
+        spilled = Math.max(0, spilled - removed);
+        replayInFlight = 0;
     }
 
     /** {@code n} events left the spill (replayed, or their append failed). */

@@ -1,0 +1,628 @@
+package io.breakwater.eventbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.ManualClock;
+import io.breakwater.spill.SpillException;
+import io.breakwater.spill.SpillFullException;
+import io.breakwater.spill.SpillStats;
+import io.breakwater.spill.SpillStore;
+import io.breakwater.spill.SpilledEvent;
+import io.breakwater.spill.SqliteSpillStore;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.NetworkException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The EventBus with a spill, on a {@link MockProducer} and a real {@link SqliteSpillStore}. The rules come from
+ * the javadoc of {@link EventBus} and {@link EventBus#publishStream(String, String, Object, Map)}: a refused or
+ * unavailable publish is appended durably and completes as spilled; later events of its stream follow it; the
+ * replay (its own thread, every 100 ms) sends them in their original order once the breakers admit calls, and
+ * removes each only after its acknowledgement; caller errors are never spilled; a full spill fails at once.
+ */
+class EventBusSpillTest {
+
+    record Order(String id, int seq) {
+    }
+
+    private static final String STREAM = "orders";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final ManualClock clock = new ManualClock();
+    private final CircuitBreakerConfig channelConfig = CircuitBreakerConfig.builder("template").failureThreshold(3)
+            .clock(clock).build();
+    private final List<EventBus> buses = new ArrayList<>();
+
+    @AfterEach
+    void closeBuses() {
+        buses.forEach(b -> b.close(Duration.ofSeconds(1)));
+    }
+
+    /** A mock that answers only when told to (completeNext, errorNext). */
+    private static MockProducer<String, byte[]> manualMock() {
+        return new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A mock that acknowledges every send at once. */
+    private static MockProducer<String, byte[]> ackingMock() {
+        return new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Blocking sends: each publish (and each replayed event) has reached the mock when send returns. */
+    private RedpandaTransport blocking(MockProducer<String, byte[]> mock) {
+        return RedpandaTransport.builder(mock).nonBlocking(false)
+                .breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
+    }
+
+    private EventBus bus(RedpandaTransport transport, SpillStore store) {
+        EventBus bus = EventBus.builder(transport).defaultChannelConfig(channelConfig).clock(clock).spill(store).build();
+        buses.add(bus);
+        return bus;
+    }
+
+    private SqliteSpillStore store() {
+        return SqliteSpillStore.open(dir.resolve("spill.db"));
+    }
+
+    private static CompletableFuture<PublishResult> publish(EventBus bus, int seq) {
+        return bus.publishStream(STREAM, "k-" + (seq % 3), new Order("o-" + seq, seq), Map.of());
+    }
+
+    private static String json(int seq) {
+        return "{\"id\":\"o-" + seq + "\",\"seq\":" + seq + "}";
+    }
+
+    private static String value(ProducerRecord<String, byte[]> record) {
+        return new String(record.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String eventId(ProducerRecord<String, byte[]> record) {
+        var header = record.headers().lastHeader(EventBus.EVENT_ID_HEADER);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Answers every send that reaches the mock until the bus's spill is empty (the replay runs on its own). */
+    private static void replayUntilEmpty(EventBus bus, MockProducer<String, byte[]> mock, SpillStore store) {
+        await().atMost(WAIT).until(() -> {
+            while (mock.completeNext()) {
+                // acknowledge what the replay has sent so far
+            }
+            return store.stats().isEmpty() && bus.spillStatus().get(0).pending() == 0;
+        });
+    }
+
+    @Test
+    void aPublishRefusedByTheStreamBreakerIsSpilledDurablyAndCompletesAsSpilled() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+
+        PublishResult result = publish(bus, 1).join();
+
+        assertThat(result.spilled()).isTrue();
+        assertThat(result.acknowledged()).isFalse();
+        assertThat(result.topic()).isEqualTo(STREAM);
+        assertThat(result.eventId()).isNotBlank();
+        List<SpilledEvent> held = store.oldest(STREAM, 10);
+        assertThat(held).hasSize(1);
+        assertThat(held.get(0).eventId()).isEqualTo(result.eventId());
+        assertThat(held.get(0).key()).isEqualTo("k-1");
+        assertThat(held.get(0).topic()).isEqualTo(STREAM);
+        assertThat(new String(held.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo(json(1));
+        assertThat(held.get(0).headers()).containsEntry(EventBus.EVENT_ID_HEADER, result.eventId())
+                .containsEntry("content-type", "application/json");
+        assertThat(mock.history()).as("a refused publish never reaches the producer").isEmpty();
+    }
+
+    @Test
+    void aPublishRefusedByTheTransportBreakerIsSpilledToo() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        RedpandaTransport transport = blocking(mock);
+        EventBus bus = bus(transport, store);
+        transport.breaker().forceOpen();
+
+        PublishResult result = publish(bus, 1).join();
+
+        assertThat(result.spilled()).isTrue();
+        assertThat(store.oldest(STREAM, 10)).extracting(SpilledEvent::eventId).containsExactly(result.eventId());
+        assertThat(bus.channelBreaker(STREAM).snapshot().failedCalls()).as("the stream was not tried").isZero();
+    }
+
+    @Test
+    void laterPublishesFollowSpilledEventsEvenWithTheBreakerClosedAndTheReplaySendsThemAllInOrder() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        // More than one replay batch (256), so that the replay must come back for the rest.
+        int spilledWhileOpen = 600;
+        List<CompletableFuture<PublishResult>> futures = new ArrayList<>();
+        for (int seq = 0; seq < spilledWhileOpen; seq++) {
+            futures.add(publish(bus, seq));
+        }
+        List<PublishResult> results = new ArrayList<>(futures.stream().map(CompletableFuture::join).toList());
+        assertThat(results).allMatch(PublishResult::spilled);
+        assertThat(store.stats().events()).isEqualTo(spilledWhileOpen);
+
+        bus.channelBreaker(STREAM).reset();
+        assertThat(bus.channelBreaker(STREAM).state()).isEqualTo(CircuitBreakerState.CLOSED);
+        // The breaker admits calls now, but events of the stream still wait in the spill (none is acknowledged
+        // yet): this one goes behind them, never around them.
+        PublishResult behind = publish(bus, spilledWhileOpen).join();
+        results.add(behind);
+        assertThat(behind.spilled()).as("a publish while the stream's events wait in the spill").isTrue();
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId).doesNotContain(behind.eventId());
+
+        replayUntilEmpty(bus, mock, store);
+
+        int total = spilledWhileOpen + 1;
+        assertThat(mock.history()).hasSize(total);
+        assertThat(mock.history()).extracting(EventBusSpillTest::value)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, total).mapToObj(EventBusSpillTest::json).toList());
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId)
+                .as("each replayed event keeps the id its publish returned")
+                .containsExactlyElementsOf(results.stream().map(PublishResult::eventId).toList());
+        assertThat(mock.history()).extracting(ProducerRecord::key)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, total).mapToObj(s -> "k-" + (s % 3)).toList());
+        assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(total);
+
+        // The spill is empty: the next publish goes straight to the producer.
+        CompletableFuture<PublishResult> direct = publish(bus, total);
+        assertThat(mock.completeNext()).isTrue();
+        assertThat(direct.join().spilled()).isFalse();
+        assertThat(direct.join().acknowledged()).isTrue();
+    }
+
+    /** Regression: events admitted behind spilled ones were not counted, so the replay stopped after one batch. */
+    @Test
+    void eventsSpilledBehindOthersAreCountedSoTheReplayEmptiesASpillOfMoreThanOneBatch() {
+        MockProducer<String, byte[]> mock = ackingMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        List<CompletableFuture<PublishResult>> futures = new ArrayList<>();
+        for (int seq = 0; seq < 300; seq++) {
+            futures.add(publish(bus, seq));
+        }
+        futures.forEach(CompletableFuture::join);
+        bus.channelBreaker(STREAM).reset();
+
+        await().atMost(WAIT).until(() -> store.stats().isEmpty());
+        assertThat(mock.history()).hasSize(300);
+        assertThat(bus.spillStatus().get(0).pending()).isZero();
+    }
+
+    @Test
+    void aTimeoutOfAPublishInFlightSpillsItAndTheReplaySendsItAgainWithTheSameId() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+
+        CompletableFuture<PublishResult> result = publish(bus, 7);
+        assertThat(result).isNotDone();
+        assertThat(mock.errorNext(new TimeoutException("Expiring 1 record(s) for orders-0: 120000 ms has passed"))).isTrue();
+
+        PublishResult spilled = result.join();
+        assertThat(spilled.spilled()).isTrue();
+        assertThat(store.oldest(STREAM, 10)).extracting(SpilledEvent::eventId).containsExactly(spilled.eventId());
+
+        // One failure is under the threshold: the breaker is CLOSED, so the replay sends it again.
+        assertThat(bus.channelBreaker(STREAM).state()).isEqualTo(CircuitBreakerState.CLOSED);
+        replayUntilEmpty(bus, mock, store);
+        assertThat(mock.history()).hasSize(2);
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsOnly(spilled.eventId());
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).containsOnly(json(7));
+    }
+
+    @Test
+    void otherAvailabilityFailuresOfPublishesInFlightAreSpilled() {
+        List<RuntimeException> failures = List.of(new NetworkException("connection lost"),
+                new NotLeaderOrFollowerException("no leader for orders-0"),
+                new org.apache.kafka.common.errors.DisconnectException("disconnected"));
+        for (int i = 0; i < failures.size(); i++) {
+            MockProducer<String, byte[]> mock = manualMock();
+            SqliteSpillStore store = SqliteSpillStore.open(dir.resolve("spill-" + i + ".db"));
+            EventBus bus = bus(blocking(mock), store);
+            CompletableFuture<PublishResult> result = publish(bus, i);
+            assertThat(mock.errorNext(failures.get(i))).isTrue();
+            assertThat(result.join().spilled()).as("%s", failures.get(i)).isTrue();
+            assertThat(store.oldest(STREAM, 10)).extracting(SpilledEvent::eventId).containsExactly(result.join().eventId());
+        }
+    }
+
+    @Test
+    void aPublishFailingInFlightOnANonBlockingTransportIsSpilled() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        RedpandaTransport transport = RedpandaTransport.builder(mock)
+                .breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
+        EventBus bus = bus(transport, store);
+
+        CompletableFuture<PublishResult> result = publish(bus, 1);
+        await().atMost(WAIT).until(() -> mock.history().size() == 1);
+        assertThat(mock.errorNext(new TimeoutException("no answer"))).isTrue();
+
+        await().atMost(WAIT).until(result::isDone);
+        assertThat(result.join().spilled()).isTrue();
+        await().atMost(WAIT).until(() -> {
+            mock.completeNext();
+            return store.stats().isEmpty();
+        });
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsExactly(result.join().eventId(),
+                result.join().eventId());
+    }
+
+    @Test
+    void anEventThatCannotBeEncodedFailsWithTheCodecsErrorAndIsNotSpilled() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        Object unwritable = new Object() {
+            @SuppressWarnings("unused")
+            public Object getSelf() {
+                return this;
+            }
+        };
+        assertThatThrownBy(bus.publishStream(STREAM, unwritable)::join).hasCauseInstanceOf(SerializationException.class);
+        bus.channelBreaker(STREAM).forceOpen();
+        assertThatThrownBy(bus.publishStream(STREAM, unwritable)::join).as("even while the breaker refuses")
+                .hasCauseInstanceOf(SerializationException.class);
+        assertThat(store.stats()).isEqualTo(SpillStats.EMPTY);
+        assertThat(bus.spillStatus().get(0).appended()).isZero();
+    }
+
+    @Test
+    void aTopicAuthorizationFailureIsNotSpilledAndFailsAsBefore() {
+        assertCallerErrorFailsWithoutSpilling(new TopicAuthorizationException("not authorized to write to orders"));
+    }
+
+    @Test
+    void aRecordTooLargeFailureIsNotSpilledAndFailsAsBefore() {
+        assertCallerErrorFailsWithoutSpilling(new RecordTooLargeException("the message is 2000000 bytes"));
+    }
+
+    private void assertCallerErrorFailsWithoutSpilling(RuntimeException error) {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        CompletableFuture<PublishResult> result = publish(bus, 1);
+        assertThat(mock.errorNext(error)).isTrue();
+        assertThatThrownBy(result::join).hasCauseReference(error);
+        assertThat(store.stats()).isEqualTo(SpillStats.EMPTY);
+        assertThat(bus.spillStatus().get(0).pending()).isZero();
+        // The stream is not spilling: the next publish goes to the producer.
+        CompletableFuture<PublishResult> next = publish(bus, 2);
+        assertThat(mock.completeNext()).isTrue();
+        assertThat(next.join().acknowledged()).isTrue();
+    }
+
+    @Test
+    void aFullSpillFailsThePublishAtOnceNamingTheLimitAndTheStreamStillReplaysWhatItHolds() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = SqliteSpillStore.builder(dir.resolve("small.db")).maxEvents(2).open();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        assertThat(publish(bus, 0).join().spilled()).isTrue();
+        assertThat(publish(bus, 1).join().spilled()).isTrue();
+
+        CompletableFuture<PublishResult> third = publish(bus, 2);
+
+        assertThat(third).as("failed at once, not after an append").isCompletedExceptionally();
+        assertThatThrownBy(third::join).cause().isInstanceOf(SpillFullException.class)
+                .hasMessageContaining("maxEvents is 2").hasMessageContaining(store.describe());
+        assertThat(store.stats().events()).isEqualTo(2);
+
+        bus.channelBreaker(STREAM).reset();
+        replayUntilEmpty(bus, mock, store);
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(0), json(1));
+    }
+
+    @Test
+    void aNewBusOnASpillLeftWithEventsReplaysThemAtStartWithoutAPublish() {
+        List<String> ids = new ArrayList<>();
+        EventBus first = bus(blocking(manualMock()), store());
+        first.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 5; seq++) {
+            ids.add(publish(first, seq).join().eventId());
+        }
+        first.close(Duration.ofSeconds(1)); // closes its store; the file keeps the events
+
+        MockProducer<String, byte[]> mock = ackingMock();
+        SqliteSpillStore reopened = store();
+        assertThat(reopened.events(STREAM)).isEqualTo(5);
+        EventBus second = bus(blocking(mock), reopened);
+
+        await().atMost(WAIT).until(() -> reopened.stats().isEmpty());
+        assertThat(mock.history()).extracting(EventBusSpillTest::value)
+                .containsExactly(json(0), json(1), json(2), json(3), json(4));
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsExactlyElementsOf(ids);
+        assertThat(second.spillStatus().get(0).replayed()).isEqualTo(5);
+        assertThat(second.circuitBreakerStatus()).containsKey("eventbus-" + STREAM);
+    }
+
+    @Test
+    void aNewBusOnASpillLeftWithEventsKeepsNewPublishesBehindThem() {
+        EventBus first = bus(blocking(manualMock()), store());
+        first.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 3; seq++) {
+            publish(first, seq).join();
+        }
+        first.close(Duration.ofSeconds(1));
+
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore reopened = store();
+        EventBus second = bus(blocking(mock), reopened);
+        // Nothing replayed is acknowledged yet: a new publish goes behind the old events (into the spill, or to the
+        // producer after them once the replay has sent them all).
+        CompletableFuture<PublishResult> fourth = publish(second, 3);
+        replayUntilEmpty(second, mock, reopened);
+        assertThat(fourth.join().spilled() || fourth.join().acknowledged()).isTrue();
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(0), json(1), json(2), json(3));
+    }
+
+    /**
+     * Regression: a stream that had spilled went on spilling every new event for as long as its load went on,
+     * as each replay batch ended with the events published meanwhile in the spill, though Kafka was fine.
+     */
+    @Test
+    void aPublishAfterTheReplayHasSentTheWholeSpillGoesToTheProducerBehindIt() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        List<String> ids = new ArrayList<>();
+        for (int seq = 0; seq < 3; seq++) {
+            ids.add(publish(bus, seq).join().eventId());
+        }
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> mock.history().size() == 3); // the replay has sent the whole spill
+
+        CompletableFuture<PublishResult> next = publish(bus, 3);
+
+        assertThat(mock.history()).as("sent at once, behind the replayed events").hasSize(4);
+        replayUntilEmpty(bus, mock, store);
+        assertThat(next.join().acknowledged()).isTrue();
+        ids.add(next.join().eventId());
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsExactlyElementsOf(ids);
+        assertThat(bus.spillStatus().get(0).pending()).isZero();
+    }
+
+    /**
+     * What sending behind a replay in flight costs: when a replayed event fails, a publish sent directly meanwhile
+     * is not held back (as with any two publishes in flight, the later may succeed where the earlier failed). The
+     * failed event stays in the spill and is replayed again, in order.
+     */
+    @Test
+    void aReplayedEventThatFailsIsReplayedAgainButAPublishSentBehindItMeanwhileIsNotHeldBack() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        publish(bus, 0).join();
+        publish(bus, 1).join();
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> mock.history().size() == 2);
+        CompletableFuture<PublishResult> direct = publish(bus, 2);
+        assertThat(mock.history()).hasSize(3);
+
+        assertThat(mock.errorNext(new TimeoutException("replayed event 0 expired"))).isTrue();
+        assertThat(mock.completeNext()).isTrue();
+        assertThat(mock.completeNext()).isTrue();
+        assertThat(direct.join().acknowledged()).isTrue();
+
+        replayUntilEmpty(bus, mock, store);
+        assertThat(mock.history()).extracting(EventBusSpillTest::value)
+                .as("event 1 was acknowledged behind the failed 0, so it is sent again with it: a duplicate")
+                .containsExactly(json(0), json(1), json(2), json(0), json(1));
+        assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(2);
+    }
+
+    @Test
+    void everyEventCarriesAUniqueEventIdHeaderEqualToItsResult() {
+        MockProducer<String, byte[]> mock = ackingMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        List<String> ids = new ArrayList<>();
+        for (int seq = 0; seq < 200; seq++) {
+            PublishResult result = publish(bus, seq).join();
+            assertThat(result.acknowledged()).isTrue();
+            ids.add(result.eventId());
+        }
+        bus.channelBreaker(STREAM).forceOpen();
+        for (int seq = 200; seq < 250; seq++) {
+            PublishResult result = publish(bus, seq).join();
+            assertThat(result.spilled()).isTrue();
+            ids.add(result.eventId());
+        }
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> store.stats().isEmpty());
+
+        assertThat(ids).doesNotContainNull().doesNotHaveDuplicates();
+        assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsExactlyElementsOf(ids);
+        // Two buses (two runs of an application) never hand out the same id.
+        EventBus other = bus(blocking(ackingMock()), SqliteSpillStore.open(dir.resolve("other.db")));
+        Set<String> otherIds = new HashSet<>();
+        for (int seq = 0; seq < 50; seq++) {
+            otherIds.add(publish(other, seq).join().eventId());
+        }
+        assertThat(otherIds).hasSize(50).doesNotContainAnyElementsOf(ids);
+    }
+
+    @Test
+    void aStoreClosedUnderTheBusFailsEachPublishWithTheStoresErrorNamingIt() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        store.close();
+
+        for (int seq = 0; seq < 3; seq++) {
+            CompletableFuture<PublishResult> result = publish(bus, seq);   // returns a future: never throws
+            assertThat(result).isCompletedExceptionally();
+            assertThatThrownBy(result::join).as("publish %d", seq).cause().hasMessageContaining(store.describe());
+        }
+        // Once the breaker admits calls, the stream publishes again: nothing waits in a spill it could not write.
+        bus.channelBreaker(STREAM).reset();
+        CompletableFuture<PublishResult> direct = publish(bus, 9);
+        assertThat(mock.completeNext()).isTrue();
+        assertThat(direct.join().acknowledged()).isTrue();
+    }
+
+    @Test
+    void aStoreThatCannotWriteFailsThePublishWithItsErrorAndTheStreamCarriesOn() {
+        MockProducer<String, byte[]> mock = manualMock();
+        AtomicBoolean broken = new AtomicBoolean(true);
+        SpillStore store = new FailingAppends(store(), broken);
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+
+        for (int seq = 0; seq < 3; seq++) {
+            CompletableFuture<PublishResult> result = publish(bus, seq);
+            assertThatThrownBy(result::join).cause().isInstanceOf(SpillException.class)
+                    .hasMessageContaining(store.describe());
+        }
+        assertThat(bus.spillStatus().get(0).appendFailures()).isEqualTo(3);
+        assertThat(bus.spillStatus().get(0).pending()).isZero();
+
+        broken.set(false);
+        assertThat(publish(bus, 3).join().spilled()).as("the store writes again").isTrue();
+        bus.channelBreaker(STREAM).reset();
+        replayUntilEmpty(bus, mock, store);
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(3));
+    }
+
+    @Test
+    void healthJsonCarriesTheSpillNumbers() throws Exception {
+        MockProducer<String, byte[]> mock = ackingMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 3; seq++) {
+            publish(bus, seq).join();
+        }
+        clock.advance(Duration.ofSeconds(1));
+
+        JsonNode spill = new ObjectMapper().readTree(bus.health().toJson()).get("spills").get(0);
+        assertThat(spill.get("store").asText()).isEqualTo("sqlite:" + dir.resolve("spill.db").toAbsolutePath());
+        assertThat(spill.get("pending").asLong()).isEqualTo(3);
+        assertThat(spill.get("pending_bytes").asLong()).isEqualTo(store.stats().bytes()).isPositive();
+        assertThat(spill.get("appended").asLong()).isEqualTo(3);
+        assertThat(spill.get("replayed").asLong()).isZero();
+        assertThat(spill.get("append_failures").asLong()).isZero();
+        assertThat(spill.get("replay_lag_ms").asLong()).isNotNegative();
+
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> store.stats().isEmpty());
+        JsonNode after = new ObjectMapper().readTree(bus.health().toJson()).get("spills").get(0);
+        assertThat(after.get("pending").asLong()).isZero();
+        assertThat(after.get("pending_bytes").asLong()).isZero();
+        assertThat(after.get("replayed").asLong()).isEqualTo(3);
+        assertThat(after.get("replay_lag_ms").asLong()).isZero();
+    }
+
+    @Test
+    void healthStillAnswersWhenTheStoreIsClosedUnderTheBus() {
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(manualMock()), store);
+        store.close();
+        assertThat(bus.health().toJson()).contains(store.describe());
+    }
+
+    @Test
+    void aBusWithoutASpillStillFailsRefusedPublishes() {
+        EventBus bus = EventBus.builder(blocking(manualMock())).defaultChannelConfig(channelConfig).clock(clock).build();
+        buses.add(bus);
+        bus.channelBreaker(STREAM).forceOpen();
+        assertThatThrownBy(publish(bus, 1)::join).hasCauseInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(bus.spillStatus()).isEmpty();
+    }
+
+    /** A store whose appends fail with its own error while {@code broken} is set; everything else delegates. */
+    private record FailingAppends(SpillStore delegate, AtomicBoolean broken) implements SpillStore {
+        @Override
+        public List<SpilledEvent> append(List<SpilledEvent> events) {
+            if (broken.get()) {
+                throw new SpillException(describe(), "Spill " + describe() + " could not append: disk I/O error", null);
+            }
+            return delegate.append(events);
+        }
+
+        @Override
+        public List<SpilledEvent> oldest(String stream, int max) {
+            return delegate.oldest(stream, max);
+        }
+
+        @Override
+        public void remove(List<SpilledEvent> events) {
+            delegate.remove(events);
+        }
+
+        @Override
+        public Set<String> streams() {
+            return delegate.streams();
+        }
+
+        @Override
+        public long events(String stream) {
+            return delegate.events(stream);
+        }
+
+        @Override
+        public SpillStats stats() {
+            return delegate.stats();
+        }
+
+        @Override
+        public long maxEvents() {
+            return delegate.maxEvents();
+        }
+
+        @Override
+        public long maxBytes() {
+            return delegate.maxBytes();
+        }
+
+        @Override
+        public String describe() {
+            return delegate.describe();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
