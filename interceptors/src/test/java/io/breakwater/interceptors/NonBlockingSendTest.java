@@ -130,7 +130,7 @@ class NonBlockingSendTest {
         for (Future<RecordMetadata> f : queued) {
             assertThatThrownBy(f::get).hasCauseInstanceOf(CircuitBreakerOpenException.class);
         }
-        assertThat(stuck.history()).as("Kafka's send() has not returned yet").isEmpty();
+        assertThat(first.isDone()).as("Kafka's send() has not returned yet").isFalse();
         assertThat(callbacks).hasSize(3).allMatch(e -> e instanceof CircuitBreakerOpenException);
         assertThat(producer.send(record("after")).isDone()).as("refused at once while OPEN").isTrue();
         stuck.release.countDown();
