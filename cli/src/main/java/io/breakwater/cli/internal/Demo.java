@@ -125,12 +125,12 @@ public final class Demo {
         CircuitBreaker interceptorBreaker = CircuitBreakerRegistry.global().get(INTERCEPTED).orElseThrow();
         List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker(BusPath.STREAM),
                 interceptorBreaker);
+        DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
+        busPath.startCounting();
         for (CircuitBreaker b : breakers) {
             b.onTransition(t -> transitions.add(new Seen(t, now())));
         }
         MetricsServer metrics = startMetrics(eventBus, breakers);
-        DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
-        busPath.startCounting();
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
         List<Thread> threads = new ArrayList<>();
