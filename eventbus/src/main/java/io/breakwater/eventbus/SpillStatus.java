@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param appended        events appended since the bus started
  * @param replayed        events replayed (acknowledged, then removed) since the bus started
  * @param appendFailures  events whose append failed (their publishes failed with the store's error)
- * @param dropped         spilled events that could not be sent for their own sake (too large, no rights), dropped
+ * @param dropped         spilled events that can never be sent (too large, an invalid record), dropped
  *                        from the spill and logged at ERROR rather than holding their stream forever
  * @param replayLagMillis how long the oldest pending event has waited; 0 when none waits
  */

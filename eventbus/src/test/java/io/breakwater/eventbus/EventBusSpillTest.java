@@ -451,6 +451,45 @@ class EventBusSpillTest {
     }
 
     @Test
+    void aSpilledEventTheBrokerCanNeverTakeIsDroppedCountedAndDoesNotHoldItsStream() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        publish(bus, 0).join();
+        publish(bus, 1).join();
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> mock.history().size() == 2);
+
+        assertThat(mock.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("event 0 is too large"))).isTrue();
+        assertThat(mock.completeNext()).isTrue();
+
+        replayUntilEmpty(bus, mock, store);
+        assertThat(mock.history()).extracting(EventBusSpillTest::value)
+                .as("0 dropped, 1 sent again after it").containsExactly(json(0), json(1), json(1));
+        assertThat(bus.spillStatus().get(0).dropped()).isEqualTo(1);
+        assertThat(bus.spillStatus().get(0).pending()).isZero();
+    }
+
+    @Test
+    void aSpilledEventRefusedForWantOfRightsWaitsInTheSpill() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        publish(bus, 0).join();
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> mock.history().size() == 1);
+
+        assertThat(mock.errorNext(new org.apache.kafka.common.errors.TopicAuthorizationException("no rights yet"))).isTrue();
+
+        await().atMost(WAIT).until(() -> mock.history().size() == 2);   // tried again: an operator may grant them
+        assertThat(bus.spillStatus().get(0).dropped()).isZero();
+        assertThat(store.events(STREAM)).isEqualTo(1);
+        replayUntilEmpty(bus, mock, store);
+    }
+
+    @Test
     void everyEventCarriesAUniqueEventIdHeaderEqualToItsResult() {
         MockProducer<String, byte[]> mock = ackingMock();
         SqliteSpillStore store = store();

@@ -246,7 +246,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
 
     private void release(Duration left) {
         if (queue != null) {
-            queue.awaitSender(Duration.ofSeconds(1));
+            // Within what is left of close's bound (at most 1 s): a sender still blocked is logged, not waited for.
+            queue.awaitSender(left.compareTo(Duration.ofSeconds(1)) < 0 ? left : Duration.ofSeconds(1));
         }
         watchdog.close();
         subscriptions.close();

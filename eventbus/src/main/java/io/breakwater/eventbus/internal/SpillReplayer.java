@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * answered, so at most {@value #BATCH} events of a stream are in flight and the replay cannot flood a
  * cluster that has just come back. An event leaves the spill only after its acknowledgement, and only as part
  * of the answered prefix of its batch: after a failure in the middle, the events behind it are sent again
- * (duplicates, never a gap or a reordering in the spill). An event that fails for its own sake (too large, no
- * rights: not {@link Spillable}) would hold its stream forever: it is dropped, logged at ERROR and counted.
+ * (duplicates, never a gap or a reordering in the spill). An event that can never be sent (too large, an
+ * invalid record: {@link Spillable#neverSendable}) would hold its stream forever: it is dropped, logged at ERROR
+ * and counted. Missing rights are not that: the stream waits until an operator grants them.
  */
 public final class SpillReplayer implements AutoCloseable {
 
@@ -115,8 +116,8 @@ public final class SpillReplayer implements AutoCloseable {
             int replayed = done;
             if (done < sent.size()) {
                 Throwable cause = sent.get(done).handle((m, e) -> e).join();
-                if (!Spillable.test(cause)) {
-                    // The event itself cannot be sent (too large, no rights): kept, it would hold its stream forever.
+                if (!closed && Spillable.neverSendable(cause)) {
+                    // The event itself cannot be sent (too large, say): kept, it would hold its stream forever.
                     LOG.error("Spilled event {} of stream '{}' cannot be sent and is dropped from {}: {}", batch.get(done).eventId(),
                             channel.stream, front.store().describe(), cause.toString());
                     front.dropped.increment();

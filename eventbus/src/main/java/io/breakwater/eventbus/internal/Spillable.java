@@ -26,7 +26,20 @@ public final class Spillable {
     private Spillable() {
     }
 
+    // Failures no later attempt can mend: the event itself is wrong for Kafka.
+    private static final List<Class<? extends Throwable>> NEVER_SENDABLE = List.of(SerializationException.class,
+            RecordTooLargeException.class, RecordBatchTooLargeException.class, InvalidRecordException.class,
+            InvalidTopicException.class);
+
     public static boolean test(Throwable failure) {
         return !Throwables.isAny(Throwables.unwrap(failure), CALLER_ERRORS);
+    }
+
+    /**
+     * Whether a spilled event that failed so can never be sent, however often it is replayed: too large, an
+     * invalid record or topic. Not missing rights (an operator may grant them) nor a closed bus.
+     */
+    public static boolean neverSendable(Throwable failure) {
+        return Throwables.isAny(Throwables.unwrap(failure), NEVER_SENDABLE);
     }
 }
