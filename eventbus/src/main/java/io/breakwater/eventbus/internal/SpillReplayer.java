@@ -38,6 +38,8 @@ public final class SpillReplayer implements AutoCloseable {
     private final Map<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
     private volatile boolean closed;
+    // When a failed replay was last logged at WARN; replay thread only.
+    private long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
     public SpillReplayer(SpillFront front, ChannelSender sender) {
         this.front = front;
@@ -66,8 +68,15 @@ public final class SpillReplayer implements AutoCloseable {
             }
         } catch (Throwable e) {
             channel.replaying = false;
-            LOG.warn("Replaying the spill of stream '{}' from {} failed; trying again", channel.stream,
-                    front.store().describe(), e);
+            // Every 100 ms while the store is away: a warning a minute, the rest at debug level.
+            long now = System.nanoTime();
+            if (now - lastWarnNanos > TimeUnit.MINUTES.toNanos(1)) {
+                lastWarnNanos = now;
+                LOG.warn("Replaying the spill of stream '{}' from {} failed; trying again every {} ms", channel.stream,
+                        front.store().describe(), TICK_MILLIS, e);
+            } else {
+                LOG.debug("Replaying the spill of stream '{}' failed again", channel.stream, e);
+            }
         }
     }
 
