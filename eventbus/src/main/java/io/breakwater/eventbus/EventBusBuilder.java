@@ -80,7 +80,11 @@ public final class EventBusBuilder {
         return this;
     }
 
-    /** A publish blocked longer than this counts against its stream (default 1 s; must be > 0). */
+    /**
+     * The block threshold of the stream trackers (default 1 s; must be > 0). A stream's clock starts when its
+     * event is handed to Kafka, so a wait there counts against the in-flight threshold; Kafka's {@code send()}
+     * blocking is the transport's to count (its own {@code breakwater.send.block.threshold.ms}).
+     */
     public EventBusBuilder sendBlockThreshold(Duration threshold) {
         this.sendBlockThreshold = Timeouts.positive("sendBlockThreshold", threshold);
         return this;

@@ -157,30 +157,17 @@ class CircuitBreakerProducerTest {
 
     @Test
     void aSendBlockedPastTheBlockThresholdCountsWhileItIsStillBlocked() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        MockProducer<String, String> blocking = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
-            @Override
-            public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {
-                entered.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.send(r, cb);
-            }
-        };
+        NonBlockingSendTest.StuckProducer blocking = new NonBlockingSendTest.StuckProducer();
         CircuitBreakerProducer<String, String> guarded = CircuitBreakerProducer.builder(blocking).breaker(breaker)
                 .watchdog(false).build();
         Thread sender = new Thread(() -> guarded.send(record("waits for metadata")));
         sender.start();
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(blocking.entered.await(10, TimeUnit.SECONDS)).isTrue();
         clock.advance(Duration.ofMillis(1000));
         guarded.checkNow();
         assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
         assertThat(breaker.snapshot().lastFailure()).startsWith("send() blocked for 1000 ms");
-        release.countDown();
+        blocking.release.countDown();
         sender.join(10_000);
         assertThat(sender.isAlive()).as("the blocked send returned").isFalse();
         assertThat(blocking.history()).as("its record went out, and was answered (auto-complete), late").hasSize(1);

@@ -8,10 +8,8 @@ import io.breakwater.spill.internal.SqlSpill;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -58,7 +56,7 @@ import javax.sql.DataSource;
  * {@link #describe()} shows a password: the URL is shown without {@code user:password@} and without
  * {@code password=} parameters, and the password is passed to the driver apart from the URL.
  */
-public final class JdbcSpillStore implements SpillStore {
+public final class JdbcSpillStore extends SqlBackedStore {
 
     /** The table unless {@link Builder#table(String)} says otherwise. */
     public static final String DEFAULT_TABLE = "breakwater_spill";
@@ -69,10 +67,8 @@ public final class JdbcSpillStore implements SpillStore {
     /** {@link Builder#maxBytes(long)} unless set: 1 GiB. */
     public static final long DEFAULT_MAX_BYTES = 1L << 30;
 
-    private final SqlSpill spill;
-
     private JdbcSpillStore(SqlSpill spill) {
-        this.spill = spill;
+        super(spill);
     }
 
     /**
@@ -105,56 +101,10 @@ public final class JdbcSpillStore implements SpillStore {
         return new Builder(null, jdbcUrl, user, password);
     }
 
-    @Override
-    public List<SpilledEvent> append(List<SpilledEvent> events) {
-        return spill.append(events);
-    }
-
-    @Override
-    public List<SpilledEvent> oldest(String stream, int max) {
-        return spill.oldest(stream, max);
-    }
-
-    @Override
-    public void remove(List<SpilledEvent> events) {
-        spill.remove(events);
-    }
-
-    @Override
-    public Set<String> streams() {
-        return spill.streams();
-    }
-
-    @Override
-    public long events(String stream) {
-        return spill.events(stream);
-    }
-
-    @Override
-    public SpillStats stats() {
-        return spill.stats();
-    }
-
-    @Override
-    public long maxEvents() {
-        return spill.maxEvents();
-    }
-
-    @Override
-    public long maxBytes() {
-        return spill.maxBytes();
-    }
-
-    /** The JDBC URL without credentials, and the table: {@code jdbc:postgresql://db:5432/app table breakwater_spill}. */
-    @Override
-    public String describe() {
-        return spill.describe();
-    }
-
     /** Closes the store's connection, if it holds one; never the {@link DataSource}. */
     @Override
     public void close() {
-        spill.close();
+        super.close();
     }
 
     @Override

@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -33,7 +31,7 @@ import org.sqlite.SQLiteConfig;
  * <p>Failures to open are {@link SpillException}s that name the file: a path that cannot be created, a file
  * that is not a SQLite database (or is corrupted), a file in use. Thread-safe, as {@link SpillStore} says.
  */
-public final class SqliteSpillStore implements SpillStore {
+public final class SqliteSpillStore extends SqlBackedStore {
 
     /** {@link Builder#maxEvents(long)} unless set: 1,000,000. */
     public static final long DEFAULT_MAX_EVENTS = 1_000_000;
@@ -43,11 +41,10 @@ public final class SqliteSpillStore implements SpillStore {
     public static final int LOCK_WAIT_MILLIS = 1000;
 
     private final Path file;
-    private final SqlSpill spill;
 
     private SqliteSpillStore(Path file, SqlSpill spill) {
+        super(spill);
         this.file = file;
-        this.spill = spill;
     }
 
     /**
@@ -67,57 +64,6 @@ public final class SqliteSpillStore implements SpillStore {
     /** The file, as an absolute path. */
     public Path file() {
         return file;
-    }
-
-    @Override
-    public List<SpilledEvent> append(List<SpilledEvent> events) {
-        return spill.append(events);
-    }
-
-    @Override
-    public List<SpilledEvent> oldest(String stream, int max) {
-        return spill.oldest(stream, max);
-    }
-
-    @Override
-    public void remove(List<SpilledEvent> events) {
-        spill.remove(events);
-    }
-
-    @Override
-    public Set<String> streams() {
-        return spill.streams();
-    }
-
-    @Override
-    public long events(String stream) {
-        return spill.events(stream);
-    }
-
-    @Override
-    public SpillStats stats() {
-        return spill.stats();
-    }
-
-    @Override
-    public long maxEvents() {
-        return spill.maxEvents();
-    }
-
-    @Override
-    public long maxBytes() {
-        return spill.maxBytes();
-    }
-
-    /** {@code sqlite:} and the file's absolute path. */
-    @Override
-    public String describe() {
-        return spill.describe();
-    }
-
-    @Override
-    public void close() {
-        spill.close();
     }
 
     @Override
