@@ -1,0 +1,195 @@
+package io.breakwater.consumer.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
+import io.breakwater.breaker.StateTransition;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whether the loop may handle a record now, and what it reports to the breaker. In the recording mode the loop is
+ * the breaker's recorder: a permit for each record (for each batch in CLOSED), the outcome reported with it. In the
+ * observing mode something the handler calls records into the breaker (a guarded DataSource, a guarded producer):
+ * the loop only reads the state, and in HALF_OPEN starts at most {@code halfOpenMaxCalls} trial records.
+ *
+ * <p>The gate also says when the loop holds (all partitions paused): from a refusal until the breaker has moved and
+ * admits calls again, or, after the handler itself was refused by a breaker ({@code CircuitBreakerOpenException}),
+ * for a backoff. A transition reaches the gate through {@link #onTransition}, on whatever thread made it; it only
+ * bumps a counter, which the loop reads on its own thread. Everything else is the loop thread's alone.
+ */
+public final class Gate {
+
+    /** What let one record (or one batch) through: a permit in the recording mode, nothing to report otherwise. */
+    public static final class Admission {
+        final Permit permit;
+        final boolean trial;
+
+        Admission(Permit permit, boolean trial) {
+            this.permit = permit;
+            this.trial = trial;
+        }
+
+        public boolean trial() {
+            return trial;
+        }
+    }
+
+    private static final Admission OBSERVED = new Admission(null, false);
+    private static final Admission OBSERVED_TRIAL = new Admission(null, true);
+
+    private final CircuitBreaker breaker;
+    private final boolean recording;
+    private final Clock clock;
+    private final long backoffNanos;
+    // Transitions of the breaker so far: bumped by the listener on the thread that made each, read by the loop.
+    private final AtomicLong transitions = new AtomicLong();
+
+    // The rest is the loop thread's. Holding: the partitions are paused by the gate.
+    private boolean holding;
+    // What the breaker looked like when the refusal that started the hold was decided: the hold ends once it moved.
+    private long heldAtTransitions;
+    private CircuitBreakerState heldInState;
+    // A backoff hold ends at this time instead (the handler was refused by some breaker); 0 when not backing off.
+    private long backoffUntil;
+    private boolean backingOff;
+    // What the breaker looked like before the last admission was asked.
+    private long seenTransitions;
+    private CircuitBreakerState seenState = CircuitBreakerState.CLOSED;
+    // Observing mode: the HALF_OPEN period (by transition count) whose trials are being counted, and how many began.
+    private long trialPeriod = -1;
+    private int trialsBegun;
+
+    public Gate(CircuitBreaker breaker, boolean recording, long backoffNanos) {
+        this.breaker = breaker;
+        this.recording = recording;
+        this.clock = breaker.config().clock();
+        this.backoffNanos = backoffNanos;
+    }
+
+    /** The breaker's listener: counts the transition, nothing else (the loop acts on it, on its own thread). */
+    public void onTransition(StateTransition transition) {
+        transitions.incrementAndGet();
+    }
+
+    /** Transitions seen so far: a record's failed attempts are counted within one value of this. */
+    public long transitions() {
+        return transitions.get();
+    }
+
+    public boolean recording() {
+        return recording;
+    }
+
+    /**
+     * At the start of a round: applies the breaker's timeouts, then says whether the loop holds now. A breaker that
+     * rejects calls starts a hold even before any record was refused, so an idle loop pauses too.
+     */
+    public boolean holds() {
+        breaker.checkTimeouts();
+        long seen = transitions.get();
+        CircuitBreakerState state = breaker.state();
+        if (!holding) {
+            if (state.rejectsCalls()) {
+                startHold(seen, state);
+            }
+            return holding;
+        }
+        if (state.rejectsCalls()) {
+            if (backingOff || seen != heldAtTransitions || state != heldInState) {
+                startHold(seen, state); // still refused: wait for the next move from here
+            }
+            return true;
+        }
+        boolean moved = seen != heldAtTransitions || state != heldInState;
+        if (backingOff ? clock.nanoTime() - backoffUntil >= 0 : moved) {
+            holding = false;
+            backingOff = false;
+        }
+        return holding;
+    }
+
+    public boolean holding() {
+        return holding;
+    }
+
+    /** Asks to handle one record (or a batch); null when refused, and the loop must hold. */
+    public Admission admit() {
+        seenTransitions = transitions.get();
+        seenState = breaker.state();
+        if (recording) {
+            Permit permit = breaker.tryAcquirePermit();
+            return permit == null ? null : new Admission(permit, permit.isTrial());
+        }
+        switch (seenState) {
+            case CLOSED, DISABLED:
+                return OBSERVED;
+            case HALF_OPEN:
+                if (trialPeriod != seenTransitions) {
+                    trialPeriod = seenTransitions;
+                    trialsBegun = 0;
+                }
+                if (trialsBegun < breaker.config().halfOpenMaxCalls()) {
+                    trialsBegun++;
+                    return OBSERVED_TRIAL;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /** The last admission was refused: hold until the breaker moves from what it was when the admission was asked. */
+    public void refused() {
+        startHold(seenTransitions, seenState);
+    }
+
+    /** The handler was refused by a breaker (its own call to a guarded resource): hold for the backoff. */
+    public void backOff() {
+        holding = true;
+        backingOff = true;
+        backoffUntil = clock.nanoTime() + backoffNanos;
+    }
+
+    private void startHold(long atTransitions, CircuitBreakerState inState) {
+        holding = true;
+        backingOff = false;
+        heldAtTransitions = atTransitions;
+        heldInState = inState;
+    }
+
+    /** Reports a success of what {@code admission} let through, which took {@code nanos}. */
+    public void succeeded(Admission admission, long nanos) {
+        if (admission.permit != null) {
+            breaker.recordSuccess(admission.permit, nanos);
+        }
+    }
+
+    /** Reports a failure that counts (the breaker's predicates still decide, in the recording mode). */
+    public void failed(Admission admission, Throwable failure, long nanos) {
+        if (admission.permit != null) {
+            breaker.recordFailure(admission.permit, failure, nanos);
+        }
+    }
+
+    /** Reports an outcome that does not count: a trial permit is given back. */
+    public void ignored(Admission admission) {
+        if (admission.permit != null) {
+            breaker.recordIgnored(admission.permit);
+        }
+    }
+
+    /** Gives back a permit whose record was never handled. */
+    public void release(Admission admission) {
+        if (admission.permit != null) {
+            breaker.releasePermit(admission.permit);
+        } else if (admission.trial && trialsBegun > 0) {
+            trialsBegun--;
+        }
+    }
+
+    /** Whether the breaker rejects calls now. */
+    public boolean rejecting() {
+        return breaker.state().rejectsCalls();
+    }
+}

@@ -1,0 +1,180 @@
+package io.breakwater.consumer.internal;
+
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Throwables;
+import io.breakwater.consumer.FailedRecordHandler;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One handler call behind the gate, and what its outcome means for the record: handled, tried again later, given
+ * to the failed-record handler, or refused (the loop holds). Loop thread only.
+ */
+final class RecordSteps<K, V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.breakwater.consumer.GatedConsumer");
+
+    /** What the round does after one record (or batch). */
+    enum Step {
+        /** Handled (by the handler or the failed-record handler): its offset may be committed. */
+        DONE,
+        /** Not handled, to be tried again: the partition is sought back to it; other partitions go on. */
+        RETRY,
+        /** Refused by the gate: the loop holds until the breaker moves. */
+        REFUSED,
+        /** The handler was refused by a breaker it called: the loop holds for the backoff. */
+        BACK_OFF
+    }
+
+    /** The work of one handler call. */
+    @FunctionalInterface
+    interface Work {
+        void run() throws Exception;
+    }
+
+    private final String name;
+    private final Gate gate;
+    private final Ledger ledger;
+    private final HandlerWatch watch;
+    private final LoopCounters counters;
+    private final Clock clock;
+    private final Predicate<Throwable> countsAsFailure;
+    private final FailedRecordHandler<K, V> failedRecords;
+    private final int maxAttempts;
+    private final AtomicBoolean predicateWarned = new AtomicBoolean();
+
+    RecordSteps(LoopSettings<K, V> settings, Gate gate, Ledger ledger, HandlerWatch watch, LoopCounters counters) {
+        this.name = settings.name();
+        this.gate = gate;
+        this.ledger = ledger;
+        this.watch = watch;
+        this.counters = counters;
+        this.clock = settings.breaker().config().clock();
+        this.countsAsFailure = settings.countsAsFailure();
+        this.failedRecords = settings.failedRecordHandler();
+        this.maxAttempts = settings.maxAttempts();
+    }
+
+    /** Handles {@code record} with {@code work} if the gate admits it. */
+    Step handle(ConsumerRecord<K, V> record, Work work) {
+        Gate.Admission admission = gate.admit();
+        if (admission == null) {
+            return Step.REFUSED;
+        }
+        if (admission.trial()) {
+            counters.trials++;
+        }
+        Outcome outcome = invoke(admission, work);
+        if (outcome.failure == null) {
+            ledger.handled(record);
+            counters.handled++;
+            return Step.DONE;
+        }
+        return failed(record, admission, outcome);
+    }
+
+    /** The outcome of one handler call: its failure (null: success), and whether the loop reports it. */
+    record Outcome(Throwable failure, long nanos, boolean report) {
+    }
+
+    /**
+     * Runs {@code work} under the watch and reports a success to the gate (unless the watchdog counted the call
+     * already). A failure is left to the caller; a {@code VirtualMachineError} is reported as ignored and thrown on.
+     */
+    Outcome invoke(Gate.Admission admission, Work work) {
+        HandlerWatch.Call call = watch.begin(admission.permit);
+        Throwable failure = null;
+        try {
+            work.run();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        boolean report = watch.end(call);
+        long nanos = clock.nanoTime() - call.startNanos();
+        if (failure == null && report) {
+            gate.succeeded(admission, nanos);
+        } else if (failure instanceof VirtualMachineError fatal) {
+            if (report) {
+                gate.ignored(admission);
+            }
+            throw fatal;
+        }
+        return new Outcome(failure, nanos, report);
+    }
+
+    /** Whether {@code failure} counts against the breaker: a refusal is no failure; a throwing predicate counts. */
+    boolean counts(Throwable failure) {
+        try {
+            return countsAsFailure.test(failure);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            if (predicateWarned.compareAndSet(false, true)) {
+                LOG.warn("Consumer '{}': the failure predicate threw on {}; counting it as a failure", name,
+                        failure.getClass().getName(), e);
+            }
+            return true;
+        }
+    }
+
+    static boolean isRefusal(Throwable failure) {
+        return Throwables.unwrap(failure) instanceof CircuitBreakerOpenException;
+    }
+
+    private Step failed(ConsumerRecord<K, V> record, Gate.Admission admission, Outcome outcome) {
+        Throwable failure = outcome.failure;
+        if (isRefusal(failure)) {
+            if (outcome.report) {
+                gate.ignored(admission);
+            }
+            gate.backOff();
+            return Step.BACK_OFF;
+        }
+        if (counts(Throwables.unwrap(failure))) {
+            if (outcome.report) {
+                gate.failed(admission, failure, outcome.nanos);
+            }
+            counters.handlerFailures++;
+            int attempts = ledger.failedAttempt(record, gate.transitions());
+            if (attempts < maxAttempts) {
+                return Step.RETRY;
+            }
+            LOG.warn("Consumer '{}': record {}-{}@{} failed {} times in a row while the breaker kept admitting calls; "
+                    + "passing it to the failed-record handler: {}", name, record.topic(), record.partition(),
+                    record.offset(), attempts, Throwables.describe(failure));
+        } else if (outcome.report) {
+            gate.ignored(admission);
+        }
+        return toFailedRecords(record, failure);
+    }
+
+    /** Gives {@code record} to the failed-record handler; a handler that throws gets it again, at most maxAttempts times. */
+    Step toFailedRecords(ConsumerRecord<K, V> record, Throwable failure) {
+        try {
+            failedRecords.handle(record, failure);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            int attempts = ledger.failedAttempt(record, gate.transitions());
+            if (attempts < maxAttempts) {
+                LOG.warn("Consumer '{}': the failed-record handler {} threw on {}-{}@{} (attempt {} of {}); the record "
+                        + "will be tried again: {}", name, failedRecords, record.topic(), record.partition(),
+                        record.offset(), attempts, maxAttempts, Throwables.describe(e));
+                return Step.RETRY;
+            }
+            LOG.error("Consumer '{}': record {}-{}@{} is dropped: it failed ({}) and the failed-record handler {} "
+                    + "could not take it in {} attempts ({})", name, record.topic(), record.partition(), record.offset(),
+                    Throwables.describe(failure), failedRecords, attempts, Throwables.describe(e));
+            ledger.handled(record);
+            counters.dropped++;
+            return Step.DONE;
+        }
+        ledger.handled(record);
+        counters.failed++;
+        return Step.DONE;
+    }
+}

@@ -1,0 +1,149 @@
+package io.breakwater.consumer.internal;
+
+import io.breakwater.breaker.Throwables;
+import io.breakwater.consumer.BatchHandler;
+import io.breakwater.consumer.RecordHandler;
+import io.breakwater.consumer.internal.RecordSteps.Outcome;
+import io.breakwater.consumer.internal.RecordSteps.Step;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Walks the records of one round through the handler: one at a time (a record handler, or a batch handler's
+ * fallback), or as one batch. Each partition's records go in offset order; a record not handled stops its
+ * partition for the round (sought back to it), a refusal stops the round (everything not handled sought back).
+ * Loop thread only.
+ */
+final class Walks<K, V> {
+
+    private final RecordSteps<K, V> steps;
+    private final Gate gate;
+    private final Ledger ledger;
+    private final LoopCounters counters;
+    private final RecordHandler<K, V> recordHandler;
+    private final BatchHandler<K, V> batchHandler;
+    // True once close was asked for: the round stops where it is (nothing more is polled, so no seek is needed).
+    private final BooleanSupplier stopping;
+
+    Walks(LoopSettings<K, V> settings, RecordSteps<K, V> steps, Gate gate, Ledger ledger, LoopCounters counters,
+          BooleanSupplier stopping) {
+        this.steps = steps;
+        this.gate = gate;
+        this.ledger = ledger;
+        this.counters = counters;
+        this.recordHandler = settings.recordHandler();
+        this.batchHandler = settings.batchHandler();
+        this.stopping = stopping;
+    }
+
+    /** Handles the round; true when the loop must hold (pause everything) now. */
+    boolean walk(Round<K, V> round) {
+        return batchHandler == null ? oneByOne(round, 0, round.size()) : asBatch(round);
+    }
+
+    /** Records {@code from} to {@code to} of the round, one handler call each. */
+    private boolean oneByOne(Round<K, V> round, int from, int to) {
+        int i = from;
+        while (i < to) {
+            if (stopping.getAsBoolean()) {
+                return false;
+            }
+            ConsumerRecord<K, V> record = round.get(i);
+            Step step = steps.handle(record, batchHandler == null
+                    ? () -> recordHandler.handle(record)
+                    : () -> batchHandler.handle(List.of(record)));
+            switch (step) {
+                case DONE -> i++;
+                case RETRY -> {
+                    round.seekBack(i);
+                    i = round.nextPartition(i);
+                }
+                default -> {
+                    if (step == Step.REFUSED) {
+                        gate.refused();
+                    }
+                    round.seekBackFrom(i);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The round as one batch: one admission in CLOSED; in HALF_OPEN one trial admission per record, and the batch
+     * cut to the records admitted. A failed batch is tried again one record at a time, unless the breaker now
+     * refuses or the handler was refused.
+     */
+    private boolean asBatch(Round<K, V> round) {
+        Gate.Admission first = gate.admit();
+        if (first == null) {
+            gate.refused();
+            round.seekBackFrom(0);
+            return true;
+        }
+        List<Gate.Admission> admissions = new ArrayList<>();
+        admissions.add(first);
+        boolean cut = false;
+        while (first.trial() && admissions.size() < round.size()) {
+            Gate.Admission next = gate.admit();
+            if (next == null) {
+                gate.refused(); // the loop holds once this batch is done, until the breaker moves
+                cut = true;
+                break;
+            }
+            admissions.add(next);
+        }
+        if (first.trial()) {
+            counters.trials += admissions.size();
+        }
+        int take = first.trial() ? admissions.size() : round.size();
+        List<ConsumerRecord<K, V>> batch = List.copyOf(round.records.subList(0, take));
+        Outcome outcome = steps.invoke(first, () -> batchHandler.handle(batch));
+        // The first admission carries the batch's outcome; the other trials share a success, or are given back.
+        for (Gate.Admission other : admissions.subList(1, admissions.size())) {
+            if (outcome.failure() == null) {
+                gate.succeeded(other, outcome.nanos());
+            } else {
+                gate.release(other);
+            }
+        }
+        boolean hold = cut;
+        if (outcome.failure() == null) {
+            batch.forEach(ledger::handled);
+            counters.handled += take;
+        } else if (RecordSteps.isRefusal(outcome.failure())) {
+            if (outcome.report()) {
+                gate.ignored(first);
+            }
+            gate.backOff();
+            round.seekBackFrom(0);
+            return true;
+        } else if (failedBatch(first, outcome)) {
+            round.seekBackFrom(0);
+            return hold; // the breaker refuses now: the next round sees it, and holds
+        } else {
+            hold |= oneByOne(round, 0, take);
+        }
+        round.seekBackFrom(take);
+        return hold;
+    }
+
+    /** Reports a failed batch; true when the breaker refuses calls now. */
+    private boolean failedBatch(Gate.Admission first, Outcome outcome) {
+        boolean counts = steps.counts(Throwables.unwrap(outcome.failure()));
+        if (counts) {
+            counters.handlerFailures++;
+        }
+        if (outcome.report()) {
+            if (counts) {
+                gate.failed(first, outcome.failure(), outcome.nanos());
+            } else {
+                gate.ignored(first);
+            }
+        }
+        return gate.rejecting();
+    }
+}

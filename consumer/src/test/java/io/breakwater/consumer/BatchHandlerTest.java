@@ -1,0 +1,110 @@
+package io.breakwater.consumer;
+
+import static io.breakwater.consumer.Fixture.P0;
+import static io.breakwater.consumer.Fixture.P1;
+import static io.breakwater.consumer.Fixture.rounds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.breakwater.breaker.CircuitBreakerState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** A batch handler behind the gate: one call per poll, trial batches, and the one-record fallback. */
+class BatchHandlerTest {
+
+    private final List<List<String>> batches = new CopyOnWriteArrayList<>();
+
+
+    private BatchHandler<String, String> recording(Fixture f, java.util.function.Predicate<List<String>> fails,
+                                                   java.util.function.Supplier<Exception> failure) {
+        return records -> {
+            List<String> ids = records.stream().map(r -> r.partition() + "-" + r.offset()).toList();
+            batches.add(ids);
+            if (fails.test(ids)) {
+                throw failure.get();
+            }
+        };
+    }
+
+    @Test
+    void eachPollIsOneBatchInOffsetOrderAndItsOffsetsAreCommitted() {
+        Fixture f = new Fixture();
+        GatedConsumer<String, String> gated = f.builder().batchHandler(recording(f, ids -> false, null)).build();
+        gated.runOnce();
+        f.assign(P0, P1);
+        f.produce(P0, 3);
+        f.produce(P1, 2);
+        rounds(gated, 2);
+
+        assertThat(batches).containsExactly(List.of("0-0", "0-1", "0-2", "1-0", "1-1"));
+        assertThat(f.committed(P0)).isEqualTo(3);
+        assertThat(f.committed(P1)).isEqualTo(2);
+        assertThat(f.breaker.callStats().successful()).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchFailingWithACountingErrorThatOpensTheBreakerIsSoughtBackWholeAndEverythingPauses() {
+        Fixture f = new Fixture();
+        GatedConsumer<String, String> gated = f.builder()
+                .batchHandler(recording(f, ids -> true, () -> new IOException("db down"))).build();
+        gated.runOnce();
+        f.assign(P0, P1);
+        f.produce(P0, 3);
+        f.produce(P1, 2);
+        rounds(gated, 5);
+
+        assertThat(batches).hasSize(1);
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(f.consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+        assertThat(f.consumer.position(P0)).isZero();
+        assertThat(f.consumer.position(P1)).isZero();
+        assertThat(f.committed(P0)).isEqualTo(-1);
+        assertThat(gated.stats().recordsRedelivered()).isEqualTo(5);
+    }
+
+    @Test
+    void inHalfOpenTheBatchHoldsOnlyAsManyRecordsAsTheBreakerAdmitsTrialCalls() {
+        Fixture f = new Fixture();
+        boolean[] down = {true};
+        GatedConsumer<String, String> gated = f.builder()
+                .batchHandler(recording(f, ids -> down[0], () -> new IOException("db down"))).build();
+        gated.runOnce();
+        f.assign(P0, P1);
+        f.produce(P0, 2);
+        f.produce(P1, 5);
+        gated.runOnce();
+        down[0] = false;
+        batches.clear();
+        f.clock.advance(Duration.ofSeconds(10));
+        rounds(gated, 3);
+
+        assertThat(batches.get(0)).containsExactly("0-0", "0-1", "1-0");
+        assertThat(batches.get(1)).containsExactly("1-1", "1-2", "1-3", "1-4");
+        assertThat(gated.stats().trialRecords()).isEqualTo(3);
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(f.committed(P1)).isEqualTo(5);
+    }
+
+    @Test
+    void aBatchFailingForOneRecordsSakeIsTriedOneRecordAtATimeAndOnlyThatRecordGoesToTheFailedRecordHandler() {
+        Fixture f = new Fixture(b -> b.failureThreshold(1).ignoreExceptions(IllegalArgumentException.class));
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .batchHandler(recording(f, ids -> ids.contains("0-2"), () -> new IllegalArgumentException("bad row")))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 4);
+        rounds(gated, 2);
+
+        assertThat(batches).containsExactly(List.of("0-0", "0-1", "0-2", "0-3"), List.of("0-0"), List.of("0-1"),
+                List.of("0-2"), List.of("0-3"));
+        assertThat(failed).containsExactly(2L);
+        assertThat(f.committed(P0)).isEqualTo(4);
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+}

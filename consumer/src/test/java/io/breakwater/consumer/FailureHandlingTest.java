@@ -1,0 +1,188 @@
+package io.breakwater.consumer;
+
+import static io.breakwater.consumer.Fixture.P0;
+import static io.breakwater.consumer.Fixture.P1;
+import static io.breakwater.consumer.Fixture.rounds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.Test;
+
+/** What happens to a record whose handler fails: by the breaker's classification, never for ever. */
+class FailureHandlingTest {
+
+
+    @Test
+    void aFailureTheBreakerDoesNotCountGoesToTheFailedRecordHandlerAndThePartitionMovesOn() {
+        Fixture f = new Fixture(b -> b.failureThreshold(1).ignoreExceptions(IllegalArgumentException.class));
+        List<String> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.offset() == 1 ? new IllegalArgumentException("bad amount") : null))
+                .failedRecordHandler((r, e) -> failed.add(r.offset() + ": " + e.getMessage()))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        rounds(gated, 2);
+
+        assertThat(failed).containsExactly("1: bad amount");
+        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2");
+        assertThat(f.committed(P0)).isEqualTo(3);
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(f.breaker.callStats().ignored()).isEqualTo(1);
+        assertThat(gated.stats().recordsFailed()).isEqualTo(1);
+        gated.close();
+    }
+
+    @Test
+    void aRecordFailingWithCountingErrorsWhileTheBreakerKeepsAdmittingGoesToTheFailedRecordHandlerAfterMaxAttempts() {
+        Fixture f = new Fixture(b -> b.failureThreshold(100));
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.partition() == 0 && r.offset() == 1 ? new IOException("poison") : null))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .maxAttempts(3)
+                .build();
+        gated.runOnce();
+        f.assign(P0, P1);
+        f.produce(P0, 3);
+        f.produce(P1, 3);
+        rounds(gated, 6);
+
+        assertThat(f.calls.stream().filter("0-1"::equals)).hasSize(3);
+        assertThat(failed).containsExactly(1L);
+        assertThat(f.committed(P0)).isEqualTo(3);
+        assertThat(f.committed(P1)).isEqualTo(3);
+        assertThat(gated.stats().handlerFailures()).isEqualTo(3);
+        assertThat(gated.stats().recordsFailed()).isEqualTo(1);
+    }
+
+    @Test
+    void attemptsCountAgainAfterEachTransitionSoAnOutageNeverMakesARecordPoison() {
+        Fixture f = new Fixture(b -> b.failureThreshold(2).resetTimeout(Duration.ofSeconds(1)).halfOpenMaxCalls(1)
+                .successThreshold(1));
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> new IOException("db down")))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .maxAttempts(2)
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        for (int i = 0; i < 20; i++) {
+            rounds(gated, 3);
+            f.clock.advance(Duration.ofSeconds(1));
+        }
+
+        assertThat(failed).isEmpty();
+        assertThat(f.calls).hasSizeGreaterThan(20).containsOnly("0-0");
+        assertThat(f.committed(P0)).isEqualTo(-1);
+    }
+
+    @Test
+    void aFailedRecordHandlerThatThrowsGetsTheRecordAgainThenTheRecordIsDroppedAndCounted() {
+        Fixture f = new Fixture(b -> b.ignoreExceptions(IllegalArgumentException.class));
+        int[] tries = {0};
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.offset() == 0 ? new IllegalArgumentException("bad") : null))
+                .failedRecordHandler((r, e) -> {
+                    tries[0]++;
+                    throw new IOException("dead-letter topic unreachable");
+                })
+                .maxAttempts(3)
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 2);
+        rounds(gated, 5);
+
+        assertThat(tries[0]).isEqualTo(3);
+        assertThat(f.committed(P0)).isEqualTo(2);
+        assertThat(gated.stats().recordsDropped()).isEqualTo(1);
+        assertThat(gated.stats().recordsFailed()).isZero();
+    }
+
+    @Test
+    void aHandlerRefusedByABreakerItCallsBacksOffWithoutCountingAndTriesTheRecordAgain() {
+        Fixture f = new Fixture();
+        CircuitBreaker inner = CircuitBreaker.of(io.breakwater.breaker.CircuitBreakerConfig.builder("inner")
+                .clock(f.clock).build());
+        inner.forceOpen();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(r -> inner.execute(() -> f.calls.add(r.partition() + "-" + r.offset())))
+                .retryBackoff(Duration.ofSeconds(2))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        rounds(gated, 5);
+
+        assertThat(f.consumer.paused()).containsExactly(P0);
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(f.breaker.callStats().failed()).isZero();
+        int polls = f.consumer.polls.get();
+        inner.reset();
+        f.clock.advance(Duration.ofSeconds(2));
+        rounds(gated, 2);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2");
+        assertThat(f.committed(P0)).isEqualTo(3);
+        assertThat(f.consumer.polls.get()).isGreaterThan(polls);
+    }
+
+    @Test
+    void aRecordKafkaCannotDeserializeIsSkippedLoggedAndCounted() {
+        Fixture f = new Fixture();
+        GatedConsumer<String, String> gated = f.builder().recordHandler(f.handler()).build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        gated.runOnce();
+        f.produce(P0, 3);
+        f.consumer.beforePoll = () -> {
+            throw new RecordDeserializationException(RecordDeserializationException.DeserializationExceptionOrigin.VALUE, P0, 3,
+                    0L, org.apache.kafka.common.record.TimestampType.CREATE_TIME, null, null,
+                    new org.apache.kafka.common.header.internals.RecordHeaders(), "Error deserializing",
+                    new IllegalStateException("bad bytes"));
+        };
+        rounds(gated, 2);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2", "0-4", "0-5");
+        assertThat(gated.stats().recordsDropped()).isEqualTo(1);
+        assertThat(f.committed(P0)).isEqualTo(6);
+    }
+
+    @Test
+    void aFatalPollErrorEndsTheLoopAfterCommittingWhatWasHandled() {
+        Fixture f = new Fixture();
+        GatedConsumer<String, String> gated = f.builder().recordHandler(r -> {
+            f.calls.add(r.partition() + "-" + r.offset());
+            if (r.offset() == 2) {
+                f.consumer.beforePoll = () -> {
+                    throw new TopicAuthorizationException("not authorized to read orders");
+                };
+            }
+        }).build();
+        f.consumer.beforePoll = () -> {
+            f.assign(P0);
+            f.produce(P0, 3);
+        };
+
+        assertThatThrownBy(gated::run).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(gated.failure()).containsInstanceOf(TopicAuthorizationException.class);
+        assertThat(gated.stats().state()).isEqualTo(ConsumerStats.State.FAILED);
+        assertThat(f.committed(P0)).isEqualTo(3);
+        assertThat(f.consumer.closed()).isTrue();
+        assertThatThrownBy(gated::run).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("GatedConsumer 'orders-db' runs (or ran) already on thread");
+    }
+}
