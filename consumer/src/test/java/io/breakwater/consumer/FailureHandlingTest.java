@@ -140,6 +140,27 @@ class FailureHandlingTest {
     }
 
     @Test
+    void aRefusalWrappedInAnotherExceptionIsStillARefusal() {
+        Fixture f = new Fixture();
+        CircuitBreaker inner = CircuitBreaker.of(io.breakwater.breaker.CircuitBreakerConfig.builder("inner")
+                .clock(f.clock).build());
+        inner.forceOpen();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> new java.sql.SQLTransientConnectionException("Refused getConnection()", "08001",
+                        inner.openException())))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        rounds(gated, 3);
+
+        assertThat(f.calls).containsExactly("0-0");
+        assertThat(f.breaker.callStats().failed()).isZero();
+        assertThat(gated.stats().handlerFailures()).isZero();
+        assertThat(f.consumer.paused()).containsExactly(P0);
+    }
+
+    @Test
     void aRecordKafkaCannotDeserializeIsSkippedLoggedAndCounted() {
         Fixture f = new Fixture();
         GatedConsumer<String, String> gated = f.builder().recordHandler(f.handler()).build();

@@ -121,8 +121,18 @@ final class RecordSteps<K, V> {
         }
     }
 
+    /**
+     * Whether {@code failure} is a breaker's refusal: a {@code CircuitBreakerOpenException}, or an exception caused by
+     * one (a guarded DataSource wraps it in a {@code SQLException}), within a few causes.
+     */
     static boolean isRefusal(Throwable failure) {
-        return Throwables.unwrap(failure) instanceof CircuitBreakerOpenException;
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof CircuitBreakerOpenException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Step failed(ConsumerRecord<K, V> record, Gate.Admission admission, Outcome outcome) {
