@@ -229,6 +229,12 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
     }
 
     @Test
+    void noConnectionBuilderBypassesTheGuard() {
+        assertThatThrownBy(dataSource::createConnectionBuilder).isInstanceOf(java.sql.SQLFeatureNotSupportedException.class)
+                .hasMessage("createConnectionBuilder not implemented");
+    }
+
+    @Test
     void toStringNamesTheBreakerAndTheDelegatesClassOnly() {
         assertThat(dataSource).hasToString("CircuitBreakerDataSource[orders-db, io.breakwater.jdbc.FakeDatabase]");
     }

@@ -15,6 +15,7 @@ import io.breakwater.jdbc.CircuitBreakerDataSource;
 import io.breakwater.jdbc.CircuitBreakerOpenSqlException;
 import io.breakwater.testkit.FaultProxy;
 import java.net.InetSocketAddress;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -160,9 +163,31 @@ class DatabaseOutageIT {
                 assertThat(e.getSQLState()).isEqualTo("23505");
             }
         }
+        try (Connection c = db.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (k, v) VALUES (?, 'batch')")) {
+            for (long k : new long[] {-1, -2, 1, -3}) {
+                insert.setLong(1, k);
+                insert.addBatch();
+            }
+            assertThatThrownBy(insert::executeBatch).isInstanceOf(BatchUpdateException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"));
+        }
         assertThat(db.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(db.breaker().snapshot().failedCalls()).isEqualTo(failedBefore);
-        assertThat(db.breaker().snapshot().ignoredCalls()).isGreaterThanOrEqualTo(100);
+        assertThat(db.breaker().snapshot().ignoredCalls()).isGreaterThanOrEqualTo(101);
+    }
+
+    @Test
+    void theDriversOwnObjectsAreReachedThroughThePoolAndTheGuard() throws Exception {
+        guard(Postgres.pool("unwrap", "127.0.0.1", proxy.port(), 4), null);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT 1")) {
+            assertThat(c.unwrap(Connection.class)).isSameAs(c);
+            assertThat(c.isWrapperFor(PGConnection.class)).isTrue();
+            assertThat(c.unwrap(PGConnection.class).getBackendPID()).isPositive();
+            assertThat(s.unwrap(PGStatement.class)).isNotNull();
+            assertThat(s.getConnection()).isSameAs(c);
+            assertThat(db.unwrap(HikariDataSource.class).getPoolName()).isEqualTo("unwrap");
+        }
     }
 
     @Test
