@@ -151,6 +151,19 @@ class DatabaseOutageIT {
     }
 
     @Test
+    void threeHundredMillisecondsOfLatencyEachWayNeverOpenTheBreaker() {
+        guard(Postgres.pool("latency", "127.0.0.1", proxy.port(), 4), null);
+        proxy.latency(Duration.ofMillis(300));
+        long before = caller.succeeded();
+        await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(12))
+                .until(() -> db.breaker().state() == CircuitBreakerState.CLOSED);
+        assertThat(watch.heard()).as("no transition at all").isEmpty();
+        assertThat(caller.succeeded() - before).as("the inserts went on, slowly").isGreaterThan(5);
+        System.out.printf("%s.%s: %d inserts in 10 s at 300 ms each way, %d failed, breaker %s%n", getClass().getSimpleName(),
+                testName, caller.succeeded() - before, db.breaker().snapshot().failedCalls(), db.breaker().state());
+    }
+
+    @Test
     void aUniqueKeyViolationNeverOpensTheBreaker() throws Exception {
         guard(Postgres.pool("unique", "127.0.0.1", proxy.port(), 4), null);
         caller.close();
