@@ -8,7 +8,8 @@ import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.consumer.ConsumerStats;
 import io.breakwater.consumer.GatedConsumer;
-import io.breakwater.testkit.EmbeddedKafkaCluster;
+import io.breakwater.testkit.RealBroker;
+import io.breakwater.testkit.TestBroker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -19,25 +20,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * GatedConsumer on a real broker (the embedded Kafka). The handler writes to a "dependency" that the test takes
+ * GatedConsumer on a real broker (the one {@link RealBroker} selects: the embedded Kafka here). The handler writes to a "dependency" that the test takes
  * down and brings back; the consumer's breaker (3 failures, 6 s reset) gates it. Members have
  * {@code max.poll.interval.ms} = 2 s, so an OPEN breaker outlasts it three times: a consumer that stopped polling
  * while paused would be thrown out of its group.
  */
+@RealBroker
 class GatedConsumerIT {
 
     private static final int PARTITIONS = 4;
     private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(2);
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private static EmbeddedKafkaCluster kafka;
+    private TestBroker kafka;
 
     private final AtomicBoolean down = new AtomicBoolean();
     /** Handler calls made while the breaker was OPEN or FORCED_OPEN: there must be none. */
@@ -46,16 +47,9 @@ class GatedConsumerIT {
     private CircuitBreaker breaker;
     private GroupWatch watch;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = EmbeddedKafkaCluster.startSingleNode();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    @BeforeEach
+    void broker(TestBroker broker) {
+        kafka = broker;
     }
 
     @AfterEach
