@@ -20,6 +20,14 @@ import org.junit.jupiter.api.Test;
 class FailureHandlingTest {
 
 
+    /** A breaker of something the handler calls, forced open. */
+    private static CircuitBreaker forcedOpen(Fixture f) {
+        CircuitBreaker inner = CircuitBreaker.of(io.breakwater.breaker.CircuitBreakerConfig.builder("inner")
+                .clock(f.clock).build());
+        inner.forceOpen();
+        return inner;
+    }
+
     @Test
     void aFailureTheBreakerDoesNotCountGoesToTheFailedRecordHandlerAndThePartitionMovesOn() {
         Fixture f = new Fixture(b -> b.failureThreshold(1).ignoreExceptions(IllegalArgumentException.class));
@@ -114,9 +122,7 @@ class FailureHandlingTest {
     @Test
     void aHandlerRefusedByABreakerItCallsBacksOffWithoutCountingAndTriesTheRecordAgain() {
         Fixture f = new Fixture();
-        CircuitBreaker inner = CircuitBreaker.of(io.breakwater.breaker.CircuitBreakerConfig.builder("inner")
-                .clock(f.clock).build());
-        inner.forceOpen();
+        CircuitBreaker inner = forcedOpen(f);
         GatedConsumer<String, String> gated = f.builder()
                 .recordHandler(r -> inner.execute(() -> f.calls.add(r.partition() + "-" + r.offset())))
                 .retryBackoff(Duration.ofSeconds(2))
@@ -140,11 +146,33 @@ class FailureHandlingTest {
     }
 
     @Test
+    void aBackoffEndsAsSoonAsTheGatesOwnBreakerMoves() {
+        Fixture f = new Fixture(b -> b.failureThreshold(1).resetTimeout(Duration.ofSeconds(1)).halfOpenMaxCalls(1)
+                .successThreshold(1));
+        boolean[] refuse = {true};
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> refuse[0] ? f.breaker.openException() : null))
+                .retryBackoff(Duration.ofMinutes(10))
+                .recordOutcomes(false)
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 2);
+        rounds(gated, 3);
+        assertThat(f.calls).containsExactly("0-0");
+        refuse[0] = false;
+        f.breaker.forceOpen();
+        f.breaker.reset(); // the breaker moved: CLOSED again, long before the backoff ends
+        rounds(gated, 2);
+
+        assertThat(f.calls).containsExactly("0-0", "0-0", "0-1");
+        assertThat(f.committed(P0)).isEqualTo(2);
+    }
+
+    @Test
     void aRefusalWrappedInAnotherExceptionIsStillARefusal() {
         Fixture f = new Fixture();
-        CircuitBreaker inner = CircuitBreaker.of(io.breakwater.breaker.CircuitBreakerConfig.builder("inner")
-                .clock(f.clock).build());
-        inner.forceOpen();
+        CircuitBreaker inner = forcedOpen(f);
         GatedConsumer<String, String> gated = f.builder()
                 .recordHandler(f.handler(r -> new java.sql.SQLTransientConnectionException("Refused getConnection()", "08001",
                         inner.openException())))

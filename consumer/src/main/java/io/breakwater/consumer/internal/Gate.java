@@ -50,7 +50,7 @@ public final class Gate {
     // What the breaker looked like when the refusal that started the hold was decided: the hold ends once it moved.
     private long heldAtTransitions;
     private CircuitBreakerState heldInState;
-    // A backoff hold ends at this time instead (the handler was refused by some breaker); 0 when not backing off.
+    // A backoff hold (the handler was refused by some breaker) ends at this time at the latest.
     private long backoffUntil;
     private boolean backingOff;
     // What the breaker looked like before the last admission was asked.
@@ -102,7 +102,7 @@ public final class Gate {
             return true;
         }
         boolean moved = seen != heldAtTransitions || state != heldInState;
-        if (backingOff ? clock.nanoTime() - backoffUntil >= 0 : moved) {
+        if (moved || backingOff && clock.nanoTime() - backoffUntil >= 0) {
             holding = false;
             backingOff = false;
         }
@@ -144,9 +144,12 @@ public final class Gate {
         startHold(seenTransitions, seenState);
     }
 
-    /** The handler was refused by a breaker (its own call to a guarded resource): hold for the backoff. */
+    /**
+     * The handler was refused by a breaker (its own call to a guarded resource): hold for the backoff, or until this
+     * gate's breaker moves, whichever comes first.
+     */
     public void backOff() {
-        holding = true;
+        startHold(transitions.get(), breaker.state());
         backingOff = true;
         backoffUntil = clock.nanoTime() + backoffNanos;
     }
