@@ -158,12 +158,13 @@ public final class GatedConsumer<K, V> implements Runnable, AutoCloseable {
         boolean interrupted = false;
         try {
             loop.start();
-            while (!loop.stopping()) {
+            while (!loop.stopping() && !Thread.currentThread().isInterrupted()) {
                 loop.runOnce();
             }
+            interrupted = Thread.interrupted(); // cleared, so that the closing commit can still wait; set again below
         } catch (InterruptException e) {
             interrupted = true;
-            Thread.interrupted(); // cleared, so that the closing commit can still wait; set again below
+            Thread.interrupted();
         } catch (Throwable e) {
             error = e;
             failure = e;

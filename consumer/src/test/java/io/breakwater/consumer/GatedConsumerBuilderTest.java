@@ -83,6 +83,14 @@ class GatedConsumerBuilderTest {
     }
 
     @Test
+    void aMissingBootstrapServerFailsAsKafkaSays() {
+        assertThatThrownBy(() -> GatedConsumer.builder(Map.of("group.id", "g"), new StringDeserializer(),
+                new StringDeserializer(), breaker).topics("orders").recordHandler(r -> { }).build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Missing required configuration \"bootstrap.servers\" which has no default value");
+    }
+
+    @Test
     void propertiesMakeAKafkaConsumerWithAutoCommitOff() {
         GatedConsumer<String, String> gated = GatedConsumer.builder(Map.of("bootstrap.servers", "127.0.0.1:9",
                 "group.id", "g"), new StringDeserializer(), new StringDeserializer(), breaker)

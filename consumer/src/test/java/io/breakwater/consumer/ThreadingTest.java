@@ -139,6 +139,23 @@ class ThreadingTest {
     }
 
     @Test
+    void aHandlerInterruptedEndsTheLoopWithoutCountingOrCommittingItsRecord() {
+        started(f.builder().recordHandler(r -> {
+            f.calls.add(r.partition() + "-" + r.offset());
+            if (r.offset() == 1) {
+                throw new InterruptedException("shutting down");
+            }
+        }));
+        f.produce(P0, 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gated.stats().state() == ConsumerStats.State.CLOSED);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1");
+        assertThat(f.committed(P0)).isEqualTo(1);
+        assertThat(f.breaker.callStats().failed()).isZero();
+        assertThat(gated.failure()).isEmpty();
+    }
+
+    @Test
     void aLoopClosedBeforeItRanClosesItsConsumerAndCannotBeStarted() {
         gated = f.builder().recordHandler(f.handler()).build();
 

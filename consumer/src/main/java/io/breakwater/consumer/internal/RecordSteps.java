@@ -121,6 +121,11 @@ final class RecordSteps<K, V> {
         }
     }
 
+    static boolean isInterrupt(Throwable failure) {
+        Throwable t = Throwables.unwrap(failure);
+        return t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException;
+    }
+
     /**
      * Whether {@code failure} is a breaker's refusal: a {@code CircuitBreakerOpenException}, or an exception caused by
      * one (a guarded DataSource wraps it in a {@code SQLException}), within a few causes.
@@ -137,6 +142,15 @@ final class RecordSteps<K, V> {
 
     private Step failed(ConsumerRecord<K, V> record, Gate.Admission admission, Outcome outcome) {
         Throwable failure = outcome.failure;
+        if (isInterrupt(failure)) {
+            // The loop's thread was interrupted inside the handler: the record is not handled, and the interrupt is
+            // kept so that the next poll ends the loop like a close.
+            if (outcome.report) {
+                gate.ignored(admission);
+            }
+            Thread.currentThread().interrupt();
+            return Step.RETRY;
+        }
         if (isRefusal(failure)) {
             if (outcome.report) {
                 gate.ignored(admission);
