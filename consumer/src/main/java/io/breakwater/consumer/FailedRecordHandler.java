@@ -31,7 +31,9 @@ public interface FailedRecordHandler<K, V> {
      * Sends each record to {@code topic} through {@code producer} (its key, value and headers, plus headers
      * {@code breakwater.dlt.topic}, {@code .partition}, {@code .offset} and {@code .exception}, the failure with
      * secrets masked), and waits for the acknowledgement at most {@code sendTimeout}: only an acknowledged record
-     * counts as handled. The producer stays yours: close it after the consumer.
+     * counts as handled. The producer serializes the consumer's key and value types (to forward the bytes as they
+     * came, consume with {@code ByteArrayDeserializer}s and give a {@code Producer<byte[], byte[]>}). The producer
+     * stays yours: close it after the consumer.
      *
      * @throws NullPointerException     when an argument is null
      * @throws IllegalArgumentException when {@code topic} is not a legal topic name or {@code sendTimeout} is not positive
