@@ -96,6 +96,7 @@ class ConsumerToDatabaseIT {
         String topic = "orders-" + UUID.randomUUID();
         kafka.createTopic(topic, PARTITIONS, 1, Map.of());
         watch = new GroupWatch(kafka.admin(), topic, "writers-" + topic);
+        watch.awaitLeaders(PARTITIONS);
     }
 
     @AfterEach
@@ -202,7 +203,8 @@ class ConsumerToDatabaseIT {
             await().atMost(WAIT).until(() -> tableFigures()[0] == RECORDS);
             await().atMost(WAIT).until(() -> watch.committed().equals(watch.endOffsets(PARTITIONS)));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw new AssertionError("not done: " + tableFigures()[0] + " rows, committed " + watch.committed() + " of "
+            throw new AssertionError("not done: " + acked + " sends acknowledged, failed " + sendFailures + ", "
+                    + tableFigures()[0] + " rows, committed " + watch.committed() + " of "
                     + watch.endOffsets(PARTITIONS) + ", breaker " + db.breaker().snapshot() + ", members "
                     + members.stream().map(GatedConsumer::stats).toList() + ", transitions "
                     + breakerWatch.heard().stream().map(h -> h.transition().toString()).toList() + ", loop threads "

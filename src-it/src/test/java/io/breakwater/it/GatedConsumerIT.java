@@ -61,6 +61,7 @@ class GatedConsumerIT {
         String topic = name + "-" + UUID.randomUUID();
         kafka.createTopic(topic, PARTITIONS, 1, Map.of());
         watch = new GroupWatch(kafka.admin(), topic, "group-" + topic);
+        watch.awaitLeaders(PARTITIONS);
         breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("dependency-" + name).failureThreshold(3)
                 .resetTimeout(Duration.ofSeconds(6)).halfOpenMaxCalls(3).successThreshold(3).build());
     }

@@ -111,6 +111,17 @@ final class GroupWatch {
                 .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset()));
     }
 
+    /**
+     * Waits until every one of the topic's {@code partitions} answers a ListOffsets from its leader. A topic just
+     * created is in the metadata before its leader serves it: a producer that starts at once gets
+     * NOT_LEADER_OR_FOLLOWER, and an idempotent producer can then be held in OUT_OF_ORDER_SEQUENCE_NUMBER retries
+     * until its delivery timeout.
+     */
+    void awaitLeaders(int partitions) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> endOffsets(partitions).size() == partitions);
+    }
+
     /** Records produced and not committed by the group, over {@code partitions}. */
     long lag(int partitions) throws Exception {
         Map<Integer, Long> committed = committed();
