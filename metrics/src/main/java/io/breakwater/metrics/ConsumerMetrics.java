@@ -35,7 +35,8 @@ import java.util.function.ToDoubleFunction;
  *       handler calls failed with an error that counts</td></tr>
  * </table>
  * A closed consumer keeps its last figures. The meters hold the consumers; remove them from the meter registry to let
- * them go.
+ * them go. Thread-safe: each meter reads {@link GatedConsumer#stats()} on the thread that scrapes, never touching the
+ * Kafka consumer.
  */
 public final class ConsumerMetrics implements MeterBinder {
 
