@@ -92,11 +92,13 @@ public final class ControlFollower implements AutoCloseable {
     }
 
     /**
-     * Waits until the follower has read what the topic held when it first reached it (the commands standing then
-     * are applied on the next tick of the watchdog, within 100 ms); false if not within {@code timeout}.
+     * Waits until the follower has read what the topic held when it first reached it, and then applies the commands
+     * standing to the attached breakers before it returns; false if the topic was not read within {@code timeout}.
      */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return core.follower().awaitCaughtUp(Objects.requireNonNull(timeout, "timeout"));
+        boolean read = core.follower().awaitCaughtUp(Objects.requireNonNull(timeout, "timeout"));
+        core.tick();
+        return read;
     }
 
     /** Where the follower stands, in a reader's terms. */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * withdrawn by a tombstone) and the breaker is still in the state it set, the breaker is reset to run on its own. A
  * breaker that was restored in the state of a command that has since expired is reset too. The command's reason
  * ({@code "<id>: force-open by <who> ..."}) is the reason of each transition, so the status topic says who did it.
- * Thread-safe; {@link #apply} runs on one thread at a time.
+ * Thread-safe.
  */
 public final class CommandApplier {
 
@@ -31,7 +31,8 @@ public final class CommandApplier {
     private final String instanceId;
     // The newest command per key: written by the reading thread, read by the applying one.
     private final Map<String, ControlCommand> book = new ConcurrentHashMap<>();
-    // The breakers that follow the commands, with how many attachments each and what was applied; guarded by `this`.
+    // The breakers that follow the commands, with how many attachments each and what was applied; guarded by itself.
+    // What was applied is read and written under `this`, by apply alone.
     private final Map<CircuitBreaker, Applied> attached = new IdentityHashMap<>();
 
     private static final class Applied {
@@ -61,12 +62,12 @@ public final class CommandApplier {
 
     /** Makes {@code breaker} follow the commands from the next {@link #apply}; returns how to stop that. */
     public Runnable attach(CircuitBreaker breaker) {
-        synchronized (this) {
+        synchronized (attached) {
             attached.computeIfAbsent(breaker, b -> new Applied()).count++;
         }
         boolean[] detached = {false};
         return () -> {
-            synchronized (this) {
+            synchronized (attached) {
                 Applied a = attached.get(breaker);
                 if (!detached[0] && a != null && --a.count == 0) {
                     attached.remove(breaker);
@@ -76,13 +77,13 @@ public final class CommandApplier {
         };
     }
 
-    /** Puts every attached breaker in the state the commands say at {@code now}. */
-    public void apply(Instant now) {
+    /** Puts every attached breaker in the state the commands say at {@code now}; one caller at a time. */
+    public synchronized void apply(Instant now) {
         List<Map.Entry<CircuitBreaker, Applied>> breakers;
-        synchronized (this) {
+        synchronized (attached) {
             breakers = new ArrayList<>(attached.entrySet());
         }
-        // Outside the lock: a transition runs the breaker's listeners.
+        // A transition runs the breaker's listeners, here, under this object's lock (not the map's).
         for (Map.Entry<CircuitBreaker, Applied> e : breakers) {
             apply(e.getKey(), e.getValue(), now);
         }
