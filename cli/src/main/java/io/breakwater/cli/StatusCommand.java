@@ -107,7 +107,7 @@ final class StatusCommand implements Callable<Integer> {
                 view.run();
                 return 0;
             }
-            print(out, reader.fleetEntries(all));
+            print(out, reader.fleetEntries(true));
             if (reader.malformedRecords() > 0) {
                 err.println(reader.malformedRecords() + " record(s) of '" + topic + "' were not status events and were skipped.");
             }
@@ -135,9 +135,9 @@ final class StatusCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, List<FleetEntry> fleet) {
         if (json) {
-            out.println(FleetTable.json(fleet));
+            out.println(FleetTable.json(FleetTable.shown(fleet, all)));
         } else {
-            FleetTable.lines(fleet, Instant.now(), false).forEach(out::println);
+            FleetTable.lines(fleet, all, Instant.now(), false).forEach(out::println);
         }
         out.flush();
     }

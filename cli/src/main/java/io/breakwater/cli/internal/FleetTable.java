@@ -24,17 +24,28 @@ public final class FleetTable {
     private FleetTable() {
     }
 
-    /** The table's lines at {@code now}: a header, then one line per entry (or a line saying there is none). */
-    public static List<String> lines(List<FleetEntry> fleet, Instant now, boolean color) {
+    /**
+     * The table's lines at {@code now}: a header, then one line per entry of {@code all}, the stopped ones only if
+     * {@code includeStopped} (else a line says how many are hidden), or a line saying there is none.
+     */
+    public static List<String> lines(List<FleetEntry> all, boolean includeStopped, Instant now, boolean color) {
         List<String> lines = new ArrayList<>();
         lines.add(String.format(FORMAT, "INSTANCE", "BREAKER", "STATE", "SINCE", "LAST SEEN", "FAIL/OK", "REASON").stripTrailing());
-        for (FleetEntry e : fleet) {
+        List<FleetEntry> shown = shown(all, includeStopped);
+        for (FleetEntry e : shown) {
             lines.add(line(e, now, color));
         }
-        if (fleet.isEmpty()) {
+        if (all.isEmpty()) {
             lines.add("(no breakers have published yet)");
+        } else if (shown.size() < all.size()) {
+            lines.add("(" + (all.size() - shown.size()) + " stopped breaker(s) not shown: --all shows them)");
         }
         return lines;
+    }
+
+    /** {@code all}, without the stopped entries unless {@code includeStopped}. */
+    public static List<FleetEntry> shown(List<FleetEntry> all, boolean includeStopped) {
+        return all.stream().filter(e -> includeStopped || e.presence() != FleetEntry.Presence.STOPPED).toList();
     }
 
     private static String line(FleetEntry e, Instant now, boolean color) {

@@ -43,7 +43,8 @@ public final class FleetWatch {
     }
 
     private void draw(Instant now) {
-        List<FleetEntry> fleet = reader.fleetEntries(options.includeStopped());
+        List<FleetEntry> all = reader.fleetEntries(true);
+        List<FleetEntry> fleet = FleetTable.shown(all, options.includeStopped());
         long instances = fleet.stream().map(FleetEntry::instance).distinct().count();
         long stale = fleet.stream().filter(e -> e.presence() == FleetEntry.Presence.STALE).count();
         String state = reader.state() == StatusReader.State.LIVE ? ""
@@ -55,7 +56,7 @@ public final class FleetWatch {
                 + now.truncatedTo(ChronoUnit.SECONDS) + "   " + instances + " instance(s), " + fleet.size() + " breaker(s)"
                 + (stale > 0 ? ", " + stale + " stale" : "") + state);
         out.println();
-        FleetTable.lines(fleet, now, options.color()).forEach(out::println);
+        FleetTable.lines(all, options.includeStopped(), now, options.color()).forEach(out::println);
         if (!options.redraw()) {
             out.println();
         }

@@ -44,7 +44,7 @@ class FleetTableTest {
 
     @Test
     void oneLinePerBreakerWithStateSinceLastSeenCountsAndReason() {
-        List<String> lines = FleetTable.lines(fleet(), NOW, false);
+        List<String> lines = FleetTable.lines(fleet(), true, NOW, false);
         assertThat(lines.get(0)).startsWith("INSTANCE").contains("BREAKER", "STATE", "SINCE", "LAST SEEN", "FAIL/OK", "REASON");
         assertThat(lines.get(1)).matches("trader-1 +orders +FORCED_OPEN +12 s +2 s +5/2 +cmd-0123456789ab: force-open by alice");
         assertThat(lines.get(2)).matches("trader-2 +orders +CLOSED +5 m +20 s +5/2 +started");
@@ -57,8 +57,8 @@ class FleetTableTest {
 
     @Test
     void statesAreInTheDemosColoursAndColumnsStayAligned() {
-        List<String> plain = FleetTable.lines(fleet(), NOW, false);
-        List<String> colored = FleetTable.lines(fleet(), NOW, true);
+        List<String> plain = FleetTable.lines(fleet(), true, NOW, false);
+        List<String> colored = FleetTable.lines(fleet(), true, NOW, true);
         assertThat(colored.get(1)).contains("\u001b[31mFORCED_OPEN ").contains("\u001b[0m");
         assertThat(colored.get(2)).contains("\u001b[32mCLOSED");
         assertThat(colored.get(1).replaceAll("\u001b\\[\\d+m", "")).isEqualTo(plain.get(1));
@@ -66,8 +66,15 @@ class FleetTableTest {
     }
 
     @Test
+    void stoppedBreakersAreHiddenUnlessAllAndTheTableSaysHowMany() {
+        List<String> lines = FleetTable.lines(fleet(), false, NOW, false);
+        assertThat(lines).hasSize(5).noneMatch(l -> l.startsWith("trader-4"));
+        assertThat(lines.get(4)).isEqualTo("(1 stopped breaker(s) not shown: --all shows them)");
+    }
+
+    @Test
     void anEmptyFleetSaysSo() {
-        assertThat(FleetTable.lines(List.of(), NOW, false)).last().isEqualTo("(no breakers have published yet)");
+        assertThat(FleetTable.lines(List.of(), false, NOW, false)).last().isEqualTo("(no breakers have published yet)");
     }
 
     @Test
