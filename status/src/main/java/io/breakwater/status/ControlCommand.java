@@ -3,6 +3,7 @@ package io.breakwater.status;
 import io.breakwater.breaker.CircuitBreakerState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Locale;
@@ -104,7 +105,7 @@ public record ControlCommand(int schema, String id, Action action, String breake
     }
 
     /**
-     * A new command with a fresh id, issued at {@code now}: {@code action} on {@code breaker} of {@code instance}
+     * A new command with a fresh id, issued at {@code now} (to the millisecond): {@code action} on {@code breaker} of {@code instance}
      * (null: every instance), by {@code by}, holding for {@code lasting} (null: until replaced).
      *
      * @throws IllegalArgumentException for a blank name, a name with control characters, or a duration that is not
@@ -117,7 +118,9 @@ public record ControlCommand(int schema, String id, Action action, String breake
             throw new IllegalArgumentException("the command's duration must be positive, but was " + lasting);
         }
         String id = "cmd-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        return new ControlCommand(SCHEMA, id, action, breaker, instance, by, now, lasting == null ? null : now.plus(lasting));
+        Instant issued = now.truncatedTo(ChronoUnit.MILLIS); // as precise as the order of commands needs, and readable
+        return new ControlCommand(SCHEMA, id, action, breaker, instance, by, issued,
+                lasting == null ? null : issued.plus(lasting));
     }
 
     /** The record key: {@code {breaker}} for every instance, {@code {instance}/{breaker}} for one. */

@@ -81,6 +81,9 @@ class ControlCommandTest {
         assertThat(c.expiresAt()).isEqualTo(T0.plus(Duration.ofMinutes(15)));
         assertThat(c.reason()).isEqualTo(c.id() + ": force-open by alice until 2026-11-29T10:15:00Z");
         assertThat(ControlCommand.issue(Action.RESET, "orders", "a", "bob", null, T0).reason()).endsWith(": reset by bob");
+        assertThat(ControlCommand.issue(Action.RESET, "orders", null, "bob", Duration.ofMinutes(1), T0.plusNanos(1_234_567)))
+                .as("to the millisecond").satisfies(r -> assertThat(r.issuedAt()).isEqualTo(T0.plusMillis(1)))
+                .satisfies(r -> assertThat(r.expiresAt()).isEqualTo(Instant.parse("2026-11-29T10:01:00.001Z")));
     }
 
     @Test
