@@ -57,6 +57,10 @@ final class StatusCommand implements Callable<Integer> {
             description = "How long to wait for the cluster and the topic (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Client properties for a secured cluster (security.protocol, sasl.*, ssl.*), as Kafka's tools take them.")
+    java.nio.file.Path commandConfig;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -80,13 +84,13 @@ final class StatusCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bootstrap-server must not be empty: give HOST:PORT");
         }
         checkTopic(spec.commandLine(), topic);
+        Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         try {
-            Reachability.check(bootstrap, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
+            Reachability.check(client, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
         } catch (Reachability.UnreachableException e) {
             err.println(e.getMessage());
             return 1;
         }
-        Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(client)) {
             Set<String> topics = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!topics.contains(topic)) {

@@ -50,6 +50,10 @@ abstract class SwitchCommand implements Callable<Integer> {
             description = "How long to wait for the cluster to take the command (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Client properties for a secured cluster (security.protocol, sasl.*, ssl.*), as Kafka's tools take them.")
+    java.nio.file.Path commandConfig;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -59,10 +63,11 @@ abstract class SwitchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ControlCommand command = command(Instant.now());
+        Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Reachability.check(bootstrap, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
-            ControlTopic.send(Map.of("bootstrap.servers", bootstrap), topic, command, timeout);
+            Reachability.check(client, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
+            ControlTopic.send(client, topic, command, timeout);
         } catch (Reachability.UnreachableException | KafkaException e) {
             err.println(e.getMessage());
             return 1;

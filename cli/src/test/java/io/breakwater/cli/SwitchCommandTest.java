@@ -111,6 +111,21 @@ class SwitchCommandTest {
     }
 
     @Test
+    void commandConfigCarriesTheClientSettingsOfASecuredCluster(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Run missing = cli("force-open", "orders", "--bootstrap-server", "127.0.0.1:1", "--command-config",
+                dir.resolve("nope.properties").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("--command-config: cannot read " + dir.resolve("nope.properties")
+                + " (NoSuchFileException)");
+        java.nio.file.Path file = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "security.protocol=CARRIER_PIGEON\nsasl.jaas.config=secret-value\n");
+        Run used = cli("disable", "orders", "--bootstrap-server", "127.0.0.1:1", "--command-config", file.toString());
+        assertThat(used.exitCode()).as("the file's settings reach the client, which refuses them").isEqualTo(1);
+        assertThat(used.err()).contains("CARRIER_PIGEON").doesNotContain("secret-value");
+    }
+
+    @Test
     void noCommandListsThemAll() {
         Run run = cli();
         assertThat(run.exitCode()).isEqualTo(2);
