@@ -1,9 +1,15 @@
 package io.breakwater.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.status.ControlFollower;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.transport.redpanda.RedpandaTransport;
 import io.breakwater.status.StatusEvent;
 import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.RealBroker;
@@ -14,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -162,6 +170,30 @@ class FleetControlIT {
                         && orders(reader, late).to() == CircuitBreakerState.FORCED_OPEN);
                 assertThat(orders(reader, late).reason()).isEqualTo(id + ": force-open by it");
             }
+        }
+    }
+
+    @Test
+    void anEventBusFollowsTheSwitchAndReportsIt(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "bus");
+        String stream = topics.data();
+        try (StatusPublisher status = StatusPublisher.create(broker.clientConfig(), topics.status(), "bus-1");
+             ControlFollower control = ControlFollower.create(broker.clientConfig(), topics.control(), "bus-1");
+             EventBus bus = EventBus.builder(RedpandaTransport.builder(broker.clientConfig()).build())
+                     .statusPublisher(status).controlFollower(control).build();
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topics.status())) {
+            bus.publishStream(stream, "k", Map.of("n", 1), Map.of()).get(30, TimeUnit.SECONDS);
+            String channel = "eventbus-" + stream;
+
+            String id = send(broker, topics, "force-open", channel, "--instance", "bus-1", "--for", "1h");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> bus.channelBreaker(stream).state() == CircuitBreakerState.FORCED_OPEN);
+            assertThatThrownBy(() -> bus.publishStream(stream, "k", Map.of("n", 2), Map.of()).join())
+                    .hasCauseInstanceOf(CircuitBreakerOpenException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> reader.fleet().get("bus-1/" + channel) != null
+                    && reader.fleet().get("bus-1/" + channel).reason().startsWith(id + ": force-open by it until "));
+            assertThat(bus.transportBreaker().state()).as("the other breakers run on").isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(control.commands()).containsKey("bus-1/" + channel);
         }
     }
 }
