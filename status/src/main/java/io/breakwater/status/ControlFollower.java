@@ -71,7 +71,9 @@ public final class ControlFollower implements AutoCloseable {
 
     /** Makes {@code breaker} follow the commands until the subscription or this follower is closed. */
     public Subscription attach(CircuitBreaker breaker) {
-        Runnable detach = core.applier().attach(Objects.requireNonNull(breaker, "breaker"));
+        Objects.requireNonNull(breaker, "breaker");
+        subscriptions.requireOpen();
+        Runnable detach = core.applier().attach(breaker);
         AtomicBoolean done = new AtomicBoolean();
         return subscriptions.track(() -> {
             if (done.compareAndSet(false, true)) {
@@ -83,6 +85,7 @@ public final class ControlFollower implements AutoCloseable {
     /** Makes every breaker of {@code registry}, existing and future, follow the commands. */
     public Subscription attach(CircuitBreakerRegistry registry) {
         Objects.requireNonNull(registry, "registry");
+        subscriptions.requireOpen();
         List<Runnable> each = new CopyOnWriteArrayList<>();
         Subscription added = registry.forEachBreaker(b -> each.add(core.applier().attach(b)));
         return subscriptions.track(() -> {

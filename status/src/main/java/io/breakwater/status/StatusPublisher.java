@@ -140,6 +140,7 @@ public final class StatusPublisher implements AutoCloseable {
      */
     public Subscription attach(CircuitBreaker breaker) {
         Objects.requireNonNull(breaker, "breaker");
+        subscriptions.requireOpen();
         return subscriptions.track(shared.attached().attach(breaker, Duration.ZERO));
     }
 
@@ -150,6 +151,7 @@ public final class StatusPublisher implements AutoCloseable {
      */
     public Subscription attach(CircuitBreakerRegistry registry) {
         Objects.requireNonNull(registry, "registry");
+        subscriptions.requireOpen();
         List<Subscription> each = new CopyOnWriteArrayList<>();
         AtomicBoolean existing = new AtomicBoolean(true);
         Subscription added = registry.forEachBreaker(b -> each.add(shared.attached().attach(b,

@@ -17,6 +17,13 @@ public final class Subscriptions {
         this.owner = owner;
     }
 
+    /** Throws if the handle is closed: nothing should be attached (or announced) then. */
+    public synchronized void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(owner + " is closed");
+        }
+    }
+
     /** Keeps {@code subscription} to close with the handle; closes it and throws if the handle is closed already. */
     public Subscription track(Subscription subscription) {
         synchronized (this) {
