@@ -5,7 +5,8 @@ import java.io.PrintStream;
 /**
  * {@code chaos/run [--minutes N] [--seed S] ...}: one run on a 3-node cluster of forked brokers (see
  * {@link ChaosRun}). Exit code 0 when every check passed, 1 when one failed (the offending ids are printed and
- * the history is kept), 2 for bad options.
+ * the history is kept), 2 for bad options. One run per JVM: the breakers of the wrapped and the intercepted
+ * producer live in the global registry under fixed names ({@code chaos-wrapper-blocking}, ...).
  */
 public final class ChaosMain {
 

@@ -1,5 +1,6 @@
 package io.breakwater.chaos;
 
+import io.breakwater.testkit.FaultProxy;
 import io.breakwater.testkit.ForkedKafkaCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,7 +189,7 @@ final class Nemesis implements AutoCloseable {
             problems.add("node(s) " + java.util.Arrays.toString(dead) + " still down after every fault ended");
             restart(dead);
         }
-        cluster.proxies().forEach(p -> p.pass());
+        cluster.proxies().forEach(FaultProxy::pass);
     }
 
     @Override
