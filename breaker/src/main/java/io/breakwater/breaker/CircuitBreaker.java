@@ -34,7 +34,8 @@ public final class CircuitBreaker {
     private final CircuitBreakerConfig config;
     private final String name;
     private final Clock clock;
-    private final StateMachine machine;
+    // Package-private for tests of the moves (backoff, jitter).
+    final StateMachine machine;
     private final Calls calls;
     // Loads and saves the state through the config's store; null without one.
     private final StateKeeper keeper;
@@ -52,9 +53,9 @@ public final class CircuitBreaker {
     }
 
     /**
-     * A new breaker with {@code config}. With a state store, it starts from the saved state if the store
-     * answers within {@code stateRestoreWait}; a later answer is applied when it comes, unless the breaker
-     * has moved meanwhile. Most code should use a {@link CircuitBreakerRegistry}.
+     * A new breaker with {@code config}. With a state store, it starts from the saved state if the store answers within
+     * {@code stateRestoreWait}; a later answer is applied when it comes, unless the breaker has moved meanwhile. Most
+     * code should use a {@link CircuitBreakerRegistry}.
      */
     public static CircuitBreaker of(CircuitBreakerConfig config) {
         return new CircuitBreaker(Objects.requireNonNull(config, "config"), true);
@@ -83,11 +84,6 @@ public final class CircuitBreaker {
         }
     }
 
-    /** The wait in OPEN after {@code reopenCount} re-opens (for tests of backoff and jitter). */
-    long openWaitNanos(int reopenCount) {
-        return machine.moves.openWaitNanos(reopenCount);
-    }
-
     /** Failures of the state store, to load or to save, since the breaker was created. */
     public long storeErrors() {
         return keeper == null ? 0 : keeper.errors();
@@ -105,8 +101,6 @@ public final class CircuitBreaker {
     public CircuitBreakerState state() {
         return machine.current().state;
     }
-
-    // ---------------------------------------------------------------- permission
 
     /**
      * Asks to make one call. A permit means go ahead, then report the outcome with it (in HALF_OPEN this is
@@ -135,15 +129,13 @@ public final class CircuitBreaker {
     }
 
     /**
-     * Applies the time-based transitions now rather than on the next call: OPEN whose reset timeout passed
-     * becomes HALF_OPEN; HALF_OPEN with a trial unanswered for {@code halfOpenMaxWait} re-opens. For timers
-     * that keep status reports fresh when no calls arrive.
+     * Applies the time-based transitions now rather than on the next call: OPEN whose reset timeout passed becomes
+     * HALF_OPEN; HALF_OPEN with a trial unanswered for {@code halfOpenMaxWait} re-opens. For timers that keep status
+     * reports fresh when no calls arrive.
      */
     public void checkTimeouts() {
         machine.checkTimeouts();
     }
-
-    // ---------------------------------------------------------------- outcomes
 
     /** Records the success of the call made under {@code permit}, which took {@code durationNanos} (negative: unknown). */
     public void recordSuccess(Permit permit, long durationNanos) {
@@ -195,24 +187,21 @@ public final class CircuitBreaker {
     }
 
     /**
-     * Records that the dependency has answered nothing for {@code details}' period although calls are waiting
-     * (a watchdog's verdict, not one call's outcome): a CLOSED breaker opens at once, whatever its counts; in
-     * other states it does nothing. The stalled calls still report their own outcomes when they end.
+     * Records that the dependency has answered nothing for {@code details}' period although calls are waiting (a
+     * watchdog's verdict, not one call's outcome): a CLOSED breaker opens at once, whatever its counts; in other states
+     * it does nothing. The stalled calls still report their own outcomes when they end.
      */
     public void recordStall(String details) {
         machine.stalled(Objects.requireNonNull(details, "details"));
     }
 
     /**
-     * Records a call whose failure does not count (a caller's error, classified elsewhere), without a
-     * permit: it changes no window and no state, is counted as ignored, and in HALF_OPEN gives the oldest
-     * trial permit back.
+     * Records a call whose failure does not count (a caller's error, classified elsewhere), without a permit: it changes
+     * no window and no state, is counted as ignored, and in HALF_OPEN gives the oldest trial permit back.
      */
     public void recordIgnored() {
         machine.ignored(null);
     }
-
-    // ---------------------------------------------------------------- wrappers
 
     /**
      * Runs {@code callable} if permitted, recording its outcome; refused calls throw
@@ -228,9 +217,9 @@ public final class CircuitBreaker {
     }
 
     /**
-     * Starts an asynchronous call if permitted and records how it completes. The returned future completes
-     * exactly as the call's stage does, on every path, even if recording throws; a refused call gets a future
-     * already failed with {@link CircuitBreakerOpenException}, and {@code supplier} is not invoked.
+     * Starts an asynchronous call if permitted and records how it completes. The returned future completes exactly as
+     * the call's stage does, on every path, even if recording throws; a refused call gets a future already failed with
+     * {@link CircuitBreakerOpenException}, and {@code supplier} is not invoked.
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<T>> supplier) {
         return calls.executeAsync(Objects.requireNonNull(supplier, "supplier"));
@@ -241,24 +230,35 @@ public final class CircuitBreaker {
         return machine.openException();
     }
 
-    // ---------------------------------------------------------------- manual control
-
     /** Rejects every call until {@link #reset()} or {@link #disable()}. */
     public void forceOpen() {
-        machine.moves.manual(CircuitBreakerState.FORCED_OPEN, "forced open by hand");
+        forceOpen("forced open by hand");
+    }
+
+    /** {@link #forceOpen()}, with {@code reason} as the transition's reason (such as an operator's command). */
+    public void forceOpen(String reason) {
+        machine.moves.manual(CircuitBreakerState.FORCED_OPEN, reason);
     }
 
     /** Admits every call and counts nothing until {@link #reset()} or {@link #forceOpen()}. */
     public void disable() {
-        machine.moves.manual(CircuitBreakerState.DISABLED, "disabled by hand");
+        disable("disabled by hand");
+    }
+
+    /** {@link #disable()}, with {@code reason} as the transition's reason (such as an operator's command). */
+    public void disable(String reason) {
+        machine.moves.manual(CircuitBreakerState.DISABLED, reason);
     }
 
     /** Back to CLOSED with empty counters and no backoff, from any other state; on a CLOSED breaker it does nothing. */
     public void reset() {
-        machine.moves.reset();
+        reset("reset by hand");
     }
 
-    // ---------------------------------------------------------------- observation
+    /** {@link #reset()}, with {@code reason} as the transition's reason (such as an operator's command). */
+    public void reset(String reason) {
+        machine.moves.reset(reason);
+    }
 
     /**
      * Registers a listener for every later transition of this breaker. Listeners run on the thread that

@@ -41,6 +41,7 @@ final class Transitions {
 
 
     void manual(CircuitBreakerState state, String reason) {
+        requireReason(reason);
         for (;;) {
             Phase p = phase.get();
             if (p.state == state) {
@@ -54,12 +55,21 @@ final class Transitions {
     }
 
     /** Back to CLOSED with empty counters and no backoff; nothing at all when already CLOSED. */
-    void reset() {
+    void reset(String reason) {
+        requireReason(reason);
         for (;;) {
             Phase p = phase.get();
-            if (p.state == CircuitBreakerState.CLOSED || transition(p, closed(p.sequence + 1), "reset by hand", totalsOf(p))) {
+            if (p.state == CircuitBreakerState.CLOSED || transition(p, closed(p.sequence + 1), reason, totalsOf(p))) {
                 return;
             }
+        }
+    }
+
+    /** A reason given by a caller of forceOpen, disable or reset: a sentence, not null or blank. */
+    private static void requireReason(String reason) {
+        java.util.Objects.requireNonNull(reason, "reason");
+        if (reason.isBlank()) {
+            throw new IllegalArgumentException("reason must not be blank, but was '" + reason + "'");
         }
     }
 

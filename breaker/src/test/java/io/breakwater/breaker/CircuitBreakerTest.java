@@ -272,7 +272,7 @@ class CircuitBreakerTest {
             long min = Long.MAX_VALUE;
             long max = Long.MIN_VALUE;
             for (int i = 0; i < 500; i++) {
-                long wait = breaker.openWaitNanos(0);
+                long wait = breaker.machine.moves.openWaitNanos(0);
                 min = Math.min(min, wait);
                 max = Math.max(max, wait);
             }

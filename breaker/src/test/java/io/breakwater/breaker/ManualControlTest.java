@@ -60,4 +60,34 @@ class ManualControlTest {
         breaker.forceOpen();
         assertThat(seen).hasSize(1);
     }
+
+    @Test
+    void aReasonGivenByTheCallerIsTheTransitionsReason() {
+        CircuitBreaker breaker = breaker();
+
+        breaker.forceOpen("cmd-1: force-open by alice");
+        breaker.disable("cmd-2: disable by bob");
+        breaker.reset("cmd-3: reset by carol");
+
+        assertThat(seen).extracting(StateTransition::reason)
+                .containsExactly("cmd-1: force-open by alice", "cmd-2: disable by bob", "cmd-3: reset by carol");
+        assertThat(seen).extracting(StateTransition::to).containsExactly(CircuitBreakerState.FORCED_OPEN,
+                CircuitBreakerState.DISABLED, CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void aMissingOrBlankReasonIsRefusedAndChangesNothing() {
+        CircuitBreaker breaker = breaker();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> breaker.forceOpen(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("reason");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> breaker.disable(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("reason must not be blank, but was ' '");
+        breaker.forceOpen();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> breaker.reset(""))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("reason must not be blank, but was ''");
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        assertThat(seen).extracting(StateTransition::reason).containsExactly("forced open by hand");
+    }
 }

@@ -3,10 +3,11 @@ package io.breakwater.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code breakwater demo} and {@code breakwater status}. */
+/** {@code breakwater demo}, {@code status}, and the fleet-wide switch: {@code force-open}, {@code disable}, {@code reset}. */
 @Command(name = "breakwater", mixinStandardHelpOptions = true, version = "breakwater 0.1.0",
         description = "Circuit breakers for Kafka and Redpanda producers.",
-        subcommands = {DemoCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, StatusCommand.class, ForceOpenCommand.class, DisableCommand.class,
+            ResetCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -33,6 +34,11 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code: 0 done, 1 failed, 2 bad usage. */
     public static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line, with its handling of bad options (what was wrong, then the usage; exit code 2). */
+    static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler((e, ignored) -> {
@@ -42,12 +48,11 @@ public final class Main implements Runnable {
                     CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
                     cmd.usage(cmd.getErr());
                     return 2;
-                })
-                .execute(args);
+                });
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo or status");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: demo, status, force-open, disable or reset");
     }
 }

@@ -1,7 +1,9 @@
 package io.breakwater.cli;
 
+import io.breakwater.cli.internal.FleetTable;
+import io.breakwater.cli.internal.FleetWatch;
 import io.breakwater.cli.internal.Reachability;
-import io.breakwater.status.StatusEvent;
+import io.breakwater.status.FleetEntry;
 import io.breakwater.status.StatusEventCodec;
 import io.breakwater.status.StatusReader;
 import java.io.PrintWriter;
@@ -19,9 +21,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Reads the status topic and shows the fleet: every breaker of every instance. */
+/** Reads the status topic and shows the fleet: every breaker of every instance, and whether the instance is there. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show every breaker of every instance, from the status topic.")
+        description = "Show every breaker of every instance, from the status topic: state, since, last seen, reason. "
+                + "An instance whose heartbeat is older than 3 of its intervals is STALE; stopped ones are hidden "
+                + "unless --all is given.")
 final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-server", required = true, paramLabel = "HOST:PORT", description = "Kafka or Redpanda to read from.")
@@ -36,9 +40,26 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (an array; with --follow, one event per line).")
     boolean json;
 
+    @Option(names = "--all", description = "Also show stopped instances and detached breakers.")
+    boolean all;
+
+    @Option(names = "--watch", description = "Redraw the table in place every --interval, until interrupted.")
+    boolean watch;
+
+    @Option(names = "--interval", defaultValue = "1s", converter = Durations.class,
+            description = "How often --watch redraws (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--no-color", description = "With --watch: no colors and no redraws; print each table after the last.")
+    boolean noColor;
+
     @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
             description = "How long to wait for the cluster and the topic (default: ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Client properties for a secured cluster (security.protocol, sasl.*, ssl.*), as Kafka's tools take them.")
+    java.nio.file.Path commandConfig;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,21 +72,25 @@ final class StatusCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
         }
+        if (watch && (follow || json)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--watch shows the table: it cannot be combined "
+                    + "with --follow or --json");
+        }
+        if (interval.toMillis() < 100 || interval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be in [100ms, 1h], but was "
+                    + interval.toMillis() + "ms");
+        }
         if (bootstrap.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bootstrap-server must not be empty: give HOST:PORT");
         }
-        if (topic.isEmpty() || topic.length() > 249 || topic.equals(".") || topic.equals("..")
-                || !topic.matches("[a-zA-Z0-9._-]+")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--topic must be a Kafka topic name "
-                    + "(1 to 249 of [a-zA-Z0-9._-], not '.' or '..'), but was '" + topic + "'");
-        }
+        checkTopic(spec.commandLine(), topic);
+        Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         try {
-            Reachability.check(bootstrap, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
+            Reachability.check(client, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
         } catch (Reachability.UnreachableException e) {
             err.println(e.getMessage());
             return 1;
         }
-        Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
         try (Admin admin = Admin.create(client)) {
             Set<String> topics = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!topics.contains(topic)) {
@@ -78,7 +103,15 @@ final class StatusCommand implements Callable<Integer> {
             if (!reader.awaitCaughtUp(timeout)) {
                 err.println("Could not read all of '" + topic + "' within " + timeout.toSeconds() + " s; showing what was read.");
             }
-            print(out, reader.fleetView());
+            if (watch) {
+                boolean tty = System.console() != null;
+                FleetWatch view = new FleetWatch(reader, out, new FleetWatch.Options(topic + " on " + bootstrap, all,
+                        tty && !noColor, tty && !noColor, interval));
+                Runtime.getRuntime().addShutdownHook(new Thread(view::stop));
+                view.run();
+                return 0;
+            }
+            print(out, reader.fleetEntries(true));
             if (reader.malformedRecords() > 0) {
                 err.println(reader.malformedRecords() + " record(s) of '" + topic + "' were not status events and were skipped.");
             }
@@ -95,32 +128,25 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(PrintWriter out, List<StatusEvent> fleet) {
+    /** Fails with the usage unless {@code topic} is a Kafka topic name. */
+    static void checkTopic(CommandLine cmd, String topic) {
+        if (topic.isEmpty() || topic.length() > 249 || topic.equals(".") || topic.equals("..")
+                || !topic.matches("[a-zA-Z0-9._-]+")) {
+            throw new CommandLine.ParameterException(cmd, "--topic must be a Kafka topic name "
+                    + "(1 to 249 of [a-zA-Z0-9._-], not '.' or '..'), but was '" + topic + "'");
+        }
+    }
+
+    private void print(PrintWriter out, List<FleetEntry> fleet) {
         if (json) {
-            StringBuilder array = new StringBuilder("[");
-            for (int i = 0; i < fleet.size(); i++) {
-                array.append(i == 0 ? "" : ",").append(new String(StatusEventCodec.encode(fleet.get(i)), StandardCharsets.UTF_8));
-            }
-            out.println(array.append(']'));
+            out.println(FleetTable.json(FleetTable.shown(fleet, all)));
         } else {
-            out.printf("%-28s %-28s %-11s %-20s %s%n", "INSTANCE", "BREAKER", "STATE", "SINCE", "REASON");
-            for (StatusEvent e : fleet) {
-                out.println(line(e));
-            }
-            if (fleet.isEmpty()) {
-                out.println("(no breakers have published yet)");
-            }
+            FleetTable.lines(fleet, all, Instant.now(), false).forEach(out::println);
         }
         out.flush();
     }
 
-    private static String line(StatusEvent e) {
-        return String.format("%-28s %-28s %-11s %-20s %s", e.instance(), e.breaker(), e.to(), ago(e.at()), e.reason());
-    }
-
-    private static String ago(Instant at) {
-        long seconds = Math.max(0, Duration.between(at, Instant.now()).toSeconds());
-        String when = at.toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z");
-        return seconds < 3600 ? seconds + " s ago" : when;
+    private static String line(io.breakwater.status.StatusEvent e) {
+        return String.format("%-24s %-24s %-12s %-24s %s", e.instance(), e.breaker(), e.to(), e.at(), e.reason());
     }
 }

@@ -92,8 +92,7 @@ public final class EventBus implements AutoCloseable {
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
-        this.statusSubscriptions = b.statusPublisher == null ? List.of()
-                : List.of(b.statusPublisher.attach(registry), b.statusPublisher.attach(transport.breaker()));
+        this.statusSubscriptions = b.attachments(registry, transport.breaker());
         // Streams whose events an earlier run left in the spill: their replay starts now.
         if (spills != null) {
             spills.waiting().forEach(this::channel);

@@ -3,14 +3,19 @@ package io.breakwater.eventbus;
 import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.BreakerStateStore;
+import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Subscription;
 import io.breakwater.eventbus.internal.StreamNames;
+import io.breakwater.status.ControlFollower;
 import io.breakwater.status.StatusPublisher;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,6 +34,7 @@ public final class EventBusBuilder {
     Duration sendBlockThreshold = Duration.ofSeconds(1);
     Duration inFlightThreshold = Duration.ofSeconds(2);
     StatusPublisher statusPublisher;
+    ControlFollower controlFollower;
     boolean restoreState = true;
     BreakerStateStore stateStore;
     io.breakwater.spill.SpillStore spill;
@@ -105,6 +111,29 @@ public final class EventBusBuilder {
     public EventBusBuilder statusPublisher(StatusPublisher publisher) {
         this.statusPublisher = Objects.requireNonNull(publisher, "publisher");
         return this;
+    }
+
+    /**
+     * Makes the bus's breakers (channels and transport) follow operators' commands on the control topic through
+     * {@code follower} (which the caller closes); with a status publisher, the applied state is reported there.
+     */
+    public EventBusBuilder controlFollower(ControlFollower follower) {
+        this.controlFollower = Objects.requireNonNull(follower, "follower");
+        return this;
+    }
+
+    /** The status publisher's attachments of the bus's breakers, then the control follower's (those given). */
+    List<Subscription> attachments(CircuitBreakerRegistry registry, CircuitBreaker transportBreaker) {
+        List<Subscription> attached = new ArrayList<>();
+        if (statusPublisher != null) {
+            attached.add(statusPublisher.attach(registry));
+            attached.add(statusPublisher.attach(transportBreaker));
+        }
+        if (controlFollower != null) {
+            attached.add(controlFollower.attach(registry));
+            attached.add(controlFollower.attach(transportBreaker));
+        }
+        return List.copyOf(attached);
     }
 
     /** Whether stream breakers start from the state last published to the status topic (default: yes, with a publisher). */

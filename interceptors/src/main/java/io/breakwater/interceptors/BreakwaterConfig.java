@@ -5,7 +5,7 @@ import io.breakwater.breaker.CircuitBreakerConfigBuilder;
 import io.breakwater.interceptors.internal.ConfigDocs;
 import io.breakwater.interceptors.internal.Identity;
 import io.breakwater.interceptors.internal.KeyChecks;
-import io.breakwater.interceptors.internal.TopicNameValidator;
+import io.breakwater.interceptors.internal.KeyDefinitions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -13,9 +13,6 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -132,45 +129,28 @@ public final class BreakwaterConfig extends AbstractConfig {
     public static final String STATE_TTL_MS_CONFIG = PREFIX + "state.ttl.ms";
     public static final String STATE_TTL_MS_DOC = "Saved state older than this is ignored when restoring.";
 
+    public static final String STATUS_HEARTBEAT_MS_CONFIG = PREFIX + "status.heartbeat.ms";
+    public static final String STATUS_HEARTBEAT_MS_DOC = "How often the instance publishes a heartbeat to the status topic "
+            + "(the first at once); readers mark an instance STALE when its newest heartbeat is older than 3 intervals. "
+            + "Producers of one instance share one publisher, and its interval is the first one's.";
+
+    public static final String CONTROL_ENABLED_CONFIG = PREFIX + "control.enabled";
+    public static final String CONTROL_ENABLED_DOC = "Whether the breaker follows operators' commands on the control "
+            + "topic (breakwater force-open, disable, reset): the latest one for it at start and while running, until "
+            + "it expires. Only operators should be allowed to write that topic.";
+
+    public static final String CONTROL_TOPIC_CONFIG = PREFIX + "control.topic";
+    public static final String CONTROL_TOPIC_DOC = "The compacted topic of operators' commands, keyed {breaker} or "
+            + "{instance}/{breaker}, on the status topic's cluster (breakwater.status.bootstrap.servers, or the "
+            + "producer's). Never created by a producer: by the first command, or by hand.";
+    public static final String CONTROL_TOPIC_DEFAULT = "breakwater-control";
+
+    public static final String CONTROL_READ_TIMEOUT_MS_CONFIG = PREFIX + "control.read.timeout.ms";
+    public static final String CONTROL_READ_TIMEOUT_MS_DOC = "How long configure() may wait to read the control topic, "
+            + "so that a standing command holds before the first send; 0: do not wait (it holds once the topic is read).";
+
     /** The definition of every key: type, default, validator, importance and documentation. */
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(BREAKER_NAME_CONFIG, Type.STRING, "", Importance.HIGH, BREAKER_NAME_DOC)
-            .define(FAILURE_THRESHOLD_CONFIG, Type.INT, 5, Range.between(1, 1_000_000), Importance.HIGH, FAILURE_THRESHOLD_DOC)
-            .define(SUCCESS_THRESHOLD_CONFIG, Type.INT, 3, Range.between(1, 1_000), Importance.MEDIUM, SUCCESS_THRESHOLD_DOC)
-            .define(RESET_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, Range.between(1, Duration.ofDays(1).toMillis()),
-                    Importance.HIGH, RESET_TIMEOUT_MS_DOC)
-            .define(HALF_OPEN_MAX_CALLS_CONFIG, Type.INT, 3, Range.between(1, 1_000), Importance.MEDIUM, HALF_OPEN_MAX_CALLS_DOC)
-            .define(HALF_OPEN_MAX_WAIT_MS_CONFIG, Type.LONG, 0L, Range.between(0, Duration.ofDays(1).toMillis()),
-                    Importance.LOW, HALF_OPEN_MAX_WAIT_MS_DOC)
-            .define(WINDOW_SIZE_CONFIG, Type.INT, 0, Range.between(0, CircuitBreakerConfig.MAX_WINDOW_SIZE), Importance.MEDIUM,
-                    WINDOW_SIZE_DOC)
-            .define(WINDOW_DURATION_MS_CONFIG, Type.LONG, 0L, Range.between(0, CircuitBreakerConfig.MAX_WINDOW_DURATION.toMillis()),
-                    Importance.MEDIUM, WINDOW_DURATION_MS_DOC)
-            .define(MINIMUM_CALLS_CONFIG, Type.INT, 0, Range.between(0, CircuitBreakerConfig.MAX_WINDOW_SIZE), Importance.LOW,
-                    MINIMUM_CALLS_DOC)
-            .define(FAILURE_RATE_THRESHOLD_CONFIG, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.MEDIUM,
-                    FAILURE_RATE_THRESHOLD_DOC)
-            .define(SLOW_CALL_RATE_THRESHOLD_CONFIG, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.LOW,
-                    SLOW_CALL_RATE_THRESHOLD_DOC)
-            .define(SLOW_CALL_DURATION_MS_CONFIG, Type.LONG, 0L, Range.between(0, Duration.ofHours(1).toMillis()),
-                    Importance.LOW, SLOW_CALL_DURATION_MS_DOC)
-            .define(SEND_BLOCK_THRESHOLD_MS_CONFIG, Type.LONG, 1_000L, Range.between(1, Duration.ofHours(1).toMillis()),
-                    Importance.HIGH, SEND_BLOCK_THRESHOLD_MS_DOC)
-            .define(IN_FLIGHT_THRESHOLD_MS_CONFIG, Type.LONG, 2_000L, Range.between(1, Duration.ofHours(1).toMillis()),
-                    Importance.HIGH, IN_FLIGHT_THRESHOLD_MS_DOC)
-            .define(SEND_NONBLOCKING_CONFIG, Type.BOOLEAN, false, Importance.HIGH, SEND_NONBLOCKING_DOC)
-            .define(SEND_QUEUE_MAX_RECORDS_CONFIG, Type.INT, SEND_QUEUE_MAX_RECORDS_DEFAULT, Range.between(1, 10_000_000),
-                    Importance.MEDIUM, SEND_QUEUE_MAX_RECORDS_DOC)
-            .define(STATUS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATUS_ENABLED_DOC)
-            .define(STATUS_TOPIC_CONFIG, Type.STRING, STATUS_TOPIC_DEFAULT, new TopicNameValidator(), Importance.MEDIUM,
-                    STATUS_TOPIC_DOC)
-            .define(STATUS_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, STATUS_BOOTSTRAP_SERVERS_DOC)
-            .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
-            .define(STATE_RESTORE_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATE_RESTORE_DOC)
-            .define(STATE_RESTORE_TIMEOUT_MS_CONFIG, Type.LONG, 5_000L, Range.between(1, 120_000), Importance.LOW,
-                    STATE_RESTORE_TIMEOUT_MS_DOC)
-            .define(STATE_TTL_MS_CONFIG, Type.LONG, 3_600_000L, Range.between(1, Duration.ofDays(30).toMillis()),
-                    Importance.LOW, STATE_TTL_MS_DOC);
+    public static final ConfigDef CONFIG_DEF = KeyDefinitions.configDef();
 
     /** The reference table of every key, in Markdown, generated from {@link #CONFIG_DEF}. */
     public static String markdownTable() {
@@ -290,6 +270,22 @@ public final class BreakwaterConfig extends AbstractConfig {
     /** The status cluster's bootstrap servers, if a separate one is configured. */
     public String statusBootstrapServers() {
         return getString(STATUS_BOOTSTRAP_SERVERS_CONFIG).trim();
+    }
+
+    public Duration statusHeartbeat() {
+        return Duration.ofMillis(getLong(STATUS_HEARTBEAT_MS_CONFIG));
+    }
+
+    public boolean controlEnabled() {
+        return getBoolean(CONTROL_ENABLED_CONFIG);
+    }
+
+    public String controlTopic() {
+        return getString(CONTROL_TOPIC_CONFIG);
+    }
+
+    public Duration controlReadTimeout() {
+        return Duration.ofMillis(getLong(CONTROL_READ_TIMEOUT_MS_CONFIG));
     }
 
     /** {@code breakwater.instance.id}, else {@code {host}-{client.id}} when client.id was set, else {@code {host}-{pid}}. */

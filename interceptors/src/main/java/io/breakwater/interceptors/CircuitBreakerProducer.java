@@ -12,6 +12,7 @@ import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Refusals;
 import io.breakwater.interceptors.internal.SendQueue;
 import io.breakwater.interceptors.internal.SendRecorder;
+import io.breakwater.status.ControlFollower;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
@@ -82,8 +83,15 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
                 b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName);
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
         Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
+        // After the status publisher, so that a command's transition is published after the breaker's start.
+        Subscription control = b.follower != null ? b.follower.attach(breaker) : () -> { };
+        ControlFollower ownedFollower = b.ownedFollower;
         this.subscriptions = () -> {
             rule.close();
+            control.close();
+            if (ownedFollower != null) {
+                ownedFollower.close();
+            }
             status.close();
         };
         this.ownedPublisher = b.ownedPublisher;
@@ -100,7 +108,9 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
      * Wraps {@code delegate} as the {@code breakwater.*} keys of {@code config} say (usually the producer's
      * own properties): the breaker comes from the global registry by {@code breakwater.breaker.name} (or
      * {@code client.id}), its transitions go to the status topic unless {@code breakwater.status.enabled=false},
-     * and {@code breakwater.send.nonblocking=true} makes {@code send()} return at once.
+     * {@code breakwater.control.enabled=true} makes it follow operators' commands on the control topic (waiting up
+     * to {@code breakwater.control.read.timeout.ms} for a standing one), and {@code breakwater.send.nonblocking=true}
+     * makes {@code send()} return at once.
      *
      * <p>The wrapper owns {@code delegate}: closing the wrapper closes it, and if {@code wrap} fails, it closes
      * {@code delegate} before it throws, so no producer is left running.

@@ -4,6 +4,7 @@ import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
 import io.breakwater.interceptors.internal.GuardSetup;
+import io.breakwater.status.ControlFollower;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,6 +28,8 @@ public final class CircuitBreakerProducerBuilder<K, V> {
     boolean clusterWideOnly;
     StatusPublisher publisher;
     StatusPublisher ownedPublisher;
+    ControlFollower follower;
+    ControlFollower ownedFollower;
     boolean nonBlocking;
     int sendQueueMaxRecords = BreakwaterConfig.SEND_QUEUE_MAX_RECORDS_DEFAULT;
 
@@ -125,6 +128,12 @@ public final class CircuitBreakerProducerBuilder<K, V> {
         return this;
     }
 
+    /** Makes the breaker follow operators' commands through {@code follower} (which the caller closes). */
+    public CircuitBreakerProducerBuilder<K, V> controlFollower(ControlFollower follower) {
+        this.follower = Objects.requireNonNull(follower, "follower");
+        return this;
+    }
+
     /** The wrapper; it owns the delegate from now on (closing it closes the delegate). */
     public CircuitBreakerProducer<K, V> build() {
         if (breaker == null) {
@@ -137,6 +146,7 @@ public final class CircuitBreakerProducerBuilder<K, V> {
     static <K, V> CircuitBreakerProducer<K, V> fromConfig(Producer<K, V> delegate, java.util.Map<String, ?> config) {
         Objects.requireNonNull(delegate, "delegate");
         StatusPublisher publisher = null;
+        ControlFollower follower = null;
         try {
             Objects.requireNonNull(config, "config");
             BreakwaterConfig bw = new BreakwaterConfig(config);
@@ -153,10 +163,22 @@ public final class CircuitBreakerProducerBuilder<K, V> {
                 builder.statusPublisher(publisher);
                 builder.ownedPublisher = publisher;
             }
-            return builder.build();
+            follower = GuardSetup.follower(config, bw);
+            if (follower != null) {
+                builder.controlFollower(follower);
+                builder.ownedFollower = follower;
+            }
+            CircuitBreakerProducer<K, V> wrapper = builder.build();
+            if (follower != null) {
+                GuardSetup.awaitRead(follower, wrapper.breaker(), bw);
+            }
+            return wrapper;
         } catch (Throwable e) {
             if (publisher != null) {
                 publisher.close(Duration.ZERO);
+            }
+            if (follower != null) {
+                follower.close();
             }
             try {
                 delegate.close(Duration.ZERO);

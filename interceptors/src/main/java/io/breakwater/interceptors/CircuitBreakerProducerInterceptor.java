@@ -8,6 +8,7 @@ import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Verdicts;
+import io.breakwater.status.ControlFollower;
 import io.breakwater.status.StatusPublisher;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * sends the record anyway, so no interceptor can fail a send fast. This one keeps the breaker's state
  * from the producer's outcomes, notices a stalled cluster within about a second (a record unanswered
  * longer than {@code breakwater.in.flight.threshold.ms} counts as a failure), and publishes every
- * transition to the status topic. For fail-fast sends, wrap the producer in
+ * transition to the status topic; with {@code breakwater.control.enabled=true} it also follows operators' commands on
+ * the control topic. For fail-fast sends, wrap the producer in
  * {@link CircuitBreakerProducer}: with the same {@code breakwater.breaker.name} both share one breaker,
  * the interceptor recording and the wrapper enforcing.
  *
@@ -48,6 +50,8 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     private Subscription watchdog = () -> { };
     private StatusPublisher publisher;
     private Subscription statusSubscription = () -> { };
+    private ControlFollower follower;
+    private Subscription controlSubscription = () -> { };
 
     /**
      * Reads the {@code breakwater.*} keys and sets up the breaker, the watchdog and the status publisher.
@@ -63,10 +67,14 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         BreakwaterConfig config = new BreakwaterConfig(configs);
         StatusPublisher statusPublisher = GuardSetup.publisher(configs, config);
         try {
+            this.follower = GuardSetup.follower(configs, config);
             this.breaker = GuardSetup.breaker(configs, config);
         } catch (RuntimeException e) {
             if (statusPublisher != null) {
                 statusPublisher.close(java.time.Duration.ZERO);
+            }
+            if (follower != null) {
+                follower.close();
             }
             throw e;
         }
@@ -78,8 +86,14 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
             this.publisher = statusPublisher;
             this.statusSubscription = statusPublisher.attach(breaker);
         }
-        LOG.info("Breakwater interceptor observes breaker '{}' (status {})", breaker.name(),
-                statusPublisher == null ? "off" : "to topic " + statusPublisher.topic());
+        if (follower != null) {
+            // After the status publisher, so that the command's transition is published after the breaker's start.
+            this.controlSubscription = follower.attach(breaker);
+            GuardSetup.awaitRead(follower, breaker, config);
+        }
+        LOG.info("Breakwater interceptor observes breaker '{}' (status {}, control {})", breaker.name(),
+                statusPublisher == null ? "off" : "to topic " + statusPublisher.topic(),
+                follower == null ? "off" : "from topic " + follower.topic());
     }
 
     /** The breaker this interceptor keeps; null before {@link #configure(Map)}. */
@@ -125,6 +139,10 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     @Override
     public void close() {
         watchdog.close();
+        controlSubscription.close();
+        if (follower != null) {
+            follower.close();
+        }
         statusSubscription.close();
         if (breaker != null) {
             ObservedBreakers.release(breaker);

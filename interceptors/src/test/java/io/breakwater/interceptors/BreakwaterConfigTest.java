@@ -153,4 +153,30 @@ class BreakwaterConfigTest {
             assertThat(generated).contains("`" + key + "`");
         }
     }
+
+    @Test
+    void theFleetKeysHaveTheirDefaultsAndRanges() {
+        BreakwaterConfig defaults = new BreakwaterConfig(Map.of());
+        assertThat(defaults.statusHeartbeat()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.controlEnabled()).as("off by default").isFalse();
+        assertThat(defaults.controlTopic()).isEqualTo("breakwater-control");
+        assertThat(defaults.controlReadTimeout()).isEqualTo(Duration.ofSeconds(5));
+        BreakwaterConfig set = new BreakwaterConfig(Map.of("breakwater.status.heartbeat.ms", "1000",
+                "breakwater.control.enabled", "true", "breakwater.control.topic", "ops.control",
+                "breakwater.control.read.timeout.ms", "0"));
+        assertThat(set.statusHeartbeat()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(set.controlEnabled()).isTrue();
+        assertThat(set.controlTopic()).isEqualTo("ops.control");
+        assertThat(set.controlReadTimeout()).isZero();
+        assertThatThrownBy(() -> new BreakwaterConfig(Map.of("breakwater.status.heartbeat.ms", "99")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value 99 for configuration breakwater.status.heartbeat.ms: Value must be at least 100");
+        assertThatThrownBy(() -> new BreakwaterConfig(Map.of("breakwater.control.topic", "not a topic")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("breakwater.control.topic")
+                .hasMessageContaining("must be a valid topic name");
+        assertThatThrownBy(() -> new BreakwaterConfig(Map.of("breakwater.control.enabled", "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("breakwater.control.enabled");
+        assertThatThrownBy(() -> new BreakwaterConfig(Map.of("breakwater.control.read.timeout.ms", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("breakwater.control.read.timeout.ms");
+    }
 }

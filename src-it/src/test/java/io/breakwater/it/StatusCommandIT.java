@@ -8,8 +8,6 @@ import io.breakwater.cli.Main;
 import io.breakwater.testkit.JavaProcess;
 import io.breakwater.testkit.RealBroker;
 import io.breakwater.testkit.TestBroker;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -20,23 +18,8 @@ import org.junit.jupiter.api.Test;
 @RealBroker
 class StatusCommandIT {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -48,20 +31,29 @@ class StatusCommandIT {
         assertThat(writer.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(writer.exitValue()).as(writerOutput).isZero();
 
-        Run json = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic, "--json");
+        CliRun running = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic, "--json");
+        assertThat(running.exitCode()).as(running.err()).isZero();
+        assertThat(new ObjectMapper().readTree(running.out())).as("the writer closed its publisher: nothing runs").isEmpty();
+
+        CliRun json = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic, "--json", "--all");
         assertThat(json.exitCode()).as(json.err()).isZero();
         JsonNode fleet = new ObjectMapper().readTree(json.out());
         assertThat(fleet).hasSize(2);
         assertThat(fleet.get(0).get("instance").asText()).isEqualTo("writer-1");
         assertThat(fleet.get(0).get("breaker").asText()).isEqualTo("orders");
-        assertThat(fleet.get(0).get("to").asText()).isEqualTo("HALF_OPEN");
+        assertThat(fleet.get(0).get("to").asText()).as("its last state").isEqualTo("HALF_OPEN");
+        assertThat(fleet.get(0).get("kind").asText()).isEqualTo("stopped");
+        assertThat(fleet.get(0).get("presence").asText()).isEqualTo("STOPPED");
         assertThat(fleet.get(1).get("breaker").asText()).isEqualTo("payments");
         assertThat(fleet.get(1).get("to").asText()).isEqualTo("FORCED_OPEN");
 
-        Run table = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic);
+        CliRun table = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic);
         assertThat(table.exitCode()).isZero();
-        assertThat(table.out()).contains("INSTANCE").contains("writer-1").contains("orders").contains("HALF_OPEN")
-                .contains("reset timeout of 30 s elapsed");
+        assertThat(table.out()).contains("INSTANCE").contains("(2 stopped breaker(s) not shown: --all shows them)")
+                .doesNotContain("writer-1");
+        CliRun all = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic, "--all");
+        assertThat(all.out()).containsPattern("writer-1 +orders +STOPPED .* last state HALF_OPEN")
+                .containsPattern("writer-1 +payments +STOPPED .* last state FORCED_OPEN");
     }
 
     @Test
@@ -94,7 +86,7 @@ class StatusCommandIT {
     @Test
     void anUnreachableBootstrapFailsClearlyWithinTenSeconds() {
         long start = System.nanoTime();
-        Run run = cli("status", "--bootstrap-server", "127.0.0.1:1");
+        CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1'");
@@ -102,42 +94,42 @@ class StatusCommandIT {
 
     @Test
     void aMissingTopicIsNamed(TestBroker broker) {
-        Run run = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", "no-such-status-topic");
+        CliRun run = cli("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", "no-such-status-topic");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Topic 'no-such-status-topic' does not exist");
     }
 
     @Test
     void badOptionsPrintTheUsage() {
-        Run missing = cli("status");
+        CliRun missing = cli("status");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("Missing required option: '--bootstrap-server=HOST:PORT'").contains("Usage: breakwater status");
-        Run rate = cli("demo", "--rate", "0");
+        CliRun rate = cli("demo", "--rate", "0");
         assertThat(rate.exitCode()).isEqualTo(2);
         assertThat(rate.err()).contains("--rate must be in [1, 5000], but was 0").contains("Usage: breakwater demo");
-        Run duration = cli("demo", "--duration", "soon");
+        CliRun duration = cli("demo", "--duration", "soon");
         assertThat(duration.exitCode()).isEqualTo(2);
         assertThat(duration.err()).contains("'soon' is not a duration");
-        Run unknown = cli("fly");
+        CliRun unknown = cli("fly");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unmatched argument").contains("Usage: breakwater");
-        Run timeout = cli("status", "--bootstrap-server", "localhost:9092", "--timeout", "0s");
+        CliRun timeout = cli("status", "--bootstrap-server", "localhost:9092", "--timeout", "0s");
         assertThat(timeout.exitCode()).isEqualTo(2);
         assertThat(timeout.err()).contains("--timeout must be at least 1s, but was 0ms");
-        Run bogus = cli("status", "--bootstrap-server", "localhost:9092", "--bogus");
+        CliRun bogus = cli("status", "--bootstrap-server", "localhost:9092", "--bogus");
         assertThat(bogus.exitCode()).isEqualTo(2);
         assertThat(bogus.err()).contains("Unknown option: '--bogus'").contains("Usage: breakwater status");
-        Run topic = cli("status", "--bootstrap-server", "localhost:9092", "--topic", "bad topic");
+        CliRun topic = cli("status", "--bootstrap-server", "localhost:9092", "--topic", "bad topic");
         assertThat(topic.exitCode()).isEqualTo(2);
         assertThat(topic.err()).contains("--topic must be a Kafka topic name").contains("Usage: breakwater status");
-        Run empty = cli("status", "--bootstrap-server", "");
+        CliRun empty = cli("status", "--bootstrap-server", "");
         assertThat(empty.exitCode()).isEqualTo(2);
         assertThat(empty.err()).contains("--bootstrap-server must not be empty");
     }
 
     @Test
     void aMalformedBootstrapSaysWhatIsWrongWithIt() {
-        Run run = cli("status", "--bootstrap-server", "no-port-here");
+        CliRun run = cli("status", "--bootstrap-server", "no-port-here");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Cannot use bootstrap server(s) 'no-port-here'").contains("no-port-here")
                 .containsIgnoringCase("invalid url");
@@ -146,7 +138,7 @@ class StatusCommandIT {
     @Test
     void theDemoAgainstAnUnreachableClusterFailsClearly() {
         long start = System.nanoTime();
-        Run run = cli("demo", "--bootstrap-server", "127.0.0.1:1", "--duration", "5s", "--no-color");
+        CliRun run = cli("demo", "--bootstrap-server", "127.0.0.1:1", "--duration", "5s", "--no-color");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1'");

@@ -1,17 +1,21 @@
 package io.breakwater.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.status.StatusEvent;
+import io.breakwater.status.StatusMessage;
 import io.breakwater.status.StatusPublisher;
 import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.RealBroker;
 import io.breakwater.testkit.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -93,13 +97,17 @@ class StatusTopicIT {
             wrapped.breaker().forceOpen();
             wrapped.breaker().reset();
         }
-        try (StatusReader reader = StatusReader.start(broker.clientConfig(), topic)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> reader.recordsRead() >= 2
-                    && reader.fleet().get("paired/" + name) != null
-                    && reader.fleet().get("paired/" + name).to() == CircuitBreakerState.CLOSED);
-            assertThat(reader.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
-            assertThat(reader.recordsRead()).as("2 transitions, 2 events, not 4").isEqualTo(2);
+        List<StatusEvent> events = new ArrayList<>();
+        for (StatusMessage m : StatusRecords.all(broker, topic)) {
+            if (m instanceof StatusEvent e && e.breaker().equals(name)) {
+                events.add(e);
+            }
         }
+        assertThat(events).extracting(StatusEvent::kind, StatusEvent::to).as("2 transitions, 2 events, not 4; started and "
+                + "stopped once each").containsExactly(tuple(StatusEvent.Kind.STARTED, CircuitBreakerState.CLOSED),
+                tuple(StatusEvent.Kind.TRANSITION, CircuitBreakerState.FORCED_OPEN),
+                tuple(StatusEvent.Kind.TRANSITION, CircuitBreakerState.CLOSED),
+                tuple(StatusEvent.Kind.STOPPED, CircuitBreakerState.CLOSED));
     }
 
     @Test

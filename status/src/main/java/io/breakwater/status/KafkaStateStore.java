@@ -65,8 +65,8 @@ public final class KafkaStateStore implements BreakerStateStore {
      */
     public static KafkaStateStore create(Map<String, ?> clientConfig, String topic, String instanceId, Duration wait) {
         Objects.requireNonNull(clientConfig, "clientConfig");
-        StatusPublisher.requireTopic(topic);
-        StatusPublisher.requireText("instanceId", instanceId);
+        Checks.requireTopic(topic);
+        Checks.requireText("instanceId", instanceId);
         Objects.requireNonNull(wait, "wait");
         if (wait.isNegative() || wait.isZero()) {
             throw new IllegalArgumentException("wait must be > 0, but was " + wait);
@@ -83,7 +83,7 @@ public final class KafkaStateStore implements BreakerStateStore {
     public Optional<PersistedState> load(String breaker) throws InterruptedException {
         Map<String, StatusEvent> found = awaitRead(wait);
         StatusEvent event = found.get(StatusEvent.key(instanceId, breaker));
-        return event == null ? Optional.empty() : Optional.of(new PersistedState(event.to(), event.at(), null, event.reason()));
+        return event == null ? Optional.empty() : Optional.of(new PersistedState(event.to(), event.since(), null, event.reason()));
     }
 
     /**

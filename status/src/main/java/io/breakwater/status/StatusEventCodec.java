@@ -1,151 +1,119 @@
 package io.breakwater.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Throwables;
-import java.io.IOException;
+import io.breakwater.status.internal.JsonFields;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+import java.time.Duration;
+import java.util.Locale;
 
 /**
- * {@link StatusEvent} to JSON and back. Writing masks secrets in {@code reason} and {@code lastError} once
- * more (they may come from any breaker); reading is strict: a record that is not a schema-1 event fails
- * with an {@link IllegalArgumentException} that says what is wrong, so readers can skip and count it.
+ * Status records to JSON and back. Writing masks secrets in {@code reason} and {@code lastError} once more (they
+ * may come from any breaker). Reading accepts schema 1 (transitions, as older writers publish them) and schema 2
+ * (transitions, started and stopped breakers, heartbeats and stopped instances), and is strict: a record that is
+ * neither fails with an {@link IllegalArgumentException} that says what is wrong, so readers can skip and count it.
+ * Stateless and thread-safe.
  */
 public final class StatusEventCodec {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String WHAT = "status event";
 
     private StatusEventCodec() {
     }
 
-    /** UTF-8 JSON, fields in schema order. */
-    public static byte[] encode(StatusEvent e) {
-        ObjectNode json = MAPPER.createObjectNode()
-                .put("schema", e.schema())
-                .put("breaker", e.breaker())
-                .put("instance", e.instance())
-                .put("from", e.from().name())
-                .put("to", e.to().name())
-                .put("at", e.at().toString())
-                .put("reason", Throwables.sanitize(e.reason()))
-                .put("failureRate", e.failureRate())
-                .put("slowCallRate", e.slowCallRate())
-                .put("failureCount", e.failureCount())
-                .put("successCount", e.successCount());
-        if (e.lastError() == null) {
-            json.putNull("lastError");
-        } else {
-            json.put("lastError", Throwables.sanitize(e.lastError()));
+    /** UTF-8 JSON, fields in schema order, in the layout of the message's own schema. */
+    public static byte[] encode(StatusMessage message) {
+        ObjectNode json = JsonFields.mapper().createObjectNode().put("schema", message.schema());
+        if (message instanceof StatusEvent e) {
+            if (e.schema() > 1) {
+                json.put("kind", e.kind().name().toLowerCase(Locale.ROOT));
+            }
+            json.put("breaker", e.breaker()).put("instance", e.instance()).put("from", e.from().name())
+                    .put("to", e.to().name()).put("at", e.at().toString());
+            if (e.schema() > 1) {
+                json.put("since", e.since().toString());
+            }
+            json.put("reason", Throwables.sanitize(e.reason()))
+                    .put("failureRate", e.failureRate())
+                    .put("slowCallRate", e.slowCallRate())
+                    .put("failureCount", e.failureCount())
+                    .put("successCount", e.successCount());
+            if (e.lastError() == null) {
+                json.putNull("lastError");
+            } else {
+                json.put("lastError", Throwables.sanitize(e.lastError()));
+            }
+        } else if (message instanceof InstanceEvent i) {
+            json.put("kind", i.kind() == InstanceEvent.Kind.HEARTBEAT ? "heartbeat" : "instance-stopped")
+                    .put("instance", i.instance()).put("at", i.at().toString()).put("startedAt", i.startedAt().toString())
+                    .put("intervalMs", i.interval().toMillis());
         }
-        json.put("sequence", e.sequence());
+        json.put("sequence", message.sequence());
         try {
-            return MAPPER.writeValueAsBytes(json);
+            return JsonFields.mapper().writeValueAsBytes(json);
         } catch (JsonProcessingException ex) {
             throw new UncheckedIOException("could not write a status event", ex);
         }
     }
 
-    /** Reads one event. */
+    /** Reads one breaker event (schema 1 or 2); a heartbeat or another instance event is refused, saying so. */
     public static StatusEvent decode(byte[] bytes) {
-        if (bytes == null) {
-            throw new IllegalArgumentException("malformed status event: no value");
+        StatusMessage message = decodeMessage(bytes);
+        if (message instanceof StatusEvent event) {
+            return event;
         }
-        JsonNode json;
+        throw new IllegalArgumentException("malformed status event: an instance event (" + ((InstanceEvent) message).kind()
+                + "), not a breaker event");
+    }
+
+    /** Reads one record of the status topic: a breaker event or an instance event. */
+    public static StatusMessage decodeMessage(byte[] bytes) {
+        JsonFields json = JsonFields.parse(WHAT, bytes);
+        int schema = json.integer("schema");
+        if (schema != 1 && schema != StatusEvent.SCHEMA) {
+            throw json.malformed("schema " + schema + " is not supported (only 1 and " + StatusEvent.SCHEMA + ")");
+        }
+        if (schema == 1) {
+            return breakerEvent(json, 1, StatusEvent.Kind.TRANSITION);
+        }
+        String kind = json.text("kind");
+        switch (kind) {
+            case "transition":
+                return breakerEvent(json, schema, StatusEvent.Kind.TRANSITION);
+            case "started":
+                return breakerEvent(json, schema, StatusEvent.Kind.STARTED);
+            case "stopped":
+                return breakerEvent(json, schema, StatusEvent.Kind.STOPPED);
+            case "heartbeat":
+                return instanceEvent(json, InstanceEvent.Kind.HEARTBEAT);
+            case "instance-stopped":
+                return instanceEvent(json, InstanceEvent.Kind.STOPPED);
+            default:
+                throw json.malformed("'kind' must be transition, started, stopped, heartbeat or instance-stopped, but was '"
+                        + kind + "'");
+        }
+    }
+
+    private static StatusEvent breakerEvent(JsonFields json, int schema, StatusEvent.Kind kind) {
+        java.time.Instant at = json.instant("at");
         try {
-            json = MAPPER.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("malformed status event: not JSON ("
-                    + e.getOriginalMessage() + "): " + preview(bytes), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("malformed status event: unreadable: " + preview(bytes), e);
-        }
-        if (json == null || !json.isObject()) {
-            throw new IllegalArgumentException("malformed status event: not a JSON object: " + preview(bytes));
-        }
-        int schema = integer(json, "schema");
-        if (schema != StatusEvent.SCHEMA) {
-            throw new IllegalArgumentException("malformed status event: schema " + schema + " is not supported (only "
-                    + StatusEvent.SCHEMA + ")");
-        }
-        return new StatusEvent(schema, text(json, "breaker"), text(json, "instance"), state(json, "from"),
-                state(json, "to"), instant(json, "at"), text(json, "reason"), rate(json, "failureRate"),
-                rate(json, "slowCallRate"), integer(json, "failureCount"), integer(json, "successCount"),
-                optionalText(json, "lastError"), number(json, "sequence").asLong());
-    }
-
-    private static JsonNode field(JsonNode json, String name) {
-        JsonNode node = json.get(name);
-        if (node == null || node.isNull()) {
-            throw new IllegalArgumentException("malformed status event: missing '" + name + "'");
-        }
-        return node;
-    }
-
-    private static String text(JsonNode json, String name) {
-        JsonNode node = field(json, name);
-        if (!node.isTextual()) {
-            throw new IllegalArgumentException("malformed status event: '" + name + "' must be a string, but was " + node);
-        }
-        return node.asText();
-    }
-
-    private static String optionalText(JsonNode json, String name) {
-        JsonNode node = json.get(name);
-        return node == null || node.isNull() ? null : text(json, name);
-    }
-
-    private static JsonNode number(JsonNode json, String name) {
-        JsonNode node = field(json, name);
-        if (!node.isNumber()) {
-            throw new IllegalArgumentException("malformed status event: '" + name + "' must be a number, but was " + node);
-        }
-        return node;
-    }
-
-    private static int integer(JsonNode json, String name) {
-        JsonNode node = number(json, name);
-        if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-            throw new IllegalArgumentException("malformed status event: '" + name + "' must be an integer, but was " + node);
-        }
-        return node.asInt();
-    }
-
-    private static double rate(JsonNode json, String name) {
-        double v = number(json, name).asDouble();
-        if (!(v >= 0.0 && v <= 1.0)) {
-            throw new IllegalArgumentException("malformed status event: '" + name + "' must be in [0, 1], but was " + v);
-        }
-        return v;
-    }
-
-    private static CircuitBreakerState state(JsonNode json, String name) {
-        String value = text(json, name);
-        try {
-            return CircuitBreakerState.valueOf(value);
+            return new StatusEvent(schema, kind, json.text("breaker"), json.text("instance"), json.state("from"),
+                    json.state("to"), at, schema == 1 ? at : json.instant("since"), json.text("reason"),
+                    json.rate("failureRate"), json.rate("slowCallRate"), json.integer("failureCount"),
+                    json.integer("successCount"), json.optionalText("lastError"), json.longValue("sequence"));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed status event: '" + name + "' must be a breaker state, but was '"
-                    + value + "'");
+            throw e.getMessage().startsWith("malformed ") ? e : json.malformed(e.getMessage());
         }
     }
 
-    private static Instant instant(JsonNode json, String name) {
-        String value = text(json, name);
+    private static InstanceEvent instanceEvent(JsonFields json, InstanceEvent.Kind kind) {
         try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("malformed status event: '" + name + "' must be an ISO-8601 UTC time, but was '"
-                    + value + "'");
+            return new InstanceEvent(StatusEvent.SCHEMA, kind, json.name("instance"), json.instant("at"),
+                    json.instant("startedAt"), Duration.ofMillis(json.longAtLeast("intervalMs", 1)),
+                    json.longAtLeast("sequence", 1));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage().startsWith("malformed ") ? e : json.malformed(e.getMessage());
         }
-    }
-
-    private static String preview(byte[] bytes) {
-        String text = new String(bytes, 0, Math.min(bytes.length, 80), StandardCharsets.UTF_8);
-        return "'" + text.replaceAll("\\p{Cntrl}", "?") + (bytes.length > 80 ? "…'" : "'");
     }
 }

@@ -1,126 +1,114 @@
 package io.breakwater.status;
 
-import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
+import io.breakwater.breaker.Timeouts;
+import io.breakwater.status.internal.Attachments;
 import io.breakwater.status.internal.PublisherCore;
+import io.breakwater.status.internal.SharedByKey;
+import io.breakwater.status.internal.Subscriptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Publishes breaker transitions to the status topic, as one JSON event per transition keyed
- * {@code {instance}/{breaker}}, with a producer and a thread of its own. {@link #publish(StatusEvent)} only
- * queues, so it never blocks the caller (it may run on a Kafka network thread). While the cluster cannot be
- * reached the events wait, in order per key; a key holds at most {@value PublisherCore#MAX_EVENTS_PER_KEY}
- * events, beyond which the oldest are dropped (counted) and the latest state always stays. The topic is
- * created, compacted, if missing; one that is not compacted is used with a warning.
+ * Publishes what the breakers of one instance do to the status topic, with a producer and a thread of its own:
+ * each breaker's state when it is attached ({@code started}), every transition, and its last state when it is
+ * detached ({@code stopped}), keyed {@code {instance}/{breaker}}; and a heartbeat of the instance every
+ * {@linkplain #heartbeatInterval() interval} (default {@value #DEFAULT_HEARTBEAT_SECONDS} s), keyed {@code {instance}},
+ * then its clean stop when the last handle is closed. {@link #publish(StatusMessage)} only queues, so it never blocks
+ * the caller (it may run on a Kafka network thread). While the cluster cannot be reached the events wait, in order per
+ * key; a key holds at most {@value PublisherCore#MAX_EVENTS_PER_KEY} events, beyond which the oldest are dropped
+ * (counted) and the latest state always stays. The topic is created, compacted, if missing; one that is not
+ * compacted is used with a warning. Thread-safe.
  *
  * <p><b>One per instance.</b> Publishers with the same cluster settings, topic and instance id share one
  * producer and thread in a JVM: each {@link #create} returns a handle, and the last handle closed flushes
  * and stops them. A breaker attached twice (by an interceptor and a wrapper with the same breaker name,
  * say) is published once, and an event that is not newer than the last one of its key is skipped, so
  * readers never see a transition twice.
+ *
+ * <p><b>Stopped, not a tombstone.</b> A clean shutdown publishes a {@code stopped} event per breaker and an
+ * {@code instance-stopped} event, not tombstones: a tombstone carries no time and no sequence, so a reader could not
+ * tell it from an older record, compaction would soon make a stopped instance look like one that never existed, and
+ * the breaker's last state (which {@link KafkaStateStore} restores at the next start) would be gone.
  */
 public final class StatusPublisher implements AutoCloseable {
 
     /** How long {@link #close()} may take to publish what is still waiting. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** How often an instance publishes a heartbeat unless told otherwise. */
+    public static final int DEFAULT_HEARTBEAT_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(StatusPublisher.class);
 
     private record Key(Map<String, Object> clientConfig, String topic, String instanceId) {
     }
 
-    private static final class Shared {
-        final PublisherCore core;
-        // Breakers attached, with how many handles attached each; guarded by SHARED.
-        final Map<CircuitBreaker, Attachment> attached = new IdentityHashMap<>();
-        int handles;
-
+    private record Shared(PublisherCore core, Attachments attached) {
         Shared(PublisherCore core) {
-            this.core = core;
+            this(core, new Attachments(core));
         }
     }
 
-    private record Attachment(Subscription subscription, int[] count) {
-    }
-
-    // Every live core by key, and its handles; guarded by itself.
-    private static final Map<Key, Shared> SHARED = new HashMap<>();
+    // Every live core by key, with its handles.
+    private static final SharedByKey<Key, Shared> SHARED = new SharedByKey<>();
 
     private final Key key;
     private final Shared shared;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    // What this handle attached, to detach on close; guarded by this.
-    private final List<Subscription> subscriptions = new ArrayList<>();
+    // What this handle attached, to detach on close.
+    private final Subscriptions subscriptions;
 
     private StatusPublisher(Key key, Shared shared) {
         this.key = key;
+        this.subscriptions = new Subscriptions("the status publisher for " + key.topic());
         this.shared = shared;
     }
 
     /**
      * A publisher for {@code topic} and {@code instanceId}, with the client settings of {@code clientConfig}
      * ({@code bootstrap.servers}, {@code security.protocol}, {@code sasl.*}, {@code ssl.*}; other keys are
-     * not used). Shares the producer of any open publisher with the same settings.
+     * not used) and a heartbeat every {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open
+     * publisher with the same settings.
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured
      * @throws IllegalArgumentException when the topic or the instance id is blank
      */
     public static StatusPublisher create(Map<String, ?> clientConfig, String topic, String instanceId) {
+        return create(clientConfig, topic, instanceId, Duration.ofSeconds(DEFAULT_HEARTBEAT_SECONDS));
+    }
+
+    /**
+     * {@link #create(Map, String, String)} with a heartbeat every {@code heartbeatInterval}, from 100 ms to 1 day. A
+     * handle on a publisher that is already open keeps that publisher's interval (logged when it differs).
+     *
+     * @throws IllegalArgumentException also when the interval is out of range
+     */
+    public static StatusPublisher create(Map<String, ?> clientConfig, String topic, String instanceId,
+                                         Duration heartbeatInterval) {
         Map<String, Object> client = StatusClients.of(Objects.requireNonNull(clientConfig, "clientConfig"),
                 "the Breakwater status publisher");
-        requireTopic(topic);
-        requireText("instanceId", instanceId);
+        Checks.requireTopic(topic);
+        Checks.requireText("instanceId", instanceId);
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+        if (heartbeatInterval.toMillis() < 100 || heartbeatInterval.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("heartbeatInterval must be in [100 ms, 1 day], but was " + heartbeatInterval);
+        }
         Key key = new Key(Map.copyOf(client), topic, instanceId);
-        synchronized (SHARED) {
-            Shared shared = SHARED.get(key);
-            if (shared != null) {
-                shared.handles++;
-                return new StatusPublisher(key, shared);
-            }
+        Shared shared = SHARED.acquire(key, () -> new Shared(new PublisherCore(key.clientConfig(), topic, instanceId,
+                heartbeatInterval, Clock.system())), made -> made.core().discard());
+        if (!shared.core().heartbeatInterval().equals(heartbeatInterval)) {
+            LOG.info("Status publisher for {} of instance {} already sends a heartbeat every {}; keeping that, not {}",
+                    topic, instanceId, shared.core().heartbeatInterval(), heartbeatInterval);
         }
-        // A new producer (DNS, a SASL login) is made without holding the lock that every close needs.
-        PublisherCore core = new PublisherCore(key.clientConfig(), topic, instanceId);
-        PublisherCore extra = null;
-        StatusPublisher handle;
-        synchronized (SHARED) {
-            Shared shared = SHARED.get(key);
-            if (shared == null) {
-                shared = new Shared(core);
-                SHARED.put(key, shared);
-            } else {
-                extra = core; // another thread made one meanwhile
-            }
-            shared.handles++;
-            handle = new StatusPublisher(key, shared);
-        }
-        if (extra != null) {
-            extra.close(Duration.ZERO);
-        }
-        return handle;
-    }
-
-    /** Kafka's rule for topic names: 1 to 249 of [a-zA-Z0-9._-], not "." or "..". */
-    static void requireTopic(String topic) {
-        requireText("topic", topic);
-        if (topic.length() > 249 || topic.equals(".") || topic.equals("..") || !topic.matches("[a-zA-Z0-9._-]+")) {
-            throw new IllegalArgumentException("topic must be a Kafka topic name (1 to 249 of [a-zA-Z0-9._-], not '.' "
-                    + "or '..'), but was '" + topic + "'");
-        }
-    }
-
-    static void requireText(String what, String value) {
-        Objects.requireNonNull(value, what);
-        if (value.isBlank()) {
-            throw new IllegalArgumentException(what + " must not be blank, but was '" + value + "'");
-        }
+        return new StatusPublisher(key, shared);
     }
 
     public String topic() {
@@ -140,77 +128,79 @@ public final class StatusPublisher implements AutoCloseable {
         return KafkaStateStore.create(key.clientConfig(), key.topic(), key.instanceId(), wait);
     }
 
-    /** Publishes every transition of {@code breaker} until the subscription or this publisher is closed. */
+    /** How often this instance publishes a heartbeat. */
+    public Duration heartbeatInterval() {
+        return shared.core().heartbeatInterval();
+    }
+
+    /**
+     * Publishes {@code breaker}'s state now ({@code started}, unless it is attached already), then every transition,
+     * until the subscription or this publisher is closed; when its last attachment is closed, its last state
+     * ({@code stopped}).
+     */
     public Subscription attach(CircuitBreaker breaker) {
         Objects.requireNonNull(breaker, "breaker");
-        synchronized (SHARED) {
-            Attachment a = shared.attached.computeIfAbsent(breaker, b ->
-                    new Attachment(b.onTransition(t -> shared.core.publish(StatusEvent.of(key.instanceId(), t))), new int[1]));
-            a.count()[0]++;
-        }
-        AtomicBoolean detached = new AtomicBoolean();
-        Subscription subscription = () -> {
-            if (detached.compareAndSet(false, true)) {
-                synchronized (SHARED) {
-                    Attachment a = shared.attached.get(breaker);
-                    if (a != null && --a.count()[0] == 0) {
-                        shared.attached.remove(breaker);
-                        a.subscription().close();
-                    }
-                }
-            }
-        };
-        return track(subscription);
+        subscriptions.requireOpen();
+        return subscriptions.track(shared.attached().attach(breaker, Duration.ZERO));
     }
 
-    /** Publishes every transition of every breaker of {@code registry}, existing and future. */
+    /**
+     * Publishes every breaker of {@code registry}, existing and future, as {@link #attach(CircuitBreaker)} does. A
+     * breaker the registry creates later is announced once it is restored from its state store (after its
+     * {@code stateRestoreWait}), unless it has made a transition by then.
+     */
     public Subscription attach(CircuitBreakerRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        return track(registry.onTransition(t -> shared.core.publish(StatusEvent.of(key.instanceId(), t))));
+        subscriptions.requireOpen();
+        List<Subscription> each = new CopyOnWriteArrayList<>();
+        AtomicBoolean existing = new AtomicBoolean(true);
+        Subscription added = registry.forEachBreaker(b -> each.add(shared.attached().attach(b,
+                existing.get() || b.config().stateStore().isEmpty() ? Duration.ZERO : b.config().stateRestoreWait())));
+        existing.set(false);
+        return subscriptions.track(() -> {
+            added.close();
+            each.forEach(Subscription::close);
+        });
     }
 
-    private synchronized Subscription track(Subscription subscription) {
-        if (closed.get()) {
-            subscription.close();
-            throw new IllegalStateException("the status publisher for " + key.topic() + " is closed");
-        }
-        subscriptions.add(subscription);
-        return subscription;
-    }
-
-    /** Queues {@code event}; never blocks. After the last handle is closed, the event is dropped and counted. */
-    public void publish(StatusEvent event) {
-        shared.core.publish(Objects.requireNonNull(event, "event"));
+    /** Queues {@code message}; never blocks. After the last handle is closed, it is dropped and counted. */
+    public void publish(StatusMessage message) {
+        shared.core().publish(Objects.requireNonNull(message, "message"));
     }
 
     /** Events waiting to be published. */
     public int pending() {
-        return shared.core.pending();
+        return shared.core().pending();
+    }
+
+    /** What waits to be sent (for tests). */
+    List<StatusMessage> waiting() {
+        return shared.core().pendingMessages();
     }
 
     /** Events published so far (by every handle of this instance's publisher). */
     public long published() {
-        return shared.core.published();
+        return shared.core().published();
     }
 
     /** Events dropped because a key's queue was full, too many keys waited, or the publisher was closed. */
     public long dropped() {
-        return shared.core.dropped();
+        return shared.core().dropped();
     }
 
     /** Events skipped because they were not newer than the last one of their key (a breaker attached twice). */
     public long duplicates() {
-        return shared.core.duplicates();
+        return shared.core().duplicates();
     }
 
     /** Whether the status topic is compacted, once known. */
     public Optional<Boolean> topicCompacted() {
-        return Optional.ofNullable(shared.core.topicCompacted());
+        return Optional.ofNullable(shared.core().topicCompacted());
     }
 
     /** Waits until nothing is pending, at most {@code timeout}; true when everything was published. */
     public boolean flush(Duration timeout) throws InterruptedException {
-        return shared.core.flush(Objects.requireNonNull(timeout, "timeout"));
+        return shared.core().flush(Objects.requireNonNull(timeout, "timeout"));
     }
 
     /** Closes this handle; the last one publishes what waits for up to {@link #DEFAULT_CLOSE_TIMEOUT}. */
@@ -247,26 +237,14 @@ public final class StatusPublisher implements AutoCloseable {
 
     /** Detaches this handle; returns the core to close if it was the last one. */
     private PublisherCore release() {
-        List<Subscription> mine;
-        synchronized (this) {
-            if (!closed.compareAndSet(false, true)) {
-                return null;
-            }
-            mine = List.copyOf(subscriptions);
-            subscriptions.clear();
+        if (!subscriptions.close()) {
+            return null;
         }
-        mine.forEach(Subscription::close);
-        synchronized (SHARED) {
-            if (--shared.handles > 0) {
-                return null;
-            }
-            SHARED.remove(key, shared);
-            return shared.core;
-        }
+        return SHARED.release(key, shared) ? shared.core() : null;
     }
 
     @Override
     public String toString() {
-        return shared.core.toString();
+        return shared.core().toString();
     }
 }

@@ -3,12 +3,19 @@ package io.breakwater.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.breakwater.breaker.BreakerStateStore;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.ManualClock;
+import io.breakwater.breaker.PersistedState;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Publishing without a cluster: what waits, what is shared, what is skipped. Nothing here reaches a broker. */
@@ -21,6 +28,16 @@ class StatusPublisherTest {
 
     private CircuitBreaker breaker(String name) {
         return CircuitBreaker.of(CircuitBreakerConfig.builder(name).clock(clock).build());
+    }
+
+    /** The breaker events waiting for {@code breaker}, in order. */
+    private static List<StatusEvent> waitingFor(StatusPublisher publisher, String breaker) {
+        return publisher.waiting().stream().filter(m -> m instanceof StatusEvent e && e.breaker().equals(breaker))
+                .map(StatusEvent.class::cast).toList();
+    }
+
+    private static List<InstanceEvent> instanceEvents(StatusPublisher publisher) {
+        return publisher.waiting().stream().filter(InstanceEvent.class::isInstance).map(InstanceEvent.class::cast).toList();
     }
 
     @Test
@@ -36,8 +53,12 @@ class StatusPublisherTest {
             breaker.forceOpen();
             breaker.reset();
 
-            assertThat(interceptorSide.pending()).as("2 transitions, 2 events").isEqualTo(2);
-            assertThat(wrapperSide.pending()).as("one queue behind both handles").isEqualTo(2);
+            assertThat(waitingFor(interceptorSide, "orders-producer")).as("started once, then 2 transitions")
+                    .extracting(StatusEvent::kind, StatusEvent::to)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(StatusEvent.Kind.STARTED, CircuitBreakerState.CLOSED),
+                            org.assertj.core.groups.Tuple.tuple(StatusEvent.Kind.TRANSITION, CircuitBreakerState.FORCED_OPEN),
+                            org.assertj.core.groups.Tuple.tuple(StatusEvent.Kind.TRANSITION, CircuitBreakerState.CLOSED));
+            assertThat(wrapperSide.waiting()).as("one queue behind both handles").isEqualTo(interceptorSide.waiting());
         } finally {
             interceptorSide.close(Duration.ZERO);
             wrapperSide.close(Duration.ZERO);
@@ -53,8 +74,8 @@ class StatusPublisherTest {
             publisher.attach(registry);
             publisher.attach(breaker);
             breaker.forceOpen();
-            assertThat(publisher.pending()).isEqualTo(1);
-            assertThat(publisher.duplicates()).isEqualTo(1);
+            assertThat(waitingFor(publisher, "orders")).extracting(StatusEvent::kind)
+                    .containsExactly(StatusEvent.Kind.STARTED, StatusEvent.Kind.TRANSITION);
         } finally {
             publisher.close(Duration.ZERO);
         }
@@ -69,15 +90,112 @@ class StatusPublisherTest {
         first.attach(a);
         first.close(Duration.ZERO);
         a.forceOpen();
-        assertThat(second.pending()).as("first's attachment went with it").isZero();
+        assertThat(waitingFor(second, "a")).as("first's attachment went with it, saying so")
+                .extracting(StatusEvent::kind).containsExactly(StatusEvent.Kind.STARTED, StatusEvent.Kind.STOPPED);
+        assertThat(instanceEvents(second)).as("the instance goes on").extracting(InstanceEvent::kind)
+                .containsExactly(InstanceEvent.Kind.HEARTBEAT);
         CircuitBreaker b = breaker("b");
         second.attach(b);
         b.forceOpen();
-        assertThat(second.pending()).isEqualTo(1);
+        assertThat(waitingFor(second, "b")).hasSize(2);
         assertThat(second.dropped()).isZero();
+        int waiting = second.pending();
         second.close(Duration.ZERO);
-        assertThat(second.dropped()).as("the last close counts what could not go").isEqualTo(1);
+        assertThat(second.dropped()).as("the last close counts what could not go: b's stop too, and the instance's stop, "
+                + "which took the place of its waiting heartbeat").isEqualTo(waiting + 1);
         assertThatThrownBy(() -> second.attach(breaker("c"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aBreakerIsVisibleFromItsAttachWithTheStateItIsIn() {
+        StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "started-" + System.nanoTime());
+        try {
+            CircuitBreaker breaker = breaker("payments");
+            breaker.forceOpen();
+            Instant since = breaker.snapshot().since();
+            clock.advance(Duration.ofMinutes(5));
+
+            publisher.attach(breaker);
+
+            StatusEvent started = waitingFor(publisher, "payments").get(0);
+            assertThat(started.kind()).isEqualTo(StatusEvent.Kind.STARTED);
+            assertThat(started.reason()).isEqualTo("started");
+            assertThat(started.from()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+            assertThat(started.to()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+            assertThat(started.since()).as("since when it is in that state, not since the attach").isEqualTo(since);
+            assertThat(started.sequence()).isZero();
+        } finally {
+            publisher.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aDetachedBreakerPublishesItsLastStateAfterItsLastTransition() {
+        StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "stopped-" + System.nanoTime());
+        try {
+            CircuitBreaker breaker = breaker("inventory");
+            var subscription = publisher.attach(breaker);
+            clock.advance(Duration.ofDays(365)); // the breaker's clock runs far ahead of the publisher's
+            breaker.forceOpen();
+
+            subscription.close();
+
+            List<StatusEvent> events = waitingFor(publisher, "inventory");
+            StatusEvent transition = events.get(1);
+            StatusEvent stopped = events.get(2);
+            assertThat(stopped.kind()).isEqualTo(StatusEvent.Kind.STOPPED);
+            assertThat(stopped.to()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+            assertThat(stopped.sequence()).isEqualTo(transition.sequence());
+            assertThat(stopped.isNewerThan(transition)).as("a reader takes it as news").isTrue();
+        } finally {
+            publisher.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aBreakerTheRegistryRestoresIsAnnouncedInTheStateItWasRestoredTo() {
+        StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "restored-" + System.nanoTime());
+        try {
+            BreakerStateStore store = new BreakerStateStore() {
+                @Override
+                public void save(String breaker, PersistedState state) {
+                }
+
+                @Override
+                public Optional<PersistedState> load(String breaker) {
+                    return Optional.of(new PersistedState(CircuitBreakerState.FORCED_OPEN, Instant.now(), null, "by hand"));
+                }
+            };
+            CircuitBreakerRegistry registry = new CircuitBreakerRegistry(CircuitBreakerConfig.builder("default")
+                    .stateStore(store).stateRestoreWait(Duration.ofMillis(200)).build());
+            publisher.attach(registry);
+
+            registry.getOrCreate("fills");
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !waitingFor(publisher, "fills").isEmpty());
+            assertThat(waitingFor(publisher, "fills")).singleElement()
+                    .satisfies(e -> assertThat(e.kind()).isEqualTo(StatusEvent.Kind.STARTED))
+                    .satisfies(e -> assertThat(e.to()).as("restored silently after the registry heard of it")
+                            .isEqualTo(CircuitBreakerState.FORCED_OPEN));
+        } finally {
+            publisher.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void theFirstHeartbeatGoesOutAtOnce() {
+        StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "beat-" + System.nanoTime(),
+                Duration.ofSeconds(7));
+        try {
+            assertThat(instanceEvents(publisher)).singleElement().satisfies(h -> {
+                assertThat(h.kind()).isEqualTo(InstanceEvent.Kind.HEARTBEAT);
+                assertThat(h.interval()).isEqualTo(Duration.ofSeconds(7));
+                assertThat(h.sequence()).isEqualTo(1);
+            });
+            assertThat(publisher.heartbeatInterval()).isEqualTo(Duration.ofSeconds(7));
+        } finally {
+            publisher.close(Duration.ZERO);
+        }
     }
 
     @Test
@@ -102,5 +220,12 @@ class StatusPublisherTest {
         assertThatThrownBy(() -> StatusPublisher.create(Map.of(), "t", "i"))
                 .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
                 .hasMessageContaining("the Breakwater status publisher needs bootstrap servers");
+        assertThatThrownBy(() -> StatusPublisher.create(AWAY, "t", "i", Duration.ofMillis(99)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("heartbeatInterval must be in [100 ms, 1 day], but was PT0.099S");
+        assertThatThrownBy(() -> StatusPublisher.create(AWAY, "t", "i", Duration.ofDays(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was PT48H");
+        assertThatThrownBy(() -> StatusPublisher.create(AWAY, "t", "i", null))
+                .isInstanceOf(NullPointerException.class).hasMessage("heartbeatInterval");
     }
 }

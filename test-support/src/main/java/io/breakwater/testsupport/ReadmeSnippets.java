@@ -18,8 +18,9 @@ import javax.tools.ToolProvider;
 
 /**
  * Compiles and runs a Java snippet of the repository's README.md, marked {@code <!-- snippet: NAME -->}
- * before its code block, so the README cannot drift from the code. Imports go to the top of a generated
- * class; the rest becomes the body of its {@code main}.
+ * before its code block, so the README cannot drift from the code. For {@link #run(String)}, imports go to the
+ * top of a generated class and the rest becomes the body of its {@code main}; {@link #compileClass(String)}
+ * compiles a snippet that is a whole source file (imports and a public class) and hands the class to the test.
  */
 public final class ReadmeSnippets {
 
@@ -37,21 +38,9 @@ public final class ReadmeSnippets {
         String className = "ReadmeSnippet_" + name.replaceAll("\\W", "_");
         String source = imports + "public class " + className + " {\n"
                 + "    public static void main(String[] args) throws Exception {\n" + body + "    }\n}\n";
-        Path dir = Files.createTempDirectory("readme-snippet");
-        Path file = dir.resolve(className + ".java");
-        Files.writeString(file, source);
-
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = compiler.run(null, null, diagnostics, "-classpath", classPath(), "-d", dir.toString(), file.toString());
-        if (rc != 0) {
-            throw new AssertionError("README snippet '" + name + "' does not compile:\n"
-                    + diagnostics.toString(StandardCharsets.UTF_8) + "\n" + source);
-        }
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-                ReadmeSnippets.class.getClassLoader())) {
+        try (URLClassLoader loader = compile(name, className, source)) {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             Method main = loader.loadClass(className).getMethod("main", String[].class);
             main.invoke(null, (Object) new String[0]);
@@ -61,6 +50,37 @@ public final class ReadmeSnippets {
         String printed = out.toString(StandardCharsets.UTF_8);
         original.print(printed);
         return printed;
+    }
+
+    /**
+     * Compiles snippet {@code name} of README.md as a source file of its own, as it stands (its imports, then
+     * {@code public class NAME}), and returns that class, loaded, for a test to use.
+     */
+    public static Class<?> compileClass(String name) throws Exception {
+        String code = snippet(name);
+        Matcher declared = Pattern.compile("^public (?:final )?class (\\w+)", Pattern.MULTILINE).matcher(code);
+        if (!declared.find()) {
+            throw new AssertionError("README snippet '" + name + "' declares no public class");
+        }
+        // The loader stays open: the class is used after this returns.
+        @SuppressWarnings("resource")
+        URLClassLoader loader = compile(name, declared.group(1), code);
+        return loader.loadClass(declared.group(1));
+    }
+
+    /** Compiles {@code source}, the class {@code className} from snippet {@code name}, into a loader of its own. */
+    private static URLClassLoader compile(String name, String className, String source) throws IOException {
+        Path dir = Files.createTempDirectory("readme-snippet");
+        Path file = dir.resolve(className + ".java");
+        Files.writeString(file, source);
+        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = compiler.run(null, null, diagnostics, "-classpath", classPath(), "-d", dir.toString(), file.toString());
+        if (rc != 0) {
+            throw new AssertionError("README snippet '" + name + "' does not compile:\n"
+                    + diagnostics.toString(StandardCharsets.UTF_8) + "\n" + source);
+        }
+        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, ReadmeSnippets.class.getClassLoader());
     }
 
     /** The code of snippet {@code name} of README.md. */

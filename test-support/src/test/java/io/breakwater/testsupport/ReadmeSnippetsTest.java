@@ -21,4 +21,11 @@ class ReadmeSnippetsTest {
                 .isInstanceOf(AssertionError.class)
                 .hasMessage("README.md has no snippet 'no-such-snippet'");
     }
+
+    @Test
+    void aSnippetCompiledAsAClassMustDeclareOne() {
+        assertThatThrownBy(() -> ReadmeSnippets.compileClass("core"))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("README snippet 'core' declares no public class");
+    }
 }

@@ -8,6 +8,8 @@ import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.StateTransition;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import io.breakwater.status.ControlFollower;
+import io.breakwater.status.ControlTopic;
 import io.breakwater.status.StatusPublisher;
 import io.breakwater.metrics.BreakerMetrics;
 import io.breakwater.metrics.MetricsServer;
@@ -130,6 +132,12 @@ public final class Demo {
         for (CircuitBreaker b : breakers) {
             b.onTransition(t -> transitions.add(new Seen(t, now())));
         }
+        // On a cluster of the user's, the breakers follow `breakwater force-open|disable|reset` (none in the fault run).
+        ControlFollower control = broker == null ? ControlFollower.create(client, ControlTopic.DEFAULT_TOPIC, instance) : null;
+        if (control != null) {
+            breakers.forEach(control::attach);
+            out.println("Instance " + instance + " follows commands on " + ControlTopic.DEFAULT_TOPIC + ".");
+        }
         MetricsServer metrics = startMetrics(eventBus, breakers);
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
@@ -148,6 +156,9 @@ public final class Demo {
             }
         } finally {
             running = false;
+            if (control != null) {
+                control.close();
+            }
             for (Thread t : threads) {
                 t.join(15_000);
             }

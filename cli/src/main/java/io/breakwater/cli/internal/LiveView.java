@@ -21,12 +21,6 @@ import java.util.function.Supplier;
  */
 final class LiveView {
 
-    private static final String RESET = "\u001b[0m";
-    private static final String RED = "\u001b[31m";
-    private static final String GREEN = "\u001b[32m";
-    private static final String YELLOW = "\u001b[33m";
-    private static final String BOLD = "\u001b[1m";
-
     private final Demo demo;
     private final List<CircuitBreaker> breakers;
     private final Supplier<SpillStatus> spill;
@@ -73,13 +67,13 @@ final class LiveView {
     }
 
     private void redraw() {
-        out.print("\u001b[H\u001b[2J");
-        out.println(BOLD + "Breakwater demo" + RESET + "   t =" + demo.elapsed(demo.now()) + " of "
+        out.print(Ansi.HOME_AND_CLEAR);
+        out.println(Ansi.bold("Breakwater demo", true) + "   t =" + demo.elapsed(demo.now()) + " of "
                 + options.duration().toSeconds() + "s, " + options.rate() + " events/s on each path from " + options.threads() + " threads");
         out.println();
         table();
         out.println();
-        out.println(BOLD + "Timeline" + RESET);
+        out.println(Ansi.bold("Timeline", true));
         List<String> lines = timeline();
         for (String line : lines.subList(Math.max(0, lines.size() - 14), lines.size())) {
             out.println(line);
@@ -107,18 +101,7 @@ final class LiveView {
     }
 
     private String state(CircuitBreakerState state) {
-        String text = String.format("%-12s", state);
-        if (!options.color()) {
-            return text;
-        }
-        switch (state) {
-            case CLOSED:
-                return GREEN + text + RESET;
-            case HALF_OPEN:
-                return YELLOW + text + RESET;
-            default:
-                return RED + text + RESET;
-        }
+        return Ansi.state(state, String.format("%-12s", state), options.color());
     }
 
     private List<String> timeline() {

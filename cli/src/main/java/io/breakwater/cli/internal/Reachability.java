@@ -25,11 +25,16 @@ public final class Reachability {
 
     /** Returns the number of brokers, or fails within about {@code timeout} with a message that says why. */
     public static int check(String bootstrap, Duration timeout) throws UnreachableException {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "breakwater-cli-check");
+        return check(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), timeout);
+    }
+
+    /** {@link #check(String, Duration)} with the client settings {@code client} (bootstrap and security). */
+    public static int check(Map<String, Object> client, Duration timeout) throws UnreachableException {
+        Object bootstrap = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 5_000));
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "breakwater-cli-check");
         Admin admin = null;
         try {
             admin = Admin.create(config);

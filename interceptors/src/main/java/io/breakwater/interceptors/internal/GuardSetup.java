@@ -5,17 +5,22 @@ import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.interceptors.BreakwaterConfig;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import io.breakwater.status.ControlFollower;
 import io.breakwater.status.KafkaStateStore;
 import io.breakwater.status.StatusClients;
 import io.breakwater.status.StatusPublisher;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the interceptor and the wrapper build from a producer's properties, built the same way by both, so
  * that an interceptor and a wrapper with the same breaker name agree on its settings and share it.
  */
 public final class GuardSetup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardSetup.class);
 
     private GuardSetup() {
     }
@@ -67,6 +72,33 @@ public final class GuardSetup {
         if (!config.statusEnabled()) {
             return null;
         }
-        return StatusPublisher.create(statusClient(producerConfig, config), config.statusTopic(), config.instanceId());
+        return StatusPublisher.create(statusClient(producerConfig, config), config.statusTopic(), config.instanceId(),
+                config.statusHeartbeat());
+    }
+
+    /** A handle on this instance's control follower, on the status cluster, or null when control is off. */
+    public static ControlFollower follower(Map<String, ?> producerConfig, BreakwaterConfig config) {
+        if (!config.controlEnabled()) {
+            return null;
+        }
+        return ControlFollower.create(StatusClients.inherit(producerConfig, config.statusBootstrapServers(),
+                BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater control follower"), config.controlTopic(),
+                config.instanceId());
+    }
+
+    /**
+     * Waits up to {@code breakwater.control.read.timeout.ms} for {@code follower}'s read of the control topic, so that a
+     * standing command holds for {@code breaker} (attached already) before the first send.
+     */
+    public static void awaitRead(ControlFollower follower, CircuitBreaker breaker, BreakwaterConfig config) {
+        try {
+            if (!config.controlReadTimeout().isZero() && !follower.awaitCaughtUp(config.controlReadTimeout())) {
+                LOG.warn("Control topic {} not read within {} ms ({}); breaker '{}' follows its commands once it is",
+                        follower.topic(), config.controlReadTimeout().toMillis(), follower.lastError().orElse("reading"),
+                        breaker.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,12 +1,17 @@
 package io.breakwater.status.internal;
 
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Subscription;
+import io.breakwater.breaker.watch.Watchdog;
+import io.breakwater.status.InstanceEvent;
 import io.breakwater.status.StatusEvent;
 import io.breakwater.status.StatusEventCodec;
+import io.breakwater.status.StatusMessage;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one producer, queue and thread behind every {@code StatusPublisher} of one (cluster settings, topic,
- * instance) in a JVM. {@link #publish} only queues, in order per key; the thread checks the topic, then
- * sends one event at a time and retries with backoff while the cluster is away. Per key at most
- * {@value #MAX_EVENTS_PER_KEY} events wait (the oldest go first, counted); an event that is not newer than
- * the last one accepted for its key (a duplicate) is skipped.
+ * instance) in a JVM. {@link #publish} only queues, in order per key ({@link PendingMessages}); the thread checks
+ * the topic, then sends one message at a time and retries with backoff while the cluster is away. The watchdog's
+ * clock thread queues a heartbeat of the instance every interval, the first one at once; {@link #close} queues the
+ * instance's stop before it publishes what waits.
  */
 public final class PublisherCore {
 
@@ -43,24 +48,33 @@ public final class PublisherCore {
     private final Map<String, Object> clientConfig;
     private final Producer<String, byte[]> producer;
     private final Thread thread;
-    // Everything below is guarded by `pending`.
-    private final LinkedHashMap<String, ArrayDeque<StatusEvent>> pending = new LinkedHashMap<>();
-    private final Map<String, StatusEvent> lastAccepted = new HashMap<>();
-    private long closeDeadlineNanos = Long.MAX_VALUE;
-    private boolean closing;
+    private final PendingMessages pending = new PendingMessages();
+    private final Clock clock;
+    private final Duration heartbeatInterval;
+    private final Instant startedAt;
+    private final Subscription heartbeats;
+    // The instance's heartbeat count and when the next is due (clock nanos); guarded by `this`.
+    private long heartbeatSequence;
+    private long nextHeartbeatNanos;
+    // Work for a later tick, with when it is due (clock nanos); guarded by `this`.
+    private final List<Map.Entry<Long, Runnable>> later = new ArrayList<>();
     // Counters, read from any thread.
     private final AtomicLong published = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private volatile Boolean topicCompacted;
     // Thread-confined to the publisher thread.
     private boolean topicReady;
     private boolean unreachableLogged;
 
-    public PublisherCore(Map<String, Object> clientConfig, String topic, String instanceId) {
+    public PublisherCore(Map<String, Object> clientConfig, String topic, String instanceId, Duration heartbeatInterval,
+                         Clock clock) {
         this.clientConfig = Map.copyOf(clientConfig);
         this.topic = topic;
         this.instanceId = instanceId;
+        this.clock = clock;
+        this.heartbeatInterval = heartbeatInterval;
+        this.startedAt = Instant.ofEpochMilli(clock.currentTimeMillis());
+        this.nextHeartbeatNanos = clock.nanoTime();
         Map<String, Object> producerConfig = new HashMap<>(clientConfig);
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "breakwater-status-" + instanceId);
         producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -72,59 +86,74 @@ public final class PublisherCore {
         producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         producerConfig.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 1024 * 1024);
         this.producer = new KafkaProducer<>(producerConfig);
+        tick(); // the first heartbeat, before any breaker event
+        this.heartbeats = Watchdog.register(this::tick);
         this.thread = new Thread(this::run, "breakwater-status-publisher-" + THREADS.incrementAndGet());
         thread.setDaemon(true);
         thread.start();
-    }
-
-    public String topic() {
-        return topic;
     }
 
     public String instanceId() {
         return instanceId;
     }
 
-    public Map<String, Object> clientConfig() {
-        return clientConfig;
+    /** What waits to be sent, in the order it will go per key (for tests and diagnostics). */
+    public List<StatusMessage> pendingMessages() {
+        return pending.snapshot();
     }
 
-    /** Queues {@code event}; never blocks. After close, the event is dropped and counted. */
-    public void publish(StatusEvent event) {
-        synchronized (pending) {
-            if (closing) {
-                dropped.incrementAndGet();
-                LOG.warn("Status publisher for {} is closed; dropped {}", topic, event.key());
-                return;
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /** The current time of this publisher's clock. */
+    public Instant now() {
+        return Instant.ofEpochMilli(clock.currentTimeMillis());
+    }
+
+    /** Runs {@code work} on the watchdog's thread once {@code delay} has passed on this publisher's clock. */
+    public void later(Duration delay, Runnable work) {
+        synchronized (this) {
+            later.add(Map.entry(clock.nanoTime() + delay.toNanos(), work));
+        }
+    }
+
+    /** Queues a heartbeat if one is due, and runs the work that is due; the watchdog calls it every tick. */
+    public void tick() {
+        InstanceEvent heartbeat = null;
+        List<Runnable> due = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.nanoTime();
+            later.removeIf(e -> now - e.getKey() >= 0 && due.add(e.getValue()));
+            if (now - nextHeartbeatNanos >= 0 && !pending.closing()) {
+                nextHeartbeatNanos = now + heartbeatInterval.toNanos();
+                heartbeat = instanceEvent(InstanceEvent.Kind.HEARTBEAT);
             }
-            if (!event.isNewerThan(lastAccepted.get(event.key()))) {
-                duplicates.incrementAndGet();
-                return;
-            }
-            lastAccepted.put(event.key(), event);
-            ArrayDeque<StatusEvent> queue = pending.get(event.key());
-            if (queue == null) {
-                if (pending.size() >= MAX_KEYS) {
-                    Iterator<Map.Entry<String, ArrayDeque<StatusEvent>>> eldest = pending.entrySet().iterator();
-                    dropped.addAndGet(eldest.next().getValue().size());
-                    eldest.remove();
-                }
-                queue = new ArrayDeque<>();
-                pending.put(event.key(), queue);
-            }
-            if (queue.size() >= MAX_EVENTS_PER_KEY) {
-                queue.pollFirst();
-                dropped.incrementAndGet();
-            }
-            queue.addLast(event);
-            pending.notifyAll();
+        }
+        if (heartbeat != null) {
+            publish(heartbeat);
+        }
+        due.forEach(Runnable::run);
+    }
+
+    // Called holding `this`.
+    private InstanceEvent instanceEvent(InstanceEvent.Kind kind) {
+        return new InstanceEvent(StatusEvent.SCHEMA, kind, instanceId, now(), startedAt, heartbeatInterval,
+                ++heartbeatSequence);
+    }
+
+    /** Queues {@code message}; never blocks. After close, the message is dropped and counted. */
+    public void publish(StatusMessage message) {
+        PendingMessages.Offer offer = pending.offer(message);
+        if (offer == PendingMessages.Offer.CLOSED) {
+            LOG.warn("Status publisher for {} is closed; dropped {}", topic, message.key());
+        } else if (offer == PendingMessages.Offer.DUPLICATE) {
+            duplicates.incrementAndGet();
         }
     }
 
     public int pending() {
-        synchronized (pending) {
-            return pending.values().stream().mapToInt(ArrayDeque::size).sum();
-        }
+        return pending.size();
     }
 
     public long published() {
@@ -132,7 +161,7 @@ public final class PublisherCore {
     }
 
     public long dropped() {
-        return dropped.get();
+        return pending.dropped();
     }
 
     public long duplicates() {
@@ -145,56 +174,19 @@ public final class PublisherCore {
 
     /** Waits until nothing is pending, at most {@code timeout}; true when everything was published. */
     public boolean flush(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (pending) {
-            while (!pending.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(pending, left);
-            }
-            return true;
-        }
-    }
-
-    private long millisLeft() {
-        synchronized (pending) {
-            return !closing ? Long.MAX_VALUE
-                    : Math.max(0, TimeUnit.NANOSECONDS.toMillis(closeDeadlineNanos - System.nanoTime()));
-        }
+        return pending.flush(timeout);
     }
 
     private void run() {
         long backoffMillis = 100;
         try {
-            while (true) {
-                StatusEvent next;
-                synchronized (pending) {
-                    while (pending.isEmpty() && !closing) {
-                        pending.wait();
-                    }
-                    if (pending.isEmpty() || (closing && System.nanoTime() - closeDeadlineNanos >= 0)) {
-                        return;
-                    }
-                    next = pending.values().iterator().next().peekFirst();
-                }
+            StatusMessage next;
+            while ((next = pending.awaitNext()) != null) {
                 if (ready() && send(next)) {
                     backoffMillis = 100;
-                    synchronized (pending) {
-                        ArrayDeque<StatusEvent> queue = pending.get(next.key());
-                        if (queue != null && queue.peekFirst() == next) {
-                            queue.pollFirst();
-                            if (queue.isEmpty()) {
-                                pending.remove(next.key());
-                            }
-                        }
-                        pending.notifyAll();
-                    }
+                    pending.sent(next);
                 } else {
-                    synchronized (pending) {
-                        pending.wait(Math.max(1, Math.min(backoffMillis, millisLeft())));
-                    }
+                    pending.backOff(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, RETRY_MAX_MILLIS);
                 }
             }
@@ -209,11 +201,11 @@ public final class PublisherCore {
     /** Checks or creates the topic once before the first send. */
     private boolean ready() {
         if (!topicReady) {
-            long left = millisLeft();
+            long left = pending.millisLeft();
             StatusTopic.Found found = StatusTopic.ensure(clientConfig, "breakwater-status-admin-" + instanceId, topic,
-                    Duration.ofMillis(Math.min(left, 6_000)));
+                    Duration.ofMillis(Math.min(left, 6_000)), "status topic");
             if (found == StatusTopic.Found.NOT_YET) {
-                if (!unreachableLogged && millisLeft() == Long.MAX_VALUE) {
+                if (!unreachableLogged && pending.millisLeft() == Long.MAX_VALUE) {
                     LOG.warn("Status topic {} cannot be checked or created yet (the cluster does not answer); holding {} "
                             + "event(s) and retrying", topic, pending());
                     unreachableLogged = true;
@@ -227,10 +219,11 @@ public final class PublisherCore {
         return true;
     }
 
-    private boolean send(StatusEvent event) {
+    private boolean send(StatusMessage message) {
         try {
-            long left = Math.max(1, Math.min(20_000, millisLeft()));
-            producer.send(new ProducerRecord<>(topic, event.key(), StatusEventCodec.encode(event))).get(left, TimeUnit.MILLISECONDS);
+            long left = Math.max(1, Math.min(20_000, pending.millisLeft()));
+            producer.send(new ProducerRecord<>(topic, message.key(), StatusEventCodec.encode(message)))
+                    .get(left, TimeUnit.MILLISECONDS);
             published.incrementAndGet();
             if (unreachableLogged) {
                 LOG.info("Status topic {} reachable again; publishing held events", topic);
@@ -251,18 +244,33 @@ public final class PublisherCore {
     }
 
     /**
-     * Publishes what it can within {@code timeout}, then stops; returns within about {@code timeout} whatever
-     * the cluster does. Events still waiting then are counted as dropped and logged.
+     * Queues the instance's stop, publishes what it can within {@code timeout}, then stops; returns within about
+     * {@code timeout} whatever the cluster does. Messages still waiting then are counted as dropped and logged.
      */
     public void close(Duration timeout) {
+        close(timeout, true);
+    }
+
+    /** Stops at once, publishing nothing more, not even the instance's stop: for a core made in a race and not used. */
+    public void discard() {
+        close(Duration.ZERO, false);
+    }
+
+    private void close(Duration timeout, boolean announce) {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        synchronized (pending) {
-            if (closing) {
+        heartbeats.close();
+        InstanceEvent stopped;
+        synchronized (this) {
+            if (pending.closing()) {
                 return;
             }
-            closeDeadlineNanos = deadline;
-            closing = true;
-            pending.notifyAll();
+            stopped = announce ? instanceEvent(InstanceEvent.Kind.STOPPED) : null;
+        }
+        if (stopped != null) {
+            publish(stopped);
+        }
+        if (!pending.close(deadline)) {
+            return;
         }
         try {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
@@ -272,7 +280,7 @@ public final class PublisherCore {
         thread.interrupt();
         int left = pending();
         if (left > 0) {
-            dropped.addAndGet(left);
+            pending.dropped(left);
             LOG.warn("Status publisher for {} closed with {} event(s) unpublished", topic, left);
         }
         producer.close(Duration.ZERO);

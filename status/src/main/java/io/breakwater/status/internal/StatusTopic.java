@@ -22,21 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the status topic exists, compacted, before anything is sent to it: a send to a missing topic
- * could let the broker create it with {@code cleanup.policy=delete}.
+ * Makes sure a topic of Breakwater's (the status topic, the control topic) exists, compacted, before anything is
+ * sent to it: a send to a missing topic could let the broker create it with {@code cleanup.policy=delete}.
  */
-final class StatusTopic {
+public final class StatusTopic {
 
     /** What a check found. */
-    enum Found { READY_COMPACTED, READY_NOT_COMPACTED, READY_UNKNOWN, NOT_YET }
+    public enum Found { READY_COMPACTED, READY_NOT_COMPACTED, READY_UNKNOWN, NOT_YET }
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusTopic.class);
 
     private StatusTopic() {
     }
 
-    /** Describes {@code topic} and creates it, compacted, if missing; never waits past {@code budget}. */
-    static Found ensure(Map<String, Object> clientConfig, String clientId, String topic, Duration budget) {
+    /**
+     * Describes {@code topic} and creates it, compacted, with one partition, if missing; never waits past
+     * {@code budget}. {@code what} ("status topic", "control topic") names it in logs.
+     */
+    public static Found ensure(Map<String, Object> clientConfig, String clientId, String topic, Duration budget, String what) {
         long millis = Math.max(1, Math.min(budget.toMillis(), 6_000));
         Map<String, Object> adminConfig = new HashMap<>(clientConfig);
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
@@ -46,12 +49,12 @@ final class StatusTopic {
         try {
             admin = Admin.create(adminConfig);
             try {
-                return describe(admin, topic, millis);
+                return describe(admin, topic, millis, what);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
-                return create(admin, topic, millis);
+                return create(admin, topic, millis, what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -60,10 +63,10 @@ final class StatusTopic {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof AuthorizationException || cause instanceof UnsupportedVersionException) {
                 // Without the rights to describe or create it, publish anyway: the topic may have been made by hand.
-                LOG.warn("Cannot check or create the status topic {} ({}); publishing to it as it is", topic, cause.toString());
+                LOG.warn("Cannot check or create the {} {} ({}); using it as it is", what, topic, cause.toString());
                 return Found.READY_UNKNOWN;
             }
-            LOG.debug("Could not check the status topic {} yet: {}", topic, cause.toString());
+            LOG.debug("Could not check the {} {} yet: {}", what, topic, cause.toString());
             return Found.NOT_YET;
         } finally {
             if (admin != null) {
@@ -72,24 +75,28 @@ final class StatusTopic {
         }
     }
 
-    private static Found describe(Admin admin, String topic, long millis) throws Exception {
+    private static Found describe(Admin admin, String topic, long millis, String what) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Config config = admin.describeConfigs(List.of(resource)).all().get(millis, TimeUnit.MILLISECONDS).get(resource);
         ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         boolean compacted = policy != null && policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
         if (!compacted) {
-            LOG.warn("Status topic {} exists with cleanup.policy={}, not compact: it will grow without bound and "
-                    + "readers will replay every event; publishing to it anyway", topic, policy == null ? "?" : policy.value());
+            LOG.warn("{} {} exists with cleanup.policy={}, not compact: it will grow without bound and readers will replay "
+                    + "every record; using it anyway", capitalized(what), topic, policy == null ? "?" : policy.value());
         }
         return compacted ? Found.READY_COMPACTED : Found.READY_NOT_COMPACTED;
     }
 
-    private static Found create(Admin admin, String topic, long millis) throws Exception {
+    private static String capitalized(String what) {
+        return Character.toUpperCase(what.charAt(0)) + what.substring(1);
+    }
+
+    private static Found create(Admin admin, String topic, long millis, String what) throws Exception {
         NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         try {
             admin.createTopics(List.of(newTopic)).all().get(millis, TimeUnit.MILLISECONDS);
-            LOG.info("Created the compacted status topic {}", topic);
+            LOG.info("Created the compacted {} {}", what, topic);
             return Found.READY_COMPACTED;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {

@@ -47,7 +47,7 @@ public final class RedpandaTransport implements AutoCloseable {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(DEFAULT_CLOSE_TIMEOUT_SECONDS);
     // breakwater.* keys that mean nothing to a transport: status publishing belongs to the EventBus.
     private static final List<String> NOT_FOR_A_TRANSPORT = List.of("breakwater.status.", "breakwater.state.",
-            BreakwaterConfig.INSTANCE_ID_CONFIG);
+            "breakwater.control.", BreakwaterConfig.INSTANCE_ID_CONFIG);
 
     private final CircuitBreakerProducer<String, byte[]> producer;
     private final EventCodec codec;
@@ -82,8 +82,8 @@ public final class RedpandaTransport implements AutoCloseable {
         for (String key : producerProperties.keySet()) {
             if (NOT_FOR_A_TRANSPORT.stream().anyMatch(key::startsWith)) {
                 throw new ConfigException(key, producerProperties.get(key), "does not apply to a RedpandaTransport: "
-                        + "status publishing and restoring belong to the EventBus (EventBus.builder(transport)"
-                        + ".statusPublisher(...))");
+                        + "status publishing, restoring and control belong to the EventBus (EventBus.builder(transport)"
+                        + ".statusPublisher(...), .controlFollower(...))");
             }
         }
         BreakwaterConfig bw = new BreakwaterConfig(producerProperties);

@@ -175,6 +175,9 @@ class RedpandaTransportTest {
                 .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
                 .hasMessageContaining("breakwater.status.enabled")
                 .hasMessageContaining("EventBus.builder(transport).statusPublisher");
+        assertThatThrownBy(() -> RedpandaTransport.builder(props("breakwater.control.enabled", "true")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("breakwater.control.enabled").hasMessageContaining(".controlFollower(...)");
     }
 
     @Test

@@ -1,0 +1,110 @@
+package io.breakwater.cli;
+
+import io.breakwater.cli.internal.Reachability;
+import io.breakwater.status.ControlCommand;
+import io.breakwater.status.ControlTopic;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code breakwater force-open|disable|reset NAME}: writes an operator's command to the control topic, for every
+ * instance or one ({@code --instance}), for a while ({@code --for}) or until replaced. Instances with
+ * {@code breakwater.control.enabled=true} apply it.
+ */
+abstract class SwitchCommand implements Callable<Integer> {
+
+    /** The longest {@code --for}. */
+    static final Duration MAX_FOR = Duration.ofDays(30);
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The breaker's name, as the status table shows it.")
+    String breaker;
+
+    @Option(names = "--bootstrap-server", required = true, paramLabel = "HOST:PORT",
+            description = "The cluster of the control topic (the status topic's).")
+    String bootstrap;
+
+    @Option(names = "--topic", defaultValue = ControlTopic.DEFAULT_TOPIC,
+            description = "The control topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--instance", paramLabel = "ID", description = "Only this instance (as the status table names it); "
+            + "default: every instance.")
+    String instance;
+
+    @Option(names = "--by", paramLabel = "WHO", description = "Who issues the command (default: your user name).")
+    String by = System.getProperty("user.name", "");
+
+    @Option(names = "--for", paramLabel = "DURATION", converter = Durations.class,
+            description = "How long the command holds, such as 15m or 2h (at most 30d); then the breaker runs on its "
+                    + "own again. Default: until another command replaces it.")
+    Duration lasting;
+
+    @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
+            description = "How long to wait for the cluster to take the command (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Client properties for a secured cluster (security.protocol, sasl.*, ssl.*), as Kafka's tools take them.")
+    java.nio.file.Path commandConfig;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** What this command does. */
+    abstract ControlCommand.Action action();
+
+    @Override
+    public Integer call() throws Exception {
+        ControlCommand command = command(Instant.now());
+        Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Reachability.check(client, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
+            ControlTopic.send(client, topic, command, timeout);
+        } catch (Reachability.UnreachableException | KafkaException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Sent " + command.id() + " to " + topic + ": " + action().label() + " '" + breaker + "' on "
+                + (instance == null ? "every instance" : "instance " + instance) + ", by " + command.by()
+                + (command.expiresAt() == null ? ", until replaced" : ", until " + command.expiresAt()) + ".");
+        out.println("Instances with breakwater.control.enabled=true apply it at once; `breakwater status` shows it as "
+                + "the reason.");
+        out.flush();
+        return 0;
+    }
+
+    /** The command the options describe, issued at {@code now}; bad options fail with the usage. */
+    ControlCommand command(Instant now) {
+        CommandLine cmd = spec.commandLine();
+        if (lasting != null && (lasting.isNegative() || lasting.isZero() || lasting.compareTo(MAX_FOR) > 0)) {
+            throw new CommandLine.ParameterException(cmd, "--for must be a duration in (0, 30d], such as 15m, but was "
+                    + Durations.format(lasting));
+        }
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new CommandLine.ParameterException(cmd, "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
+        }
+        if (bootstrap.isBlank()) {
+            throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
+        }
+        if (by == null || by.isBlank()) {
+            throw new CommandLine.ParameterException(cmd, "--by must name who issues the command (no user name was found)");
+        }
+        try {
+            StatusCommand.checkTopic(cmd, topic);
+            return ControlCommand.issue(action(), breaker, instance, by, lasting, now);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage().replaceFirst("^breaker ", "NAME ").replaceFirst("^instance ", "--instance ")
+                    .replaceFirst("^by ", "--by ");
+            throw new CommandLine.ParameterException(cmd, message);
+        }
+    }
+}

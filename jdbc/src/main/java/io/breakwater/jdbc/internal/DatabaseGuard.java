@@ -1,0 +1,217 @@
+package io.breakwater.jdbc.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
+import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.jdbc.CircuitBreakerOpenSqlException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a guarded data source asks and records. Three kinds of call:
+ *
+ * <ul>
+ *   <li><b>connect</b> ({@code getConnection}): refused while the breaker refuses; tracked against the block
+ *       threshold; a failure is classified and recorded. A connection handed out says nothing about the database
+ *       (a pool may hand one out without asking it), so its permit is given back, and it is no evidence for the
+ *       stall check.</li>
+ *   <li><b>execute</b> ({@code execute*}, {@code commit}): refused while the breaker refuses; tracked against the
+ *       execution threshold; the outcome is recorded, and a success is evidence that the database answers.</li>
+ *   <li><b>watch</b> ({@code rollback}, the connection's {@code close}): never refused, since a caller cleans up
+ *       with them; tracked against the execution threshold; a failure that counts is recorded, a success is not
+ *       (a pool's {@code close} may not touch the database).</li>
+ * </ul>
+ *
+ * A stall is a call (any kind) unanswered for the execution threshold while no execution succeeded since it
+ * began: it opens the breaker at once, so one caller blocked on a dead database is enough. Thread-safe.
+ */
+public final class DatabaseGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseGuard.class);
+
+    /** Calls of one data source that may be pending at once before the oldest are forgotten. */
+    private static final int TRACKED = 1 << 12;
+
+    /** A call into the delegate. */
+    @FunctionalInterface
+    public interface Invocation<T> {
+        T invoke() throws Throwable;
+    }
+
+    private final CircuitBreaker breaker;
+    private final Predicate<? super Throwable> classifier;
+    private final Clock clock;
+    private final CallTracker tracker;
+    private final long executionNanos;
+    private final String blockText;
+    private final String executionText;
+    private final boolean stackTraces;
+    // Set when the data source closes: outcomes from then on are the shutdown's, not the database's.
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    public DatabaseGuard(CircuitBreaker breaker, Predicate<? super Throwable> classifier, Clock clock,
+                         Duration connectionBlockThreshold, Duration executionThreshold) {
+        this.breaker = breaker;
+        this.classifier = classifier;
+        this.clock = clock;
+        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, connectionBlockThreshold, executionThreshold, TRACKED);
+        this.executionNanos = executionThreshold.toNanos();
+        this.blockText = "connectionBlockThreshold=" + connectionBlockThreshold.toMillis();
+        this.executionText = "executionThreshold=" + executionThreshold.toMillis();
+        this.stackTraces = breaker.config().writableStackTrace();
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** {@code getConnection}, named {@code call}. */
+    public <T> T connect(String call, Invocation<T> invocation) throws Throwable {
+        return run(begin(call, Kind.CONNECT), invocation);
+    }
+
+    /** A statement's execution or a commit, named {@code call}. */
+    public <T> T execute(String call, Invocation<T> invocation) throws Throwable {
+        return run(begin(call, Kind.EXECUTE), invocation);
+    }
+
+    /** A call that is never refused (a rollback, a close), named {@code call}. */
+    public <T> T watch(String call, Invocation<T> invocation) throws Throwable {
+        return run(begin(call, Kind.WATCH), invocation);
+    }
+
+    private Tracked begin(String call, Kind kind) throws CircuitBreakerOpenSqlException {
+        Permit permit = null;
+        if (kind != Kind.WATCH) {
+            permit = breaker.tryAcquirePermit();
+            if (permit == null) {
+                throw new CircuitBreakerOpenSqlException(call, kind == Kind.CONNECT
+                        ? CircuitBreakerOpenSqlException.REFUSED_CONNECTION
+                        : CircuitBreakerOpenSqlException.REFUSED_EXECUTION, breaker.openException(), stackTraces);
+            }
+        }
+        Tracked t = new Tracked(clock.nanoTime(), permit, call, kind);
+        tracker.begin(t);
+        if (kind != Kind.CONNECT) {
+            // Sent, waiting for the database's answer: judged by the execution threshold.
+            tracker.returned(t);
+        }
+        return t;
+    }
+
+    private <T> T run(Tracked t, Invocation<T> invocation) throws Throwable {
+        T result;
+        try {
+            result = invocation.invoke();
+        } catch (Throwable e) {
+            failed(t, e);
+            throw e;
+        }
+        succeeded(t);
+        return result;
+    }
+
+    private void succeeded(Tracked t) {
+        if (t.kind == Kind.EXECUTE) {
+            long now = clock.nanoTime();
+            // Evidence that the database answers, even when this answer comes after the call expired.
+            tracker.succeeded(now);
+            if (tracker.answer(t)) {
+                if (isClosed()) {
+                    breaker.recordIgnored(t.permit);
+                } else {
+                    breaker.recordSuccess(t.permit, now - t.startNanos());
+                }
+            }
+        } else if (tracker.answer(t) && t.kind == Kind.CONNECT) {
+            breaker.releasePermit(t.permit); // no verdict: a pool may hand out a connection without asking the database
+        }
+    }
+
+    private void failed(Tracked t, Throwable failure) {
+        if (!tracker.answer(t)) {
+            return; // the watchdog counted it already
+        }
+        boolean counts = !isClosed() && counts(failure);
+        if (t.permit == null) {
+            if (counts) {
+                breaker.recordFailure(failure, clock.nanoTime() - t.startNanos());
+            }
+        } else if (counts) {
+            breaker.recordFailure(t.permit, failure, clock.nanoTime() - t.startNanos());
+        } else {
+            breaker.recordIgnored(t.permit);
+        }
+    }
+
+    /** The classifier's verdict; one that throws is logged, and the failure counts. */
+    private boolean counts(Throwable failure) {
+        try {
+            return classifier.test(failure);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            LOG.warn("Breaker '{}': the SQL failure classifier {} threw on {}; counting the failure", breaker.name(),
+                    classifier, failure.getClass().getName(), e);
+            return true;
+        }
+    }
+
+    /** The data source closes: outcomes and expiries from now on are ignored, and nothing stalls. True the first time. */
+    public boolean close() {
+        return closing.compareAndSet(false, true);
+    }
+
+    public boolean isClosed() {
+        return closing.get();
+    }
+
+    /** The watchdog's tick: expiries, the stall check, the breaker's timeouts. */
+    public void check() {
+        tracker.run();
+        long waited = tracker.oldestPendingAgeNanos(clock.nanoTime());
+        if (!isClosed() && waited >= executionNanos) {
+            breaker.recordStall("no database call answered for " + waited / 1_000_000 + " ms and none succeeded ("
+                    + executionText + ")");
+        }
+        breaker.checkTimeouts();
+    }
+
+    private enum Kind { CONNECT, EXECUTE, WATCH }
+
+    /** One call as the tracker sees it. */
+    private final class Tracked extends CallTracker.Call {
+        final Permit permit;
+        final String call;
+        final Kind kind;
+
+        Tracked(long start, Permit permit, String call, Kind kind) {
+            super(start);
+            this.permit = permit;
+            this.call = call;
+            this.kind = kind;
+        }
+
+        @Override
+        protected void expired(boolean blocked, long ageNanos) {
+            if (isClosed()) {
+                if (permit != null) {
+                    breaker.recordIgnored(permit);
+                }
+                return;
+            }
+            String details = blocked
+                    ? call + " blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
+                    : call + " unanswered for " + ageNanos / 1_000_000 + " ms (" + executionText + ")";
+            if (permit == null) {
+                breaker.recordFailure(details);
+            } else {
+                breaker.recordFailure(permit, details);
+            }
+        }
+    }
+}

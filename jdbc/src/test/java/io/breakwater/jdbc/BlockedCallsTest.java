@@ -1,0 +1,180 @@
+package io.breakwater.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.breakwater.breaker.CircuitBreakerState;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Calls blocked on a dead database count while they are still blocked, and one blocked caller is enough to
+ * open the breaker (the stall rule). Time is a ManualClock; the watchdog's check is run by hand.
+ */
+class BlockedCallsTest extends FakeDatabaseFixture {
+
+    private FakeDatabase.Gate gate;
+
+    @AfterEach
+    void releaseBlockedCallers() {
+        if (gate != null) {
+            gate.release();
+        }
+    }
+
+    private void advanceAndCheck(long millis) {
+        clock.advanceMillis(millis);
+        dataSource.checkNow();
+    }
+
+    @Test
+    void aBlockedGetConnectionCountsAsAFailureAtTheBlockThresholdWhileStillBlocked() throws Exception {
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onConnect = gate;
+        CompletableFuture<Connection> caller = CompletableFuture.supplyAsync(this::connect);
+        gate.awaitEntered();
+        advanceAndCheck(999);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        advanceAndCheck(1);
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
+        assertThat(breaker.snapshot().lastFailure())
+                .isEqualTo("getConnection() blocked for 1000 ms (connectionBlockThreshold=1000)");
+        assertThat(caller).as("still blocked").isNotDone();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+
+        gate.release();
+        Connection late = caller.get(10, TimeUnit.SECONDS);
+        assertThat(late).as("the late connection still reaches the caller").isNotNull();
+        late.createStatement().executeQuery("SELECT 1");
+        assertThat(breaker.snapshot().failedCalls()).as("the late answer is not counted again").isEqualTo(1);
+    }
+
+    @Test
+    void aSingleCallerBlockedInGetConnectionOpensTheBreakerAtTheExecutionThreshold() throws Exception {
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onConnect = gate;
+        CompletableFuture.supplyAsync(this::connect);
+        gate.awaitEntered();
+        advanceAndCheck(1999);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        advanceAndCheck(1);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().lastFailure())
+                .isEqualTo("no database call answered for 2000 ms and none succeeded (executionThreshold=2000)");
+    }
+
+    @Test
+    void aSingleCallerBlockedInAStatementOpensTheBreakerAtTheExecutionThreshold() throws Exception {
+        Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        statement.executeQuery("SELECT 1"); // the database answered once, before it went dark
+        advanceAndCheck(5_000);
+        gate = new FakeDatabase.Gate(() -> { throw new SQLException("I/O error", "08006"); });
+        database.onExecute = gate;
+        CompletableFuture<Integer> caller = CompletableFuture.supplyAsync(() -> update(statement));
+        gate.awaitEntered();
+        advanceAndCheck(1999);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        advanceAndCheck(1);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().failedCalls()).as("the statement itself counts once").isEqualTo(1);
+        assertThat(caller).isNotDone();
+
+        gate.release();
+        assertThat(caller).failsWithin(Duration.ofSeconds(10));
+        assertThat(breaker.snapshot().failedCalls()).as("its failure, when it comes, is not counted again").isEqualTo(1);
+    }
+
+    @Test
+    void aSlowStatementDoesNotStallTheBreakerWhileOthersSucceed() throws Exception {
+        Connection slowConnection = dataSource.getConnection();
+        Statement slow = slowConnection.createStatement();
+        gate = new FakeDatabase.Gate(() -> 1);
+        database.onExecute = gate;
+        CompletableFuture<Integer> caller = CompletableFuture.supplyAsync(() -> update(slow));
+        gate.awaitEntered();
+        database.onExecute = () -> null;
+        try (Connection quick = dataSource.getConnection(); Statement statement = quick.createStatement()) {
+            for (int i = 0; i < 50; i++) {
+                advanceAndCheck(100);
+                statement.executeQuery("SELECT 1");
+            }
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.snapshot().failedCalls()).as("the slow one counts once, at its threshold").isEqualTo(1);
+        gate.release();
+        assertThat(caller.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
+    void aRollbackBlockedOnADeadDatabaseIsWatchedToo() throws Exception {
+        Connection connection = dataSource.getConnection();
+        connection.createStatement().executeUpdate("INSERT");
+        advanceAndCheck(5_000);
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onRollback = gate;
+        CompletableFuture<Void> caller = CompletableFuture.runAsync(() -> {
+            try {
+                connection.rollback();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        gate.awaitEntered();
+        advanceAndCheck(1999);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        advanceAndCheck(1);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
+        assertThat(breaker.snapshot().rejectedCalls()).as("a rollback is never refused").isZero();
+        gate.release();
+        caller.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aBlockedStatementInHalfOpenReopensTheBreaker() throws Exception {
+        database.onConnect = () -> { throw new SQLException("refused", "08001"); };
+        for (int i = 0; i < 5; i++) {
+            try {
+                dataSource.getConnection();
+            } catch (SQLException expected) {
+                // counted
+            }
+        }
+        advanceAndCheck(30_000);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        database.onConnect = () -> null;
+        Connection connection = dataSource.getConnection();
+        gate = new FakeDatabase.Gate(() -> 1);
+        database.onExecute = gate;
+        Statement statement = connection.createStatement();
+        CompletableFuture.supplyAsync(() -> update(statement));
+        gate.awaitEntered();
+        advanceAndCheck(2000);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().lastFailure())
+                .isEqualTo("executeUpdate() unanswered for 2000 ms (executionThreshold=2000)");
+    }
+
+    private Connection connect() {
+        try {
+            return dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int update(Statement statement) {
+        try {
+            return statement.executeUpdate("UPDATE orders SET state = 'x'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

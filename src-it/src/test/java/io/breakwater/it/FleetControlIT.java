@@ -1,0 +1,199 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.status.ControlFollower;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import io.breakwater.status.StatusEvent;
+import io.breakwater.status.StatusReader;
+import io.breakwater.testkit.RealBroker;
+import io.breakwater.testkit.TestBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fleet-wide switch on a real broker: {@code breakwater force-open|disable|reset} reaches instances that run in
+ * JVMs of their own and follow the control topic; they report the applied state on the status topic with the
+ * command's id as the reason.
+ */
+@RealBroker
+class FleetControlIT {
+
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    private static final Pattern SENT = Pattern.compile("Sent (cmd-[0-9a-f]{12}) to ");
+
+    private static String send(TestBroker broker, FleetInstance.Topics topics, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-server", broker.bootstrapServers(), "--topic", topics.control(), "--by", "it"));
+        CliRun run = CliRun.of(all.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Matcher m = SENT.matcher(run.out());
+        assertThat(m.find()).as(run.out()).isTrue();
+        return m.group(1);
+    }
+
+    /** The newest event of {@code orders} of {@code instance}, as the status topic has it. */
+    private static StatusEvent orders(StatusReader reader, FleetInstance instance) {
+        return reader.fleet().get(instance.id + "/orders");
+    }
+
+    private static void awaitStarted(StatusReader reader, List<FleetInstance> instances) {
+        for (FleetInstance i : instances) {
+            assertThat(i.readyState()).isEqualTo("CLOSED");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> instances.stream().allMatch(i -> orders(reader, i) != null));
+    }
+
+    @Test
+    void forceOpenReachesEveryInstanceWithinTwoSeconds(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "fleet");
+        try (FleetInstance a = FleetInstance.start(broker, topics, "trader-1", HEARTBEAT);
+             FleetInstance b = FleetInstance.start(broker, topics, "trader-2", HEARTBEAT);
+             FleetInstance c = FleetInstance.start(broker, topics, "trader-3", HEARTBEAT);
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topics.status())) {
+            List<FleetInstance> fleet = List.of(a, b, c);
+            awaitStarted(reader, fleet);
+
+            Instant typed = Instant.now();
+            String id = send(broker, topics, "force-open", "orders");
+            Instant sent = Instant.now();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> fleet.stream().allMatch(i ->
+                    orders(reader, i).to() == CircuitBreakerState.FORCED_OPEN && orders(reader, i).reason().startsWith(id)));
+            List<String> report = new ArrayList<>();
+            Duration slowest = Duration.ZERO;
+            for (FleetInstance i : fleet) {
+                Instant applied = orders(reader, i).at(); // the instance's own clock: the same machine's
+                Duration sinceTyped = Duration.between(typed, applied);
+                slowest = sinceTyped.compareTo(slowest) > 0 ? sinceTyped : slowest;
+                report.add(i.id + ": applied " + sinceTyped.toMillis() + " ms after the command was typed, "
+                        + Duration.between(sent, applied).toMillis() + " ms after the CLI returned");
+                assertThat(orders(reader, i).reason()).isEqualTo(id + ": force-open by it");
+            }
+            report.add("the CLI took " + Duration.between(typed, sent).toMillis() + " ms");
+            System.out.println("force-open " + id + ":\n  " + String.join("\n  ", report));
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target/fleet-control.txt"), report);
+            assertThat(slowest).as(String.join("; ", report)).isLessThan(Duration.ofSeconds(2));
+            for (FleetInstance i : fleet) {
+                assertThat(i.lines()).contains("transition FORCED_OPEN " + id + ": force-open by it");
+            }
+
+            CliRun status = CliRun.of("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topics.status());
+            assertThat(status.out()).containsPattern("trader-1 +orders +FORCED_OPEN .*" + id)
+                    .containsPattern("trader-2 +orders +FORCED_OPEN .*" + id)
+                    .containsPattern("trader-3 +orders +FORCED_OPEN .*" + id);
+        }
+    }
+
+    @Test
+    void aCommandForOneInstanceLeavesTheOthersAlone(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "target");
+        try (FleetInstance a = FleetInstance.start(broker, topics, "trader-1", HEARTBEAT);
+             FleetInstance b = FleetInstance.start(broker, topics, "trader-2", HEARTBEAT);
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topics.status())) {
+            awaitStarted(reader, List.of(a, b));
+
+            String id = send(broker, topics, "disable", "orders", "--instance", "trader-2");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, b).to() == CircuitBreakerState.DISABLED);
+            assertThat(orders(reader, b).reason()).isEqualTo(id + ": disable by it");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() ->
+                    orders(reader, a).to() == CircuitBreakerState.CLOSED && orders(reader, a).kind() == StatusEvent.Kind.STARTED);
+            assertThat(a.lines()).noneMatch(l -> l.startsWith("transition"));
+
+            String reset = send(broker, topics, "reset", "orders", "--instance", "trader-2");
+            await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, b).to() == CircuitBreakerState.CLOSED);
+            assertThat(orders(reader, b).reason()).isEqualTo(reset + ": reset by it");
+        }
+    }
+
+    @Test
+    void afterTheExpiryEveryInstanceRunsOnItsOwnAgain(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "expiry");
+        try (FleetInstance a = FleetInstance.start(broker, topics, "trader-1", HEARTBEAT);
+             FleetInstance b = FleetInstance.start(broker, topics, "trader-2", HEARTBEAT);
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topics.status())) {
+            List<FleetInstance> fleet = List.of(a, b);
+            awaitStarted(reader, fleet);
+
+            String id = send(broker, topics, "force-open", "orders", "--for", "4s");
+            Instant expiresAt = Instant.parse(reasonUntil(reader, a, id));
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> fleet.stream().allMatch(i ->
+                    orders(reader, i).to() == CircuitBreakerState.CLOSED && orders(reader, i).reason().equals(id + " expired")));
+            for (FleetInstance i : fleet) {
+                Instant closed = orders(reader, i).at();
+                assertThat(closed).as(i.id + " closed at the expiry, not before").isAfterOrEqualTo(expiresAt);
+                assertThat(Duration.between(expiresAt, closed)).as(i.id + " closed within a second of the expiry")
+                        .isLessThan(Duration.ofSeconds(1));
+                assertThat(i.lines()).containsSubsequence("transition FORCED_OPEN " + id + ": force-open by it until " + expiresAt,
+                        "transition CLOSED " + id + " expired");
+            }
+        }
+    }
+
+    /** The expiry the instance reports in its reason, once it applied the command. */
+    private static String reasonUntil(StatusReader reader, FleetInstance instance, String id) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, instance).reason().startsWith(id + ":"));
+        String reason = orders(reader, instance).reason();
+        return reason.substring(reason.indexOf(" until ") + " until ".length());
+    }
+
+    @Test
+    void anInstanceStartedLaterObeysTheStandingCommandBeforeItsFirstSend(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "late");
+        try (FleetInstance early = FleetInstance.start(broker, topics, "trader-1", HEARTBEAT);
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topics.status())) {
+            awaitStarted(reader, List.of(early));
+            String id = send(broker, topics, "force-open", "orders");
+            await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, early).to() == CircuitBreakerState.FORCED_OPEN);
+
+            try (FleetInstance late = FleetInstance.start(broker, topics, "trader-9", HEARTBEAT)) {
+                assertThat(late.readyState()).as("forced open before the producer was handed over").isEqualTo("FORCED_OPEN");
+                await().atMost(Duration.ofSeconds(30)).until(() -> orders(reader, late) != null
+                        && orders(reader, late).to() == CircuitBreakerState.FORCED_OPEN);
+                assertThat(orders(reader, late).reason()).isEqualTo(id + ": force-open by it");
+            }
+        }
+    }
+
+    @Test
+    void anEventBusFollowsTheSwitchAndReportsIt(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "bus");
+        String stream = topics.data();
+        try (StatusPublisher status = StatusPublisher.create(broker.clientConfig(), topics.status(), "bus-1");
+             ControlFollower control = ControlFollower.create(broker.clientConfig(), topics.control(), "bus-1");
+             EventBus bus = EventBus.builder(RedpandaTransport.builder(broker.clientConfig()).build())
+                     .statusPublisher(status).controlFollower(control).build();
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topics.status())) {
+            bus.publishStream(stream, "k", Map.of("n", 1), Map.of()).get(30, TimeUnit.SECONDS);
+            String channel = "eventbus-" + stream;
+
+            String id = send(broker, topics, "force-open", channel, "--instance", "bus-1", "--for", "1h");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> bus.channelBreaker(stream).state() == CircuitBreakerState.FORCED_OPEN);
+            assertThatThrownBy(() -> bus.publishStream(stream, "k", Map.of("n", 2), Map.of()).join())
+                    .hasCauseInstanceOf(CircuitBreakerOpenException.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> reader.fleet().get("bus-1/" + channel) != null
+                    && reader.fleet().get("bus-1/" + channel).reason().startsWith(id + ": force-open by it until "));
+            assertThat(bus.transportBreaker().state()).as("the other breakers run on").isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(control.commands()).containsKey("bus-1/" + channel);
+        }
+    }
+}

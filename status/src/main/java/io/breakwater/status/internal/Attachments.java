@@ -1,0 +1,111 @@
+package io.breakwater.status.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.StateTransition;
+import io.breakwater.breaker.Subscription;
+import io.breakwater.status.StatusEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The breakers published by one {@link PublisherCore}, each once however often it is attached: its state when it is
+ * first attached ({@code started}), each transition, and its last state when its last attachment is closed
+ * ({@code stopped}).
+ */
+public final class Attachments {
+
+    private final PublisherCore core;
+    // Breakers attached, with how many attachments each; guarded by `this`.
+    private final Map<CircuitBreaker, Attachment> attached = new IdentityHashMap<>();
+
+    private static final class Attachment {
+        Subscription listener;
+        int count;
+        // The last transition published and when the last event went out; guarded by the Attachments.
+        StateTransition last;
+        Instant lastAt = Instant.EPOCH;
+        boolean announced;
+    }
+
+    public Attachments(PublisherCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Publishes {@code breaker}'s transitions until the returned subscription is closed. When it is newly attached,
+     * its current state goes out as a {@code started} event: at once, or after {@code announceAfter} (for a breaker
+     * a registry is still restoring; a transition published meanwhile makes it unnecessary).
+     */
+    public Subscription attach(CircuitBreaker breaker, Duration announceAfter) {
+        boolean announceNow;
+        Attachment a;
+        synchronized (this) {
+            a = attached.get(breaker);
+            announceNow = a == null && announceAfter.isZero();
+            if (a == null) {
+                Attachment created = new Attachment();
+                created.listener = breaker.onTransition(t -> transition(created, t));
+                attached.put(breaker, created);
+                a = created;
+            }
+            a.count++;
+        }
+        Attachment attachment = a;
+        if (announceNow) {
+            announce(breaker, attachment);
+        } else if (!announceAfter.isZero()) {
+            core.later(announceAfter, () -> announce(breaker, attachment));
+        }
+        AtomicBoolean detached = new AtomicBoolean();
+        return () -> {
+            if (detached.compareAndSet(false, true)) {
+                detach(breaker, attachment);
+            }
+        };
+    }
+
+    private void transition(Attachment a, StateTransition t) {
+        synchronized (this) {
+            a.last = t;
+            a.lastAt = later(a.lastAt, t.at());
+            a.announced = true;
+        }
+        core.publish(StatusEvent.of(core.instanceId(), t));
+    }
+
+    private void announce(CircuitBreaker breaker, Attachment a) {
+        StatusEvent started;
+        synchronized (this) {
+            if (a.announced || a.count == 0) {
+                return;
+            }
+            a.announced = true;
+            a.lastAt = core.now();
+            started = StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0);
+        }
+        core.publish(started);
+    }
+
+    private void detach(CircuitBreaker breaker, Attachment a) {
+        StatusEvent stopped;
+        synchronized (this) {
+            if (--a.count > 0) {
+                return;
+            }
+            attached.remove(breaker, a);
+            a.listener.close();
+            // Strictly after the breaker's last event, so that readers take it as news whatever the breaker's clock.
+            Instant at = later(core.now(), a.lastAt.plusMillis(1));
+            stopped = StatusEvent.of(core.instanceId(), StatusEvent.Kind.STOPPED, breaker.snapshot(), at,
+                    a.last == null ? 0 : a.last.sequence());
+        }
+        core.publish(stopped);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+}
