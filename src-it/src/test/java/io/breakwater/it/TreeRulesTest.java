@@ -91,7 +91,7 @@ class TreeRulesTest {
             for (Path dir : dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java"))).toList()) {
                 String pom = Files.readString(dir.resolve("pom.xml"));
                 Matcher id = Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>").matcher(pom);
-                if (id.find() && !List.of("breakwater-cli", "breakwater-bench", "breakwater-src-it", "breakwater-test-support")
+                if (id.find() && !List.of("breakwater-cli", "breakwater-bench", "breakwater-chaos", "breakwater-src-it", "breakwater-test-support")
                         .contains(id.group(1)) && !bom.contains("<artifactId>" + id.group(1) + "</artifactId>")) {
                     missing.add(id.group(1));
                 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One JVM running {@link KafkaNodeMain}: its output goes to a log file, and it counts as started once it
- * prints {@value KafkaNodeMain#READY}.
+ * prints {@value KafkaNodeMain#READY}. Thread-safe.
  */
 final class BrokerProcess {
 
@@ -25,26 +25,35 @@ final class BrokerProcess {
     private static final int TAIL_LINES = 30;
 
     private final Process process;
+    private final Path logFile;
+    // True at the ready line, false when the output ends first.
+    private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
 
-    private BrokerProcess(Process process) {
+    private BrokerProcess(Process process, Path logFile) {
         this.process = process;
+        this.logFile = logFile;
     }
 
-    /**
-     * Starts the JVM and returns once the broker is ready. If it exits first, or is not ready within
-     * {@code timeout}, it is killed, and the exception quotes the end of its output.
-     */
-    static BrokerProcess start(ProcessBuilder command, Path logFile, Duration timeout) {
+    /** Starts the JVM, its output copied to {@code logFile}; returns at once (see {@link #awaitReady}). */
+    static BrokerProcess launch(ProcessBuilder command, Path logFile) {
         Process process;
         try {
             process = command.redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a JVM for the broker: " + command.command().get(0), e);
         }
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> copyOutput(process, logFile, ready), "forked-kafka-output-" + process.pid());
+        BrokerProcess p = new BrokerProcess(process, logFile);
+        Thread reader = new Thread(() -> copyOutput(process, logFile, p.ready), "forked-kafka-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
+        return p;
+    }
+
+    /**
+     * Returns once the broker is ready. If it exits first (killed by another thread, say), or is not ready within
+     * {@code timeout}, it is killed, and the exception quotes the end of its output.
+     */
+    void awaitReady(Duration timeout) {
         boolean up;
         try {
             up = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -59,11 +68,10 @@ final class BrokerProcess {
         }
         if (!up) {
             String why = process.isAlive() ? "did not start within " + timeout : "exited with " + exitValue(process);
-            new BrokerProcess(process).kill();
+            kill();
             throw new IllegalStateException("the forked broker " + why + "; the end of its output (" + logFile + "):\n"
                     + tail(logFile));
         }
-        return new BrokerProcess(process);
     }
 
     /** Copies the output to {@code logFile}; {@code ready} becomes true at the ready line, false at the end. */

@@ -2,6 +2,7 @@ package io.breakwater.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,15 +13,25 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 
 /**
- * Lays an embedded cluster out (each node's ports, directory, proxy and configuration), formats its
- * nodes and starts them together. Every port of the cluster is held from the moment it is picked until
- * its broker binds it, so no two collide; when another socket takes one in the instant between, the
- * cluster starts again on fresh ports ({@link PortRetry}).
+ * Lays a cluster out (each node's ports, directory, proxy and configuration), formats its nodes and has
+ * them started together, in this JVM ({@link KafkaServers}) or each in its own ({@link ForkedNode}). Every
+ * port of the cluster is held from the moment it is picked until its broker binds it, so no two collide;
+ * when another socket takes one in the instant between, the cluster starts again on fresh ports
+ * ({@link PortRetry}).
  */
 final class ClusterLauncher {
 
     /** What a launch leaves running: the nodes, the proxies in front of them and their servers. */
-    record Launched(List<KafkaNode> nodes, List<FaultProxy> proxies, KafkaServers servers) {
+    record Launched<S>(List<KafkaNode> nodes, List<FaultProxy> proxies, S servers) {
+    }
+
+    /**
+     * Starts the nodes of a laid-out cluster, each from its config, and returns once all have started. If it
+     * fails, it leaves none running; it may leave the ports to the launcher.
+     */
+    @FunctionalInterface
+    interface Starter<S> {
+        S start(List<KafkaNode> nodes, List<Properties> configs);
     }
 
     private final String clusterId;
@@ -40,17 +51,23 @@ final class ClusterLauncher {
         this.portSource = portSource;
     }
 
-    Launched launch() {
-        return PortRetry.start("an embedded Kafka cluster of " + size + " node(s)", this::attempt);
+    /** The cluster, started by {@code starter}; {@code what} names it in errors. */
+    <S> Launched<S> launch(String what, Starter<S> starter) {
+        return PortRetry.start(what + " of " + size + " node(s)", () -> attempt(starter));
     }
 
-    private Launched attempt() throws PortTakenException {
+    /** Where node {@code index} keeps its files; its data is in {@code data} below. */
+    Path nodeDirectory(int index) {
+        return root.resolve("node-" + index);
+    }
+
+    private <S> Launched<S> attempt(Starter<S> starter) throws PortTakenException {
         List<PortReservation> reservations = new ArrayList<>();
         List<FaultProxy> proxies = new ArrayList<>();
         List<KafkaNode> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < size; i++) {
-                Path dir = TempDirectories.empty(root.resolve("node-" + i));
+                Path dir = Files.createDirectories(TempDirectories.empty(nodeDirectory(i)).resolve("data"));
                 PortReservation ports = portSource.reserve(KafkaNode.LISTENERS.size());
                 reservations.add(ports);
                 // The proxy binds a port of the kernel's choosing at once: no reservation needed.
@@ -63,10 +80,10 @@ final class ClusterLauncher {
                 configs.add(config(node, nodes));
                 format(node);
             }
-            return new Launched(nodes, proxies, KafkaServers.startAll(nodes, configs, startTimeout));
+            return new Launched<>(nodes, proxies, starter.start(nodes, configs));
         } catch (IOException e) {
             abandon(reservations, proxies);
-            throw new UncheckedIOException("could not prepare the embedded Kafka cluster", e);
+            throw new UncheckedIOException("could not prepare the Kafka cluster", e);
         } catch (RuntimeException e) {
             abandon(reservations, proxies);
             Optional<PortTakenException> taken = PortTakenException.of(e, describe(nodes),

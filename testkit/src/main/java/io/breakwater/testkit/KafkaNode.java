@@ -84,6 +84,21 @@ final class KafkaNode {
         }
     }
 
+    /**
+     * After a failed restart: holds the node's ports again, and returns the error to throw: one that names the
+     * ports another socket took while the node was down, if any, else {@code failure}.
+     */
+    RuntimeException restartFailed(RuntimeException failure) {
+        releasePorts(); // if the start failed before it got to them
+        List<Integer> taken = PortReservation.taken(ports());
+        holdPorts();
+        if (taken.isEmpty()) {
+            return failure;
+        }
+        return new IllegalStateException("could not restart " + describePorts() + ": another socket took port(s) " + taken
+                + " while the node was down", failure);
+    }
+
     /** {@code node-0 CONTROLLER 127.0.0.1:p1, INTERNAL 127.0.0.1:p2, EXTERNAL 127.0.0.1:p3}. */
     String describePorts() {
         List<Integer> ports = ports();

@@ -129,14 +129,7 @@ final class KafkaServers {
             await(CompletableFuture.runAsync(() -> startServer(node), runnable -> daemon(runnable, "restart-" + node)),
                     "restart node " + node, timeout.plus(SETTLE));
         } catch (RuntimeException e) {
-            kafkaNode.releasePorts(); // if the start failed before it got to them
-            List<Integer> taken = PortReservation.taken(kafkaNode.ports());
-            kafkaNode.holdPorts();
-            if (!taken.isEmpty()) {
-                throw new IllegalStateException("could not restart " + kafkaNode.describePorts()
-                        + ": another socket took port(s) " + taken + " while the node was down", e);
-            }
-            throw e;
+            throw kafkaNode.restartFailed(e);
         }
         LOG.info("Kafka node {} started again", node);
     }
