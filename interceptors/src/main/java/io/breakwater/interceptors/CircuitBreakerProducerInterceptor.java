@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * the interceptor recording and the wrapper enforcing.
  *
  * <p>{@code onAcknowledgement} runs on the producer's network thread; it records in O(1) and never blocks.
+ * Both of its forms are implemented, so the interceptor works with every kafka-clients from 3.7 (which
+ * calls the two-argument form) to 4.4 (which calls the one with headers).
  * {@code close} never blocks either: the status events still waiting are published in the background.
  *
  * <p>The breaker is the one of {@code CircuitBreakerRegistry.global()} named by {@code breakwater.breaker.name}
@@ -115,8 +118,22 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         return record;
     }
 
+    /** Records the outcome; kafka-clients up to 4.0 call this form. */
     @Override
     public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        acknowledged(exception);
+    }
+
+    /**
+     * Records the outcome; kafka-clients 4.1 and later call this form (and only this one: each record is
+     * counted once). The headers are not read.
+     */
+    @Override
+    public void onAcknowledgement(RecordMetadata metadata, Exception exception, Headers headers) {
+        acknowledged(exception);
+    }
+
+    private void acknowledged(Exception exception) {
         if (tracker == null) {
             return;
         }

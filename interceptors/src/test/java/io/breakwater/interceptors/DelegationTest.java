@@ -1,6 +1,7 @@
 package io.breakwater.interceptors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.breakwater.breaker.CircuitBreaker;
 import java.lang.reflect.Method;
@@ -139,6 +140,28 @@ class DelegationTest {
         assertThat(recording.calls).containsExactly("initTransactions", "beginTransaction", "sendOffsetsToTransaction",
                 "commitTransaction", "abortTransaction", "registerMetricForSubscription", "unregisterMetricFromSubscription",
                 "send/2", "flush", "partitionsFor", "metrics", "clientInstanceId", "close/1", "close/0");
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void kafkaThreesGroupIdFormIsRefusedOnKafkaClientsFourNamingTheVersion() {
+        RecordingProducer recording = new RecordingProducer();
+        CircuitBreakerProducer<String, String> wrapper =
+                CircuitBreakerProducer.builder(recording).breaker(CircuitBreaker.ofDefaults("group-id-form")).watchdog(false).build();
+        assertThatThrownBy(() -> wrapper.sendOffsetsToTransaction(Map.of(), "orders-group"))
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessage("sendOffsetsToTransaction(Map, String) is not part of kafka-clients " + KafkaClientVersion.current()
+                        + " (Kafka removed it in 4.0): use sendOffsetsToTransaction(Map, ConsumerGroupMetadata)");
+        assertThat(recording.calls).isEmpty();
+    }
+
+    @Test
+    void theWrapperAlsoAnswersTheMethodsOfOlderProducerInterfaces() throws Exception {
+        // Producer of kafka-clients 3.7 to 3.9 declares every method of 4.4's but for the metric subscription ones,
+        // and this one more (javap of each jar; the compat ITs check each release's interface as it runs).
+        Method groupIdForm = CircuitBreakerProducer.class.getMethod("sendOffsetsToTransaction", Map.class, String.class);
+        assertThat(groupIdForm.getDeclaringClass()).isEqualTo(ForwardingProducer.class);
+        assertThat(Modifier.isAbstract(groupIdForm.getModifiers())).isFalse();
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -54,6 +56,31 @@ class InterceptorTest {
             assertThat(interceptor.breaker().state()).isEqualTo(CircuitBreakerState.OPEN);
             assertThat(interceptor.inFlight()).isZero();
         }
+    }
+
+    @Test
+    void theFormWithHeadersRecordsEachOutcomeOnceLikeTheTwoArgumentForm() {
+        try (CircuitBreakerProducerInterceptor<String, String> interceptor = configured(Map.of("breakwater.failure.threshold", "4"))) {
+            for (int i = 0; i < 2; i++) {
+                ProducerRecord<String, String> record = new ProducerRecord<>("t", "v");
+                interceptor.onSend(record);
+                interceptor.onAcknowledgement(null, new TimeoutException("expired"), record.headers());
+                interceptor.onSend(new ProducerRecord<>("t", "v"));
+                interceptor.onAcknowledgement(null, new TimeoutException("expired"));
+            }
+            assertThat(interceptor.breaker().snapshot().failedCalls()).isEqualTo(4);
+            assertThat(interceptor.breaker().state()).isEqualTo(CircuitBreakerState.OPEN);
+            assertThat(interceptor.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void theInterceptorDeclaresBothAcknowledgementFormsItself() throws Exception {
+        // kafka-clients up to 4.0 call only the two-argument form, 4.1 and later only the one with headers.
+        assertThat(CircuitBreakerProducerInterceptor.class.getMethod("onAcknowledgement", RecordMetadata.class, Exception.class)
+                .getDeclaringClass()).isEqualTo(CircuitBreakerProducerInterceptor.class);
+        assertThat(CircuitBreakerProducerInterceptor.class.getMethod("onAcknowledgement", RecordMetadata.class, Exception.class,
+                Headers.class).getDeclaringClass()).isEqualTo(CircuitBreakerProducerInterceptor.class);
     }
 
     @Test
