@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One KRaft node in its own JVM, built from this classpath, behind a {@link FaultProxy}: for faults a
- * JVM cannot inflict on itself. {@link #freeze()} sends SIGSTOP (a frozen broker: connections stay open,
+ * One KRaft node in its own JVM, built from this classpath (or the one {@value JavaProcess#BROKER_CLASS_PATH_PROPERTY}
+ * names), behind a {@link FaultProxy}: for faults a JVM cannot inflict on itself. {@link #freeze()} sends SIGSTOP (a frozen broker: connections stay open,
  * nothing answers), {@link #resume()} SIGCONT, {@link #kill()} SIGKILL, {@link #stop(Duration)} SIGTERM
  * (Kafka's controlled shutdown); {@link #restart()} starts it again on the same ports and data. The
  * broker's output goes to {@code broker.log} in its directory, or to a file that stays in the directory

@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Apache Kafka in KRaft mode, 1..N nodes, <b>each in a JVM of its own</b> built from this classpath, each a
+ * Apache Kafka in KRaft mode, 1..N nodes, <b>each in a JVM of its own</b> built from this classpath (or the one
+ * {@value JavaProcess#BROKER_CLASS_PATH_PROPERTY} names: a test JVM may run another kafka-clients), each a
  * combined broker and controller of an N-voter quorum, each behind a {@link FaultProxy} that clients reach it
  * through (the brokers talk to each other directly). For faults a JVM cannot inflict on itself, per node:
  * {@link #freeze(int)} (SIGSTOP: connections stay open, nothing answers), {@link #resume(int)} (SIGCONT),

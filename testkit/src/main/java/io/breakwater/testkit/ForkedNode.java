@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One KRaft node in a JVM of its own ({@link KafkaNodeMain}), started from a properties file in its
- * directory; its output goes to a log file. Its ports are held whenever no broker process has them: until
+ * directory, on this JVM's classpath or the one {@value JavaProcess#BROKER_CLASS_PATH_PROPERTY} names; its output
+ * goes to a log file. Its ports are held whenever no broker process has them: until
  * the JVM is launched, and from a kill or stop to the restart. Thread-safe.
  */
 final class ForkedNode {
@@ -56,7 +57,7 @@ final class ForkedNode {
                 return;
             }
             node.releasePorts(); // the new JVM binds them as it starts; if it fails, the caller sees to them
-            p = BrokerProcess.launch(JavaProcess.builder(KafkaNodeMain.class, jvmOptions,
+            p = BrokerProcess.launch(JavaProcess.builder(KafkaNodeMain.class, JavaProcess.brokerClassPath(), jvmOptions,
                     KafkaNodeMain.args(propertiesFile, clusterId, node.id)), logFile);
             process = p;
         }

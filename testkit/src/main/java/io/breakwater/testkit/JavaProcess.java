@@ -10,6 +10,12 @@ import java.util.Objects;
 /** Starts a class of this classpath in a new JVM: the java binary and classpath of the current one. */
 public final class JavaProcess {
 
+    /**
+     * The system property that gives forked brokers a classpath of their own; without it they get this JVM's.
+     * Set it when this JVM runs another kafka-clients than the broker needs, as the compatibility tests do.
+     */
+    public static final String BROKER_CLASS_PATH_PROPERTY = "breakwater.broker.classpath";
+
     private JavaProcess() {
     }
 
@@ -34,14 +40,26 @@ public final class JavaProcess {
         return classPath;
     }
 
-    /** A process builder for {@code java [jvmOptions] -cp <classpath> mainClass [args]}. */
+    /** The classpath of a forked broker: {@value #BROKER_CLASS_PATH_PROPERTY} if set, else {@link #classPath()}. */
+    public static String brokerClassPath() {
+        String own = System.getProperty(BROKER_CLASS_PATH_PROPERTY);
+        return own == null || own.isBlank() ? classPath() : own;
+    }
+
+    /** A process builder for {@code java [jvmOptions] -cp <this JVM's classpath> mainClass [args]}. */
     public static ProcessBuilder builder(Class<?> mainClass, List<String> jvmOptions, List<String> args) {
+        return builder(mainClass, classPath(), jvmOptions, args);
+    }
+
+    /** A process builder for {@code java [jvmOptions] -cp classPath mainClass [args]}. */
+    public static ProcessBuilder builder(Class<?> mainClass, String classPath, List<String> jvmOptions, List<String> args) {
         Objects.requireNonNull(mainClass, "mainClass");
+        Objects.requireNonNull(classPath, "classPath");
         List<String> command = new ArrayList<>();
         command.add(javaBinary().toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(classPath());
+        command.add(classPath);
         command.add(mainClass.getName());
         command.addAll(args);
         return new ProcessBuilder(command);
