@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -119,6 +121,27 @@ class TreeRulesTest {
                 """)).containsExactly("2: org.apache.kafka.common.utils.internals.AppInfoParser",
                 "3: org.apache.kafka.clients.producer.internals.BuiltInPartitioner",
                 "4: org.apache.kafka.common.header.internals.RecordHeaders");
+    }
+
+    @Test
+    void theReadmesKafkaClientsMatrixHoldsTheReleasesCiTests() throws IOException {
+        Path root = Workspace.root();
+        Matcher loop = Pattern.compile("for version in ([0-9. ]+); do").matcher(Files.readString(root.resolve(".ci/run")));
+        assertThat(loop.find()).as(".ci/run runs module compat for each kafka-clients release").isTrue();
+        Matcher built = Pattern.compile("<kafka.version>([^<]+)</kafka.version>").matcher(Files.readString(root.resolve("pom.xml")));
+        assertThat(built.find()).isTrue();
+        Set<String> tested = new TreeSet<>(List.of(loop.group(1).trim().split("\\s+")));
+        tested.add(built.group(1)); // the main build runs module compat on the release it compiles against
+        String readme = Files.readString(root.resolve("README.md"));
+        int start = readme.indexOf("### Kafka client versions");
+        assertThat(start).as("README section 'Kafka client versions'").isNotNegative();
+        String section = readme.substring(start, readme.indexOf("\n#", start + 1));
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("^\\| `([0-9.]+)` \\|", Pattern.MULTILINE).matcher(section);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(documented).as("kafka-clients releases in the README's matrix").isEqualTo(tested);
     }
 
     @Test
