@@ -1,6 +1,7 @@
 package io.breakwater.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -28,5 +29,7 @@ class JavaProcessTest {
                 .command();
         assertThat(command.subList(1, command.size()))
                 .containsExactly("-Xmx128m", "-cp", "/broker/a.jar", KafkaNodeMain.class.getName(), "x");
+        assertThatThrownBy(() -> JavaProcess.builder(KafkaNodeMain.class, null, List.of(), List.of()))
+                .isInstanceOf(NullPointerException.class).hasMessage("classPath");
     }
 }
