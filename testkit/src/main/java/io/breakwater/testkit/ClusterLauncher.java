@@ -51,9 +51,18 @@ final class ClusterLauncher {
         this.portSource = portSource;
     }
 
-    /** The cluster, started by {@code starter}; {@code what} names it in errors. */
+    /** The cluster, its nodes formatted here and started by {@code starter}; {@code what} names it in errors. */
     <S> Launched<S> launch(String what, Starter<S> starter) {
-        return PortRetry.start(what + " of " + size + " node(s)", () -> attempt(starter));
+        return launch(what, true, starter);
+    }
+
+    /**
+     * As {@link #launch(String, Starter)}; with {@code formatHere} false, the nodes' own JVMs format their storage
+     * ({@link KafkaNodeMain} does), so this JVM needs none of Kafka's broker classes: a test JVM may then run
+     * another kafka-clients than the broker.
+     */
+    <S> Launched<S> launch(String what, boolean formatHere, Starter<S> starter) {
+        return PortRetry.start(what + " of " + size + " node(s)", () -> attempt(formatHere, starter));
     }
 
     /** Where node {@code index} keeps its files; its data is in {@code data} below. */
@@ -61,7 +70,7 @@ final class ClusterLauncher {
         return root.resolve("node-" + index);
     }
 
-    private <S> Launched<S> attempt(Starter<S> starter) throws PortTakenException {
+    private <S> Launched<S> attempt(boolean formatHere, Starter<S> starter) throws PortTakenException {
         List<PortReservation> reservations = new ArrayList<>();
         List<FaultProxy> proxies = new ArrayList<>();
         List<KafkaNode> nodes = new ArrayList<>();
@@ -78,7 +87,9 @@ final class ClusterLauncher {
             List<Properties> configs = new ArrayList<>();
             for (KafkaNode node : nodes) {
                 configs.add(config(node, nodes));
-                format(node);
+                if (formatHere) {
+                    format(node);
+                }
             }
             return new Launched<>(nodes, proxies, starter.start(nodes, configs));
         } catch (IOException e) {

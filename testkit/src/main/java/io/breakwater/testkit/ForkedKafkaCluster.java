@@ -171,7 +171,8 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
             ClusterLauncher launcher = launcher(clusterId, root);
             ClusterLauncher.Launched<List<ForkedNode>> launched;
             try {
-                launched = launcher.launch("a forked Kafka cluster", (kafkaNodes, configs) -> {
+                // Each node formats its storage in its own JVM: this one may run another kafka-clients than the broker.
+                launched = launcher.launch("a forked Kafka cluster", false, (kafkaNodes, configs) -> {
                     List<ForkedNode> forked = new ArrayList<>();
                     for (KafkaNode node : kafkaNodes) {
                         Properties config = configs.get(node.id);
