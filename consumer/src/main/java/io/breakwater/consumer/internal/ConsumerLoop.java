@@ -7,7 +7,6 @@ import io.breakwater.consumer.ConsumerStats;
 import io.breakwater.consumer.ConsumerStats.State;
 import java.util.Collection;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -190,7 +189,7 @@ public final class ConsumerLoop<K, V> {
             commitSync(ledger.uncommitted(), "closing");
         } finally {
             try {
-                consumer.close(CloseOptions.timeout(settings.commitTimeout()));
+                ConsumerClose.close(consumer, settings.commitTimeout());
             } catch (RuntimeException e) {
                 LOG.warn("Consumer '{}': closing the Kafka consumer failed", name(), e);
             }
