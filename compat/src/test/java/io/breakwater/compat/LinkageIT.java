@@ -2,9 +2,11 @@ package io.breakwater.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.breakwater.consumer.GatedConsumer;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.status.StatusPublisher;
+import io.breakwater.testkit.Workspace;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,24 +20,32 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every class, field and method of Kafka that the library modules refer to exists in this release: read from
  * the library's class files, so that code no test runs (an error path, a rarely used method) is checked too.
- * The only exceptions are the calls the wrapper makes after checking that the release has them.
+ * The only exceptions are the references that code reaches after checking that the release has them.
  */
 class LinkageIT {
 
     /** The library modules that use kafka-clients, each by one of its classes. */
     private static final List<Class<?>> MODULES = List.of(StatusPublisher.class, CircuitBreakerProducer.class,
-            RedpandaTransport.class, EventBus.class);
+            RedpandaTransport.class, EventBus.class, GatedConsumer.class);
 
-    /** Called by {@code ForwardingProducer} only when the delegate has them: kafka-clients 4.0 and later. */
-    private static final Set<String> GUARDED = Set.of(
-            "org/apache/kafka/clients/producer/Producer#registerMetricForSubscription(Lorg/apache/kafka/common/metrics/KafkaMetric;)V",
-            "org/apache/kafka/clients/producer/Producer#unregisterMetricFromSubscription(Lorg/apache/kafka/common/metrics/KafkaMetric;)V");
+    /**
+     * References that code reaches only after checking that the running kafka-clients has them, with the release that
+     * brought them: {@code ForwardingProducer}'s metric subscription, and the consumer's {@code ConsumerClose}.
+     */
+    private static final Map<String, String> GUARDED = Map.of(
+            "org/apache/kafka/clients/producer/Producer#registerMetricForSubscription(Lorg/apache/kafka/common/metrics/KafkaMetric;)V", "4.0",
+            "org/apache/kafka/clients/producer/Producer#unregisterMetricFromSubscription(Lorg/apache/kafka/common/metrics/KafkaMetric;)V", "4.0",
+            "org/apache/kafka/clients/consumer/CloseOptions", "4.1",
+            "org/apache/kafka/clients/consumer/CloseOptions#timeout(Ljava/time/Duration;)Lorg/apache/kafka/clients/consumer/CloseOptions;", "4.1",
+            "org/apache/kafka/clients/consumer/Consumer#close(Lorg/apache/kafka/clients/consumer/CloseOptions;)V", "4.1");
 
     /** Each reference of the library to Kafka, as {@code class -> reference}. */
     private static Map<String, KafkaReferences.Reference> references() throws Exception {
@@ -81,7 +91,7 @@ class LinkageIT {
         List<String> unresolved = new ArrayList<>();
         references.forEach((where, reference) -> {
             String why = KafkaReferences.unresolved(reference, getClass().getClassLoader());
-            if (why != null && !GUARDED.contains(reference.toString())) {
+            if (why != null && !GUARDED.containsKey(reference.toString())) {
                 unresolved.add(where + ": " + why);
             }
         });
@@ -91,16 +101,56 @@ class LinkageIT {
     }
 
     @Test
-    void theGuardedCallsAreSeenAndMissingExactlyBefore4() throws Exception {
-        Set<String> seen = new java.util.HashSet<>();
-        references().values().forEach(r -> seen.add(r.toString()));
-        assertThat(seen).containsAll(GUARDED);
-        boolean before4 = ClientVersionIT.UNDER_TEST.startsWith("3.");
-        for (String guarded : GUARDED) {
-            KafkaReferences.Reference reference = references().values().stream().filter(r -> r.toString().equals(guarded))
-                    .findFirst().orElseThrow();
-            assertThat(KafkaReferences.unresolved(reference, getClass().getClassLoader()) != null)
-                    .as("%s unresolved on %s", guarded, ClientVersionIT.UNDER_TEST).isEqualTo(before4);
+    void everyLibraryModuleThatUsesKafkaIsChecked() throws Exception {
+        Path root = Workspace.root();
+        String bom = Files.readString(root.resolve("bom/pom.xml"));
+        List<Path> scanned = new ArrayList<>();
+        for (Class<?> module : MODULES) {
+            scanned.add(Path.of(module.getProtectionDomain().getCodeSource().getLocation().toURI()));
         }
+        List<String> unchecked = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java"))).toList()) {
+                Matcher id = Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>").matcher(Files.readString(dir.resolve("pom.xml")));
+                boolean library = id.find() && bom.contains("<artifactId>" + id.group(1) + "</artifactId>")
+                        && !id.group(1).equals("breakwater-testkit");
+                if (library && usesKafka(dir.resolve("src/main/java")) && scanned.stream().noneMatch(p -> p.startsWith(dir))) {
+                    unchecked.add(dir.getFileName().toString());
+                }
+            }
+        }
+        assertThat(unchecked).as("library modules that use Kafka and are not in MODULES (nor on this module's classpath)")
+                .isEmpty();
+    }
+
+    private static boolean usesKafka(Path sources) throws IOException {
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                if (Files.readString(file).contains("org.apache.kafka.")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void theGuardedReferencesAreSeenAndMissingExactlyBeforeTheirRelease() throws Exception {
+        Map<String, KafkaReferences.Reference> byName = new TreeMap<>();
+        references().values().forEach(r -> byName.put(r.toString(), r));
+        assertThat(byName).containsKeys(GUARDED.keySet().toArray(String[]::new));
+        GUARDED.forEach((guarded, since) -> {
+            boolean missing = KafkaReferences.unresolved(byName.get(guarded), getClass().getClassLoader()) != null;
+            assertThat(missing).as("%s (from %s) missing on %s", guarded, since, ClientVersionIT.UNDER_TEST)
+                    .isEqualTo(before(ClientVersionIT.UNDER_TEST, since));
+        });
+    }
+
+    /** Whether release {@code version} ({@code 3.9.1}) comes before {@code majorMinor} ({@code 4.1}). */
+    private static boolean before(String version, String majorMinor) {
+        String[] v = version.split("\\.");
+        String[] m = majorMinor.split("\\.");
+        int major = Integer.parseInt(v[0]);
+        return major != Integer.parseInt(m[0]) ? major < Integer.parseInt(m[0]) : Integer.parseInt(v[1]) < Integer.parseInt(m[1]);
     }
 }
