@@ -196,4 +196,32 @@ class FleetControlIT {
             assertThat(control.commands()).containsKey("bus-1/" + channel);
         }
     }
+
+    @Test
+    void aStandingForceOpenRefusesTheFirstPublishOfANewChannel(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "busfirst");
+        String stream = topics.data();
+        send(broker, topics, "force-open", "eventbus-" + stream, "--instance", "bus-2");
+        try (ControlFollower control = ControlFollower.create(broker.clientConfig(), topics.control(), "bus-2");
+             EventBus bus = EventBus.builder(RedpandaTransport.builder(broker.clientConfig()).build())
+                     .controlFollower(control).build()) {
+            assertThat(control.commands()).as("read while the bus was built").containsKey("bus-2/eventbus-" + stream);
+
+            assertThatThrownBy(() -> bus.publishStream(stream, "k", Map.of("n", 1), Map.of()).join())
+                    .hasCauseInstanceOf(CircuitBreakerOpenException.class);
+            assertThat(bus.channelBreaker(stream).state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        }
+    }
+
+    @Test
+    void aMissingControlTopicCountsAsReadWithNoCommands(TestBroker broker) throws Exception {
+        String topic = "no-such-control-" + System.nanoTime();
+        try (ControlFollower control = ControlFollower.create(broker.clientConfig(), topic, "lonely")) {
+            long start = System.nanoTime();
+            assertThat(control.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            // Read timeout 5 s by default; the cluster answers within 3 s here (a 10x margin on the 30 s bound).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(control.commands()).isEmpty();
+        }
+    }
 }
