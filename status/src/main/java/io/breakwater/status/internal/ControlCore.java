@@ -37,10 +37,13 @@ public final class ControlCore {
         this.follower = new TopicFollower("Control follower", "breakwater-control-" + instanceId, clientConfig, topic,
                 this::accept, Duration.ofSeconds(1), true);
         this.ticks = Watchdog.register(this::tick);
-        follower.start();
+        // A control topic that is not compacted is worth a warning (from the check), once.
+        follower.onTopicFound(() -> StatusTopic.describe(clientConfig, "breakwater-control-check-" + instanceId, topic,
+                Duration.ofSeconds(5), "control topic")).start();
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
+    // Package-private for tests: the follower thread calls it for every record.
+    void accept(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
             if (record.key() != null) {
                 applier.remove(record.key());

@@ -52,6 +52,9 @@ public final class TopicFollower {
     private volatile State state = State.CONNECTING;
     private volatile String lastError = "no answer from the cluster yet";
     private volatile boolean closed;
+    // Runs once, on the follower thread, when the topic is first found; set before start().
+    private Runnable onTopicFound = () -> { };
+    private boolean found;
     // The current consumer; created and used by the follower thread, woken up by close().
     private volatile KafkaConsumer<String, byte[]> consumer;
 
@@ -88,6 +91,12 @@ public final class TopicFollower {
         this.consumer = new KafkaConsumer<>(consumerConfig);
         this.thread = new Thread(this::run, clientIdPrefix + "-" + id);
         thread.setDaemon(true);
+    }
+
+    /** Runs {@code check} once, on the follower's thread, when the topic is first found; call before {@link #start()}. */
+    public TopicFollower onTopicFound(Runnable check) {
+        this.onTopicFound = check;
+        return this;
     }
 
     public TopicFollower start() {
@@ -133,6 +142,14 @@ public final class TopicFollower {
             }
             pause(missingTopicRetryMillis);
             return;
+        }
+        if (!found) {
+            found = true;
+            try {
+                onTopicFound.run();
+            } catch (RuntimeException e) {
+                LOG.debug("{} of {}: the check of the topic failed", role, topic, e);
+            }
         }
         List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (!consumer.assignment().equals(new HashSet<>(partitions))) {
