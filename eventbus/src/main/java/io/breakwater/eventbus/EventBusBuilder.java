@@ -140,14 +140,19 @@ public final class EventBusBuilder {
     /** The status publisher's attachments of the bus's breakers, then the control follower's (those given). */
     List<Subscription> attachments(CircuitBreakerRegistry registry, CircuitBreaker transportBreaker) {
         List<Subscription> attached = new ArrayList<>();
-        if (statusPublisher != null) {
-            attached.add(statusPublisher.attach(registry));
-            attached.add(statusPublisher.attach(transportBreaker));
-        }
-        if (controlFollower != null) {
-            attached.add(controlFollower.attach(registry));
-            attached.add(controlFollower.attach(transportBreaker));
-            awaitControlRead();
+        try {
+            if (statusPublisher != null) {
+                attached.add(statusPublisher.attach(registry));
+                attached.add(statusPublisher.attach(transportBreaker));
+            }
+            if (controlFollower != null) {
+                attached.add(controlFollower.attach(registry));
+                attached.add(controlFollower.attach(transportBreaker));
+                awaitControlRead();
+            }
+        } catch (RuntimeException e) {
+            attached.forEach(Subscription::close); // a closed publisher or follower: undo what was attached
+            throw e;
         }
         return List.copyOf(attached);
     }

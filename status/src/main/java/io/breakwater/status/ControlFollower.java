@@ -62,7 +62,7 @@ public final class ControlFollower implements AutoCloseable {
         Map<String, Object> client = StatusClients.of(Objects.requireNonNull(clientConfig, "clientConfig"),
                 "the Breakwater control follower");
         Checks.requireTopic(topic);
-        Checks.requireText("instanceId", instanceId);
+        Checks.requireInstanceId(instanceId);
         Key key = new Key(Map.copyOf(client), topic, instanceId);
         ControlCore core = SHARED.acquire(key, () -> new ControlCore(key.clientConfig(), topic, instanceId, Clock.system()),
                 ControlCore::close);

@@ -55,6 +55,9 @@ class ControlFollowerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topic must be a Kafka topic name");
         assertThatThrownBy(() -> ControlFollower.create(AWAY, "breakwater-control", " "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("instanceId must not be blank, but was ' '");
+        assertThatThrownBy(() -> ControlFollower.create(AWAY, "breakwater-control", "a/b"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("instanceId must not contain '/' (it separates "
+                        + "the instance from the breaker in the status and control topics' keys), but was 'a/b'");
         assertThatThrownBy(() -> ControlFollower.create(null, "t", "i")).isInstanceOf(NullPointerException.class)
                 .hasMessage("clientConfig");
         ControlCommand command = ControlCommand.issue(ControlCommand.Action.FORCE_OPEN, "orders", null, "alice", null, Instant.now());
