@@ -11,6 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -94,6 +98,13 @@ abstract class SwitchCommand implements Callable<Integer> {
 
     /** What the status topic has never seen of the command's breaker and instance; empty if it could not be read. */
     private Optional<String> unseen(Map<String, Object> client) throws InterruptedException {
+        try (Admin admin = Admin.create(client)) {
+            if (!admin.listTopics().names().get(3, TimeUnit.SECONDS).contains(statusTopic)) {
+                return Optional.empty(); // no status topic to compare with: nothing to say
+            }
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return Optional.empty();
+        }
         try (StatusReader reader = StatusReader.start(client, statusTopic)) {
             return reader.awaitCaughtUp(Duration.ofSeconds(3)) ? unseen(reader.fleet().keySet(), breaker, instance, statusTopic)
                     : Optional.empty();

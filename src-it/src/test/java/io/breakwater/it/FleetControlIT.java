@@ -36,12 +36,16 @@ class FleetControlIT {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Pattern SENT = Pattern.compile("Sent (cmd-[0-9a-f]{12}) to ");
+    // What the last command line run printed on stderr.
+    private static final ThreadLocal<String> LAST_ERR = new ThreadLocal<>();
 
     private static String send(TestBroker broker, FleetInstance.Topics topics, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-server", broker.bootstrapServers(), "--topic", topics.control(), "--by", "it"));
+        all.addAll(List.of("--bootstrap-server", broker.bootstrapServers(), "--topic", topics.control(), "--by", "it",
+                "--status-topic", topics.status()));
         CliRun run = CliRun.of(all.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
+        LAST_ERR.set(run.err());
         Matcher m = SENT.matcher(run.out());
         assertThat(m.find()).as(run.out()).isTrue();
         return m.group(1);
@@ -118,8 +122,12 @@ class FleetControlIT {
             assertThat(a.lines()).noneMatch(l -> l.startsWith("transition"));
 
             String reset = send(broker, topics, "reset", "orders", "--instance", "trader-2");
+            assertThat(LAST_ERR.get()).as("a name the status topic knows").doesNotContain("Warning");
             await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, b).to() == CircuitBreakerState.CLOSED);
             assertThat(orders(reader, b).reason()).isEqualTo(reset + ": reset by it");
+
+            send(broker, topics, "reset", "ordres", "--for", "1m");
+            assertThat(LAST_ERR.get()).contains("Warning: no instance has reported breaker 'ordres' on " + topics.status());
         }
     }
 
