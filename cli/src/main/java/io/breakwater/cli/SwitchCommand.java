@@ -3,11 +3,18 @@ package io.breakwater.cli;
 import io.breakwater.cli.internal.Reachability;
 import io.breakwater.status.ControlCommand;
 import io.breakwater.status.ControlTopic;
+import io.breakwater.status.StatusReader;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -50,6 +57,11 @@ abstract class SwitchCommand implements Callable<Integer> {
             description = "How long to wait for the cluster to take the command (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--status-topic", defaultValue = "breakwater-status", paramLabel = "TOPIC",
+            description = "The status topic, read to warn about a breaker or instance never seen there (default: "
+                    + "${DEFAULT-VALUE}).")
+    String statusTopic;
+
     @Option(names = "--command-config", paramLabel = "FILE",
             description = "Client properties for a secured cluster (security.protocol, sasl.*, ssl.*), as Kafka's tools take them.")
     java.nio.file.Path commandConfig;
@@ -79,7 +91,42 @@ abstract class SwitchCommand implements Callable<Integer> {
         out.println("Instances with breakwater.control.enabled=true apply it at once; `breakwater status` shows it as "
                 + "the reason.");
         out.flush();
+        unseen(client).ifPresent(warning -> err.println("Warning: " + warning));
+        err.flush();
         return 0;
+    }
+
+    /** What the status topic has never seen of the command's breaker and instance; empty if it could not be read. */
+    private Optional<String> unseen(Map<String, Object> client) throws InterruptedException {
+        try (Admin admin = Admin.create(client)) {
+            if (!admin.listTopics().names().get(3, TimeUnit.SECONDS).contains(statusTopic)) {
+                return Optional.empty(); // no status topic to compare with: nothing to say
+            }
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return Optional.empty();
+        }
+        try (StatusReader reader = StatusReader.start(client, statusTopic)) {
+            return reader.awaitCaughtUp(Duration.ofSeconds(3)) ? unseen(reader.fleet().keySet(), breaker, instance, statusTopic)
+                    : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // only a warning: the command is written
+        }
+    }
+
+    /** The warning for a command on {@code breaker} (of {@code instance}, or all) when {@code keys} do not show it. */
+    static Optional<String> unseen(Set<String> keys, String breaker, String instance, String statusTopic) {
+        boolean instanceSeen = instance == null || keys.stream().anyMatch(k -> k.startsWith(instance + "/"));
+        boolean breakerSeen = keys.stream().anyMatch(k -> k.endsWith("/" + breaker)
+                && (instance == null || k.equals(instance + "/" + breaker)));
+        if (!instanceSeen) {
+            return Optional.of("instance '" + instance + "' has never reported on " + statusTopic + " (a typo?); the "
+                    + "command stands and applies if it comes");
+        }
+        if (!breakerSeen) {
+            return Optional.of("no instance" + (instance == null ? "" : " '" + instance + "'") + " has reported breaker '"
+                    + breaker + "' on " + statusTopic + " (a typo?); the command stands and applies if it comes");
+        }
+        return Optional.empty();
     }
 
     /** The command the options describe, issued at {@code now}; bad options fail with the usage. */

@@ -139,4 +139,17 @@ class SwitchCommandTest {
         assertThat(cli("status", "--bootstrap-server", "h:1", "--watch", "--interval", "50ms").err())
                 .contains("--interval must be in [100ms, 1h], but was 50ms");
     }
+
+    @Test
+    void aBreakerOrInstanceTheStatusTopicNeverSawIsWarnedOf() {
+        java.util.Set<String> keys = java.util.Set.of("trader-1/orders", "trader-2/orders", "trader-2/payments");
+        assertThat(SwitchCommand.unseen(keys, "orders", null, "st")).isEmpty();
+        assertThat(SwitchCommand.unseen(keys, "payments", "trader-2", "st")).isEmpty();
+        assertThat(SwitchCommand.unseen(keys, "ordres", null, "st")).contains(
+                "no instance has reported breaker 'ordres' on st (a typo?); the command stands and applies if it comes");
+        assertThat(SwitchCommand.unseen(keys, "payments", "trader-1", "st")).contains(
+                "no instance 'trader-1' has reported breaker 'payments' on st (a typo?); the command stands and applies if it comes");
+        assertThat(SwitchCommand.unseen(keys, "orders", "trader-9", "st")).contains(
+                "instance 'trader-9' has never reported on st (a typo?); the command stands and applies if it comes");
+    }
 }

@@ -18,9 +18,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Options of an {@link EventBus}; from {@link EventBus#builder(RedpandaTransport)}. */
 public final class EventBusBuilder {
+    private static final Logger LOG = LoggerFactory.getLogger(EventBusBuilder.class);
     /** How long the status topic may take to read when restoring; stream breakers wait for it at most their stateRestoreWait. */
     static final Duration RESTORE_READ_TIMEOUT = Duration.ofSeconds(5);
 
@@ -35,6 +38,7 @@ public final class EventBusBuilder {
     Duration inFlightThreshold = Duration.ofSeconds(2);
     StatusPublisher statusPublisher;
     ControlFollower controlFollower;
+    Duration controlReadTimeout = Duration.ofSeconds(5);
     boolean restoreState = true;
     BreakerStateStore stateStore;
     io.breakwater.spill.SpillStore spill;
@@ -116,24 +120,52 @@ public final class EventBusBuilder {
     /**
      * Makes the bus's breakers (channels and transport) follow operators' commands on the control topic through
      * {@code follower} (which the caller closes); with a status publisher, the applied state is reported there.
+     * {@link #build()} waits up to {@link #controlReadTimeout(Duration)} for the follower to read the topic, so that a
+     * standing command holds before the first publish (a stream's breaker follows it from its creation on).
      */
     public EventBusBuilder controlFollower(ControlFollower follower) {
         this.controlFollower = Objects.requireNonNull(follower, "follower");
         return this;
     }
 
+    /**
+     * How long {@link #build()} waits for the control follower to read the control topic (default 5 s; zero: do not
+     * wait, commands hold once the topic is read). Not waited for without a control follower.
+     */
+    public EventBusBuilder controlReadTimeout(Duration timeout) {
+        this.controlReadTimeout = Timeouts.nonNegative(timeout);
+        return this;
+    }
+
     /** The status publisher's attachments of the bus's breakers, then the control follower's (those given). */
     List<Subscription> attachments(CircuitBreakerRegistry registry, CircuitBreaker transportBreaker) {
         List<Subscription> attached = new ArrayList<>();
-        if (statusPublisher != null) {
-            attached.add(statusPublisher.attach(registry));
-            attached.add(statusPublisher.attach(transportBreaker));
-        }
-        if (controlFollower != null) {
-            attached.add(controlFollower.attach(registry));
-            attached.add(controlFollower.attach(transportBreaker));
+        try {
+            if (statusPublisher != null) {
+                attached.add(statusPublisher.attach(registry));
+                attached.add(statusPublisher.attach(transportBreaker));
+            }
+            if (controlFollower != null) {
+                attached.add(controlFollower.attach(registry));
+                attached.add(controlFollower.attach(transportBreaker));
+                awaitControlRead();
+            }
+        } catch (RuntimeException e) {
+            attached.forEach(Subscription::close); // a closed publisher or follower: undo what was attached
+            throw e;
         }
         return List.copyOf(attached);
+    }
+
+    private void awaitControlRead() {
+        try {
+            if (!controlReadTimeout.isZero() && !controlFollower.awaitCaughtUp(controlReadTimeout)) {
+                LOG.warn("Control topic {} not read within {} ms ({}); the bus's breakers follow its commands once it is",
+                        controlFollower.topic(), controlReadTimeout.toMillis(), controlFollower.lastError().orElse("reading"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whether stream breakers start from the state last published to the status topic (default: yes, with a publisher). */

@@ -137,7 +137,9 @@ public final class BreakwaterConfig extends AbstractConfig {
     public static final String CONTROL_ENABLED_CONFIG = PREFIX + "control.enabled";
     public static final String CONTROL_ENABLED_DOC = "Whether the breaker follows operators' commands on the control "
             + "topic (breakwater force-open, disable, reset): the latest one for it at start and while running, until "
-            + "it expires. Only operators should be allowed to write that topic.";
+            + "it expires. Only operators should be allowed to write that topic. An interceptor alone cannot refuse a "
+            + "send: a force-open then shows on the status topic but the producer sends on; wrap the producer "
+            + "(CircuitBreakerProducer) to enforce it.";
 
     public static final String CONTROL_TOPIC_CONFIG = PREFIX + "control.topic";
     public static final String CONTROL_TOPIC_DOC = "The compacted topic of operators' commands, keyed {breaker} or "
@@ -147,7 +149,9 @@ public final class BreakwaterConfig extends AbstractConfig {
 
     public static final String CONTROL_READ_TIMEOUT_MS_CONFIG = PREFIX + "control.read.timeout.ms";
     public static final String CONTROL_READ_TIMEOUT_MS_DOC = "How long configure() may wait to read the control topic, "
-            + "so that a standing command holds before the first send; 0: do not wait (it holds once the topic is read).";
+            + "so that a standing command holds before the first send; 0: do not wait (it holds once the topic is read). A control "
+            + "topic the cluster says does not exist counts as read at once. While the cluster is away, configure() "
+            + "(and wrap) can wait breakwater.state.restore.timeout.ms plus this, in all.";
 
     /** The definition of every key: type, default, validator, importance and documentation. */
     public static final ConfigDef CONFIG_DEF = KeyDefinitions.configDef();

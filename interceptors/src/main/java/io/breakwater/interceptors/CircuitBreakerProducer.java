@@ -84,7 +84,14 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
         Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
         // After the status publisher, so that a command's transition is published after the breaker's start.
-        Subscription control = b.follower != null ? b.follower.attach(breaker) : () -> { };
+        Subscription control;
+        try {
+            control = b.follower != null ? b.follower.attach(breaker) : () -> { };
+        } catch (RuntimeException e) {
+            status.close(); // a closed follower: undo what was attached
+            rule.close();
+            throw e;
+        }
         ControlFollower ownedFollower = b.ownedFollower;
         this.subscriptions = () -> {
             rule.close();

@@ -1,6 +1,7 @@
 package io.breakwater.interceptors;
 
 import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.AckTracker;
@@ -55,6 +56,8 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     private Subscription statusSubscription = () -> { };
     private ControlFollower follower;
     private Subscription controlSubscription = () -> { };
+    // Whether a send was seen while the breaker was FORCED_OPEN with no wrapper to refuse it (warned once).
+    private final java.util.concurrent.atomic.AtomicBoolean unenforced = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Reads the {@code breakwater.*} keys and sets up the breaker, the watchdog and the status publisher.
@@ -110,10 +113,22 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     }
 
     /** Returns {@code record} unchanged: an interceptor cannot refuse a send (see the class comment). */
+    /** Whether a send went through while the breaker was FORCED_OPEN by no wrapper's refusal (logged once). */
+    boolean sentWhileForcedOpen() {
+        return unenforced.get();
+    }
+
     @Override
     public ProducerRecord<K, V> onSend(ProducerRecord<K, V> record) {
         if (tracker != null) {
             tracker.sent();
+        }
+        if (follower != null && breaker.state() == CircuitBreakerState.FORCED_OPEN && unenforced.compareAndSet(false, true)) {
+            // A wrapper would have refused this send before the interceptor saw it: nothing enforces the breaker.
+            LOG.warn("Breaker '{}' is FORCED_OPEN, yet the producer sends: an interceptor cannot refuse a send, so an "
+                    + "operator's force-open changes nothing for this producer's traffic (the status topic still says "
+                    + "FORCED_OPEN). Wrap the producer (CircuitBreakerProducer.wrap) with the same breakwater.breaker.name "
+                    + "to enforce it", breaker.name());
         }
         return record;
     }

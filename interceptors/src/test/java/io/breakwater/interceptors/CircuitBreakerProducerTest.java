@@ -11,6 +11,7 @@ import io.breakwater.breaker.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -416,6 +417,26 @@ class CircuitBreakerProducerTest {
             enforcing.send(record("y"));
             second.errorNext(new TimeoutException("down"));
             assertThat(enforcing.breaker().snapshot().failedCalls()).as("the interceptor records, not the wrapper").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aClosedControlFollowerFailsTheBuildAndLeavesNothingAttached() {
+        Map<String, Object> away = Map.of("bootstrap.servers", "127.0.0.1:1");
+        io.breakwater.status.StatusPublisher publisher = io.breakwater.status.StatusPublisher.create(away,
+                "breakwater-status", "leak-" + System.nanoTime());
+        try {
+            io.breakwater.status.ControlFollower follower = io.breakwater.status.ControlFollower.create(away,
+                    "breakwater-control", "leak");
+            follower.close();
+            assertThatThrownBy(() -> CircuitBreakerProducer.builder(mock).breaker(breaker).watchdog(false)
+                    .statusPublisher(publisher).controlFollower(follower).build())
+                    .isInstanceOf(IllegalStateException.class).hasMessage("the control follower for breakwater-control is closed");
+            int pending = publisher.pending();
+            breaker.forceOpen();
+            assertThat(publisher.pending()).as("the publisher no longer follows the breaker").isEqualTo(pending);
+        } finally {
+            publisher.close(Duration.ZERO);
         }
     }
 }

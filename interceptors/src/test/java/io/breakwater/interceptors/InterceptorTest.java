@@ -33,6 +33,19 @@ class InterceptorTest {
     }
 
     @Test
+    void aSendWhileForcedOpenUnderControlIsFlaggedAsNotEnforced() {
+        try (CircuitBreakerProducerInterceptor<String, String> interceptor = configured(Map.of(
+                "bootstrap.servers", "127.0.0.1:1", "breakwater.control.enabled", "true",
+                "breakwater.control.read.timeout.ms", "0"))) {
+            interceptor.onSend(new ProducerRecord<>("t", "v"));
+            assertThat(interceptor.sentWhileForcedOpen()).as("CLOSED").isFalse();
+            interceptor.breaker().forceOpen("cmd-1: force-open by alice");
+            interceptor.onSend(new ProducerRecord<>("t", "v"));
+            assertThat(interceptor.sentWhileForcedOpen()).isTrue();
+        }
+    }
+
+    @Test
     void onSendHandsTheRecordBackUnchanged() {
         try (CircuitBreakerProducerInterceptor<String, String> interceptor = configured(Map.of())) {
             ProducerRecord<String, String> record = new ProducerRecord<>("t", "k", "v");

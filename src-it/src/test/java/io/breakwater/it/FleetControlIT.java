@@ -36,12 +36,16 @@ class FleetControlIT {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
     private static final Pattern SENT = Pattern.compile("Sent (cmd-[0-9a-f]{12}) to ");
+    // What the last command line run printed on stderr.
+    private static final ThreadLocal<String> LAST_ERR = new ThreadLocal<>();
 
     private static String send(TestBroker broker, FleetInstance.Topics topics, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-server", broker.bootstrapServers(), "--topic", topics.control(), "--by", "it"));
+        all.addAll(List.of("--bootstrap-server", broker.bootstrapServers(), "--topic", topics.control(), "--by", "it",
+                "--status-topic", topics.status()));
         CliRun run = CliRun.of(all.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
+        LAST_ERR.set(run.err());
         Matcher m = SENT.matcher(run.out());
         assertThat(m.find()).as(run.out()).isTrue();
         return m.group(1);
@@ -118,8 +122,12 @@ class FleetControlIT {
             assertThat(a.lines()).noneMatch(l -> l.startsWith("transition"));
 
             String reset = send(broker, topics, "reset", "orders", "--instance", "trader-2");
+            assertThat(LAST_ERR.get()).as("a name the status topic knows").doesNotContain("Warning");
             await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, b).to() == CircuitBreakerState.CLOSED);
             assertThat(orders(reader, b).reason()).isEqualTo(reset + ": reset by it");
+
+            send(broker, topics, "reset", "ordres", "--for", "1m");
+            assertThat(LAST_ERR.get()).contains("Warning: no instance has reported breaker 'ordres' on " + topics.status());
         }
     }
 
@@ -194,6 +202,34 @@ class FleetControlIT {
                     && reader.fleet().get("bus-1/" + channel).reason().startsWith(id + ": force-open by it until "));
             assertThat(bus.transportBreaker().state()).as("the other breakers run on").isEqualTo(CircuitBreakerState.CLOSED);
             assertThat(control.commands()).containsKey("bus-1/" + channel);
+        }
+    }
+
+    @Test
+    void aStandingForceOpenRefusesTheFirstPublishOfANewChannel(TestBroker broker) throws Exception {
+        FleetInstance.Topics topics = FleetInstance.Topics.fresh(broker, "busfirst");
+        String stream = topics.data();
+        send(broker, topics, "force-open", "eventbus-" + stream, "--instance", "bus-2");
+        try (ControlFollower control = ControlFollower.create(broker.clientConfig(), topics.control(), "bus-2");
+             EventBus bus = EventBus.builder(RedpandaTransport.builder(broker.clientConfig()).build())
+                     .controlFollower(control).build()) {
+            assertThat(control.commands()).as("read while the bus was built").containsKey("bus-2/eventbus-" + stream);
+
+            assertThatThrownBy(() -> bus.publishStream(stream, "k", Map.of("n", 1), Map.of()).join())
+                    .hasCauseInstanceOf(CircuitBreakerOpenException.class);
+            assertThat(bus.channelBreaker(stream).state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        }
+    }
+
+    @Test
+    void aMissingControlTopicCountsAsReadWithNoCommands(TestBroker broker) throws Exception {
+        String topic = "no-such-control-" + System.nanoTime();
+        try (ControlFollower control = ControlFollower.create(broker.clientConfig(), topic, "lonely")) {
+            long start = System.nanoTime();
+            assertThat(control.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            // Read timeout 5 s by default; the cluster answers within 3 s here (a 10x margin on the 30 s bound).
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(control.commands()).isEmpty();
         }
     }
 }

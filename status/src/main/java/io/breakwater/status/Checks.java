@@ -17,6 +17,15 @@ final class Checks {
         }
     }
 
+    /** Not blank, and without '/', which separates the instance from the breaker in the topics' keys. */
+    static void requireInstanceId(String instanceId) {
+        requireText("instanceId", instanceId);
+        if (instanceId.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("instanceId must not contain '/' (it separates the instance from the "
+                    + "breaker in the status and control topics' keys), but was '" + instanceId + "'");
+        }
+    }
+
     static void requireText(String what, String value) {
         Objects.requireNonNull(value, what);
         if (value.isBlank()) {

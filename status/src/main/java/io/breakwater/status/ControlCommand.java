@@ -89,6 +89,12 @@ public record ControlCommand(int schema, String id, Action action, String breake
         if (instance != null) {
             name("instance", instance, 300);
         }
+        for (String[] field : new String[][] {{"breaker", breaker}, {"instance", instance}}) {
+            if (field[1] != null && field[1].indexOf('/') >= 0) {
+                throw new IllegalArgumentException(field[0] + " must not contain '/' (it separates the instance from "
+                        + "the breaker in the control topic's keys), but was '" + field[1] + "'");
+            }
+        }
         name("by", by, 200);
         Objects.requireNonNull(issuedAt, "issuedAt");
         if (expiresAt != null && !expiresAt.isAfter(issuedAt)) {

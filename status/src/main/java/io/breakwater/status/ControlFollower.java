@@ -62,14 +62,17 @@ public final class ControlFollower implements AutoCloseable {
         Map<String, Object> client = StatusClients.of(Objects.requireNonNull(clientConfig, "clientConfig"),
                 "the Breakwater control follower");
         Checks.requireTopic(topic);
-        Checks.requireText("instanceId", instanceId);
+        Checks.requireInstanceId(instanceId);
         Key key = new Key(Map.copyOf(client), topic, instanceId);
         ControlCore core = SHARED.acquire(key, () -> new ControlCore(key.clientConfig(), topic, instanceId, Clock.system()),
                 ControlCore::close);
         return new ControlFollower(key, core);
     }
 
-    /** Makes {@code breaker} follow the commands until the subscription or this follower is closed. */
+    /**
+     * Makes {@code breaker} follow the commands until the subscription or this follower is closed; once the topic has
+     * been read, the command that holds for it is applied before this returns.
+     */
     public Subscription attach(CircuitBreaker breaker) {
         Objects.requireNonNull(breaker, "breaker");
         subscriptions.requireOpen();
@@ -82,7 +85,10 @@ public final class ControlFollower implements AutoCloseable {
         });
     }
 
-    /** Makes every breaker of {@code registry}, existing and future, follow the commands. */
+    /**
+     * Makes every breaker of {@code registry}, existing and future, follow the commands; once the topic has been read,
+     * a new breaker is in the state of the command that holds for it before the registry hands it out.
+     */
     public Subscription attach(CircuitBreakerRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         subscriptions.requireOpen();
@@ -97,9 +103,16 @@ public final class ControlFollower implements AutoCloseable {
     /**
      * Waits until the follower has read what the topic held when it first reached it, and then applies the commands
      * standing to the attached breakers before it returns; false if the topic was not read within {@code timeout}.
+     * A control topic that the cluster says does not exist counts as read, with no commands (it is read from its
+     * start if it is created later).
+     *
+     * @throws IllegalArgumentException when {@code timeout} is negative
      */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        boolean read = core.follower().awaitCaughtUp(Objects.requireNonNull(timeout, "timeout"));
+        if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, but was " + timeout);
+        }
+        boolean read = core.follower().awaitCaughtUp(timeout);
         core.tick();
         return read;
     }

@@ -38,7 +38,9 @@ public final class ControlTopic {
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured
      * @throws IllegalArgumentException for a bad topic name or a timeout that is not positive
-     * @throws KafkaException when the command was not acknowledged: not allowed to write, or no answer in time
+     * @throws KafkaException when the command was not acknowledged: not allowed to write, or no answer in time; or
+     *         when the topic is not known to exist and could not be created (the command is then not written, so
+     *         that the broker does not create the topic uncompacted)
      */
     public static RecordMetadata send(Map<String, ?> clientConfig, String topic, ControlCommand command, Duration timeout)
             throws InterruptedException {
@@ -51,8 +53,9 @@ public final class ControlTopic {
             throw new IllegalArgumentException("timeout must be at least 1 ms, but was " + timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        StatusTopic.ensure(client, "breakwater-control-admin", topic, timeout.compareTo(Duration.ofSeconds(6)) < 0
-                ? timeout : Duration.ofSeconds(6), "control topic");
+        StatusTopic.Found found = StatusTopic.ensure(client, "breakwater-control-admin", topic,
+                timeout.compareTo(Duration.ofSeconds(6)) < 0 ? timeout : Duration.ofSeconds(6), "control topic");
+        requireReady(found, client, topic, command, timeout);
         long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         Map<String, Object> config = new HashMap<>(client);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "breakwater-control-writer");
@@ -82,6 +85,27 @@ public final class ControlTopic {
             if (producer != null) {
                 producer.close(Duration.ZERO); // acknowledged, or given up: nothing left to wait for
             }
+        }
+    }
+
+    /** Writes only to a topic known to be there: a write to a missing one could make the broker create it uncompacted. */
+    private static void requireReady(StatusTopic.Found found, Map<String, Object> client, String topic,
+                                     ControlCommand command, Duration timeout) {
+        String where = topic + " on " + client.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        String why = switch (found) {
+            case READY_COMPACTED, READY_NOT_COMPACTED, READY_UNKNOWN -> null;
+            case MISSING -> "the control topic " + where + " does not exist and this client may not create it; create "
+                    + "it compacted (cleanup.policy=compact, one partition) or allow Create on it";
+            case UNKNOWN -> "cannot tell whether the control topic " + where + " exists: this client may neither "
+                    + "DescribeConfigs nor Describe it; see the ACLs in the README, \"Operating a fleet\"";
+            case NOT_YET -> "";
+        };
+        if (found == StatusTopic.Found.NOT_YET) {
+            throw new KafkaException("Could not write command " + command.id() + " to " + where + " within "
+                    + timeout.toMillis() + " ms: no answer from the cluster while checking the topic");
+        }
+        if (why != null) {
+            throw new KafkaException("Command " + command.id() + " not written: " + why);
         }
     }
 }

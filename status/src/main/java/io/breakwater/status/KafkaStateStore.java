@@ -66,7 +66,7 @@ public final class KafkaStateStore implements BreakerStateStore {
     public static KafkaStateStore create(Map<String, ?> clientConfig, String topic, String instanceId, Duration wait) {
         Objects.requireNonNull(clientConfig, "clientConfig");
         Checks.requireTopic(topic);
-        Checks.requireText("instanceId", instanceId);
+        Checks.requireInstanceId(instanceId);
         Objects.requireNonNull(wait, "wait");
         if (wait.isNegative() || wait.isZero()) {
             throw new IllegalArgumentException("wait must be > 0, but was " + wait);

@@ -96,7 +96,7 @@ public final class StatusPublisher implements AutoCloseable {
         Map<String, Object> client = StatusClients.of(Objects.requireNonNull(clientConfig, "clientConfig"),
                 "the Breakwater status publisher");
         Checks.requireTopic(topic);
-        Checks.requireText("instanceId", instanceId);
+        Checks.requireInstanceId(instanceId);
         Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         if (heartbeatInterval.toMillis() < 100 || heartbeatInterval.compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("heartbeatInterval must be in [100 ms, 1 day], but was " + heartbeatInterval);

@@ -104,6 +104,11 @@ class ControlCommandTest {
                 .hasMessage("id must be 1 to 64 of [A-Za-z0-9._-], but was 'no spaces'");
         assertThatThrownBy(() -> new ControlCommand(1, "c", Action.RESET, "o", null, "a", T0, T0))
                 .hasMessage("expiresAt must be after issuedAt (2026-11-29T10:00:00Z), but was 2026-11-29T10:00:00Z");
+        assertThatThrownBy(() -> ControlCommand.issue(Action.DISABLE, "a/orders", null, "alice", null, T0))
+                .hasMessage("breaker must not contain '/' (it separates the instance from the breaker in the control "
+                        + "topic's keys), but was 'a/orders'");
+        assertThatThrownBy(() -> ControlCommand.issue(Action.DISABLE, "orders", "trader/7", "alice", null, T0))
+                .hasMessageStartingWith("instance must not contain '/'");
         assertThatThrownBy(() -> Action.ofLabel("close")).hasMessage("action must be force-open, disable or reset, but was 'close'");
     }
 

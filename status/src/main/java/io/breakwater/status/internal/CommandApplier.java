@@ -1,58 +1,81 @@
 package io.breakwater.status.internal;
 
 import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.StateTransition;
+import io.breakwater.breaker.Subscription;
 import io.breakwater.status.ControlCommand;
 import io.breakwater.status.StatusEvent;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The commands of the control topic, as read so far (the newest per key), and the breakers of one instance that follow
- * them. {@link #apply(Instant)} puts each breaker in the state of the command that holds for it (see
- * {@link ControlCommand}), once per command; when a command it applied ends (expired, replaced by one that has, or
- * withdrawn by a tombstone) and the breaker is still in the state it set, the breaker is reset to run on its own. A
- * breaker that was restored in the state of a command that has since expired is reset too. The command's reason
- * ({@code "<id>: force-open by <who> ..."}) is the reason of each transition, so the status topic says who did it.
- * Thread-safe.
+ * them. A command that holds for a breaker (see {@link ControlCommand}) is applied once per breaker name, and only to a
+ * state older than the command: a breaker that moved on its own after the command was issued (such as one that opened,
+ * or was restored OPEN, after a reset) is left alone; a CLOSED breaker (a new one, too) follows a force-open or a
+ * disable. When a command it applied ends (expired, replaced, or withdrawn by a tombstone) and the breaker is still in
+ * the state it set, the breaker is reset to run on its own; so is a breaker restored in the state of a command that no
+ * longer holds. The command's reason ({@code "<id>: force-open by <who> ..."}) is the reason of each transition, so
+ * the status topic says who did it. Thread-safe.
  */
 public final class CommandApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandApplier.class);
+    // The reason of a restore of a state a command set: "restored FORCED_OPEN (since <instant>: <id>: force-open by ...".
+    private static final Pattern RESTORED_COMMAND =
+            Pattern.compile("restored (?:FORCED_OPEN|DISABLED) \\(since \\S+: ([A-Za-z0-9._-]{1,64}): (?:force-open|disable) by ");
 
     private final String instanceId;
-    // The newest command per key: written by the reading thread, read by the applying one.
+    private final Clock clock;
+    private final BooleanSupplier read;
+    // The newest command per key, and the commands withdrawn by a tombstone: written by the reading thread.
     private final Map<String, ControlCommand> book = new ConcurrentHashMap<>();
-    // The breakers that follow the commands, with how many attachments each and what was applied; guarded by itself.
-    // What was applied is read and written under `this`, by apply alone.
-    private final Map<CircuitBreaker, Applied> attached = new IdentityHashMap<>();
+    private final Map<String, ControlCommand> withdrawn = new ConcurrentHashMap<>();
+    // The breakers that follow the commands, with their attachments; guarded by itself.
+    private final Map<CircuitBreaker, Attachment> attached = new IdentityHashMap<>();
+    // The command last applied (or found not to apply) per breaker name; guarded by `this`.
+    private final Map<String, ControlCommand> applied = new HashMap<>();
 
-    private static final class Applied {
+    private static final class Attachment {
         int count;
-        ControlCommand command;
+        Subscription transitions;
+        // Whether the breaker was judged in the state it started in (restored or not); guarded by the applier.
         boolean judged;
     }
 
-    public CommandApplier(String instanceId) {
+    /** The applier of {@code instanceId}'s breakers; {@code read} says whether the topic has been read to its end. */
+    public CommandApplier(String instanceId, Clock clock, BooleanSupplier read) {
         this.instanceId = instanceId;
+        this.clock = clock;
+        this.read = read;
     }
 
     /** Takes {@code command} as the newest one of its key. */
     public void put(ControlCommand command) {
         book.put(command.key(), command);
+        withdrawn.remove(command.key());
     }
 
     /** Forgets the command of {@code key} (a tombstone). */
     public void remove(String key) {
-        book.remove(key);
+        ControlCommand gone = book.remove(key);
+        if (gone != null) {
+            withdrawn.put(key, gone);
+        }
     }
 
     /** The commands read, by key. */
@@ -60,60 +83,156 @@ public final class CommandApplier {
         return Map.copyOf(book);
     }
 
-    /** Makes {@code breaker} follow the commands from the next {@link #apply}; returns how to stop that. */
+    /**
+     * Makes {@code breaker} follow the commands; once the topic has been read, the command that holds for it is applied
+     * before this returns. Returns how to stop that.
+     */
     public Runnable attach(CircuitBreaker breaker) {
+        boolean first;
         synchronized (attached) {
-            attached.computeIfAbsent(breaker, b -> new Applied()).count++;
+            Attachment a = attached.computeIfAbsent(breaker, b -> new Attachment());
+            first = a.count++ == 0;
+            if (first) {
+                a.transitions = breaker.onTransition(t -> restored(breaker, t));
+            }
+        }
+        if (first && read.getAsBoolean()) {
+            synchronized (this) {
+                judge(breaker, now(), false);
+            }
         }
         boolean[] detached = {false};
         return () -> {
+            Subscription transitions = null;
             synchronized (attached) {
-                Applied a = attached.get(breaker);
+                Attachment a = attached.get(breaker);
                 if (!detached[0] && a != null && --a.count == 0) {
                     attached.remove(breaker);
+                    transitions = a.transitions;
                 }
                 detached[0] = true;
+            }
+            if (transitions != null) {
+                transitions.close();
             }
         };
     }
 
     /** Puts every attached breaker in the state the commands say at {@code now}; one caller at a time. */
     public synchronized void apply(Instant now) {
-        List<Map.Entry<CircuitBreaker, Applied>> breakers;
+        List<Map.Entry<CircuitBreaker, Attachment>> breakers;
         synchronized (attached) {
             breakers = new ArrayList<>(attached.entrySet());
         }
+        Map<String, ControlCommand> before = new HashMap<>(applied);
         // A transition runs the breaker's listeners, here, under this object's lock (not the map's).
-        for (Map.Entry<CircuitBreaker, Applied> e : breakers) {
-            apply(e.getKey(), e.getValue(), now);
+        for (Map.Entry<CircuitBreaker, Attachment> e : breakers) {
+            CircuitBreaker breaker = e.getKey();
+            if (!judged(e.getValue())) {
+                judge(breaker, now, true);
+                continue;
+            }
+            ControlCommand last = before.get(breaker.name());
+            Optional<ControlCommand> holding = holding(breaker.name(), now);
+            if (holding.isPresent() && (last == null || !last.id().equals(holding.get().id()))) {
+                follow(breaker, holding.get());
+            } else if (holding.isEmpty() && last != null) {
+                applied.remove(breaker.name());
+                endIfStillIn(breaker, last, last.isActiveAt(now) ? " was withdrawn" : " expired");
+            }
         }
     }
 
-    private void apply(CircuitBreaker breaker, Applied applied, Instant now) {
-        List<ControlCommand> candidates = Arrays.asList(book.get(breaker.name()),
-                book.get(StatusEvent.key(instanceId, breaker.name())));
-        Optional<ControlCommand> holding = ControlCommand.effective(candidates, instanceId, breaker.name(), now);
-        if (holding.isPresent()) {
-            ControlCommand command = holding.get();
-            if (applied.command == null || !applied.command.id().equals(command.id())) {
-                LOG.info("Breaker '{}' follows command {}", breaker.name(), command.reason());
-                switch (command.action()) {
-                    case FORCE_OPEN -> breaker.forceOpen(command.reason());
-                    case DISABLE -> breaker.disable(command.reason());
-                    case RESET -> breaker.reset(command.reason());
-                }
-                applied.command = command;
-            }
-        } else if (applied.command != null) {
-            ControlCommand ended = applied.command;
-            applied.command = null;
-            endIfStillIn(breaker, ended, ended.isActiveAt(now) ? " was withdrawn" : " expired");
-        } else if (!applied.judged) {
-            // At the start: a breaker restored in the state of a command that has expired since.
-            ControlCommand.latest(candidates, instanceId, breaker.name())
-                    .ifPresent(last -> endIfStillIn(breaker, last, " expired"));
+    private boolean judged(Attachment a) {
+        synchronized (attached) {
+            boolean was = a.judged;
+            a.judged = true;
+            return was;
         }
-        applied.judged = true;
+    }
+
+    /**
+     * Puts a breaker that starts following in the state of the command that holds; at the first tick after it was
+     * attached ({@code started}: restored by now), also ends the state of a command that no longer holds.
+     */
+    private void judge(CircuitBreaker breaker, Instant now, boolean started) {
+        Optional<ControlCommand> holding = holding(breaker.name(), now);
+        boolean moved = holding.isPresent() && follow(breaker, holding.get());
+        if (started && holding.isEmpty()) {
+            ended(breaker.name(), now).ifPresent(last -> endIfStillIn(breaker, last,
+                    last.isActiveAt(now) ? " was withdrawn" : " expired"));
+        }
+        if (!started && moved) {
+            synchronized (attached) {
+                Attachment a = attached.get(breaker);
+                if (a != null) {
+                    a.judged = true; // in the command's state already: a later restore cannot apply
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies {@code command} to {@code breaker} if its state is older than the command, or was set by the command it
+     * replaces, or is CLOSED for a force-open or a disable; true if it moved.
+     */
+    private boolean follow(CircuitBreaker breaker, ControlCommand command) {
+        ControlCommand replaced = applied.put(breaker.name(), command);
+        CircuitBreakerSnapshot now = breaker.snapshot();
+        boolean older = command.issuedAt().isAfter(now.since());
+        boolean ours = replaced != null && now.state() == replaced.action().target();
+        boolean closed = now.state() == CircuitBreakerState.CLOSED && command.action() != ControlCommand.Action.RESET;
+        if (now.state() == command.action().target() || !(older || ours || closed)) {
+            return false;
+        }
+        LOG.info("Breaker '{}' follows command {}", breaker.name(), command.reason());
+        switch (command.action()) {
+            case FORCE_OPEN -> breaker.forceOpen(command.reason());
+            case DISABLE -> breaker.disable(command.reason());
+            case RESET -> breaker.reset(command.reason());
+        }
+        return true;
+    }
+
+    /** A restore that comes late, into the state of a command that no longer holds, is undone. */
+    private void restored(CircuitBreaker breaker, StateTransition t) {
+        Matcher m = RESTORED_COMMAND.matcher(t.reason());
+        if (!m.lookingAt() || !read.getAsBoolean()) {
+            return; // not a command's state; or judged at the first tick once read
+        }
+        synchronized (this) {
+            Instant now = now();
+            Optional<ControlCommand> holding = holding(breaker.name(), now);
+            if (holding.isPresent() && holding.get().id().equals(m.group(1))) {
+                return;
+            }
+            LOG.info("Breaker '{}' was restored in the state of command {}, which no longer holds; it runs on its own "
+                    + "again", breaker.name(), m.group(1));
+            breaker.reset(m.group(1) + " no longer holds");
+            holding.ifPresent(command -> follow(breaker, command));
+        }
+    }
+
+    private List<ControlCommand> candidates(Map<String, ControlCommand> commands, String breaker) {
+        List<ControlCommand> found = new ArrayList<>(2);
+        found.add(commands.get(breaker));
+        found.add(commands.get(StatusEvent.key(instanceId, breaker)));
+        return found;
+    }
+
+    private Optional<ControlCommand> holding(String breaker, Instant now) {
+        return ControlCommand.effective(candidates(book, breaker), instanceId, breaker, now);
+    }
+
+    /** The command issued last for {@code breaker}, expired or withdrawn. */
+    private Optional<ControlCommand> ended(String breaker, Instant now) {
+        List<ControlCommand> all = candidates(book, breaker);
+        all.addAll(candidates(withdrawn, breaker));
+        return ControlCommand.latest(all, instanceId, breaker);
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(clock.currentTimeMillis());
     }
 
     private static void endIfStillIn(CircuitBreaker breaker, ControlCommand ended, String how) {

@@ -33,14 +33,17 @@ public final class ControlCore {
     public ControlCore(Map<String, Object> clientConfig, String topic, String instanceId, Clock clock) {
         this.topic = topic;
         this.clock = clock;
-        this.applier = new CommandApplier(instanceId);
+        this.applier = new CommandApplier(instanceId, clock, this::read);
         this.follower = new TopicFollower("Control follower", "breakwater-control-" + instanceId, clientConfig, topic,
-                this::accept, Duration.ofSeconds(1));
+                this::accept, Duration.ofSeconds(1), true);
         this.ticks = Watchdog.register(this::tick);
-        follower.start();
+        // A control topic that is not compacted is worth a warning (from the check), once.
+        follower.onTopicFound(() -> StatusTopic.describe(clientConfig, "breakwater-control-check-" + instanceId, topic,
+                Duration.ofSeconds(5), "control topic")).start();
     }
 
-    private void accept(ConsumerRecord<String, byte[]> record) {
+    // Package-private for tests: the follower thread calls it for every record.
+    void accept(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
             if (record.key() != null) {
                 applier.remove(record.key());
@@ -48,11 +51,25 @@ public final class ControlCore {
             return;
         }
         try {
-            applier.put(ControlCommandCodec.decode(record.value()));
+            ControlCommand command = ControlCommandCodec.decode(record.value());
+            if (!command.key().equals(record.key())) {
+                throw new IllegalArgumentException("the record's key is '" + record.key() + "', but the command's is '"
+                        + command.key() + "'");
+            }
+            Instant now = Instant.ofEpochMilli(clock.currentTimeMillis());
+            if (follower.caughtUp() && !command.isActiveAt(now)) {
+                LOG.warn("Command {} on {} had expired when it was read ({}); it changes nothing", command.reason(),
+                        record.topic(), now);
+            }
+            applier.put(command);
         } catch (IllegalArgumentException e) {
             LOG.warn("Skipped record {}-{}@{} of the control topic ({} so far): {}", record.topic(), record.partition(),
                     record.offset(), malformed.incrementAndGet(), e.getMessage());
         }
+    }
+
+    private boolean read() {
+        return follower.caughtUp();
     }
 
     /** Applies the commands, once the topic has been read to its end; the watchdog calls it every tick. */

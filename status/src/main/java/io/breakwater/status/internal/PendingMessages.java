@@ -91,10 +91,6 @@ final class PendingMessages {
         return !closing ? Long.MAX_VALUE : Math.max(0, TimeUnit.NANOSECONDS.toMillis(closeDeadlineNanos - System.nanoTime()));
     }
 
-    synchronized boolean closing() {
-        return closing;
-    }
-
     /** From now on nothing is accepted; what waits may be sent until {@code deadlineNanos}. False if already closing. */
     synchronized boolean close(long deadlineNanos) {
         if (closing) {

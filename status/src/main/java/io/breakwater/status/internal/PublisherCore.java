@@ -56,6 +56,10 @@ public final class PublisherCore {
     // The instance's heartbeat count and when the next is due (clock nanos); guarded by `this`.
     private long heartbeatSequence;
     private long nextHeartbeatNanos;
+    // Set, under `this`, by the close that builds the instance's stop: no heartbeat is built after it.
+    private boolean closing;
+    // Runs between building the instance's stop and queuing it: for tests of that window.
+    volatile Runnable beforeStopQueued = () -> { };
     // Work for a later tick, with when it is due (clock nanos); guarded by `this`.
     private final List<Map.Entry<Long, Runnable>> later = new ArrayList<>();
     // Counters, read from any thread.
@@ -125,7 +129,7 @@ public final class PublisherCore {
         synchronized (this) {
             long now = clock.nanoTime();
             later.removeIf(e -> now - e.getKey() >= 0 && due.add(e.getValue()));
-            if (now - nextHeartbeatNanos >= 0 && !pending.closing()) {
+            if (now - nextHeartbeatNanos >= 0 && !closing) {
                 nextHeartbeatNanos = now + heartbeatInterval.toNanos();
                 heartbeat = instanceEvent(InstanceEvent.Kind.HEARTBEAT);
             }
@@ -261,12 +265,14 @@ public final class PublisherCore {
         heartbeats.close();
         InstanceEvent stopped;
         synchronized (this) {
-            if (pending.closing()) {
+            if (closing) {
                 return;
             }
+            closing = true;
             stopped = announce ? instanceEvent(InstanceEvent.Kind.STOPPED) : null;
         }
         if (stopped != null) {
+            beforeStopQueued.run();
             publish(stopped);
         }
         if (!pending.close(deadline)) {

@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatusTopic {
 
-    /** What a check found. */
-    public enum Found { READY_COMPACTED, READY_NOT_COMPACTED, READY_UNKNOWN, NOT_YET }
+    /**
+     * What a check found: the topic is there (compacted, not compacted, or its policy could not be read), it is
+     * missing and may not be created ({@code MISSING}), whether it exists cannot be told ({@code UNKNOWN}: no right
+     * to describe it), or the cluster did not answer ({@code NOT_YET}).
+     */
+    public enum Found { READY_COMPACTED, READY_NOT_COMPACTED, READY_UNKNOWN, MISSING, UNKNOWN, NOT_YET }
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusTopic.class);
 
@@ -40,6 +44,17 @@ public final class StatusTopic {
      * {@code budget}. {@code what} ("status topic", "control topic") names it in logs.
      */
     public static Found ensure(Map<String, Object> clientConfig, String clientId, String topic, Duration budget, String what) {
+        return check(clientConfig, clientId, topic, budget, what, true);
+    }
+
+    /** Describes {@code topic} (logging a warning when it is not compacted), creating nothing. */
+    public static Found describe(Map<String, Object> clientConfig, String clientId, String topic, Duration budget,
+                                 String what) {
+        return check(clientConfig, clientId, topic, budget, what, false);
+    }
+
+    private static Found check(Map<String, Object> clientConfig, String clientId, String topic, Duration budget,
+                               String what, boolean create) {
         long millis = Math.max(1, Math.min(budget.toMillis(), 6_000));
         Map<String, Object> adminConfig = new HashMap<>(clientConfig);
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
@@ -51,10 +66,13 @@ public final class StatusTopic {
             try {
                 return describe(admin, topic, millis, what);
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    return exists(admin, topic, millis, what, create); // no DescribeConfigs right: is it there at all?
+                }
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
-                return create(admin, topic, millis, what);
+                return create ? create(admin, topic, millis, what) : Found.MISSING;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -87,6 +105,25 @@ public final class StatusTopic {
         return compacted ? Found.READY_COMPACTED : Found.READY_NOT_COMPACTED;
     }
 
+    /** Without the right to read its configs: whether the topic exists (then its policy is unknown), else creates it. */
+    private static Found exists(Admin admin, String topic, long millis, String what, boolean create) throws Exception {
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(millis, TimeUnit.MILLISECONDS);
+            LOG.warn("Cannot read the cleanup.policy of the {} {} (DescribeConfigs is not allowed); using it as it is",
+                    what, topic);
+            return Found.READY_UNKNOWN;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return create ? create(admin, topic, millis, what) : Found.MISSING;
+            }
+            if (e.getCause() instanceof AuthorizationException) {
+                LOG.warn("Cannot tell whether the {} {} exists (neither DescribeConfigs nor Describe is allowed)", what, topic);
+                return Found.UNKNOWN;
+            }
+            throw e;
+        }
+    }
+
     private static String capitalized(String what) {
         return Character.toUpperCase(what.charAt(0)) + what.substring(1);
     }
@@ -100,7 +137,11 @@ public final class StatusTopic {
             return Found.READY_COMPACTED;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
-                return Found.NOT_YET; // created meanwhile by another instance: describe it on the next round
+                return describe(admin, topic, millis, what); // created meanwhile by another instance
+            }
+            if (e.getCause() instanceof AuthorizationException) {
+                LOG.warn("The {} {} does not exist and may not be created here ({})", what, topic, e.getCause().toString());
+                return Found.MISSING;
             }
             throw e;
         }

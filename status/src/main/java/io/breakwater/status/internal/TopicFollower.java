@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Reads a compacted topic from its start and follows it, on a thread of its own, handing every record to a sink
  * (on that thread). It joins no consumer group and commits nothing. An unreachable cluster or a missing topic never
  * fails it: it retries with a backoff from 100 ms to 5 s until closed, and says where it stands through
- * {@link #state()} and {@link #lastError()}. It never creates the topic.
+ * {@link #state()} and {@link #lastError()}. It never creates the topic. A follower made with
+ * {@code missingTopicIsEmpty} counts a topic that the cluster says does not exist as read (nothing in it), and reads
+ * it from its start if it is created later.
  */
 public final class TopicFollower {
 
@@ -41,6 +43,7 @@ public final class TopicFollower {
     private final Map<String, Object> consumerConfig;
     private final Consumer<ConsumerRecord<String, byte[]>> sink;
     private final long missingTopicRetryMillis;
+    private final boolean missingTopicIsEmpty;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     // The next offset to read, per partition, as far as this follower got; follower thread only.
     private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -49,6 +52,9 @@ public final class TopicFollower {
     private volatile State state = State.CONNECTING;
     private volatile String lastError = "no answer from the cluster yet";
     private volatile boolean closed;
+    // Runs once, on the follower thread, when the topic is first found; set before start().
+    private Runnable onTopicFound = () -> { };
+    private boolean found;
     // The current consumer; created and used by the follower thread, woken up by close().
     private volatile KafkaConsumer<String, byte[]> consumer;
 
@@ -59,7 +65,15 @@ public final class TopicFollower {
      */
     public TopicFollower(String role, String clientIdPrefix, Map<String, Object> clientConfig, String topic,
                          Consumer<ConsumerRecord<String, byte[]>> sink, Duration missingTopicRetry) {
+        this(role, clientIdPrefix, clientConfig, topic, sink, missingTopicRetry, false);
+    }
+
+    /** As above; with {@code missingTopicIsEmpty}, a topic the cluster says does not exist counts as read. */
+    public TopicFollower(String role, String clientIdPrefix, Map<String, Object> clientConfig, String topic,
+                         Consumer<ConsumerRecord<String, byte[]>> sink, Duration missingTopicRetry,
+                         boolean missingTopicIsEmpty) {
         this.role = role;
+        this.missingTopicIsEmpty = missingTopicIsEmpty;
         this.topic = topic;
         this.sink = sink;
         this.missingTopicRetryMillis = missingTopicRetry.toMillis();
@@ -79,6 +93,12 @@ public final class TopicFollower {
         thread.setDaemon(true);
     }
 
+    /** Runs {@code check} once, on the follower's thread, when the topic is first found; call before {@link #start()}. */
+    public TopicFollower onTopicFound(Runnable check) {
+        this.onTopicFound = check;
+        return this;
+    }
+
     public TopicFollower start() {
         thread.start();
         return this;
@@ -89,6 +109,8 @@ public final class TopicFollower {
         while (!closed) {
             try {
                 follow();
+            } catch (VirtualMachineError e) {
+                throw e;
             } catch (Throwable e) {
                 if (closed) {
                     break; // woken up by close()
@@ -115,8 +137,19 @@ public final class TopicFollower {
         if (infos == null || infos.isEmpty()) {
             state = State.WAITING_FOR_TOPIC;
             lastError = "topic " + topic + " does not exist";
+            if (missingTopicIsEmpty) {
+                caughtUp.countDown(); // the cluster answered: nothing to read yet
+            }
             pause(missingTopicRetryMillis);
             return;
+        }
+        if (!found) {
+            found = true;
+            try {
+                onTopicFound.run();
+            } catch (RuntimeException e) {
+                LOG.debug("{} of {}: the check of the topic failed", role, topic, e);
+            }
         }
         List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (!consumer.assignment().equals(new HashSet<>(partitions))) {
@@ -154,7 +187,13 @@ public final class TopicFollower {
         } catch (RuntimeException closeError) {
             LOG.debug("closing the old consumer failed", closeError);
         }
-        consumer = new KafkaConsumer<>(consumerConfig);
+        try {
+            consumer = new KafkaConsumer<>(consumerConfig);
+        } catch (RuntimeException createError) {
+            // The closed consumer stays: the next round fails on it and tries again, after the backoff.
+            LOG.warn("{} of {} could not make a new consumer ({}); trying again", role, topic,
+                    Throwables.describe(createError));
+        }
     }
 
     private void pause(long millis) {

@@ -1,11 +1,13 @@
 package io.breakwater.status.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.ManualClock;
+import io.breakwater.breaker.PersistedState;
 import io.breakwater.breaker.StateTransition;
 import io.breakwater.status.ControlCommand;
 import io.breakwater.status.ControlCommand.Action;
@@ -13,13 +15,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** How an instance follows the control topic's commands, on a clock the test moves; no broker. */
 class CommandApplierTest {
 
     private final ManualClock clock = new ManualClock();
-    private final CommandApplier applier = new CommandApplier("a");
+    private final CommandApplier applier = new CommandApplier("a", clock, () -> true);
     private final List<StateTransition> seen = new ArrayList<>();
     private final CircuitBreaker orders = breaker("orders");
 
@@ -170,5 +174,109 @@ class CommandApplierTest {
         applier.put(new ControlCommand(1, "c", Action.FORCE_OPEN, "orders", null, "alice", issued, issued.plusSeconds(60)));
         applier.apply(issued.plusSeconds(61));
         assertThat(orders.state()).as("expired when read").isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    /** A breaker restored (from its state store) in {@code saved}; the store answers once {@code answer} opens. */
+    private CircuitBreaker restored(PersistedState saved, CountDownLatch answer, Duration wait) {
+        CircuitBreaker b = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).stateRestoreWait(wait)
+                .stateStore(new io.breakwater.breaker.BreakerStateStore() {
+                    @Override
+                    public void save(String breaker, PersistedState state) {
+                    }
+
+                    @Override
+                    public Optional<PersistedState> load(String breaker) throws InterruptedException {
+                        answer.await();
+                        return Optional.of(saved);
+                    }
+                }).build());
+        b.onTransition(seen::add);
+        return b;
+    }
+
+    @Test
+    void aStandingResetLeavesABreakerRestoredOpenAfterItAlone() {
+        applier.put(issue(Action.RESET, null, null));
+        clock.advance(Duration.ofMinutes(10));
+        PersistedState open = new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "5 failures in a row");
+        clock.advance(Duration.ofSeconds(1));
+        CircuitBreaker restarted = restored(open, new CountDownLatch(0), Duration.ofSeconds(5));
+        assertThat(restarted.state()).as("restored").isEqualTo(CircuitBreakerState.OPEN);
+
+        Runnable detach = applier.attach(restarted);
+        apply();
+        detach.run();
+        applier.attach(restarted); // attached again, as after a restart of its producer
+        apply();
+
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void aResetIssuedAfterARestoredStateResetsIt() {
+        PersistedState open = new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "5 failures in a row");
+        clock.advance(Duration.ofSeconds(1));
+        ControlCommand reset = issue(Action.RESET, null, null);
+        applier.put(reset);
+        CircuitBreaker restarted = restored(open, new CountDownLatch(0), Duration.ofSeconds(5));
+
+        applier.attach(restarted);
+
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(seen.get(seen.size() - 1).reason()).isEqualTo(reset.reason());
+    }
+
+    @Test
+    void aBreakerAttachedOnceTheTopicIsReadFollowsTheStandingCommandBeforeAttachReturns() {
+        ControlCommand force = issue(Action.FORCE_OPEN, null, null);
+        applier.put(force);
+        clock.advance(Duration.ofHours(1));
+
+        applier.attach(orders); // no apply: the first call after this must be refused already
+
+        assertThat(orders.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+    }
+
+    @Test
+    void aBreakerAttachedBeforeTheTopicIsReadWaitsForTheRead() {
+        CommandApplier reading = new CommandApplier("a", clock, () -> false);
+        reading.put(issue(Action.FORCE_OPEN, null, null));
+        reading.attach(orders);
+        assertThat(orders.state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void aLateRestoreIntoTheStateOfAnExpiredCommandIsUndone() {
+        ControlCommand expired = issue(Action.FORCE_OPEN, null, Duration.ofMinutes(1));
+        PersistedState forced = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, expired.reason());
+        clock.advance(Duration.ofMinutes(2));
+        applier.put(expired);
+        CountDownLatch answer = new CountDownLatch(1);
+        CircuitBreaker restarted = restored(forced, answer, Duration.ofMillis(1));
+        applier.attach(restarted);
+        apply();
+
+        answer.countDown(); // the store answers after the breaker was judged
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+        assertThat(seen).extracting(StateTransition::to)
+                .containsExactly(CircuitBreakerState.FORCED_OPEN, CircuitBreakerState.CLOSED);
+        assertThat(seen.get(1).reason()).isEqualTo(expired.id() + " no longer holds");
+    }
+
+    @Test
+    void aBreakerRestoredInTheStateOfACommandWithdrawnMeanwhileIsReset() {
+        ControlCommand force = issue(Action.FORCE_OPEN, null, null);
+        PersistedState forced = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, force.reason());
+        applier.put(force);
+        applier.remove(force.key()); // the tombstone, read at the start
+        CircuitBreaker restarted = restored(forced, new CountDownLatch(0), Duration.ofSeconds(5));
+        assertThat(restarted.state()).as("restored").isEqualTo(CircuitBreakerState.FORCED_OPEN);
+
+        applier.attach(restarted);
+        apply();
+
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(seen.get(seen.size() - 1).reason()).isEqualTo(force.id() + " was withdrawn");
     }
 }

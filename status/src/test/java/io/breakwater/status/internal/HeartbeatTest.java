@@ -60,6 +60,16 @@ class HeartbeatTest {
     }
 
     @Test
+    void aHeartbeatDueWhileClosingDoesNotReplaceTheInstancesStop() {
+        PublisherCore core = core("racing");
+        clock.advance(Duration.ofSeconds(31));
+        core.beforeStopQueued = core::tick; // the watchdog ticks between the stop being made and being queued
+        core.close(Duration.ZERO);
+        assertThat(core.pendingMessages()).singleElement().isInstanceOfSatisfying(InstanceEvent.class,
+                stop -> assertThat(stop.kind()).isEqualTo(InstanceEvent.Kind.STOPPED));
+    }
+
+    @Test
     void aDiscardedPublisherDoesNotSayItsInstanceStopped() {
         PublisherCore core = core("raced");
         core.discard();

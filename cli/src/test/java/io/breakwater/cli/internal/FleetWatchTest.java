@@ -1,0 +1,59 @@
+package io.breakwater.cli.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.status.StatusReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code status --watch}: the table drawn again every interval, in place on a terminal; against a cluster that is away. */
+class FleetWatchTest {
+
+    private static final Map<String, Object> AWAY = Map.of("bootstrap.servers", "127.0.0.1:1");
+
+    private static int count(String text, String part) {
+        return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+    }
+
+    /** Runs a watch until it has drawn the table {@code times} times; returns what it printed. */
+    private static String watch(boolean redraw, int times) throws Exception {
+        StringWriter text = new StringWriter();
+        try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
+            FleetWatch watch = new FleetWatch(reader, new PrintWriter(text),
+                    new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, redraw, false, Duration.ofMillis(20)));
+            Thread runner = new Thread(() -> {
+                try {
+                    watch.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            runner.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(text.toString(), "Breakwater fleet") >= times);
+            watch.stop();
+            runner.join(5_000);
+            assertThat(runner.isAlive()).as("stopped").isFalse();
+        }
+        return text.toString();
+    }
+
+    @Test
+    void onATerminalEachDrawStartsFromAClearedScreen() throws Exception {
+        String printed = watch(true, 3);
+        assertThat(printed).startsWith(Ansi.HOME_AND_CLEAR + "Breakwater fleet   breakwater-status on 127.0.0.1:1   ");
+        assertThat(count(printed, Ansi.HOME_AND_CLEAR)).isEqualTo(count(printed, "Breakwater fleet"));
+        assertThat(printed).contains("0 instance(s), 0 breaker(s)   reader CONNECTING");
+    }
+
+    @Test
+    void elsewhereEachTableFollowsTheLastWithoutEscapes() throws Exception {
+        String printed = watch(false, 2);
+        assertThat(printed).doesNotContain("\u001b[");
+        assertThat(printed).startsWith("Breakwater fleet   breakwater-status on 127.0.0.1:1   ");
+        assertThat(count(printed, "Breakwater fleet")).isGreaterThanOrEqualTo(2);
+    }
+}
