@@ -60,6 +60,10 @@ final class Walks<K, V> {
                     round.seekBack(i);
                     i = round.nextPartition(i);
                 }
+                case INTERRUPTED -> {
+                    round.seekBackFrom(i); // the round stops: the loop ends at its next check of the interrupt
+                    return false;
+                }
                 default -> {
                     if (step == Step.REFUSED) {
                         gate.refused();
@@ -73,9 +77,9 @@ final class Walks<K, V> {
     }
 
     /**
-     * The round as one batch: one admission in CLOSED; in HALF_OPEN one trial admission per record, and the batch
-     * cut to the records admitted. A failed batch is tried again one record at a time, unless the breaker now
-     * refuses or the handler was refused.
+     * The round as one batch: one admission in CLOSED; in HALF_OPEN one trial admission per record (in the observing
+     * mode at most {@code halfOpenMaxCalls}), and the batch cut to the records admitted. A failed batch is tried again
+     * one record at a time, unless the breaker now refuses, the handler was refused or the thread interrupted.
      */
     private boolean asBatch(Round<K, V> round) {
         Gate.Admission first = gate.admit();
@@ -87,7 +91,8 @@ final class Walks<K, V> {
         List<Gate.Admission> admissions = new ArrayList<>();
         admissions.add(first);
         boolean cut = false;
-        while (first.trial() && admissions.size() < round.size()) {
+        int limit = first.trial() ? gate.trialBatchLimit(round.size()) : 1;
+        while (admissions.size() < limit) {
             Gate.Admission next = gate.admit();
             if (next == null) {
                 gate.refused(); // the loop holds once this batch is done, until the breaker moves
@@ -96,36 +101,43 @@ final class Walks<K, V> {
             }
             admissions.add(next);
         }
-        if (first.trial()) {
-            counters.trials += admissions.size();
-        }
+        List<Gate.Admission> others = admissions.subList(1, admissions.size());
         int take = first.trial() ? admissions.size() : round.size();
         List<ConsumerRecord<K, V>> batch = List.copyOf(round.records.subList(0, take));
-        Outcome outcome = steps.invoke(first, () -> batchHandler.handle(batch));
-        // The first admission carries the batch's outcome; the other trials share a success, or are given back.
-        for (Gate.Admission other : admissions.subList(1, admissions.size())) {
-            if (outcome.failure() == null) {
-                gate.succeeded(other, outcome.nanos());
-            } else {
-                gate.release(other);
-            }
+        Outcome outcome;
+        try {
+            outcome = steps.invoke(first, () -> batchHandler.handle(batch));
+        } catch (Error fatal) {
+            others.forEach(gate::release); // the loop ends: the other trial permits are given back first
+            throw fatal;
         }
-        boolean hold = cut;
-        if (outcome.failure() == null) {
-            batch.forEach(ledger::handled);
-            counters.handled += take;
-        } else if (RecordSteps.isRefusal(outcome.failure())) {
+        // The first admission carries the batch's outcome; the other trials share a success, or are given back.
+        Throwable failure = outcome.failure();
+        others.forEach(failure == null ? other -> gate.succeeded(other, outcome.nanos()) : gate::release);
+        if (failure != null && (RecordSteps.isInterrupt(failure) || RecordSteps.isRefusal(failure))) {
             if (outcome.report()) {
                 gate.ignored(first);
             }
-            gate.backOff();
             round.seekBackFrom(0);
+            if (RecordSteps.isInterrupt(failure)) {
+                Thread.currentThread().interrupt(); // kept, so that the loop ends like a close
+                return false;
+            }
+            gate.backOff();
             return true;
+        }
+        int trials = first.trial() ? take : 0;
+        boolean hold = cut;
+        if (failure == null) {
+            batch.forEach(ledger::handled);
+            counters.handled += take;
+            counters.trials += trials;
         } else if (failedBatch(first, outcome)) {
+            counters.trials += trials;
             round.seekBackFrom(0);
             return hold; // the breaker refuses now: the next round sees it, and holds
         } else {
-            hold |= oneByOne(round, 0, take);
+            hold |= oneByOne(round, 0, take); // counts its own trial records
         }
         round.seekBackFrom(take);
         return hold;
