@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   cannot poll while its thread is in your handler: a handler blocked beyond Kafka's {@code max.poll.interval.ms}
  *   (default 5 min) makes Kafka drop the consumer from its group, and its partitions are handed to another member
  *   from the last commit (nothing is skipped; the blocked record may be handled twice). Give your handler's own I/O a
- *   timeout below that.</li>
+ *   timeout below that. A round hands records over for at most half of {@code max.poll.interval.ms} (Kafka's
+ *   default assumed for a consumer passed in); the rest is sought back and comes after the next poll.</li>
  * </ul>
  *
  * <p><b>Two modes.</b> By default ({@code recordOutcomes(true)}) the loop is the breaker's recorder: it asks a permit

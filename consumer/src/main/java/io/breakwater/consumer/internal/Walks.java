@@ -1,5 +1,6 @@
 package io.breakwater.consumer.internal;
 
+import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.consumer.BatchHandler;
 import io.breakwater.consumer.RecordHandler;
@@ -13,7 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Walks the records of one round through the handler: one at a time (a record handler, or a batch handler's
  * fallback), or as one batch. Each partition's records go in offset order; a record not handled stops its
- * partition for the round (sought back to it), a refusal stops the round (everything not handled sought back).
+ * partition for the round (sought back to it), a refusal stops the round (everything not handled sought back), and
+ * so does the end of the round's time budget.
  * Loop thread only.
  */
 final class Walks<K, V> {
@@ -26,6 +28,11 @@ final class Walks<K, V> {
     private final BatchHandler<K, V> batchHandler;
     // True once close was asked for: the round stops where it is (nothing more is polled, so no seek is needed).
     private final BooleanSupplier stopping;
+    // A round hands records to the handler for at most this long (half of max.poll.interval.ms), then the rest is
+    // sought back, so that the next poll comes before Kafka drops the consumer from its group.
+    private final Clock clock;
+    private final long budgetNanos;
+    private long roundEnds;
 
     Walks(LoopSettings<K, V> settings, RecordSteps<K, V> steps, Gate gate, Ledger ledger, LoopCounters counters,
           BooleanSupplier stopping) {
@@ -36,10 +43,13 @@ final class Walks<K, V> {
         this.recordHandler = settings.recordHandler();
         this.batchHandler = settings.batchHandler();
         this.stopping = stopping;
+        this.clock = settings.breaker().config().clock();
+        this.budgetNanos = settings.roundBudget().toNanos();
     }
 
     /** Handles the round; true when the loop must hold (pause everything) now. */
     boolean walk(Round<K, V> round) {
+        roundEnds = clock.nanoTime() + budgetNanos;
         return batchHandler == null ? oneByOne(round, 0, round.size()) : asBatch(round);
     }
 
@@ -48,6 +58,10 @@ final class Walks<K, V> {
         int i = from;
         while (i < to) {
             if (stopping.getAsBoolean()) {
+                return false;
+            }
+            if (i > from && clock.nanoTime() - roundEnds >= 0) {
+                round.seekBackFrom(i); // the round's time is up: the rest comes again after the next poll
                 return false;
             }
             ConsumerRecord<K, V> record = round.get(i);
