@@ -26,15 +26,17 @@ import org.slf4j.LoggerFactory;
  *   last record handled. The loop goes on calling {@code poll} (every {@code pollTimeout}), so the consumer stays in
  *   its group: no rebalance, and {@code max.poll.interval.ms} is kept.</li>
  *   <li><b>HALF_OPEN:</b> the partitions are resumed and exactly as many trial records are handled as the breaker
- *   admits trial calls; the rest are sought back. When the trials close the breaker, everything goes on; when one
- *   fails, everything pauses again.</li>
+ *   admits trial calls (in the observing mode, as the handler's resource admits); the rest are sought back. When
+ *   the trials close the breaker, everything goes on; when one fails, everything pauses again.</li>
  *   <li><b>A rebalance while paused:</b> newly assigned partitions are paused at once (Kafka forgets the pause on a
  *   rebalance); revoked partitions commit what was handled of them, and nothing more.</li>
  *   <li><b>The handler's failures</b> are judged by the breaker's predicates (or {@code countsAsFailure}). One that
  *   counts leaves its record unhandled: its partition is sought back to it and it is tried again (other partitions
- *   go on); if it fails {@code maxAttempts} times in a row while the breaker makes no transition (a poison record,
- *   since the breaker keeps admitting others), it goes to the {@link FailedRecordHandler}. One that does not count
- *   (a caller's error) goes to the failed-record handler at once. A {@link
+ *   go on); if it fails {@code maxAttempts} times in a row while the breaker makes no transition or others succeed
+ *   (a poison record), or {@code 10 × maxAttempts} times in all across breaker cycles, it goes to the {@link
+ *   FailedRecordHandler}. One that does not count (a caller's error) goes to the failed-record handler at once. An
+ *   {@code Error} from the handler (other than a {@code StackOverflowError}, the record's own failure) ends the
+ *   loop, like a fatal Kafka error. A {@link
  *   io.breakwater.breaker.CircuitBreakerOpenException} thrown by the handler (a guarded resource it called refused)
  *   never counts: the record is tried again after {@code retryBackoff}, with every partition paused meanwhile.</li>
  *   <li><b>A blocked handler:</b> a handler call that has not returned after {@code handlerBlockThreshold} counts as
@@ -43,13 +45,16 @@ import org.slf4j.LoggerFactory;
  *   cannot poll while its thread is in your handler: a handler blocked beyond Kafka's {@code max.poll.interval.ms}
  *   (default 5 min) makes Kafka drop the consumer from its group, and its partitions are handed to another member
  *   from the last commit (nothing is skipped; the blocked record may be handled twice). Give your handler's own I/O a
- *   timeout below that.</li>
+ *   timeout below that. A round hands records over for at most half of {@code max.poll.interval.ms} (Kafka's
+ *   default assumed for a consumer passed in); the rest is sought back and comes after the next poll.</li>
  * </ul>
  *
  * <p><b>Two modes.</b> By default ({@code recordOutcomes(true)}) the loop is the breaker's recorder: it asks a permit
  * for each record (for each batch in CLOSED) and reports each outcome with it. When what the handler calls already
  * records into the same breaker (a guarded {@code DataSource}, a guarded producer), use {@code recordOutcomes(false)}:
- * the loop then only reads the breaker's state, and counts the trial records it starts in HALF_OPEN itself.
+ * the loop then only reads the breaker's state, lets records through in HALF_OPEN one handler call at a time (the
+ * resource's own trial permits are the limit: its refusal backs the loop off until the breaker moves), and counts
+ * no blocked handler into the breaker (it logs it).
  *
  * <p><b>Threads.</b> Kafka's consumer is not thread-safe, so every call on it is made on the loop's thread: the
  * thread that calls {@link #run()}, or the one {@link #start()} starts. Breaker transitions come on other threads;
@@ -109,7 +114,9 @@ public final class GatedConsumer<K, V> implements Runnable, AutoCloseable {
     /**
      * Runs the loop on the calling thread until {@link #close} is called, then commits what was handled and closes
      * the consumer. An error the loop cannot handle (Kafka's fatal errors, such as missing rights) ends it the same
-     * way and is thrown on; interrupting the thread ends it like a close (the interrupt flag is kept).
+     * way and is thrown on, as is an {@code Error} from the handler (a class that cannot load after a bad deploy,
+     * say: handing every record over would lose them all); interrupting the thread ends it like a close (the
+     * interrupt flag is kept).
      *
      * @throws IllegalStateException when the loop runs already, ran before, or was closed
      */

@@ -38,6 +38,7 @@ public final class GatedConsumerBuilder<K, V> {
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
 
     private static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(30);
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     private final Consumer<K, V> consumer;
     private final Map<String, ?> properties;
@@ -185,7 +186,8 @@ public final class GatedConsumerBuilder<K, V> {
         Predicate<Throwable> counts = countsAsFailure != null ? countsAsFailure : breaker.config()::isRecordedFailure;
         LoopSettings<K, V> settings = new LoopSettings<>(name, kafka, breaker, topics == null ? null : List.copyOf(topics),
                 topicPattern, recordHandler, batchHandler, failedRecordHandler, recordOutcomes, counts, maxAttempts,
-                pollTimeout, handlerBlockThreshold, commitTimeout, retryBackoff, rebalanceListener);
+                pollTimeout, handlerBlockThreshold, commitTimeout, retryBackoff, rebalanceListener,
+                ConsumerProperties.maxPollInterval(props).dividedBy(2));
         return new GatedConsumer<>(new ConsumerLoop<>(settings), breaker);
     }
 
@@ -239,6 +241,16 @@ public final class GatedConsumerBuilder<K, V> {
             }
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             return props;
+        }
+
+        /** {@code max.poll.interval.ms} of {@code props} (checked by Kafka), or Kafka's default: 5 minutes. */
+        static Duration maxPollInterval(Map<String, Object> props) {
+            Object value = props == null ? null : props.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+            try {
+                return Duration.ofMillis(value == null ? DEFAULT_MAX_POLL_INTERVAL_MS : Long.parseLong(value.toString().trim()));
+            } catch (NumberFormatException e) {
+                return Duration.ofMillis(DEFAULT_MAX_POLL_INTERVAL_MS); // Kafka refuses it when it builds the consumer
+            }
         }
     }
 }

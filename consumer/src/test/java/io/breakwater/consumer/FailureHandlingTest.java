@@ -73,11 +73,8 @@ class FailureHandlingTest {
         assertThat(gated.stats().recordsFailed()).isEqualTo(1);
     }
 
-    @Test
-    void attemptsCountAgainAfterEachTransitionSoAnOutageNeverMakesARecordPoison() {
-        Fixture f = new Fixture(b -> b.failureThreshold(2).resetTimeout(Duration.ofSeconds(1)).halfOpenMaxCalls(1)
-                .successThreshold(1));
-        List<Long> failed = new CopyOnWriteArrayList<>();
+    /** A breaker that opens on the second failure in a row and admits one trial a second later; a handler that always fails. */
+    private static GatedConsumer<String, String> flapping(Fixture f, List<Long> failed) {
         GatedConsumer<String, String> gated = f.builder()
                 .recordHandler(f.handler(r -> new IOException("db down")))
                 .failedRecordHandler((r, e) -> failed.add(r.offset()))
@@ -86,14 +83,69 @@ class FailureHandlingTest {
         gated.runOnce();
         f.assign(P0);
         f.produce(P0, 3);
-        for (int i = 0; i < 20; i++) {
+        return gated;
+    }
+
+    private static Fixture flappingFixture() {
+        return new Fixture(b -> b.failureThreshold(2).resetTimeout(Duration.ofSeconds(1)).halfOpenMaxCalls(1)
+                .successThreshold(1));
+    }
+
+    @Test
+    void attemptsCountAgainAfterATransitionWithNoSuccessSinceSoAnOutageDoesNotMakeARecordPoison() {
+        Fixture f = flappingFixture();
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = flapping(f, failed);
+        for (int i = 0; i < 12; i++) {
             rounds(gated, 3);
             f.clock.advance(Duration.ofSeconds(1));
         }
 
         assertThat(failed).isEmpty();
-        assertThat(f.calls).hasSizeGreaterThan(20).containsOnly("0-0");
+        assertThat(f.calls).hasSizeGreaterThan(10).hasSizeLessThan(20).containsOnly("0-0");
         assertThat(f.committed(P0)).isEqualTo(-1);
+    }
+
+    @Test
+    void aRecordThatIsEveryTrialOfAFlappingBreakerGoesToTheFailedRecordHandlerAfterTenTimesMaxAttemptsInAll() {
+        Fixture f = flappingFixture();
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = flapping(f, failed);
+        for (int i = 0; i < 40 && failed.isEmpty(); i++) {
+            rounds(gated, 3);
+            f.clock.advance(Duration.ofSeconds(1));
+        }
+
+        assertThat(failed).containsExactly(0L);
+        assertThat(f.calls.stream().filter("0-0"::equals)).hasSize(20);
+        assertThat(f.committed(P0)).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedRecordHandlerThatFailsOnceTakesThePoisonRecordOnTheNextTry() {
+        Fixture f = new Fixture(b -> b.failureThreshold(100));
+        List<Long> deadLettered = new CopyOnWriteArrayList<>();
+        int[] tries = {0};
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.offset() == 0 ? new IOException("poison") : null))
+                .failedRecordHandler((r, e) -> {
+                    if (tries[0]++ == 0) {
+                        throw new IOException("dead-letter topic not reachable yet");
+                    }
+                    deadLettered.add(r.offset());
+                })
+                .maxAttempts(3)
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 2);
+        rounds(gated, 6);
+
+        assertThat(tries[0]).isEqualTo(2);
+        assertThat(deadLettered).containsExactly(0L);
+        assertThat(gated.stats().recordsDropped()).isZero();
+        assertThat(gated.stats().recordsFailed()).isEqualTo(1);
+        assertThat(f.committed(P0)).isEqualTo(2);
     }
 
     @Test

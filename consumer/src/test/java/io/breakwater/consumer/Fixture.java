@@ -78,6 +78,18 @@ final class Fixture {
         return consumer.commits.getOrDefault(tp, -1L);
     }
 
+    /**
+     * Starts {@code gated}, gives it {@code records} records on P0, then opens the breaker with a failure and lets its
+     * reset timeout pass: the next round finds it HALF_OPEN.
+     */
+    void halfOpenWith(GatedConsumer<?, ?> gated, int records) {
+        gated.runOnce();
+        assign(P0);
+        produce(P0, records);
+        breaker.recordFailure(new java.io.IOException("down"));
+        clock.advance(breaker.config().resetTimeout());
+    }
+
     /** A handler that records its calls and fails with {@code failure.apply(record)} when that is not null. */
     RecordHandler<String, String> handler(java.util.function.Function<ConsumerRecord<String, String>, Exception> failure) {
         return record -> {
@@ -177,11 +189,16 @@ final class Fixture {
             super.rebalance(newAssignment);
         }
         final Map<TopicPartition, Long> commits = new java.util.concurrent.ConcurrentHashMap<>();
+        // Whether asynchronous commits stay in flight (never sent nor answered), as when the coordinator is slow.
+        volatile boolean asyncCommitsInFlight;
 
         @Override
         public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
                                              org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
             threads.add(Thread.currentThread().getName());
+            if (asyncCommitsInFlight) {
+                return;
+            }
             offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
             super.commitAsync(offsets, callback);
         }

@@ -250,4 +250,26 @@ class GatedConsumerTest {
         assertThat(running.breaker()).isEqualTo("orders-db");
         gated.close();
     }
+    @Test
+    void aRoundStopsAfterHalfOfMaxPollIntervalAndTheRestComesAgainAfterTheNextPoll() {
+        // Records that take 100 s each (on the breaker's clock); max.poll.interval.ms is Kafka's default, 5 minutes.
+        GatedConsumer<String, String> gated = f.builder().recordHandler(r -> {
+            f.calls.add(r.partition() + "-" + r.offset());
+            f.clock.advance(Duration.ofSeconds(100));
+        }).handlerBlockThreshold(Duration.ofHours(1)).build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 5);
+        int polls = f.consumer.polls.get();
+        gated.runOnce();
+
+        assertThat(f.calls).containsExactly("0-0", "0-1");
+        assertThat(f.committed(P0)).isEqualTo(2);
+        assertThat(f.consumer.position(P0)).isEqualTo(2);
+        rounds(gated, 2);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2", "0-3", "0-4");
+        assertThat(f.consumer.polls.get() - polls).isEqualTo(3);
+        assertThat(f.committed(P0)).isEqualTo(5);
+    }
 }

@@ -73,9 +73,9 @@ class ObservingModeTest {
     }
 
     @Test
-    void inHalfOpenTheLoopStopsAtTheBreakersTrialCountEvenWhenTrialsStayUnanswered() {
+    void inHalfOpenTheResourcesOwnTrialPermitsLimitTheTrialsAndItsRefusalHoldsTheLoopUntilTheBreakerMoves() {
         // The handler's resource answers its trials later (as an asynchronous write would): the breaker stays
-        // HALF_OPEN, and the loop must not start a fourth trial record.
+        // HALF_OPEN with every trial permit held, so the resource refuses the fourth record and the loop backs off.
         List<io.breakwater.breaker.Permit> unanswered = new ArrayList<>();
         GatedConsumer<String, String> gated = f.builder().recordHandler(r -> {
             f.calls.add(r.partition() + "-" + r.offset());
@@ -85,19 +85,55 @@ class ObservingModeTest {
             }
             unanswered.add(p);
         }).recordOutcomes(false).build();
-        gated.runOnce();
-        f.assign(P0);
-        f.produce(P0, 10);
-        f.breaker.recordFailure(new IOException("down"));
-        f.clock.advance(Duration.ofSeconds(10));
+        f.halfOpenWith(gated, 10);
         rounds(gated, 10);
 
         assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
-        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2");
+        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2", "0-3");
+        assertThat(unanswered).hasSize(3);
         assertThat(f.consumer.paused()).containsExactly(P0);
+        assertThat(f.committed(P0)).isEqualTo(3);
         unanswered.forEach(p -> f.breaker.recordSuccess(p, 1));
         rounds(gated, 3);
 
-        assertThat(f.calls).hasSize(10);
+        assertThat(f.calls).hasSize(11).endsWith("0-3", "0-4", "0-5", "0-6", "0-7", "0-8", "0-9");
+        assertThat(f.committed(P0)).isEqualTo(10);
+    }
+
+    @Test
+    void aTrialRecordWhoseFailureDoesNotCountUsesUpNoTrialAndTheNextRecordsCloseTheBreaker() {
+        Fixture lenient = new Fixture(b -> b.failureThreshold(1).resetTimeout(Duration.ofSeconds(10)).halfOpenMaxCalls(3)
+                .successThreshold(3).ignoreExceptions(IllegalArgumentException.class));
+        List<Long> failed = new ArrayList<>();
+        GatedConsumer<String, String> gated = lenient.builder().recordHandler(r -> lenient.breaker.call(() -> {
+            lenient.calls.add(r.partition() + "-" + r.offset());
+            if (r.offset() == 0) {
+                throw new IllegalArgumentException("duplicate key"); // as 23505: the guard frees its trial slot
+            }
+            return null;
+        })).failedRecordHandler((r, e) -> failed.add(r.offset())).recordOutcomes(false).build();
+        lenient.halfOpenWith(gated, 6);
+        rounds(gated, 5);
+
+        assertThat(failed).containsExactly(0L);
+        assertThat(lenient.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(lenient.calls).containsExactly("0-0", "0-1", "0-2", "0-3", "0-4", "0-5");
+        assertThat(lenient.committed(P0)).isEqualTo(6);
+        assertThat(lenient.consumer.paused()).isEmpty();
+    }
+
+    @Test
+    void aBatchHandlerWritingEachTrialBatchInOneStatementStillClosesTheBreaker() {
+        List<List<Long>> batches = new ArrayList<>();
+        GatedConsumer<String, String> gated = f.builder().batchHandler(records -> f.breaker.call(() ->
+                batches.add(records.stream().map(r -> r.offset()).toList()))).recordOutcomes(false).build();
+        f.halfOpenWith(gated, 10);
+        rounds(gated, 6);
+
+        // halfOpenMaxCalls 3, successThreshold 3: three trial batches of three records, one success each.
+        assertThat(batches).containsExactly(List.of(0L, 1L, 2L), List.of(3L, 4L, 5L), List.of(6L, 7L, 8L), List.of(9L));
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(f.committed(P0)).isEqualTo(10);
+        assertThat(gated.stats().trialRecords()).isEqualTo(9);
     }
 }

@@ -49,8 +49,16 @@ public final class ConsumerMetrics implements MeterBinder {
         this.consumers = List.copyOf(consumers);
     }
 
-    /** Meters for {@code consumers}. */
+    /**
+     * Meters for {@code consumers}.
+     *
+     * @throws NullPointerException naming {@code consumers}, or the index of a null element
+     */
     public static ConsumerMetrics of(GatedConsumer<?, ?>... consumers) {
+        Objects.requireNonNull(consumers, "consumers");
+        for (int i = 0; i < consumers.length; i++) {
+            Objects.requireNonNull(consumers[i], "consumers[" + i + "]");
+        }
         return new ConsumerMetrics(List.of(consumers));
     }
 

@@ -88,6 +88,16 @@ class ConsumerMetricsTest {
     }
 
     @Test
+    void aNullConsumerIsNamed() {
+        gated = GatedConsumer.builder(consumer, breaker).name("orders-writer").topics("orders").recordHandler(r -> { }).build();
+
+        org.assertj.core.api.Assertions.assertThatNullPointerException()
+                .isThrownBy(() -> ConsumerMetrics.of((GatedConsumer<?, ?>[]) null)).withMessage("consumers");
+        org.assertj.core.api.Assertions.assertThatNullPointerException()
+                .isThrownBy(() -> ConsumerMetrics.of(gated, null)).withMessage("consumers[1]");
+    }
+
+    @Test
     void prometheusNamesTheMetersAsDocumented() {
         gated = GatedConsumer.builder(consumer, breaker).name("orders-writer").topics("orders").recordHandler(r -> { }).build();
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -47,7 +47,8 @@ public final class ConsumerLoop<K, V> {
         this.consumer = settings.consumer();
         this.breaker = settings.breaker();
         this.gate = new Gate(breaker, settings.recordOutcomes(), settings.retryBackoff().toNanos());
-        this.watch = new HandlerWatch(breaker, settings.handlerBlockThreshold());
+        this.watch = new HandlerWatch(settings.name(), breaker, settings.handlerBlockThreshold(),
+                settings.recordOutcomes());
         this.counters = new LoopCounters(settings.name(), breaker.name(), breaker.config().clock());
         RecordSteps<K, V> steps = new RecordSteps<>(settings, gate, ledger, watch, counters);
         this.walks = new Walks<>(settings, steps, gate, ledger, counters, () -> stopping);
@@ -147,7 +148,10 @@ public final class ConsumerLoop<K, V> {
         });
     }
 
-    /** Commits {@code offsets} (handled, not committed yet) and waits for it, at most the commit timeout. */
+    /**
+     * Commits {@code offsets} (every offset handled, even one an asynchronous commit still in flight carries: that
+     * commit may yet fail) and waits for it, at most the commit timeout.
+     */
     private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, String why) {
         if (offsets.isEmpty()) {
             return;
@@ -163,7 +167,7 @@ public final class ConsumerLoop<K, V> {
     }
 
     void revoked(Collection<TopicPartition> partitions) {
-        commitSync(ledger.uncommitted(partitions), "partitions revoked");
+        commitSync(ledger.handledOffsets(partitions), "partitions revoked");
         ledger.forget(partitions);
     }
 
@@ -186,7 +190,7 @@ public final class ConsumerLoop<K, V> {
      */
     public void finish(Throwable failure) {
         try {
-            commitSync(ledger.uncommitted(), "closing");
+            commitSync(ledger.handledOffsets(), "closing");
         } finally {
             try {
                 ConsumerClose.close(consumer, settings.commitTimeout());

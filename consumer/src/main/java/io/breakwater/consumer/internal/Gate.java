@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Whether the loop may handle a record now, and what it reports to the breaker. In the recording mode the loop is
  * the breaker's recorder: a permit for each record (for each batch in CLOSED), the outcome reported with it. In the
  * observing mode something the handler calls records into the breaker (a guarded DataSource, a guarded producer):
- * the loop only reads the state, and in HALF_OPEN starts at most {@code halfOpenMaxCalls} trial records.
+ * the loop only reads the state, and in HALF_OPEN lets trial records through one call at a time, the resource's own
+ * trial permits being the limit (its refusal backs the loop off until the breaker moves). Counting trials here
+ * instead could wait for ever: a trial that records no success (a handler that skips the resource, a failure that
+ * does not count, a batch written in one statement) would use up a count while the breaker stays HALF_OPEN.
  *
  * <p>The gate also says when the loop holds (all partitions paused): from a refusal until the breaker has moved and
  * admits calls again, or, after the handler itself was refused by a breaker ({@code CircuitBreakerOpenException}),
@@ -56,9 +59,6 @@ public final class Gate {
     // What the breaker looked like before the last admission was asked.
     private long seenTransitions;
     private CircuitBreakerState seenState = CircuitBreakerState.CLOSED;
-    // Observing mode: the HALF_OPEN period (by transition count) whose trials are being counted, and how many began.
-    private long trialPeriod = -1;
-    private int trialsBegun;
 
     public Gate(CircuitBreaker breaker, boolean recording, long backoffNanos) {
         this.breaker = breaker;
@@ -75,6 +75,11 @@ public final class Gate {
     /** Transitions seen so far: a record's failed attempts are counted within one value of this. */
     public long transitions() {
         return transitions.get();
+    }
+
+    /** Successes the breaker has recorded so far, from any caller. */
+    public long successes() {
+        return breaker.callStats().successful();
     }
 
     public boolean recording() {
@@ -121,22 +126,19 @@ public final class Gate {
             Permit permit = breaker.tryAcquirePermit();
             return permit == null ? null : new Admission(permit, permit.isTrial());
         }
-        switch (seenState) {
-            case CLOSED, DISABLED:
-                return OBSERVED;
-            case HALF_OPEN:
-                if (trialPeriod != seenTransitions) {
-                    trialPeriod = seenTransitions;
-                    trialsBegun = 0;
-                }
-                if (trialsBegun < breaker.config().halfOpenMaxCalls()) {
-                    trialsBegun++;
-                    return OBSERVED_TRIAL;
-                }
-                return null;
-            default:
-                return null;
-        }
+        return switch (seenState) {
+            case CLOSED, DISABLED -> OBSERVED;
+            case HALF_OPEN -> OBSERVED_TRIAL; // the resource's guard holds the trial permits, and refuses beyond them
+            default -> null;
+        };
+    }
+
+    /**
+     * How many records of {@code size} one trial batch may hold: as many as admitted, or in the observing mode at
+     * most {@code halfOpenMaxCalls} (the batch is one call, or a few, to the resource).
+     */
+    public int trialBatchLimit(int size) {
+        return recording ? size : Math.min(size, breaker.config().halfOpenMaxCalls());
     }
 
     /** The last admission was refused: hold until the breaker moves from what it was when the admission was asked. */
@@ -186,8 +188,6 @@ public final class Gate {
     public void release(Admission admission) {
         if (admission.permit != null) {
             breaker.releasePermit(admission.permit);
-        } else if (admission.trial && trialsBegun > 0) {
-            trialsBegun--;
         }
     }
 

@@ -7,15 +7,23 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.Watchdog;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches the handler call in progress from the watchdog thread, as the producer guard watches a blocked send: a
  * call blocked longer than the threshold counts as one failure while it is still blocked (its late outcome is not
  * counted again), and, if the breaker has recorded no success at all since the call began, it is a stall that opens
- * a CLOSED breaker at once. The loop runs one handler call at a time, so one blocked call is the whole signal.
+ * a CLOSED breaker at once. The loop runs one handler call at a time, so one blocked call is the whole signal. In
+ * the observing mode the handler's resource records into the breaker (and watches its own calls), so a blocked
+ * handler is only logged: counting it here too would count one outcome twice.
  */
 final class HandlerWatch implements Runnable {
 
+    private static final Logger LOG = LoggerFactory.getLogger("io.breakwater.consumer.GatedConsumer");
+
+    private final String name;
+    private final boolean recording;
     private final CircuitBreaker breaker;
     private final Clock clock;
     private final CallTracker tracker;
@@ -25,7 +33,9 @@ final class HandlerWatch implements Runnable {
     private volatile Call current;
     private Subscription registration;
 
-    HandlerWatch(CircuitBreaker breaker, Duration threshold) {
+    HandlerWatch(String name, CircuitBreaker breaker, Duration threshold, boolean recording) {
+        this.name = name;
+        this.recording = recording;
         this.breaker = breaker;
         this.clock = breaker.config().clock();
         this.thresholdNanos = threshold.toNanos();
@@ -44,7 +54,7 @@ final class HandlerWatch implements Runnable {
         }
     }
 
-    /** A handler call under {@code permit} (null in the observing mode) begins now. */
+    /** A handler call under {@code permit} (null in the observing mode, and only then) begins now. */
     Call begin(Permit permit) {
         Call call = new Call(clock.nanoTime(), permit, breaker.callStats().successful());
         tracker.begin(call);
@@ -63,7 +73,7 @@ final class HandlerWatch implements Runnable {
     public void run() {
         tracker.run();
         Call call = current;
-        if (call != null && !call.stalled) {
+        if (recording && call != null && !call.stalled) {
             long age = clock.nanoTime() - call.startNanos();
             if (age >= thresholdNanos && breaker.callStats().successful() == call.successesAtStart) {
                 call.stalled = true;
@@ -91,8 +101,9 @@ final class HandlerWatch implements Runnable {
             String details = "record handler blocked for " + ageNanos / 1_000_000 + " ms (" + thresholdText + ")";
             if (permit != null) {
                 breaker.recordFailure(permit, details);
-            } else {
-                breaker.recordFailure(details);
+            } else { // the observing mode: the loop holds no permit
+                LOG.warn("Consumer '{}': a {}; not counted into breaker '{}', whose own callers record (recordOutcomes "
+                        + "false)", name, details, breaker.name());
             }
         }
     }

@@ -19,11 +19,19 @@ final class Ledger {
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
 
-    /** The failed attempts at one record, counted while the breaker made no transition. */
-    private static final class Attempts {
-        long offset;
-        long transitions;
-        int count;
+    /**
+     * The failed attempts at the record a partition is stuck on. {@code inRow} counts toward {@code maxAttempts}: it
+     * starts again after a breaker transition when nothing succeeded since the record's last attempt (an outage, not
+     * the record); {@code inAll} counts every attempt, across transitions; {@code handOvers} counts the failed-record
+     * handler's failed tries, apart from the handler's.
+     */
+    static final class Attempts {
+        private long offset = -1;
+        private long transitions;
+        private long successes;
+        int inRow;
+        int inAll;
+        int handOvers;
     }
 
     void handled(ConsumerRecord<?, ?> record) {
@@ -33,17 +41,37 @@ final class Ledger {
     }
 
     /**
-     * Counts one more failed attempt at {@code record} and returns the count: attempts at another record, or made
-     * before the breaker's last transition, start the count again.
+     * Counts one more failed attempt at {@code record}, made when the breaker had made {@code transitions} and
+     * recorded {@code successes} successes: after a transition with no success since the last attempt, the count in
+     * a row starts again (the breaker opened for an outage); after one with successes it goes on (the breaker
+     * opened for this record: a poison record that is every trial).
      */
-    int failedAttempt(ConsumerRecord<?, ?> record, long transitions) {
-        Attempts a = attempts.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new Attempts());
-        if (a.count == 0 || a.offset != record.offset() || a.transitions != transitions) {
-            a.offset = record.offset();
-            a.transitions = transitions;
-            a.count = 0;
+    Attempts failedAttempt(ConsumerRecord<?, ?> record, long transitions, long successes) {
+        Attempts a = at(record);
+        if (a.inRow > 0 && a.transitions != transitions && a.successes == successes) {
+            a.inRow = 0;
         }
-        return ++a.count;
+        a.transitions = transitions;
+        a.successes = successes;
+        a.inRow++;
+        a.inAll++;
+        return a;
+    }
+
+    /** Counts one more failed try of the failed-record handler with {@code record}, and returns the count. */
+    int failedHandOver(ConsumerRecord<?, ?> record) {
+        return ++at(record).handOvers;
+    }
+
+    private Attempts at(ConsumerRecord<?, ?> record) {
+        Attempts a = attempts.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new Attempts());
+        if (a.offset != record.offset()) {
+            a.offset = record.offset();
+            a.inRow = 0;
+            a.inAll = 0;
+            a.handOvers = 0;
+        }
+        return a;
     }
 
     /** The offsets handled and not committed yet (nor being committed), of every partition. */
@@ -74,9 +102,21 @@ final class Ledger {
         offsets.forEach((tp, offset) -> committed.computeIfPresent(tp, (k, done) -> done <= offset.offset() ? null : done));
     }
 
-    /** The offset to commit for {@code tp}, or null when nothing of it was handled here. */
-    OffsetAndMetadata handledOffset(TopicPartition tp) {
-        return handled.get(tp);
+    /** Every offset handled of {@code partitions}, committed already or not: what a commit that waits must cover. */
+    Map<TopicPartition, OffsetAndMetadata> handledOffsets(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata offset = handled.get(tp);
+            if (offset != null) {
+                out.put(tp, offset);
+            }
+        }
+        return out;
+    }
+
+    /** Every offset handled, committed already or not. */
+    Map<TopicPartition, OffsetAndMetadata> handledOffsets() {
+        return new HashMap<>(handled);
     }
 
     /** {@code partitions} are no longer this consumer's. */

@@ -14,7 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 /**
  * Everything a loop is built from, checked by the public builder. Exactly one of {@code topics} and
  * {@code topicPattern}, and one of {@code recordHandler} and {@code batchHandler}, is set; {@code rebalanceListener}
- * may be null.
+ * may be null. {@code roundBudget} is how long one round may hand records to the handler (half of
+ * {@code max.poll.interval.ms}), so that the next poll comes in time.
  */
 public record LoopSettings<K, V>(
         String name,
@@ -32,5 +33,6 @@ public record LoopSettings<K, V>(
         Duration handlerBlockThreshold,
         Duration commitTimeout,
         Duration retryBackoff,
-        ConsumerRebalanceListener rebalanceListener) {
+        ConsumerRebalanceListener rebalanceListener,
+        Duration roundBudget) {
 }

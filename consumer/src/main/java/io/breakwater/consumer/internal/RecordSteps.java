@@ -27,8 +27,13 @@ final class RecordSteps<K, V> {
         /** Refused by the gate: the loop holds until the breaker moves. */
         REFUSED,
         /** The handler was refused by a breaker it called: the loop holds for the backoff. */
-        BACK_OFF
+        BACK_OFF,
+        /** The loop's thread was interrupted in the handler: the round stops, everything not handled sought back. */
+        INTERRUPTED
     }
+
+    /** Attempts in all at one record, across breaker cycles, per {@code maxAttempts}: see {@link Ledger#failedAttempt}. */
+    static final int ATTEMPTS_IN_ALL_FACTOR = 10;
 
     /** The work of one handler call. */
     @FunctionalInterface
@@ -45,6 +50,7 @@ final class RecordSteps<K, V> {
     private final Predicate<Throwable> countsAsFailure;
     private final FailedRecordHandler<K, V> failedRecords;
     private final int maxAttempts;
+    private final int maxAttemptsInAll;
     private final AtomicBoolean predicateWarned = new AtomicBoolean();
 
     RecordSteps(LoopSettings<K, V> settings, Gate gate, Ledger ledger, HandlerWatch watch, LoopCounters counters) {
@@ -57,6 +63,7 @@ final class RecordSteps<K, V> {
         this.countsAsFailure = settings.countsAsFailure();
         this.failedRecords = settings.failedRecordHandler();
         this.maxAttempts = settings.maxAttempts();
+        this.maxAttemptsInAll = (int) Math.min(Integer.MAX_VALUE, (long) maxAttempts * ATTEMPTS_IN_ALL_FACTOR);
     }
 
     /** Handles {@code record} with {@code work} if the gate admits it. */
@@ -83,7 +90,8 @@ final class RecordSteps<K, V> {
 
     /**
      * Runs {@code work} under the watch and reports a success to the gate (unless the watchdog counted the call
-     * already). A failure is left to the caller; a {@code VirtualMachineError} is reported as ignored and thrown on.
+     * already). A failure is left to the caller; an {@code Error} that ends the loop ({@link #isFatal}) is reported
+     * as ignored and thrown on.
      */
     Outcome invoke(Gate.Admission admission, Work work) {
         HandlerWatch.Call call = watch.begin(admission.permit);
@@ -97,17 +105,34 @@ final class RecordSteps<K, V> {
         long nanos = clock.nanoTime() - call.startNanos();
         if (failure == null && report) {
             gate.succeeded(admission, nanos);
-        } else if (failure instanceof VirtualMachineError fatal) {
+        } else if (isFatal(failure)) {
             if (report) {
                 gate.ignored(admission);
             }
-            throw fatal;
+            throw (Error) failure;
         }
         return new Outcome(failure, nanos, report);
     }
 
-    /** Whether {@code failure} counts against the breaker: a refusal is no failure; a throwing predicate counts. */
+    /**
+     * Whether {@code failure} ends the loop: an {@code Error} (out of memory, a class that cannot load after a bad
+     * deploy, a failed assertion) says the code or the VM is broken, not the record, and handing every record over
+     * would lose them all. A {@code StackOverflowError} is the one exception: the record's failure (see {@link #counts}).
+     */
+    static boolean isFatal(Throwable failure) {
+        return failure instanceof Error && !(failure instanceof StackOverflowError);
+    }
+
+    /**
+     * Whether {@code failure} counts (the record is tried again) rather than being the record's own fault: a refusal
+     * is no failure; a throwing predicate counts. A {@code StackOverflowError} (a record too deep for the handler)
+     * is tried again like a counting failure, {@code maxAttempts} times, then handed over; the breaker itself never
+     * counts it (a {@code VirtualMachineError} says nothing about the dependency).
+     */
     boolean counts(Throwable failure) {
+        if (failure instanceof StackOverflowError) {
+            return true;
+        }
         try {
             return countsAsFailure.test(failure);
         } catch (VirtualMachineError e) {
@@ -149,7 +174,7 @@ final class RecordSteps<K, V> {
                 gate.ignored(admission);
             }
             Thread.currentThread().interrupt();
-            return Step.RETRY;
+            return Step.INTERRUPTED;
         }
         if (isRefusal(failure)) {
             if (outcome.report) {
@@ -163,27 +188,32 @@ final class RecordSteps<K, V> {
                 gate.failed(admission, failure, outcome.nanos);
             }
             counters.handlerFailures++;
-            int attempts = ledger.failedAttempt(record, gate.transitions());
-            if (attempts < maxAttempts) {
+            Ledger.Attempts attempts = ledger.failedAttempt(record, gate.transitions(), gate.successes());
+            if (attempts.inRow < maxAttempts && attempts.inAll < maxAttemptsInAll) {
                 return Step.RETRY;
             }
-            LOG.warn("Consumer '{}': record {}-{}@{} failed {} times in a row while the breaker kept admitting calls; "
-                    + "passing it to the failed-record handler: {}", name, record.topic(), record.partition(),
-                    record.offset(), attempts, Throwables.describe(failure));
+            LOG.warn("Consumer '{}': record {}-{}@{} failed {} times in a row while the breaker kept admitting calls or "
+                    + "others succeeded ({} times in all); passing it to the failed-record handler: {}", name,
+                    record.topic(), record.partition(), record.offset(), attempts.inRow, attempts.inAll,
+                    Throwables.describe(failure));
         } else if (outcome.report) {
             gate.ignored(admission);
         }
         return toFailedRecords(record, failure);
     }
 
-    /** Gives {@code record} to the failed-record handler; a handler that throws gets it again, at most maxAttempts times. */
+    /**
+     * Gives {@code record} to the failed-record handler; a handler that throws gets it again, at most maxAttempts
+     * times (counted apart from the record's own attempts).
+     */
     Step toFailedRecords(ConsumerRecord<K, V> record, Throwable failure) {
         try {
             failedRecords.handle(record, failure);
-        } catch (VirtualMachineError e) {
-            throw e;
         } catch (Throwable e) {
-            int attempts = ledger.failedAttempt(record, gate.transitions());
+            if (isFatal(e)) {
+                throw (Error) e;
+            }
+            int attempts = ledger.failedHandOver(record);
             if (attempts < maxAttempts) {
                 LOG.warn("Consumer '{}': the failed-record handler {} threw on {}-{}@{} (attempt {} of {}); the record "
                         + "will be tried again: {}", name, failedRecords, record.topic(), record.partition(),

@@ -1,5 +1,6 @@
 package io.breakwater.consumer.internal;
 
+import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.consumer.BatchHandler;
 import io.breakwater.consumer.RecordHandler;
@@ -13,7 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Walks the records of one round through the handler: one at a time (a record handler, or a batch handler's
  * fallback), or as one batch. Each partition's records go in offset order; a record not handled stops its
- * partition for the round (sought back to it), a refusal stops the round (everything not handled sought back).
+ * partition for the round (sought back to it), a refusal stops the round (everything not handled sought back), and
+ * so does the end of the round's time budget.
  * Loop thread only.
  */
 final class Walks<K, V> {
@@ -26,6 +28,11 @@ final class Walks<K, V> {
     private final BatchHandler<K, V> batchHandler;
     // True once close was asked for: the round stops where it is (nothing more is polled, so no seek is needed).
     private final BooleanSupplier stopping;
+    // A round hands records to the handler for at most this long (half of max.poll.interval.ms), then the rest is
+    // sought back, so that the next poll comes before Kafka drops the consumer from its group.
+    private final Clock clock;
+    private final long budgetNanos;
+    private long roundEnds;
 
     Walks(LoopSettings<K, V> settings, RecordSteps<K, V> steps, Gate gate, Ledger ledger, LoopCounters counters,
           BooleanSupplier stopping) {
@@ -36,10 +43,13 @@ final class Walks<K, V> {
         this.recordHandler = settings.recordHandler();
         this.batchHandler = settings.batchHandler();
         this.stopping = stopping;
+        this.clock = settings.breaker().config().clock();
+        this.budgetNanos = settings.roundBudget().toNanos();
     }
 
     /** Handles the round; true when the loop must hold (pause everything) now. */
     boolean walk(Round<K, V> round) {
+        roundEnds = clock.nanoTime() + budgetNanos;
         return batchHandler == null ? oneByOne(round, 0, round.size()) : asBatch(round);
     }
 
@@ -48,6 +58,10 @@ final class Walks<K, V> {
         int i = from;
         while (i < to) {
             if (stopping.getAsBoolean()) {
+                return false;
+            }
+            if (i > from && clock.nanoTime() - roundEnds >= 0) {
+                round.seekBackFrom(i); // the round's time is up: the rest comes again after the next poll
                 return false;
             }
             ConsumerRecord<K, V> record = round.get(i);
@@ -59,6 +73,10 @@ final class Walks<K, V> {
                 case RETRY -> {
                     round.seekBack(i);
                     i = round.nextPartition(i);
+                }
+                case INTERRUPTED -> {
+                    round.seekBackFrom(i); // the round stops: the loop ends at its next check of the interrupt
+                    return false;
                 }
                 default -> {
                     if (step == Step.REFUSED) {
@@ -73,9 +91,9 @@ final class Walks<K, V> {
     }
 
     /**
-     * The round as one batch: one admission in CLOSED; in HALF_OPEN one trial admission per record, and the batch
-     * cut to the records admitted. A failed batch is tried again one record at a time, unless the breaker now
-     * refuses or the handler was refused.
+     * The round as one batch: one admission in CLOSED; in HALF_OPEN one trial admission per record (in the observing
+     * mode at most {@code halfOpenMaxCalls}), and the batch cut to the records admitted. A failed batch is tried again
+     * one record at a time, unless the breaker now refuses, the handler was refused or the thread interrupted.
      */
     private boolean asBatch(Round<K, V> round) {
         Gate.Admission first = gate.admit();
@@ -87,7 +105,8 @@ final class Walks<K, V> {
         List<Gate.Admission> admissions = new ArrayList<>();
         admissions.add(first);
         boolean cut = false;
-        while (first.trial() && admissions.size() < round.size()) {
+        int limit = first.trial() ? gate.trialBatchLimit(round.size()) : 1;
+        while (admissions.size() < limit) {
             Gate.Admission next = gate.admit();
             if (next == null) {
                 gate.refused(); // the loop holds once this batch is done, until the breaker moves
@@ -96,36 +115,43 @@ final class Walks<K, V> {
             }
             admissions.add(next);
         }
-        if (first.trial()) {
-            counters.trials += admissions.size();
-        }
+        List<Gate.Admission> others = admissions.subList(1, admissions.size());
         int take = first.trial() ? admissions.size() : round.size();
         List<ConsumerRecord<K, V>> batch = List.copyOf(round.records.subList(0, take));
-        Outcome outcome = steps.invoke(first, () -> batchHandler.handle(batch));
-        // The first admission carries the batch's outcome; the other trials share a success, or are given back.
-        for (Gate.Admission other : admissions.subList(1, admissions.size())) {
-            if (outcome.failure() == null) {
-                gate.succeeded(other, outcome.nanos());
-            } else {
-                gate.release(other);
-            }
+        Outcome outcome;
+        try {
+            outcome = steps.invoke(first, () -> batchHandler.handle(batch));
+        } catch (Error fatal) {
+            others.forEach(gate::release); // the loop ends: the other trial permits are given back first
+            throw fatal;
         }
-        boolean hold = cut;
-        if (outcome.failure() == null) {
-            batch.forEach(ledger::handled);
-            counters.handled += take;
-        } else if (RecordSteps.isRefusal(outcome.failure())) {
+        // The first admission carries the batch's outcome; the other trials share a success, or are given back.
+        Throwable failure = outcome.failure();
+        others.forEach(failure == null ? other -> gate.succeeded(other, outcome.nanos()) : gate::release);
+        if (failure != null && (RecordSteps.isInterrupt(failure) || RecordSteps.isRefusal(failure))) {
             if (outcome.report()) {
                 gate.ignored(first);
             }
-            gate.backOff();
             round.seekBackFrom(0);
+            if (RecordSteps.isInterrupt(failure)) {
+                Thread.currentThread().interrupt(); // kept, so that the loop ends like a close
+                return false;
+            }
+            gate.backOff();
             return true;
+        }
+        int trials = first.trial() ? take : 0;
+        boolean hold = cut;
+        if (failure == null) {
+            batch.forEach(ledger::handled);
+            counters.handled += take;
+            counters.trials += trials;
         } else if (failedBatch(first, outcome)) {
+            counters.trials += trials;
             round.seekBackFrom(0);
             return hold; // the breaker refuses now: the next round sees it, and holds
         } else {
-            hold |= oneByOne(round, 0, take);
+            hold |= oneByOne(round, 0, take); // counts its own trial records
         }
         round.seekBackFrom(take);
         return hold;

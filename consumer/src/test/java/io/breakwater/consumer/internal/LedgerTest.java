@@ -1,0 +1,45 @@
+package io.breakwater.consumer.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** How the ledger counts a stuck record's failed attempts. */
+class LedgerTest {
+
+    private final Ledger ledger = new Ledger();
+    private final ConsumerRecord<String, String> record = new ConsumerRecord<>("orders", 0, 7, "k", "v");
+
+    @Test
+    void attemptsInARowStartAgainAfterATransitionWhenNothingSucceededSince() {
+        ledger.failedAttempt(record, 0, 5);
+        ledger.failedAttempt(record, 0, 5);
+        Ledger.Attempts a = ledger.failedAttempt(record, 2, 5);
+
+        assertThat(a.inRow).isEqualTo(1);
+        assertThat(a.inAll).isEqualTo(3);
+    }
+
+    @Test
+    void attemptsInARowGoOnAcrossATransitionWhenSomethingElseSucceededSince() {
+        ledger.failedAttempt(record, 0, 5);
+        ledger.failedAttempt(record, 0, 5);
+        Ledger.Attempts a = ledger.failedAttempt(record, 2, 6);
+
+        assertThat(a.inRow).isEqualTo(3);
+        assertThat(a.inAll).isEqualTo(3);
+    }
+
+    @Test
+    void theFailedRecordHandlersTriesAreCountedApartAndEndWithTheRecord() {
+        ledger.failedAttempt(record, 0, 0);
+        ledger.failedAttempt(record, 0, 0);
+
+        assertThat(ledger.failedHandOver(record)).isEqualTo(1);
+        assertThat(ledger.failedHandOver(record)).isEqualTo(2);
+        ledger.handled(record);
+        assertThat(ledger.failedHandOver(record)).isEqualTo(1);
+        assertThat(ledger.failedAttempt(record, 0, 0).inRow).isEqualTo(1);
+    }
+}
