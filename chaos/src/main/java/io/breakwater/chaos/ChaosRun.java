@@ -25,6 +25,8 @@ import java.util.function.BooleanSupplier;
 final class ChaosRun {
 
     static final long RECOVERY_SECONDS = 20;
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(120);
+    static final Duration REPLAY_WAIT = Duration.ofSeconds(180);
     static final List<String> WORKLOADS = List.of("bus-spill", "bus", "wrapper-blocking", "wrapper-nonblocking", "interceptor");
 
     /**
@@ -104,15 +106,9 @@ final class ChaosRun {
                 d.stop();
             }
             endMicros = clock.micros();
-            require(await(Duration.ofSeconds(120), () -> drivers.stream().allMatch(d -> d.open() == 0)),
-                    "every operation to be answered within 120 s of the load's end");
-            say("load stopped; waiting for the spills to be replayed");
-            require(await(Duration.ofSeconds(180), () -> workloads.stream().allMatch(w -> w.spillPending() == 0)),
-                    "every spill to be replayed within 180 s of the load's end");
+            int pending = settle(drivers, workloads, ANSWER_WAIT, REPLAY_WAIT);
             listening.forEach(Subscription::close);
-            workloads.forEach(w -> w.close(Duration.ofSeconds(30)));
             workloads.clear();
-            int pending = drivers.stream().mapToInt(LoadDriver::writePending).sum();
             say("%d operations, %d pending; reading every topic", drivers.stream().mapToLong(LoadDriver::issued).sum(), pending);
             Map<String, List<TopicReader.Stored>> stored = TopicReader.readAll(cluster.bootstrapServers(), topics,
                     Duration.ofSeconds(120));
@@ -131,6 +127,25 @@ final class ChaosRun {
             drivers.forEach(LoadDriver::halt);
             workloads.forEach(w -> w.close(Duration.ZERO));
         }
+    }
+
+    /**
+     * Once the load stopped: waits up to {@code answers} for every operation to be answered, writes those still
+     * open as {@code pending} (hung: closing their workload would answer them with a failure and hide that), waits
+     * up to {@code replays} for every spill to be replayed, then closes the workloads.
+     *
+     * @return the operations written as pending
+     */
+    int settle(List<LoadDriver> drivers, List<Workload> workloads, Duration answers, Duration replays)
+            throws InterruptedException {
+        require(await(answers, () -> drivers.stream().allMatch(d -> d.open() == 0)),
+                "every operation to be answered within " + answers.toSeconds() + " s of the load's end");
+        int pending = drivers.stream().mapToInt(LoadDriver::writePending).sum();
+        say("load stopped, %d operations pending; waiting for the spills to be replayed", pending);
+        require(await(replays, () -> workloads.stream().allMatch(w -> w.spillPending() == 0)),
+                "every spill to be replayed within " + replays.toSeconds() + " s of the load's end");
+        workloads.forEach(w -> w.close(Duration.ofSeconds(30)));
+        return pending;
     }
 
     private List<Workload> workloads(ForkedKafkaCluster cluster, Path dir) {
