@@ -40,11 +40,13 @@ final class ChaosRun {
      * @param problems  what went wrong around the checks (a fault that could not be undone, a wait that timed out)
      * @param planned   faults in the schedule
      * @param executed  faults that took effect
+     * @param unmet     the {@link Minimums} the run missed
      */
     record Result(Checker.Result check, FaultStats stats, History history, Path dir, String summary, List<String> problems,
-                  int planned, int executed) {
+                  int planned, int executed, List<String> unmet) {
+        /** Every check passed, nothing went wrong around them, and the run did what {@link Minimums} asks. */
         boolean passed() {
-            return check.passed() && problems.isEmpty();
+            return check.passed() && problems.isEmpty() && unmet.isEmpty();
         }
     }
 
@@ -116,12 +118,15 @@ final class ChaosRun {
             History read = History.read(historyFile);
             Checker.Result check = Checker.check(read.ops(), stored);
             FaultStats stats = FaultStats.of(read, WORKLOADS, endMicros);
-            String summary = new Report(options, read, check, stats, schedule.size(), executed, problems, historyFile).markdown();
+            List<String> unmet = Minimums.unmet(WORKLOADS, check.outcomes(), read.faults(), schedule.size(), executed,
+                    options.duration().toMillis() / 60_000.0, options.rate());
+            String summary = new Report(options, read, check, stats, schedule.size(), executed, problems, unmet, historyFile)
+                    .markdown();
             Files.writeString(dir.resolve("RESULTS.md"), summary);
             if (options.results() != null) {
                 Files.writeString(options.results(), summary);
             }
-            return new Result(check, stats, read, dir, summary, List.copyOf(problems), schedule.size(), executed);
+            return new Result(check, stats, read, dir, summary, List.copyOf(problems), schedule.size(), executed, unmet);
         } finally {
             listening.forEach(Subscription::close);
             drivers.forEach(LoadDriver::halt);

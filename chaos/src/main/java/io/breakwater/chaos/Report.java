@@ -21,11 +21,12 @@ final class Report {
     private final int planned;
     private final int executed;
     private final List<String> problems;
+    private final List<String> unmet;
     private final Path historyFile;
     private final StringBuilder md = new StringBuilder();
 
     Report(ChaosOptions options, History history, Checker.Result check, FaultStats stats, int planned, int executed,
-            List<String> problems, Path historyFile) {
+            List<String> problems, List<String> unmet, Path historyFile) {
         this.options = options;
         this.history = history;
         this.check = check;
@@ -33,11 +34,12 @@ final class Report {
         this.planned = planned;
         this.executed = executed;
         this.problems = problems;
+        this.unmet = unmet;
         this.historyFile = historyFile;
     }
 
     String markdown() {
-        boolean passed = check.passed() && problems.isEmpty();
+        boolean passed = check.passed() && problems.isEmpty() && unmet.isEmpty();
         line("# Chaos: results");
         line("");
         line("Written by `chaos/run` (the `chaos` module) from one run: " + (passed ? "**every check passed**." : "**FAILED**."));
@@ -122,6 +124,10 @@ final class Report {
         line("");
         if (!problems.isEmpty()) {
             line("Problems around the run: " + String.join("; ", problems) + ".");
+            line("");
+        }
+        if (!unmet.isEmpty()) {
+            line("Minimums not met (the run tested too little): " + String.join("; ", unmet) + ".");
             line("");
         }
     }
