@@ -99,6 +99,7 @@ final class ChaosRun {
                 nemesis.stopAndHeal();
                 executed = nemesis.executed();
                 problems.addAll(nemesis.problems());
+                nemesis.notes().forEach(n -> say("note: %s", n));
             }
             require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.MIN_INSYNC_REPLICAS, Duration.ofSeconds(180)),
                     "the healed cluster to have every partition led and in sync on 2 replicas within 180 s");

@@ -62,7 +62,8 @@ final class Report {
                 + options.keys() + " keys each, " + options.threads() + " caller threads each (a key is one thread's)");
         row("length", fmt("%.1f min of faults, then every fault undone, %d s more load, every answer and the final replay "
                 + "awaited, every topic read from its start", options.duration().toMillis() / 60_000.0, ChaosRun.RECOVERY_SECONDS));
-        row("faults", executed + " executed of " + planned + " planned");
+        row("faults", executed + " executed of " + planned + " planned; controlled shutdowns: " + stats.stoppedCleanly()
+                + " clean, " + stats.stopTimedOut() + " " + Nemesis.STOP_TIMED_OUT);
         line("");
         outcomes();
         checks();
@@ -136,7 +137,8 @@ final class Report {
         line("## Faults");
         line("");
         line("A workload is *open* while one of its breakers is not CLOSED (the EventBus: its stream's and its transport's).");
-        line("Times run from the moment the fault took effect (time to open) and the moment it was undone (time to close).");
+        line("Time to open runs from the moment the nemesis began to inject the fault; time to close from the moment it "
+                + "began to heal it, and from the moment the fault was undone (a restart takes seconds).");
         line("Faults overlap at times; each counts the transitions within it (and up to "
                 + FaultStats.GRACE_MICROS / 1_000_000 + " s after it).");
         line("");
@@ -144,10 +146,8 @@ final class Report {
                 ? (cell.alreadyOpen > 0 ? "already open (" + cell.alreadyOpen + ")" : "stayed closed") + " (0/" + cell.faults + ")"
                 : seconds(FaultStats.percentile(cell.toOpenMicros, 50)) + " / " + seconds(FaultStats.percentile(cell.toOpenMicros, 100))
                         + " (" + cell.opened + "/" + cell.faults + ")");
-        table("Time to close after the fault was undone: median / max", cell -> cell.toCloseMicros.isEmpty()
-                ? (cell.neverClosed > 0 ? "never closed" : "-")
-                : seconds(FaultStats.percentile(cell.toCloseMicros, 50)) + " / " + seconds(FaultStats.percentile(cell.toCloseMicros, 100))
-                        + (cell.neverClosed > 0 ? " (" + cell.neverClosed + " never)" : ""));
+        table("Time to close after the healing began: median / max", cell -> toClose(cell, cell.toCloseMicros));
+        table("Time to close after the fault was undone: median / max", cell -> toClose(cell, cell.toCloseAfterHealMicros));
         table("Callers' time in the call while the fault lasted: p50 / p99 / max", cell -> calls(cell.callMicros));
         line("| no fault | - | " + ChaosRun.WORKLOADS.stream().map(w -> calls(stats.calmCalls(w)))
                 .collect(Collectors.joining(" | ")) + " |");
@@ -161,6 +161,12 @@ final class Report {
         }
         line("```");
         line("");
+    }
+
+    private static String toClose(FaultStats.Cell cell, List<Long> micros) {
+        return micros.isEmpty() ? (cell.neverClosed > 0 ? "never closed" : "-")
+                : seconds(FaultStats.percentile(micros, 50)) + " / " + seconds(FaultStats.percentile(micros, 100))
+                        + (cell.neverClosed > 0 ? " (" + cell.neverClosed + " never)" : "");
     }
 
     private void table(String title, Function<FaultStats.Cell, String> value) {

@@ -29,8 +29,8 @@ class MinimumsTest {
     private static List<History.FaultEvent> everyKindStartedAndEnded() {
         List<History.FaultEvent> faults = new ArrayList<>();
         for (FaultKind kind : FaultKind.values()) {
-            faults.add(new History.FaultEvent(1, true, kind.ordinal() + 1, kind, "0", ""));
-            faults.add(new History.FaultEvent(2, false, kind.ordinal() + 1, kind, "0", ""));
+            faults.add(new History.FaultEvent(1, 1, true, kind.ordinal() + 1, kind, "0", ""));
+            faults.add(new History.FaultEvent(2, 2, false, kind.ordinal() + 1, kind, "0", ""));
         }
         return faults;
     }
