@@ -27,6 +27,10 @@ final class ChaosRun {
     static final long RECOVERY_SECONDS = 20;
     static final Duration ANSWER_WAIT = Duration.ofSeconds(120);
     static final Duration REPLAY_WAIT = Duration.ofSeconds(180);
+    static final Duration START_HEALTHY_WAIT = Duration.ofSeconds(60);
+    static final Duration HEALED_WAIT = Duration.ofSeconds(180);
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    static final Duration READ_WAIT = Duration.ofSeconds(120);
     static final List<String> WORKLOADS = List.of("bus-spill", "bus", "wrapper-blocking", "wrapper-nonblocking", "interceptor");
 
     /**
@@ -79,7 +83,7 @@ final class ChaosRun {
             writeMeta(history, schedule.size());
             ChaosCluster.createTopics(cluster, WORKLOADS.stream().map(w -> "chaos-" + w).toList());
             List<String> topics = WORKLOADS.stream().map(w -> "chaos-" + w).toList();
-            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.REPLICATION_FACTOR, Duration.ofSeconds(60)),
+            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.REPLICATION_FACTOR, START_HEALTHY_WAIT),
                     "the topics to be fully replicated at the start");
             workloads.addAll(workloads(cluster, dir));
             clock = new RunClock();
@@ -101,8 +105,8 @@ final class ChaosRun {
                 problems.addAll(nemesis.problems());
                 nemesis.notes().forEach(n -> say("note: %s", n));
             }
-            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.MIN_INSYNC_REPLICAS, Duration.ofSeconds(180)),
-                    "the healed cluster to have every partition led and in sync on 2 replicas within 180 s");
+            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.MIN_INSYNC_REPLICAS, HEALED_WAIT),
+                    "the healed cluster to have every partition led and in sync on 2 replicas within " + HEALED_WAIT.toSeconds() + " s");
             say("cluster healthy; load goes on for %d s", RECOVERY_SECONDS);
             TimeUnit.SECONDS.sleep(RECOVERY_SECONDS);
             for (LoadDriver d : drivers) {
@@ -114,7 +118,7 @@ final class ChaosRun {
             workloads.clear();
             say("%d operations, %d pending; reading every topic", drivers.stream().mapToLong(LoadDriver::issued).sum(), pending);
             Map<String, List<TopicReader.Stored>> stored = TopicReader.readAll(cluster.bootstrapServers(), topics,
-                    Duration.ofSeconds(120));
+                    READ_WAIT);
             history.close();
             History read = History.read(historyFile);
             Checker.Result check = Checker.check(read.ops(), stored);
@@ -136,6 +140,19 @@ final class ChaosRun {
     }
 
     /**
+     * The longest a run of {@code faults} may take while each bounded wait ends in time: the cluster's start and
+     * health, the faults, the nemesis's stop (a minute for its scheduler, {@link Nemesis#FAULT_END_WAIT} for a
+     * fault's thread), the healed cluster, the recovery load, the callers' return, the answers, the replays, the
+     * workloads' closes, and the read of every topic.
+     */
+    static Duration boundedWaits(Duration faults) {
+        return ChaosCluster.START_TIMEOUT.plus(START_HEALTHY_WAIT).plus(faults).plus(Duration.ofMinutes(1))
+                .plus(Nemesis.FAULT_END_WAIT).plus(HEALED_WAIT).plus(Duration.ofSeconds(RECOVERY_SECONDS))
+                .plus(LoadDriver.STOP_WAIT).plus(ANSWER_WAIT).plus(REPLAY_WAIT).plus(CLOSE_WAIT.multipliedBy(WORKLOADS.size()))
+                .plus(READ_WAIT);
+    }
+
+    /**
      * Once the load stopped: waits up to {@code answers} for every operation to be answered, writes those still
      * open as {@code pending} (hung: closing their workload would answer them with a failure and hide that), waits
      * up to {@code replays} for every spill to be replayed, then closes the workloads.
@@ -150,7 +167,7 @@ final class ChaosRun {
         say("load stopped, %d operations pending; waiting for the spills to be replayed", pending);
         require(await(replays, () -> workloads.stream().allMatch(w -> w.spillPending() == 0)),
                 "every spill to be replayed within " + replays.toSeconds() + " s of the load's end");
-        workloads.forEach(w -> w.close(Duration.ofSeconds(30)));
+        workloads.forEach(w -> w.close(CLOSE_WAIT));
         return pending;
     }
 

@@ -90,13 +90,17 @@ final class LoadDriver {
         op.returned((System.nanoTime() - start) / 1000);
     }
 
-    /** Issues no more operations; waits up to a minute for the callers to return. */
+    /** Issues no more operations; waits up to {@link #STOP_WAIT} for the callers to return. */
     void stop() throws InterruptedException {
         stopped = true;
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         for (Thread caller : callers) {
-            caller.join(TimeUnit.MINUTES.toMillis(1));
+            caller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
+
+    /** How long {@link #stop()} waits for the callers, all together. */
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofMinutes(1);
 
     /** Issues no more operations, without waiting. */
     void halt() {

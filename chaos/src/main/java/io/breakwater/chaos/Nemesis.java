@@ -25,6 +25,8 @@ final class Nemesis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Nemesis.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int RESTART_ATTEMPTS = 5;
+    /** How long {@link #stopAndHeal()} waits for the faults running at the stop to end. */
+    static final Duration FAULT_END_WAIT = Duration.ofMinutes(5);
     /** The detail of a controlled shutdown that ended within its time. */
     static final String STOPPED_CLEANLY = "stopped cleanly";
     /** The detail of a controlled shutdown that did not end within its time, so that the node was SIGKILLed. */
@@ -194,10 +196,11 @@ final class Nemesis implements AutoCloseable {
     void stopAndHeal() throws InterruptedException {
         stopped.countDown();
         scheduler.join(TimeUnit.MINUTES.toMillis(1));
+        long deadline = System.nanoTime() + FAULT_END_WAIT.toNanos();
         for (Thread t : running) {
-            t.join(TimeUnit.MINUTES.toMillis(5));
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             if (t.isAlive()) {
-                problems.add(t.getName() + " did not end within 5 minutes of the stop");
+                problems.add(t.getName() + " did not end within " + FAULT_END_WAIT.toMinutes() + " minutes of the stop");
             }
         }
         int[] dead = IntStream.range(0, cluster.size()).filter(n -> !cluster.isAlive(n)).toArray();
