@@ -108,7 +108,8 @@ final class Report {
         row("order violations (`ok` events of a key out of publish order)", Long.toString(check.count("order")));
         row("spill order violations (an event ahead of one of its key spilled before it was published)",
                 Long.toString(check.count("spill-order")));
-        row("duplicates not allowed (an `ok` event written again after its acknowledgement)",
+        row("duplicates not allowed (an `ok` event written again by another send or after its acknowledgement; "
+                + "a `spilled` one by more than " + Checker.MAX_SPILLED_SENDS + " sends)",
                 Long.toString(check.count("duplicate")));
         row("unknown records (no id, or an id no operation of the topic has)", Long.toString(check.count("unknown")));
         row("duplicates allowed (extra copies of events with an indeterminate attempt)",
@@ -117,11 +118,12 @@ final class Report {
                         .collect(Collectors.joining(", ")) + ")"));
         row("indeterminate (`fail`) events found on their topic", check.failsOnTopic() + " of " + check.fails());
         line("");
-        line("Duplicates are allowed for `spilled` events (a direct send that failed after the broker wrote it; a replay "
-                + "answered too late), `fail` events, and `ok` events whose other copies all come before the acknowledged "
-                + "one (`" + Checker.OK_EARLIER + "`: an attempt whose answer was lost, sent again by Kafka's idempotent "
-                + "producer under a new epoch after `OUT_OF_ORDER_SEQUENCE_NUMBER`, which the broker takes as new; "
-                + "KAFKA-14034). A copy after an acknowledgement would mean the event was sent again once acknowledged.");
+        line("Copies are told apart by their CreateTime: the producer sets it once per send() and keeps it through "
+                + "retries. Duplicates are allowed for `fail` events, for `spilled` events whose copies come from at most "
+                + Checker.MAX_SPILLED_SENDS + " sends (a direct send that failed after the broker wrote it, then its replay), "
+                + "and for `ok` events whose other copies all come before the acknowledged one and carry its CreateTime (`"
+                + Checker.OK_EARLIER + "`: the same send, its answer lost, written again by Kafka's idempotent producer "
+                + "under a new epoch after `OUT_OF_ORDER_SEQUENCE_NUMBER`, which the broker takes as new; KAFKA-14034).");
         line("");
         if (!problems.isEmpty()) {
             line("Problems around the run: " + String.join("; ", problems) + ".");
