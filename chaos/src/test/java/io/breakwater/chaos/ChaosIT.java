@@ -22,10 +22,13 @@ class ChaosIT {
     /** At least {@link ChaosRun#boundedWaits} of a 3-minute run (ChaosRunTest checks); a run takes about 6. */
     static final long TIMEOUT_MINUTES = 30;
     /**
-     * The share of a workload's operations that may end in {@code fail}: 3-minute runs of seed 14 had at most 0.06 %,
-     * the 30-minute run of seed 2026 at most 2.1 % (the interceptor, which cannot refuse; the others up to 0.5 %).
+     * The share of a workload's operations that may end in {@code fail}. Three 3-minute runs of seed 14 had at most
+     * 0.06 % (every workload); the 30-minute run of seed 2026 had up to 1.03 % for the workloads that refuse or spill
+     * and 4.95 % for the interceptor, which cannot refuse: what it sends while the cluster is away fails once its
+     * delivery timeout ends.
      */
-    static final double MAX_FAIL_SHARE = 0.05;
+    static final double MAX_FAIL_SHARE = 0.03;
+    static final double MAX_FAIL_SHARE_INTERCEPTOR = 0.10;
 
     @Test
     @Timeout(value = TIMEOUT_MINUTES, unit = TimeUnit.MINUTES)
@@ -58,8 +61,9 @@ class ChaosIT {
         for (String workload : ChaosRun.WORKLOADS) {
             Map<Outcome.Kind, Long> outcomes = result.check().outcomes().get(workload);
             long total = outcomes.values().stream().mapToLong(Long::longValue).sum();
+            double share = workload.equals("interceptor") ? MAX_FAIL_SHARE_INTERCEPTOR : MAX_FAIL_SHARE;
             assertThat(outcomes.getOrDefault(Outcome.Kind.FAIL, 0L)).as("%s fail of %d", workload, total)
-                    .isLessThan((long) (MAX_FAIL_SHARE * total));
+                    .isLessThan((long) (share * total));
         }
         for (FaultKind kind : FaultKind.values()) {
             assertThat(result.history().faults()).as("a start of %s", kind.label())
