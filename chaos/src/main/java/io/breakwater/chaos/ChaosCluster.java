@@ -14,8 +14,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The cluster of a run: three KRaft nodes, each in its own JVM behind its own fault proxy; topics of three
- * partitions, replication factor 3 and {@code min.insync.replicas=2}; producers with {@code acks=all} and
- * idempotence.
+ * partitions, replication factor 3, {@code min.insync.replicas=2} and {@code CreateTime} timestamps; producers with
+ * {@code acks=all} and idempotence (none of the workloads sets a record's timestamp: the producer does, at send()).
  */
 final class ChaosCluster {
 
@@ -43,7 +43,9 @@ final class ChaosCluster {
     static void createTopics(ForkedKafkaCluster cluster, Collection<String> topics) {
         for (String topic : topics) {
             cluster.createTopic(topic, PARTITIONS, REPLICATION_FACTOR,
-                    Map.of("min.insync.replicas", Integer.toString(MIN_INSYNC_REPLICAS)));
+                    Map.of("min.insync.replicas", Integer.toString(MIN_INSYNC_REPLICAS),
+                            // the checker tells one send() from another by the timestamp the producer gave it
+                            "message.timestamp.type", "CreateTime"));
         }
     }
 

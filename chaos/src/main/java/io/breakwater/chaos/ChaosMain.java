@@ -4,9 +4,10 @@ import java.io.PrintStream;
 
 /**
  * {@code chaos/run [--minutes N] [--seed S] ...}: one run on a 3-node cluster of forked brokers (see
- * {@link ChaosRun}). Exit code 0 when every check passed, 1 when one failed (the offending ids are printed and
- * the history is kept), 2 for bad options. One run per JVM: the breakers of the wrapped and the intercepted
- * producer live in the global registry under fixed names ({@code chaos-wrapper-blocking}, ...).
+ * {@link ChaosRun}). Exit code 0 when every check passed and the run met its {@link Minimums}, 1 when not (the
+ * offending ids and the missed minimums are printed, the history is kept), 2 for bad options. One run per JVM: the
+ * breakers of the wrapped and the intercepted producer live in the global registry under fixed names
+ * ({@code chaos-wrapper-blocking}, ...).
  */
 public final class ChaosMain {
 
@@ -42,6 +43,7 @@ public final class ChaosMain {
         out.println("FAILED. Offending ids:");
         Report.offenders(result.check()).forEach(out::println);
         result.problems().forEach(p -> out.println("problem: " + p));
+        result.unmet().forEach(m -> out.println("minimum not met: " + m));
         out.println("History kept in " + result.dir() + "; run this schedule again with: " + options.command());
         return 1;
     }

@@ -25,6 +25,12 @@ import java.util.function.BooleanSupplier;
 final class ChaosRun {
 
     static final long RECOVERY_SECONDS = 20;
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(120);
+    static final Duration REPLAY_WAIT = Duration.ofSeconds(180);
+    static final Duration START_HEALTHY_WAIT = Duration.ofSeconds(60);
+    static final Duration HEALED_WAIT = Duration.ofSeconds(180);
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    static final Duration READ_WAIT = Duration.ofSeconds(120);
     static final List<String> WORKLOADS = List.of("bus-spill", "bus", "wrapper-blocking", "wrapper-nonblocking", "interceptor");
 
     /**
@@ -38,11 +44,13 @@ final class ChaosRun {
      * @param problems  what went wrong around the checks (a fault that could not be undone, a wait that timed out)
      * @param planned   faults in the schedule
      * @param executed  faults that took effect
+     * @param unmet     the {@link Minimums} the run missed
      */
     record Result(Checker.Result check, FaultStats stats, History history, Path dir, String summary, List<String> problems,
-                  int planned, int executed) {
+                  int planned, int executed, List<String> unmet) {
+        /** Every check passed, nothing went wrong around them, and the run did what {@link Minimums} asks. */
         boolean passed() {
-            return check.passed() && problems.isEmpty();
+            return check.passed() && problems.isEmpty() && unmet.isEmpty();
         }
     }
 
@@ -75,7 +83,7 @@ final class ChaosRun {
             writeMeta(history, schedule.size());
             ChaosCluster.createTopics(cluster, WORKLOADS.stream().map(w -> "chaos-" + w).toList());
             List<String> topics = WORKLOADS.stream().map(w -> "chaos-" + w).toList();
-            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.REPLICATION_FACTOR, Duration.ofSeconds(60)),
+            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.REPLICATION_FACTOR, START_HEALTHY_WAIT),
                     "the topics to be fully replicated at the start");
             workloads.addAll(workloads(cluster, dir));
             clock = new RunClock();
@@ -95,42 +103,72 @@ final class ChaosRun {
                 nemesis.stopAndHeal();
                 executed = nemesis.executed();
                 problems.addAll(nemesis.problems());
+                nemesis.notes().forEach(n -> say("note: %s", n));
             }
-            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.MIN_INSYNC_REPLICAS, Duration.ofSeconds(180)),
-                    "the healed cluster to have every partition led and in sync on 2 replicas within 180 s");
+            require(ChaosCluster.awaitHealthy(cluster, topics, ChaosCluster.MIN_INSYNC_REPLICAS, HEALED_WAIT),
+                    "the healed cluster to have every partition led and in sync on 2 replicas within " + HEALED_WAIT.toSeconds() + " s");
             say("cluster healthy; load goes on for %d s", RECOVERY_SECONDS);
             TimeUnit.SECONDS.sleep(RECOVERY_SECONDS);
             for (LoadDriver d : drivers) {
                 d.stop();
             }
             endMicros = clock.micros();
-            require(await(Duration.ofSeconds(120), () -> drivers.stream().allMatch(d -> d.open() == 0)),
-                    "every operation to be answered within 120 s of the load's end");
-            say("load stopped; waiting for the spills to be replayed");
-            require(await(Duration.ofSeconds(180), () -> workloads.stream().allMatch(w -> w.spillPending() == 0)),
-                    "every spill to be replayed within 180 s of the load's end");
+            int pending = settle(drivers, workloads, ANSWER_WAIT, REPLAY_WAIT);
             listening.forEach(Subscription::close);
-            workloads.forEach(w -> w.close(Duration.ofSeconds(30)));
             workloads.clear();
-            int pending = drivers.stream().mapToInt(LoadDriver::writePending).sum();
             say("%d operations, %d pending; reading every topic", drivers.stream().mapToLong(LoadDriver::issued).sum(), pending);
             Map<String, List<TopicReader.Stored>> stored = TopicReader.readAll(cluster.bootstrapServers(), topics,
-                    Duration.ofSeconds(120));
+                    READ_WAIT);
             history.close();
             History read = History.read(historyFile);
             Checker.Result check = Checker.check(read.ops(), stored);
             FaultStats stats = FaultStats.of(read, WORKLOADS, endMicros);
-            String summary = new Report(options, read, check, stats, schedule.size(), executed, problems, historyFile).markdown();
+            List<String> unmet = Minimums.unmet(WORKLOADS, check.outcomes(), read.faults(), schedule.size(), executed,
+                    options.duration().toMillis() / 60_000.0, options.rate());
+            String summary = new Report(options, read, check, stats, schedule.size(), executed, problems, unmet, historyFile)
+                    .markdown();
             Files.writeString(dir.resolve("RESULTS.md"), summary);
             if (options.results() != null) {
                 Files.writeString(options.results(), summary);
             }
-            return new Result(check, stats, read, dir, summary, List.copyOf(problems), schedule.size(), executed);
+            return new Result(check, stats, read, dir, summary, List.copyOf(problems), schedule.size(), executed, unmet);
         } finally {
             listening.forEach(Subscription::close);
             drivers.forEach(LoadDriver::halt);
             workloads.forEach(w -> w.close(Duration.ZERO));
         }
+    }
+
+    /**
+     * The longest a run of {@code faults} may take while each bounded wait ends in time: the cluster's start and
+     * health, the faults, the nemesis's stop (a minute for its scheduler, {@link Nemesis#FAULT_END_WAIT} for a
+     * fault's thread), the healed cluster, the recovery load, the callers' return, the answers, the replays, the
+     * workloads' closes, and the read of every topic.
+     */
+    static Duration boundedWaits(Duration faults) {
+        return ChaosCluster.START_TIMEOUT.plus(START_HEALTHY_WAIT).plus(faults).plus(Duration.ofMinutes(1))
+                .plus(Nemesis.FAULT_END_WAIT).plus(HEALED_WAIT).plus(Duration.ofSeconds(RECOVERY_SECONDS))
+                .plus(LoadDriver.STOP_WAIT).plus(ANSWER_WAIT).plus(REPLAY_WAIT).plus(CLOSE_WAIT.multipliedBy(WORKLOADS.size()))
+                .plus(READ_WAIT);
+    }
+
+    /**
+     * Once the load stopped: waits up to {@code answers} for every operation to be answered, writes those still
+     * open as {@code pending} (hung: closing their workload would answer them with a failure and hide that), waits
+     * up to {@code replays} for every spill to be replayed, then closes the workloads.
+     *
+     * @return the operations written as pending
+     */
+    int settle(List<LoadDriver> drivers, List<Workload> workloads, Duration answers, Duration replays)
+            throws InterruptedException {
+        require(await(answers, () -> drivers.stream().allMatch(d -> d.open() == 0)),
+                "every operation to be answered within " + answers.toSeconds() + " s of the load's end");
+        int pending = drivers.stream().mapToInt(LoadDriver::writePending).sum();
+        say("load stopped, %d operations pending; waiting for the spills to be replayed", pending);
+        require(await(replays, () -> workloads.stream().allMatch(w -> w.spillPending() == 0)),
+                "every spill to be replayed within " + replays.toSeconds() + " s of the load's end");
+        workloads.forEach(w -> w.close(CLOSE_WAIT));
+        return pending;
     }
 
     private List<Workload> workloads(ForkedKafkaCluster cluster, Path dir) {

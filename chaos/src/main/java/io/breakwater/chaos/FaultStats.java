@@ -11,18 +11,23 @@ import java.util.Map;
 
 /**
  * What each kind of fault did to each workload, from a history. A workload is <i>open</i> from the moment one of
- * its breakers leaves CLOSED until all of them are CLOSED again. For each fault (from the moment it took effect to
- * the moment it was undone): whether the workload opened (within the fault, or {@value #GRACE_MICROS} µs after),
- * how long after the fault's start; how long after the fault ended it closed again; and how long its callers spent
- * in their calls while the fault lasted. Overlapping faults each count the transitions within them.
+ * its breakers leaves CLOSED until all of them are CLOSED again. For each fault (from the moment the nemesis began
+ * to inject it to the moment it was undone): whether the workload opened (within the fault, or
+ * {@value #GRACE_MICROS} µs after), how long after the injection began; how long after the healing began it closed
+ * again, and how long after the fault was undone; and how long its callers spent in their calls while the fault
+ * was in effect. Overlapping faults each count the transitions within them. Controlled shutdowns that had to be
+ * killed are counted apart from the clean ones.
  */
 final class FaultStats {
 
     /** Opening this long after a fault ended still counts as the fault's doing (a 2 s stall outlives a 2 s freeze). */
     static final long GRACE_MICROS = 3_000_000;
 
-    /** One fault, as it happened. */
-    record Window(int id, FaultKind kind, long startMicros, long endMicros) {
+    /**
+     * One fault, as it happened: the nemesis began to inject it at {@code injectMicros}, it was in effect from
+     * {@code startMicros}, the nemesis began to heal it at {@code healMicros}, and it was undone at {@code endMicros}.
+     */
+    record Window(int id, FaultKind kind, long injectMicros, long startMicros, long healMicros, long endMicros) {
     }
 
     /** What the faults of one kind did to one workload. */
@@ -32,13 +37,18 @@ final class FaultStats {
         int alreadyOpen;
         int neverClosed;
         final List<Long> toOpenMicros = new ArrayList<>();
+        /** From the moment the healing began. */
         final List<Long> toCloseMicros = new ArrayList<>();
+        /** From the moment the fault was undone (the healing ended). */
+        final List<Long> toCloseAfterHealMicros = new ArrayList<>();
         final List<Long> callMicros = new ArrayList<>();
     }
 
     private final Map<FaultKind, Map<String, Cell>> cells = new EnumMap<>(FaultKind.class);
     private final Map<String, List<Long>> calmCalls = new LinkedHashMap<>();
     private final List<Window> windows;
+    private int stoppedCleanly;
+    private int stopTimedOut;
 
     private FaultStats(List<Window> windows) {
         this.windows = windows;
@@ -57,6 +67,15 @@ final class FaultStats {
         }
         for (String workload : workloads) {
             stats.calmCalls.put(workload, new ArrayList<>());
+        }
+        for (History.FaultEvent e : history.faults()) {
+            if (e.start() && e.kind() == FaultKind.CONTROLLED_SHUTDOWN) {
+                if (e.detail().contains(Nemesis.STOP_TIMED_OUT)) {
+                    stats.stopTimedOut++;
+                } else {
+                    stats.stoppedCleanly++;
+                }
+            }
         }
         for (History.Op op : history.ops()) {
             boolean calm = true;
@@ -77,17 +96,18 @@ final class FaultStats {
         for (long[] interval : intervals) {
             long opened = interval[0];
             long closed = interval[1];
-            if (opened < w.startMicros() && closed > w.startMicros()) {
+            if (opened < w.injectMicros() && closed > w.injectMicros()) {
                 cell.alreadyOpen++;
                 return;
             }
-            if (opened >= w.startMicros() && opened <= w.endMicros() + GRACE_MICROS) {
+            if (opened >= w.injectMicros() && opened <= w.endMicros() + GRACE_MICROS) {
                 cell.opened++;
-                cell.toOpenMicros.add(opened - w.startMicros());
+                cell.toOpenMicros.add(opened - w.injectMicros());
                 if (closed == Long.MAX_VALUE) {
                     cell.neverClosed++;
                 } else {
-                    cell.toCloseMicros.add(Math.max(0, closed - w.endMicros()));
+                    cell.toCloseMicros.add(Math.max(0, closed - w.healMicros()));
+                    cell.toCloseAfterHealMicros.add(Math.max(0, closed - w.endMicros()));
                 }
                 return;
             }
@@ -101,16 +121,16 @@ final class FaultStats {
     /** The faults of the history, in the order they took effect. */
     static List<Window> windows(History history, long runEndMicros) {
         Map<Integer, History.FaultEvent> starts = new LinkedHashMap<>();
-        Map<Integer, Long> ends = new HashMap<>();
+        Map<Integer, History.FaultEvent> ends = new HashMap<>();
         for (History.FaultEvent e : history.faults()) {
-            if (e.start()) {
-                starts.put(e.fault(), e);
-            } else {
-                ends.put(e.fault(), e.atMicros());
-            }
+            (e.start() ? starts : ends).put(e.fault(), e);
         }
         List<Window> windows = new ArrayList<>();
-        starts.forEach((id, e) -> windows.add(new Window(id, e.kind(), e.atMicros(), ends.getOrDefault(id, runEndMicros))));
+        starts.forEach((id, e) -> {
+            History.FaultEvent end = ends.get(id);
+            windows.add(new Window(id, e.kind(), e.beginMicros(), e.atMicros(), end == null ? runEndMicros : end.beginMicros(),
+                    end == null ? runEndMicros : end.atMicros()));
+        });
         return windows;
     }
 
@@ -148,6 +168,16 @@ final class FaultStats {
 
     List<Window> windows() {
         return windows;
+    }
+
+    /** Controlled shutdowns that ended within their time. */
+    int stoppedCleanly() {
+        return stoppedCleanly;
+    }
+
+    /** Controlled shutdowns that did not end within their time: the node was SIGKILLed. */
+    int stopTimedOut() {
+        return stopTimedOut;
     }
 
     /** The kinds that happened, in the order of {@link FaultKind}. */

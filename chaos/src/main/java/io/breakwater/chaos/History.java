@@ -18,9 +18,11 @@ import java.util.Map;
  * # key=value                                             (the run's options: seed, minutes, rate, ...)
  * op  ID  WORKLOAD  KEY  SEQ  INVOKE  CALL  COMPLETE  OUTCOME   (COMPLETE is - for a pending op)
  * transition  AT  WORKLOAD  BREAKER  FROM  TO  REASON
- * fault  AT  start|end  ID  KIND  NODES  DETAIL
+ * fault  AT  start|end  ID  KIND  NODES  DETAIL  BEGIN
  * </pre>
- * CALL is how long the call that made the operation took (the caller's blocked time).
+ * CALL is how long the call that made the operation took (the caller's blocked time). A fault's {@code start} is
+ * written when it took effect and its {@code end} when it was undone; BEGIN is when the nemesis began to inject
+ * it (of a {@code start}) or to heal it (of an {@code end}). A fault line without BEGIN began at AT.
  */
 record History(Map<String, String> meta, List<Op> ops, List<Transition> transitions, List<FaultEvent> faults) {
 
@@ -41,11 +43,14 @@ record History(Map<String, String> meta, List<Op> ops, List<Transition> transiti
         }
     }
 
-    /** The start (the fault is in effect) or the end (it is undone) of a fault. */
-    record FaultEvent(long atMicros, boolean start, int fault, FaultKind kind, String nodes, String detail) {
+    /**
+     * The start (the fault is in effect) or the end (it is undone) of a fault, at {@code atMicros}; the nemesis
+     * began to inject or to heal it at {@code beginMicros}.
+     */
+    record FaultEvent(long beginMicros, long atMicros, boolean start, int fault, FaultKind kind, String nodes, String detail) {
         String line() {
             return String.join("\t", "fault", millis(atMicros), start ? "start" : "end", Integer.toString(fault),
-                    kind.name(), nodes, clean(detail));
+                    kind.name(), nodes, clean(detail), millis(beginMicros));
         }
     }
 
@@ -127,9 +132,11 @@ record History(Map<String, String> meta, List<Op> ops, List<Transition> transiti
                         CircuitBreakerState.valueOf(f[5]), f[6]));
             }
             case "fault" -> {
-                require(f, 7);
-                faults.add(new FaultEvent(micros(f[1]), f[2].equals("start"), Integer.parseInt(f[3]), FaultKind.valueOf(f[4]),
-                        f[5], f[6]));
+                if (f.length != 7) {
+                    require(f, 8);
+                }
+                faults.add(new FaultEvent(micros(f[f.length == 8 ? 7 : 1]), micros(f[1]), f[2].equals("start"),
+                        Integer.parseInt(f[3]), FaultKind.valueOf(f[4]), f[5], f[6]));
             }
             default -> throw new IllegalArgumentException("unknown entry '" + f[0] + "'");
         }

@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * ..., and takes them in turn, so each key's events are published one after another by one thread, in the order
  * of their seq. A thread blocked in a call does not make up the ticks it missed: the rate is what callers could
  * do. Every operation goes to the history once it has both returned from its call and heard its outcome; those
- * still open at the end are written as {@code pending}. Thread-safe.
+ * still open when {@link #writePending()} is called are written as {@code pending}, and what they hear after that
+ * is not written. Thread-safe.
  */
 final class LoadDriver {
 
@@ -89,13 +90,17 @@ final class LoadDriver {
         op.returned((System.nanoTime() - start) / 1000);
     }
 
-    /** Issues no more operations; waits up to a minute for the callers to return. */
+    /** Issues no more operations; waits up to {@link #STOP_WAIT} for the callers to return. */
     void stop() throws InterruptedException {
         stopped = true;
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         for (Thread caller : callers) {
-            caller.join(TimeUnit.MINUTES.toMillis(1));
+            caller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
     }
+
+    /** How long {@link #stop()} waits for the callers, all together. */
+    static final java.time.Duration STOP_WAIT = java.time.Duration.ofMinutes(1);
 
     /** Issues no more operations, without waiting. */
     void halt() {
@@ -118,12 +123,7 @@ final class LoadDriver {
     int writePending() {
         int pending = 0;
         for (Operation op : open.values()) {
-            op.outcome.set(Outcome.PENDING);
-            op.completeMicros = -1;
-            if (op.callMicros < 0) {
-                op.callMicros = clock.micros() - op.invokeMicros;
-            }
-            if (op.write()) {
+            if (op.writePending()) {
                 pending++;
             }
         }
@@ -167,12 +167,25 @@ final class LoadDriver {
 
         /** Writes the operation unless it was written; whether this call wrote it. */
         boolean write() {
+            return write(callMicros, completeMicros, outcome.get());
+        }
+
+        /**
+         * Writes the operation as pending unless it was written: never answered, or its call never returned (then
+         * with its call time so far). An answer heard later is not written.
+         */
+        boolean writePending() {
+            long call = callMicros;
+            return write(call < 0 ? clock.micros() - invokeMicros : call, -1, Outcome.PENDING);
+        }
+
+        private boolean write(long call, long complete, Outcome result) {
             if (!written.compareAndSet(false, true)) {
                 return false;
             }
             open.remove(event.id(), this);
-            history.write(new History.Op(event.id(), workload.name(), event.key(), event.seq(), invokeMicros, callMicros,
-                    completeMicros, outcome.get()).line());
+            history.write(new History.Op(event.id(), workload.name(), event.key(), event.seq(), invokeMicros, call,
+                    complete, result).line());
             return true;
         }
     }

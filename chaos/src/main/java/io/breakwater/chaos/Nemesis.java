@@ -25,6 +25,12 @@ final class Nemesis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Nemesis.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int RESTART_ATTEMPTS = 5;
+    /** How long {@link #stopAndHeal()} waits for the faults running at the stop to end. */
+    static final Duration FAULT_END_WAIT = Duration.ofMinutes(5);
+    /** The detail of a controlled shutdown that ended within its time. */
+    static final String STOPPED_CLEANLY = "stopped cleanly";
+    /** The detail of a controlled shutdown that did not end within its time, so that the node was SIGKILLed. */
+    static final String STOP_TIMED_OUT = "stop timed out, killed";
 
     private final ForkedKafkaCluster cluster;
     private final List<Fault> schedule;
@@ -36,6 +42,7 @@ final class Nemesis implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Thread> running = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final List<String> notes = new CopyOnWriteArrayList<>();
     private final Thread scheduler;
     private final java.util.concurrent.atomic.AtomicInteger executed = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -61,9 +68,14 @@ final class Nemesis implements AutoCloseable {
         return executed.get();
     }
 
-    /** What went wrong while injecting or healing (a restart that had to be tried again, say). */
+    /** What went wrong while injecting or healing (a fault that could not be undone, say). */
     List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** What was worth saying yet went right in the end (a restart that succeeded when tried again). */
+    List<String> notes() {
+        return List.copyOf(notes);
     }
 
     private void schedule() {
@@ -99,9 +111,10 @@ final class Nemesis implements AutoCloseable {
                 return;
             }
             long begin = System.nanoTime();
+            long injectBegin = clock.micros();
             String detail = inject(fault);
             executed.incrementAndGet();
-            history.write(new History.FaultEvent(clock.micros(), true, fault.id(), fault.kind(), fault.nodeList(),
+            history.write(new History.FaultEvent(injectBegin, clock.micros(), true, fault.id(), fault.kind(), fault.nodeList(),
                     fault.describe() + "; " + detail + took(begin)).line());
             try {
                 stopped.await(fault.durationMillis(), TimeUnit.MILLISECONDS);
@@ -109,9 +122,10 @@ final class Nemesis implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             long healBegin = System.nanoTime();
+            long healBeginMicros = clock.micros();
             String healed = heal(fault);
-            history.write(new History.FaultEvent(clock.micros(), false, fault.id(), fault.kind(), fault.nodeList(),
-                    healed + took(healBegin)).line());
+            history.write(new History.FaultEvent(healBeginMicros, clock.micros(), false, fault.id(), fault.kind(),
+                    fault.nodeList(), healed + took(healBegin)).line());
         } catch (RuntimeException e) {
             problems.add("fault " + fault.describe() + ": " + e);
             LOG.warn("fault {} failed", fault.describe(), e);
@@ -136,9 +150,9 @@ final class Nemesis implements AutoCloseable {
                 try {
                     cluster.stop(node, STOP_TIMEOUT);
                 } catch (IllegalStateException e) {
-                    return "controlled shutdown did not end within " + STOP_TIMEOUT.toSeconds() + " s: killed";
+                    return STOP_TIMED_OUT + " (its controlled shutdown did not end within " + STOP_TIMEOUT.toSeconds() + " s)";
                 }
-                return "stopped cleanly";
+                return STOPPED_CLEANLY;
             }
         }
         return "in effect";
@@ -156,32 +170,37 @@ final class Nemesis implements AutoCloseable {
         return "healed";
     }
 
-    /** Restarts the nodes together, trying again when a start fails (a quorum that stays away past the start timeout). */
+    /**
+     * Restarts the nodes together, trying again when a start fails (a quorum that stays away past the start
+     * timeout): a failed attempt is a note; the last one failing throws (and its fault is a problem).
+     */
     private String restart(int... nodes) {
         for (int attempt = 1; ; attempt++) {
             try {
                 cluster.restart(nodes);
                 return attempt == 1 ? "restarted" : "restarted at attempt " + attempt;
             } catch (RuntimeException e) {
-                problems.add("restart of node(s) " + java.util.Arrays.toString(nodes) + ", attempt " + attempt + ": " + e);
                 if (attempt == RESTART_ATTEMPTS) {
                     throw e;
                 }
+                notes.add("restart of node(s) " + java.util.Arrays.toString(nodes) + ", attempt " + attempt + " failed: " + e);
             }
         }
     }
 
     /**
      * Starts no more faults, ends those running now (each undoes its harm), and then brings back whatever is still
-     * down: every node dead is restarted (together), every proxy passes again.
+     * down: every node dead is restarted (together), every live node gets a SIGCONT (should a freeze have outlived
+     * its fault), every proxy passes again.
      */
     void stopAndHeal() throws InterruptedException {
         stopped.countDown();
         scheduler.join(TimeUnit.MINUTES.toMillis(1));
+        long deadline = System.nanoTime() + FAULT_END_WAIT.toNanos();
         for (Thread t : running) {
-            t.join(TimeUnit.MINUTES.toMillis(5));
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             if (t.isAlive()) {
-                problems.add(t.getName() + " did not end within 5 minutes of the stop");
+                problems.add(t.getName() + " did not end within " + FAULT_END_WAIT.toMinutes() + " minutes of the stop");
             }
         }
         int[] dead = IntStream.range(0, cluster.size()).filter(n -> !cluster.isAlive(n)).toArray();
@@ -189,6 +208,7 @@ final class Nemesis implements AutoCloseable {
             problems.add("node(s) " + java.util.Arrays.toString(dead) + " still down after every fault ended");
             restart(dead);
         }
+        IntStream.range(0, cluster.size()).filter(cluster::isAlive).forEach(cluster::resume);
         cluster.proxies().forEach(FaultProxy::pass);
     }
 

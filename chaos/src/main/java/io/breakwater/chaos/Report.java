@@ -21,11 +21,12 @@ final class Report {
     private final int planned;
     private final int executed;
     private final List<String> problems;
+    private final List<String> unmet;
     private final Path historyFile;
     private final StringBuilder md = new StringBuilder();
 
     Report(ChaosOptions options, History history, Checker.Result check, FaultStats stats, int planned, int executed,
-            List<String> problems, Path historyFile) {
+            List<String> problems, List<String> unmet, Path historyFile) {
         this.options = options;
         this.history = history;
         this.check = check;
@@ -33,11 +34,12 @@ final class Report {
         this.planned = planned;
         this.executed = executed;
         this.problems = problems;
+        this.unmet = unmet;
         this.historyFile = historyFile;
     }
 
     String markdown() {
-        boolean passed = check.passed() && problems.isEmpty();
+        boolean passed = check.passed() && problems.isEmpty() && unmet.isEmpty();
         line("# Chaos: results");
         line("");
         line("Written by `chaos/run` (the `chaos` module) from one run: " + (passed ? "**every check passed**." : "**FAILED**."));
@@ -60,7 +62,8 @@ final class Report {
                 + options.keys() + " keys each, " + options.threads() + " caller threads each (a key is one thread's)");
         row("length", fmt("%.1f min of faults, then every fault undone, %d s more load, every answer and the final replay "
                 + "awaited, every topic read from its start", options.duration().toMillis() / 60_000.0, ChaosRun.RECOVERY_SECONDS));
-        row("faults", executed + " executed of " + planned + " planned");
+        row("faults", executed + " executed of " + planned + " planned; controlled shutdowns: " + stats.stoppedCleanly()
+                + " clean, " + stats.stopTimedOut() + " " + Nemesis.STOP_TIMED_OUT);
         line("");
         outcomes();
         checks();
@@ -105,7 +108,8 @@ final class Report {
         row("order violations (`ok` events of a key out of publish order)", Long.toString(check.count("order")));
         row("spill order violations (an event ahead of one of its key spilled before it was published)",
                 Long.toString(check.count("spill-order")));
-        row("duplicates not allowed (an `ok` event written again after its acknowledgement)",
+        row("duplicates not allowed (an `ok` event written again by another send or after its acknowledgement; "
+                + "a `spilled` one by more than " + Checker.MAX_SPILLED_SENDS + " sends)",
                 Long.toString(check.count("duplicate")));
         row("unknown records (no id, or an id no operation of the topic has)", Long.toString(check.count("unknown")));
         row("duplicates allowed (extra copies of events with an indeterminate attempt)",
@@ -114,14 +118,19 @@ final class Report {
                         .collect(Collectors.joining(", ")) + ")"));
         row("indeterminate (`fail`) events found on their topic", check.failsOnTopic() + " of " + check.fails());
         line("");
-        line("Duplicates are allowed for `spilled` events (a direct send that failed after the broker wrote it; a replay "
-                + "answered too late), `fail` events, and `ok` events whose other copies all come before the acknowledged "
-                + "one (`" + Checker.OK_EARLIER + "`: an attempt whose answer was lost, sent again by Kafka's idempotent "
-                + "producer under a new epoch after `OUT_OF_ORDER_SEQUENCE_NUMBER`, which the broker takes as new; "
-                + "KAFKA-14034). A copy after an acknowledgement would mean the event was sent again once acknowledged.");
+        line("Copies are told apart by their CreateTime: the producer sets it once per send() and keeps it through "
+                + "retries. Duplicates are allowed for `fail` events, for `spilled` events whose copies come from at most "
+                + Checker.MAX_SPILLED_SENDS + " sends (a direct send that failed after the broker wrote it, then its replay), "
+                + "and for `ok` events whose other copies all come before the acknowledged one and carry its CreateTime (`"
+                + Checker.OK_EARLIER + "`: the same send, its answer lost, written again by Kafka's idempotent producer "
+                + "under a new epoch after `OUT_OF_ORDER_SEQUENCE_NUMBER`, which the broker takes as new; KAFKA-14034).");
         line("");
         if (!problems.isEmpty()) {
             line("Problems around the run: " + String.join("; ", problems) + ".");
+            line("");
+        }
+        if (!unmet.isEmpty()) {
+            line("Minimums not met (the run tested too little): " + String.join("; ", unmet) + ".");
             line("");
         }
     }
@@ -130,7 +139,8 @@ final class Report {
         line("## Faults");
         line("");
         line("A workload is *open* while one of its breakers is not CLOSED (the EventBus: its stream's and its transport's).");
-        line("Times run from the moment the fault took effect (time to open) and the moment it was undone (time to close).");
+        line("Time to open runs from the moment the nemesis began to inject the fault; time to close from the moment it "
+                + "began to heal it, and from the moment the fault was undone (a restart takes seconds).");
         line("Faults overlap at times; each counts the transitions within it (and up to "
                 + FaultStats.GRACE_MICROS / 1_000_000 + " s after it).");
         line("");
@@ -138,10 +148,8 @@ final class Report {
                 ? (cell.alreadyOpen > 0 ? "already open (" + cell.alreadyOpen + ")" : "stayed closed") + " (0/" + cell.faults + ")"
                 : seconds(FaultStats.percentile(cell.toOpenMicros, 50)) + " / " + seconds(FaultStats.percentile(cell.toOpenMicros, 100))
                         + " (" + cell.opened + "/" + cell.faults + ")");
-        table("Time to close after the fault was undone: median / max", cell -> cell.toCloseMicros.isEmpty()
-                ? (cell.neverClosed > 0 ? "never closed" : "-")
-                : seconds(FaultStats.percentile(cell.toCloseMicros, 50)) + " / " + seconds(FaultStats.percentile(cell.toCloseMicros, 100))
-                        + (cell.neverClosed > 0 ? " (" + cell.neverClosed + " never)" : ""));
+        table("Time to close after the healing began: median / max", cell -> toClose(cell, cell.toCloseMicros));
+        table("Time to close after the fault was undone: median / max", cell -> toClose(cell, cell.toCloseAfterHealMicros));
         table("Callers' time in the call while the fault lasted: p50 / p99 / max", cell -> calls(cell.callMicros));
         line("| no fault | - | " + ChaosRun.WORKLOADS.stream().map(w -> calls(stats.calmCalls(w)))
                 .collect(Collectors.joining(" | ")) + " |");
@@ -155,6 +163,12 @@ final class Report {
         }
         line("```");
         line("");
+    }
+
+    private static String toClose(FaultStats.Cell cell, List<Long> micros) {
+        return micros.isEmpty() ? (cell.neverClosed > 0 ? "never closed" : "-")
+                : seconds(FaultStats.percentile(micros, 50)) + " / " + seconds(FaultStats.percentile(micros, 100))
+                        + (cell.neverClosed > 0 ? " (" + cell.neverClosed + " never)" : "");
     }
 
     private void table(String title, Function<FaultStats.Cell, String> value) {

@@ -13,14 +13,22 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads whole topics from their start to their end, as they are when the read begins. */
 final class TopicReader {
 
-    /** One record as the checker needs it: where it is, and the event id it carries (null when none). */
-    record Stored(String topic, int partition, long offset, String id) {
+    /**
+     * One record as the checker needs it: where it is, the event id it carries (null when none), and its
+     * {@code CreateTime} timestamp: the producer sets it once per {@code send()} and keeps it through the retries
+     * and resequencing of that send, so two copies with different timestamps were two sends. {@value #NO_TIMESTAMP}
+     * when the record's timestamp is not a CreateTime (then it proves nothing).
+     */
+    record Stored(String topic, int partition, long offset, String id, long timestamp) {
     }
+
+    static final long NO_TIMESTAMP = -1;
 
     private TopicReader() {
     }
@@ -57,7 +65,8 @@ final class TopicReader {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     Header id = r.headers().lastHeader(Workload.ID_HEADER);
                     read.get(r.topic()).add(new Stored(r.topic(), r.partition(), r.offset(),
-                            id == null || id.value() == null ? null : new String(id.value(), StandardCharsets.UTF_8)));
+                            id == null || id.value() == null ? null : new String(id.value(), StandardCharsets.UTF_8),
+                            r.timestampType() == TimestampType.CREATE_TIME ? r.timestamp() : NO_TIMESTAMP));
                 }
             }
         }

@@ -23,8 +23,15 @@ class CheckerTest {
         return op;
     }
 
+    /** A copy written by the send of CreateTime {@value #SEND} ms. */
     private void stored(String id, long offset) {
-        topics.get(TOPIC).add(new TopicReader.Stored(TOPIC, 0, offset, id));
+        stored(id, offset, SEND);
+    }
+
+    private static final long SEND = 1_000;
+
+    private void stored(String id, long offset, long createTime) {
+        topics.get(TOPIC).add(new TopicReader.Stored(TOPIC, 0, offset, id, createTime));
     }
 
     private Checker.Result check() {
@@ -89,8 +96,45 @@ class CheckerTest {
         stored("a", 1);
         assertThat(check().violations()).singleElement().satisfies(v -> {
             assertThat(v.check()).isEqualTo("duplicate");
-            assertThat(v.detail()).isEqualTo("acknowledged at 0:0, written again after that: on the topic at 0:0, 0:1");
+            assertThat(v.detail()).isEqualTo("acknowledged at 0:0, written by another send or after that: on the topic at "
+                    + "0:0 (CreateTime 1000), 0:1 (CreateTime 1000)");
         });
+    }
+
+    @Test
+    void anEarlierCopyOfAnAcknowledgedEventMustBeOfTheAcknowledgedSend() {
+        op("a", 0, 0, 1, Outcome.ok(0, 2));
+        stored("a", 0, SEND - 5); // another send() of the same event: sent twice by the caller, not resent by Kafka
+        stored("a", 2);
+        op("b", 1, 2, 3, Outcome.ok(0, 4));
+        stored("b", 3, TopicReader.NO_TIMESTAMP); // a LogAppendTime proves nothing
+        stored("b", 4, TopicReader.NO_TIMESTAMP);
+        assertThat(check().violations()).extracting(Checker.Violation::check, Checker.Violation::id, Checker.Violation::detail)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("duplicate", "a", "acknowledged at 0:2, written by another send or "
+                                + "after that: on the topic at 0:0 (CreateTime 995), 0:2 (CreateTime 1000)"),
+                        org.assertj.core.groups.Tuple.tuple("duplicate", "b", "acknowledged at 0:4, written by another send or "
+                                + "after that: on the topic at 0:3 (CreateTime none), 0:4 (CreateTime none)"));
+    }
+
+    @Test
+    void aSpilledEventMayHaveTheCopiesOfTwoSendsButNotOfThree() {
+        op("a", 0, 0, 1, Outcome.SPILLED);
+        stored("a", 0, SEND); // its direct attempt, written twice (resent under a new epoch)
+        stored("a", 1, SEND);
+        stored("a", 2, SEND + 50); // its replay
+        op("b", 1, 2, 3, Outcome.SPILLED);
+        stored("b", 3, SEND);
+        stored("b", 4, SEND + 50);
+        stored("b", 5, SEND + 90);
+        Checker.Result result = check();
+        assertThat(result.violations()).singleElement().satisfies(v -> {
+            assertThat(v.check()).isEqualTo("duplicate");
+            assertThat(v.id()).isEqualTo("b");
+            assertThat(v.detail()).isEqualTo("spilled, and written by 3 sends (at most 2: its direct attempt and its replay): "
+                    + "on the topic at 0:3 (CreateTime 1000), 0:4 (CreateTime 1050), 0:5 (CreateTime 1090)");
+        });
+        assertThat(result.duplicates()).containsExactly(Map.entry("spilled", 2L));
     }
 
     @Test
@@ -104,7 +148,7 @@ class CheckerTest {
         stored("b", 3);
         stored("c", 4);
         stored("c", 5);
-        stored("c", 6);
+        stored("c", 6, SEND + 1);
         Checker.Result result = check();
         assertThat(result.violations()).isEmpty();
         assertThat(result.duplicates()).containsExactlyInAnyOrderEntriesOf(

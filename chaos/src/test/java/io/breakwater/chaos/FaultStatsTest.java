@@ -24,9 +24,14 @@ class FaultStatsTest {
     }
 
     private void fault(int id, FaultKind kind, double start, Double end) {
-        faults.add(new History.FaultEvent((long) (start * 1e6), true, id, kind, "0", ""));
+        fault(id, kind, start, start, end, end, "");
+    }
+
+    /** A fault injected from {@code inject} s, in effect at {@code start} s, healed from {@code heal} s, undone at {@code end} s. */
+    private void fault(int id, FaultKind kind, double inject, double start, Double heal, Double end, String detail) {
+        faults.add(new History.FaultEvent((long) (inject * 1e6), (long) (start * 1e6), true, id, kind, "0", detail));
         if (end != null) {
-            faults.add(new History.FaultEvent((long) (end * 1e6), false, id, kind, "0", ""));
+            faults.add(new History.FaultEvent((long) (heal * 1e6), (long) (end * 1e6), false, id, kind, "0", ""));
         }
     }
 
@@ -85,6 +90,30 @@ class FaultStatsTest {
         assertThat(stats.of(FaultKind.LATENCY, "bus").callMicros).containsExactly(3_000L);
         assertThat(stats.calmCalls("bus")).containsExactly(100L);
         assertThat(stats.calmCalls("wrapper-blocking")).isEmpty();
+    }
+
+    @Test
+    void timeToOpenRunsFromTheInjectionsBeginAndTimeToCloseFromTheHealingsBeginAndEnd() {
+        // a controlled shutdown: SIGTERM at 10 s, the node gone at 12 s; its restart from 30 s, up at 36 s
+        fault(1, FaultKind.CONTROLLED_SHUTDOWN, 10, 12, 30.0, 36.0, Nemesis.STOPPED_CLEANLY);
+        move(11, "stream", CLOSED, OPEN); // while the node shut down
+        move(37, "stream", OPEN, CLOSED);
+        FaultStats.Cell bus = stats().of(FaultKind.CONTROLLED_SHUTDOWN, "bus");
+        assertThat(bus.opened).isEqualTo(1);
+        assertThat(bus.alreadyOpen).isZero();
+        assertThat(bus.toOpenMicros).containsExactly(1_000_000L);
+        assertThat(bus.toCloseMicros).containsExactly(7_000_000L);
+        assertThat(bus.toCloseAfterHealMicros).containsExactly(1_000_000L);
+    }
+
+    @Test
+    void aControlledShutdownThatHadToBeKilledIsCountedApart() {
+        fault(1, FaultKind.CONTROLLED_SHUTDOWN, 10, 12, 20.0, 22.0, Nemesis.STOPPED_CLEANLY);
+        fault(2, FaultKind.CONTROLLED_SHUTDOWN, 30, 60, 61.0, 65.0,
+                Nemesis.STOP_TIMED_OUT + " (its controlled shutdown did not end within 30 s)");
+        FaultStats stats = stats();
+        assertThat(stats.stoppedCleanly()).isEqualTo(1);
+        assertThat(stats.stopTimedOut()).isEqualTo(1);
     }
 
     @Test

@@ -21,7 +21,7 @@ class HistoryTest {
         History.Op pending = new History.Op("bus-2", "bus", "k-1", 0, 2_000, 3_000_000, -1, Outcome.PENDING);
         History.Transition t = new History.Transition(12_109_251, "bus", "eventbus-chaos-bus", CircuitBreakerState.CLOSED,
                 CircuitBreakerState.OPEN, "stalled:\tno send answered");
-        History.FaultEvent f = new History.FaultEvent(10_100_000, true, 1, FaultKind.KILL_MAJORITY, "0,2", "killed");
+        History.FaultEvent f = new History.FaultEvent(10_000_000, 10_100_000, true, 1, FaultKind.KILL_MAJORITY, "0,2", "killed");
         Path file = dir.resolve("history.tsv");
         try (HistoryWriter writer = new HistoryWriter(file)) {
             writer.write(History.metaLine("seed", "42"));
@@ -39,6 +39,14 @@ class HistoryTest {
         });
         assertThat(read.faults()).containsExactly(f);
         assertThat(Files.readAllLines(file).get(1)).isEqualTo("op\tbus-1\tbus\tk-0\t0\t1.500\t0.012\t20.250\tok 1:7");
+    }
+
+    @Test
+    void aFaultLineWithoutItsBeginBeganWhenItTookEffect() throws Exception {
+        Path file = dir.resolve("old.tsv");
+        Files.writeString(file, "fault\t11524.351\tstart\t1\tCONTROLLED_SHUTDOWN\t1\tstopped cleanly\n");
+        assertThat(History.read(file).faults()).containsExactly(new History.FaultEvent(11_524_351, 11_524_351, true, 1,
+                FaultKind.CONTROLLED_SHUTDOWN, "1", "stopped cleanly"));
     }
 
     @Test

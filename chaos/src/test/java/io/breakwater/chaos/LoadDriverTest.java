@@ -114,6 +114,54 @@ class LoadDriverTest {
     }
 
     @Test
+    void anOperationStillUnansweredAfterTheWaitIsPendingEvenThoughClosingItsWorkloadAnswersIt() throws Exception {
+        ConcurrentLinkedQueue<Consumer<Outcome>> unanswered = new ConcurrentLinkedQueue<>();
+        Workload hung = new Fake("hung", (event, done) -> {
+            if (event.seq() == 2) {
+                unanswered.add(done); // hangs until its producer is closed
+            } else {
+                done.accept(Outcome.ok(0, event.seq()));
+            }
+        });
+        Workload closing = new Workload() { // closing fails what is in flight, as KafkaProducer.close() does
+            public String name() {
+                return hung.name();
+            }
+
+            public void send(Event event, Consumer<Outcome> done) throws Exception {
+                hung.send(event, done);
+            }
+
+            public List<CircuitBreaker> breakers() {
+                return List.of();
+            }
+
+            public long spillPending() {
+                return 0;
+            }
+
+            public void close(Duration timeout) {
+                unanswered.forEach(done -> done.accept(new Outcome(Outcome.Kind.FAIL, -1, -1, "KafkaException")));
+            }
+        };
+        Path file = dir.resolve("history.tsv");
+        int pending;
+        try (HistoryWriter history = new HistoryWriter(file)) {
+            LoadDriver driver = new LoadDriver(closing, 1, 1, 500, new RunClock(), history);
+            driver.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> driver.issued() >= 5);
+            driver.stop();
+            ChaosRun run = new ChaosRun(ChaosOptions.parse("--out", dir.toString()), new java.io.PrintStream(
+                    java.io.OutputStream.nullOutputStream()));
+            pending = run.settle(List.of(driver), List.of(closing), Duration.ofMillis(200), Duration.ofMillis(200));
+        }
+        assertThat(unanswered).hasSize(1);
+        assertThat(pending).isEqualTo(1);
+        assertThat(History.read(file).ops()).filteredOn(op -> op.seq() == 2).singleElement()
+                .satisfies(op -> assertThat(op.outcome()).isEqualTo(Outcome.PENDING));
+    }
+
+    @Test
     void badDriverSettingsAreRefused() {
         assertThatThrownBy(() -> new LoadDriver(new Fake("f", (e, d) -> { }), 3, 2, 10, new RunClock(), null))
                 .hasMessage("threads must be in [1, keys=2], but was 3");
