@@ -9,7 +9,16 @@ import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.metrics.BreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.spring.internal.KafkaClientSettings;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -137,6 +146,32 @@ class BreakwaterAutoConfigurationTest {
                     .isEqualTo(1.0);
             assertThat(meters.get("breaker.state").tag("name", "kafka-template").tag("state", "CLOSED").gauge()
                     .value()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
+    void theBusAndTheStatusPublisherTakeSpringKafkasSecurityButNotTheTemplatesOwnSettings() {
+        runner.withPropertyValues("spring.kafka.security.protocol=SASL_PLAINTEXT",
+                "spring.kafka.properties.sasl.mechanism=PLAIN",
+                "spring.kafka.producer.transaction-id-prefix=tx-",
+                "spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.LongSerializer")
+                .run(context -> {
+                    Map<String, Object> props = KafkaClientSettings.producer(context.getBean(KafkaProperties.class));
+                    assertThat(props).containsEntry("bootstrap.servers", List.of("127.0.0.1:1"))
+                            .containsEntry("security.protocol", "SASL_PLAINTEXT")
+                            .containsEntry("sasl.mechanism", "PLAIN")
+                            .containsEntry("value.serializer", ByteArraySerializer.class)
+                            .containsEntry("key.serializer", StringSerializer.class)
+                            .doesNotContainKey("transactional.id");
+                });
+    }
+
+    @Test
+    void theBusAndTheStatusPublisherAreOffUnlessEnabled() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class)).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(EventBus.class).doesNotHaveBean(RedpandaTransport.class)
+                    .doesNotHaveBean(StatusPublisher.class);
         });
     }
 

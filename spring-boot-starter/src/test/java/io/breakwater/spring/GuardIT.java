@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.PublishResult;
 import io.breakwater.testkit.ForkedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,6 +117,23 @@ class GuardIT {
         });
     }
 
+    @Test
+    void theEventBusAndTheStatusPublisherReachTheBrokerOfSpringKafka() throws Exception {
+        String status = "status-" + UUID.randomUUID();
+        runner().withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.event-bus.enabled=true", "breakwater.status.enabled=true",
+                        "breakwater.status.topic=" + status, "breakwater.status.instance-id=starter-it")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    EventBus bus = context.getBean(EventBus.class);
+                    PublishResult published = bus.publishStream("orders", Map.of("id", 1)).get(30, TimeUnit.SECONDS);
+                    assertThat(published.acknowledged()).isTrue();
+                    context.getBean(BreakwaterBreakers.class).breaker("payments").forceOpen("it");
+                    assertThat(readCommitted(status, null)).anyMatch(v -> v.contains("payments")
+                            && v.contains("FORCED_OPEN") && v.contains("starter-it"));
+                });
+    }
+
     private static void sendIgnoringRefusal(KafkaTemplate<String, String> template, String topic, String value) {
         try {
             template.send(topic, "k", value);
@@ -144,7 +163,7 @@ class GuardIT {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     values.add(r.value());
                 }
-                return values.contains(last);
+                return last == null ? values.stream().anyMatch(v -> v.contains("FORCED_OPEN")) : values.contains(last);
             });
         }
         return values;
