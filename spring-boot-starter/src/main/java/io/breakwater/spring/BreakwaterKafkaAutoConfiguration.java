@@ -1,13 +1,17 @@
 package io.breakwater.spring;
 
+import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.EventBusBuilder;
 import io.breakwater.spring.internal.KafkaClientSettings;
+import io.breakwater.spring.internal.ListenerGates;
 import io.breakwater.status.StatusPublisher;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -20,6 +24,10 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * The status publisher, the {@link RedpandaTransport} and the {@link EventBus}, with the Kafka settings of
@@ -32,6 +40,44 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean({BreakwaterBreakers.class, KafkaProperties.class})
 @EnableConfigurationProperties(BreakwaterKafkaProperties.class)
 public class BreakwaterKafkaAutoConfiguration {
+
+    /** The listener gates, and an error handler that never skips a record that failed on an open breaker. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(KafkaListenerEndpointRegistry.class)
+    static class Listeners {
+
+        @Bean
+        @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+        ListenerGates breakwaterListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers,
+                BreakwaterKafkaProperties properties) {
+            Map<String, String> gates = new LinkedHashMap<>();
+            properties.getListeners().forEach((id, gate) -> gates.put(id, gate.getPauseOn()));
+            return new ListenerGates(endpoints, breakers, gates);
+        }
+
+        /**
+         * Spring Kafka's default error handler (10 attempts, then the record is logged and skipped), except for a
+         * failure caused by a breaker that refuses calls: that record is tried again, without limit, once a second,
+         * so an outage longer than the retries skips nothing.
+         */
+        @Bean
+        @ConditionalOnMissingBean(CommonErrorHandler.class)
+        DefaultErrorHandler breakwaterErrorHandler() {
+            DefaultErrorHandler handler = new DefaultErrorHandler();
+            handler.setBackOffFunction((record, failure) -> refusedByABreaker(failure)
+                    ? new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS) : null);
+            return handler;
+        }
+
+        private static boolean refusedByABreaker(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof CircuitBreakerOpenException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(StatusPublisher.class)

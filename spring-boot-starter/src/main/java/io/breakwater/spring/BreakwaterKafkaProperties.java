@@ -1,10 +1,12 @@
 package io.breakwater.spring;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * {@code breakwater.status.*} and {@code breakwater.event-bus.*}: the status topic publisher and the EventBus,
- * whose Kafka clients take {@code spring.kafka.*} (bootstrap servers, security, {@code spring.kafka.properties}).
+ * {@code breakwater.listeners.*}, {@code breakwater.status.*} and {@code breakwater.event-bus.*}: the listener
+ * gates, the status topic publisher and the EventBus, whose Kafka clients take {@code spring.kafka.*} (bootstrap servers, security, {@code spring.kafka.properties}).
  * Both are off unless enabled. Not thread-safe while Spring binds it; read-only afterwards.
  */
 @ConfigurationProperties(prefix = "breakwater")
@@ -16,12 +18,34 @@ public class BreakwaterKafkaProperties {
     /** The EventBus and its RedpandaTransport. */
     private final Bus eventBus = new Bus();
 
+    /** Listener gates, by @KafkaListener id. */
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+
+    public Map<String, Listener> getListeners() {
+        return listeners;
+    }
+
     public Status getStatus() {
         return status;
     }
 
     public Bus getEventBus() {
         return eventBus;
+    }
+
+    /** The gate of one @KafkaListener container. */
+    public static class Listener {
+
+        /** The breaker whose OPEN state pauses the container; it resumes when the breaker admits calls again. */
+        private String pauseOn;
+
+        public String getPauseOn() {
+            return pauseOn;
+        }
+
+        public void setPauseOn(String pauseOn) {
+            this.pauseOn = pauseOn;
+        }
     }
 
     /** The status publisher. */

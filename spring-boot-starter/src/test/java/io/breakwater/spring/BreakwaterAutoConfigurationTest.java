@@ -175,6 +175,27 @@ class BreakwaterAutoConfigurationTest {
         });
     }
 
+    @Test
+    void aGateOnAnUnknownListenerStopsTheStartNamingIt() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.listeners.ordres.pause-on=db").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalStateException.class)
+                            .hasMessage("breakwater.listeners.ordres: no @KafkaListener container has the id 'ordres'; "
+                                    + "the ids are []");
+                });
+    }
+
+    @Test
+    void aGateWithoutABreakerStopsTheStart() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.listeners.orders.pause-on= ").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalArgumentException.class)
+                            .hasMessage("breakwater.listeners.orders.pause-on must name a breaker");
+                });
+    }
+
     private static String messageOf(Runnable build) {
         try {
             build.run();

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -37,6 +38,9 @@ class ReadmeSpringBootTest {
                     assertThat(breakers.config("kafka-template").resetTimeout()).isEqualTo(Duration.ofSeconds(10));
                     assertThat(breakers.config("other").resetTimeout()).isEqualTo(Duration.ofSeconds(30));
                     assertThat(context.getBean(CircuitBreakerRegistry.class).get("kafka-template")).isPresent();
+                    BreakwaterKafkaProperties kafka = Binder.get(context.getEnvironment())
+                            .bind("breakwater", BreakwaterKafkaProperties.class).get();
+                    assertThat(kafka.getListeners().get("orders").getPauseOn()).isEqualTo("db");
                 });
     }
 }

@@ -9,6 +9,7 @@ import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.PublishResult;
+import io.breakwater.interceptors.KafkaClientVersion;
 import io.breakwater.testkit.ForkedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,28 +17,36 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import io.breakwater.interceptors.KafkaClientVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.MessageListenerContainer;
 
 /**
- * The auto-configured {@code KafkaTemplate} against a real broker in its own JVM (Kafka 4.4), with the
- * kafka-clients that Boot 4.0 manages in this JVM.
+ * The starter against a real broker in its own JVM (Kafka 4.4), with the kafka-clients that Boot 4.0 manages in
+ * this JVM: the guarded {@code KafkaTemplate}, the EventBus and the status publisher, and a listener gate
+ * ({@code breakwater.listeners.orders.pause-on=db}: a {@code @KafkaListener} that writes to a "database" behind
+ * the breaker {@code db}).
  */
-class GuardIT {
+class StarterIT {
 
     private static ForkedKafkaBroker broker;
 
@@ -167,5 +176,87 @@ class GuardIT {
             });
         }
         return values;
+    }
+
+    /** The listener: each record goes to the database through its breaker. */
+    static class Orders {
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        volatile boolean databaseDown;
+        private final CircuitBreaker db;
+
+        Orders(BreakwaterBreakers breakers) {
+            this.db = breakers.breaker("db");
+        }
+
+        @KafkaListener(id = "orders", topics = "${gate.topic}", groupId = "${gate.topic}")
+        void handle(String value) {
+            db.execute(() -> {
+                if (databaseDown) {
+                    throw new IllegalStateException("database down");
+                }
+                return handled.add(value);
+            });
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class App {
+        @Bean
+        Orders orders(BreakwaterBreakers breakers) {
+            return new Orders(breakers);
+        }
+    }
+
+    @Test
+    void theListenerPausesWhileItsBreakerIsOpenAndHandlesEveryRecordOnceInOrder() throws Exception {
+        String topic = "gate-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BreakwaterAutoConfiguration.class, KafkaAutoConfiguration.class,
+                        BreakwaterKafkaAutoConfiguration.class))
+                .withUserConfiguration(App.class)
+                .withPropertyValues("spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "spring.kafka.consumer.auto-offset-reset=earliest", "gate.topic=" + topic,
+                        "breakwater.listeners.orders.pause-on=db",
+                        "breakwater.breakers.db.failure-threshold=2", "breakwater.breakers.db.reset-timeout=2s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    @SuppressWarnings("unchecked")
+                    KafkaTemplate<String, String> template = context.getBean(KafkaTemplate.class);
+                    Orders orders = context.getBean(Orders.class);
+                    CircuitBreaker db = context.getBean(BreakwaterBreakers.class).breaker("db");
+                    MessageListenerContainer container = context.getBean(KafkaListenerEndpointRegistry.class)
+                            .getListenerContainer("orders");
+
+                    send(template, topic, 1, 5);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orders.handled.size() == 5);
+
+                    db.forceOpen("maintenance");
+                    await().atMost(Duration.ofSeconds(10)).until(container::isContainerPaused);
+                    send(template, topic, 6, 10);
+                    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                            .until(() -> orders.handled.size() == 5);
+                    db.reset("maintenance over");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orders.handled.size() == 10);
+                    assertThat(container.isPauseRequested()).isFalse();
+
+                    // The database fails: two failures open the breaker, the container pauses on the failed
+                    // record, and after the reset timeout its trials go through once the database is back.
+                    orders.databaseDown = true;
+                    send(template, topic, 11, 15);
+                    await().atMost(Duration.ofSeconds(20)).until(container::isContainerPaused);
+                    orders.databaseDown = false;
+                    await().atMost(Duration.ofSeconds(60)).until(() -> orders.handled.size() == 15);
+                    assertThat(orders.handled).containsExactlyElementsOf(
+                            IntStream.rangeClosed(1, 15).mapToObj(Integer::toString).toList());
+                });
+    }
+
+    private static void send(KafkaTemplate<String, String> template, String topic, int from, int to) throws Exception {
+        for (int i = from; i <= to; i++) {
+            template.send(topic, "k", Integer.toString(i)).get(30, TimeUnit.SECONDS);
+        }
     }
 }
