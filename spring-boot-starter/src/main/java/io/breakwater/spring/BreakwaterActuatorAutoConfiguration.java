@@ -1,6 +1,8 @@
 package io.breakwater.spring;
 
 import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.status.StatusReader;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,7 +18,7 @@ import org.springframework.context.annotation.Configuration;
  * Breakwater in Actuator: the {@code breakwater} health indicator ({@link BreakwaterHealthIndicator}) and the
  * {@code breakwater} endpoint ({@link BreakwaterEndpoint}). Each backs off when the application defines its own.
  */
-@AutoConfiguration(after = BreakwaterAutoConfiguration.class)
+@AutoConfiguration(after = {BreakwaterAutoConfiguration.class, BreakwaterKafkaAutoConfiguration.class})
 @ConditionalOnBean(CircuitBreakerRegistry.class)
 public class BreakwaterActuatorAutoConfiguration {
 
@@ -39,8 +41,8 @@ public class BreakwaterActuatorAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        BreakwaterEndpoint breakwaterEndpoint(CircuitBreakerRegistry registry) {
-            return new BreakwaterEndpoint(registry);
+        BreakwaterEndpoint breakwaterEndpoint(CircuitBreakerRegistry registry, ObjectProvider<StatusReader> fleet) {
+            return new BreakwaterEndpoint(registry, fleet.getIfAvailable());
         }
     }
 }

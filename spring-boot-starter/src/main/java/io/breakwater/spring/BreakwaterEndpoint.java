@@ -3,7 +3,11 @@ package io.breakwater.spring;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
+import io.breakwater.status.FleetEntry;
+import io.breakwater.status.StatusReader;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -29,19 +33,43 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 public class BreakwaterEndpoint {
 
     private final CircuitBreakerRegistry registry;
+    private final @Nullable StatusReader fleet;
 
     public BreakwaterEndpoint(CircuitBreakerRegistry registry) {
-        this.registry = Objects.requireNonNull(registry, "registry");
+        this(registry, null);
     }
 
-    /** Every breaker of the registry, by name. */
+    /** @param fleet the reader of the status topic, for the fleet view; null for none */
+    public BreakwaterEndpoint(CircuitBreakerRegistry registry, @Nullable StatusReader fleet) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.fleet = fleet;
+    }
+
+    /**
+     * Every breaker of the registry, by name; with a status reader, also {@code fleet}: the newest state of every
+     * breaker of every instance that has not stopped, as the status topic has it.
+     */
     @ReadOperation
     public Map<String, Object> breakers() {
         Map<String, Object> breakers = new TreeMap<>();
         for (CircuitBreaker breaker : registry.all()) {
             breakers.put(breaker.name(), view(breaker.snapshot()));
         }
-        return Map.of("breakers", breakers);
+        if (fleet == null) {
+            return Map.of("breakers", breakers);
+        }
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (FleetEntry entry : fleet.fleetEntries(false)) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("instance", entry.event().instance());
+            e.put("breaker", entry.event().breaker());
+            e.put("state", String.valueOf(entry.event().to()));
+            e.put("since", String.valueOf(entry.event().since()));
+            e.put("presence", entry.presence().name());
+            e.put("lastSeen", String.valueOf(entry.lastSeen()));
+            entries.add(e);
+        }
+        return Map.of("breakers", breakers, "fleet", entries, "fleetReader", fleet.state().name());
     }
 
     /** The breaker called {@code name}; null (404 over HTTP) when there is none. */

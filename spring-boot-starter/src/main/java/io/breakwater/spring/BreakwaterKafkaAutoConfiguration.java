@@ -7,6 +7,7 @@ import io.breakwater.eventbus.EventBusBuilder;
 import io.breakwater.spring.internal.KafkaClientSettings;
 import io.breakwater.spring.internal.ListenerGates;
 import io.breakwater.status.StatusPublisher;
+import io.breakwater.status.StatusReader;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -95,6 +96,14 @@ public class BreakwaterKafkaAutoConfiguration {
                     status.getTopic(), instance);
             publisher.attach(registry);
             return publisher;
+        }
+
+        /** Reads the status topic for the endpoint's fleet view; closed with the context. */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(prefix = "breakwater.status", name = "fleet-view", havingValue = "true")
+        StatusReader breakwaterStatusReader(KafkaProperties kafka, BreakwaterKafkaProperties properties) {
+            return StatusReader.start(KafkaClientSettings.producer(kafka), properties.getStatus().getTopic());
         }
 
         private static String instanceId(Environment env) {

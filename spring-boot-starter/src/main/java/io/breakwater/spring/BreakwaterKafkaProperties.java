@@ -60,6 +60,17 @@ public class BreakwaterKafkaProperties {
         /** This instance in status events; default: spring.application.name, the host and the process id. */
         private String instanceId;
 
+        /** Whether the breakwater endpoint also shows the fleet: every instance's breakers, read from the topic. */
+        private boolean fleetView;
+
+        public boolean isFleetView() {
+            return fleetView;
+        }
+
+        public void setFleetView(boolean fleetView) {
+            this.fleetView = fleetView;
+        }
+
         public boolean isEnabled() {
             return enabled;
         }

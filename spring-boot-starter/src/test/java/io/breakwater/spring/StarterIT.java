@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -129,11 +130,14 @@ class StarterIT {
     }
 
     @Test
-    void theEventBusAndTheStatusPublisherReachTheBrokerOfSpringKafka() throws Exception {
+    @SuppressWarnings("unchecked")
+    void theEventBusTheStatusPublisherAndTheFleetViewReachTheBrokerOfSpringKafka() throws Exception {
         String status = "status-" + UUID.randomUUID();
-        runner().withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+        runner().withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class,
+                        BreakwaterActuatorAutoConfiguration.class, EndpointAutoConfiguration.class))
                 .withPropertyValues("breakwater.event-bus.enabled=true", "breakwater.status.enabled=true",
-                        "breakwater.status.topic=" + status, "breakwater.status.instance-id=starter-it")
+                        "breakwater.status.topic=" + status, "breakwater.status.instance-id=starter-it",
+                        "breakwater.status.fleet-view=true", "management.endpoints.web.exposure.include=breakwater")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     EventBus bus = context.getBean(EventBus.class);
@@ -142,6 +146,11 @@ class StarterIT {
                     context.getBean(BreakwaterBreakers.class).breaker("payments").forceOpen("it");
                     assertThat(readCommitted(status, null)).anyMatch(v -> v.contains("payments")
                             && v.contains("FORCED_OPEN") && v.contains("starter-it"));
+                    BreakwaterEndpoint endpoint = context.getBean(BreakwaterEndpoint.class);
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                            assertThat((List<Map<String, Object>>) endpoint.breakers().get("fleet")).anySatisfy(e ->
+                                    assertThat(e).containsEntry("instance", "starter-it")
+                                            .containsEntry("breaker", "payments").containsEntry("state", "FORCED_OPEN")));
                 });
     }
 
