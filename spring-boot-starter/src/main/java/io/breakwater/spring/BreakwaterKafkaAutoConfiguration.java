@@ -6,6 +6,8 @@ import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.EventBusBuilder;
 import io.breakwater.spring.internal.KafkaClientSettings;
 import io.breakwater.spring.internal.ListenerGates;
+import io.breakwater.spill.SpillStore;
+import io.breakwater.spill.SqliteSpillStore;
 import io.breakwater.status.StatusPublisher;
 import io.breakwater.status.StatusReader;
 import io.breakwater.transport.redpanda.RedpandaTransport;
@@ -133,13 +135,30 @@ public class BreakwaterKafkaAutoConfiguration {
                     .build();
         }
 
+        /** A SQLite spill, when breakwater.event-bus.spill-path is set; the bus closes it. */
+        @Bean(destroyMethod = "")
+        @ConditionalOnClass(SqliteSpillStore.class)
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(prefix = "breakwater.event-bus", name = "spill-path")
+        SpillStore breakwaterSpill(BreakwaterKafkaProperties properties) {
+            BreakwaterKafkaProperties.Bus bus = properties.getEventBus();
+            SqliteSpillStore.Builder spill = SqliteSpillStore.builder(bus.getSpillPath());
+            if (bus.getSpillMaxEvents() != null) {
+                spill.maxEvents(bus.getSpillMaxEvents());
+            }
+            return spill.open();
+        }
+
+        /** Spills to the application's SpillStore bean, if there is one (such as a JdbcSpillStore). */
         @Bean
         @ConditionalOnMissingBean
         EventBus breakwaterEventBus(RedpandaTransport transport, BreakwaterKafkaProperties properties,
-                CircuitBreakerRegistry registry, ObjectProvider<StatusPublisher> status) {
+                CircuitBreakerRegistry registry, ObjectProvider<StatusPublisher> status,
+                ObjectProvider<SpillStore> spill) {
             EventBusBuilder bus = EventBus.builder(transport).registry(registry)
                     .topicPrefix(properties.getEventBus().getTopicPrefix());
             status.ifAvailable(bus::statusPublisher);
+            spill.ifAvailable(bus::spill);
             return bus.build();
         }
     }

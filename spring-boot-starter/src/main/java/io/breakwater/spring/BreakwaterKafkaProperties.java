@@ -1,5 +1,6 @@
 package io.breakwater.spring;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -107,6 +108,28 @@ public class BreakwaterKafkaProperties {
 
         /** Name of the transport's breaker; its settings come from breakwater.breaker and breakwater.breakers. */
         private String transportBreakerName = "redpanda_transport";
+
+        /** SQLite file that keeps the events Kafka cannot take, replayed later; none when unset. */
+        private Path spillPath;
+
+        /** Most events the spill keeps (SqliteSpillStore's default: 1000000). */
+        private Long spillMaxEvents;
+
+        public Path getSpillPath() {
+            return spillPath;
+        }
+
+        public void setSpillPath(Path spillPath) {
+            this.spillPath = spillPath;
+        }
+
+        public Long getSpillMaxEvents() {
+            return spillMaxEvents;
+        }
+
+        public void setSpillMaxEvents(Long spillMaxEvents) {
+            this.spillMaxEvents = spillMaxEvents;
+        }
 
         public boolean isEnabled() {
             return enabled;

@@ -12,9 +12,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.PublishResult;
+import io.breakwater.spill.SpillStore;
 import io.breakwater.spring.internal.KafkaClientSettings;
 import io.breakwater.status.StatusPublisher;
 import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
@@ -175,6 +179,21 @@ class BreakwaterAutoConfigurationTest {
             assertThat(context).doesNotHaveBean(EventBus.class).doesNotHaveBean(RedpandaTransport.class)
                     .doesNotHaveBean(StatusPublisher.class);
         });
+    }
+
+    @Test
+    void theEventBusSpillsToTheConfiguredSqliteFileWhileItsTransportIsOpen(@TempDir Path dir) {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.event-bus.enabled=true",
+                        "breakwater.event-bus.spill-path=" + dir.resolve("spill.db"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(RedpandaTransport.class).breaker().forceOpen("test");
+                    PublishResult result = context.getBean(EventBus.class).publishStream("orders", Map.of("id", 1))
+                            .get(30, TimeUnit.SECONDS);
+                    assertThat(result.spilled()).isTrue();
+                    assertThat(context.getBean(SpillStore.class).stats().events()).isEqualTo(1);
+                });
     }
 
     @Test
