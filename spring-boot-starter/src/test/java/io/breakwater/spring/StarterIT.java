@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -192,6 +193,7 @@ class StarterIT {
     /** The listener: each record goes to the database through its breaker. */
     static class Orders {
         final List<String> handled = new CopyOnWriteArrayList<>();
+        final AtomicInteger attempts = new AtomicInteger();
         volatile boolean databaseDown;
         private final CircuitBreaker db;
 
@@ -201,6 +203,7 @@ class StarterIT {
 
         @KafkaListener(id = "orders", topics = "${gate.topic}", groupId = "${gate.topic}")
         void handle(String value) {
+            attempts.incrementAndGet();
             db.execute(() -> {
                 if (databaseDown) {
                     throw new IllegalStateException("database down");
@@ -258,6 +261,13 @@ class StarterIT {
                     orders.databaseDown = true;
                     send(template, topic, 11, 15);
                     await().atMost(Duration.ofSeconds(20)).until(container::isContainerPaused);
+                    // Paused while the error handler was retrying the failed record: no retry reaches the listener
+                    // until the breaker lets the container resume (HALF_OPEN after its 2 s reset timeout).
+                    if (db.state().rejectsCalls()) {
+                        int before = orders.attempts.get();
+                        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                                .until(() -> !db.state().rejectsCalls() || orders.attempts.get() == before);
+                    }
                     orders.databaseDown = false;
                     await().atMost(Duration.ofSeconds(60)).until(() -> orders.handled.size() == 15);
                     assertThat(orders.handled).containsExactlyElementsOf(
