@@ -1,0 +1,165 @@
+package io.breakwater.spring;
+
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.EventBusBuilder;
+import io.breakwater.spring.internal.KafkaClientSettings;
+import io.breakwater.spring.internal.ListenerGates;
+import io.breakwater.spill.SpillStore;
+import io.breakwater.spill.SqliteSpillStore;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.status.StatusReader;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.FixedBackOff;
+
+/**
+ * The status publisher, the {@link RedpandaTransport} and the {@link EventBus}, with the Kafka settings of
+ * {@code spring.kafka.*}: bootstrap servers, security and the extra properties. Each is off unless enabled
+ * ({@code breakwater.status.enabled}, {@code breakwater.event-bus.enabled}), and backs off when the application
+ * defines its own.
+ */
+@AutoConfiguration(after = {BreakwaterAutoConfiguration.class, KafkaAutoConfiguration.class})
+@ConditionalOnClass(KafkaProperties.class)
+@ConditionalOnBean({BreakwaterBreakers.class, KafkaProperties.class})
+@EnableConfigurationProperties(BreakwaterKafkaProperties.class)
+public class BreakwaterKafkaAutoConfiguration {
+
+    /** The listener gates, and an error handler that never skips a record that failed on an open breaker. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(KafkaListenerEndpointRegistry.class)
+    static class Listeners {
+
+        @Bean
+        @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+        ListenerGates breakwaterListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers,
+                BreakwaterKafkaProperties properties) {
+            Map<String, String> gates = new LinkedHashMap<>();
+            properties.getListeners().forEach((id, gate) -> gates.put(id, gate.getPauseOn()));
+            return new ListenerGates(endpoints, breakers, gates);
+        }
+
+        /**
+         * Spring Kafka's default error handler (10 attempts, then the record is logged and skipped), except for a
+         * failure caused by a breaker that refuses calls: that record is tried again, without limit, once a second,
+         * so an outage longer than the retries skips nothing.
+         */
+        @Bean
+        @ConditionalOnMissingBean(CommonErrorHandler.class)
+        DefaultErrorHandler breakwaterErrorHandler() {
+            DefaultErrorHandler handler = new DefaultErrorHandler();
+            handler.setBackOffFunction((record, failure) -> refusedByABreaker(failure)
+                    ? new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS) : null);
+            return handler;
+        }
+
+        private static boolean refusedByABreaker(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof CircuitBreakerOpenException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(StatusPublisher.class)
+    @ConditionalOnProperty(prefix = "breakwater.status", name = "enabled", havingValue = "true")
+    static class Status {
+
+        /** Publishes every breaker of the registry, now and later; closed with the context. */
+        @Bean
+        @ConditionalOnMissingBean
+        StatusPublisher breakwaterStatusPublisher(KafkaProperties kafka, BreakwaterKafkaProperties properties,
+                CircuitBreakerRegistry registry, Environment env) {
+            BreakwaterKafkaProperties.Status status = properties.getStatus();
+            String instance = status.getInstanceId() != null ? status.getInstanceId() : instanceId(env);
+            StatusPublisher publisher = StatusPublisher.create(KafkaClientSettings.producer(kafka),
+                    status.getTopic(), instance);
+            publisher.attach(registry);
+            return publisher;
+        }
+
+        /** Reads the status topic for the endpoint's fleet view; closed with the context. */
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(prefix = "breakwater.status", name = "fleet-view", havingValue = "true")
+        StatusReader breakwaterStatusReader(KafkaProperties kafka, BreakwaterKafkaProperties properties) {
+            return StatusReader.start(KafkaClientSettings.producer(kafka), properties.getStatus().getTopic());
+        }
+
+        private static String instanceId(Environment env) {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "unknown-host";
+            }
+            return env.getProperty("spring.application.name", "application") + "-" + host + "-"
+                    + ProcessHandle.current().pid();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(EventBus.class)
+    @ConditionalOnProperty(prefix = "breakwater.event-bus", name = "enabled", havingValue = "true")
+    static class Bus {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RedpandaTransport breakwaterTransport(KafkaProperties kafka, BreakwaterKafkaProperties properties,
+                BreakwaterBreakers breakers) {
+            String name = properties.getEventBus().getTransportBreakerName();
+            return RedpandaTransport.builder(KafkaClientSettings.producer(kafka))
+                    .breaker(breakers.breaker(name))
+                    .build();
+        }
+
+        /** A SQLite spill, when breakwater.event-bus.spill-path is set; the bus closes it. */
+        @Bean(destroyMethod = "")
+        @ConditionalOnClass(SqliteSpillStore.class)
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(prefix = "breakwater.event-bus", name = "spill-path")
+        SpillStore breakwaterSpill(BreakwaterKafkaProperties properties) {
+            BreakwaterKafkaProperties.Bus bus = properties.getEventBus();
+            SqliteSpillStore.Builder spill = SqliteSpillStore.builder(bus.getSpillPath());
+            if (bus.getSpillMaxEvents() != null) {
+                spill.maxEvents(bus.getSpillMaxEvents());
+            }
+            return spill.open();
+        }
+
+        /** Spills to the application's SpillStore bean, if there is one (such as a JdbcSpillStore). */
+        @Bean
+        @ConditionalOnMissingBean
+        EventBus breakwaterEventBus(RedpandaTransport transport, BreakwaterKafkaProperties properties,
+                CircuitBreakerRegistry registry, ObjectProvider<StatusPublisher> status,
+                ObjectProvider<SpillStore> spill) {
+            EventBusBuilder bus = EventBus.builder(transport).registry(registry)
+                    .topicPrefix(properties.getEventBus().getTopicPrefix());
+            status.ifAvailable(bus::statusPublisher);
+            spill.ifAvailable(bus::spill);
+            return bus.build();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.breakwater.spring.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.Subscription;
+import io.breakwater.spring.BreakwaterBreakers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.AbstractMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * {@code breakwater.listeners.<id>.pause-on=<breaker>}: pauses the {@code @KafkaListener} container {@code id} while
+ * the breaker refuses calls (OPEN, FORCED_OPEN) and resumes it when the breaker admits calls again (HALF_OPEN: the
+ * next records are its trials; CLOSED; DISABLED). The containers pause immediately (after the record in hand,
+ * not after the whole poll), and a record that failed stays where it was: the error handler seeks back to it.
+ *
+ * <p>A paused container makes no calls, so nothing would move an OPEN breaker to HALF_OPEN: a ticker checks the
+ * gated breakers' timeouts twice a second. Starts before the containers, so one gated by an open breaker starts
+ * paused. Thread-safe.
+ */
+public final class ListenerGates implements SmartLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerGates.class);
+
+    private final KafkaListenerEndpointRegistry endpoints;
+    private final BreakwaterBreakers breakers;
+    private final Map<String, String> gates;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    private final List<CircuitBreaker> gating = new ArrayList<>();
+    private ScheduledExecutorService ticker;
+    private volatile boolean running;
+
+    /** @param gates the breaker name by listener container id */
+    public ListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers, Map<String, String> gates) {
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+        this.breakers = Objects.requireNonNull(breakers, "breakers");
+        this.gates = Map.copyOf(gates);
+    }
+
+    /**
+     * @throws IllegalArgumentException when a gate names no breaker
+     * @throws IllegalStateException when no listener container has a gate's id
+     */
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        gates.forEach((id, breakerName) -> {
+            if (breakerName == null || breakerName.isBlank()) {
+                throw new IllegalArgumentException("breakwater.listeners." + id + ".pause-on must name a breaker");
+            }
+            MessageListenerContainer container = endpoints.getListenerContainer(id);
+            if (container == null) {
+                throw new IllegalStateException("breakwater.listeners." + id + ": no @KafkaListener container has the id '"
+                        + id + "'; the ids are " + endpoints.getListenerContainerIds());
+            }
+            container.getContainerProperties().setPauseImmediate(true);
+            CircuitBreaker breaker = breakers.breaker(breakerName);
+            gating.add(breaker);
+            subscriptions.add(breaker.onTransition(t -> follow(container, breaker)));
+            follow(container, breaker);
+        });
+        if (!gating.isEmpty()) {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "breakwater-listener-gates");
+                t.setDaemon(true);
+                return t;
+            });
+            ticker.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
+        }
+        running = true;
+    }
+
+    private void tick() {
+        for (CircuitBreaker breaker : gating) {
+            try {
+                breaker.checkTimeouts();
+            } catch (RuntimeException e) {
+                LOG.warn("Breaker '{}' could not check its timeouts", breaker.name(), e);
+            }
+        }
+    }
+
+    private static void follow(MessageListenerContainer container, CircuitBreaker breaker) {
+        try {
+            if (breaker.state().rejectsCalls()) {
+                container.pause();
+            } else {
+                container.resume();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Listener container '{}' could not follow breaker '{}'", container.getListenerId(), breaker.name(), e);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        subscriptions.forEach(Subscription::close);
+        subscriptions.clear();
+        gating.clear();
+        if (ticker != null) {
+            ticker.shutdownNow();
+            ticker = null;
+        }
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before the listener containers, so that a container gated by an open breaker starts paused. */
+    @Override
+    public int getPhase() {
+        return AbstractMessageListenerContainer.DEFAULT_PHASE - 1;
+    }
+}

@@ -1,0 +1,110 @@
+package io.breakwater.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+
+/** The health indicator, its place in the probe groups, and the endpoint, in a started application. */
+class BreakwaterActuatorTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({BreakwaterAutoConfiguration.class, BreakwaterActuatorAutoConfiguration.class,
+            ApplicationAvailabilityAutoConfiguration.class, EndpointAutoConfiguration.class,
+            HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+            HealthEndpointAutoConfiguration.class, AvailabilityHealthContributorAutoConfiguration.class,
+            AvailabilityProbesAutoConfiguration.class})
+    static class App {
+    }
+
+    private static ConfigurableApplicationContext start(String... properties) {
+        return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false).properties(properties).run();
+    }
+
+    @Test
+    void anOpenBreakerTakesReadinessOutOfServiceAndLeavesLivenessUp() {
+        try (ConfigurableApplicationContext context = start()) {
+            // Boot 4 has the probe groups by default.
+            HealthEndpoint health = context.getBean(HealthEndpoint.class);
+            CircuitBreakerRegistry registry = context.getBean(CircuitBreakerRegistry.class);
+            context.getBean(BreakwaterBreakers.class).breaker("orders");
+            assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
+
+            registry.get("orders").orElseThrow().forceOpen("test");
+            assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(health.healthForPath("liveness").getStatus()).isEqualTo(Status.UP);
+            assertThat(health.healthForPath("breakwater").getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+
+            registry.get("orders").orElseThrow().reset("test");
+            assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
+        }
+    }
+
+    @Test
+    void theApplicationsOwnReadinessGroupWins() {
+        try (ConfigurableApplicationContext context = start("management.endpoint.health.probes.enabled=true",
+                "management.endpoint.health.group.readiness.include=readinessState")) {
+            HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+            assertThat(groups.get("readiness").isMember("breakwater")).isFalse();
+        }
+    }
+
+    @Test
+    void withoutProbesNoGroupIsAddedAndTheIndicatorStillReports() {
+        try (ConfigurableApplicationContext context = start("management.endpoint.health.probes.enabled=false")) {
+            HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+            assertThat(groups.get("readiness")).isNull();
+            context.getBean(BreakwaterBreakers.class).breaker("orders").forceOpen("test");
+            assertThat(context.getBean(BreakwaterHealthIndicator.class).health().getDetails())
+                    .containsEntry("open", Map.of("orders", "FORCED_OPEN"));
+        }
+    }
+
+    @Test
+    void theEndpointIsOnlyThereWhereItIsExposed() {
+        try (ConfigurableApplicationContext context = start()) {
+            assertThat(context.getBeansOfType(BreakwaterEndpoint.class)).isEmpty();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theEndpointListsShowsForcesOpenAndResetsBreakers() {
+        try (ConfigurableApplicationContext context = start("management.endpoints.web.exposure.include=breakwater")) {
+            BreakwaterEndpoint endpoint = context.getBean(BreakwaterEndpoint.class);
+            context.getBean(BreakwaterBreakers.class).breaker("orders");
+            assertThat((Map<String, Object>) endpoint.breakers().get("breakers")).containsKey("orders");
+
+            assertThat(endpoint.change("orders", "force-open", "maintenance")).containsEntry("state", "FORCED_OPEN");
+            assertThat(endpoint.breaker("orders")).containsEntry("state", "FORCED_OPEN");
+            assertThat(endpoint.change("orders", "reset", null)).containsEntry("state", "CLOSED");
+            assertThat(endpoint.change("orders", "disable", null)).containsEntry("state", "DISABLED");
+
+            assertThat(endpoint.breaker("missing")).isNull();
+            assertThat(endpoint.change("missing", "reset", null)).isNull();
+            assertThatThrownBy(() -> endpoint.change("orders", "open", null))
+                    .isInstanceOf(InvalidEndpointRequestException.class)
+                    .hasMessage("action must be force-open, reset or disable, but was 'open'");
+        }
+    }
+}

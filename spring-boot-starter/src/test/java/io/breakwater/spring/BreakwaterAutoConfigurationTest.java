@@ -1,0 +1,266 @@
+package io.breakwater.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.metrics.BreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.PublishResult;
+import io.breakwater.spill.SpillStore;
+import io.breakwater.spring.internal.KafkaClientSettings;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/** The auto-configuration without a broker: the bootstrap address is a closed port. */
+class BreakwaterAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(BreakwaterAutoConfiguration.class, KafkaAutoConfiguration.class))
+            .withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1",
+                    "spring.kafka.producer.properties.max.block.ms=60000");
+
+    @Test
+    void isRegisteredInTheAutoConfigurationImports() {
+        assertThat(ImportCandidates.load(org.springframework.boot.autoconfigure.AutoConfiguration.class,
+                getClass().getClassLoader()).getCandidates())
+                .contains(BreakwaterAutoConfiguration.class.getName());
+    }
+
+    @Test
+    void aSendFailsAtOnceWithTheBreakerOpenThroughTheAutoConfiguredTemplate() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("kafka-template");
+            breaker.forceOpen("test");
+            @SuppressWarnings("unchecked")
+            KafkaTemplate<Object, Object> template = context.getBean(KafkaTemplate.class);
+            long start = System.nanoTime();
+            // The wrapper's future has failed already, so Spring Kafka throws at once instead of returning it.
+            assertThatThrownBy(() -> template.send("orders", "k", "v"))
+                    .isInstanceOf(KafkaException.class).hasMessage("Send failed")
+                    .hasCauseInstanceOf(CircuitBreakerOpenException.class);
+            // Kafka's producer would wait max.block.ms (60 s) for the closed port's metadata: the refusal comes at once.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+            assertThat(breaker.callStats().rejected()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void observeModeCountsButNeverRefuses() {
+        runner.withPropertyValues("breakwater.guard.mode=observe", "spring.kafka.producer.properties.max.block.ms=300").run(context -> {
+            CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("kafka-template");
+            breaker.forceOpen("test");
+            @SuppressWarnings("unchecked")
+            KafkaTemplate<Object, Object> template = context.getBean(KafkaTemplate.class);
+            // The send reaches Kafka's producer, which gives up on the closed port after max.block.ms.
+            assertThatThrownBy(() -> template.send("orders", "k", "v").get(30, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            assertThat(breaker.callStats().rejected()).isZero();
+            assertThat(breaker.callStats().failed()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void guardNamesItsBreakerAndTakesItsOverride() {
+        runner.withPropertyValues("breakwater.guard.breaker-name=orders-out",
+                "breakwater.breaker.failure-threshold=7", "breakwater.breakers.orders-out.reset-timeout=5s")
+                .run(context -> {
+                    CircuitBreakerRegistry registry = context.getBean(CircuitBreakerRegistry.class);
+                    CircuitBreakerConfig config = registry.get("orders-out").orElseThrow().config();
+                    assertThat(config.failureThreshold()).isEqualTo(7);
+                    assertThat(config.resetTimeout()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(registry.get("kafka-template")).isEmpty();
+                });
+    }
+
+    @Test
+    void aBadDefaultStopsTheStartWithCircuitBreakerConfigsMessage() {
+        String expected = messageOf(() -> CircuitBreakerConfig.builder("default").failureThreshold(0).build());
+        runner.withPropertyValues("breakwater.breaker.failure-threshold=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(expected);
+        });
+    }
+
+    @Test
+    void aBadOverrideStopsTheStartNamingTheBreaker() {
+        String expected = messageOf(() -> CircuitBreakerConfig.builder("orders").failureRateThreshold(1.5)
+                .windowSize(10).build());
+        runner.withPropertyValues("breakwater.breakers.orders.failure-rate-threshold=1.5",
+                "breakwater.breakers.orders.window-size=10").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessage(expected)
+                    .hasMessageContaining("'orders'").hasMessageContaining("failureRateThreshold");
+        });
+    }
+
+    @Test
+    void backsOffForTheApplicationsOwnRegistryAndCustomizer() {
+        runner.withUserConfiguration(OwnBeans.class).run(context -> {
+            assertThat(context.getBean(CircuitBreakerRegistry.class)).isSameAs(OwnBeans.REGISTRY);
+            assertThat(context.getBean(BreakwaterAutoConfiguration.GUARD_CUSTOMIZER)).isSameAs(OwnBeans.CUSTOMIZER);
+            // Without the guard's customizer, no producer is wrapped: nothing was created in the registry.
+            assertThat(OwnBeans.REGISTRY.get("kafka-template")).isEmpty();
+        });
+    }
+
+    @Test
+    void turnsOffWithEnabledFalse() {
+        runner.withPropertyValues("breakwater.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(BreakwaterBreakers.class);
+            assertThat(context).hasSingleBean(KafkaTemplate.class);
+        });
+    }
+
+    @Test
+    void everyBreakerIsBoundToBootsMeterRegistry() {
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class)).run(context -> {
+            assertThat(context).hasSingleBean(BreakerMetrics.class);
+            context.getBean(BreakwaterBreakers.class).breaker("later").forceOpen("test");
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            assertThat(meters.get("breaker.state").tag("name", "later").tag("state", "FORCED_OPEN").gauge().value())
+                    .isEqualTo(1.0);
+            assertThat(meters.get("breaker.state").tag("name", "kafka-template").tag("state", "CLOSED").gauge()
+                    .value()).isEqualTo(1.0);
+        });
+    }
+
+    @Test
+    void theBusAndTheStatusPublisherTakeSpringKafkasSecurityButNotTheTemplatesOwnSettings() {
+        runner.withPropertyValues("spring.kafka.security.protocol=SASL_PLAINTEXT",
+                "spring.kafka.properties.sasl.mechanism=PLAIN",
+                "spring.kafka.producer.transaction-id-prefix=tx-",
+                "spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.LongSerializer")
+                .run(context -> {
+                    Map<String, Object> props = KafkaClientSettings.producer(context.getBean(KafkaProperties.class));
+                    assertThat(props).containsEntry("bootstrap.servers", List.of("127.0.0.1:1"))
+                            .containsEntry("security.protocol", "SASL_PLAINTEXT")
+                            .containsEntry("sasl.mechanism", "PLAIN")
+                            .containsEntry("value.serializer", ByteArraySerializer.class)
+                            .containsEntry("key.serializer", StringSerializer.class)
+                            .doesNotContainKey("transactional.id");
+                });
+    }
+
+    @Test
+    void theBusAndTheStatusPublisherAreOffUnlessEnabled() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class)).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).doesNotHaveBean(EventBus.class).doesNotHaveBean(RedpandaTransport.class)
+                    .doesNotHaveBean(StatusPublisher.class);
+        });
+    }
+
+    @Test
+    void theEventBusSpillsToTheConfiguredSqliteFileWhileItsTransportIsOpen(@TempDir Path dir) {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.event-bus.enabled=true",
+                        "breakwater.event-bus.spill-path=" + dir.resolve("spill.db"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(RedpandaTransport.class).breaker().forceOpen("test");
+                    PublishResult result = context.getBean(EventBus.class).publishStream("orders", Map.of("id", 1))
+                            .get(30, TimeUnit.SECONDS);
+                    assertThat(result.spilled()).isTrue();
+                    assertThat(context.getBean(SpillStore.class).stats().events()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void aGateOnAnUnknownListenerStopsTheStartNamingIt() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.listeners.ordres.pause-on=db").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalStateException.class)
+                            .hasMessage("breakwater.listeners.ordres: no @KafkaListener container has the id 'ordres'; "
+                                    + "the ids are []");
+                });
+    }
+
+    @Test
+    void aGateWithoutABreakerStopsTheStart() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.listeners.orders.pause-on= ").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalArgumentException.class)
+                            .hasMessage("breakwater.listeners.orders.pause-on must name a breaker");
+                });
+    }
+
+    @Test
+    void theConfigurationProcessorDescribesEveryProperty() throws Exception {
+        JsonNode metadata;
+        try (var in = getClass().getClassLoader().getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("metadata generated by spring-boot-configuration-processor").isNotNull();
+            metadata = new ObjectMapper().readTree(in);
+        }
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        metadata.get("properties").forEach(p -> byName.put(p.get("name").asText(), p));
+        assertThat(byName).containsKeys("breakwater.enabled", "breakwater.breaker.failure-threshold",
+                "breakwater.breaker.reset-timeout", "breakwater.breakers", "breakwater.guard.mode",
+                "breakwater.guard.in-flight-threshold", "breakwater.listeners", "breakwater.status.topic",
+                "breakwater.event-bus.enabled", "management.endpoint.breakwater.access");
+        assertThat(byName.get("breakwater.guard.mode").get("defaultValue").asText()).isEqualTo("enforce");
+        byName.forEach((name, p) -> {
+            if (name.startsWith("breakwater.")) {
+                assertThat(p.path("description").asText()).as("description of %s", name).isNotBlank();
+            }
+        });
+    }
+
+    private static String messageOf(Runnable build) {
+        try {
+            build.run();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("the config was accepted");
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnBeans {
+        static final CircuitBreakerRegistry REGISTRY = new CircuitBreakerRegistry();
+        static final org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer CUSTOMIZER =
+                factory -> { };
+
+        @Bean
+        CircuitBreakerRegistry myRegistry() {
+            return REGISTRY;
+        }
+
+        @Bean(BreakwaterAutoConfiguration.GUARD_CUSTOMIZER)
+        org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer myCustomizer() {
+            return CUSTOMIZER;
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.breakwater.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.PublishResult;
+import io.breakwater.interceptors.KafkaClientVersion;
+import io.breakwater.testkit.ForkedKafkaBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+/**
+ * The starter against a real broker in its own JVM (Kafka 4.4), with the kafka-clients that Boot 4.0 manages in
+ * this JVM: the guarded {@code KafkaTemplate}, the EventBus and the status publisher, and a listener gate
+ * ({@code breakwater.listeners.orders.pause-on=db}: a {@code @KafkaListener} that writes to a "database" behind
+ * the breaker {@code db}).
+ */
+class StarterIT {
+
+    private static ForkedKafkaBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = ForkedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BreakwaterAutoConfiguration.class, KafkaAutoConfiguration.class))
+                .withPropertyValues("spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "spring.kafka.producer.properties.max.block.ms=60000",
+                        "breakwater.breaker.reset-timeout=3s");
+    }
+
+    @Test
+    void runsOnTheKafkaClientsBootManages() {
+        // 4.1.2 for Boot 4.0.7; 4.2.2 for Boot 4.1.2 (-Pboot-4.1). Set by the build.
+        assertThat(KafkaClientVersion.current()).isEqualTo(System.getProperty("starter.kafka.version"))
+                .isNotEqualTo("4.4.0");
+    }
+
+    @Test
+    void theTemplateFailsFastWhileTheFrozenBrokerKeepsTheBreakerOpenAndSendsAgainAfterResume() throws Exception {
+        String topic = newTopic("guard");
+        runner().run(context -> {
+            @SuppressWarnings("unchecked")
+            KafkaTemplate<String, String> template = context.getBean(KafkaTemplate.class);
+            CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("kafka-template");
+            template.send(topic, "k", "before").get(30, TimeUnit.SECONDS);
+            broker.freeze();
+            try {
+                await().atMost(Duration.ofSeconds(15)).until(() -> {
+                    sendIgnoringRefusal(template, topic, "frozen");
+                    return breaker.state().rejectsCalls();
+                });
+                await().atMost(Duration.ofSeconds(10)).until(() -> breaker.state() == CircuitBreakerState.OPEN);
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> template.send(topic, "k", "refused"))
+                        .isInstanceOf(KafkaException.class).hasCauseInstanceOf(CircuitBreakerOpenException.class);
+                // Kafka's producer alone would block up to max.block.ms (60 s) here.
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+            } finally {
+                broker.resume();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                sendIgnoringRefusal(template, topic, "after");
+                return breaker.state() == CircuitBreakerState.CLOSED;
+            });
+            template.send(topic, "k", "closed").get(30, TimeUnit.SECONDS);
+        });
+    }
+
+    @Test
+    void aTransactionalTemplateCommitsAndAbortsThroughTheGuard() throws Exception {
+        String topic = newTopic("guard-tx");
+        runner().withPropertyValues("spring.kafka.producer.transaction-id-prefix=guard-tx-",
+                "breakwater.guard.breaker-name=tx-out").run(context -> {
+            @SuppressWarnings("unchecked")
+            KafkaTemplate<String, String> template = context.getBean(KafkaTemplate.class);
+            assertThat(template.isTransactional()).isTrue();
+            template.executeInTransaction(t -> t.send(topic, "k", "committed"));
+            assertThatThrownBy(() -> template.executeInTransaction(t -> {
+                t.send(topic, "k", "aborted");
+                throw new IllegalStateException("roll back");
+            })).isInstanceOf(IllegalStateException.class);
+            template.executeInTransaction(t -> t.send(topic, "k", "last"));
+            assertThat(readCommitted(topic, "last")).containsExactly("committed", "last");
+            CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("tx-out");
+            assertThat(breaker.callStats().successful()).as("sends went through the guard").isGreaterThanOrEqualTo(2);
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theEventBusTheStatusPublisherAndTheFleetViewReachTheBrokerOfSpringKafka() throws Exception {
+        String status = "status-" + UUID.randomUUID();
+        runner().withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class,
+                        BreakwaterActuatorAutoConfiguration.class, EndpointAutoConfiguration.class))
+                .withPropertyValues("breakwater.event-bus.enabled=true", "breakwater.status.enabled=true",
+                        "breakwater.status.topic=" + status, "breakwater.status.instance-id=starter-it",
+                        "breakwater.status.fleet-view=true", "management.endpoints.web.exposure.include=breakwater")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    EventBus bus = context.getBean(EventBus.class);
+                    PublishResult published = bus.publishStream("orders", Map.of("id", 1)).get(30, TimeUnit.SECONDS);
+                    assertThat(published.acknowledged()).isTrue();
+                    context.getBean(BreakwaterBreakers.class).breaker("payments").forceOpen("it");
+                    assertThat(readCommitted(status, null)).anyMatch(v -> v.contains("payments")
+                            && v.contains("FORCED_OPEN") && v.contains("starter-it"));
+                    BreakwaterEndpoint endpoint = context.getBean(BreakwaterEndpoint.class);
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                            assertThat((List<Map<String, Object>>) endpoint.breakers().get("fleet")).anySatisfy(e ->
+                                    assertThat(e).containsEntry("instance", "starter-it")
+                                            .containsEntry("breaker", "payments").containsEntry("state", "FORCED_OPEN")));
+                });
+    }
+
+    private static void sendIgnoringRefusal(KafkaTemplate<String, String> template, String topic, String value) {
+        try {
+            template.send(topic, "k", value);
+        } catch (KafkaException refused) {
+            // the breaker has opened: what the test waits for
+        }
+    }
+
+    private static String newTopic(String prefix) throws Exception {
+        String topic = prefix + "-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        return topic;
+    }
+
+    private static List<String> readCommitted(String topic, String last) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "read-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(Set.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+                return last == null ? values.stream().anyMatch(v -> v.contains("FORCED_OPEN")) : values.contains(last);
+            });
+        }
+        return values;
+    }
+
+    /** The listener: each record goes to the database through its breaker. */
+    static class Orders {
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        final AtomicInteger attempts = new AtomicInteger();
+        volatile boolean databaseDown;
+        private final CircuitBreaker db;
+
+        Orders(BreakwaterBreakers breakers) {
+            this.db = breakers.breaker("db");
+        }
+
+        @KafkaListener(id = "orders", topics = "${gate.topic}", groupId = "${gate.topic}")
+        void handle(String value) {
+            attempts.incrementAndGet();
+            db.execute(() -> {
+                if (databaseDown) {
+                    throw new IllegalStateException("database down");
+                }
+                return handled.add(value);
+            });
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class App {
+        @Bean
+        Orders orders(BreakwaterBreakers breakers) {
+            return new Orders(breakers);
+        }
+    }
+
+    @Test
+    void theListenerPausesWhileItsBreakerIsOpenAndHandlesEveryRecordOnceInOrder() throws Exception {
+        String topic = "gate-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BreakwaterAutoConfiguration.class, KafkaAutoConfiguration.class,
+                        BreakwaterKafkaAutoConfiguration.class))
+                .withUserConfiguration(App.class)
+                .withPropertyValues("spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                        "spring.kafka.consumer.auto-offset-reset=earliest", "gate.topic=" + topic,
+                        "breakwater.listeners.orders.pause-on=db",
+                        "breakwater.breakers.db.failure-threshold=2", "breakwater.breakers.db.reset-timeout=2s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    @SuppressWarnings("unchecked")
+                    KafkaTemplate<String, String> template = context.getBean(KafkaTemplate.class);
+                    Orders orders = context.getBean(Orders.class);
+                    CircuitBreaker db = context.getBean(BreakwaterBreakers.class).breaker("db");
+                    MessageListenerContainer container = context.getBean(KafkaListenerEndpointRegistry.class)
+                            .getListenerContainer("orders");
+
+                    send(template, topic, 1, 5);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orders.handled.size() == 5);
+
+                    db.forceOpen("maintenance");
+                    await().atMost(Duration.ofSeconds(10)).until(container::isContainerPaused);
+                    send(template, topic, 6, 10);
+                    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                            .until(() -> orders.handled.size() == 5);
+                    db.reset("maintenance over");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> orders.handled.size() == 10);
+                    assertThat(container.isPauseRequested()).isFalse();
+
+                    // The database fails: two failures open the breaker, the container pauses on the failed
+                    // record, and after the reset timeout its trials go through once the database is back.
+                    orders.databaseDown = true;
+                    send(template, topic, 11, 15);
+                    await().atMost(Duration.ofSeconds(20)).until(container::isContainerPaused);
+                    // Paused while the error handler was retrying the failed record: no retry reaches the listener
+                    // until the breaker lets the container resume (HALF_OPEN after its 2 s reset timeout).
+                    if (db.state().rejectsCalls()) {
+                        int before = orders.attempts.get();
+                        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                                .until(() -> !db.state().rejectsCalls() || orders.attempts.get() == before);
+                    }
+                    orders.databaseDown = false;
+                    await().atMost(Duration.ofSeconds(60)).until(() -> orders.handled.size() == 15);
+                    assertThat(orders.handled).containsExactlyElementsOf(
+                            IntStream.rangeClosed(1, 15).mapToObj(Integer::toString).toList());
+                });
+    }
+
+    private static void send(KafkaTemplate<String, String> template, String topic, int from, int to) throws Exception {
+        for (int i = from; i <= to; i++) {
+            template.send(topic, "k", Integer.toString(i)).get(30, TimeUnit.SECONDS);
+        }
+    }
+}
