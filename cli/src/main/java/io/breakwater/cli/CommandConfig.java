@@ -1,8 +1,7 @@
 package io.breakwater.cli;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -23,8 +22,12 @@ final class CommandConfig {
     static Map<String, Object> client(CommandLine cmd, Path file, String bootstrap) {
         Map<String, Object> config = new HashMap<>();
         if (file != null) {
+            if (Files.isDirectory(file)) {
+                throw new CommandLine.ParameterException(cmd, "--command-config: " + file + " is a directory; give a "
+                        + "properties file");
+            }
             Properties props = new Properties();
-            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            try (InputStream in = Files.newInputStream(file)) { // ISO-8859-1, as Kafka's tools read it
                 props.load(in);
             } catch (IOException | IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cmd, "--command-config: cannot read " + file + " ("

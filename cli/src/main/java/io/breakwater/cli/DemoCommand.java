@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
     Integer metricsPort;
 
     @Option(names = "--reset-timeout", defaultValue = "3s", converter = Durations.class,
-            description = "How long an open breaker waits before trial calls (default: ${DEFAULT-VALUE}).")
+            description = "How long an open breaker waits before trial calls: 100ms to 1h (default: ${DEFAULT-VALUE}).")
     Duration resetTimeout;
 
     @CommandLine.Spec
@@ -54,13 +54,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (bootstrap == null && duration.compareTo(Duration.ofSeconds(20)) < 0) {
             throw new CommandLine.ParameterException(cmd, "--duration must be at least 20s with the embedded broker "
-                    + "(it freezes, restores, kills and restarts it), but was " + duration.toSeconds() + "s");
+                    + "(it freezes, restores, kills and restarts it), but was " + Durations.format(duration));
         }
         if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofDays(1)) > 0) {
-            throw new CommandLine.ParameterException(cmd, "--duration must be in (0, 24h], but was " + duration);
+            throw new CommandLine.ParameterException(cmd, "--duration must be in (0, 24h], but was " + Durations.format(duration));
         }
-        if (resetTimeout.toMillis() < 100) {
-            throw new CommandLine.ParameterException(cmd, "--reset-timeout must be at least 100ms, but was " + resetTimeout);
+        if (resetTimeout.toMillis() < 100 || resetTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new CommandLine.ParameterException(cmd, "--reset-timeout must be in [100ms, 1h], but was "
+                    + Durations.format(resetTimeout));
         }
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
             throw new CommandLine.ParameterException(cmd, "--metrics-port must be in [0, 65535], but was " + metricsPort);

@@ -1,6 +1,8 @@
 package io.breakwater.cli;
 
 import io.breakwater.status.ControlCommand;
+import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code breakwater disable NAME}. */
@@ -9,8 +11,16 @@ import picocli.CommandLine.Command;
                 + "(DISABLED) until the command expires or another replaces it.")
 final class DisableCommand extends SwitchCommand {
 
+    @CommandLine.Mixin
+    ForOption forOption = new ForOption();
+
     @Override
     ControlCommand.Action action() {
         return ControlCommand.Action.DISABLE;
+    }
+
+    @Override
+    Duration lasting() {
+        return forOption.lasting;
     }
 }

@@ -1,15 +1,35 @@
 package io.breakwater.cli;
 
+import io.breakwater.cli.internal.DurationText;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Reads durations such as {@code 90s}, {@code 2m}, {@code 500ms}, {@code 1h} or {@code 2d}; a sign is kept, for the option to judge. */
+/**
+ * Reads durations such as {@code 90s}, {@code 2m}, {@code 500ms}, {@code 1h} or {@code 2d}, of at most {@link #MAX} either
+ * way; a sign is kept, for the option to judge.
+ */
 final class Durations implements CommandLine.ITypeConverter<Duration> {
+
+    /** The longest duration any option takes; each option may take less. */
+    static final Duration MAX = Duration.ofDays(365);
 
     @Override
     public Duration convert(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
+        Duration d = parse(value.trim().toLowerCase(Locale.ROOT));
+        if (d == null) {
+            throw new CommandLine.TypeConversionException(value.trim().matches("[-+]?0+")
+                    ? "'" + value + "' must be a duration > 0: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d"
+                    : "'" + value + "' is not a duration: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d");
+        }
+        if (d.abs().compareTo(MAX) > 0) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is too long: durations go up to "
+                    + format(MAX));
+        }
+        return d;
+    }
+
+    private static Duration parse(String v) {
         try {
             if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
@@ -28,25 +48,13 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
                     break;
             }
         } catch (NumberFormatException | StringIndexOutOfBoundsException | ArithmeticException e) {
-            // reported below
+            // not a duration
         }
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use a number and a unit, "
-                + "as in 30s, 15m, 500ms, 1h or 2d");
+        return null;
     }
 
     /** {@code d} as it would be written: {@code 15m}, {@code -5m}, {@code 0s}, {@code 1500ms}. */
     static String format(Duration d) {
-        long ms = d.toMillis();
-        long abs = Math.abs(ms);
-        if (abs % 86_400_000 == 0 && abs > 0) {
-            return ms / 86_400_000 + "d";
-        }
-        if (abs % 3_600_000 == 0 && abs > 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (abs % 60_000 == 0 && abs > 0) {
-            return ms / 60_000 + "m";
-        }
-        return abs % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        return DurationText.format(d);
     }
 }

@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
                 + "unless --all is given.")
 final class StatusCommand implements Callable<Integer> {
 
+    /** The longest {@code --timeout}, of this command and of the switch. */
+    static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+
     @Option(names = "--bootstrap-server", required = true, paramLabel = "HOST:PORT", description = "Kafka or Redpanda to read from.")
     String bootstrap;
 
@@ -54,7 +57,8 @@ final class StatusCommand implements Callable<Integer> {
     boolean noColor;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
-            description = "How long to wait for the cluster and the topic (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for the cluster to answer, then for the topic: 1s to 10m "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--command-config", paramLabel = "FILE",
@@ -68,25 +72,22 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
-        }
+        checkTimeout(spec.commandLine(), timeout);
         if (watch && (follow || json)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--watch shows the table: it cannot be combined "
                     + "with --follow or --json");
         }
         if (interval.toMillis() < 100 || interval.compareTo(Duration.ofHours(1)) > 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be in [100ms, 1h], but was "
-                    + interval.toMillis() + "ms");
+                    + Durations.format(interval));
         }
         if (bootstrap.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bootstrap-server must not be empty: give HOST:PORT");
         }
-        checkTopic(spec.commandLine(), topic);
+        checkTopic(spec.commandLine(), "--topic", topic);
         Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         try {
-            Reachability.check(client, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
+            Reachability.check(client, timeout);
         } catch (Reachability.UnreachableException e) {
             err.println(e.getMessage());
             return 1;
@@ -101,7 +102,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (StatusReader reader = StatusReader.start(client, topic)) {
             if (!reader.awaitCaughtUp(timeout)) {
-                err.println("Could not read all of '" + topic + "' within " + timeout.toSeconds() + " s; showing what was read.");
+                err.println("Could not read all of '" + topic + "' within " + Durations.format(timeout) + "; showing what was read.");
             }
             if (watch) {
                 boolean tty = System.console() != null;
@@ -128,11 +129,21 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Fails with the usage unless {@code topic} is a Kafka topic name. */
-    static void checkTopic(CommandLine cmd, String topic) {
+    /** Fails with the usage unless {@code timeout} is in [1s, 10m]. */
+    static void checkTimeout(CommandLine cmd, Duration timeout) {
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new CommandLine.ParameterException(cmd, "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
+        }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new CommandLine.ParameterException(cmd, "--timeout must be at most 10m, but was " + Durations.format(timeout));
+        }
+    }
+
+    /** Fails with the usage unless {@code topic}, the value of {@code option}, is a Kafka topic name. */
+    static void checkTopic(CommandLine cmd, String option, String topic) {
         if (topic.isEmpty() || topic.length() > 249 || topic.equals(".") || topic.equals("..")
                 || !topic.matches("[a-zA-Z0-9._-]+")) {
-            throw new CommandLine.ParameterException(cmd, "--topic must be a Kafka topic name "
+            throw new CommandLine.ParameterException(cmd, option + " must be a Kafka topic name "
                     + "(1 to 249 of [a-zA-Z0-9._-], not '.' or '..'), but was '" + topic + "'");
         }
     }

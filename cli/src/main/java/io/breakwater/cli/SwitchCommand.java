@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code breakwater force-open|disable|reset NAME}: writes an operator's command to the control topic, for every
- * instance or one ({@code --instance}), for a while ({@code --for}) or until replaced. Instances with
+ * instance or one ({@code --instance}), for a while ({@code --for}, not for reset) or until replaced. Instances with
  * {@code breakwater.control.enabled=true} apply it.
  */
 abstract class SwitchCommand implements Callable<Integer> {
@@ -48,13 +48,9 @@ abstract class SwitchCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "WHO", description = "Who issues the command (default: your user name).")
     String by = System.getProperty("user.name", "");
 
-    @Option(names = "--for", paramLabel = "DURATION", converter = Durations.class,
-            description = "How long the command holds, such as 15m or 2h (at most 30d); then the breaker runs on its "
-                    + "own again. Default: until another command replaces it.")
-    Duration lasting;
-
     @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
-            description = "How long to wait for the cluster to take the command (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for the cluster to answer, then to take the command: 1s to 10m "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(names = "--status-topic", defaultValue = "breakwater-status", paramLabel = "TOPIC",
@@ -72,13 +68,18 @@ abstract class SwitchCommand implements Callable<Integer> {
     /** What this command does. */
     abstract ControlCommand.Action action();
 
+    /** How long the command holds ({@code --for}); null until replaced. */
+    Duration lasting() {
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception {
         ControlCommand command = command(Instant.now());
         Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Reachability.check(client, timeout.compareTo(Duration.ofSeconds(8)) < 0 ? timeout : Duration.ofSeconds(8));
+            Reachability.check(client, timeout);
             ControlTopic.send(client, topic, command, timeout);
         } catch (Reachability.UnreachableException | KafkaException e) {
             err.println(e.getMessage());
@@ -132,21 +133,23 @@ abstract class SwitchCommand implements Callable<Integer> {
     /** The command the options describe, issued at {@code now}; bad options fail with the usage. */
     ControlCommand command(Instant now) {
         CommandLine cmd = spec.commandLine();
+        Duration lasting = lasting();
         if (lasting != null && (lasting.isNegative() || lasting.isZero() || lasting.compareTo(MAX_FOR) > 0)) {
             throw new CommandLine.ParameterException(cmd, "--for must be a duration in (0, 30d], such as 15m, but was "
                     + Durations.format(lasting));
         }
-        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new CommandLine.ParameterException(cmd, "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
-        }
+        StatusCommand.checkTimeout(cmd, timeout);
         if (bootstrap.isBlank()) {
             throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
         }
         if (by == null || by.isBlank()) {
-            throw new CommandLine.ParameterException(cmd, "--by must name who issues the command (no user name was found)");
+            throw new CommandLine.ParameterException(cmd, cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--by")
+                    ? "--by must not be blank: give who issues the command"
+                    : "--by must name who issues the command (no user name was found)");
         }
         try {
-            StatusCommand.checkTopic(cmd, topic);
+            StatusCommand.checkTopic(cmd, "--topic", topic);
+            StatusCommand.checkTopic(cmd, "--status-topic", statusTopic);
             return ControlCommand.issue(action(), breaker, instance, by, lasting, now);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage().replaceFirst("^breaker ", "NAME ").replaceFirst("^instance ", "--instance ")

@@ -3,8 +3,6 @@ package io.breakwater.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.breakwater.status.ControlCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,17 +15,8 @@ class SwitchCommandTest {
 
     private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     private static ControlCommand parse(String... args) {
@@ -55,7 +44,7 @@ class SwitchCommandTest {
         assertThat(disable.action()).isEqualTo(ControlCommand.Action.DISABLE);
         assertThat(disable.instance()).as("every instance").isNull();
         assertThat(disable.expiresAt()).as("until replaced").isNull();
-        assertThat(parse("reset", "orders", "--bootstrap-server", "h:9092", "--for", "2d").action())
+        assertThat(parse("reset", "orders", "--bootstrap-server", "h:9092").action())
                 .isEqualTo(ControlCommand.Action.RESET);
         assertThat(parse("reset", "orders", "--bootstrap-server", "h:9092").by()).as("the user's name by default")
                 .isEqualTo(System.getProperty("user.name"));
@@ -63,7 +52,7 @@ class SwitchCommandTest {
 
     @ParameterizedTest(name = "--for {0}")
     @CsvSource(delimiter = '|', value = {
-        "0      | Invalid value for option '--for': '0' is not a duration: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d",
+        "0      | Invalid value for option '--for': '0' must be a duration > 0: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d",
         "abc    | Invalid value for option '--for': 'abc' is not a duration: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d",
         "15     | Invalid value for option '--for': '15' is not a duration",
         "-5m    | --for must be a duration in (0, 30d], such as 15m, but was -5m",
@@ -71,7 +60,7 @@ class SwitchCommandTest {
         "31d    | --for must be a duration in (0, 30d], such as 15m, but was 31d"
     })
     void aBadForIsRefusedSayingWhy(String value, String message) {
-        Run run = cli("force-open", "orders", "--bootstrap-server", "127.0.0.1:1", "--for", value);
+        CliRun run = cli("force-open", "orders", "--bootstrap-server", "127.0.0.1:1", "--for", value);
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains(message).contains("Usage: breakwater force-open");
         assertThat(run.out()).isEmpty();
@@ -79,14 +68,14 @@ class SwitchCommandTest {
 
     @Test
     void forTakesItsValueInTheEqualsFormToo() {
-        Run run = cli("disable", "orders", "--bootstrap-server", "127.0.0.1:1", "--for=-5m");
+        CliRun run = cli("disable", "orders", "--bootstrap-server", "127.0.0.1:1", "--for=-5m");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--for must be a duration in (0, 30d], such as 15m, but was -5m");
     }
 
     @Test
     void aMissingNameIsNamed() {
-        Run run = cli("force-open", "--bootstrap-server", "127.0.0.1:1");
+        CliRun run = cli("force-open", "--bootstrap-server", "127.0.0.1:1");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Missing required parameter: 'NAME'").contains("Usage: breakwater force-open");
     }
@@ -98,14 +87,16 @@ class SwitchCommandTest {
         assertThat(cli("reset", "orders", "--bootstrap-server", "h:1", "--instance", "").err())
                 .contains("--instance must be 1 to 300 characters, not blank and without control characters, but was ''");
         assertThat(cli("reset", "orders", "--bootstrap-server", "h:1", "--by", "").err())
-                .contains("--by must name who issues the command");
+                .contains("--by must not be blank: give who issues the command").doesNotContain("no user name");
         assertThat(cli("reset", "orders", "--bootstrap-server", "").err())
                 .contains("--bootstrap-server must not be empty: give HOST:PORT");
         assertThat(cli("reset", "orders", "--bootstrap-server", "h:1", "--topic", "bad topic").err())
                 .contains("--topic must be a Kafka topic name");
         assertThat(cli("reset", "orders", "--bootstrap-server", "h:1", "--timeout", "500ms").err())
                 .contains("--timeout must be at least 1s, but was 500ms");
-        Run missing = cli("disable", "orders");
+        assertThat(cli("reset", "orders", "--bootstrap-server", "h:1", "--timeout", "11m").err())
+                .contains("--timeout must be at most 10m, but was 11m");
+        CliRun missing = cli("disable", "orders");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("Missing required option: '--bootstrap-server=HOST:PORT'");
     }
@@ -113,21 +104,22 @@ class SwitchCommandTest {
     @Test
     void commandConfigCarriesTheClientSettingsOfASecuredCluster(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        Run missing = cli("force-open", "orders", "--bootstrap-server", "127.0.0.1:1", "--command-config",
+        CliRun missing = cli("force-open", "orders", "--bootstrap-server", "127.0.0.1:1", "--command-config",
                 dir.resolve("nope.properties").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("--command-config: cannot read " + dir.resolve("nope.properties")
                 + " (NoSuchFileException)");
         java.nio.file.Path file = dir.resolve("client.properties");
         java.nio.file.Files.writeString(file, "security.protocol=CARRIER_PIGEON\nsasl.jaas.config=secret-value\n");
-        Run used = cli("disable", "orders", "--bootstrap-server", "127.0.0.1:1", "--command-config", file.toString());
+        CliRun used = cli("disable", "orders", "--bootstrap-server", "127.0.0.1:1", "--command-config", file.toString());
         assertThat(used.exitCode()).as("the file's settings reach the client, which refuses them").isEqualTo(1);
-        assertThat(used.err()).contains("CARRIER_PIGEON").doesNotContain("secret-value");
+        assertThat(used.err()).contains("Cannot create a Kafka client with the settings of --command-config")
+                .contains("CARRIER_PIGEON").doesNotContain("secret-value").doesNotContain("bootstrap server");
     }
 
     @Test
     void noCommandListsThemAll() {
-        Run run = cli();
+        CliRun run = cli();
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("Missing command: demo, status, force-open, disable or reset");
     }

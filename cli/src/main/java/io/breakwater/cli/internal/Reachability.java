@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
 
 /** Checks that a cluster answers before anything else starts, so a wrong address fails fast and clearly. */
 public final class Reachability {
@@ -40,15 +41,9 @@ public final class Reachability {
             admin = Admin.create(config);
             return admin.describeCluster().nodes().get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS).size();
         } catch (KafkaException e) {
-            Throwable root = e;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            String why = root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
-            throw new UnreachableException("Cannot use bootstrap server(s) '" + bootstrap + "': " + why, e);
+            throw new UnreachableException(notCreated(client, e), e);
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new UnreachableException("Cannot reach Kafka at '" + bootstrap + "' within " + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms")
-                    + ": no broker answered. Is it running, and is the address right?", e);
+            throw new UnreachableException(noAnswer(client, timeout, e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnreachableException("Interrupted while reaching " + bootstrap, e);
@@ -57,5 +52,56 @@ public final class Reachability {
                 admin.close(Duration.ZERO); // the default close waits out the requests still open
             }
         }
+    }
+
+    /** Why no client could be made: the address, or else the settings of {@code --command-config} if there are any. */
+    static String notCreated(Map<String, Object> client, KafkaException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
+        boolean address = String.valueOf(root.getMessage()).contains("bootstrap");
+        if (!address && client.keySet().stream().anyMatch(k -> !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG))) {
+            return "Cannot create a Kafka client with the settings of --command-config: " + hidingSecrets(client, why)
+                    + ". Check security.protocol, sasl.* and ssl.* in that file.";
+        }
+        return "Cannot use bootstrap server(s) '" + client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "': " + why;
+    }
+
+    /** Why the cluster did not answer: authentication failed, or no broker answered within {@code timeout}. */
+    static String noAnswer(Map<String, Object> client, Duration timeout, Exception e) {
+        Object bootstrap = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthenticationException) {
+                return "Cannot connect to Kafka at '" + bootstrap + "': authentication failed (TLS handshake or SASL): "
+                        + t.getClass().getSimpleName() + ": " + hidingSecrets(client, t.getMessage())
+                        + ". Check security.protocol, sasl.* and ssl.* in --command-config.";
+            }
+        }
+        return "Cannot reach Kafka at '" + bootstrap + "' within " + DurationText.format(timeout)
+                + ": no broker answered. Is it running, and is the address right?";
+    }
+
+    /** {@code text} without the passwords of {@code client}, should a message ever repeat one. */
+    private static String hidingSecrets(Map<String, Object> client, String text) {
+        String result = String.valueOf(text);
+        for (Map.Entry<String, Object> e : client.entrySet()) {
+            String value = String.valueOf(e.getValue());
+            java.util.List<String> secrets = new java.util.ArrayList<>();
+            if (e.getKey().contains("password") || e.getKey().contains("secret")) {
+                secrets.add(value);
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("password\\s*=\\s*\"([^\"]*)\"").matcher(value);
+            while (m.find()) {
+                secrets.add(m.group(1));
+            }
+            for (String secret : secrets) {
+                if (!secret.isEmpty()) {
+                    result = result.replace(secret, "[hidden]");
+                }
+            }
+        }
+        return result;
     }
 }

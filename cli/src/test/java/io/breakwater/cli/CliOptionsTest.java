@@ -1,0 +1,95 @@
+package io.breakwater.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What the command line says of options out of range, blank or misplaced (no cluster needed, no stack traces). */
+class CliOptionsTest {
+
+    private static CliRun cli(String... args) {
+        return CliRun.of(args);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource(delimiter = '|', value = {
+        "status     | --interval      | 999999999999d | Invalid value for option '--interval': '999999999999d' is too long: durations go up to 365d",
+        "demo       | --reset-timeout | 999999999999d | Invalid value for option '--reset-timeout': '999999999999d' is too long: durations go up to 365d",
+        "demo       | --duration      | -999999999999d | Invalid value for option '--duration': '-999999999999d' is too long: durations go up to 365d",
+        "force-open | --for           | 366d          | Invalid value for option '--for': '366d' is too long: durations go up to 365d",
+        "status     | --timeout       | 0             | Invalid value for option '--timeout': '0' must be a duration > 0",
+        "status     | --interval      | 0             | Invalid value for option '--interval': '0' must be a duration > 0",
+        "status     | --timeout       | 11m           | --timeout must be at most 10m, but was 11m",
+        "status     | --interval      | 2h            | --interval must be in [100ms, 1h], but was 2h",
+        "demo       | --reset-timeout | 2h            | --reset-timeout must be in [100ms, 1h], but was 2h",
+        "demo       | --reset-timeout | 50ms          | --reset-timeout must be in [100ms, 1h], but was 50ms",
+        "demo       | --duration      | 25h           | --duration must be in (0, 24h], but was 25h"
+    })
+    void hugeZeroAndOutOfRangeDurationsAreRefusedInTheirOwnWords(String command, String option, String value,
+            String message) {
+        String[] args = command.equals("demo") ? new String[] {command, option, value}
+                : command.equals("status") ? new String[] {command, "--bootstrap-server", "h:1", "--watch", option, value}
+                : new String[] {command, "orders", "--bootstrap-server", "h:1", option, value};
+        CliRun run = cli(args);
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(message).doesNotContain("Exception").doesNotContain("PT");
+    }
+
+    @Test
+    void resetRefusesForAndDoesNotOfferIt() {
+        CliRun run = cli("reset", "orders", "--bootstrap-server", "h:1", "--for", "15m");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--for does not apply to reset");
+        assertThat(cli("reset", "--help").out()).doesNotContain("--for");
+        assertThat(cli("force-open", "--help").out()).contains("--for");
+        assertThat(cli("disable", "--help").out()).contains("--for");
+    }
+
+    @Test
+    void aBadStatusTopicIsRefusedLikeABadTopic() {
+        CliRun run = cli("force-open", "orders", "--bootstrap-server", "h:1", "--status-topic", "a b");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--status-topic must be a Kafka topic name (1 to 249 of [a-zA-Z0-9._-], not '.' or "
+                + "'..'), but was 'a b'");
+    }
+
+    @Test
+    void aDirectoryAsCommandConfigIsNamedAsOne(@TempDir Path dir) {
+        CliRun run = cli("status", "--bootstrap-server", "h:1", "--command-config", dir.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--command-config: " + dir + " is a directory; give a properties file");
+    }
+
+    @Test
+    void commandConfigIsReadAsIso88591LikeKafkasTools(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.write(file, "# caf\u00e9\nsecurity.protocol=CARRIER_PIGEON\n".getBytes(StandardCharsets.ISO_8859_1));
+        CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1", "--command-config", file.toString());
+        assertThat(run.exitCode()).as("read, and refused by the client").isEqualTo(1);
+        assertThat(run.err()).contains("--command-config").contains("CARRIER_PIGEON").doesNotContain("cannot read");
+    }
+
+    @Test
+    void aBrokenJaasLineNamesCommandConfigNotTheBootstrapServer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config="
+                + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"hunter2\"\n");
+        CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1", "--command-config", file.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot create a Kafka client with the settings of --command-config")
+                .doesNotContain("hunter2").doesNotContain("Cannot use bootstrap server");
+    }
+
+    @Test
+    void theFirstCheckWaitsTheGivenTimeout() {
+        CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1", "--timeout", "1s");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1' within 1s: no broker answered");
+    }
+}
