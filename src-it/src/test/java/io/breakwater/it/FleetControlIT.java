@@ -126,7 +126,7 @@ class FleetControlIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> orders(reader, b).to() == CircuitBreakerState.CLOSED);
             assertThat(orders(reader, b).reason()).isEqualTo(reset + ": reset by it");
 
-            send(broker, topics, "reset", "ordres", "--for", "1m");
+            send(broker, topics, "reset", "ordres");
             assertThat(LAST_ERR.get()).contains("Warning: no instance has reported breaker 'ordres' on " + topics.status());
         }
     }
