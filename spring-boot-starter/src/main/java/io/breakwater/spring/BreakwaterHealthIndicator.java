@@ -37,6 +37,8 @@ public final class BreakwaterHealthIndicator implements HealthIndicator {
         Map<String, String> states = new TreeMap<>();
         Map<String, String> open = new TreeMap<>();
         for (CircuitBreaker breaker : registry.all()) {
+            // A breaker nothing calls (readiness took the traffic away) must still leave OPEN once its reset timeout passed.
+            breaker.checkTimeouts();
             CircuitBreakerState state = breaker.state();
             states.put(breaker.name(), state.name());
             if (state.rejectsCalls()) {
