@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code onAcknowledgement} runs on the producer's network thread; it records in O(1) and never blocks.
  * Both of its forms are implemented, so the interceptor works with every kafka-clients from 3.7 (which
- * calls the two-argument form) to 4.4 (which calls the one with headers).
+ * calls the two-argument form) to 4.4 (4.1 and later call the one with headers).
  * {@code close} never blocks either: the status events still waiting are published in the background.
  *
  * <p>The breaker is the one of {@code CircuitBreakerRegistry.global()} named by {@code breakwater.breaker.name}
@@ -112,12 +112,12 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         return tracker == null ? 0 : tracker.inFlight();
     }
 
-    /** Returns {@code record} unchanged: an interceptor cannot refuse a send (see the class comment). */
     /** Whether a send went through while the breaker was FORCED_OPEN by no wrapper's refusal (logged once). */
     boolean sentWhileForcedOpen() {
         return unenforced.get();
     }
 
+    /** Returns {@code record} unchanged: an interceptor cannot refuse a send (see the class comment). */
     @Override
     public ProducerRecord<K, V> onSend(ProducerRecord<K, V> record) {
         if (tracker != null) {
