@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
                 + "unless --all is given.")
 final class StatusCommand implements Callable<Integer> {
 
+    /** How long the first check waits for the cluster when no {@code --timeout} was given. */
+    private static final Duration FIRST_CHECK = Duration.ofSeconds(8);
     /** The longest {@code --timeout}, of this command and of the switch. */
     static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
@@ -57,7 +59,7 @@ final class StatusCommand implements Callable<Integer> {
     boolean noColor;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
-            description = "How long to wait for the cluster to answer, then for the topic: 1s to 10m "
+            description = "How long to wait for the cluster to answer (8 s unless given), then for the topic: 1s to 10m "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -87,7 +89,7 @@ final class StatusCommand implements Callable<Integer> {
         checkTopic(spec.commandLine(), "--topic", topic);
         Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         try {
-            Reachability.check(client, timeout);
+            Reachability.check(client, firstCheck(spec.commandLine(), timeout));
         } catch (Reachability.UnreachableException e) {
             err.println(e.getMessage());
             return 1;
@@ -127,6 +129,18 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * How long the first check waits for the cluster: {@code --timeout} when it was given, else at most 8 s, so that a
+     * wrong address is named soon.
+     */
+    static Duration firstCheck(CommandLine cmd, Duration timeout) {
+        CommandLine.ParseResult parsed = cmd.getParseResult();
+        if (parsed != null && parsed.hasMatchedOption("--timeout")) {
+            return timeout;
+        }
+        return timeout.compareTo(FIRST_CHECK) < 0 ? timeout : FIRST_CHECK;
     }
 
     /** Fails with the usage unless {@code timeout} is in [1s, 10m]. */

@@ -49,7 +49,7 @@ abstract class SwitchCommand implements Callable<Integer> {
     String by = System.getProperty("user.name", "");
 
     @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
-            description = "How long to wait for the cluster to answer, then to take the command: 1s to 10m "
+            description = "How long to wait for the cluster to answer (8 s unless given), then to take the command: 1s to 10m "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -79,7 +79,7 @@ abstract class SwitchCommand implements Callable<Integer> {
         Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Reachability.check(client, timeout);
+            Reachability.check(client, StatusCommand.firstCheck(spec.commandLine(), timeout));
             ControlTopic.send(client, topic, command, timeout);
         } catch (Reachability.UnreachableException | KafkaException e) {
             err.println(e.getMessage());

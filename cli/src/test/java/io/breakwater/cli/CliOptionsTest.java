@@ -92,4 +92,11 @@ class CliOptionsTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1' within 1s: no broker answered");
     }
+
+    @Test
+    void withoutTimeoutTheFirstCheckWaitsEightSecondsNotTheDefaultTen() {
+        CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1' within 8s: no broker answered");
+    }
 }
