@@ -1,6 +1,7 @@
 package io.breakwater.interceptors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
@@ -8,7 +9,12 @@ import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.ManualClock;
 import io.breakwater.breaker.watch.AckTracker;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -27,6 +33,14 @@ class StallTest {
             new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
     private final CircuitBreakerProducer<String, String> producer =
             CircuitBreakerProducer.builder(mock).breaker(breaker).watchdog(false).build();
+
+    /** As KafkaProducer answers an {@code ApiException} of its own send: through the callback and the future. */
+    private static Future<RecordMetadata> failed(Callback callback, Exception e) {
+        if (callback != null) {
+            callback.onCompletion(null, e);
+        }
+        return CompletableFuture.failedFuture(e);
+    }
 
     private static ProducerRecord<String, String> record(String value) {
         return new ProducerRecord<>("orders", "k", value);
@@ -89,6 +103,49 @@ class StallTest {
             blocking.release.countDown();
             sender.join(10_000);
         }
+    }
+
+    @Test
+    void sendsThatEachBlockUntilMaxBlockMsAndFailAreAStallTooThoughEachIsAnswered() {
+        // A killed broker: the producer has lost the topic's metadata, so every send() waits max.block.ms
+        // (1900 ms here, under the 2 s in-flight threshold) and throws. Each call is answered; none succeeds.
+        MockProducer<String, String> noMetadata = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> record, Callback callback) {
+                clock.advance(Duration.ofMillis(1900));
+                return failed(callback, new TimeoutException("Topic orders not present in metadata after 1900 ms."));
+            }
+        };
+        CircuitBreakerProducer<String, String> guarded = CircuitBreakerProducer.builder(noMetadata).breaker(breaker)
+                .watchdog(false).build();
+        assertThatThrownBy(() -> guarded.send(record("first")).get()).hasRootCauseInstanceOf(TimeoutException.class);
+        guarded.checkNow();
+        assertThat(breaker.state()).as("1.9 s of failing: under the threshold").isEqualTo(CircuitBreakerState.CLOSED);
+        clock.advance(Duration.ofMillis(20));   // the caller comes back at once
+        assertThatThrownBy(() -> guarded.send(record("second")).get()).hasRootCauseInstanceOf(TimeoutException.class);
+        guarded.checkNow();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().failedCalls()).as("two failures, far under the failure threshold of 5").isEqualTo(2);
+        assertThat(breaker.snapshot().lastFailure()).startsWith("no send succeeded for 3820 ms, each failed or unanswered");
+    }
+
+    @Test
+    void failingSendsWithPausesLongerThanTheGapAreNoStall() {
+        MockProducer<String, String> noMetadata = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> record, Callback callback) {
+                clock.advance(Duration.ofMillis(1500));
+                return failed(callback, new TimeoutException("Topic orders not present in metadata after 1500 ms."));
+            }
+        };
+        CircuitBreakerProducer<String, String> guarded = CircuitBreakerProducer.builder(noMetadata).breaker(breaker)
+                .watchdog(false).build();
+        for (int i = 0; i < 4; i++) {
+            assertThatThrownBy(() -> guarded.send(record("sparse")).get()).hasRootCauseInstanceOf(TimeoutException.class);
+            guarded.checkNow();
+            clock.advance(Duration.ofSeconds(1));   // a caller that publishes now and then
+        }
+        assertThat(breaker.state()).as("four failures, each alone: the failure threshold decides").isEqualTo(CircuitBreakerState.CLOSED);
     }
 
     @Test

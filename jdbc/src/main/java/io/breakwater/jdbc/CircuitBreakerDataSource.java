@@ -31,7 +31,7 @@ import javax.sql.DataSource;
  *       longer than the execution threshold (default 2 s) counts as a failure while it still waits.
  *       {@code rollback()} and the connection's {@code close()} are never refused, but watched the same way.</li>
  *   <li><b>A stall</b>: a call unanswered for the execution threshold while no execution succeeded since it
- *       began opens the breaker at once, so a single caller blocked on a black-holed database opens it in about
+ *       began, or calls failing back to back for that long with none succeeding, opens the breaker at once, so a single caller blocked on a black-holed database opens it in about
  *       two seconds. Statements that legitimately run longer than the execution threshold, with nothing else
  *       succeeding meanwhile, would look the same: raise the threshold above your slowest statement.</li>
  *   <li>A failure counts as the classifier says (default {@link SqlStateClassifier#defaults()}, by SQLState),

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -18,10 +19,24 @@ import org.slf4j.LoggerFactory;
  * still stuck. Each call is settled exactly once: by its answer, or by the watchdog, whoever wins the call's
  * own compare-and-set. An expired call's late answer is not counted again.
  *
+ * <p>Two stall measures are kept for the owner's check. {@link #oldestPendingAgeNanos}: the oldest call still
+ * unanswered that began after the last success. {@link #failingRunNanos}: how long calls have gone on failing
+ * or waiting, one after another, with none succeeding: a caller whose every call blocks until Kafka's own
+ * timeout ({@code max.block.ms}) and then fails is answered each time, so no call stays unanswered for the
+ * threshold, yet nothing has succeeded for seconds. The calls of a run follow each other with gaps of at most
+ * {@link #RUN_GAP_MILLIS} ms; a success ends it; only failures the owner {@linkplain #failed marks} as counting
+ * belong to it.
+ *
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
  * calls began is forgotten (never expired). Per call: one ticket increment and one slot write, no lock.
  */
 public final class CallTracker implements Runnable {
+
+    /**
+     * The longest pause between one call's failure and the next call's start that keeps a failing run going: a
+     * caller that comes back within it is still waiting on the dependency.
+     */
+    public static final long RUN_GAP_MILLIS = 250;
 
     private static final Logger LOG = LoggerFactory.getLogger(CallTracker.class);
     private static final VarHandle STATE;
@@ -47,6 +62,10 @@ public final class CallTracker implements Runnable {
         private long ticket = -1;
         // BLOCKING, then WAITING, then EXPIRED (or not), then SETTLED; moved by compare-and-set (STATE) only.
         private volatile int state;
+        // When the call failed in a way that counts (set before it is settled); NONE otherwise.
+        private volatile long failedAt = NONE;
+        // Whether the watchdog has put this failure into a run; watchdog thread only.
+        private boolean inRun;
 
         protected Call(long startNanos) {
             this.startNanos = startNanos;
@@ -78,6 +97,14 @@ public final class CallTracker implements Runnable {
     // When a call last succeeded; NONE before the first success.
     private volatile long lastSuccess = NONE;
     private static final long NONE = Long.MIN_VALUE;
+    private final long gapNanos = TimeUnit.MILLISECONDS.toNanos(RUN_GAP_MILLIS);
+    // The failing run: from the start of its first call to the end of its last (now, while one is pending); NONE
+    // when there is none. Watchdog thread only.
+    private long runStart = NONE;
+    private long runEnd = NONE;
+    // The run's length as of the last check when it is still going (a call of it pending, or a failure of it new),
+    // else -1.
+    private volatile long liveRun = -1;
 
     /**
      * A tracker named {@code name} (for logs) on {@code nanoClock}, with the two thresholds, of
@@ -129,6 +156,14 @@ public final class CallTracker implements Runnable {
         }
     }
 
+    /**
+     * {@code call} failed at {@code nanos} in a way that counts against the dependency: it joins the failing run.
+     * Call it before {@link #answer}, whether or not the call expired.
+     */
+    public void failed(Call call, long nanos) {
+        call.failedAt = nanos;
+    }
+
     /** A call succeeded at {@code nanos}: evidence for the stall check that the dependency answers (late answers too). */
     public void succeeded(long nanos) {
         lastSuccess = nanos;
@@ -145,6 +180,17 @@ public final class CallTracker implements Runnable {
         return start == NONE ? -1 : Math.max(0, nowNanos - start);
     }
 
+    /**
+     * How long the failing run had lasted at the last check ({@link #run()}), when it was still going: calls
+     * that began after the last success, each failing (as {@linkplain #failed marked}) or still unanswered, each
+     * beginning within {@link #RUN_GAP_MILLIS} ms of the one before it ended. -1 when there is no such run, or
+     * when it ended (nothing of it pending, and no new failure of it seen at the last check). For stall checks
+     * alongside {@link #oldestPendingAgeNanos}.
+     */
+    public long failingRunNanos() {
+        return liveRun;
+    }
+
     /** The watchdog's check: expires every call past its threshold, once, and finds the oldest unanswered call. */
     @Override
     public void run() {
@@ -154,6 +200,10 @@ public final class CallTracker implements Runnable {
         boolean advancing = true;
         long oldest = NONE;
         long success = lastSuccess;
+        if (runStart != NONE && success != NONE && runStart - success < 0) {
+            runStart = NONE; // a success since the run began ends it
+        }
+        boolean live = false;
         for (long t = c; t < limit; t++) {
             Call call = slots.get((int) (t & (capacity - 1)));
             if (call == null || call.ticket < t) {
@@ -162,12 +212,23 @@ public final class CallTracker implements Runnable {
                 continue;
             }
             int s = call.ticket > t ? Call.SETTLED : call.state; // a newer lap: t is forgotten
-            if (s != Call.SETTLED) {
+            boolean afterSuccess = success == NONE || call.startNanos - success >= 0;
+            if (s == Call.SETTLED) {
+                long failedAt = call.failedAt;
+                if (call.ticket == t && failedAt != NONE && !call.inRun) {
+                    call.inRun = true;
+                    if (afterSuccess) {
+                        live |= join(call.startNanos, failedAt);
+                    }
+                }
+            } else {
                 advancing = false;
                 long age = now - call.startNanos;
-                boolean afterSuccess = success == NONE || call.startNanos - success >= 0;
-                if (afterSuccess && (oldest == NONE || call.startNanos - oldest < 0)) {
-                    oldest = call.startNanos;
+                if (afterSuccess) {
+                    live |= join(call.startNanos, now);
+                    if (oldest == NONE || call.startNanos - oldest < 0) {
+                        oldest = call.startNanos;
+                    }
                 }
                 // A call within its threshold may be followed by calls that began earlier (a caller can pause
                 // between reading the clock and taking its ticket), so the walk goes on.
@@ -183,6 +244,29 @@ public final class CallTracker implements Runnable {
         }
         cursor = c;
         oldestPendingStart = oldest;
+        liveRun = live && runStart != NONE ? runEnd - runStart : -1;
+    }
+
+    /**
+     * Adds a call that covered {@code start} to {@code end} to the failing run: true when it belongs to the run
+     * now (a call that ended more than a gap before the run began is of an older run, and left out).
+     */
+    private boolean join(long start, long end) {
+        if (runStart != NONE && end - (runStart - gapNanos) < 0) {
+            return false;
+        }
+        if (runStart == NONE || start - (runEnd + gapNanos) > 0) {
+            runStart = start;
+            runEnd = end;
+        } else {
+            if (start - runStart < 0) {
+                runStart = start;
+            }
+            if (end - runEnd > 0) {
+                runEnd = end;
+            }
+        }
+        return true;
     }
 
     private void expire(Call call, boolean blocked, long age) {

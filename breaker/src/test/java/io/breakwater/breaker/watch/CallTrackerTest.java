@@ -89,4 +89,88 @@ class CallTrackerTest {
         tracker.run();
         assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofMillis(700).toNanos());
     }
+
+    /** A call that blocks for {@code millis} and then fails in a way that counts; the clock ends at its failure. */
+    private Named blockThenFail(String name, long millis) {
+        Named call = begin(name, false);
+        clock.advance(Duration.ofMillis(millis));
+        tracker.failed(call, clock.nanoTime());
+        tracker.answer(call);
+        return call;
+    }
+
+    @Test
+    void callsThatEachBlockUntilTheyFailMakeARunEvenThoughNoneStaysUnanswered() {
+        // One caller, every send blocking for max.block.ms (1900 ms here, under the 2 s threshold) and then failing.
+        blockThenFail("first", 1_900);
+        tracker.run();
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).as("nothing pending").isEqualTo(-1);
+        assertThat(tracker.failingRunNanos()).isEqualTo(Duration.ofMillis(1_900).toNanos());
+        clock.advance(Duration.ofMillis(20));   // the caller comes back
+        begin("second", false);
+        clock.advance(Duration.ofMillis(100));
+        tracker.run();
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).as("the pending one is young").isEqualTo(Duration.ofMillis(100).toNanos());
+        assertThat(tracker.failingRunNanos()).as("first's start to now").isEqualTo(Duration.ofMillis(2_020).toNanos());
+    }
+
+    @Test
+    void aSingleCallThatBlockedForTheThresholdAndFailedIsARunOfThatLength() {
+        blockThenFail("late", 2_000);
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).isEqualTo(Duration.ofSeconds(2).toNanos());
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).as("no new failure and nothing pending: the run is over").isEqualTo(-1);
+    }
+
+    @Test
+    void aSuccessEndsTheRun() {
+        blockThenFail("first", 1_500);
+        tracker.run();
+        Named ok = begin("ok", true);
+        clock.advance(Duration.ofMillis(10));
+        tracker.succeeded(clock.nanoTime());
+        tracker.answer(ok);
+        blockThenFail("second", 1_000);
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).as("only the failure after the success").isEqualTo(Duration.ofMillis(1_000).toNanos());
+    }
+
+    @Test
+    void aPauseLongerThanTheGapStartsANewRun() {
+        blockThenFail("first", 1_500);
+        tracker.run();
+        clock.advance(Duration.ofMillis(CallTracker.RUN_GAP_MILLIS + 1));
+        blockThenFail("second", 1_000);
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).isEqualTo(Duration.ofMillis(1_000).toNanos());
+        clock.advance(Duration.ofMillis(CallTracker.RUN_GAP_MILLIS));
+        blockThenFail("third", 1_000);
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).as("within the gap: the run goes on")
+                .isEqualTo(Duration.ofMillis(2_000 + CallTracker.RUN_GAP_MILLIS).toNanos());
+    }
+
+    @Test
+    void failuresThatAreNotMarkedDoNotMakeARun() {
+        Named call = begin("caller error", false);
+        clock.advance(Duration.ofSeconds(3));
+        tracker.answer(call);   // answered without being marked as failed: a success or a failure that does not count
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).isEqualTo(-1);
+    }
+
+    @Test
+    void aFailureSeenAgainAtALaterCheckIsNotNewEvidence() {
+        Named stuck = begin("stuck", true);   // holds the cursor back, so the failed ones behind it are walked again
+        clock.advance(Duration.ofMillis(10));
+        blockThenFail("failed", 1_000);
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).isEqualTo(Duration.ofMillis(1_010).toNanos());
+        tracker.succeeded(clock.nanoTime());
+        clock.advance(Duration.ofMillis(500));
+        tracker.run();
+        assertThat(tracker.failingRunNanos()).as("stuck began before the success, failed was counted once").isEqualTo(-1);
+        assertThat(tracker.answer(stuck)).isTrue();
+    }
 }

@@ -96,6 +96,8 @@ public final class ChannelSender {
                 Tracked t = tracked;
                 if (cause == null) {
                     channel.succeeded();   // evidence that the stream answers, even after its send expired
+                } else if (t != null && counts(cause)) {
+                    channel.tracker.failed(t, clock.nanoTime());
                 }
                 if (t == null || channel.tracker.answer(t)) {
                     record(cause, t == null ? -1 : clock.nanoTime() - t.startNanos());
@@ -109,12 +111,18 @@ public final class ChannelSender {
             }
         }
 
+        /**
+         * Whether a failure says something about the stream: not the bus's own close, a refusal (the stream was not
+         * tried), or the event's own fault.
+         */
+        private boolean counts(Throwable cause) {
+            return !closed.getAsBoolean() && !(cause instanceof CircuitBreakerOpenException) && classifier.countsAsFailure(cause);
+        }
+
         private void record(Throwable cause, long elapsedNanos) {
             if (cause == null) {
                 channel.breaker.recordSuccess(permit, elapsedNanos);
-            } else if (closed.getAsBoolean() || cause instanceof CircuitBreakerOpenException || !classifier.countsAsFailure(cause)) {
-                // The bus's own close, a refusal (the stream was not tried), or the event's own fault: none of
-                // them says anything about the stream.
+            } else if (!counts(cause)) {
                 channel.breaker.recordIgnored(permit);
             } else {
                 channel.breaker.recordFailure(permit, cause, elapsedNanos);

@@ -10,8 +10,9 @@ import java.time.Duration;
 /**
  * One stream of an EventBus: its topic, its breaker, and the tracker of its publishes in flight. Each
  * watchdog tick expires publishes past their thresholds, then checks for a stall: a publish unanswered for
- * the in-flight threshold while none of the stream's publishes succeeded in that time opens the breaker at
- * once, so one publishing thread is enough to notice a dead stream.
+ * the in-flight threshold while none of the stream's publishes succeeded in that time, or publishes failing
+ * or waiting one after another for that long with none succeeding, opens the breaker at once, so one
+ * publishing thread is enough to notice a dead stream.
  */
 public final class StreamChannel implements AutoCloseable {
 
@@ -127,9 +128,13 @@ public final class StreamChannel implements AutoCloseable {
         tracker.run();
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
+        long failing = tracker.failingRunNanos();
         if (waited >= inFlightNanos) {
             breaker.recordStall("no publish answered for " + waited / 1_000_000 + " ms and none succeeded (inFlightThreshold="
                     + inFlightNanos / 1_000_000 + ")");
+        } else if (failing >= inFlightNanos) {
+            breaker.recordStall("no publish succeeded for " + failing / 1_000_000 + " ms, each failed or unanswered"
+                    + " (inFlightThreshold=" + inFlightNanos / 1_000_000 + ")");
         }
         breaker.checkTimeouts();
     }

@@ -60,9 +60,13 @@ public final class SendRecorder {
         tracker.run();
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
-        if (!closing && waited >= inFlightNanos && (clusterRule == null || clusterRule.clusterWide())) {
-            breaker.recordStall("no send answered for " + waited / 1_000_000 + " ms and none succeeded ("
-                    + inFlightThresholdText + ")");
+        long failing = tracker.failingRunNanos();
+        if (!closing && (waited >= inFlightNanos || failing >= inFlightNanos)
+                && (clusterRule == null || clusterRule.clusterWide())) {
+            breaker.recordStall(waited >= inFlightNanos
+                    ? "no send answered for " + waited / 1_000_000 + " ms and none succeeded (" + inFlightThresholdText + ")"
+                    : "no send succeeded for " + failing / 1_000_000 + " ms, each failed or unanswered ("
+                            + inFlightThresholdText + ")");
         }
         breaker.checkTimeouts();
     }
@@ -89,6 +93,8 @@ public final class SendRecorder {
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
                     }
+                } else if (counts(exception)) {
+                    tracker.failed(this, clock.nanoTime());
                 }
                 if (tracker.answer(this)) {
                     record(exception);
@@ -107,9 +113,17 @@ public final class SendRecorder {
 
         /** The delegate's {@code send()} threw {@code failure}. */
         public void threw(Throwable failure) {
+            if (counts(failure)) {
+                tracker.failed(this, clock.nanoTime());
+            }
             if (tracker.answer(this)) {
                 record(failure);
             }
+        }
+
+        /** Whether {@code failure} says something about the cluster (whichever topic it came from). */
+        private boolean counts(Throwable failure) {
+            return !closing && Verdicts.counts(classifier, failure);
         }
 
         private void record(Throwable failure) {
@@ -119,7 +133,7 @@ public final class SendRecorder {
             }
             if (failure == null) {
                 breaker.recordSuccess(permit, elapsed);
-            } else if (closing || !Verdicts.counts(classifier, failure) || (clusterRule != null && !clusterRule.failed(topic))) {
+            } else if (!counts(failure) || (clusterRule != null && !clusterRule.failed(topic))) {
                 breaker.recordIgnored(permit);
             } else {
                 breaker.recordFailure(permit, failure, elapsed);

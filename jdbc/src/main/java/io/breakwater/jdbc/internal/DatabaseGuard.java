@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * A stall is a call (any kind) unanswered for the execution threshold while no execution succeeded since it
- * began: it opens the breaker at once, so one caller blocked on a dead database is enough. Thread-safe.
+ * began, or calls failing or waiting back to back for that long with none succeeding: it opens the breaker at
+ * once, so one caller blocked on a dead database is enough. Thread-safe.
  */
 public final class DatabaseGuard {
 
@@ -133,10 +134,13 @@ public final class DatabaseGuard {
     }
 
     private void failed(Tracked t, Throwable failure) {
+        boolean counts = !isClosed() && counts(failure);
+        if (counts) {
+            tracker.failed(t, clock.nanoTime());
+        }
         if (!tracker.answer(t)) {
             return; // the watchdog counted it already
         }
-        boolean counts = !isClosed() && counts(failure);
         if (t.permit == null) {
             if (counts) {
                 breaker.recordFailure(failure, clock.nanoTime() - t.startNanos());
@@ -174,8 +178,12 @@ public final class DatabaseGuard {
     public void check() {
         tracker.run();
         long waited = tracker.oldestPendingAgeNanos(clock.nanoTime());
+        long failing = tracker.failingRunNanos();
         if (!isClosed() && waited >= executionNanos) {
             breaker.recordStall("no database call answered for " + waited / 1_000_000 + " ms and none succeeded ("
+                    + executionText + ")");
+        } else if (!isClosed() && failing >= executionNanos) {
+            breaker.recordStall("no database call succeeded for " + failing / 1_000_000 + " ms, each failed or unanswered ("
                     + executionText + ")");
         }
         breaker.checkTimeouts();
