@@ -19,6 +19,8 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
     final long enteredAtMillis;
     /** Times the breaker re-opened from HALF_OPEN since it was last CLOSED; drives backoff. */
     final int reopenCount;
+    /** The exception for every call refused in this period, once made; only OPEN and FORCED_OPEN keep one. */
+    volatile CircuitBreakerOpenException rejection;
 
     Phase(CircuitBreakerState state, long sequence, long enteredAtNanos, long enteredAtMillis, int reopenCount) {
         this.state = state;
