@@ -37,7 +37,6 @@ public final class BenchMain {
     static String run(BenchConfig c) throws Exception {
         StringBuilder md = new StringBuilder();
         Targets targets = new Targets();
-        header(md, c);
         if (c.runs("jmh")) {
             Map<String, Score> one = JmhRun.run(c, 1);
             Map<String, Score> four = JmhRun.run(c, 4);
@@ -74,7 +73,10 @@ public final class BenchMain {
         if (!targets.isEmpty()) {
             targets.report(md);
         }
-        return md.toString();
+        StringBuilder report = new StringBuilder();
+        header(report, c);
+        targets.summary(report);
+        return report.append(md).toString();
     }
 
     private static void header(StringBuilder md, BenchConfig c) {

@@ -42,6 +42,23 @@ final class Targets {
         return rows.isEmpty();
     }
 
+    /** One paragraph for the top of the report: how many targets were met, and which were missed. */
+    void summary(StringBuilder md) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        long met = rows.stream().filter(Row::met).count();
+        md.append(String.format(Locale.ROOT, "%n**%d of %d targets met.**", met, rows.size()));
+        List<Row> missed = rows.stream().filter(r -> !r.met).toList();
+        if (!missed.isEmpty()) {
+            md.append(" Missed:");
+            for (Row r : missed) {
+                md.append("\n- ").append(r.target).append(": ").append(r.measured).append(" (").append(r.miss).append(')');
+            }
+        }
+        md.append("\n\nEvery target, with its figures, is in the table at the end.\n\n");
+    }
+
     void report(StringBuilder md) {
         md.append("## Targets\n\n");
         md.append("Each target as the issue states it, judged on this run alone. A JMH target is met only when the whole 99.9 % ")
