@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * belong to it.
  *
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
- * calls began is forgotten (never expired). Per call: one ticket increment and one slot write, no lock.
+ * calls began is forgotten (never expired). The ring is made by the first call. Per call: one ticket increment and
+ * one slot write, no lock.
  */
 public final class CallTracker implements Runnable {
 
@@ -86,7 +87,8 @@ public final class CallTracker implements Runnable {
     private final long answerNanos;
     private final LongSupplier clock;
     private final int capacity;
-    private final AtomicReferenceArray<Call> slots;
+    // The ring, made by the first begin() (an idle tracker holds none: a bus may have 100,000 idle streams); set once.
+    private volatile AtomicReferenceArray<Call> slots;
     private final AtomicLong tickets = new AtomicLong();
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
@@ -120,7 +122,6 @@ public final class CallTracker implements Runnable {
             throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
         }
         this.capacity = capacity;
-        this.slots = new AtomicReferenceArray<>(capacity);
     }
 
     private static long positive(String what, Duration d) {
@@ -133,9 +134,24 @@ public final class CallTracker implements Runnable {
 
     /** {@code call} begins (blocking). */
     public void begin(Call call) {
+        AtomicReferenceArray<Call> ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
         long t = tickets.getAndIncrement();
         call.ticket = t;
-        slots.set((int) (t & (capacity - 1)), call);
+        ring.set((int) (t & (capacity - 1)), call);
+    }
+
+    private AtomicReferenceArray<Call> ring() {
+        AtomicReferenceArray<Call> ring = slots;
+        if (ring == null) {
+            synchronized (this) {
+                ring = slots;
+                if (ring == null) {
+                    ring = new AtomicReferenceArray<>(capacity);
+                    slots = ring;
+                }
+            }
+        }
+        return ring;
     }
 
     /** {@code call}'s blocking part returned: it waits for its answer now. */
@@ -196,6 +212,7 @@ public final class CallTracker implements Runnable {
     public void run() {
         long now = clock.getAsLong();
         long limit = tickets.get();
+        AtomicReferenceArray<Call> ring = slots;
         long c = Math.max(cursor, limit - capacity);
         boolean advancing = true;
         long oldest = NONE;
@@ -205,7 +222,7 @@ public final class CallTracker implements Runnable {
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
-            Call call = slots.get((int) (t & (capacity - 1)));
+            Call call = ring.get((int) (t & (capacity - 1)));
             if (call == null || call.ticket < t) {
                 // Ticket taken, slot not written yet: the call has only just begun.
                 advancing = false;

@@ -38,6 +38,21 @@ class CallTrackerTest {
     }
 
     @Test
+    void aTrackerThatNoCallHasReachedChecksCleanlyThenTracksItsFirstCall() {
+        tracker.run();
+        clock.advance(Duration.ofSeconds(5));
+        tracker.run();
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(-1);
+        assertThat(tracker.failingRunNanos()).isEqualTo(-1);
+
+        begin("first", true);
+        clock.advance(Duration.ofSeconds(2));
+        tracker.run();
+
+        assertThat(expired).containsExactly("first unanswered 2000");
+    }
+
+    @Test
     void anExpiredCallStillCountsAsPendingUntilItsAnswerComes() {
         Named stuck = begin("stuck", true);
         clock.advance(Duration.ofMillis(500));
