@@ -65,6 +65,7 @@ public final class EventBus implements AutoCloseable {
     private final Map<String, PublishFallback> fallbacks;
     private final String topicPrefix;
     private final Clock clock;
+    private final java.util.function.LongSupplier nanoClock;
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final ChannelSender sender;
@@ -86,6 +87,7 @@ public final class EventBus implements AutoCloseable {
         this.fallbacks = Map.copyOf(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
+        this.nanoClock = clock::nanoTime;
         this.contentType = Map.of("content-type", transport.codec().contentType());
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
@@ -193,7 +195,7 @@ public final class EventBus implements AutoCloseable {
         String topic = StreamNames.topic(topicPrefix, stream);
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
-        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold,
+        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, nanoClock, sendBlockThreshold, inFlightThreshold,
                 spills == null ? null : spills.frontOf(stream));
         if (spills != null) {
             spills.prepare(fresh);
