@@ -142,10 +142,14 @@ public final class RedpandaTransport implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers,
                                                   Supplier<? extends RuntimeException> gate) {
-        List<Header> recordHeaders = headers(headers);
+        return send(new ProducerRecord<>(topic, null, key, value, headers(headers)), gate);
+    }
+
+    /** Sends {@code record} as it is, its headers Kafka's already; {@code gate} (may be null) as above. */
+    public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record, Supplier<? extends RuntimeException> gate) {
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders), (metadata, error) -> {
+            producer.send(record, (metadata, error) -> {
                 if (error == null) {
                     result.complete(metadata);
                 } else {
