@@ -28,8 +28,7 @@ import org.slf4j.LoggerFactory;
  * belong to it.
  *
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
- * calls began is forgotten (never expired). The ring is made by the first call. Per call: one ticket increment and
- * one slot write, no lock.
+ * calls began is forgotten (never expired); the first call makes the ring. Per call: a ticket and a slot write.
  */
 public final class CallTracker implements Runnable {
 
@@ -142,16 +141,14 @@ public final class CallTracker implements Runnable {
 
     private AtomicReferenceArray<Call> ring() {
         AtomicReferenceArray<Call> ring = slots;
-        if (ring == null) {
-            synchronized (this) {
-                ring = slots;
-                if (ring == null) {
-                    ring = new AtomicReferenceArray<>(capacity);
-                    slots = ring;
-                }
-            }
+        return ring != null ? ring : makeRing();
+    }
+
+    private synchronized AtomicReferenceArray<Call> makeRing() {
+        if (slots == null) {
+            slots = new AtomicReferenceArray<>(capacity);
         }
-        return ring;
+        return slots;
     }
 
     /** {@code call}'s blocking part returned: it waits for its answer now. */
