@@ -21,6 +21,7 @@ final class JmhReport {
     }
 
     static void method(StringBuilder md, BenchConfig c) {
+        md.append("## JMH: how\n\n");
         md.append(String.format(Locale.ROOT, "- JMH 1.37, average time, %d fork(s), %d × 1 s warm-up and %d × 1 s measurement per "
                 + "scenario, GC profiler on (B/op); ", c.forks(), c.warmups(), c.iterations()));
         md.append("Resilience4j 2.4.0, Failsafe 3.3.2; one breaker per library and scenario, shared by all threads; the OPEN ")
