@@ -94,13 +94,14 @@ public final class ChannelSender {
             Throwable cause = error == null ? null : Throwables.unwrap(error);
             try {
                 Tracked t = tracked;
+                boolean counts = cause != null && counts(cause);
                 if (cause == null) {
                     channel.succeeded();   // evidence that the stream answers, even after its send expired
-                } else if (t != null && counts(cause)) {
-                    channel.tracker.failed(t, clock.nanoTime());
+                } else if (t != null && counts) {
+                    channel.tracker.failed(t, clock.nanoTime());   // it joins the stream's failing run
                 }
                 if (t == null || channel.tracker.answer(t)) {
-                    record(cause, t == null ? -1 : clock.nanoTime() - t.startNanos());
+                    record(cause, counts, t == null ? -1 : clock.nanoTime() - t.startNanos());
                 }
             } finally {
                 if (cause == null) {
@@ -119,10 +120,10 @@ public final class ChannelSender {
             return !closed.getAsBoolean() && !(cause instanceof CircuitBreakerOpenException) && classifier.countsAsFailure(cause);
         }
 
-        private void record(Throwable cause, long elapsedNanos) {
+        private void record(Throwable cause, boolean counts, long elapsedNanos) {
             if (cause == null) {
                 channel.breaker.recordSuccess(permit, elapsedNanos);
-            } else if (!counts(cause)) {
+            } else if (!counts) {
                 channel.breaker.recordIgnored(permit);
             } else {
                 channel.breaker.recordFailure(permit, cause, elapsedNanos);

@@ -93,12 +93,8 @@ public final class SendRecorder {
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
                     }
-                } else if (counts(exception)) {
-                    tracker.failed(this, clock.nanoTime());
                 }
-                if (tracker.answer(this)) {
-                    record(exception);
-                }
+                settle(exception);
             } finally {
                 if (user != null) {
                     user.onCompletion(metadata, exception);
@@ -113,27 +109,32 @@ public final class SendRecorder {
 
         /** The delegate's {@code send()} threw {@code failure}. */
         public void threw(Throwable failure) {
-            if (counts(failure)) {
+            settle(failure);
+        }
+
+        /**
+         * Judges the answer once ({@code failure} null: a success): a failure that says something about the cluster,
+         * whichever topic it came from, joins the tracker's failing run, and the outcome is recorded unless the
+         * watchdog counted the send already.
+         */
+        private void settle(Throwable failure) {
+            boolean counts = failure != null && !closing && Verdicts.counts(classifier, failure);
+            if (counts) {
                 tracker.failed(this, clock.nanoTime());
             }
             if (tracker.answer(this)) {
-                record(failure);
+                record(failure, counts);
             }
         }
 
-        /** Whether {@code failure} says something about the cluster (whichever topic it came from). */
-        private boolean counts(Throwable failure) {
-            return !closing && Verdicts.counts(classifier, failure);
-        }
-
-        private void record(Throwable failure) {
+        private void record(Throwable failure, boolean counts) {
             long elapsed = clock.nanoTime() - startNanos();
             if (clusterRule != null) {
                 clusterRule.answered(topic, permit);
             }
             if (failure == null) {
                 breaker.recordSuccess(permit, elapsed);
-            } else if (!counts(failure) || (clusterRule != null && !clusterRule.failed(topic))) {
+            } else if (!counts || (clusterRule != null && !clusterRule.failed(topic))) {
                 breaker.recordIgnored(permit);
             } else {
                 breaker.recordFailure(permit, failure, elapsed);
