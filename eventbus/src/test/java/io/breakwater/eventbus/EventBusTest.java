@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -63,6 +67,35 @@ class EventBusTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN
                 && bus.transportBreaker().state() == CircuitBreakerState.OPEN);
         assertThat(bus.channelBreaker("orders").snapshot().lastFailure()).startsWith("no publish answered for 2000 ms");
+    }
+
+    @Test
+    void publishesThatEachBlockUntilMaxBlockMsAndFailOpenBothBreakersThoughEachIsAnswered() {
+        // A killed broker whose topic has left the producer's metadata: each send waits max.block.ms (1900 ms here,
+        // under the 2 s in-flight threshold) and fails. No publish stays unanswered; none succeeds either.
+        MockProducer<String, byte[]> noMetadata = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+                clock.advance(Duration.ofMillis(1900));
+                Exception e = new org.apache.kafka.common.errors.TimeoutException("Topic orders not present in metadata after 1900 ms.");
+                callback.onCompletion(null, e);
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+        RedpandaTransport waiting = RedpandaTransport.builder(noMetadata).nonBlocking(false)
+                .breakerConfig(CircuitBreakerConfig.builder("waiting_transport").clock(clock).build()).build();
+        EventBus bus = bus(EventBus.builder(waiting));
+        assertThatThrownBy(() -> bus.publishStream("orders", new Order("o-1", 1)).join())
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        clock.advanceMillis(20);    // one caller, back at once
+        assertThatThrownBy(() -> bus.publishStream("orders", new Order("o-2", 1)).join())
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        // The watchdog thread ticks every 100 ms on this clock.
+        await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN
+                && waiting.breaker().state() == CircuitBreakerState.OPEN);
+        assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).as("under the failure threshold of 3").isLessThan(3);
+        assertThat(bus.channelBreaker("orders").snapshot().lastFailure()).startsWith("no publish succeeded for");
+        assertThat(waiting.breaker().snapshot().lastFailure()).startsWith("no send succeeded for");
     }
 
     @Test
