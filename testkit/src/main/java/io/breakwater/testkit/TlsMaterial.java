@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -11,7 +13,14 @@ import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
+import javax.crypto.Cipher;
+import javax.crypto.EncryptedPrivateKeyInfo;
+import javax.crypto.SecretKey;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.PBEParameterSpec;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -22,14 +31,9 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -41,7 +45,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class TlsMaterial {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final BouncyCastleProvider PROVIDER = new BouncyCastleProvider();
+    private static final String KEY_CIPHER = "PBEWithSHA1AndDESede";
     private static final Duration VALIDITY = Duration.ofDays(2);
 
     /** The CA's certificate: what clients trust. */
@@ -107,13 +111,21 @@ final class TlsMaterial {
         return pem(new JcaX509CertificateConverter().getCertificate(holder));
     }
 
-    private static String encryptedKey(KeyPair keys, String password) throws OperatorCreationException, IOException {
-        // PKCS#12's PBEWithSHA1AndDESede: Kafka decrypts with the SecretKeyFactory the key names, and Java 17 has none
-        // for PBES2 (AES). Weak, and enough for a key that lives as long as a test. Bouncy Castle's provider encrypts;
-        // it is not installed in the JVM.
-        OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.PBE_SHA1_3DES)
-                .setProvider(PROVIDER).setRandom(RANDOM).setPassword(password.toCharArray()).build();
-        return pem(new JcaPKCS8Generator(keys.getPrivate(), encryptor).generate());
+    private static String encryptedKey(KeyPair keys, String password) throws GeneralSecurityException, IOException {
+        // PKCS#12's PBEWithSHA1AndDESede: Kafka decrypts with the SecretKeyFactory the key names, and Java 17 has none for
+        // PBES2 (AES). Weak, and enough for a key that lives as long as a test; the JDK's own provider does it.
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        PBEParameterSpec spec = new PBEParameterSpec(salt, 2048);
+        SecretKey key = SecretKeyFactory.getInstance(KEY_CIPHER).generateSecret(new PBEKeySpec(password.toCharArray()));
+        Cipher cipher = Cipher.getInstance(KEY_CIPHER);
+        cipher.init(Cipher.ENCRYPT_MODE, key, spec);
+        AlgorithmParameters parameters = AlgorithmParameters.getInstance(KEY_CIPHER);
+        parameters.init(spec);
+        byte[] encoded = new EncryptedPrivateKeyInfo(parameters, cipher.doFinal(keys.getPrivate().getEncoded())).getEncoded();
+        return "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(encoded)
+                + "\n-----END ENCRYPTED PRIVATE KEY-----\n";
     }
 
     private static String pem(Object object) {
