@@ -125,4 +125,28 @@ class SecuredStatusIT {
         assertThat(log.containing("may not write the status topic")).isEmpty();
         assertThat(log.text()).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
     }
+
+    @Test
+    void aWrongStatusPasswordIsReportedOnceNamingThePrincipalAndPublishingGoesOn() throws Exception {
+        LogLines log = LogLines.fromNow();
+        String wrong = "Wrong-Secret-4418";
+        Map<String, Object> props = props("ss-wrong", "ss-wrong-it");
+        props.put("breakwater.status.sasl.jaas.config",
+                kafka.security().orElseThrow().clientConfig("ops", wrong).get("sasl.jaas.config"));
+        StatusPublisher publisher = StatusPublisher.create(props, STATUS, "ss-wrong-it");
+        try (CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            sendAll(producer, 20);
+            await("three failed attempts to publish the status").atMost(Duration.ofSeconds(30))
+                    .until(() -> publisher.failedAttempts() >= 3);
+            sendAll(producer, 20);
+            assertThat(producer.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(publisher.lastError()).hasValueSatisfying(e -> assertThat(e).contains("SaslAuthenticationException"));
+        } finally {
+            publisher.close(Duration.ofMillis(100));
+        }
+        List<String> reported = log.containing("cannot log in to the status topic's cluster");
+        assertThat(reported).as("reported once, though every attempt failed").hasSize(1);
+        assertThat(reported.get(0)).contains(" ERROR ").contains("ss-wrong-it").contains("User:ops");
+        assertThat(log.text()).doesNotContain(wrong).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
+    }
 }

@@ -212,11 +212,12 @@ public final class PublisherCore {
     private boolean ready() {
         if (!topicReady) {
             long left = pending.millisLeft();
+            Throwable[] why = {null};
             StatusTopic.Found found = StatusTopic.ensure(clientConfig, "breakwater-status-admin-" + instanceId, topic,
-                    Duration.ofMillis(Math.min(left, 6_000)), "status topic");
+                    Duration.ofMillis(Math.min(left, 6_000)), "status topic", cause -> why[0] = cause);
             if (found == StatusTopic.Found.NOT_YET) {
                 if (pending.millisLeft() == Long.MAX_VALUE) { // not closing
-                    errors.topicNotChecked(pending());
+                    errors.topicNotChecked(pending(), why[0]);
                 }
                 return false;
             }

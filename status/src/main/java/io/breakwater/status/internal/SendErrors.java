@@ -40,8 +40,15 @@ public final class SendErrors {
         this.principal = principal(clientConfig);
     }
 
-    /** The topic could not be checked (the cluster did not answer); {@code held} events wait. */
-    public void topicNotChecked(int held) {
+    /**
+     * The topic could not be checked: the cluster did not answer, or the login failed ({@code cause}, if known);
+     * {@code held} events wait.
+     */
+    public void topicNotChecked(int held, Throwable cause) {
+        if (cause instanceof AuthenticationException) {
+            sendFailed(cause, held);
+            return;
+        }
         failures.incrementAndGet();
         lastError = "the cluster did not answer when the status topic was checked";
         if (logged == null) {

@@ -38,6 +38,16 @@ class SendErrorsTest {
     }
 
     @Test
+    void aFailedLoginWhileCheckingTheTopicIsAFailedLoginNotAnAbsentCluster() {
+        SendErrors errors = new SendErrors("t", "i", Map.of("sasl.jaas.config", JAAS));
+        errors.topicNotChecked(1, new SaslAuthenticationException("Authentication failed"));
+        assertThat(errors.lastError()).contains("SaslAuthenticationException").doesNotContain("app-secret");
+        errors.topicNotChecked(1, null);
+        assertThat(errors.lastError()).contains("did not answer");
+        assertThat(errors.failures()).isEqualTo(2);
+    }
+
+    @Test
     void thePrincipalIsTheJaasUserNameAndNothingElseOfTheLine() {
         assertThat(SendErrors.principal(Map.of("sasl.jaas.config", JAAS))).isEqualTo("User:app");
         assertThat(SendErrors.principal(Map.of("sasl.jaas.config", new Password(JAAS)))).isEqualTo("User:app");
