@@ -41,7 +41,7 @@ class RedisAuthIT {
 
     @BeforeAll
     static void startRedis() throws Exception {
-        Assumptions.assumeTrue(RedisServerProcess.available(), RedisServerProcess.BINARY + " is not installed");
+        RedisServerProcess.assumeAvailable();
         authority = TestCertificates.authority("Breakwater RedisAuthIT CA");
         redis = RedisServerProcess.start(PASSWORD, USER, USER_PASSWORD, authority, authority.server("localhost"));
     }
