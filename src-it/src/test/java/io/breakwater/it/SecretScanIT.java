@@ -315,12 +315,14 @@ class SecretScanIT {
         assertThat(output).as("the scrape").contains("circuit_breaker_state{name=\"scan-").contains("breakwater_spill_pending");
         assertThat(output).as("the command line").contains(">> status: CliRun[exitCode=0").contains(">> force-open: CliRun[exitCode=0");
         if (output.contains("AuthenticationException")) {
-            for (String producer : List.of("refused", "refused-interceptor")) {
+            for (String producer : List.of("refused", "refused-interceptor", "refused-transport")) {
                 long logged = output.lines().filter(l -> l.contains(" ERROR ") && l.contains("Kafka refused the credentials of producer 'scan-")
                         && l.contains("-" + producer + "' ")).count();
                 assertThat(logged).as("the refusal logged once at ERROR for producer %s", producer).isEqualTo(1);
             }
             assertThat(output).contains("principal '" + SASL_USER + "' (SCRAM-SHA-512 over SASL_PLAINTEXT)");
+            assertThat(output).as("refused credentials open neither a stream's breaker nor the transport's")
+                    .contains(">> refused bus breakers: CLOSED CLOSED");
         }
         assertThat(records).as("records of the scan's topics (status events, commands, data)").isGreaterThan(20);
         assertThat(keys).as("keys in the test's Redis").isPositive();

@@ -302,6 +302,27 @@ public final class SecretScanMain {
                 }
             }
         }
+        Map<String, Object> transportProps = new HashMap<>(refused);
+        transportProps.put(BreakwaterConfig.BREAKER_NAME_CONFIG, topic("refused-transport"));
+        transportProps.put("client.id", topic("refused-transport"));
+        try (EventBus refusedBus = EventBus.builder(RedpandaTransport.builder(transportProps).build())
+                .topicPrefix(scan.getProperty("prefix") + "-").build()) {
+            for (int i = 0; i < 3; i++) {
+                try {
+                    refusedBus.publishStream("orders", Map.of("id", i)).get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    shown("publish with refused credentials", e);
+                }
+            }
+            show("refused bus breakers", refusedBus.channelBreaker("orders").state() + " " + refusedBus.transportBreaker().state());
+        }
+        StatusPublisher publisher = StatusPublisher.create(refused, topic("status"), topic("refused-instance"));
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder(topic("refused-status")).build());
+        publisher.attach(breaker);
+        breaker.forceOpen();
+        show("status published with refused credentials", publisher.flush(Duration.ofSeconds(3)));
+        show("status publisher", publisher + ", pending " + publisher.pending());
+        publisher.close(Duration.ZERO);
     }
 
     private static void consumer() throws Exception {
