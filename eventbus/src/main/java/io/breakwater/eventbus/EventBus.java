@@ -194,7 +194,7 @@ public final class EventBus implements AutoCloseable {
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
         StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold,
-                spills == null ? null : spills.frontOf(stream));
+                spills == null ? null : spills.frontOf(stream), sender::credentialsRefused);
         if (spills != null) {
             spills.prepare(fresh);
         }

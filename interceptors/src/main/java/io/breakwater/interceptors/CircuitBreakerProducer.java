@@ -7,6 +7,7 @@ import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.interceptors.internal.ClusterWideRule;
+import io.breakwater.interceptors.internal.CredentialRefusals;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Refusals;
@@ -80,7 +81,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         // The rule decides what counts; a wrapper that does not record has nothing for it to decide.
         this.clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
         this.recorder = new SendRecorder(breaker, b.classifier, clock, clusterRule, b.sendBlockThreshold,
-                b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName);
+                b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName,
+                CredentialRefusals.of(breaker.name(), b.producerConfig));
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
         Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
         // After the status publisher, so that a command's transition is published after the breaker's start.
