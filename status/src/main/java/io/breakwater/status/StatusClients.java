@@ -7,9 +7,20 @@ import java.util.Map;
 import org.apache.kafka.clients.ClientDnsLookup;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 
-/** The connection and security settings a status client takes over from the producer it serves. */
+/**
+ * The connection and security settings a status client takes over from the producer it serves: {@code bootstrap.servers},
+ * {@code security.protocol}, {@code sasl.*}, {@code ssl.*} and the connection timings. Where the host plugs its own
+ * class into the security layer (an {@code ssl.engine.factory.class}, a SASL callback handler or login class), the
+ * keys that no Kafka client defines go along too, except {@code breakwater.*}: such a class reads its own settings
+ * from them (Spring Boot's SSL bundle, for one).
+ */
 public final class StatusClients {
 
     private static final List<String> INHERITED_PREFIXES = List.of("sasl.", "ssl.");
@@ -21,6 +32,10 @@ public final class StatusClients {
             CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG,
             CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG,
             CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG);
+    // Classes plugged into the security layer, which Kafka configures with every key of the client's settings.
+    private static final List<String> SECURITY_PLUGINS = List.of(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG,
+            SaslConfigs.SASL_CLIENT_CALLBACK_HANDLER_CLASS, SaslConfigs.SASL_LOGIN_CALLBACK_HANDLER_CLASS,
+            SaslConfigs.SASL_LOGIN_CLASS);
 
     private StatusClients() {
     }
@@ -38,9 +53,11 @@ public final class StatusClients {
     public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey, String user) {
         java.util.Objects.requireNonNull(host, "client config");
         Map<String, Object> config = new HashMap<>();
+        boolean plugins = SECURITY_PLUGINS.stream().anyMatch(k -> host.get(k) != null);
         for (Map.Entry<String, ?> e : host.entrySet()) {
             String key = e.getKey();
-            if (INHERITED_KEYS.contains(key) || INHERITED_PREFIXES.stream().anyMatch(key::startsWith)) {
+            if (INHERITED_KEYS.contains(key) || INHERITED_PREFIXES.stream().anyMatch(key::startsWith)
+                    || plugins && pluginSetting(key)) {
                 config.put(key, e.getValue());
             }
         }
@@ -62,6 +79,12 @@ public final class StatusClients {
         }
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", servers));
         return config;
+    }
+
+    /** A key that no Kafka client defines, so a plug-in's own; Breakwater's keys aside. */
+    private static boolean pluginSetting(String key) {
+        return !key.startsWith("breakwater.") && !ProducerConfig.configNames().contains(key)
+                && !ConsumerConfig.configNames().contains(key) && !AdminClientConfig.configNames().contains(key);
     }
 
     @SuppressWarnings("unchecked")
