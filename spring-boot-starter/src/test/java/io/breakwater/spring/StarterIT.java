@@ -11,6 +11,7 @@ import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.PublishResult;
 import io.breakwater.interceptors.KafkaClientVersion;
 import io.breakwater.testkit.ForkedKafkaBroker;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +22,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerInterceptor;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -152,6 +160,72 @@ class StarterIT {
                             assertThat((List<Map<String, Object>>) endpoint.breakers().get("fleet")).anySatisfy(e ->
                                     assertThat(e).containsEntry("instance", "starter-it")
                                             .containsEntry("breaker", "payments").containsEntry("state", "FORCED_OPEN")));
+                });
+    }
+
+    /** Notes the client.id of every producer it is configured into. */
+    public static class RecordingInterceptor implements ProducerInterceptor<Object, Object> {
+        static final List<String> CLIENT_IDS = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void configure(Map<String, ?> configs) {
+            CLIENT_IDS.add(String.valueOf(configs.get(ProducerConfig.CLIENT_ID_CONFIG)));
+        }
+
+        @Override
+        public ProducerRecord<Object, Object> onSend(ProducerRecord<Object, Object> record) {
+            return record;
+        }
+
+        @Override
+        public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void breakwatersClientsConnectWhereTheConnectionDetailsSayWithClientIdsOfTheirOwnAndNotTheApplicationsInterceptor()
+            throws Exception {
+        String status = "status-" + UUID.randomUUID();
+        String topic = newTopic("details");
+        RecordingInterceptor.CLIENT_IDS.clear();
+        // spring.kafka.bootstrap-servers is a closed port: only the connection details lead to the broker.
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BreakwaterAutoConfiguration.class, KafkaAutoConfiguration.class,
+                        BreakwaterKafkaAutoConfiguration.class, BreakwaterActuatorAutoConfiguration.class,
+                        EndpointAutoConfiguration.class))
+                .withBean(KafkaConnectionDetails.class, () -> () -> List.of(broker.bootstrapServers()))
+                .withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:1", "spring.kafka.client-id=orders-app",
+                        "spring.kafka.producer.properties.interceptor.classes=" + RecordingInterceptor.class.getName(),
+                        "breakwater.event-bus.enabled=true", "breakwater.status.enabled=true",
+                        "breakwater.status.topic=" + status, "breakwater.status.instance-id=details-it",
+                        "breakwater.status.fleet-view=true", "management.endpoints.web.exposure.include=breakwater")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(KafkaTemplate.class).send(topic, "k", "v").get(30, TimeUnit.SECONDS);
+                    PublishResult published = context.getBean(EventBus.class).publishStream("orders", Map.of("id", 1))
+                            .get(30, TimeUnit.SECONDS);
+                    assertThat(published.acknowledged()).isTrue();
+                    context.getBean(BreakwaterBreakers.class).breaker("payments").forceOpen("it");
+                    assertThat(readCommitted(status, null)).anyMatch(v -> v.contains("payments")
+                            && v.contains("FORCED_OPEN") && v.contains("details-it"));
+                    BreakwaterEndpoint endpoint = context.getBean(BreakwaterEndpoint.class);
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                            assertThat((List<Map<String, Object>>) endpoint.breakers().get("fleet")).anySatisfy(e ->
+                                    assertThat(e).containsEntry("instance", "details-it")
+                                            .containsEntry("breaker", "payments")));
+
+                    // The interceptor is in the template's producers only (the factory numbers their client ids).
+                    assertThat(RecordingInterceptor.CLIENT_IDS).isNotEmpty().allMatch(id -> id.matches("orders-app-\\d+"));
+                    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+                    assertThat(jmx.isRegistered(new ObjectName("kafka.producer:type=app-info,id=orders-app-breakwater-transport")))
+                            .as("the transport's producer, named after the application's client id").isTrue();
+                    assertThat(jmx.isRegistered(new ObjectName("kafka.producer:type=app-info,id=breakwater-status-details-it")))
+                            .as("the status publisher's producer").isTrue();
                 });
     }
 
