@@ -32,6 +32,8 @@ import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.status.StatusClients;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
@@ -127,6 +129,32 @@ class BreakwaterAutoConfigurationTest {
             assertThat(context.getStartupFailure()).rootCause().hasMessage(expected)
                     .hasMessageContaining("'orders'").hasMessageContaining("failureRateThreshold");
         });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "breakwater.guard.send-block-threshold=0s | breakwater.guard.send-block-threshold must be > 0, but was PT0S",
+        "breakwater.guard.in-flight-threshold=-2s | breakwater.guard.in-flight-threshold must be > 0, but was PT-2S",
+        "breakwater.guard.breaker-name=           | breakwater.guard.breaker-name must not be blank, but was ''",
+        "breakwater.status.topic=orders status    | breakwater.status.topic must be a Kafka topic name (1 to 249 of "
+                + "[a-zA-Z0-9._-], not '.' or '..'), but was 'orders status'",
+        "breakwater.status.instance-id=eu/1       | breakwater.status.instance-id must not be blank nor contain '/' (it "
+                + "separates the instance from the breaker in the status topic's keys), but was 'eu/1'",
+        "breakwater.event-bus.topic-prefix=app:   | breakwater.event-bus.topic-prefix must be empty or at most 248 of "
+                + "[a-zA-Z0-9._-], but was 'app:'",
+        "breakwater.event-bus.transport-breaker-name= | breakwater.event-bus.transport-breaker-name must not be blank, "
+                + "but was ''",
+        "breakwater.event-bus.spill-max-events=0  | breakwater.event-bus.spill-max-events must be >= 1, but was 0",
+        "breakwater.listeners.orders.pause-on=    | breakwater.listeners.orders.pause-on must not be blank, but was ''",
+    })
+    void aBadValueStopsTheStartNamingThePropertyAndTheValue(String property, String message) {
+        // Checked when bound, whether or not the part it configures is on.
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues(property).run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalArgumentException.class)
+                            .hasMessage(message);
+                });
     }
 
     @Test
@@ -264,16 +292,6 @@ class BreakwaterAutoConfigurationTest {
                     assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalStateException.class)
                             .hasMessage("breakwater.listeners.ordres: no @KafkaListener container has the id 'ordres'; "
                                     + "the ids are []");
-                });
-    }
-
-    @Test
-    void aGateWithoutABreakerStopsTheStart() {
-        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
-                .withPropertyValues("breakwater.listeners.orders.pause-on= ").run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalArgumentException.class)
-                            .hasMessage("breakwater.listeners.orders.pause-on must name a breaker");
                 });
     }
 
