@@ -47,8 +47,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.kafka.transaction.KafkaTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The starter against a real broker in its own JVM (Kafka 4.4), with the kafka-clients that Boot 4.0 manages in
@@ -135,6 +138,40 @@ class StarterIT {
             assertThat(readCommitted(topic, "last")).containsExactly("committed", "last");
             CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("tx-out");
             assertThat(breaker.callStats().successful()).as("sends went through the guard").isGreaterThanOrEqualTo(2);
+        });
+    }
+
+    @Test
+    void aSendTheBreakerRefusesInsideATransactionAbortsItEvenWhenTheCallerCarriesOn() throws Exception {
+        String topic = newTopic("guard-tx-refused");
+        runner().withPropertyValues("spring.kafka.producer.transaction-id-prefix=refused-tx-",
+                "breakwater.guard.breaker-name=tx-refused").run(context -> {
+            @SuppressWarnings("unchecked")
+            KafkaTemplate<String, String> template = context.getBean(KafkaTemplate.class);
+            CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("tx-refused");
+
+            // KafkaTemplate.executeInTransaction, whose callback swallows the refusal.
+            assertThatThrownBy(() -> template.executeInTransaction(t -> {
+                t.send(topic, "k", "before-the-first-refusal");
+                breaker.forceOpen("it");
+                sendIgnoringRefusal(t, topic, "refused");
+                return null;
+            })).isInstanceOf(org.apache.kafka.common.KafkaException.class)
+                    .hasRootCauseInstanceOf(CircuitBreakerOpenException.class);
+            breaker.reset("it");
+
+            // A Spring transaction (@Transactional) run by Boot's KafkaTransactionManager.
+            TransactionTemplate transaction = new TransactionTemplate(context.getBean(KafkaTransactionManager.class));
+            assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
+                template.send(topic, "k", "before-the-second-refusal");
+                breaker.forceOpen("it");
+                sendIgnoringRefusal(template, topic, "refused");
+            })).hasRootCauseInstanceOf(CircuitBreakerOpenException.class);
+            breaker.reset("it");
+
+            // The producers are usable afterwards, and nothing of the two aborted transactions was committed.
+            template.executeInTransaction(t -> t.send(topic, "k", "last"));
+            assertThat(readCommitted(topic, "last")).containsExactly("last");
         });
     }
 
@@ -229,7 +266,7 @@ class StarterIT {
                 });
     }
 
-    private static void sendIgnoringRefusal(KafkaTemplate<String, String> template, String topic, String value) {
+    private static void sendIgnoringRefusal(KafkaOperations<String, String> template, String topic, String value) {
         try {
             template.send(topic, "k", value);
         } catch (KafkaException refused) {
