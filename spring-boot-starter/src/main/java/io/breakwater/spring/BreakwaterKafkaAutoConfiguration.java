@@ -53,6 +53,7 @@ public class BreakwaterKafkaAutoConfiguration {
 
         @Bean
         @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+        @ConditionalOnMissingBean
         ListenerGates breakwaterListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers,
                 BreakwaterKafkaProperties properties) {
             Map<String, String> gates = new LinkedHashMap<>();
