@@ -36,12 +36,13 @@ import org.springframework.kafka.core.KafkaTemplate;
 class StarterSslIT {
 
     private static final String PASSWORD = "it-" + UUID.randomUUID();
+    private static Path dir;
     private static Path certificate;
     private static ForkedKafkaBroker broker;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("starter-ssl-");
+        dir = Files.createTempDirectory("starter-ssl-");
         Path keystore = dir.resolve("broker.p12");
         certificate = dir.resolve("broker.pem");
         keytool("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
@@ -68,9 +69,17 @@ class StarterSslIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (broker != null) {
             broker.close();
+        }
+        if (dir != null) {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
         }
     }
 
