@@ -13,7 +13,7 @@ import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Refusals;
 import io.breakwater.interceptors.internal.SendQueue;
 import io.breakwater.interceptors.internal.SendRecorder;
-import io.breakwater.status.ControlFollower;
+import io.breakwater.interceptors.internal.TransactionRefusals;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Each send's outcome goes to the breaker with the permit it was sent under, so a record that was sent
  *       before the breaker opened and answers late never decides a trial.</li>
  *   <li>A {@link FailureClassifier} decides what counts: a caller's error reaches the caller and does not,
- *       nor does anything once {@code close} has begun. Every other method delegates ({@link ForwardingProducer}).</li>
+ *       nor does anything once {@code close} has begun. Every other method delegates ({@link ForwardingProducer}),
+ *       except that a transaction in which a send was refused commits nothing: its commit throws.</li>
  * </ul>
  *
  * <p>Delivery stays at-least-once: a record whose send timed out may still have been written (a frozen
@@ -69,6 +69,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     private final StatusPublisher ownedPublisher;
     // The non-blocking front; null in the default, blocking mode.
     private final SendQueue<K, V> queue;
+    private final TransactionRefusals transactions = new TransactionRefusals();
 
     private CircuitBreakerProducer(CircuitBreakerProducerBuilder<K, V> b) {
         super(b.delegate);
@@ -84,24 +85,16 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
                 b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName,
                 CredentialRefusals.of(breaker.name(), b.producerConfig));
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
-        Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
-        // After the status publisher, so that a command's transition is published after the breaker's start.
-        Subscription control;
+        Subscription attached;
         try {
-            control = b.follower != null ? b.follower.attach(breaker) : () -> { };
+            attached = GuardSetup.attach(breaker, b.publisher, b.follower, b.ownedFollower);
         } catch (RuntimeException e) {
-            status.close(); // a closed follower: undo what was attached
-            rule.close();
+            rule.close(); // a closed follower: undo what was attached
             throw e;
         }
-        ControlFollower ownedFollower = b.ownedFollower;
         this.subscriptions = () -> {
             rule.close();
-            control.close();
-            if (ownedFollower != null) {
-                ownedFollower.close();
-            }
-            status.close();
+            attached.close();
         };
         this.ownedPublisher = b.ownedPublisher;
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
@@ -139,12 +132,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     @Override
     public void flush() {
         if (queue != null) {
-            try {
-                queue.awaitHandedOver();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptException(e);
-            }
+            queue.awaitHandedOver();
         }
         delegate().flush();
     }
@@ -157,6 +145,30 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
                     + "=true sends leave the caller's thread and could cross a commit");
         }
         delegate().initTransactions();
+    }
+
+    @Override
+    public void beginTransaction() {
+        delegate().beginTransaction();
+        transactions.began();
+    }
+
+    /**
+     * Commits, unless a send in this transaction was refused (by the breaker, or a gate): then, as after a failed send
+     * in a Kafka transaction, nothing is committed, and this throws a {@code KafkaException} caused by the first
+     * refusal; abort the transaction.
+     */
+    @Override
+    public void commitTransaction() {
+        transactions.checkCommit(breaker.name());
+        delegate().commitTransaction();
+        transactions.ended();
+    }
+
+    @Override
+    public void abortTransaction() {
+        delegate().abortTransaction();
+        transactions.ended();
     }
 
     /** The breaker that guards this producer. */
@@ -189,6 +201,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         }
         RuntimeException veto = gate == null ? null : gate.get();
         if (veto != null) {
+            transactions.refused(veto);
             if (callback != null) {
                 callback.onCompletion(null, veto);
             }
@@ -203,12 +216,14 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
             clusterRule.attempted(topic);
         }
         Permit permit = breaker.tryAcquirePermit();
-        if (permit == null) {
-            return Refusals.refuse(breaker, record, callback);
-        }
-        if (clusterRule != null && !clusterRule.admit(topic, permit)) {
+        if (permit != null && clusterRule != null && !clusterRule.admit(topic, permit)) {
             breaker.releasePermit(permit);
-            return Refusals.refuse(breaker, record, callback);
+            permit = null;
+        }
+        if (permit == null) {
+            RuntimeException refusal = breaker.openException();
+            transactions.refused(refusal);
+            return Refusals.refuse(refusal, record, callback);
         }
         if (!recordOutcomes) {
             return delegate().send(record, callback);

@@ -74,10 +74,9 @@ public final class StatusPublisher implements AutoCloseable {
 
     /**
      * A publisher for {@code topic} and {@code instanceId}, with the client settings of {@code clientConfig}
-     * ({@code bootstrap.servers}, {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, each replaced by its
-     * {@code breakwater.status.}-prefixed form where that is given: see {@link StatusClients}; other keys are
-     * not used) and a heartbeat every {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open
-     * publisher with the same settings.
+     * (connection and security: what {@link StatusClients} keeps, each setting replaced by its
+     * {@code breakwater.status.}-prefixed form where that is given) and a heartbeat every
+     * {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open publisher with the same settings.
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured
      * @throws IllegalArgumentException when the topic or the instance id is blank
