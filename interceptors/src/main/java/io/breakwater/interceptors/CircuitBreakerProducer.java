@@ -39,10 +39,9 @@ import org.slf4j.LoggerFactory;
  *       reported through its future and callback. The caller sees exactly what the delegate produced, and
  *       the caller's callback runs whatever the recording does.</li>
  *   <li>The outage is noticed in about two seconds, not at {@code delivery.timeout.ms}, whatever the number of
- *       caller threads: the watchdog counts a {@code send} that blocks longer than the block threshold (default
- *       1 s), and a record unanswered longer than the in-flight threshold (default 2 s), as one failure each; and
- *       when a record has waited the in-flight threshold while no send at all succeeded, the cluster is stalled
- *       and the breaker opens at once, even with a single record in flight.</li>
+ *       caller threads: the watchdog counts a {@code send} blocked past the block threshold (default 1 s), and a
+ *       record unanswered past the in-flight threshold (default 2 s), as one failure each; when sends waited or
+ *       failed for the in-flight threshold with none succeeding, the breaker opens at once (one caller is enough).</li>
  *   <li>Non-blocking mode ({@code breakwater.send.nonblocking=true}, {@link CircuitBreakerProducerBuilder#nonBlocking})
  *       makes {@code send} return at once: one sender thread hands the records to the delegate in order, and
  *       is the only thread that can block in Kafka's {@code send}.</li>
