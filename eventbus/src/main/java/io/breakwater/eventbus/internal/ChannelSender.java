@@ -119,6 +119,8 @@ public final class ChannelSender {
                     if (t != null) {
                         channel.tracker.failed(t, clock.nanoTime());   // it joins the stream's failing run
                     }
+                } else {
+                    channel.tracker.neutral(clock.nanoTime());   // the event's own fault: it ends a failing run
                 }
                 if (t == null || channel.tracker.answer(t)) {
                     record(cause, counts, t == null ? -1 : clock.nanoTime() - t.startNanos());
