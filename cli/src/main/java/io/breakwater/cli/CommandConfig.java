@@ -2,6 +2,7 @@ package io.breakwater.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,6 +23,10 @@ final class CommandConfig {
     static Map<String, Object> client(CommandLine cmd, Path file, String bootstrap) {
         Map<String, Object> config = new HashMap<>();
         if (file != null) {
+            if (!Files.exists(file)) {
+                throw new CommandLine.ParameterException(cmd, "--command-config: " + file + " does not exist; give a "
+                        + "properties file (security.protocol, sasl.*, ssl.*)");
+            }
             if (Files.isDirectory(file)) {
                 throw new CommandLine.ParameterException(cmd, "--command-config: " + file + " is a directory; give a "
                         + "properties file");
@@ -29,6 +34,8 @@ final class CommandConfig {
             Properties props = new Properties();
             try (InputStream in = Files.newInputStream(file)) { // ISO-8859-1, as Kafka's tools read it
                 props.load(in);
+            } catch (AccessDeniedException e) {
+                throw new CommandLine.ParameterException(cmd, "--command-config: cannot read " + file + ": permission denied");
             } catch (IOException | IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cmd, "--command-config: cannot read " + file + " ("
                         + e.getClass().getSimpleName() + ")");

@@ -67,6 +67,14 @@ class CliOptionsTest {
     }
 
     @Test
+    void aMissingCommandConfigIsNamedAsMissing(@TempDir Path dir) {
+        Path missing = dir.resolve("client.properties");
+        CliRun run = cli("status", "--bootstrap-server", "h:1", "--command-config", missing.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--command-config: " + missing + " does not exist; give a properties file");
+    }
+
+    @Test
     void commandConfigIsReadAsIso88591LikeKafkasTools(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("client.properties");
         Files.write(file, "# caf\u00e9\nsecurity.protocol=CARRIER_PIGEON\n".getBytes(StandardCharsets.ISO_8859_1));

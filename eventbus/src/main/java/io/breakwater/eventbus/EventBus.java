@@ -67,6 +67,8 @@ public final class EventBus implements AutoCloseable {
     private final String topicPrefix;
     private final Clock clock;
     private final java.util.function.LongSupplier nanoClock;
+    // Whether the transport's logins are refused (a stream is then not to blame); one supplier for every stream.
+    private final java.util.function.BooleanSupplier credentialsRefused;
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final ChannelSender sender;
@@ -93,6 +95,7 @@ public final class EventBus implements AutoCloseable {
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
+        this.credentialsRefused = sender::credentialsRefused;
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
         this.statusSubscriptions = b.attachments(registry, transport.breaker());
@@ -147,8 +150,7 @@ public final class EventBus implements AutoCloseable {
         long order = Math.abs(admitted);
         if (admitted < 0) {
             // Events of the stream wait in the spill: this one goes behind them, never around them.
-            return channel.spill.append(channel, channel.topic, key, payload, text != null ? text : eventHeaders.text(null, id),
-                    order, id);
+            return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, id), order, id);
         }
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         sender.send(channel, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)))
@@ -164,7 +166,7 @@ public final class EventBus implements AutoCloseable {
                         if (channel.spill != null && Spillable.test(cause)) {
                             channel.spilling();
                             Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
-                                    text != null ? text : eventHeaders.text(null, id), order, id), result);
+                                    eventHeaders.forSpill(text, id), order, id), result);
                             return;
                         }
                         channel.settled(order);
@@ -205,7 +207,7 @@ public final class EventBus implements AutoCloseable {
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
         StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, nanoClock, sendBlockThreshold, inFlightThreshold,
-                spills == null ? null : spills.frontOf(stream));
+                spills == null ? null : spills.frontOf(stream), credentialsRefused);
         if (spills != null) {
             spills.prepare(fresh);
         }

@@ -18,8 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -63,6 +69,35 @@ class EventBusTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN
                 && bus.transportBreaker().state() == CircuitBreakerState.OPEN);
         assertThat(bus.channelBreaker("orders").snapshot().lastFailure()).startsWith("no publish answered for 2000 ms");
+    }
+
+    @Test
+    void publishesThatEachBlockUntilMaxBlockMsAndFailOpenBothBreakersThoughEachIsAnswered() {
+        // A killed broker whose topic has left the producer's metadata: each send waits max.block.ms (1900 ms here,
+        // under the 2 s in-flight threshold) and fails. No publish stays unanswered; none succeeds either.
+        MockProducer<String, byte[]> noMetadata = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+                clock.advance(Duration.ofMillis(1900));
+                Exception e = new org.apache.kafka.common.errors.TimeoutException("Topic orders not present in metadata after 1900 ms.");
+                callback.onCompletion(null, e);
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+        RedpandaTransport waiting = RedpandaTransport.builder(noMetadata).nonBlocking(false)
+                .breakerConfig(CircuitBreakerConfig.builder("waiting_transport").clock(clock).build()).build();
+        EventBus bus = bus(EventBus.builder(waiting));
+        assertThatThrownBy(() -> bus.publishStream("orders", new Order("o-1", 1)).join())
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        clock.advanceMillis(20);    // one caller, back at once
+        assertThatThrownBy(() -> bus.publishStream("orders", new Order("o-2", 1)).join())
+                .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+        // The watchdog thread ticks every 100 ms on this clock.
+        await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN
+                && waiting.breaker().state() == CircuitBreakerState.OPEN);
+        assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).as("under the failure threshold of 3").isLessThan(3);
+        assertThat(bus.channelBreaker("orders").snapshot().lastFailure()).startsWith("no publish succeeded for");
+        assertThat(waiting.breaker().snapshot().lastFailure()).startsWith("no send succeeded for");
     }
 
     @Test
@@ -124,13 +159,80 @@ class EventBusTest {
         for (int i = 0; i < 3; i++) {
             bus.publishStream("trades", new Order("t", 1));
             mock.completeNext();
-            bus.publishStream("secret-stream", new Order("s", 1));
-            mock.errorNext(new TopicAuthorizationException("not authorized to write to secret-stream"));
+            bus.publishStream("leaderless", new Order("s", 1));
+            mock.errorNext(new NotLeaderOrFollowerException("no leader for leaderless-0"));
         }
-        assertThat(bus.channelBreaker("secret-stream").state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(bus.channelBreaker("leaderless").state()).isEqualTo(CircuitBreakerState.OPEN);
         assertThat(bus.channelBreaker("trades").state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(transport.breaker().snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void aStreamWithoutRightsKeepsEveryBreakerClosedAndEachCallerGetsTheRefusalAtOnce() {
+        EventBus bus = bus(EventBus.builder(transport));
+        for (int i = 0; i < 10; i++) {
+            bus.publishStream("trades", new Order("t", 1));
+            mock.completeNext();
+            CompletableFuture<PublishResult> refused = bus.publishStream("secret-stream", new Order("s", 1));
+            TopicAuthorizationException error = new TopicAuthorizationException(java.util.Set.of("secret-stream"));
+            mock.errorNext(error);
+            assertThat(refused).isCompletedExceptionally();
+            assertThatThrownBy(refused::join).hasCauseReference(error);
+        }
+        assertThat(bus.channelBreaker("secret-stream").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(bus.channelBreaker("secret-stream").snapshot().failedCalls()).isZero();
+        assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(transport.breaker().snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void aStreamWithoutRightsAloneForLongIsNoOutageEither() {
+        EventBus bus = bus(EventBus.builder(transport));
+        for (int i = 0; i < 10; i++) {
+            clock.advance(Duration.ofSeconds(3));   // long after any success, nothing else in use
+            CompletableFuture<PublishResult> refused = bus.publishStream("secret-stream", new Order("s", i));
+            mock.errorNext(new TopicAuthorizationException(java.util.Set.of("secret-stream")));
+            assertThatThrownBy(refused::join).hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(bus.channelBreaker("secret-stream").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void refusedCredentialsReachTheCallerAndAPublishWaitingForTheNextAttemptOpensNothing() {
+        EventBus bus = bus(EventBus.builder(transport));
+        CompletableFuture<PublishResult> first = bus.publishStream("orders", new Order("o", 1));
+        mock.errorNext(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
+        assertThatThrownBy(first::join).hasCauseInstanceOf(SaslAuthenticationException.class);
+        // Kafka's send() waits for its next attempt to authenticate (reconnect.backoff.max.ms, here 5 s).
+        CompletableFuture<PublishResult> waiting = bus.publishStream("orders", new Order("o", 2));
+        clock.advance(Duration.ofSeconds(5));
+        awaitWatchdogTicks(3);
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+        mock.errorNext(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
+        assertThatThrownBy(waiting::join).hasCauseInstanceOf(SaslAuthenticationException.class);
+        assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).isZero();
+        assertThat(transport.breaker().snapshot().failedCalls()).isZero();
+        // Once the cluster answers otherwise, a publish unanswered for the in-flight threshold is a stall again.
+        bus.publishStream("orders", new Order("o", 3));
+        mock.errorNext(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        bus.publishStream("orders", new Order("o", 4));
+        clock.advance(Duration.ofSeconds(3));
+        await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN);
+    }
+
+    /** Waits until the watchdog thread has run every check at least {@code ticks} more times. */
+    private static void awaitWatchdogTicks(int ticks) {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        io.breakwater.breaker.Subscription counting = io.breakwater.breaker.watch.Watchdog.register(seen::incrementAndGet);
+        try {
+            // One tick more than asked: the first may have been under way when the counter joined.
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.get() > ticks);
+        } finally {
+            counting.close();
+        }
     }
 
     @Test

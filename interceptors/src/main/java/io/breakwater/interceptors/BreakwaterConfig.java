@@ -8,8 +8,6 @@ import io.breakwater.interceptors.internal.KeyChecks;
 import io.breakwater.interceptors.internal.KeyDefinitions;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -110,7 +108,8 @@ public final class BreakwaterConfig extends AbstractConfig {
     public static final String STATUS_BOOTSTRAP_SERVERS_CONFIG = PREFIX + "status.bootstrap.servers";
     public static final String STATUS_BOOTSTRAP_SERVERS_DOC = "Bootstrap servers of a separate cluster (an operations "
             + "cluster) for the status topic; empty: the producer's own bootstrap.servers. The security settings "
-            + "(security.protocol, sasl.*, ssl.*) are the producer's either way.";
+            + "(security.protocol, sasl.*, ssl.*) are the producer's, each replaced by its breakwater.status.-prefixed "
+            + "form when given (breakwater.status.sasl.jaas.config, say).";
 
     public static final String INSTANCE_ID_CONFIG = PREFIX + "instance.id";
     public static final String INSTANCE_ID_DOC = "Identifies this application instance in status events and in the "
@@ -163,30 +162,10 @@ public final class BreakwaterConfig extends AbstractConfig {
 
     /** Reads and checks the {@code breakwater.*} keys of {@code originals}; other keys are left alone. */
     public BreakwaterConfig(Map<String, ?> originals) {
-        super(CONFIG_DEF, breakwaterKeys(originals), false);
+        super(CONFIG_DEF, KeyChecks.breakwaterKeys(CONFIG_DEF, originals), false);
         this.clientId = Identity.userClientId(originals.get(CommonClientConfigs.CLIENT_ID_CONFIG),
                 originals.get("transactional.id"));
         KeyChecks.check(this, originals);
-    }
-
-    /** The {@code breakwater.} keys of {@code originals}; an unknown one fails, naming it. */
-    static Map<String, Object> breakwaterKeys(Map<String, ?> originals) {
-        Map<String, Object> keys = new java.util.HashMap<>();
-        Set<String> unknown = new TreeSet<>();
-        for (Map.Entry<String, ?> e : originals.entrySet()) {
-            if (e.getKey().startsWith(PREFIX)) {
-                if (CONFIG_DEF.configKeys().containsKey(e.getKey())) {
-                    keys.put(e.getKey(), e.getValue());
-                } else {
-                    unknown.add(e.getKey());
-                }
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new ConfigException("Unknown Breakwater configuration key(s) " + unknown + "; the known keys are "
-                    + new TreeSet<>(CONFIG_DEF.names()));
-        }
-        return keys;
     }
 
     /** The breaker config these keys describe. */

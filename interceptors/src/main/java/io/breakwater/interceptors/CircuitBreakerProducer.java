@@ -7,12 +7,13 @@ import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.interceptors.internal.ClusterWideRule;
+import io.breakwater.interceptors.internal.CredentialRefusals;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Refusals;
 import io.breakwater.interceptors.internal.SendQueue;
 import io.breakwater.interceptors.internal.SendRecorder;
-import io.breakwater.status.ControlFollower;
+import io.breakwater.interceptors.internal.TransactionRefusals;
 import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,17 +39,17 @@ import org.slf4j.LoggerFactory;
  *       reported through its future and callback. The caller sees exactly what the delegate produced, and
  *       the caller's callback runs whatever the recording does.</li>
  *   <li>The outage is noticed in about two seconds, not at {@code delivery.timeout.ms}, whatever the number of
- *       caller threads: the watchdog counts a {@code send} that blocks longer than the block threshold (default
- *       1 s), and a record unanswered longer than the in-flight threshold (default 2 s), as one failure each; and
- *       when a record has waited the in-flight threshold while no send at all succeeded, the cluster is stalled
- *       and the breaker opens at once, even with a single record in flight.</li>
+ *       caller threads: the watchdog counts a {@code send} blocked past the block threshold (default 1 s), and a
+ *       record unanswered past the in-flight threshold (default 2 s), as one failure each; when sends waited or
+ *       failed for the in-flight threshold with none succeeding, the breaker opens at once (one caller is enough).</li>
  *   <li>Non-blocking mode ({@code breakwater.send.nonblocking=true}, {@link CircuitBreakerProducerBuilder#nonBlocking})
  *       makes {@code send} return at once: one sender thread hands the records to the delegate in order, and
  *       is the only thread that can block in Kafka's {@code send}.</li>
  *   <li>Each send's outcome goes to the breaker with the permit it was sent under, so a record that was sent
  *       before the breaker opened and answers late never decides a trial.</li>
  *   <li>A {@link FailureClassifier} decides what counts: a caller's error reaches the caller and does not,
- *       nor does anything once {@code close} has begun. Every other method delegates ({@link ForwardingProducer}).</li>
+ *       nor does anything once {@code close} has begun. Every other method delegates ({@link ForwardingProducer}),
+ *       except that a transaction in which a send was refused commits nothing: its commit throws.</li>
  * </ul>
  *
  * <p>Delivery stays at-least-once: a record whose send timed out may still have been written (a frozen
@@ -68,6 +68,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     private final StatusPublisher ownedPublisher;
     // The non-blocking front; null in the default, blocking mode.
     private final SendQueue<K, V> queue;
+    private final TransactionRefusals transactions = new TransactionRefusals();
 
     private CircuitBreakerProducer(CircuitBreakerProducerBuilder<K, V> b) {
         super(b.delegate);
@@ -80,26 +81,19 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         // The rule decides what counts; a wrapper that does not record has nothing for it to decide.
         this.clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
         this.recorder = new SendRecorder(breaker, b.classifier, clock, clusterRule, b.sendBlockThreshold,
-                b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName);
+                b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName,
+                CredentialRefusals.of(breaker.name(), b.producerConfig));
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
-        Subscription status = b.publisher != null ? b.publisher.attach(breaker) : () -> { };
-        // After the status publisher, so that a command's transition is published after the breaker's start.
-        Subscription control;
+        Subscription attached;
         try {
-            control = b.follower != null ? b.follower.attach(breaker) : () -> { };
+            attached = GuardSetup.attach(breaker, b.publisher, b.follower, b.ownedFollower);
         } catch (RuntimeException e) {
-            status.close(); // a closed follower: undo what was attached
-            rule.close();
+            rule.close(); // a closed follower: undo what was attached
             throw e;
         }
-        ControlFollower ownedFollower = b.ownedFollower;
         this.subscriptions = () -> {
             rule.close();
-            control.close();
-            if (ownedFollower != null) {
-                ownedFollower.close();
-            }
-            status.close();
+            attached.close();
         };
         this.ownedPublisher = b.ownedPublisher;
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
@@ -137,12 +131,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     @Override
     public void flush() {
         if (queue != null) {
-            try {
-                queue.awaitHandedOver();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptException(e);
-            }
+            queue.awaitHandedOver();
         }
         delegate().flush();
     }
@@ -155,6 +144,30 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
                     + "=true sends leave the caller's thread and could cross a commit");
         }
         delegate().initTransactions();
+    }
+
+    @Override
+    public void beginTransaction() {
+        delegate().beginTransaction();
+        transactions.began();
+    }
+
+    /**
+     * Commits, unless a send in this transaction was refused (by the breaker, or a gate): then, as after a failed send
+     * in a Kafka transaction, nothing is committed, and this throws a {@code KafkaException} caused by the first
+     * refusal; abort the transaction.
+     */
+    @Override
+    public void commitTransaction() {
+        transactions.checkCommit(breaker.name());
+        delegate().commitTransaction();
+        transactions.ended();
+    }
+
+    @Override
+    public void abortTransaction() {
+        delegate().abortTransaction();
+        transactions.ended();
     }
 
     /** The breaker that guards this producer. */
@@ -187,6 +200,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         }
         RuntimeException veto = gate == null ? null : gate.get();
         if (veto != null) {
+            transactions.refused(veto);
             if (callback != null) {
                 callback.onCompletion(null, veto);
             }
@@ -201,12 +215,14 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
             clusterRule.attempted(topic);
         }
         Permit permit = breaker.tryAcquirePermit();
-        if (permit == null) {
-            return Refusals.refuse(breaker, record, callback);
-        }
-        if (clusterRule != null && !clusterRule.admit(topic, permit)) {
+        if (permit != null && clusterRule != null && !clusterRule.admit(topic, permit)) {
             breaker.releasePermit(permit);
-            return Refusals.refuse(breaker, record, callback);
+            permit = null;
+        }
+        if (permit == null) {
+            RuntimeException refusal = breaker.openException();
+            transactions.refused(refusal);
+            return Refusals.refuse(refusal, record, callback);
         }
         if (!recordOutcomes) {
             return delegate().send(record, callback);

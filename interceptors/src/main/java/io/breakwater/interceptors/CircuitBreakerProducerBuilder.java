@@ -32,6 +32,7 @@ public final class CircuitBreakerProducerBuilder<K, V> {
     ControlFollower ownedFollower;
     boolean nonBlocking;
     int sendQueueMaxRecords = BreakwaterConfig.SEND_QUEUE_MAX_RECORDS_DEFAULT;
+    java.util.Map<String, ?> producerConfig;
 
     CircuitBreakerProducerBuilder(Producer<K, V> delegate,
                                   Function<CircuitBreakerProducerBuilder<K, V>, CircuitBreakerProducer<K, V>> factory) {
@@ -116,6 +117,17 @@ public final class CircuitBreakerProducerBuilder<K, V> {
         return this;
     }
 
+    /**
+     * The delegate's own properties, read only to name its principal (the {@code username} of
+     * {@code sasl.jaas.config}, never a password) in the ERROR logged once when the cluster refuses its credentials.
+     * Without them that log cannot name the principal. {@link CircuitBreakerProducer#wrap(Producer, java.util.Map)}
+     * passes them.
+     */
+    public CircuitBreakerProducerBuilder<K, V> producerConfig(java.util.Map<String, ?> properties) {
+        this.producerConfig = new java.util.HashMap<>(Objects.requireNonNull(properties, "properties"));
+        return this;
+    }
+
     /** Whether the watchdog thread checks this producer (default true; tests may drive it by hand). */
     public CircuitBreakerProducerBuilder<K, V> watchdog(boolean enabled) {
         this.watchdog = enabled;
@@ -152,6 +164,7 @@ public final class CircuitBreakerProducerBuilder<K, V> {
             BreakwaterConfig bw = new BreakwaterConfig(config);
             CircuitBreakerProducerBuilder<K, V> builder = CircuitBreakerProducer.builder(delegate)
                     .breaker(GuardSetup.breaker(config, bw))
+                    .producerConfig(config)
                     .sendBlockThreshold(bw.sendBlockThreshold())
                     .inFlightThreshold(bw.inFlightThreshold())
                     .recordOutcomes(!GuardSetup.installsTheInterceptor(config))

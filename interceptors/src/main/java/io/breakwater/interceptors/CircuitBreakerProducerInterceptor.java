@@ -6,6 +6,8 @@ import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.AckTracker;
 import io.breakwater.breaker.watch.Watchdog;
+import io.breakwater.breaker.Throwables;
+import io.breakwater.interceptors.internal.CredentialRefusals;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
 import io.breakwater.interceptors.internal.Verdicts;
@@ -15,6 +17,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     private StatusPublisher publisher;
     private Subscription statusSubscription = () -> { };
     private ControlFollower follower;
+    private CredentialRefusals refusals = CredentialRefusals.of("kafka-producer", null);
     private Subscription controlSubscription = () -> { };
     // Whether a send was seen while the breaker was FORCED_OPEN with no wrapper to refuse it (warned once).
     private final java.util.concurrent.atomic.AtomicBoolean unenforced = new java.util.concurrent.atomic.AtomicBoolean();
@@ -86,6 +90,8 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         }
         Clock clock = breaker.config().clock();
         this.tracker = new AckTracker(breaker, clock, config.inFlightThreshold(), BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
+        this.refusals = CredentialRefusals.of(breaker.name(), configs);
+        tracker.excuseWhile(refusals::refusing);
         this.watchdog = Watchdog.register(tracker);
         ObservedBreakers.observe(breaker);
         if (statusPublisher != null) {
@@ -152,15 +158,24 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         if (tracker == null) {
             return;
         }
+        boolean counts = exception != null && Verdicts.counts(classifier, exception);
         if (exception == null) {
             tracker.succeeded();
+            refusals.cleared();
+        } else if (refusals.refused(exception)) {
+            tracker.succeeded();   // the cluster answered: no stall, though nothing succeeded
+        } else if (Throwables.unwrap(exception) instanceof AuthorizationException) {
+            tracker.succeeded();
+            refusals.cleared();
+        } else if (counts) {
+            refusals.cleared();
         }
         if (!tracker.acknowledged()) {
             return;
         }
         if (exception == null) {
             breaker.recordSuccess();
-        } else if (Verdicts.counts(classifier, exception)) {
+        } else if (counts) {
             breaker.recordFailure(exception);
         } else {
             breaker.recordIgnored();

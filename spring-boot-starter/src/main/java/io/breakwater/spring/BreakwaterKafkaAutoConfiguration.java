@@ -23,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,8 +34,9 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * The status publisher, the {@link RedpandaTransport} and the {@link EventBus}, with the Kafka settings of
- * {@code spring.kafka.*}: bootstrap servers, security and the extra properties. Each is off unless enabled
+ * The status publisher, the {@link RedpandaTransport} and the {@link EventBus}, connected where the application's
+ * producers are (Boot's {@link KafkaConnectionDetails}, over {@code spring.kafka.*}) with their security settings,
+ * but with client ids of their own and without the application's interceptors. Each is off unless enabled
  * ({@code breakwater.status.enabled}, {@code breakwater.event-bus.enabled}), and backs off when the application
  * defines its own.
  */
@@ -51,6 +53,7 @@ public class BreakwaterKafkaAutoConfiguration {
 
         @Bean
         @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
+        @ConditionalOnMissingBean
         ListenerGates breakwaterListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers,
                 BreakwaterKafkaProperties properties) {
             Map<String, String> gates = new LinkedHashMap<>();
@@ -82,6 +85,13 @@ public class BreakwaterKafkaAutoConfiguration {
         }
     }
 
+    /** Where and how the application's producers connect: the connection details, over spring.kafka.*. */
+    private static KafkaClientSettings settings(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
+            Environment env) {
+        return KafkaClientSettings.of(kafka, connection.getIfAvailable(),
+                env.getProperty("spring.application.name", "application"));
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(StatusPublisher.class)
     @ConditionalOnProperty(prefix = "breakwater.status", name = "enabled", havingValue = "true")
@@ -90,11 +100,12 @@ public class BreakwaterKafkaAutoConfiguration {
         /** Publishes every breaker of the registry, now and later; closed with the context. */
         @Bean
         @ConditionalOnMissingBean
-        StatusPublisher breakwaterStatusPublisher(KafkaProperties kafka, BreakwaterKafkaProperties properties,
+        StatusPublisher breakwaterStatusPublisher(KafkaProperties kafka,
+                ObjectProvider<KafkaConnectionDetails> connection, BreakwaterKafkaProperties properties,
                 CircuitBreakerRegistry registry, Environment env) {
             BreakwaterKafkaProperties.Status status = properties.getStatus();
             String instance = status.getInstanceId() != null ? status.getInstanceId() : instanceId(env);
-            StatusPublisher publisher = StatusPublisher.create(KafkaClientSettings.producer(kafka),
+            StatusPublisher publisher = StatusPublisher.create(settings(kafka, connection, env).statusClients(),
                     status.getTopic(), instance);
             publisher.attach(registry);
             return publisher;
@@ -104,8 +115,10 @@ public class BreakwaterKafkaAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         @ConditionalOnProperty(prefix = "breakwater.status", name = "fleet-view", havingValue = "true")
-        StatusReader breakwaterStatusReader(KafkaProperties kafka, BreakwaterKafkaProperties properties) {
-            return StatusReader.start(KafkaClientSettings.producer(kafka), properties.getStatus().getTopic());
+        StatusReader breakwaterStatusReader(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
+                BreakwaterKafkaProperties properties, Environment env) {
+            return StatusReader.start(settings(kafka, connection, env).statusClients(),
+                    properties.getStatus().getTopic());
         }
 
         private static String instanceId(Environment env) {
@@ -127,10 +140,10 @@ public class BreakwaterKafkaAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RedpandaTransport breakwaterTransport(KafkaProperties kafka, BreakwaterKafkaProperties properties,
-                BreakwaterBreakers breakers) {
+        RedpandaTransport breakwaterTransport(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
+                BreakwaterKafkaProperties properties, BreakwaterBreakers breakers, Environment env) {
             String name = properties.getEventBus().getTransportBreakerName();
-            return RedpandaTransport.builder(KafkaClientSettings.producer(kafka))
+            return RedpandaTransport.builder(settings(kafka, connection, env).transport())
                     .breaker(breakers.breaker(name))
                     .build();
         }

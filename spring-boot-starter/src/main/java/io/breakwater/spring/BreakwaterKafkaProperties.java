@@ -1,17 +1,20 @@
 package io.breakwater.spring;
 
+import io.breakwater.spring.internal.PropertyChecks;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * {@code breakwater.listeners.*}, {@code breakwater.status.*} and {@code breakwater.event-bus.*}: the listener
- * gates, the status topic publisher and the EventBus, whose Kafka clients take {@code spring.kafka.*} (bootstrap servers, security, {@code spring.kafka.properties}).
- * Both are off unless enabled. Not thread-safe while Spring binds it; read-only afterwards.
+ * gates, the status topic publisher and the EventBus, whose Kafka clients connect as the application's producers
+ * do. The publisher and the bus are off unless enabled. Checked as soon as bound: a bad value stops the start-up
+ * with a message that names the property. Not thread-safe while Spring binds it; read-only afterwards.
  */
 @ConfigurationProperties(prefix = "breakwater")
-public class BreakwaterKafkaProperties {
+public class BreakwaterKafkaProperties implements InitializingBean {
 
     /** The status topic: every breaker's transitions and this instance's heartbeats. */
     private final Status status = new Status();
@@ -21,6 +24,18 @@ public class BreakwaterKafkaProperties {
 
     /** Listener gates, by @KafkaListener id. */
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
+
+    /** @throws IllegalArgumentException naming the property that has a bad value, and the value */
+    @Override
+    public void afterPropertiesSet() {
+        PropertyChecks.topic("breakwater.status.topic", status.getTopic());
+        PropertyChecks.instanceIdIfSet("breakwater.status.instance-id", status.getInstanceId());
+        PropertyChecks.topicPrefix("breakwater.event-bus.topic-prefix", eventBus.getTopicPrefix());
+        PropertyChecks.notBlank("breakwater.event-bus.transport-breaker-name", eventBus.getTransportBreakerName());
+        PropertyChecks.positiveIfSet("breakwater.event-bus.spill-max-events", eventBus.getSpillMaxEvents());
+        listeners.forEach((id, gate) -> PropertyChecks.notBlank("breakwater.listeners." + id + ".pause-on",
+                gate.getPauseOn()));
+    }
 
     public Map<String, Listener> getListeners() {
         return listeners;

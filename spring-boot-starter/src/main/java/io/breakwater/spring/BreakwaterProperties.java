@@ -1,19 +1,22 @@
 package io.breakwater.spring;
 
+import io.breakwater.spring.internal.PropertyChecks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code breakwater.*} properties of a Spring Boot application. Bound at start-up; the breaker settings are
- * checked by {@link io.breakwater.breaker.CircuitBreakerConfig}'s own builder, so a bad value stops the start-up
- * with the same message a {@code CircuitBreakerConfig} gives.
+ * The {@code breakwater.*} properties of a Spring Boot application. Bound and checked at start-up: the guard's
+ * values as soon as they are bound (the message names the property and the value), the breaker settings by
+ * {@link io.breakwater.breaker.CircuitBreakerConfig}'s own builder, so a bad value stops the start-up with the same
+ * message a {@code CircuitBreakerConfig} gives.
  *
  * <p>Not thread-safe while Spring binds it; read-only afterwards.
  */
 @ConfigurationProperties(prefix = "breakwater")
-public class BreakwaterProperties {
+public class BreakwaterProperties implements InitializingBean {
 
     /** How the guard treats the producers of Spring Kafka's producer factory. */
     public enum Mode {
@@ -34,6 +37,14 @@ public class BreakwaterProperties {
 
     /** The guard of Spring Kafka's producer factory. */
     private Guard guard = new Guard();
+
+    /** @throws IllegalArgumentException naming the {@code breakwater.guard.*} property that has a bad value */
+    @Override
+    public void afterPropertiesSet() {
+        PropertyChecks.notBlank("breakwater.guard.breaker-name", guard.getBreakerName());
+        PropertyChecks.positiveIfSet("breakwater.guard.send-block-threshold", guard.getSendBlockThreshold());
+        PropertyChecks.positiveIfSet("breakwater.guard.in-flight-threshold", guard.getInFlightThreshold());
+    }
 
     public boolean isEnabled() {
         return enabled;

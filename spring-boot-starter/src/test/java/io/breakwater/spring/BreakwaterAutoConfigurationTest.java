@@ -23,9 +23,17 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.kafka.autoconfigure.SslBundleSslEngineFactory;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslStoreBundle;
+import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import io.breakwater.status.StatusClients;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.annotation.ImportCandidates;
@@ -123,6 +131,32 @@ class BreakwaterAutoConfigurationTest {
         });
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "breakwater.guard.send-block-threshold=0s | breakwater.guard.send-block-threshold must be > 0, but was PT0S",
+        "breakwater.guard.in-flight-threshold=-2s | breakwater.guard.in-flight-threshold must be > 0, but was PT-2S",
+        "breakwater.guard.breaker-name=           | breakwater.guard.breaker-name must not be blank, but was ''",
+        "breakwater.status.topic=orders status    | breakwater.status.topic must be a Kafka topic name (1 to 249 of "
+                + "[a-zA-Z0-9._-], not '.' or '..'), but was 'orders status'",
+        "breakwater.status.instance-id=eu/1       | breakwater.status.instance-id must not be blank nor contain '/' (it "
+                + "separates the instance from the breaker in the status topic's keys), but was 'eu/1'",
+        "breakwater.event-bus.topic-prefix=app:   | breakwater.event-bus.topic-prefix must be empty or at most 248 of "
+                + "[a-zA-Z0-9._-], but was 'app:'",
+        "breakwater.event-bus.transport-breaker-name= | breakwater.event-bus.transport-breaker-name must not be blank, "
+                + "but was ''",
+        "breakwater.event-bus.spill-max-events=0  | breakwater.event-bus.spill-max-events must be >= 1, but was 0",
+        "breakwater.listeners.orders.pause-on=    | breakwater.listeners.orders.pause-on must not be blank, but was ''",
+    })
+    void aBadValueStopsTheStartNamingThePropertyAndTheValue(String property, String message) {
+        // Checked when bound, whether or not the part it configures is on.
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues(property).run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalArgumentException.class)
+                            .hasMessage(message);
+                });
+    }
+
     @Test
     void backsOffForTheApplicationsOwnRegistryAndCustomizer() {
         runner.withUserConfiguration(OwnBeans.class).run(context -> {
@@ -155,21 +189,75 @@ class BreakwaterAutoConfigurationTest {
         });
     }
 
+    private static KafkaClientSettings settings(org.springframework.context.ApplicationContext context) {
+        return KafkaClientSettings.of(context.getBean(KafkaProperties.class),
+                context.getBean(KafkaConnectionDetails.class), "orders");
+    }
+
     @Test
-    void theBusAndTheStatusPublisherTakeSpringKafkasSecurityButNotTheTemplatesOwnSettings() {
+    void theTransportTakesSpringKafkasConnectionAndSecurityButNotTheApplicationsOwnSettings() {
         runner.withPropertyValues("spring.kafka.security.protocol=SASL_PLAINTEXT",
                 "spring.kafka.properties.sasl.mechanism=PLAIN",
+                "spring.kafka.client-id=orders-app",
+                "spring.kafka.producer.acks=all",
                 "spring.kafka.producer.transaction-id-prefix=tx-",
-                "spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.LongSerializer")
+                "spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.LongSerializer",
+                "spring.kafka.producer.properties.interceptor.classes=" + CircuitBreakerProducerInterceptor.class.getName(),
+                "spring.kafka.producer.properties.breakwater.breaker.name=orders-out",
+                "spring.kafka.producer.properties.partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner")
                 .run(context -> {
-                    Map<String, Object> props = KafkaClientSettings.producer(context.getBean(KafkaProperties.class));
-                    assertThat(props).containsEntry("bootstrap.servers", List.of("127.0.0.1:1"))
+                    Map<String, Object> transport = settings(context).transport();
+                    assertThat(transport).containsEntry("bootstrap.servers", List.of("127.0.0.1:1"))
                             .containsEntry("security.protocol", "SASL_PLAINTEXT")
                             .containsEntry("sasl.mechanism", "PLAIN")
+                            .containsEntry("acks", "all")
+                            .containsEntry("client.id", "orders-app-breakwater-transport")
                             .containsEntry("value.serializer", ByteArraySerializer.class)
                             .containsEntry("key.serializer", StringSerializer.class)
-                            .doesNotContainKey("transactional.id");
+                            .doesNotContainKeys("transactional.id", "interceptor.classes", "partitioner.class",
+                                    "breakwater.breaker.name");
+                    assertThat(settings(context).statusClients()).containsEntry("security.protocol", "SASL_PLAINTEXT")
+                            .doesNotContainKeys("client.id", "interceptor.classes", "breakwater.breaker.name");
+                    // The template's own producers keep their settings.
+                    assertThat(settings(context).applicationProducer()).containsEntry("client.id", "orders-app")
+                            .containsKey("interceptor.classes");
                 });
+    }
+
+    @Test
+    void withoutAClientIdTheTransportIsNamedAfterTheApplication() {
+        runner.run(context -> assertThat(settings(context).transport())
+                .containsEntry("client.id", "orders-breakwater-transport"));
+    }
+
+    @Test
+    void theConnectionDetailsDecideWhereAndHowBreakwatersClientsConnect() {
+        SslBundle bundle = SslBundle.of(SslStoreBundle.NONE);
+        runner.withBean(KafkaConnectionDetails.class, () -> new KafkaConnectionDetails() {
+            @Override
+            public List<String> getBootstrapServers() {
+                return List.of("127.0.0.2:9093");
+            }
+
+            @Override
+            public SslBundle getSslBundle() {
+                return bundle;
+            }
+
+            @Override
+            public String getSecurityProtocol() {
+                return "SSL";
+            }
+        }).run(context -> {
+            for (Map<String, Object> client : List.of(settings(context).transport(), settings(context).statusClients(),
+                    StatusClients.of(settings(context).statusClients(), "test"))) {
+                assertThat(client).containsEntry("security.protocol", "SSL")
+                        .containsEntry("ssl.engine.factory.class", SslBundleSslEngineFactory.class)
+                        .containsEntry(SslBundle.class.getName(), bundle);
+                assertThat(client.get("bootstrap.servers").toString()).contains("127.0.0.2:9093")
+                        .doesNotContain("127.0.0.1:1");
+            }
+        });
     }
 
     @Test
@@ -204,16 +292,6 @@ class BreakwaterAutoConfigurationTest {
                     assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalStateException.class)
                             .hasMessage("breakwater.listeners.ordres: no @KafkaListener container has the id 'ordres'; "
                                     + "the ids are []");
-                });
-    }
-
-    @Test
-    void aGateWithoutABreakerStopsTheStart() {
-        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
-                .withPropertyValues("breakwater.listeners.orders.pause-on= ").run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(IllegalArgumentException.class)
-                            .hasMessage("breakwater.listeners.orders.pause-on must name a breaker");
                 });
     }
 

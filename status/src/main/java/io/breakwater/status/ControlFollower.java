@@ -52,7 +52,7 @@ public final class ControlFollower implements AutoCloseable {
 
     /**
      * A follower of {@code topic} for {@code instanceId}, with the client settings of {@code clientConfig}
-     * ({@code bootstrap.servers}, {@code security.protocol}, {@code sasl.*}, {@code ssl.*}; other keys are not used).
+     * (connection and security: what {@link StatusClients} keeps).
      * Shares the consumer of any open follower with the same settings.
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured

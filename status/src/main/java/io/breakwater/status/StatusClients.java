@@ -7,11 +7,29 @@ import java.util.Map;
 import org.apache.kafka.clients.ClientDnsLookup;
 import org.apache.kafka.clients.ClientUtils;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 
-/** The connection and security settings a status client takes over from the producer it serves. */
+/**
+ * The connection and security settings a status client (publisher, reader, state store, control follower) takes over
+ * from the producer it serves: {@code bootstrap.servers}, {@code security.protocol}, {@code sasl.*}, {@code ssl.*} and
+ * the connection timings. Each {@value #OVERRIDE_PREFIX}{@code X} among them, for {@code X} =
+ * {@code bootstrap.servers}, {@code security.protocol}, {@code sasl.*} or {@code ssl.*}, replaces the producer's
+ * {@code X} for the status clients alone (an operations cluster, other credentials); a setting not overridden is the
+ * producer's. Where the host plugs its own class into the security layer (an {@code ssl.engine.factory.class}, a
+ * SASL callback handler or login class), the keys that no Kafka client defines go along too, except
+ * {@code breakwater.*}: such a class reads its own settings from them (Spring Boot's SSL bundle, for one).
+ */
 public final class StatusClients {
 
+    /** The prefix of the settings that replace the producer's for the status clients. */
+    public static final String OVERRIDE_PREFIX = "breakwater.status.";
+
+    private static final String BOOTSTRAP_OVERRIDE = OVERRIDE_PREFIX + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
     private static final List<String> INHERITED_PREFIXES = List.of("sasl.", "ssl.");
     private static final List<String> INHERITED_KEYS = List.of(
             CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
@@ -21,27 +39,52 @@ public final class StatusClients {
             CommonClientConfigs.RECONNECT_BACKOFF_MS_CONFIG,
             CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG,
             CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG);
+    // Classes plugged into the security layer, which Kafka configures with every key of the client's settings.
+    private static final List<String> SECURITY_PLUGINS = List.of(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG,
+            SaslConfigs.SASL_CLIENT_CALLBACK_HANDLER_CLASS, SaslConfigs.SASL_LOGIN_CALLBACK_HANDLER_CLASS,
+            SaslConfigs.SASL_LOGIN_CLASS);
 
     private StatusClients() {
     }
 
-    /** The client settings of a status reader or state store given {@code clientConfig}; {@code user} names it in errors. */
+    /**
+     * The client settings of a status reader or state store given {@code clientConfig} (a producer's, say, whose
+     * {@value #OVERRIDE_PREFIX}{@code *} overrides apply); {@code user} names it in errors.
+     */
     public static Map<String, Object> of(Map<String, ?> clientConfig, String user) {
-        return inherit(clientConfig, null, null, user);
+        java.util.Objects.requireNonNull(clientConfig, "client config");
+        Object bootstrap = clientConfig.get(BOOTSTRAP_OVERRIDE);
+        return bootstrap == null || bootstrap.toString().isBlank() ? inherit(clientConfig, null, null, user)
+                : inherit(clientConfig, bootstrap.toString(), BOOTSTRAP_OVERRIDE, user);
+    }
+
+    /** Whether {@code key} is a security setting a status client takes over: {@code security.protocol}, {@code sasl.*}, {@code ssl.*}. */
+    public static boolean isSecurityKey(String key) {
+        return key.equals(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG) || INHERITED_PREFIXES.stream().anyMatch(key::startsWith);
+    }
+
+    /** Whether {@code key} is {@value #OVERRIDE_PREFIX} followed by a {@linkplain #isSecurityKey security setting}. */
+    public static boolean isSecurityOverride(String key) {
+        return key.startsWith(OVERRIDE_PREFIX) && isSecurityKey(key.substring(OVERRIDE_PREFIX.length()));
     }
 
     /**
      * {@code bootstrap.servers} ({@code bootstrapOverride} if not blank, else the host's) plus the host's
-     * security and connection settings. Fails at once with a {@code ConfigException} that names the key and
-     * {@code user} (such as "the Breakwater status reader") when no usable bootstrap server is found.
+     * security and connection settings, each replaced by its {@value #OVERRIDE_PREFIX} override where the host has one.
+     * Fails at once with a {@code ConfigException} that names the key and {@code user} (such as "the Breakwater status
+     * reader") when no usable bootstrap server is found.
      */
     public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey, String user) {
         java.util.Objects.requireNonNull(host, "client config");
         Map<String, Object> config = new HashMap<>();
+        boolean plugins = SECURITY_PLUGINS.stream().anyMatch(k -> host.get(k) != null);
         for (Map.Entry<String, ?> e : host.entrySet()) {
             String key = e.getKey();
-            if (INHERITED_KEYS.contains(key) || INHERITED_PREFIXES.stream().anyMatch(key::startsWith)) {
-                config.put(key, e.getValue());
+            if (INHERITED_KEYS.contains(key) || INHERITED_PREFIXES.stream().anyMatch(key::startsWith)
+                    || plugins && pluginSetting(key)) {
+                config.putIfAbsent(key, e.getValue());
+            } else if (isSecurityOverride(key)) {
+                config.put(key.substring(OVERRIDE_PREFIX.length()), e.getValue()); // wins over the host's, whatever the order
             }
         }
         boolean overridden = bootstrapOverride != null && !bootstrapOverride.isBlank();
@@ -62,6 +105,12 @@ public final class StatusClients {
         }
         config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", servers));
         return config;
+    }
+
+    /** A key that no Kafka client defines, so a plug-in's own; Breakwater's keys aside. */
+    private static boolean pluginSetting(String key) {
+        return !key.startsWith("breakwater.") && !ProducerConfig.configNames().contains(key)
+                && !ConsumerConfig.configNames().contains(key) && !AdminClientConfig.configNames().contains(key);
     }
 
     @SuppressWarnings("unchecked")

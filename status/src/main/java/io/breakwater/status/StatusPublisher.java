@@ -74,9 +74,9 @@ public final class StatusPublisher implements AutoCloseable {
 
     /**
      * A publisher for {@code topic} and {@code instanceId}, with the client settings of {@code clientConfig}
-     * ({@code bootstrap.servers}, {@code security.protocol}, {@code sasl.*}, {@code ssl.*}; other keys are
-     * not used) and a heartbeat every {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open
-     * publisher with the same settings.
+     * (connection and security: what {@link StatusClients} keeps, each setting replaced by its
+     * {@code breakwater.status.}-prefixed form where that is given) and a heartbeat every
+     * {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open publisher with the same settings.
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured
      * @throws IllegalArgumentException when the topic or the instance id is blank
@@ -191,6 +191,20 @@ public final class StatusPublisher implements AutoCloseable {
     /** Events skipped because they were not newer than the last one of their key (a breaker attached twice). */
     public long duplicates() {
         return shared.core().duplicates();
+    }
+
+    /**
+     * Why the last attempt to publish failed ({@code TopicAuthorizationException} when the principal may not write the
+     * topic, a timeout while the cluster is away), secrets masked; empty once an event is published. The first failure
+     * of each kind is also logged, once: an authorization or authentication failure at ERROR, naming the principal.
+     */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(shared.core().errors().lastError());
+    }
+
+    /** Attempts to publish that failed (each retry counts), by every handle of this instance's publisher. */
+    public long failedAttempts() {
+        return shared.core().errors().failures();
     }
 
     /** Whether the status topic is compacted, once known. */

@@ -13,6 +13,7 @@ abstract class ClusterBuilder<B extends ClusterBuilder<B>> {
     final Map<String, String> overrides = new LinkedHashMap<>();
     Duration startTimeout = Duration.ofSeconds(60);
     PortSource portSource = PortSource.FRESH;
+    KafkaSecurity security;
 
     ClusterBuilder() {
     }
@@ -50,6 +51,16 @@ abstract class ClusterBuilder<B extends ClusterBuilder<B>> {
         return self();
     }
 
+    /**
+     * Secures the client listener: SASL_SSL with SCRAM-SHA-512, the users and ACLs of {@code security}, and its
+     * certificates. The cluster's {@code clientConfig()} and {@code admin()} then log in as its admin;
+     * {@code clientConfig(user)} as another user.
+     */
+    public B secured(KafkaSecurity security) {
+        this.security = Objects.requireNonNull(security, "security");
+        return self();
+    }
+
     /** Where the nodes' ports come from (tests take ports away with it). */
     B portSource(PortSource source) {
         this.portSource = Objects.requireNonNull(source, "source");
@@ -58,6 +69,13 @@ abstract class ClusterBuilder<B extends ClusterBuilder<B>> {
 
     /** The launcher of a cluster with these options, laid out in {@code root}. */
     ClusterLauncher launcher(String clusterId, Path root) {
-        return new ClusterLauncher(clusterId, root, nodes, overrides, startTimeout, portSource);
+        Map<String, String> config = new LinkedHashMap<>();
+        if (security != null) {
+            config.putAll(security.brokerProperties(KafkaNode.EXTERNAL_LISTENER, KafkaNode.INTERNAL_LISTENER,
+                    KafkaNode.CONTROLLER_LISTENER));
+        }
+        config.putAll(overrides);
+        return new ClusterLauncher(clusterId, root, nodes, config, startTimeout, portSource,
+                security == null ? java.util.List.of() : security.scramArguments());
     }
 }

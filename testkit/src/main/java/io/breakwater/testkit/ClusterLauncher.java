@@ -40,15 +40,22 @@ final class ClusterLauncher {
     private final Map<String, String> overrides;
     private final Duration startTimeout;
     private final PortSource portSource;
+    private final List<String> scram;
 
     ClusterLauncher(String clusterId, Path root, int size, Map<String, String> overrides, Duration startTimeout,
-            PortSource portSource) {
+            PortSource portSource, List<String> scram) {
         this.clusterId = clusterId;
         this.root = root;
         this.size = size;
         this.overrides = Map.copyOf(overrides);
         this.startTimeout = startTimeout;
         this.portSource = portSource;
+        this.scram = List.copyOf(scram);
+    }
+
+    /** The SCRAM credentials the nodes are formatted with (none for a cluster that is not secured). */
+    List<String> scramArguments() {
+        return scram;
     }
 
     /** The cluster, its nodes formatted here and started by {@code starter}; {@code what} names it in errors. */
@@ -118,7 +125,7 @@ final class ClusterLauncher {
 
     private void format(KafkaNode node) {
         try {
-            node.format(clusterId);
+            node.format(clusterId, scram);
         } catch (Exception e) {
             throw new IllegalStateException("could not format the KRaft storage of " + node.dataDir, e);
         }

@@ -36,8 +36,8 @@ public final class EmbeddedKafkaCluster extends ProxiedCluster {
     private boolean closed; // guarded by `this`
 
     private EmbeddedKafkaCluster(String clusterId, Path root, ClusterLauncher.Launched<KafkaServers> launched,
-            Duration startTimeout) {
-        super(clusterId, launched.proxies());
+            Duration startTimeout, KafkaSecurity security) {
+        super(clusterId, launched.proxies(), security);
         this.root = root;
         this.servers = launched.servers();
         this.startTimeout = startTimeout;
@@ -128,15 +128,18 @@ public final class EmbeddedKafkaCluster extends ProxiedCluster {
                 TempDirectories.deleteRecursively(root);
                 throw e;
             }
-            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(clusterId, root, launched, startTimeout);
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(clusterId, root, launched, startTimeout, security);
             try {
                 cluster.admin.awaitBrokers(nodes, startTimeout);
+                if (security != null) {
+                    cluster.admin.createAcls(security.acls(), startTimeout);
+                }
             } catch (RuntimeException | Error e) {
                 cluster.close();
                 throw e;
             }
-            LOG.info("Kafka cluster {} with {} node(s) ready at {} in {} ms", clusterId, nodes, cluster.bootstrapServers(),
-                    (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Kafka cluster {} with {} node(s){} ready at {} in {} ms", clusterId, nodes,
+                    security == null ? "" : " (SASL_SSL)", cluster.bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
             return cluster;
         }
     }

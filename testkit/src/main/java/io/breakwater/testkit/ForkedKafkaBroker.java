@@ -1,7 +1,12 @@
 package io.breakwater.testkit;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AclBinding;
 
 /**
  * One KRaft node in its own JVM, built from this classpath (or the one {@value JavaProcess#BROKER_CLASS_PATH_PROPERTY}
@@ -43,6 +48,39 @@ public final class ForkedKafkaBroker implements AutoCloseable {
      */
     public String directBootstrapServers() {
         return cluster.directBootstrapServers();
+    }
+
+    /**
+     * Client properties with {@code bootstrap.servers} set, and on a secured broker those that log in as its admin;
+     * a fresh mutable map each time.
+     */
+    public Map<String, Object> clientConfig() {
+        return cluster.clientConfig();
+    }
+
+    /**
+     * On a secured broker: client properties that log in as {@code user}.
+     *
+     * @throws IllegalStateException    when the broker is not secured
+     * @throws IllegalArgumentException when {@code user} is not one of its users
+     */
+    public Map<String, Object> clientConfig(String user) {
+        return cluster.clientConfig(user);
+    }
+
+    /** The security of a secured broker, if it is one. */
+    public Optional<KafkaSecurity> security() {
+        return cluster.security();
+    }
+
+    /** An admin client (on a secured broker, logged in as its admin), made once and closed with the broker. */
+    public Admin admin() {
+        return cluster.admin();
+    }
+
+    /** On a secured broker: creates ACLs and returns once they are in force (see {@link ForkedKafkaCluster#createAcls}). */
+    public void createAcls(Collection<AclBinding> acls) {
+        cluster.createAcls(acls);
     }
 
     /** The proxy in front of the broker, for network faults. */
@@ -120,6 +158,12 @@ public final class ForkedKafkaBroker implements AutoCloseable {
 
         public Builder startTimeout(Duration timeout) {
             cluster.startTimeout(Objects.requireNonNull(timeout, "timeout"));
+            return this;
+        }
+
+        /** Secures the client listener (see {@link KafkaSecurity}). */
+        public Builder secured(KafkaSecurity security) {
+            cluster.secured(security);
             return this;
         }
 

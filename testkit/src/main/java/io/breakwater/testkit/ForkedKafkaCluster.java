@@ -39,8 +39,9 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
     private final Thread reaper = new Thread(this::close, "forked-kafka-cluster-reaper");
     private boolean closed; // guarded by `this`
 
-    private ForkedKafkaCluster(String clusterId, Path root, ClusterLauncher.Launched<List<ForkedNode>> launched) {
-        super(clusterId, launched.proxies());
+    private ForkedKafkaCluster(String clusterId, Path root, ClusterLauncher.Launched<List<ForkedNode>> launched,
+            KafkaSecurity security) {
+        super(clusterId, launched.proxies(), security);
         this.root = root;
         this.nodes = List.copyOf(launched.servers());
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -203,7 +204,8 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
                         Path dir = launcher.nodeDirectory(node.id);
                         Path log = BrokerLogging.directory().map(d -> d.resolve(root.getFileName() + "-node-" + node.id + ".log"))
                                 .orElse(dir.resolve("broker.log"));
-                        forked.add(new ForkedNode(node, config, clusterId, dir, log, jvmOptions, startTimeout));
+                        forked.add(new ForkedNode(node, config, launcher.scramArguments(), clusterId, dir, log, jvmOptions,
+                                startTimeout));
                     }
                     // A node that failed leaves the others waiting for their quorum: they are killed at once.
                     Runnable killAll = () -> forked.forEach(ForkedNode::close);
@@ -219,7 +221,15 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
                 TempDirectories.deleteRecursively(root);
                 throw e;
             }
-            ForkedKafkaCluster cluster = new ForkedKafkaCluster(clusterId, root, launched);
+            ForkedKafkaCluster cluster = new ForkedKafkaCluster(clusterId, root, launched, security);
+            if (security != null) {
+                try {
+                    cluster.admin.createAcls(security.acls(), startTimeout);
+                } catch (RuntimeException | Error e) {
+                    cluster.close();
+                    throw e;
+                }
+            }
             LOG.info("forked Kafka cluster {} with {} node(s) ready at {} in {} ms", clusterId, nodes,
                     cluster.bootstrapServers(), (System.nanoTime() - started) / 1_000_000);
             return cluster;

@@ -25,14 +25,15 @@ final class ForkedNode {
     private final KafkaNode node;
     private final String clusterId;
     private final Path propertiesFile;
+    private final Path scramFile; // null without SCRAM users
     private final Path logFile;
     private final List<String> jvmOptions;
     private final Duration startTimeout;
     private BrokerProcess process; // guarded by `this`
     private boolean closed; // guarded by `this`
 
-    ForkedNode(KafkaNode node, Properties config, String clusterId, Path dir, Path logFile, List<String> jvmOptions,
-            Duration startTimeout) {
+    ForkedNode(KafkaNode node, Properties config, List<String> scram, String clusterId, Path dir, Path logFile,
+            List<String> jvmOptions, Duration startTimeout) {
         this.node = node;
         this.clusterId = clusterId;
         this.propertiesFile = dir.resolve("broker.properties");
@@ -43,6 +44,14 @@ final class ForkedNode {
             config.store(out, "forked Breakwater test broker, node " + node.id);
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + propertiesFile, e);
+        }
+        this.scramFile = scram.isEmpty() ? null : dir.resolve("scram-credentials.txt");
+        if (scramFile != null) {
+            try {
+                Files.write(scramFile, scram);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not write " + scramFile, e);
+            }
         }
     }
 
@@ -58,7 +67,7 @@ final class ForkedNode {
             }
             node.releasePorts(); // the new JVM binds them as it starts; if it fails, the caller sees to them
             p = BrokerProcess.launch(JavaProcess.builder(KafkaNodeMain.class, JavaProcess.brokerClassPath(), jvmOptions,
-                    KafkaNodeMain.args(propertiesFile, clusterId, node.id)), logFile);
+                    KafkaNodeMain.args(propertiesFile, clusterId, node.id, scramFile)), logFile);
             process = p;
         }
         // Not under the lock: close() may kill a node that waits for its quorum.

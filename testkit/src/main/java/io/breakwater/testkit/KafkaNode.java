@@ -23,8 +23,10 @@ import org.apache.kafka.server.common.MetadataVersion;
 final class KafkaNode {
 
     static final String CONTROLLER_LISTENER = "CONTROLLER";
+    static final String INTERNAL_LISTENER = "INTERNAL";
+    static final String EXTERNAL_LISTENER = "EXTERNAL";
     /** The node's listeners, in the order of its ports in a {@link PortReservation}. */
-    static final List<String> LISTENERS = List.of(CONTROLLER_LISTENER, "INTERNAL", "EXTERNAL");
+    static final List<String> LISTENERS = List.of(CONTROLLER_LISTENER, INTERNAL_LISTENER, EXTERNAL_LISTENER);
 
     final int id;
     final int controllerPort;
@@ -152,8 +154,11 @@ final class KafkaNode {
         return p;
     }
 
-    /** Writes the meta.properties and bootstrap checkpoint; harmless on a node already formatted. */
-    void format(String clusterId) throws Exception {
+    /**
+     * Writes the meta.properties and bootstrap checkpoint, with the SCRAM credentials {@code scram} (as
+     * {@code kafka-storage format --add-scram} takes them); harmless on a node already formatted.
+     */
+    void format(String clusterId, List<String> scram) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setClusterId(clusterId)
@@ -163,6 +168,7 @@ final class KafkaNode {
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setScramArguments(scram)
                 .setIgnoreFormatted(true)
                 .run();
     }

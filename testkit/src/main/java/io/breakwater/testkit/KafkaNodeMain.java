@@ -10,8 +10,8 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * The entry point of a forked broker: {@code KafkaNodeMain <broker.properties> <cluster-id> <node-id>}.
- * Formats the storage if needed, starts one combined KRaft node, prints {@value #READY} and runs until
+ * The entry point of a forked broker: {@code KafkaNodeMain <broker.properties> <cluster-id> <node-id> [<scram-file>]}.
+ * Formats the storage if needed (with the SCRAM credentials of {@code scram-file}, one formatter argument a line), starts one combined KRaft node, prints {@value #READY} and runs until
  * it is stopped or killed. A node that fails to start prints why and ends the JVM with exit code
  * {@value #START_FAILED}, even while some of its threads (its controller, say) still run.
  */
@@ -27,8 +27,8 @@ public final class KafkaNodeMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: KafkaNodeMain <broker.properties> <cluster-id> <node-id>");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: KafkaNodeMain <broker.properties> <cluster-id> <node-id> [<scram-file>]");
             System.exit(2);
         }
         BrokerLogging.apply();
@@ -38,7 +38,8 @@ public final class KafkaNodeMain {
         }
         Path dataDir = Path.of(properties.getProperty("log.dirs"));
         KafkaNode node = KafkaNode.existing(Integer.parseInt(args[2]), dataDir);
-        node.format(args[1]);
+        List<String> scram = args.length == 4 ? Files.readAllLines(Path.of(args[3])) : List.of();
+        node.format(args[1], scram);
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.shutdown();
@@ -57,7 +58,8 @@ public final class KafkaNodeMain {
         server.awaitShutdown();
     }
 
-    static List<String> args(Path properties, String clusterId, int nodeId) {
-        return List.of(properties.toString(), clusterId, Integer.toString(nodeId));
+    static List<String> args(Path properties, String clusterId, int nodeId, Path scramFile) {
+        return scramFile == null ? List.of(properties.toString(), clusterId, Integer.toString(nodeId))
+                : List.of(properties.toString(), clusterId, Integer.toString(nodeId), scramFile.toString());
     }
 }

@@ -5,6 +5,7 @@ import io.breakwater.breaker.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
 
 /**
  * An observer's view of calls in flight, for code that sees each call begin and each answer arrive but
@@ -39,6 +40,8 @@ public final class AckTracker implements Runnable {
     private long cursor;
     // When an answer last said success (or the tracker was made), relative to epoch.
     private volatile long lastSuccess;
+    // While true, records past the threshold are not counted and nothing stalls.
+    private volatile BooleanSupplier excused = () -> false;
 
     public AckTracker(CircuitBreaker breaker, Clock clock, Duration inFlightThreshold, String thresholdName) {
         this.breaker = breaker;
@@ -75,6 +78,15 @@ public final class AckTracker implements Runnable {
         lastSuccess = clock.nanoTime() - epoch;
     }
 
+    /**
+     * While {@code condition} holds, records that wait past the in-flight threshold are passed over uncounted and
+     * nothing stalls: their wait is known not to be the dependency's (a producer whose credentials the cluster
+     * refuses waits in {@code send()} for its next attempt to authenticate).
+     */
+    public void excuseWhile(BooleanSupplier condition) {
+        this.excused = java.util.Objects.requireNonNull(condition, "condition");
+    }
+
     /** Records sent and not yet answered. */
     public long inFlight() {
         return Math.max(0, sent.get() - acknowledged.get());
@@ -85,6 +97,7 @@ public final class AckTracker implements Runnable {
         long now = clock.nanoTime() - epoch;
         long limit = sent.get();
         long c = Math.max(Math.max(cursor, acknowledged.get() + credits.get()), limit - CAPACITY);
+        boolean excusedNow = excused.getAsBoolean();
         while (c < limit) {
             int index = (int) (c & MASK);
             if (stamps.get(index) != c + 1) {
@@ -95,13 +108,17 @@ public final class AckTracker implements Runnable {
             if (age < inFlightNanos || stamps.get(index) != c + 1) {
                 break;
             }
-            credits.incrementAndGet();
-            breaker.recordFailure("no acknowledgement for " + age / 1_000_000 + " ms (" + thresholdName + "="
-                    + inFlightNanos / 1_000_000 + ")");
+            if (!excusedNow) {
+                credits.incrementAndGet();
+                breaker.recordFailure("no acknowledgement for " + age / 1_000_000 + " ms (" + thresholdName + "="
+                        + inFlightNanos / 1_000_000 + ")");
+            }
             c++;
         }
         cursor = c;
-        checkStall(now, limit);
+        if (!excusedNow) {
+            checkStall(now, limit);
+        }
         breaker.checkTimeouts();
     }
 

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * or waiting, one after another, with none succeeding: a caller whose every call blocks until Kafka's own
  * timeout ({@code max.block.ms}) and then fails is answered each time, so no call stays unanswered for the
  * threshold, yet nothing has succeeded for seconds. The calls of a run follow each other with gaps of at most
- * {@link #RUN_GAP_MILLIS} ms; a success ends it; only failures the owner {@linkplain #failed marks} as counting
- * belong to it.
+ * {@link #RUN_GAP_MILLIS} ms; only failures the owner {@linkplain #failed marks} as counting belong to it; a
+ * success, or a failure that does not count ({@link #neutral}), ends it.
  *
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
  * calls began is forgotten (never expired); the first call makes the ring. Per call: a ticket and a slot write.
@@ -97,6 +97,8 @@ public final class CallTracker implements Runnable {
     private volatile long oldestPendingStart = NONE;
     // When a call last succeeded; NONE before the first success.
     private volatile long lastSuccess = NONE;
+    // When a call was last answered with a failure that does not count; NONE before the first.
+    private volatile long lastNeutral = NONE;
     private static final long NONE = Long.MIN_VALUE;
     private final long gapNanos = TimeUnit.MILLISECONDS.toNanos(RUN_GAP_MILLIS);
     // The failing run: from the start of its first call to the end of its last (now, while one is pending); NONE
@@ -177,9 +179,23 @@ public final class CallTracker implements Runnable {
         call.failedAt = nanos;
     }
 
+    /**
+     * A call was answered at {@code nanos} with a failure that does not count (the caller's own error: a duplicate
+     * key, a record that cannot be serialized): it ends the failing run, as a success does, though it is no
+     * evidence for the oldest-pending check. Call it before {@link #answer}.
+     */
+    public void neutral(long nanos) {
+        if (lastNeutral == NONE || nanos - lastNeutral > 0) {
+            lastNeutral = nanos;
+        }
+    }
+
     /** A call succeeded at {@code nanos}: evidence for the stall check that the dependency answers (late answers too). */
     public void succeeded(long nanos) {
-        lastSuccess = nanos;
+        long last = lastSuccess;
+        if (last == NONE || nanos - last > 0) {
+            lastSuccess = nanos;
+        }
     }
 
     /**
@@ -214,8 +230,11 @@ public final class CallTracker implements Runnable {
         boolean advancing = true;
         long oldest = NONE;
         long success = lastSuccess;
-        if (runStart != NONE && success != NONE && runStart - success < 0) {
-            runStart = NONE; // a success since the run began ends it
+        long neutral = lastNeutral;
+        // The run's calls begin after the last success and after the last answer that did not count.
+        long runFloor = success == NONE ? neutral : neutral == NONE || success - neutral > 0 ? success : neutral;
+        if (runStart != NONE && runFloor != NONE && runStart - runFloor < 0) {
+            runStart = NONE; // a success, or a failure that does not count, since the run began ends it
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
@@ -227,22 +246,23 @@ public final class CallTracker implements Runnable {
             }
             int s = call.ticket > t ? Call.SETTLED : call.state; // a newer lap: t is forgotten
             boolean afterSuccess = success == NONE || call.startNanos - success >= 0;
+            boolean inRunTime = runFloor == NONE || call.startNanos - runFloor >= 0;
             if (s == Call.SETTLED) {
                 long failedAt = call.failedAt;
                 if (call.ticket == t && failedAt != NONE && !call.inRun) {
                     call.inRun = true;
-                    if (afterSuccess) {
+                    if (inRunTime) {
                         live |= join(call.startNanos, failedAt);
                     }
                 }
             } else {
                 advancing = false;
                 long age = now - call.startNanos;
-                if (afterSuccess) {
+                if (afterSuccess && (oldest == NONE || call.startNanos - oldest < 0)) {
+                    oldest = call.startNanos;
+                }
+                if (inRunTime) {
                     live |= join(call.startNanos, now);
-                    if (oldest == NONE || call.startNanos - oldest < 0) {
-                        oldest = call.startNanos;
-                    }
                 }
                 // A call within its threshold may be followed by calls that began earlier (a caller can pause
                 // between reading the clock and taking its ticket), so the walk goes on.

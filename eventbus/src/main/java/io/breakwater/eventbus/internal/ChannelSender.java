@@ -15,6 +15,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * One send of one stream's event through the stream's breaker and the transport: a permit first (refused:
@@ -30,6 +32,9 @@ public final class ChannelSender {
     private final BooleanSupplier closed;
     private final String blockText;
     private final String inFlightText;
+    // Whether the latest answer about the transport's credentials was a refusal (AuthenticationException): while it
+    // is, a publish that waits is waiting for Kafka's next attempt to authenticate, and neither expires nor stalls.
+    private volatile boolean credentialsRefused;
 
     public ChannelSender(RedpandaTransport transport, Clock clock, BooleanSupplier closed, Duration blockThreshold,
                          Duration inFlightThreshold) {
@@ -38,6 +43,11 @@ public final class ChannelSender {
         this.closed = closed;
         this.blockText = "sendBlockThreshold=" + blockThreshold.toMillis();
         this.inFlightText = "inFlightThreshold=" + inFlightThreshold.toMillis();
+    }
+
+    /** Whether the latest answer about the credentials was the cluster refusing them. */
+    public boolean credentialsRefused() {
+        return credentialsRefused;
     }
 
     /** Whether the stream's breaker and the transport's admit calls now (without taking a permit). */
@@ -107,13 +117,26 @@ public final class ChannelSender {
             Throwable cause = error == null ? null : Throwables.unwrap(error);
             try {
                 Tracked t = tracked;
+                boolean counts = cause != null && counts(cause);
                 if (cause == null) {
                     channel.succeeded();   // evidence that the stream answers, even after its send expired
-                } else if (t != null && counts(cause)) {
-                    channel.tracker.failed(t, clock.nanoTime());
+                    credentialsRefused = false;
+                } else if (cause instanceof AuthenticationException) {
+                    channel.succeeded();   // the cluster answered, refusing the credentials: not an outage
+                    credentialsRefused = true;
+                } else if (cause instanceof AuthorizationException) {
+                    channel.succeeded();   // the cluster answered, refusing the stream's rights
+                    credentialsRefused = false;
+                } else if (counts) {
+                    credentialsRefused = false;
+                    if (t != null) {
+                        channel.tracker.failed(t, clock.nanoTime());   // it joins the stream's failing run
+                    }
+                } else {
+                    channel.tracker.neutral(clock.nanoTime());   // the event's own fault: it ends a failing run
                 }
                 if (t == null || channel.tracker.answer(t)) {
-                    record(cause, t == null ? -1 : clock.nanoTime() - t.startNanos());
+                    record(cause, counts, t == null ? -1 : clock.nanoTime() - t.startNanos());
                 }
             } finally {
                 if (cause == null) {
@@ -132,10 +155,10 @@ public final class ChannelSender {
             return !closed.getAsBoolean() && !(cause instanceof CircuitBreakerOpenException) && classifier.countsAsFailure(cause);
         }
 
-        private void record(Throwable cause, long elapsedNanos) {
+        private void record(Throwable cause, boolean counts, long elapsedNanos) {
             if (cause == null) {
                 channel.breaker.recordSuccess(permit, elapsedNanos);
-            } else if (!counts(cause)) {
+            } else if (!counts) {
                 channel.breaker.recordIgnored(permit);
             } else {
                 channel.breaker.recordFailure(permit, cause, elapsedNanos);
@@ -154,7 +177,7 @@ public final class ChannelSender {
 
         @Override
         protected void expired(boolean blocked, long ageNanos) {
-            if (closed.getAsBoolean()) {
+            if (closed.getAsBoolean() || credentialsRefused) {
                 send.channel.breaker.recordIgnored(send.permit);
                 return;
             }

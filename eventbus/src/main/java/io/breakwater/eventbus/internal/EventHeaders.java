@@ -46,6 +46,11 @@ public final class EventHeaders {
         return all;
     }
 
+    /** The headers of an event that goes to the spill: {@code text} when made already (not null), else made now. */
+    public Map<String, String> forSpill(Map<String, String> text, String id) {
+        return text != null ? text : text(null, id);
+    }
+
     /** A header whose value is text in UTF-8. */
     private record Text(String key, byte[] value) implements Header {
     }

@@ -6,6 +6,7 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.Watchdog;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,6 +28,8 @@ public final class StreamChannel implements AutoCloseable, Runnable {
     private final Clock clock;
     private final long inFlightNanos;
     private final Subscription watchdog;
+    // True while the cluster refuses the transport's credentials: then nothing stalls (see ChannelSender).
+    private final BooleanSupplier excused;
     /** The spill of this stream, or null. */
     public final SpillFront spill;
     // Spill bookkeeping, all guarded by this: the last order given, the events of this stream queued for or held
@@ -42,7 +45,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
 
     /** {@code nanoClock}: {@code clock}'s {@code nanoTime}, one supplier that every stream of a bus shares. */
     public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, LongSupplier nanoClock,
-                         Duration blockThreshold, Duration inFlightThreshold, SpillFront spill) {
+                         Duration blockThreshold, Duration inFlightThreshold, SpillFront spill, BooleanSupplier excused) {
         this.stream = stream;
         this.spill = spill;
         this.unsettled = spill == null ? null : new java.util.TreeSet<>();
@@ -50,6 +53,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
         this.breaker = breaker;
         this.clock = clock;
         this.inFlightNanos = inFlightThreshold.toNanos();
+        this.excused = excused;
         this.tracker = new CallTracker(breaker.name(), nanoClock, blockThreshold, inFlightThreshold, TRACKED);
         this.watchdog = Watchdog.register(this);
     }
@@ -127,7 +131,10 @@ public final class StreamChannel implements AutoCloseable, Runnable {
         return unsettled.isEmpty() ? lastOrder + 1 : unsettled.first();
     }
 
-    /** A publish of this stream succeeded. */
+    /**
+     * A publish of this stream succeeded, or the cluster refused it for the caller's sake (its rights, its
+     * credentials): evidence against a stall, as the cluster answered.
+     */
     public void succeeded() {
         tracker.succeeded(clock.nanoTime());
     }
@@ -144,7 +151,9 @@ public final class StreamChannel implements AutoCloseable, Runnable {
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
         long failing = tracker.failingRunNanos();
-        if (waited >= inFlightNanos) {
+        if (excused.getAsBoolean()) {
+            // The publishes wait for the producer's next attempt to authenticate: not the stream's health.
+        } else if (waited >= inFlightNanos) {
             breaker.recordStall("no publish answered for " + waited / 1_000_000 + " ms and none succeeded (inFlightThreshold="
                     + inFlightNanos / 1_000_000 + ")");
         } else if (failing >= inFlightNanos) {

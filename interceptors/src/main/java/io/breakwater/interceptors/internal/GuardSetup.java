@@ -3,6 +3,7 @@ package io.breakwater.interceptors.internal;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.Subscription;
 import io.breakwater.interceptors.BreakwaterConfig;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.status.ControlFollower;
@@ -100,5 +101,29 @@ public final class GuardSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Attaches {@code breaker} to {@code publisher}, then to {@code follower} (either may be null), so that a
+     * command's transition is published after the breaker's start. The subscription detaches both, the follower
+     * first, and closes {@code ownedFollower}. A follower that fails (closed) undoes the publisher's attachment.
+     */
+    public static Subscription attach(CircuitBreaker breaker, StatusPublisher publisher, ControlFollower follower,
+                                      ControlFollower ownedFollower) {
+        Subscription status = publisher != null ? publisher.attach(breaker) : () -> { };
+        Subscription control;
+        try {
+            control = follower != null ? follower.attach(breaker) : () -> { };
+        } catch (RuntimeException e) {
+            status.close();
+            throw e;
+        }
+        return () -> {
+            control.close();
+            if (ownedFollower != null) {
+                ownedFollower.close();
+            }
+            status.close();
+        };
     }
 }

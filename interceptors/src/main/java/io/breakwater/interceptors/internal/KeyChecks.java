@@ -10,14 +10,46 @@ import static io.breakwater.interceptors.BreakwaterConfig.WINDOW_DURATION_MS_CON
 import static io.breakwater.interceptors.BreakwaterConfig.WINDOW_SIZE_CONFIG;
 
 import io.breakwater.interceptors.BreakwaterConfig;
+import io.breakwater.status.StatusClients;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /** The rules of the {@code breakwater.*} keys that one key's range cannot say: NaN, blanks, pairs of keys. */
 public final class KeyChecks {
 
     private KeyChecks() {
+    }
+
+    /**
+     * The {@code breakwater.} keys of {@code originals} that {@code definitions} defines; the status clients' security
+     * overrides ({@code breakwater.status.security.protocol}, {@code breakwater.status.sasl.*},
+     * {@code breakwater.status.ssl.*}) are left to them. Any other {@code breakwater.} key fails, naming it.
+     */
+    public static Map<String, Object> breakwaterKeys(ConfigDef definitions, Map<String, ?> originals) {
+        Map<String, Object> keys = new HashMap<>();
+        Set<String> unknown = new TreeSet<>();
+        for (Map.Entry<String, ?> e : originals.entrySet()) {
+            String key = e.getKey();
+            if (!key.startsWith(BreakwaterConfig.PREFIX) || StatusClients.isSecurityOverride(key)) {
+                continue;
+            }
+            if (definitions.configKeys().containsKey(key)) {
+                keys.put(key, e.getValue());
+            } else {
+                unknown.add(key);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("Unknown Breakwater configuration key(s) " + unknown + "; the known keys are "
+                    + new TreeSet<>(definitions.names()) + ", and breakwater.status.security.protocol, "
+                    + "breakwater.status.sasl.* and breakwater.status.ssl.* (the status clients' own security settings)");
+        }
+        return keys;
     }
 
     /** Checks {@code config}, read from {@code originals}; the first broken rule fails, naming its key. */

@@ -1,7 +1,6 @@
 package io.breakwater.interceptors.internal;
 
 import io.breakwater.breaker.CircuitBreaker;
-import io.breakwater.breaker.CircuitBreakerOpenException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
@@ -16,7 +15,11 @@ public final class Refusals {
     }
 
     public static Future<RecordMetadata> refuse(CircuitBreaker breaker, ProducerRecord<?, ?> record, Callback callback) {
-        CircuitBreakerOpenException e = breaker.openException();
+        return refuse(breaker.openException(), record, callback);
+    }
+
+    /** Refuses {@code record} with {@code e}. */
+    public static Future<RecordMetadata> refuse(RuntimeException e, ProducerRecord<?, ?> record, Callback callback) {
         if (callback != null) {
             TopicPartition tp = new TopicPartition(record.topic(),
                     record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,8 +244,12 @@ public final class SendQueue<K, V> {
         }
     }
 
-    /** Waits until every record queued before the call has been handed to the producer (or failed). */
-    public void awaitHandedOver() throws InterruptedException {
+    /**
+     * Waits until every record queued before the call has been handed to the producer (or failed).
+     *
+     * @throws InterruptException (Kafka's, as its {@code flush} throws) when interrupted; the thread stays interrupted
+     */
+    public void awaitHandedOver() {
         if (Thread.currentThread() == sender || Thread.currentThread().getName().equals(DRAIN_THREAD)) {
             return; // a callback flushing from the thread that hands records over: waiting would never end
         }
@@ -256,6 +261,9 @@ public final class SendQueue<K, V> {
                     progress.wait();
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
         } finally {
             flushing.decrementAndGet();
         }

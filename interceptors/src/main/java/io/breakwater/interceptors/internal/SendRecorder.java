@@ -3,11 +3,13 @@ package io.breakwater.interceptors.internal;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
+import io.breakwater.breaker.Throwables;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.interceptors.FailureClassifier;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * What a guarded producer records: each send's outcome under the permit it was sent with, the watchdog's
@@ -15,7 +17,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * in-flight threshold with no send at all succeeding since it began: it opens the breaker at once, so one
  * caller thread with one record in flight is enough to notice a dead cluster. For a producer shared by many
  * topics ({@link ClusterWideRule}), a stall also needs the silence to be the cluster's: one topic in use, or
- * two failing.
+ * two failing. While the cluster refuses the producer's credentials ({@link CredentialRefusals}), nothing
+ * stalls and no send expires: the refusal is a configuration error, surfaced to each caller.
  */
 public final class SendRecorder {
 
@@ -27,12 +30,13 @@ public final class SendRecorder {
     private final String blockThresholdText;
     private final String inFlightThresholdText;
     private final long inFlightNanos;
+    private final CredentialRefusals refusals;
     // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
     private volatile boolean closing;
 
     public SendRecorder(CircuitBreaker breaker, FailureClassifier classifier, Clock clock, ClusterWideRule clusterRule,
                         Duration blockThreshold, String blockThresholdName, Duration inFlightThreshold,
-                        String inFlightThresholdName) {
+                        String inFlightThresholdName, CredentialRefusals refusals) {
         this.breaker = breaker;
         this.classifier = classifier;
         this.clock = clock;
@@ -41,6 +45,7 @@ public final class SendRecorder {
         this.blockThresholdText = blockThresholdName + "=" + blockThreshold.toMillis();
         this.inFlightThresholdText = inFlightThresholdName + "=" + inFlightThreshold.toMillis();
         this.inFlightNanos = inFlightThreshold.toNanos();
+        this.refusals = refusals;
     }
 
     /** A send under {@code permit} begins now; {@code user} is the caller's callback (may be null). */
@@ -61,7 +66,7 @@ public final class SendRecorder {
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
         long failing = tracker.failingRunNanos();
-        if (!closing && (waited >= inFlightNanos || failing >= inFlightNanos)
+        if (!closing && !refusals.refusing() && (waited >= inFlightNanos || failing >= inFlightNanos)
                 && (clusterRule == null || clusterRule.clusterWide())) {
             breaker.recordStall(waited >= inFlightNanos
                     ? "no send answered for " + waited / 1_000_000 + " ms and none succeeded (" + inFlightThresholdText + ")"
@@ -90,15 +95,12 @@ public final class SendRecorder {
                 if (exception == null) {
                     // Evidence that the cluster answers, even when this answer comes after the send expired.
                     tracker.succeeded(clock.nanoTime());
+                    refusals.cleared();
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
                     }
-                } else if (counts(exception)) {
-                    tracker.failed(this, clock.nanoTime());
                 }
-                if (tracker.answer(this)) {
-                    record(exception);
-                }
+                settle(exception);
             } finally {
                 if (user != null) {
                     user.onCompletion(metadata, exception);
@@ -113,27 +115,50 @@ public final class SendRecorder {
 
         /** The delegate's {@code send()} threw {@code failure}. */
         public void threw(Throwable failure) {
-            if (counts(failure)) {
-                tracker.failed(this, clock.nanoTime());
-            }
+            settle(failure);
+        }
+
+        /**
+         * Judges the answer once ({@code failure} null: a success): a failure that says something about the cluster,
+         * whichever topic it came from, joins the tracker's failing run, and the outcome is recorded unless the
+         * watchdog counted the send already.
+         */
+        private void settle(Throwable failure) {
+            boolean counts = failure != null && judge(failure);
             if (tracker.answer(this)) {
-                record(failure);
+                record(failure, counts);
             }
         }
 
-        /** Whether {@code failure} says something about the cluster (whichever topic it came from). */
-        private boolean counts(Throwable failure) {
-            return !closing && Verdicts.counts(classifier, failure);
+        /**
+         * Whether {@code failure} counts, and what it says to the stall checks. A refusal of the producer's
+         * credentials or of its rights is the cluster answering: evidence against a stall, as a success is. A
+         * failure that counts joins the failing run.
+         */
+        private boolean judge(Throwable failure) {
+            boolean counts = !closing && Verdicts.counts(classifier, failure);
+            if (refusals.refused(failure)) {
+                tracker.succeeded(clock.nanoTime());
+            } else if (Throwables.unwrap(failure) instanceof AuthorizationException) {
+                tracker.succeeded(clock.nanoTime());
+                refusals.cleared();
+            } else if (counts) {
+                tracker.failed(this, clock.nanoTime());
+                refusals.cleared();
+            } else {
+                tracker.neutral(clock.nanoTime());   // the caller's own error: it ends a failing run
+            }
+            return counts;
         }
 
-        private void record(Throwable failure) {
+        private void record(Throwable failure, boolean counts) {
             long elapsed = clock.nanoTime() - startNanos();
             if (clusterRule != null) {
                 clusterRule.answered(topic, permit);
             }
             if (failure == null) {
                 breaker.recordSuccess(permit, elapsed);
-            } else if (!counts(failure) || (clusterRule != null && !clusterRule.failed(topic))) {
+            } else if (!counts || (clusterRule != null && !clusterRule.failed(topic))) {
                 breaker.recordIgnored(permit);
             } else {
                 breaker.recordFailure(permit, failure, elapsed);
@@ -145,7 +170,8 @@ public final class SendRecorder {
             if (clusterRule != null) {
                 clusterRule.answered(topic, permit);
             }
-            if (closing || (clusterRule != null && !clusterRule.failed(topic))) {
+            // While the cluster refuses the credentials, Kafka's send() waits for the next attempt to authenticate.
+            if (closing || refusals.refusing() || (clusterRule != null && !clusterRule.failed(topic))) {
                 breaker.recordIgnored(permit);
                 return;
             }

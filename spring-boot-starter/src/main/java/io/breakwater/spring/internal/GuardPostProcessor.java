@@ -4,6 +4,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.interceptors.CircuitBreakerProducerBuilder;
 import io.breakwater.spring.BreakwaterProperties;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.clients.producer.Producer;
 import org.springframework.kafka.core.ProducerPostProcessor;
@@ -23,18 +24,29 @@ public final class GuardPostProcessor<K, V> implements ProducerPostProcessor<K, 
         this.guard = Objects.requireNonNull(guard, "guard");
     }
 
+    /** The guarded producer; if it cannot be made, {@code producer} is closed at once and the failure thrown. */
     @Override
     public Producer<K, V> apply(Producer<K, V> producer) {
-        if (guard.getMode() == BreakwaterProperties.Mode.OBSERVE) {
-            return new ObservingProducer<>(producer, breaker);
+        try {
+            if (guard.getMode() == BreakwaterProperties.Mode.OBSERVE) {
+                return new ObservingProducer<>(producer, breaker);
+            }
+            CircuitBreakerProducerBuilder<K, V> b = CircuitBreakerProducer.builder(producer).breaker(breaker);
+            if (guard.getSendBlockThreshold() != null) {
+                b.sendBlockThreshold(guard.getSendBlockThreshold());
+            }
+            if (guard.getInFlightThreshold() != null) {
+                b.inFlightThreshold(guard.getInFlightThreshold());
+            }
+            return b.build();
+        } catch (RuntimeException | Error e) {
+            // The factory never sees this producer, so nothing else would close it.
+            try {
+                producer.close(Duration.ZERO);
+            } catch (RuntimeException | Error closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
         }
-        CircuitBreakerProducerBuilder<K, V> b = CircuitBreakerProducer.builder(producer).breaker(breaker);
-        if (guard.getSendBlockThreshold() != null) {
-            b.sendBlockThreshold(guard.getSendBlockThreshold());
-        }
-        if (guard.getInFlightThreshold() != null) {
-            b.inFlightThreshold(guard.getInFlightThreshold());
-        }
-        return b.build();
     }
 }

@@ -4,6 +4,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.spring.BreakwaterBreakers;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +26,9 @@ import org.springframework.kafka.listener.MessageListenerContainer;
  *
  * <p>A paused container makes no calls, so nothing would move an OPEN breaker to HALF_OPEN: a ticker checks the
  * gated breakers' timeouts twice a second. Starts before the containers, so one gated by an open breaker starts
- * paused. Thread-safe.
+ * paused. Thread-safe: each gate reads its breaker's state and pauses or resumes its container as one step, under
+ * the gate's lock, so that whichever thread follows last (a transition's, the start-up's) acts on the latest state;
+ * and it calls the container only when its pause request has to change, since each call may wake its consumer.
  */
 public final class ListenerGates implements SmartLifecycle {
 
@@ -34,8 +37,9 @@ public final class ListenerGates implements SmartLifecycle {
     private final KafkaListenerEndpointRegistry endpoints;
     private final BreakwaterBreakers breakers;
     private final Map<String, String> gates;
+    // The started gates and what they subscribed; guarded by this.
+    private final List<Gate> started = new ArrayList<>();
     private final List<Subscription> subscriptions = new ArrayList<>();
-    private final List<CircuitBreaker> gating = new ArrayList<>();
     private ScheduledExecutorService ticker;
     private volatile boolean running;
 
@@ -55,6 +59,7 @@ public final class ListenerGates implements SmartLifecycle {
         if (running) {
             return;
         }
+        Map<MessageListenerContainer, CircuitBreaker> gated = new LinkedHashMap<>();
         gates.forEach((id, breakerName) -> {
             if (breakerName == null || breakerName.isBlank()) {
                 throw new IllegalArgumentException("breakwater.listeners." + id + ".pause-on must name a breaker");
@@ -64,24 +69,29 @@ public final class ListenerGates implements SmartLifecycle {
                 throw new IllegalStateException("breakwater.listeners." + id + ": no @KafkaListener container has the id '"
                         + id + "'; the ids are " + endpoints.getListenerContainerIds());
             }
-            container.getContainerProperties().setPauseImmediate(true);
-            CircuitBreaker breaker = breakers.breaker(breakerName);
-            gating.add(breaker);
-            subscriptions.add(breaker.onTransition(t -> follow(container, breaker)));
-            follow(container, breaker);
+            gated.put(container, breakers.breaker(breakerName));
         });
-        if (!gating.isEmpty()) {
+        gated.forEach((container, breaker) -> {
+            container.getContainerProperties().setPauseImmediate(true);
+            Gate gate = new Gate(container, breaker);
+            started.add(gate);
+            // Subscribed first: a transition between the two calls is followed by one of them, after it.
+            subscriptions.add(breaker.onTransition(t -> gate.follow()));
+            gate.follow();
+        });
+        if (!started.isEmpty()) {
             ticker = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "breakwater-listener-gates");
                 t.setDaemon(true);
                 return t;
             });
-            ticker.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
+            List<CircuitBreaker> gating = started.stream().map(g -> g.breaker).distinct().toList();
+            ticker.scheduleWithFixedDelay(() -> tick(gating), 500, 500, TimeUnit.MILLISECONDS);
         }
         running = true;
     }
 
-    private void tick() {
+    private static void tick(List<CircuitBreaker> gating) {
         for (CircuitBreaker breaker : gating) {
             try {
                 breaker.checkTimeouts();
@@ -91,23 +101,13 @@ public final class ListenerGates implements SmartLifecycle {
         }
     }
 
-    private static void follow(MessageListenerContainer container, CircuitBreaker breaker) {
-        try {
-            if (breaker.state().rejectsCalls()) {
-                container.pause();
-            } else {
-                container.resume();
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("Listener container '{}' could not follow breaker '{}'", container.getListenerId(), breaker.name(), e);
-        }
-    }
-
+    /** Stops following: no container is paused or resumed by a gate after this returns. */
     @Override
     public synchronized void stop() {
         subscriptions.forEach(Subscription::close);
         subscriptions.clear();
-        gating.clear();
+        started.forEach(Gate::close);
+        started.clear();
         if (ticker != null) {
             ticker.shutdownNow();
             ticker = null;
@@ -118,6 +118,42 @@ public final class ListenerGates implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /** One container and the breaker it follows. */
+    private static final class Gate {
+        private final MessageListenerContainer container;
+        private final CircuitBreaker breaker;
+        // Guarded by this, as every pause and resume of the container by this gate is.
+        private boolean closed;
+
+        Gate(MessageListenerContainer container, CircuitBreaker breaker) {
+            this.container = container;
+            this.breaker = breaker;
+        }
+
+        synchronized void follow() {
+            if (closed) {
+                return;
+            }
+            try {
+                boolean pause = breaker.state().rejectsCalls();
+                if (pause != container.isPauseRequested()) {
+                    if (pause) {
+                        container.pause();
+                    } else {
+                        container.resume();
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Listener container '{}' could not follow breaker '{}'", container.getListenerId(),
+                        breaker.name(), e);
+            }
+        }
+
+        synchronized void close() {
+            closed = true;
+        }
     }
 
     /** Before the listener containers, so that a container gated by an open breaker starts paused. */

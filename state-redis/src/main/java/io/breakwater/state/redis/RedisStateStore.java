@@ -10,12 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -40,24 +39,27 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
     private final long ttlSeconds;
     private final RedisUri uri;
 
-    private RedisStateStore(RedisUri uri, Duration ttl, Duration timeout) {
+    private RedisStateStore(RedisUri uri, Duration ttl, Duration timeout, SSLContext sslContext) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-        JedisClientConfig config = DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .user(uri.user())
                 .password(uri.password())
                 .database(uri.database())
                 .ssl(uri.tls())
                 .connectionTimeoutMillis(timeoutMillis)
-                .socketTimeoutMillis(timeoutMillis)
-                .build();
-        this.redis = new JedisPool(new HostAndPort(uri.host(), uri.port()), config);
+                .socketTimeoutMillis(timeoutMillis);
+        if (sslContext != null) {
+            config.sslSocketFactory(sslContext.getSocketFactory());
+        }
+        // Jedis checks the server's host name against its certificate when given no SSLParameters of its own.
+        this.redis = new JedisPool(new HostAndPort(uri.host(), uri.port()), config.build());
         this.ttlSeconds = Math.max(1, ttl.toSeconds());
         this.uri = uri;
     }
 
     /** A store at {@code uri} with the default TTL and timeout; see {@link #fromUri(String, Duration, Duration)}. */
     public static RedisStateStore fromUri(String uri) {
-        return fromUri(uri, DEFAULT_TTL, DEFAULT_TIMEOUT);
+        return builder(uri).build();
     }
 
     /**
@@ -67,26 +69,82 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
      * ({@code %40}...). Its keys expire after {@code ttl}; {@code timeout} bounds connecting and each reply.
      *
      * <p>This opens no connection: a store whose Redis is down, or not up yet, is still made, and the
-     * breaker works on without it. So whether the server has the database index (Redis has 16, 0 to 15,
-     * by default) is known only on first use: if the server refuses it, every {@link #load} and
-     * {@link #save} fails with an {@link IllegalStateException} that says so, and the breaker logs the
-     * first such failure as a warning.
+     * breaker works on without it. So what only the server knows is found on first use: a database index it
+     * lacks (Redis has 16, 0 to 15, by default), credentials it refuses, a password it requires, a certificate
+     * that is not trusted or does not name the host. Then every {@link #load} and {@link #save} fails with an
+     * {@link IllegalStateException} that says so, the breaker counts it ({@code storeErrors()},
+     * {@code breaker.store.errors}) and logs the first one as a warning.
      *
      * @throws IllegalArgumentException if {@code uri} is null, blank or malformed (the message names the
      *                                  part and the rule, and never shows the password), or if {@code ttl}
      *                                  is under 1 s or {@code timeout} not positive
      */
     public static RedisStateStore fromUri(String uri, Duration ttl, Duration timeout) {
-        Objects.requireNonNull(ttl, "ttl");
-        Objects.requireNonNull(timeout, "timeout");
-        RedisUri parsed = RedisUri.parse(uri);
-        if (ttl.isNegative() || ttl.toSeconds() < 1) {
-            throw new IllegalArgumentException("ttl must be at least 1 s, but was " + ttl);
+        return builder(uri).ttl(ttl).timeout(timeout).build();
+    }
+
+    /**
+     * Options of a store at {@code uri} (see {@link #fromUri(String, Duration, Duration)}); the URI is checked at
+     * {@link Builder#build()}.
+     */
+    public static Builder builder(String uri) {
+        return new Builder(uri);
+    }
+
+    /** Options of a {@link RedisStateStore}: {@link #ttl}, {@link #timeout}, and the TLS context for {@code rediss://}. */
+    public static final class Builder {
+        private final String uri;
+        private Duration ttl = DEFAULT_TTL;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private SSLContext sslContext;
+
+        private Builder(String uri) {
+            this.uri = uri;
         }
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be > 0, but was " + timeout);
+
+        /** How long saved state lives in Redis (default {@link #DEFAULT_TTL}, at least 1 s). */
+        public Builder ttl(Duration ttl) {
+            this.ttl = Objects.requireNonNull(ttl, "ttl");
+            return this;
         }
-        return new RedisStateStore(parsed, ttl, timeout);
+
+        /** Bounds connecting and each reply (default {@link #DEFAULT_TIMEOUT}, positive). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The TLS context of a {@code rediss://} store: its trust managers decide which server certificates are
+         * trusted (a private CA, say). Default: the JVM's ({@code javax.net.ssl.trustStore}, else the JDK's CA
+         * certificates). Either way the certificate must also name the URI's host.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * The store; it opens no connection yet.
+         *
+         * @throws IllegalArgumentException for a malformed URI (the message never shows the password), a
+         *                                  {@code ttl} under 1 s, a {@code timeout} not positive, or an
+         *                                  {@code sslContext} with a {@code redis://} (plain) URI
+         */
+        public RedisStateStore build() {
+            RedisUri parsed = RedisUri.parse(uri);
+            if (ttl.isNegative() || ttl.toSeconds() < 1) {
+                throw new IllegalArgumentException("ttl must be at least 1 s, but was " + ttl);
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be > 0, but was " + timeout);
+            }
+            if (sslContext != null && !parsed.tls()) {
+                throw new IllegalArgumentException("an sslContext was given, but the URI " + parsed.address()
+                        + " is plain redis://; TLS is rediss://");
+            }
+            return new RedisStateStore(parsed, ttl, timeout, sslContext);
+        }
     }
 
     /** {@code circuit_breaker:{name}:state}. */
@@ -113,6 +171,8 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         try (Jedis jedis = connection()) {
             jedis.setex(stateKey(breaker), ttlSeconds, state.state().name());
             jedis.setex(detailKey(breaker), ttlSeconds, JSON.writeValueAsString(detail));
+        } catch (JedisException e) {
+            throw RedisFailures.explained(e, uri);
         }
     }
 
@@ -123,6 +183,8 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         try (Jedis jedis = connection()) {
             detail = jedis.get(detailKey(breaker));
             state = detail == null ? jedis.get(stateKey(breaker)) : null;
+        } catch (JedisException e) {
+            throw RedisFailures.explained(e, uri);
         }
         if (detail != null) {
             JsonNode json = JSON.readTree(detail);
@@ -139,27 +201,14 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         return Optional.of(new PersistedState(CircuitBreakerState.valueOf(state), Instant.now(), null, "restored from " + stateKey(breaker)));
     }
 
-    // Redis checks the database index when a connection selects it, which is when the pool makes one.
+    // Redis checks the database index and the credentials when the pool makes a connection; a password it
+    // requires but was not given shows on the first command.
     private Jedis connection() {
         try {
             return redis.getResource();
         } catch (JedisException e) {
-            if (refusedDatabase(e)) {
-                throw new IllegalStateException("Redis at " + uri.address() + " refused database index " + uri.database()
-                        + " (" + e.getMessage() + "): it has fewer databases. Redis has 16 (0 to 15) unless 'databases' "
-                        + "in redis.conf says otherwise; give an index it has as the URI's path, as in " + uri.address(0), e);
-            }
-            throw e;
+            throw RedisFailures.explained(e, uri);
         }
-    }
-
-    private static boolean refusedDatabase(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof JedisDataException && t.getMessage() != null && t.getMessage().contains("DB index")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * message ever repeats the password: {@link java.net.URI} and its exceptions echo their whole input. The
  * credentials are found first, as everything between {@code ://} and the last {@code @}, so that an
  * unencoded {@code @ / ? #} in a password cannot be mistaken for the host, the path or a query. A failure
- * shows the URI with the password as {@code ****}; {@link #toString()} shows no credentials at all.
+ * shows the URI with the password as {@code ****}, and never a port it refuses; with credentials, a host, port or
+ * database index that does not parse is not shown either (an unencoded {@code @} in a password with no host after
+ * it puts the end of the password there). {@link #toString()} shows no credentials at all.
  */
 final class RedisUri {
 
@@ -68,21 +70,47 @@ final class RedisUri {
         String userinfo = at < 0 ? null : rest.substring(0, at);
         String location = rest.substring(at + 1);
         int query = firstOf(location, "?#");
+        String address = query < 0 ? location : location.substring(0, query);
+        // With credentials, what follows them is shown only if it reads as an address: an unencoded '@' in the
+        // password (and no host after it) would put the end of the password there.
+        boolean hide = userinfo != null;
         String shown = scheme.toLowerCase(Locale.ROOT) + "://" + (userinfo == null ? "" : masked(userinfo) + "@")
-                + (query < 0 ? location : location.substring(0, query + 1) + "****");
+                + (hide && !readsAsAddress(address) ? "..." : address) + (query < 0 ? "" : location.charAt(query) + "****");
         String[] credentials = userinfo == null ? new String[2] : credentials(userinfo, shown);
         if (query >= 0) {
             throw bad("must not have a query ('?...') or a fragment ('#...'); it is not shown, as it may hold "
                     + "credentials. TLS is rediss://, the database index is the path");
         }
-        int slash = location.indexOf('/');
-        String authority = slash < 0 ? location : location.substring(0, slash);
-        String path = slash < 0 ? "" : location.substring(slash);
-        String[] hostAndPort = hostAndPort(authority);
-        int port = hostAndPort[1] == null ? DEFAULT_PORT : port(hostAndPort[1], userinfo != null);
-        return new RedisUri(scheme.equalsIgnoreCase("rediss"), hostAndPort[0], port, database(path), credentials[0],
+        Address parts = address(address, hide);
+        return new RedisUri(scheme.equalsIgnoreCase("rediss"), parts.host, parts.port, parts.database, credentials[0],
                 credentials[1]);
     }
+
+    private record Address(String host, int port, int database) {
+    }
+
+    // host[:port][/database]; values are left out of messages when hide is set.
+    private static Address address(String address, boolean hide) {
+        int slash = address.indexOf('/');
+        String authority = slash < 0 ? address : address.substring(0, slash);
+        String path = slash < 0 ? "" : address.substring(slash);
+        String[] hostAndPort = hostAndPort(authority, hide);
+        int port = hostAndPort[1] == null ? DEFAULT_PORT : port(hostAndPort[1], hide);
+        return new Address(hostAndPort[0], port, database(path, hide));
+    }
+
+    private static boolean readsAsAddress(String address) {
+        try {
+            address(address, true);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    // Why a value after the credentials is not shown.
+    private static final String PASSWORD_END = "it is not shown, as it may be the end of a password with an unencoded '@': "
+            + "write '@' in a password as %40";
 
     boolean tls() {
         return tls;
@@ -200,7 +228,7 @@ final class RedisUri {
     }
 
     // {host, port text or null}.
-    private static String[] hostAndPort(String authority) {
+    private static String[] hostAndPort(String authority, boolean hide) {
         String host;
         String port;
         if (authority.startsWith("[")) {
@@ -215,8 +243,8 @@ final class RedisUri {
             }
             port = after.isEmpty() ? null : after.substring(1);
             if (!IPV6.matcher(host).matches()) {
-                throw bad("host must be a host name, an IPv4 address or an IPv6 address in brackets, but was '["
-                        + host + "]'");
+                throw bad("host must be a host name, an IPv4 address or an IPv6 address in brackets, but "
+                        + (hide ? "is not (" + PASSWORD_END + ")" : "was '[" + host + "]'"));
             }
         } else {
             int colon = authority.indexOf(':');
@@ -226,7 +254,8 @@ final class RedisUri {
             host = colon < 0 ? authority : authority.substring(0, colon);
             port = colon < 0 ? null : authority.substring(colon + 1);
             if (!host.isEmpty() && !HOST_NAME.matcher(host).matches()) {
-                throw bad("host must be a host name, an IPv4 address or an IPv6 address in brackets, but was '" + host + "'");
+                throw bad("host must be a host name, an IPv4 address or an IPv6 address in brackets, but "
+                        + (hide ? "is not (" + PASSWORD_END + ")" : "was '" + host + "'"));
             }
         }
         if (host.isEmpty()) {
@@ -235,36 +264,37 @@ final class RedisUri {
         return new String[] {host, port};
     }
 
-    // Without credentials, redis://user:password with the host left out reads as host:port, so the port
-    // is shown only when the URI has credentials of its own.
-    private static int port(String text, boolean hasCredentials) {
+    // Never shown: without credentials, redis://user:password with the host left out reads as host:port; with them,
+    // the end of a password with an unencoded '@' may read as host:port.
+    private static int port(String text, boolean afterCredentials) {
         if (text.isEmpty()) {
             throw bad("port must be a number from 1 to 65535, but was empty");
         }
+        boolean digits = text.chars().allMatch(c -> c >= '0' && c <= '9');
         if (DIGITS.matcher(text).matches()) {
             long port = Long.parseLong(text);
             if (port >= 1 && port <= 65535) {
                 return (int) port;
             }
         }
-        throw bad("port must be a number from 1 to 65535, but was " + (hasCredentials ? "'" + text + "'"
-                : "not (the value is not shown in case it is a password: credentials go before the host, as in "
-                        + "redis://user:password@host:6379/0)"));
+        throw bad("port must be a number from 1 to 65535, but " + (digits ? "is out of range" : "is not a number") + " ("
+                + (afterCredentials ? PASSWORD_END : "it is not shown, as it may be a password: credentials go before the "
+                + "host, as in redis://user:password@host:6379/0") + ")");
     }
 
-    private static int database(String path) {
+    private static int database(String path, boolean hide) {
         if (path.isEmpty() || path.equals("/")) {
             return 0;
         }
         String index = path.substring(1);
         if (index.indexOf('/') >= 0) {
-            throw bad("path must be at most one segment, the database index, as in redis://localhost:6379/0, but was '"
-                    + path + "'");
+            throw bad("path must be at most one segment, the database index, as in redis://localhost:6379/0, but "
+                    + (hide ? "is not (" + PASSWORD_END + ")" : "was '" + path + "'"));
         }
         if (DIGITS.matcher(index).matches() && Long.parseLong(index) <= Integer.MAX_VALUE) {
             return Integer.parseInt(index);
         }
-        throw bad("database index must be a non-negative integer (Redis has 16 databases, 0 to 15, by default), but was '"
-                + index + "'");
+        throw bad("database index must be a non-negative integer (Redis has 16 databases, 0 to 15, by default), but "
+                + (hide ? "is not (" + PASSWORD_END + ")" : "was '" + index + "'"));
     }
 }

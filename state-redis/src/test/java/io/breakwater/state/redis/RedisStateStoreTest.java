@@ -58,4 +58,64 @@ class RedisStateStoreTest {
             assertThatThrownBy(() -> store.save("orders", OPEN)).isInstanceOf(IllegalStateException.class).hasMessage(expected);
         }
     }
+
+    /** Everything a failure shows: its messages, its causes' and their suppressed exceptions', and its stack trace. */
+    private static String shown(Throwable failure) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(text));
+        return text.toString();
+    }
+
+    @Test
+    void aWrongPasswordFailsEachLoadAndSaveNamingTheUserAndNeverThePassword() throws Exception {
+        try (FakeRedis redis = new FakeRedis(c -> c.get(0).equals("AUTH")
+                ? "-WRONGPASS invalid username-password pair or user is disabled.\r\n" : FakeRedis.usual(c));
+             RedisStateStore store = RedisStateStore.fromUri("redis://app:p%25%40ss%20w0rd@127.0.0.1:" + redis.port() + "/0")) {
+            String expected = "Redis at redis://127.0.0.1:" + redis.port() + "/0 refused the credentials of user 'app' "
+                    + "(WRONGPASS invalid username-password pair or user is disabled.): check the user name and the password "
+                    + "in the URI (percent-encoded, as in redis://user:p%40ss@host:6379/0 for p@ss)";
+            Throwable load = org.assertj.core.api.Assertions.catchThrowable(() -> store.load("orders"));
+            assertThat(load).isInstanceOf(IllegalStateException.class).hasMessage(expected);
+            assertThat(shown(load)).doesNotContain("p%@ss w0rd").doesNotContain("p%25%40ss");
+            assertThatThrownBy(() -> store.save("orders", OPEN)).isInstanceOf(IllegalStateException.class).hasMessage(expected);
+        }
+    }
+
+    @Test
+    void aPasswordTheServerRequiresButWasNotGivenIsNamed() throws Exception {
+        try (FakeRedis redis = new FakeRedis(c -> "-NOAUTH Authentication required.\r\n");
+             RedisStateStore store = RedisStateStore.fromUri("redis://127.0.0.1:" + redis.port())) {
+            assertThatThrownBy(() -> store.load("orders")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Redis at redis://127.0.0.1:" + redis.port() + "/0 requires a password (NOAUTH Authentication "
+                            + "required.): give it in the URI, as in redis://:password@host:6379/0, or "
+                            + "redis://user:password@host:6379/0 for an ACL user");
+        }
+    }
+
+    @Test
+    void aUserWithoutTheRightsIsNamed() throws Exception {
+        try (FakeRedis redis = new FakeRedis(c -> c.get(0).equals("SETEX")
+                ? "-NOPERM User app has no permissions to run the 'setex' command\r\n" : FakeRedis.usual(c));
+             RedisStateStore store = RedisStateStore.fromUri("redis://app:s3cret@127.0.0.1:" + redis.port())) {
+            assertThatThrownBy(() -> store.save("orders", OPEN)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Redis at redis://127.0.0.1:" + redis.port() + "/0 does not let user 'app' do this (NOPERM "
+                            + "User app has no permissions to run the 'setex' command): the store needs GET and SETEX on "
+                            + "the keys circuit_breaker:*");
+        }
+    }
+
+    @Test
+    void aTlsContextIsForRedissOnly() throws Exception {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getDefault();
+        assertThatThrownBy(() -> RedisStateStore.builder("redis://app:s3cret@localhost:6379/1").sslContext(context).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an sslContext was given, but the URI redis://localhost:6379/1 is plain redis://; TLS is rediss://");
+        try (RedisStateStore store = RedisStateStore.builder("rediss://localhost:6380/1").sslContext(context).build()) {
+            assertThat(store).hasToString("RedisStateStore[rediss://localhost:6380/1]");
+        }
+        assertThatThrownBy(() -> RedisStateStore.builder("rediss://localhost").sslContext(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("context");
+        assertThatThrownBy(() -> RedisStateStore.builder("rediss://localhost").ttl(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("ttl");
+    }
 }

@@ -123,10 +123,17 @@ class RedisStateStoreUriTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"0", "65536", "99999999999999999999", "-1", "63 79", "6379x"})
+        @ValueSource(strings = {"0", "65536", "99999999999999999999"})
         void aPortOutside1To65535(String port) {
-            refused("redis://app:s3cret@localhost:" + port + "/0")
-                    .hasMessage("Redis URI port must be a number from 1 to 65535, but was '" + port + "'");
+            refused("redis://app:s3cret@localhost:" + port + "/0").hasMessage("Redis URI port must be a number from 1 to "
+                    + "65535, but is out of range (" + PASSWORD_END + ")");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"-1", "63 79", "6379x"})
+        void aPortThatIsNotANumber(String port) {
+            refused("redis://app:s3cret@localhost:" + port + "/0").hasMessage("Redis URI port must be a number from 1 to "
+                    + "65535, but is not a number (" + PASSWORD_END + ")");
         }
 
         @Test
@@ -137,8 +144,11 @@ class RedisStateStoreUriTest {
         @Test
         void aBadPortWithoutCredentialsWithoutShowingIt() {
             // redis://user:password with the host left out looks like host:port: what follows ':' may be a password.
-            refused("redis://localhost:70000/0").hasMessage("Redis URI port must be a number from 1 to 65535, but was "
-                    + "not (the value is not shown in case it is a password: credentials go before the host, "
+            refused("redis://localhost:70000/0").hasMessage("Redis URI port must be a number from 1 to 65535, but is "
+                    + "out of range (it is not shown, as it may be a password: credentials go before the host, "
+                    + "as in redis://user:password@host:6379/0)");
+            refused("redis://app:s3cret/0").hasMessage("Redis URI port must be a number from 1 to 65535, but is "
+                    + "not a number (it is not shown, as it may be a password: credentials go before the host, "
                     + "as in redis://user:password@host:6379/0)");
         }
 
@@ -227,6 +237,36 @@ class RedisStateStoreUriTest {
             assertThatThrownBy(() -> RedisStateStore.fromUri("redis://localhost", java.time.Duration.ofSeconds(1),
                     java.time.Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("timeout must be > 0, but was PT0S");
+        }
+    }
+
+    static final String PASSWORD_END = "it is not shown, as it may be the end of a password with an unencoded '@': "
+            + "write '@' in a password as %40";
+
+    @Nested
+    class NeverShowsTheEndOfAPasswordWithAnUnencodedAt {
+
+        // The user wrote p@ss:w0rd/x y and left out the host: what follows the '@' reads as host, port and path.
+        @Test
+        void asAHostPortOrDatabaseIndex() {
+            refused("redis://app:p@ss:w0rd/0").hasMessage("Redis URI port must be a number from 1 to 65535, but is not a "
+                    + "number (" + PASSWORD_END + ")");
+            refused("redis://app:p@ss w0rd/0").hasMessage("Redis URI host must be a host name, an IPv4 address or an IPv6 "
+                    + "address in brackets, but is not (" + PASSWORD_END + ")");
+            refused("redis://app:p@ss/w0rd").hasMessage("Redis URI database index must be a non-negative integer (Redis "
+                    + "has 16 databases, 0 to 15, by default), but is not (" + PASSWORD_END + ")");
+            refused("redis://app:p@ss/w0/rd").hasMessage("Redis URI path must be at most one segment, the database index, "
+                    + "as in redis://localhost:6379/0, but is not (" + PASSWORD_END + ")");
+            refused("redis://app:p@[ss:w0rd]/0").hasMessage("Redis URI host must be a host name, an IPv4 address or an "
+                    + "IPv6 address in brackets, but is not (" + PASSWORD_END + ")");
+        }
+
+        @Test
+        void inTheUriShownWithAnotherMistake() {
+            // The start of the password has a space; its end, after the '@', does not read as an address.
+            refused("redis://app:r3d!s p@ss%w0rd\"/0").hasMessage("Redis URI password has a character that must be "
+                    + "percent-encoded, such as a space (%20), '@' (%40), '/' (%2F), '?' (%3F), '#' (%23) or '%' (%25) "
+                    + "(in redis://app:****@...)");
         }
     }
 

@@ -68,7 +68,7 @@ public final class PublisherCore {
     private volatile Boolean topicCompacted;
     // Thread-confined to the publisher thread.
     private boolean topicReady;
-    private boolean unreachableLogged;
+    private final SendErrors errors;
 
     public PublisherCore(Map<String, Object> clientConfig, String topic, String instanceId, Duration heartbeatInterval,
                          Clock clock) {
@@ -79,6 +79,7 @@ public final class PublisherCore {
         this.heartbeatInterval = heartbeatInterval;
         this.startedAt = Instant.ofEpochMilli(clock.currentTimeMillis());
         this.nextHeartbeatNanos = clock.nanoTime();
+        this.errors = new SendErrors(topic, instanceId, clientConfig);
         Map<String, Object> producerConfig = new HashMap<>(clientConfig);
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "breakwater-status-" + instanceId);
         producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -176,6 +177,11 @@ public final class PublisherCore {
         return topicCompacted;
     }
 
+    /** The failed attempts to publish, and the last one's error. */
+    public SendErrors errors() {
+        return errors;
+    }
+
     /** Waits until nothing is pending, at most {@code timeout}; true when everything was published. */
     public boolean flush(Duration timeout) throws InterruptedException {
         return pending.flush(timeout);
@@ -206,13 +212,12 @@ public final class PublisherCore {
     private boolean ready() {
         if (!topicReady) {
             long left = pending.millisLeft();
+            Throwable[] why = {null};
             StatusTopic.Found found = StatusTopic.ensure(clientConfig, "breakwater-status-admin-" + instanceId, topic,
-                    Duration.ofMillis(Math.min(left, 6_000)), "status topic");
+                    Duration.ofMillis(Math.min(left, 6_000)), "status topic", cause -> why[0] = cause);
             if (found == StatusTopic.Found.NOT_YET) {
-                if (!unreachableLogged && pending.millisLeft() == Long.MAX_VALUE) {
-                    LOG.warn("Status topic {} cannot be checked or created yet (the cluster does not answer); holding {} "
-                            + "event(s) and retrying", topic, pending());
-                    unreachableLogged = true;
+                if (pending.millisLeft() == Long.MAX_VALUE) { // not closing
+                    errors.topicNotChecked(pending(), why[0]);
                 }
                 return false;
             }
@@ -229,20 +234,13 @@ public final class PublisherCore {
             producer.send(new ProducerRecord<>(topic, message.key(), StatusEventCodec.encode(message)))
                     .get(left, TimeUnit.MILLISECONDS);
             published.incrementAndGet();
-            if (unreachableLogged) {
-                LOG.info("Status topic {} reachable again; publishing held events", topic);
-                unreachableLogged = false;
-            }
+            errors.sent();
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
-            if (!unreachableLogged) {
-                LOG.warn("Status topic {} unreachable ({}); holding {} event(s) until it is back", topic,
-                        e.getCause() != null ? e.getCause().toString() : e.toString(), pending());
-                unreachableLogged = true;
-            }
+            errors.sendFailed(e, pending());
             return false;
         }
     }

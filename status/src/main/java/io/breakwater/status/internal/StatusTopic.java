@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -44,17 +45,23 @@ public final class StatusTopic {
      * {@code budget}. {@code what} ("status topic", "control topic") names it in logs.
      */
     public static Found ensure(Map<String, Object> clientConfig, String clientId, String topic, Duration budget, String what) {
-        return check(clientConfig, clientId, topic, budget, what, true);
+        return check(clientConfig, clientId, topic, budget, what, true, cause -> { });
+    }
+
+    /** {@link #ensure(Map, String, String, Duration, String)}, telling {@code notYet} why, when it finds {@code NOT_YET}. */
+    public static Found ensure(Map<String, Object> clientConfig, String clientId, String topic, Duration budget, String what,
+                               Consumer<Throwable> notYet) {
+        return check(clientConfig, clientId, topic, budget, what, true, notYet);
     }
 
     /** Describes {@code topic} (logging a warning when it is not compacted), creating nothing. */
     public static Found describe(Map<String, Object> clientConfig, String clientId, String topic, Duration budget,
                                  String what) {
-        return check(clientConfig, clientId, topic, budget, what, false);
+        return check(clientConfig, clientId, topic, budget, what, false, cause -> { });
     }
 
     private static Found check(Map<String, Object> clientConfig, String clientId, String topic, Duration budget,
-                               String what, boolean create) {
+                               String what, boolean create, Consumer<Throwable> notYet) {
         long millis = Math.max(1, Math.min(budget.toMillis(), 6_000));
         Map<String, Object> adminConfig = new HashMap<>(clientConfig);
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
@@ -85,6 +92,7 @@ public final class StatusTopic {
                 return Found.READY_UNKNOWN;
             }
             LOG.debug("Could not check the {} {} yet: {}", what, topic, cause.toString());
+            notYet.accept(cause);
             return Found.NOT_YET;
         } finally {
             if (admin != null) {

@@ -55,7 +55,11 @@ public final class RedpandaTransport implements AutoCloseable {
 
     private RedpandaTransport(Builder b) {
         this.codec = b.codec;
-        this.producer = CircuitBreakerProducer.builder(b.producer)
+        var wrapper = CircuitBreakerProducer.builder(b.producer);
+        if (b.properties != null) {
+            wrapper.producerConfig(b.properties);   // names the principal should the cluster refuse the credentials
+        }
+        this.producer = wrapper
                 .breaker(b.breaker != null ? b.breaker : CircuitBreaker.of(b.breakerConfig))
                 .sendBlockThreshold(b.sendBlockThreshold)
                 .inFlightThreshold(b.inFlightThreshold)

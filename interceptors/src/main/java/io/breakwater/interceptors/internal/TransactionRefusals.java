@@ -1,0 +1,46 @@
+package io.breakwater.interceptors.internal;
+
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * A wrapper's part in its producer's transactions: a send that the wrapper refuses while a transaction is open dooms
+ * that transaction, as a failed send dooms a Kafka transaction. Its commit then fails and commits nothing; the caller
+ * aborts it. Thread-safe: the sends of one transaction may come from many threads.
+ */
+public final class TransactionRefusals {
+
+    // Between a beginTransaction and the commit or abort that ends it.
+    private volatile boolean open;
+    // The first refusal in the open transaction; null while there is none.
+    private final AtomicReference<RuntimeException> first = new AtomicReference<>();
+
+    public void began() {
+        first.set(null);
+        open = true;
+    }
+
+    /** A send was refused with {@code refusal}: if a transaction is open, it may no longer commit. */
+    public void refused(RuntimeException refusal) {
+        if (open) {
+            first.compareAndSet(null, refusal);
+        }
+    }
+
+    /**
+     * @throws KafkaException with the first refusal as its cause, when a send of the open transaction was refused:
+     *         nothing may be committed, the transaction must be aborted
+     */
+    public void checkCommit(String breaker) {
+        RuntimeException refusal = first.get();
+        if (refusal != null) {
+            throw new KafkaException("Transaction not committed: circuit breaker '" + breaker + "' refused a send in it,"
+                    + " which was never written; abort the transaction (" + refusal.getMessage() + ")", refusal);
+        }
+    }
+
+    public void ended() {
+        open = false;
+        first.set(null);
+    }
+}

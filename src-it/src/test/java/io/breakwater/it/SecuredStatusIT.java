@@ -1,0 +1,152 @@
+package io.breakwater.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.interceptors.CircuitBreakerProducer;
+import io.breakwater.status.StatusPublisher;
+import io.breakwater.status.StatusReader;
+import io.breakwater.testkit.EmbeddedKafkaCluster;
+import io.breakwater.testkit.KafkaSecurity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.acl.AclOperation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the status clients inherit from the producer, on a secured cluster: user {@code app} may write the data topic
+ * but not the status topic, user {@code ops} may write (and read) the status topic. With the producer's credentials
+ * alone, publishing goes on and the status publisher says once, at ERROR, that it may not write the status topic; with
+ * {@code breakwater.status.sasl.jaas.config} naming {@code ops}, the status events go out (README, "Secured clusters").
+ */
+class SecuredStatusIT {
+
+    private static final String APP_PASSWORD = "app-Secret-5120";
+    private static final String OPS_PASSWORD = "ops-Secret-9934";
+    private static final String DATA = "ss-data";
+    private static final String STATUS = "ss-status";
+
+    private static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        KafkaSecurity security = KafkaSecurity.builder()
+                .user("app", APP_PASSWORD)
+                .user("ops", OPS_PASSWORD)
+                .allowTopic("app", DATA, AclOperation.WRITE, AclOperation.DESCRIBE)
+                .allowTopic("ops", STATUS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
+                        AclOperation.DESCRIBE_CONFIGS)
+                .build();
+        kafka = EmbeddedKafkaCluster.builder().secured(security).start();
+        Secured.createTopics(kafka, DATA);
+        kafka.createTopic(STATUS, 1, 1, Map.of("cleanup.policy", "compact"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static Map<String, Object> props(String breaker, String instance) {
+        Map<String, Object> props = Secured.producerProps(kafka, "app");
+        props.put("breakwater.breaker.name", breaker);
+        props.put("breakwater.instance.id", instance);
+        props.put("breakwater.status.topic", STATUS);
+        props.put("breakwater.state.restore", "false");
+        return props;
+    }
+
+    private static void sendAll(CircuitBreakerProducer<String, String> producer, int count) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            acks.add(producer.send(new ProducerRecord<>(DATA, "k" + i, "v" + i)));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            assertThat(ack.get(30, TimeUnit.SECONDS).topic()).isEqualTo(DATA);
+        }
+    }
+
+    @Test
+    void publishingGoesOnAndTheStatusPublisherReportsItsAuthorizationErrorOnce() throws Exception {
+        LogLines log = LogLines.fromNow();
+        Map<String, Object> props = props("ss-denied", "ss-denied-it");
+        // A handle on the wrapper's own publisher: same cluster settings, topic and instance.
+        StatusPublisher publisher = StatusPublisher.create(props, STATUS, "ss-denied-it");
+        try (CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            sendAll(producer, 20);
+            await("three failed attempts to publish the status").atMost(Duration.ofSeconds(30))
+                    .until(() -> publisher.failedAttempts() >= 3);
+            sendAll(producer, 20);
+            assertThat(producer.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(publisher.published()).isZero();
+            assertThat(publisher.lastError()).hasValueSatisfying(e -> assertThat(e)
+                    .contains("TopicAuthorizationException").contains(STATUS));
+        } finally {
+            publisher.close(Duration.ofMillis(100)); // the last handle: what waits cannot be published anyway
+        }
+        List<String> reported = log.containing("may not write the status topic " + STATUS);
+        assertThat(reported).as("reported once, though every attempt failed").hasSize(1);
+        assertThat(reported.get(0)).contains(" ERROR ").contains("ss-denied-it").contains("User:app")
+                .contains("breakwater.status.sasl.jaas.config");
+        assertThat(log.text()).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
+    }
+
+    @Test
+    void breakwaterStatusCredentialsLetTheStatusClientsWriteAndReadWhatTheProducerMayNot() throws Exception {
+        LogLines log = LogLines.fromNow();
+        Map<String, Object> props = props("ss-ops", "ss-ops-it");
+        props.put("breakwater.status.sasl.jaas.config", kafka.clientConfig("ops").get("sasl.jaas.config"));
+        StatusPublisher publisher = StatusPublisher.create(props, STATUS, "ss-ops-it");
+        try (CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            sendAll(producer, 20);
+            // Given the producer's properties, the reader too logs in as ops.
+            try (StatusReader reader = StatusReader.start(props, STATUS)) {
+                await("ss-ops-it/ss-ops on the status topic").atMost(Duration.ofSeconds(30))
+                        .until(() -> reader.fleet().containsKey("ss-ops-it/ss-ops"));
+                assertThat(reader.fleet().get("ss-ops-it/ss-ops").to()).isEqualTo(CircuitBreakerState.CLOSED);
+            }
+            assertThat(publisher.published()).isPositive();
+            assertThat(publisher.lastError()).isEmpty();
+        } finally {
+            publisher.close();
+        }
+        assertThat(log.containing("may not write the status topic")).isEmpty();
+        assertThat(log.text()).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
+    }
+
+    @Test
+    void aWrongStatusPasswordIsReportedOnceNamingThePrincipalAndPublishingGoesOn() throws Exception {
+        LogLines log = LogLines.fromNow();
+        String wrong = "Wrong-Secret-4418";
+        Map<String, Object> props = props("ss-wrong", "ss-wrong-it");
+        props.put("breakwater.status.sasl.jaas.config",
+                kafka.security().orElseThrow().clientConfig("ops", wrong).get("sasl.jaas.config"));
+        StatusPublisher publisher = StatusPublisher.create(props, STATUS, "ss-wrong-it");
+        try (CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            sendAll(producer, 20);
+            await("three failed attempts to publish the status").atMost(Duration.ofSeconds(30))
+                    .until(() -> publisher.failedAttempts() >= 3);
+            sendAll(producer, 20);
+            assertThat(producer.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(publisher.lastError()).hasValueSatisfying(e -> assertThat(e).contains("SaslAuthenticationException"));
+        } finally {
+            publisher.close(Duration.ofMillis(100));
+        }
+        List<String> reported = log.containing("cannot log in to the status topic's cluster");
+        assertThat(reported).as("reported once, though every attempt failed").hasSize(1);
+        assertThat(reported.get(0)).contains(" ERROR ").contains("ss-wrong-it").contains("User:ops");
+        assertThat(log.text()).doesNotContain(wrong).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
+    }
+}
