@@ -36,7 +36,6 @@ public final class SendQueue<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendQueue.class);
     private static final java.lang.invoke.VarHandle DONE;
-
     static {
         try {
             DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Entry.class, "done", boolean.class);
