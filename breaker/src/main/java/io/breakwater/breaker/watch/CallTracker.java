@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -100,11 +99,8 @@ public final class CallTracker implements Runnable {
     // When a call was last answered with a failure that does not count; NONE before the first.
     private volatile long lastNeutral = NONE;
     private static final long NONE = Long.MIN_VALUE;
-    private final long gapNanos = TimeUnit.MILLISECONDS.toNanos(RUN_GAP_MILLIS);
-    // The failing run: from the start of its first call to the end of its last (now, while one is pending); NONE
-    // when there is none. Watchdog thread only.
-    private long runStart = NONE;
-    private long runEnd = NONE;
+    // The failing run, made when a call first joins one. Watchdog thread only.
+    private FailingRun failing;
     // The run's length as of the last check when it is still going (a call of it pending, or a failure of it new),
     // else -1.
     private volatile long liveRun = -1;
@@ -233,8 +229,8 @@ public final class CallTracker implements Runnable {
         long neutral = lastNeutral;
         // The run's calls begin after the last success and after the last answer that did not count.
         long runFloor = success == NONE ? neutral : neutral == NONE || success - neutral > 0 ? success : neutral;
-        if (runStart != NONE && runFloor != NONE && runStart - runFloor < 0) {
-            runStart = NONE; // a success, or a failure that does not count, since the run began ends it
+        if (failing != null) {
+            failing.endBefore(runFloor); // a success, or a failure that does not count, since the run began ends it
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
@@ -252,7 +248,7 @@ public final class CallTracker implements Runnable {
                 if (call.ticket == t && failedAt != NONE && !call.inRun) {
                     call.inRun = true;
                     if (inRunTime) {
-                        live |= join(call.startNanos, failedAt);
+                        live |= failingRun().join(call.startNanos, failedAt);
                     }
                 }
             } else {
@@ -262,7 +258,7 @@ public final class CallTracker implements Runnable {
                     oldest = call.startNanos;
                 }
                 if (inRunTime) {
-                    live |= join(call.startNanos, now);
+                    live |= failingRun().join(call.startNanos, now);
                 }
                 // A call within its threshold may be followed by calls that began earlier (a caller can pause
                 // between reading the clock and taking its ticket), so the walk goes on.
@@ -278,29 +274,11 @@ public final class CallTracker implements Runnable {
         }
         cursor = c;
         oldestPendingStart = oldest;
-        liveRun = live && runStart != NONE ? runEnd - runStart : -1;
+        liveRun = live ? failing.length() : -1;
     }
 
-    /**
-     * Adds a call that covered {@code start} to {@code end} to the failing run: true when it belongs to the run
-     * now (a call that ended more than a gap before the run began is of an older run, and left out).
-     */
-    private boolean join(long start, long end) {
-        if (runStart != NONE && end - (runStart - gapNanos) < 0) {
-            return false;
-        }
-        if (runStart == NONE || start - (runEnd + gapNanos) > 0) {
-            runStart = start;
-            runEnd = end;
-        } else {
-            if (start - runStart < 0) {
-                runStart = start;
-            }
-            if (end - runEnd > 0) {
-                runEnd = end;
-            }
-        }
-        return true;
+    private FailingRun failingRun() {
+        return failing != null ? failing : (failing = new FailingRun());
     }
 
     private void expire(Call call, boolean blocked, long age) {
