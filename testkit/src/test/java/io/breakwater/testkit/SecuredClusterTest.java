@@ -140,6 +140,16 @@ class SecuredClusterTest {
     }
 
     @Test
+    void asATestBrokerItLogsInAsTheAdmin() throws Exception {
+        TestBroker broker = TestBroker.of(kafka); // not closed: that would close the class's cluster
+        assertThat(broker.kind()).isEqualTo(BrokerKind.EMBEDDED);
+        assertThat(broker.clientConfig()).isEqualTo(kafka.clientConfig()).containsEntry("security.protocol", "SASL_SSL");
+        broker.createTopic("made-as-a-test-broker", 1, 1, Map.of());
+        assertThat(broker.admin().listTopics().names().get(15, TimeUnit.SECONDS)).contains("made-as-a-test-broker");
+        assertThat(broker.cluster()).isSameAs(kafka);
+    }
+
+    @Test
     void clientConfigNamesTheUsersButNoPassword() {
         assertThatThrownBy(() -> kafka.clientConfig("nobody"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no user 'nobody'")
