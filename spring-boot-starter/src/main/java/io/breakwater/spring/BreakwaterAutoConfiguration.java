@@ -59,7 +59,7 @@ public class BreakwaterAutoConfiguration {
 
         private static <K, V> void guard(DefaultKafkaProducerFactory<K, V> factory, CircuitBreaker breaker,
                 BreakwaterProperties.Guard guard) {
-            factory.addPostProcessor(new GuardPostProcessor<K, V>(breaker, guard));
+            factory.addPostProcessor(new GuardPostProcessor<K, V>(breaker, guard, factory::getConfigurationProperties));
         }
     }
 

@@ -45,7 +45,14 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerPostProcessor;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 
 /** The auto-configuration without a broker: the bootstrap address is a closed port. */
 class BreakwaterAutoConfigurationTest {
@@ -99,6 +106,31 @@ class BreakwaterAutoConfigurationTest {
                     .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
             assertThat(breaker.callStats().rejected()).isEqualTo(1);
             assertThat(breaker.callStats().failed()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void theGuardOfTheAutoConfiguredFactoryNamesThePrincipalWhenTheClusterRefusesTheCredentials() {
+        String clientId = "orders-" + java.util.UUID.randomUUID();
+        runner.withPropertyValues("spring.kafka.client-id=" + clientId, "spring.kafka.security.protocol=SASL_SSL",
+                "spring.kafka.properties.sasl.mechanism=SCRAM-SHA-512",
+                "spring.kafka.properties.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                        + "username=\"orders-app\" password=\"s3cret p@ssword\";").run(context -> {
+            @SuppressWarnings("unchecked")
+            DefaultKafkaProducerFactory<String, String> factory = context.getBean(DefaultKafkaProducerFactory.class);
+            MockProducer<String, String> refused = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
+            Producer<String, String> guarded = refused;
+            for (ProducerPostProcessor<String, String> postProcessor : factory.getPostProcessors()) {
+                guarded = postProcessor.apply(guarded);
+            }
+            LogFile log = LogFile.fromNow();
+            java.util.concurrent.Future<RecordMetadata> sent = guarded.send(new ProducerRecord<>("orders", "k", "v"));
+            refused.errorNext(new SaslAuthenticationException("Authentication failed during authentication due to invalid "
+                    + "credentials with SASL mechanism SCRAM-SHA-512"));
+            assertThatThrownBy(() -> sent.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(SaslAuthenticationException.class);
+            assertThat(log.containing("Kafka refused the credentials of producer '" + clientId)).singleElement().asString()
+                    .contains("principal 'orders-app' (SCRAM-SHA-512 over SASL_SSL)").doesNotContain("s3cret");
+            guarded.close(Duration.ZERO);
         });
     }
 

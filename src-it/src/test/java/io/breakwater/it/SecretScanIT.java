@@ -2,7 +2,9 @@ package io.breakwater.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.breakwater.testkit.EmbeddedKafkaCluster;
 import io.breakwater.testkit.JavaProcess;
+import io.breakwater.testkit.KafkaSecurity;
 import io.breakwater.testkit.RealBroker;
 import io.breakwater.testkit.TestBroker;
 import java.io.OutputStream;
@@ -25,7 +27,14 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +52,11 @@ import redis.clients.jedis.Jedis;
  * <p>A cluster is a {@link ClusterUnderScan}: the client properties that carry the secrets, and properties whose
  * credentials the cluster refuses. On an unsecured broker, the producers carry the secrets they would carry on a
  * secured one ({@code sasl.jaas.config}, {@code ssl.key.password}), unused by {@code PLAINTEXT}, and the refused
- * properties speak SASL to the PLAINTEXT listener, which Kafka refuses with an {@code AuthenticationException}. A
- * secured cluster is one more {@code ClusterUnderScan}, with its own client properties and a wrong password: its
- * secrets are found in its properties and scanned for too.
+ * properties speak SASL to the PLAINTEXT listener, which Kafka refuses with an {@code AuthenticationException}. On a
+ * secured cluster (SASL_SSL, SCRAM-SHA-512, ACLs, mutual TLS) the secrets are real: the user's SCRAM password, of the
+ * characters a formatter argument, JAAS, a URL or JSON would trip on; the encrypted client key, its
+ * {@code ssl.key.password}; the admin's password; and the wrong password of the refused properties. There the user
+ * lacks WRITE on one topic, so the guarded paths meet an authorization failure too ({@code authorization}).
  *
  * <p>On failure the test reports where each secret was found, with the text around it masked, never the secret.
  */
@@ -54,6 +65,11 @@ class SecretScanIT {
 
     static final String SASL_USER = "scan-user";
     static final String SASL_PASSWORD = "p%@ss w0rd\"'\\\\";
+    // A secured cluster's: its user's real password, one the cluster refuses, and the password of the clients' key.
+    static final String SECURED_USER = "scan-app";
+    static final String SECURED_PASSWORD = "p%@ss, w0rd=\"'\\\\[x];";
+    static final String WRONG_PASSWORD = "n0t " + SECURED_PASSWORD;
+    static final String CLIENT_KEY_PASSWORD = "c1ient k3y \"p@ss\" %41\\";
     static final String SSL_KEY_PASSWORD = "k3y:P@ss;w0rd=!";
     static final String SSL_KEYSTORE_PASSWORD = "st0re#P@ss w0rd?";
     static final String REDIS_PASSWORD = "r3d!s p@ss%w0rd\"";
@@ -63,11 +79,12 @@ class SecretScanIT {
     Path dir;
 
     /**
-     * A cluster to scan on: {@code client} (with {@code bootstrap.servers}), {@code refused} (credentials the
-     * cluster refuses), and the secrets to scan for by label.
+     * A cluster to scan on: its topics' {@code prefix}, {@code client} (with {@code bootstrap.servers}), {@code refused}
+     * (credentials the cluster refuses) and {@code principal}, as the refusal's log names it; the secrets to scan for by
+     * label; and whether the cluster is secured (it then has a topic its user may not write: {@code <prefix>-denied}).
      */
-    record ClusterUnderScan(String name, Map<String, Object> client, Map<String, Object> refused, Map<String, String> secrets,
-                            Map<String, String> wholeOnly) {
+    record ClusterUnderScan(String name, String prefix, Map<String, Object> client, Map<String, Object> refused,
+                            Map<String, String> secrets, Map<String, String> wholeOnly, String principal, boolean secured) {
 
         /** The broker as it is, the producers carrying the secrets a secured cluster would need. */
         static ClusterUnderScan unsecured(TestBroker broker) {
@@ -79,15 +96,61 @@ class SecretScanIT {
             client.put("ssl.keystore.password", SSL_KEYSTORE_PASSWORD);
             Map<String, Object> refused = new HashMap<>(client);
             refused.put("security.protocol", "SASL_PLAINTEXT");
-            Map<String, String> secrets = new LinkedHashMap<>(secretsOf(broker.clientConfig()));
+            Map<String, String> secrets = new LinkedHashMap<>(secretsOf("the cluster's", broker.clientConfig()));
             secrets.put("SASL password", SASL_PASSWORD);
             secrets.put("SSL key password", SSL_KEY_PASSWORD);
             secrets.put("SSL keystore password", SSL_KEYSTORE_PASSWORD);
-            Map<String, String> wholeOnly = new LinkedHashMap<>(jaasOf(broker.clientConfig()));
+            Map<String, String> wholeOnly = new LinkedHashMap<>(jaasOf("the cluster's", broker.clientConfig()));
             wholeOnly.put("sasl.jaas.config", jaas);
-            return new ClusterUnderScan(broker.kind() + " broker, secrets in the producer properties", client, refused, secrets,
-                    wholeOnly);
+            return new ClusterUnderScan(broker.kind() + " broker, secrets in the producer properties", newPrefix(), client,
+                    refused, secrets, wholeOnly, "principal '" + SASL_USER + "' (SCRAM-SHA-512 over SASL_PLAINTEXT)", false);
         }
+
+        /** A secured cluster (see {@link #securedCluster}) as {@link #SECURED_USER}, refused with {@link #WRONG_PASSWORD}. */
+        static ClusterUnderScan secured(TestBroker broker, String prefix) {
+            EmbeddedKafkaCluster cluster = broker.cluster();
+            Map<String, Object> client = cluster.clientConfig(SECURED_USER);
+            Map<String, Object> refused = cluster.security().orElseThrow().clientConfig(SECURED_USER, WRONG_PASSWORD);
+            refused.put("bootstrap.servers", cluster.bootstrapServers());
+            Map<String, String> secrets = new LinkedHashMap<>(secretsOf("the user's", client));
+            secrets.putAll(secretsOf("the refused", refused));
+            secrets.putAll(secretsOf("the admin's", broker.clientConfig()));
+            secrets.put("the clients' private key, a line of its PEM", keyLine(String.valueOf(client.get("ssl.keystore.key"))));
+            Map<String, String> wholeOnly = new LinkedHashMap<>(jaasOf("the user's", client));
+            wholeOnly.putAll(jaasOf("the refused", refused));
+            wholeOnly.putAll(jaasOf("the admin's", broker.clientConfig()));
+            return new ClusterUnderScan("a secured cluster (SASL_SSL, SCRAM, ACLs, mutual TLS)", prefix, client, refused,
+                    secrets, wholeOnly, "principal '" + SECURED_USER + "' (SCRAM-SHA-512 over SASL_SSL)", true);
+        }
+    }
+
+    static String newPrefix() {
+        return "scan-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * A secured cluster whose user {@link #SECURED_USER} may do what the guarded paths do on the topics and groups of
+     * {@code prefix}, but not write {@code <prefix>-denied}; clients show a certificate, their key encrypted.
+     */
+    static EmbeddedKafkaCluster securedCluster(String prefix) {
+        KafkaSecurity security = KafkaSecurity.builder()
+                .user(SECURED_USER, SECURED_PASSWORD)
+                .allowTopicPrefix(SECURED_USER, prefix, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
+                        AclOperation.DESCRIBE_CONFIGS, AclOperation.CREATE)
+                .acl(new AclBinding(new ResourcePattern(ResourceType.GROUP, prefix, PatternType.PREFIXED),
+                        new AccessControlEntry("User:" + SECURED_USER, "*", AclOperation.READ, AclPermissionType.ALLOW)))
+                .acl(new AclBinding(new ResourcePattern(ResourceType.TOPIC, prefix + "-denied", PatternType.LITERAL),
+                        new AccessControlEntry("User:" + SECURED_USER, "*", AclOperation.WRITE, AclPermissionType.DENY)))
+                .clientCertificates(CLIENT_KEY_PASSWORD)
+                .build();
+        return EmbeddedKafkaCluster.builder().secured(security).start();
+    }
+
+    /** The second line of a PEM key's Base64: ciphertext, nothing any other key or certificate shares. */
+    private static String keyLine(String pem) {
+        String line = pem.lines().skip(2).findFirst().orElseThrow();
+        assertThat(line).as("a line of the clients' encrypted key").hasSizeGreaterThanOrEqualTo(16);
+        return line;
     }
 
     static String jaas(String user, String password) {
@@ -96,28 +159,28 @@ class SecretScanIT {
     }
 
     /**
-     * The secrets of client properties: values of keys that name a password or secret, and the {@code password} of
-     * {@code sasl.jaas.config} (an external or secured cluster's own).
+     * The secrets of client properties, labelled {@code whose}: values of keys that name a password or secret, and the
+     * {@code password} of {@code sasl.jaas.config} (an external or secured cluster's own).
      */
-    static Map<String, String> secretsOf(Map<String, Object> client) {
+    static Map<String, String> secretsOf(String whose, Map<String, Object> client) {
         Map<String, String> secrets = new LinkedHashMap<>();
         client.forEach((key, value) -> {
             String text = String.valueOf(value);
             if ((key.contains("password") || key.contains("secret")) && text.length() >= 8) {
-                secrets.put("the cluster's " + key, text);
+                secrets.put(whose + " " + key, text);
             }
         });
         java.util.regex.Matcher password = java.util.regex.Pattern.compile("password=\"((?:[^\"\\\\]|\\\\.)*)\"")
                 .matcher(String.valueOf(client.getOrDefault("sasl.jaas.config", "")));
         if (password.find() && password.group(1).length() >= 8) {
-            secrets.put("the cluster's SASL password", password.group(1).replaceAll("\\\\(.)", "$1"));
+            secrets.put(whose + " SASL password", password.group(1).replaceAll("\\\\(.)", "$1"));
         }
         return secrets;
     }
 
-    static Map<String, String> jaasOf(Map<String, Object> client) {
+    static Map<String, String> jaasOf(String whose, Map<String, Object> client) {
         Object jaas = client.get("sasl.jaas.config");
-        return jaas == null ? Map.of() : Map.of("the cluster's sasl.jaas.config", String.valueOf(jaas));
+        return jaas == null ? Map.of() : Map.of(whose + " sasl.jaas.config", String.valueOf(jaas));
     }
 
     static Map<String, String> allSecrets(ClusterUnderScan cluster) {
@@ -148,14 +211,40 @@ class SecretScanIT {
     }
 
     @Test
+    void theScanFindsTheSecuredClustersPasswordInTheJaasConfigTheTestkitWrites() {
+        Object jaas = KafkaSecurity.builder().user(SECURED_USER, SECURED_PASSWORD).build().clientConfig(SECURED_USER)
+                .get("sasl.jaas.config");
+        Map<String, String> secrets = secretsOf("the user's", Map.of("sasl.jaas.config", jaas));
+        assertThat(secrets).as("the password read back from sasl.jaas.config").containsExactly(
+                Map.entry("the user's SASL password", SECURED_PASSWORD));
+        SecretScan scan = new SecretScan(secrets).scan("canary", "options: " + jaas);
+        // Escaped for JAAS as JSON escapes it (a backslash before each quote and backslash): one form, so JSON's label.
+        assertThat(scan.hits()).extracting(SecretScan.Hit::secret).contains("the user's SASL password, JSON-escaped",
+                "the user's SASL password, its first 8 characters");
+    }
+
+    @Test
     void noSecretAnywhereOnAnUnsecuredBrokerWithSecretsInTheProducerProperties(TestBroker broker) throws Exception {
         scan(broker, ClusterUnderScan.unsecured(broker));
     }
 
+    @Test
+    void noSecretAnywhereOnASecuredClusterWithRealCredentials() throws Exception {
+        RedisServerProcess.assumeAvailable();
+        String prefix = newPrefix();
+        try (TestBroker secured = TestBroker.of(securedCluster(prefix))) {
+            ClusterUnderScan cluster = ClusterUnderScan.secured(secured, prefix);
+            assertThat(cluster.secrets()).as("the secrets scanned for").containsValues(SECURED_PASSWORD, WRONG_PASSWORD,
+                    CLIENT_KEY_PASSWORD, secured.cluster().security().orElseThrow().password(KafkaSecurity.DEFAULT_ADMIN));
+            scan(secured, cluster);
+        }
+    }
+
     private void scan(TestBroker broker, ClusterUnderScan cluster) throws Exception {
         RedisServerProcess.assumeAvailable();
-        String prefix = "scan-" + UUID.randomUUID().toString().substring(0, 8);
-        for (String topic : List.of("data", "orders", "audit")) {
+        String prefix = cluster.prefix();
+        List<String> topics = cluster.secured() ? List.of("data", "orders", "audit", "denied") : List.of("data", "orders", "audit");
+        for (String topic : topics) {
             broker.createTopic(prefix + "-" + topic, 1, 1, Map.of());
         }
         TestCertificates authority = TestCertificates.authority("Breakwater SecretScanIT CA");
@@ -166,7 +255,7 @@ class SecretScanIT {
             Path data = Files.createDirectories(dir.resolve("data"));
             writePlan(plan, data, prefix, cluster, redis, authority, table);
             SecretScan scan = new SecretScan(allSecrets(cluster), cluster.wholeOnly());
-            String output = runScenarios(plan, scan);
+            String output = runScenarios(plan, scan, SecretScanMain.scenarios(cluster.secured()));
             scan.scan("the scenarios' output", output);
             long records = scanTopics(scan, broker, cluster, prefix);
             int keys = scanRedis(scan, redis);
@@ -175,7 +264,7 @@ class SecretScanIT {
             if (redis.tlsUnavailable == null) {
                 assertThat(output).as("the Redis store over TLS").contains(">> loaded over TLS: Optional[");
             }
-            assertCaptured(output, records, keys);
+            assertCaptured(output, records, keys, cluster);
             List<SecretScan.Hit> hits = scan.hits();
             assertThat(hits.subList(0, Math.min(30, hits.size()))).as("secrets found: %d (%d characters scanned in %d sources); "
                     + "the first 30, masked", hits.size(), scan.scannedChars(), scan.sources().size()).isEmpty();
@@ -188,7 +277,8 @@ class SecretScanIT {
                                   TestCertificates authority, String table) throws Exception {
         store(plan.resolve("client.properties"), cluster.client());
         store(plan.resolve("refused.properties"), cluster.refused());
-        store(plan.resolve("scan.properties"), Map.of("prefix", prefix, "data", data.toString()));
+        store(plan.resolve("scan.properties"), Map.of("prefix", prefix, "data", data.toString(),
+                "authorization", Boolean.toString(cluster.secured())));
         store(plan.resolve("jdbc.properties"), Map.of("url", Postgres.url(Postgres.HOST, Postgres.PORT) + "?password="
                 + RedisAuthIT.encoded(POSTGRES_PASSWORD), "user", Postgres.USER, "password", POSTGRES_PASSWORD, "table", table));
         String host = "@127.0.0.1:" + redis.port + "/0";
@@ -222,9 +312,14 @@ class SecretScanIT {
      * Runs {@link SecretScanMain} and returns its whole output; checks that every scenario ran to its end (a failed
      * one is shown through {@code masking}).
      */
-    private String runScenarios(Path plan, SecretScan masking) throws Exception {
+    private String runScenarios(Path plan, SecretScan masking, List<String> scenarios) throws Exception {
         Path out = dir.resolve("scenarios.out");
-        List<String> options = List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.logFile=System.out",
+        // A short run whose time is class loading, TLS handshakes and logging: the quick compiler alone and one GC
+        // thread spend less of two shared cores than a JVM that optimizes for the long run (about half the time). Each
+        // client's PEM key is put in an in-memory PKCS#12 key store, encrypted there with 10,000 rounds of PBKDF2 by
+        // default and decrypted again; one round does for a key store that never leaves the process.
+        List<String> options = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dkeystore.pkcs12.keyPbeIterationCount=1", "-Dorg.slf4j.simpleLogger.logFile=System.out",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=trace", "-Dorg.slf4j.simpleLogger.log.io.breakwater.consumer=trace",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.showThreadName=true");
         Process process = JavaProcess.builder(SecretScanMain.class, options, List.of(plan.toString()))
@@ -248,7 +343,7 @@ class SecretScanIT {
                 .collect(Collectors.toSet());
         assertThat(ended && output.contains("SCAN-END")).as("the scenarios ended within 150 s (failed: %s)", failed).isTrue();
         assertThat(done).as("scenarios that ran to their end; failed, with every known secret masked:%s", failures)
-                .containsExactlyInAnyOrderElementsOf(SecretScanMain.SCENARIOS);
+                .containsExactlyInAnyOrderElementsOf(scenarios);
         return output;
     }
 
@@ -308,21 +403,31 @@ class SecretScanIT {
     }
 
     /** Evidence that the scan saw what it claims to: logs at every level, the refusals, the scrape, events, keys. */
-    private static void assertCaptured(String output, long records, int keys) {
+    private static void assertCaptured(String output, long records, int keys, ClusterUnderScan cluster) {
         assertThat(output).as("Kafka's INFO config dump, with its own masking").contains("ProducerConfig values")
                 .contains("sasl.jaas.config = [hidden]").contains("ssl.key.password = [hidden]");
         assertThat(output).as("TRACE and DEBUG lines").contains(" TRACE ").contains(" DEBUG ");
         assertThat(output).as("the scrape").contains("circuit_breaker_state{name=\"scan-").contains("breakwater_spill_pending");
         assertThat(output).as("the command line").contains(">> status: CliRun[exitCode=0").contains(">> force-open: CliRun[exitCode=0");
+        if (cluster.secured()) {
+            assertThat(output).as("the wrong password refused").contains("SaslAuthenticationException");
+        }
         if (output.contains("AuthenticationException")) {
             for (String producer : List.of("refused", "refused-interceptor", "refused-transport")) {
                 long logged = output.lines().filter(l -> l.contains(" ERROR ") && l.contains("Kafka refused the credentials of producer 'scan-")
                         && l.contains("-" + producer + "' ")).count();
                 assertThat(logged).as("the refusal logged once at ERROR for producer %s", producer).isEqualTo(1);
             }
-            assertThat(output).contains("principal '" + SASL_USER + "' (SCRAM-SHA-512 over SASL_PLAINTEXT)");
+            assertThat(output).contains(cluster.principal());
             assertThat(output).as("refused credentials open neither a stream's breaker nor the transport's")
                     .contains(">> refused bus breakers: CLOSED CLOSED");
+        }
+        if (cluster.secured()) {
+            assertThat(output).as("the authorization failures").contains("TopicAuthorizationException")
+                    .contains(">> denied breakers: CLOSED CLOSED CLOSED CLOSED")
+                    .contains("may not write the status topic " + cluster.prefix() + "-denied");
+            assertThat(output).as("the client certificate's key, decrypted with ssl.key.password")
+                    .contains("ssl.keystore.type = PEM").contains("ssl.keystore.key = [hidden]");
         }
         assertThat(records).as("records of the scan's topics (status events, commands, data)").isGreaterThan(20);
         assertThat(keys).as("keys in the test's Redis").isPositive();

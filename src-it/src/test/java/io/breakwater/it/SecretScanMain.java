@@ -49,13 +49,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * snapshots, health, every exception with its causes, the command line's output, and at the end a Prometheus scrape.
  * It reads the client properties (with their secrets) from files of the plan directory ({@code args[0]}), never from
  * its command line, and prints {@code SCENARIO-DONE name} after each scenario ({@code SCENARIO-FAILED name} and the
- * exception if one fails).
+ * exception if one fails). On a secured cluster ({@code authorization=true} in {@code scan.properties}) the
+ * {@code authorization} scenario writes to {@code <prefix>-denied}, which the user may not write.
  */
 public final class SecretScanMain {
 
-    /** Every scenario, in order. */
-    static final List<String> SCENARIOS = List.of("wrapper", "interceptor", "eventbus", "status-reader", "state-stores",
-            "command-line", "refused-credentials", "consumer", "redis", "metrics");
+    /** Every scenario, in order; {@code authorization} only on a cluster with ACLs. */
+    static List<String> scenarios(boolean authorization) {
+        List<String> scenarios = new ArrayList<>(List.of("wrapper", "interceptor", "eventbus", "status-reader",
+                "state-stores", "command-line", "refused-credentials", "consumer", "redis", "metrics"));
+        if (authorization) {
+            scenarios.add(scenarios.indexOf("consumer"), "authorization");
+        }
+        return scenarios;
+    }
 
     private static Path plan;
     private static Properties scan;
@@ -79,6 +86,9 @@ public final class SecretScanMain {
         scenario("state-stores", SecretScanMain::stateStores);
         scenario("command-line", SecretScanMain::commandLine);
         scenario("refused-credentials", SecretScanMain::refusedCredentials);
+        if (Boolean.parseBoolean(scan.getProperty("authorization"))) {
+            scenario("authorization", SecretScanMain::authorization);
+        }
         scenario("consumer", SecretScanMain::consumer);
         scenario("redis", SecretScanMain::redis);
         scenario("metrics", () -> show("prometheus scrape", PROMETHEUS.scrape()));
@@ -281,15 +291,17 @@ public final class SecretScanMain {
         Map<String, Object> refused = map(properties("refused.properties"));
         Map<String, Object> props = producer(refused, "refused", Map.of(
                 BreakwaterConfig.BREAKER_NAME_CONFIG, topic("refused"), BreakwaterConfig.STATUS_ENABLED_CONFIG, "false"));
-        CircuitBreakerProducer<String, String> wrapped = open(CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props));
-        for (int i = 0; i < 3; i++) {
-            try {
-                show("sent?", wrapped.send(new ProducerRecord<>(topic("data"), "k", "refused-" + i)).get(30, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                shown("send with refused credentials", e);
+        // Closed once used: a producer whose login fails tries again every second, a TLS handshake each time.
+        try (CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            for (int i = 0; i < 3; i++) {
+                try {
+                    show("sent?", wrapped.send(new ProducerRecord<>(topic("data"), "k", "refused-" + i)).get(30, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    shown("send with refused credentials", e);
+                }
             }
+            show("breaker", wrapped.breaker().snapshot());
         }
-        show("breaker", wrapped.breaker().snapshot());
         Map<String, Object> observed = producer(refused, "refused-interceptor", Map.of(
                 "interceptor.classes", CircuitBreakerProducerInterceptor.class.getName(),
                 BreakwaterConfig.BREAKER_NAME_CONFIG, topic("refused-interceptor"), BreakwaterConfig.STATUS_ENABLED_CONFIG, "false"));
@@ -320,8 +332,55 @@ public final class SecretScanMain {
         CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder(topic("refused-status")).build());
         publisher.attach(breaker);
         breaker.forceOpen();
-        show("status published with refused credentials", publisher.flush(Duration.ofSeconds(3)));
-        show("status publisher", publisher + ", pending " + publisher.pending());
+        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.failedAttempts() > 0);
+        show("status published with refused credentials", publisher.flush(Duration.ZERO));
+        show("status publisher", publisher + ", last error " + publisher.lastError() + ", pending " + publisher.pending());
+        publisher.close(Duration.ZERO);
+    }
+
+    /**
+     * The user may not write {@code <prefix>-denied}: the wrapper's, the interceptor's and the bus's sends to it fail
+     * with {@code TopicAuthorizationException}, no breaker opens, and a status publisher given it as its topic logs that
+     * once at ERROR.
+     */
+    private static void authorization() throws Exception {
+        Map<String, Object> props = producer(client, "denied-wrapper", Map.of(
+                BreakwaterConfig.BREAKER_NAME_CONFIG, topic("denied-wrapper"), BreakwaterConfig.STATUS_ENABLED_CONFIG, "false"));
+        Map<String, Object> observed = producer(client, "denied-interceptor", Map.of(
+                "interceptor.classes", CircuitBreakerProducerInterceptor.class.getName(),
+                BreakwaterConfig.BREAKER_NAME_CONFIG, topic("denied-interceptor"), BreakwaterConfig.STATUS_ENABLED_CONFIG, "false"));
+        try (CircuitBreakerProducer<String, String> wrapped = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props);
+             KafkaProducer<String, String> intercepted = new KafkaProducer<>(observed)) {
+            String denied = topic("denied");
+            for (int i = 0; i < 2; i++) {
+                try {
+                    show("sent?", wrapped.send(new ProducerRecord<>(denied, "k", "denied-" + i)).get(30, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    shown("send to a topic the user may not write", e);
+                }
+                try {
+                    show("sent?", intercepted.send(new ProducerRecord<>(denied, "k", "denied-" + i)).get(30, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    shown("interceptor's send to a topic the user may not write", e);
+                }
+                try {
+                    show("published?", bus.publishStream("denied", Map.of("id", i)).get(30, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    shown("publish to a topic the user may not write", e);
+                }
+            }
+            CircuitBreaker interceptorBreaker = CircuitBreakerRegistry.global().get(topic("denied-interceptor")).orElseThrow();
+            show("denied breakers", wrapped.breaker().state() + " " + interceptorBreaker.state() + " "
+                    + bus.channelBreaker("denied").state() + " " + bus.transportBreaker().state());
+            show("denied bus health", bus.health().toJson());
+        }
+        StatusPublisher publisher = StatusPublisher.create(client, topic("denied"), topic("denied-instance"));
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder(topic("denied-status")).build());
+        publisher.attach(breaker);
+        breaker.forceOpen();
+        await().atMost(Duration.ofSeconds(20)).until(() -> publisher.failedAttempts() > 0);
+        show("status published to a topic the user may not write", publisher.flush(Duration.ZERO));
+        show("status publisher", publisher + ", last error " + publisher.lastError() + ", pending " + publisher.pending());
         publisher.close(Duration.ZERO);
     }
 

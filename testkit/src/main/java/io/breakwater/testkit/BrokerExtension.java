@@ -81,7 +81,7 @@ public final class BrokerExtension implements BeforeAllCallback, ParameterResolv
                 return new Redpanda();
             case EMBEDDED:
             default:
-                return new Embedded(EmbeddedKafkaCluster.builder().nodes(nodes).start());
+                return TestBroker.of(EmbeddedKafkaCluster.builder().nodes(nodes).start());
         }
     }
 
@@ -102,45 +102,6 @@ public final class BrokerExtension implements BeforeAllCallback, ParameterResolv
             return broker.cluster();
         }
         return broker;
-    }
-
-    /** The embedded Kafka. */
-    private static final class Embedded implements TestBroker {
-        private final EmbeddedKafkaCluster cluster;
-
-        Embedded(EmbeddedKafkaCluster cluster) {
-            this.cluster = cluster;
-        }
-
-        @Override
-        public BrokerKind kind() {
-            return BrokerKind.EMBEDDED;
-        }
-
-        @Override
-        public String bootstrapServers() {
-            return cluster.bootstrapServers();
-        }
-
-        @Override
-        public Admin admin() {
-            return cluster.admin();
-        }
-
-        @Override
-        public EmbeddedKafkaCluster cluster() {
-            return cluster;
-        }
-
-        @Override
-        public void close() {
-            cluster.close();
-        }
-
-        @Override
-        public String toString() {
-            return cluster.toString();
-        }
     }
 
     /** A broker somebody else runs; an admin client is all this side owns. */

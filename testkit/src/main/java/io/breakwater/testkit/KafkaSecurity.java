@@ -1,6 +1,5 @@
 package io.breakwater.testkit;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -8,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
@@ -20,8 +20,9 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * The security of a secured test cluster ({@code EmbeddedKafkaCluster.builder().secured(security)}, the same for the
  * forked ones): clients reach it on a {@code SASL_SSL} listener with {@value #MECHANISM}; its TLS certificates are made
- * when this is built (a CA of its own, PEM, passed inline: no file); its SCRAM users are written when the storage is
- * formatted; {@code StandardAuthorizer} allows only what the ACLs declared here allow (none are found: denied). The
+ * when this is built (a CA of its own, PEM, passed inline: no file); with {@link Builder#clientCertificates(String)}
+ * clients show a certificate too (mutual TLS); its SCRAM users are written when the storage is formatted (passwords of
+ * any characters); {@code StandardAuthorizer} allows only what the ACLs declared here allow (none are found: denied). The
  * admin user is a super user. The brokers' own listeners (between brokers, and to the controllers) stay
  * {@code PLAINTEXT} on loopback, so {@code User:ANONYMOUS} is a super user too: without it a broker never starts.
  *
@@ -44,9 +45,6 @@ public final class KafkaSecurity {
     /** The admin's user name unless {@link Builder#admin(String, String)} says otherwise. */
     public static final String DEFAULT_ADMIN = "admin";
 
-    private static final String LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final String admin;
     private final Map<String, String> passwords;
     private final List<AclBinding> acls;
@@ -56,7 +54,8 @@ public final class KafkaSecurity {
         this.admin = b.admin;
         this.passwords = Collections.unmodifiableMap(new LinkedHashMap<>(b.passwords));
         this.acls = List.copyOf(b.acls);
-        this.tls = TlsMaterial.generate(b.keyPassword != null ? b.keyPassword : randomPassword());
+        this.tls = TlsMaterial.generate(b.keyPassword != null ? b.keyPassword : ScramCredential.randomPassword(),
+                b.clientKeyPassword);
     }
 
     public static Builder builder() {
@@ -93,10 +92,17 @@ public final class KafkaSecurity {
         return tls.caCertificate;
     }
 
+    /** With mutual TLS, the password of the clients' private key ({@code ssl.key.password} of {@link #clientConfig}). */
+    public Optional<String> clientKeyPassword() {
+        return Optional.ofNullable(tls.clientKeyPassword);
+    }
+
     /**
      * What a client needs besides {@code bootstrap.servers} to connect as {@code user}: {@code security.protocol},
      * {@code sasl.mechanism}, {@code sasl.jaas.config}, {@code ssl.truststore.type=PEM} and
-     * {@code ssl.truststore.certificates}. A fresh mutable map each time.
+     * {@code ssl.truststore.certificates}; with mutual TLS also {@code ssl.keystore.type=PEM},
+     * {@code ssl.keystore.certificate.chain}, {@code ssl.keystore.key} and {@code ssl.key.password}. A fresh mutable
+     * map each time.
      *
      * @throws IllegalArgumentException when {@code user} was not declared
      */
@@ -114,10 +120,8 @@ public final class KafkaSecurity {
         Map<String, Object> config = new HashMap<>();
         config.put("security.protocol", "SASL_SSL");
         config.put("sasl.mechanism", MECHANISM);
-        config.put("sasl.jaas.config", LOGIN_MODULE + " required username=\"" + jaasEscaped(user) + "\" password=\""
-                + jaasEscaped(password) + "\";");
-        config.put("ssl.truststore.type", "PEM");
-        config.put("ssl.truststore.certificates", tls.caCertificate);
+        config.put("sasl.jaas.config", ScramCredential.jaasConfig(user, password));
+        config.putAll(tls.clientSettings());
         return config;
     }
 
@@ -129,11 +133,9 @@ public final class KafkaSecurity {
                 + controllerListener + ":PLAINTEXT");
         p.put("sasl.enabled.mechanisms", MECHANISM);
         p.put(prefix + "sasl.enabled.mechanisms", MECHANISM);
-        p.put(prefix + MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config", LOGIN_MODULE + " required;");
-        p.put(prefix + "ssl.keystore.type", "PEM");
-        p.put(prefix + "ssl.keystore.certificate.chain", tls.brokerCertificateChain);
-        p.put(prefix + "ssl.keystore.key", tls.brokerKey);
-        p.put(prefix + "ssl.key.password", tls.keyPassword);
+        p.put(prefix + MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config", ScramCredential.LOGIN_MODULE
+                + " required;");
+        p.putAll(tls.listenerSettings(prefix));
         p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         // The brokers' PLAINTEXT listeners (to each other, to the controllers) authenticate as ANONYMOUS.
         p.put("super.users", "User:" + admin + ";User:ANONYMOUS");
@@ -141,10 +143,10 @@ public final class KafkaSecurity {
         return p;
     }
 
-    /** The SCRAM credentials, as the storage formatter takes them ({@code SCRAM-SHA-512=[name=...,password=...]}). */
+    /** The SCRAM credentials, salted, as the storage formatter takes them ({@link ScramCredential}). */
     List<String> scramArguments() {
         List<String> arguments = new ArrayList<>();
-        passwords.forEach((user, password) -> arguments.add(MECHANISM + "=[name=\"" + user + "\",password=\"" + password + "\"]"));
+        passwords.forEach((user, password) -> arguments.add(ScramCredential.formatterArgument(MECHANISM, user, password)));
         return arguments;
     }
 
@@ -156,22 +158,10 @@ public final class KafkaSecurity {
         return user;
     }
 
-    private static String jaasEscaped(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    private static String randomPassword() {
-        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 24; i++) {
-            b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return b.toString();
-    }
-
     @Override
     public String toString() {
-        return "KafkaSecurity[SASL_SSL " + MECHANISM + ", users " + users() + ", " + acls.size() + " ACL(s)]";
+        return "KafkaSecurity[SASL_SSL " + MECHANISM + (tls.clientKey == null ? "" : ", mutual TLS") + ", users " + users()
+                + ", " + acls.size() + " ACL(s)]";
     }
 
     /** Users, ACLs and the admin of a {@link KafkaSecurity}. */
@@ -181,9 +171,10 @@ public final class KafkaSecurity {
         private final Map<String, String> passwords = new LinkedHashMap<>();
         private final List<AclBinding> acls = new ArrayList<>();
         private String keyPassword;
+        private String clientKeyPassword;
 
         private Builder() {
-            passwords.put(DEFAULT_ADMIN, randomPassword());
+            passwords.put(DEFAULT_ADMIN, ScramCredential.randomPassword());
         }
 
         /** The admin (a super user, the one {@code admin()} of the cluster logs in as) and its password. */
@@ -217,6 +208,17 @@ public final class KafkaSecurity {
         public Builder keyPassword(String password) {
             checkPassword("the brokers' private key", password);
             this.keyPassword = password;
+            return this;
+        }
+
+        /**
+         * Mutual TLS: the client listener requires a certificate signed by the cluster's CA, and
+         * {@code clientConfig(...)} carries one (PEM, inline), its private key encrypted with {@code keyPassword}.
+         * The principal stays the SASL user's.
+         */
+        public Builder clientCertificates(String keyPassword) {
+            checkPassword("the clients' private key", keyPassword);
+            this.clientKeyPassword = keyPassword;
             return this;
         }
 
@@ -276,10 +278,8 @@ public final class KafkaSecurity {
 
         private static void checkPassword(String whose, String password) {
             Objects.requireNonNull(password, "password of " + whose);
-            // The storage formatter reads SCRAM credentials as name="...",password="..." within [...]: no way to escape these.
-            if (password.isEmpty() || !password.chars().allMatch(c -> c > ' ' && c < 127 && "\"\\,[]=".indexOf(c) < 0)) {
-                throw new IllegalArgumentException("the password of " + whose + " must be printable ASCII without spaces or "
-                        + "any of \" \\ , [ ] = (the value is not shown)");
+            if (password.isEmpty()) {
+                throw new IllegalArgumentException("the password of " + whose + " must not be empty");
             }
         }
 

@@ -14,6 +14,14 @@ public interface TestBroker extends AutoCloseable {
 
     BrokerKind kind();
 
+    /**
+     * An embedded cluster as a {@code TestBroker}; on a secured one, {@link #clientConfig()} and {@link #admin()} log
+     * in as its admin. Closing it closes the cluster.
+     */
+    static TestBroker of(EmbeddedKafkaCluster cluster) {
+        return new EmbeddedBroker(java.util.Objects.requireNonNull(cluster, "cluster"));
+    }
+
     /** What clients use as {@code bootstrap.servers}. */
     String bootstrapServers();
 

@@ -19,6 +19,7 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
@@ -28,8 +29,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** One secured embedded cluster: SASL_SSL with SCRAM, the ACLs declared, and the ones added later. */
+/**
+ * One secured embedded cluster: SASL_SSL with SCRAM and mutual TLS, the ACLs declared and the ones added later, a user
+ * whose password has the characters a formatter argument, JAAS or a URL would trip on.
+ */
 class SecuredClusterTest {
+
+    private static final String ODD_PASSWORD = "p%@ss, w0rd=\"'\\[x];\n//";
+    private static final String CLIENT_KEY_PASSWORD = "cl1ent \"key\" p@ss";
 
     private static EmbeddedKafkaCluster kafka;
 
@@ -38,6 +45,9 @@ class SecuredClusterTest {
         KafkaSecurity security = KafkaSecurity.builder()
                 .user("app", "app-secret")
                 .allowTopic("app", "allowed", AclOperation.WRITE, AclOperation.DESCRIBE)
+                .user("odd", ODD_PASSWORD)
+                .allowTopic("odd", "allowed", AclOperation.WRITE, AclOperation.DESCRIBE)
+                .clientCertificates(CLIENT_KEY_PASSWORD)
                 .build();
         kafka = EmbeddedKafkaCluster.builder().secured(security).start();
         kafka.createTopic("allowed");
@@ -71,6 +81,26 @@ class SecuredClusterTest {
     }
 
     @Test
+    void aPasswordOfOddCharactersLogsIn() throws Exception {
+        try (KafkaProducer<String, String> producer = producer(kafka.clientConfig("odd"))) {
+            assertThat(producer.send(new ProducerRecord<>("allowed", "k", "v")).get(15, TimeUnit.SECONDS).topic())
+                    .isEqualTo("allowed");
+        }
+    }
+
+    @Test
+    void aClientWithoutTheCertificateIsRefusedAtTheHandshake() {
+        Map<String, Object> client = kafka.clientConfig("app");
+        assertThat(client).containsEntry("ssl.key.password", CLIENT_KEY_PASSWORD);
+        client.keySet().removeAll(List.of("ssl.keystore.type", "ssl.keystore.certificate.chain", "ssl.keystore.key",
+                "ssl.key.password"));
+        try (Admin admin = Admin.create(client)) {
+            assertThatThrownBy(() -> admin.describeCluster().nodes().get(15, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SslAuthenticationException.class);
+        }
+    }
+
+    @Test
     void aclsAddedAfterTheStartAreInForceWhenCreateAclsReturns() throws Exception {
         kafka.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "granted-later", PatternType.LITERAL),
                 new AccessControlEntry("User:app", "*", AclOperation.WRITE, AclPermissionType.ALLOW))));
@@ -82,7 +112,7 @@ class SecuredClusterTest {
 
     @Test
     void aWrongPasswordFailsAuthentication() {
-        Map<String, Object> client = new HashMap<>(kafka.security().orElseThrow().clientConfig("app", "not-the-password"));
+        Map<String, Object> client = new HashMap<>(kafka.security().orElseThrow().clientConfig("odd", "not " + ODD_PASSWORD));
         client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (Admin admin = Admin.create(client)) {
             assertThatThrownBy(() -> admin.describeCluster().nodes().get(15, TimeUnit.SECONDS))
@@ -107,6 +137,16 @@ class SecuredClusterTest {
         assertThat(kafka.admin().listTopics().names().get(15, TimeUnit.SECONDS)).contains("allowed", "denied");
         assertThat(kafka.clientConfig()).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("bootstrap.servers", kafka.bootstrapServers());
+    }
+
+    @Test
+    void asATestBrokerItLogsInAsTheAdmin() throws Exception {
+        TestBroker broker = TestBroker.of(kafka); // not closed: that would close the class's cluster
+        assertThat(broker.kind()).isEqualTo(BrokerKind.EMBEDDED);
+        assertThat(broker.clientConfig()).isEqualTo(kafka.clientConfig()).containsEntry("security.protocol", "SASL_SSL");
+        broker.createTopic("made-as-a-test-broker", 1, 1, Map.of());
+        assertThat(broker.admin().listTopics().names().get(15, TimeUnit.SECONDS)).contains("made-as-a-test-broker");
+        assertThat(broker.cluster()).isSameAs(kafka);
     }
 
     @Test

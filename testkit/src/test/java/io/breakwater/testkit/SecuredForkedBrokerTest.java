@@ -17,12 +17,15 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** A forked broker secured as the embedded one is: SCRAM users formatted in its own JVM, the ACLs. */
+/**
+ * A forked broker secured as the embedded one is: SCRAM users formatted in its own JVM (a password of odd characters,
+ * a line break among them, through the file of formatter arguments), the ACLs.
+ */
 class SecuredForkedBrokerTest {
 
     @Test
     void aForkedSecuredBrokerAuthenticatesAndAuthorizes() throws Exception {
-        KafkaSecurity security = KafkaSecurity.builder().user("app", "app-secret")
+        KafkaSecurity security = KafkaSecurity.builder().user("app", "app, s3cr=t \"[x]\"\\\n;")
                 .allowTopic("app", "allowed", AclOperation.WRITE, AclOperation.DESCRIBE).build();
         try (ForkedKafkaBroker broker = ForkedKafkaBroker.builder().secured(security).heapMegabytes(256).start()) {
             broker.admin().createTopics(List.of(new NewTopic("allowed", 1, (short) 1), new NewTopic("denied", 1, (short) 1)))
