@@ -57,7 +57,11 @@ final class Records {
     static void produce(String bootstrap, String topic, int count) throws Exception {
         try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
             List<Future<RecordMetadata>> acks = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
+            // The first record alone, so that a retry of it (a leader still moving in) has no batch in flight behind it.
+            if (count > 0) {
+                producer.send(new ProducerRecord<>(topic, "key-0", "0")).get(60, TimeUnit.SECONDS);
+            }
+            for (int i = 1; i < count; i++) {
                 acks.add(producer.send(new ProducerRecord<>(topic, "key-" + (i % 16), Integer.toString(i))));
             }
             for (Future<RecordMetadata> ack : acks) {

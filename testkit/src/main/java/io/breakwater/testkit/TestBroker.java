@@ -46,20 +46,48 @@ public interface TestBroker extends AutoCloseable {
         createTopic(admin(), name, partitions, replicationFactor, configs);
     }
 
-    /** Creates a topic through {@code admin} and waits for it; an existing topic is left as it is. */
+    /**
+     * Creates a topic through {@code admin} and waits for it, and for a leader of each of its partitions (a producer
+     * that sends before the leader is in place gets NOT_LEADER_OR_FOLLOWER, and its retried first batch can then
+     * be refused as out of sequence behind later ones); an existing topic is left as it is.
+     */
     static void createTopic(Admin admin, String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
-                    .all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+            try {
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
+                }
             }
+            while (!everyPartitionLed(admin, name)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("topic " + name + " has a partition without a leader 30 s after it was created");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not describe topic " + name + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted creating topic " + name, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("topic " + name + " not created within 30 s", e);
+        }
+    }
+
+    private static boolean everyPartitionLed(Admin admin, String name)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            return admin.describeTopics(List.of(name)).allTopicNames().get(30, TimeUnit.SECONDS).get(name).partitions()
+                    .stream().allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false; // created, not yet known to the broker asked
+            }
+            throw e;
         }
     }
 
