@@ -86,7 +86,7 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
     }
 
     @Override
-    Ring newCell(long owner) {
+    Ring newCell(Thread owner) {
         return new Ring(owner, seconds);
     }
 
@@ -97,7 +97,7 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
         // The bucket counted into last: the owner's newest; in a shared ring, a hint that record() checks.
         volatile long[] current;
 
-        Ring(long owner, int seconds) {
+        Ring(Thread owner, int seconds) {
             super(owner);
             this.buckets = new long[seconds][];
         }
