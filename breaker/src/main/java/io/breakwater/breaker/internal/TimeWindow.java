@@ -144,6 +144,12 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
                     LONGS.setRelease(b, SLOW, b[SLOW] + 1);
                 }
             }
+            if (failure || slow) {
+                // The caller reads the totals next. Release stores then acquire reads of other cells may pass each
+                // other (store buffering): two threads recording the failures that cross a threshold could each miss
+                // the other's and neither open the breaker. The fence orders this record before that read.
+                VarHandle.fullFence();
+            }
         }
     }
 }
