@@ -8,47 +8,47 @@ import java.util.Optional;
 /**
  * A call was refused because a breaker does not admit it. Unchecked. It names the breaker and, when
  * known, when the breaker will next admit a call. Its stack trace is off unless the breaker's config
- * asks for it, so rejecting is cheap while a dependency is down: then an OPEN or FORCED_OPEN breaker
- * throws one instance for its whole period, whose message counts the time left from when it is read.
+ * asks for it, and its message is built only when read, so rejecting is cheap while a dependency is down:
+ * one small object per refusal. Every refusal gets an instance of its own, so it can be thrown beside
+ * another refusal of the same breaker (try-with-resources, collected failures) and take suppressed ones.
  */
 public final class CircuitBreakerOpenException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
+    private static final long UNSEEN = Long.MIN_VALUE;
 
     private final String breakerName;
     private final CircuitBreakerState state;
     private final Instant nextPermittedAt;
+    // When the refusal was seen: an Instant from a caller of of(), else epoch milliseconds (a breaker's own
+    // refusal makes no Instant for it), else UNSEEN.
     private final Instant seenAt;
-    // The breaker's clock, for an instance shared by a whole period: the message's "in ... s" is counted from
-    // when it is read. Null otherwise.
-    private final transient Clock clock;
+    private final long seenAtMillis;
     // Built on first use: rejecting must stay cheap even where nobody reads the message.
     private volatile String message;
 
     private CircuitBreakerOpenException(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
-                                        Instant seenAt, boolean writableStackTrace, Clock clock) {
-        super(null, null, false, writableStackTrace);
+                                        Instant seenAt, long seenAtMillis, boolean writableStackTrace) {
+        super(null, null, true, writableStackTrace);
         this.breakerName = breakerName;
         this.state = state;
         this.nextPermittedAt = nextPermittedAt;
         this.seenAt = seenAt;
-        this.clock = clock;
+        this.seenAtMillis = seenAtMillis;
     }
 
-    /** One instance for every call a breaker refuses in one period: no stack trace, and nothing to suppress or add. */
-    static CircuitBreakerOpenException shared(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
-                                              Clock clock) {
-        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, null, false, clock);
+    /** A breaker's refusal, seen at {@code seenAtMillis} (epoch milliseconds). */
+    static CircuitBreakerOpenException refused(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
+                                               long seenAtMillis, boolean writableStackTrace) {
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, null, seenAtMillis, writableStackTrace);
     }
 
     @Override
     public String getMessage() {
-        if (clock != null) {
-            return message(breakerName, state, nextPermittedAt, Instant.ofEpochMilli(clock.currentTimeMillis()));
-        }
         String m = message;
         if (m == null) {
-            m = message(breakerName, state, nextPermittedAt, seenAt);
+            Instant seen = seenAt != null || seenAtMillis == UNSEEN ? seenAt : Instant.ofEpochMilli(seenAtMillis);
+            m = message(breakerName, state, nextPermittedAt, seen);
             message = m;
         }
         return m;
@@ -62,7 +62,7 @@ public final class CircuitBreakerOpenException extends RuntimeException {
                                                  Instant nextPermittedAt, Instant now, boolean writableStackTrace) {
         Objects.requireNonNull(breakerName, "breakerName");
         Objects.requireNonNull(state, "state");
-        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, writableStackTrace, null);
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, UNSEEN, writableStackTrace);
     }
 
     private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {

@@ -21,9 +21,6 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
     final long enteredAtMillis;
     /** Times the breaker re-opened from HALF_OPEN since it was last CLOSED; drives backoff. */
     final int reopenCount;
-    /** The exception for every call refused in this period, once made; only OPEN and FORCED_OPEN keep one. */
-    volatile CircuitBreakerOpenException rejection;
-
     Phase(CircuitBreakerState state, long sequence, long enteredAtNanos, long enteredAtMillis, int reopenCount) {
         this.state = state;
         this.sequence = sequence;
@@ -72,6 +69,11 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
     /** OPEN: calls are rejected until {@link #retryAtNanos}. */
     static final class Open extends Phase {
         final long retryAtNanos;
+        /**
+         * {@code retryAtNanos} as an instant, once a refusal made it. A plain field: an {@code Instant} is immutable
+         * (final fields), so a racing reader sees null, and makes the same value itself, or a whole one.
+         */
+        java.time.Instant retryAt;
 
         Open(long sequence, long nanos, long millis, int reopenCount, long retryAtNanos) {
             super(CircuitBreakerState.OPEN, sequence, nanos, millis, reopenCount);

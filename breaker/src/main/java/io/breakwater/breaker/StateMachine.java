@@ -233,25 +233,19 @@ final class StateMachine {
     /** The exception for a call refused now: names the breaker and when it next admits a call. */
     CircuitBreakerOpenException openException() {
         Phase p = phase.get();
-        CircuitBreakerOpenException shared = p.rejection;
-        if (shared != null) {
-            return shared;
-        }
         java.time.Instant next = null;
         if (p instanceof Phase.Open open) {
-            next = clock.toInstant(open.retryAtNanos);
+            // Fixed for the whole period: made once, so that a refusal makes only its exception.
+            next = open.retryAt;
+            if (next == null) {
+                next = clock.toInstant(open.retryAtNanos);
+                open.retryAt = next;
+            }
         } else if (p instanceof Phase.HalfOpen half) {
             long at = half.trialsExpireAtNanos(halfOpenMaxWaitNanos);
             next = at == Long.MIN_VALUE ? null : clock.toInstant(at);
         }
-        if (!config.writableStackTrace() && (p instanceof Phase.Open || p instanceof Phase.Manual)) {
-            // Nothing in it changes during the period: one instance serves every refusal, allocation-free.
-            shared = CircuitBreakerOpenException.shared(name, p.state, next, clock);
-            p.rejection = shared;
-            return shared;
-        }
-        return CircuitBreakerOpenException.of(name, p.state, next,
-                java.time.Instant.ofEpochMilli(clock.currentTimeMillis()), config.writableStackTrace());
+        return CircuitBreakerOpenException.refused(name, p.state, next, clock.currentTimeMillis(), config.writableStackTrace());
     }
 
     /** An outcome that does not count: in HALF_OPEN its trial permit is given back. */

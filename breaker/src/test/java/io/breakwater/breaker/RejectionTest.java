@@ -2,15 +2,18 @@ package io.breakwater.breaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What a refused call costs: one exception per OPEN or FORCED_OPEN period, no allocation per refusal. */
+/** What a refused call throws and costs: a stackless exception of its own per refusal, nothing else. */
 class RejectionTest {
 
     private final ManualClock clock = new ManualClock();
@@ -25,23 +28,56 @@ class RejectionTest {
     }
 
     @Test
-    void whileOpenEveryRefusalThrowsOneExceptionWhoseMessageCountsFromWhenItIsRead() {
-        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("shared"));
+    void whileOpenEachRefusalThrowsAnExceptionOfItsOwnCountingFromWhenItWasRefused() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("own"));
         Instant next = clock.instant().plusSeconds(30);
         clock.advance(Duration.ofSeconds(10));
 
         CircuitBreakerOpenException first = breaker.openException();
-        assertThat(first.getMessage()).isEqualTo("Circuit breaker 'shared' is OPEN; next call permitted at " + next + " (in 20.0 s)");
         clock.advance(Duration.ofSeconds(5));
+        Throwable second = catchThrowable(() -> breaker.execute(() -> "x"));
 
-        assertThatThrownBy(() -> breaker.execute(() -> "x")).isSameAs(first);
-        assertThat(first.getMessage()).endsWith(" (in 15.0 s)");
+        assertThat(second).isNotSameAs(first).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(first.getMessage()).isEqualTo("Circuit breaker 'own' is OPEN; next call permitted at " + next + " (in 20.0 s)");
+        assertThat(second.getMessage()).endsWith(" (in 15.0 s)");
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(first.getMessage()).as("read later, the message still counts from the refusal").endsWith(" (in 20.0 s)");
         assertThat(first.nextPermittedAt()).contains(next);
         assertThat(first.getStackTrace()).isEmpty();
+        assertThat(second.getStackTrace()).isEmpty();
     }
 
     @Test
-    void eachOpenPeriodHasItsOwnException() {
+    void aBodyAndACloseBothRefusedInTryWithResourcesGiveTheRefusalWithTheOtherSuppressed() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("twr"));
+        AutoCloseable guarded = () -> breaker.execute(() -> "flushed");
+
+        Throwable thrown = catchThrowable(() -> {
+            try (AutoCloseable resource = guarded) {
+                breaker.execute(() -> "sent");
+            }
+        });
+
+        assertThat(thrown).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(thrown.getSuppressed()).hasSize(1).allMatch(CircuitBreakerOpenException.class::isInstance);
+    }
+
+    @Test
+    void refusalsCollectedByACallerCanBeSuppressedIntoTheFirst() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("collected"));
+        List<Throwable> failures = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            failures.add(catchThrowable(() -> breaker.execute(() -> "x")));
+        }
+        Throwable first = failures.get(0);
+
+        failures.subList(1, failures.size()).forEach(first::addSuppressed);
+
+        assertThat(first.getSuppressed()).hasSize(2);
+    }
+
+    @Test
+    void eachOpenPeriodHasItsOwnRetryTime() {
         CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("periods"));
         CircuitBreakerOpenException first = breaker.openException();
         clock.advance(Duration.ofSeconds(30));
@@ -51,16 +87,16 @@ class RejectionTest {
 
         CircuitBreakerOpenException second = breaker.openException();
 
-        assertThat(second).isNotSameAs(first);
+        assertThat(first.nextPermittedAt()).contains(clock.instant());
         assertThat(second.nextPermittedAt()).contains(clock.instant().plusSeconds(30));
     }
 
     @Test
-    void forcedOpenRefusalsShareOneExceptionToo() {
+    void forcedOpenRefusalsNameNoRetryTime() {
         CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("forced").clock(clock).build());
         breaker.forceOpen();
         CircuitBreakerOpenException first = breaker.openException();
-        assertThat(breaker.openException()).isSameAs(first);
+        assertThat(breaker.openException()).isNotSameAs(first);
         assertThat(first.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
         assertThat(first.getMessage()).isEqualTo("Circuit breaker 'forced' is FORCED_OPEN; no call is permitted until it is reset");
     }
@@ -74,34 +110,59 @@ class RejectionTest {
     }
 
     @Test
-    void theSharedExceptionCannotBeChangedByThoseWhoCatchIt() {
-        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("immutable"));
-        CircuitBreakerOpenException shared = breaker.openException();
+    void whatACallerAddsToOneRefusalStaysWithIt() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("separate"));
+        CircuitBreakerOpenException caught = breaker.openException();
 
-        shared.addSuppressed(new IOException("a caller's cleanup failed"));
-        assertThatThrownBy(() -> shared.initCause(new IOException("a caller's cause"))).isInstanceOf(IllegalStateException.class);
+        caught.addSuppressed(new IOException("a caller's cleanup failed"));
+        assertThatThrownBy(() -> caught.initCause(new IOException("a caller's cause"))).isInstanceOf(IllegalStateException.class);
 
+        assertThat(caught.getSuppressed()).hasSize(1);
         assertThat(breaker.openException().getSuppressed()).isEmpty();
         assertThat(breaker.openException().getCause()).isNull();
     }
 
     @Test
-    void refusingWhileOpenAllocatesNothing() {
-        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("no-garbage"));
+    void refusingWhileOpenAllocatesOneSmallExceptionAndNothingElse() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("small"));
         java.util.function.Supplier<String> call = () -> "x";
         for (int i = 0; i < 20_000; i++) {
-            refuse(breaker, call);   // the thread's counter cell and the shared exception are made here
+            refuse(breaker, call);   // the thread's counter cell and the retry instant are made here
         }
+        long allocated = allocatedBy(() -> {
+            for (int i = 0; i < 100_000; i++) {
+                refuse(breaker, call);
+            }
+        });
+
+        assertThat(allocated / 100_000.0).as("bytes allocated per refusal (its 64-byte exception)").isLessThan(72);
+        assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(120_000);
+    }
+
+    @Test
+    void askingForAPermitWhileOpenAllocatesNothing() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("no-garbage"));
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(breaker.tryAcquirePermit()).isNull();
+        }
+        long allocated = allocatedBy(() -> {
+            for (int i = 0; i < 100_000; i++) {
+                if (breaker.tryAcquirePermit() != null) {
+                    throw new AssertionError("admitted");
+                }
+            }
+        });
+
+        assertThat(allocated).as("bytes allocated by 100,000 refused permits").isLessThan(1_000);
+        assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(120_000);
+    }
+
+    private static long allocatedBy(Runnable work) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 100_000; i++) {
-            refuse(breaker, call);
-        }
-        long allocated = threads.getThreadAllocatedBytes(thread) - before;
-
-        assertThat(allocated).as("bytes allocated by 100,000 refusals").isLessThan(1_000);
-        assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(120_000);
+        work.run();
+        return threads.getThreadAllocatedBytes(thread) - before;
     }
 
     private static void refuse(CircuitBreaker breaker, java.util.function.Supplier<String> call) {

@@ -191,7 +191,9 @@ public final class EventBus implements AutoCloseable {
             }
             return stage.toCompletableFuture();
         } catch (Throwable e) {
-            e.addSuppressed(cause);
+            if (e != cause) {   // a fallback may rethrow the cause itself, which cannot suppress itself
+                e.addSuppressed(cause);
+            }
             LOG.warn("Fallback of stream '{}' failed", stream, e);
             return CompletableFuture.failedFuture(e);
         }

@@ -296,6 +296,19 @@ class EventBusTest {
     }
 
     @Test
+    void aFallbackThatRethrowsTheRefusalFailsTheFutureWithThatRefusal() {
+        EventBus bus = bus(EventBus.builder(transport)
+                .fallback("orders", (stream, key, event, cause) -> {
+                    throw (RuntimeException) cause;
+                }));
+        bus.channelBreaker("orders").forceOpen();
+
+        assertThatThrownBy(bus.publishStream("orders", new Order("o", 1))::join)
+                .hasCauseInstanceOf(io.breakwater.breaker.CircuitBreakerOpenException.class)
+                .satisfies(e -> assertThat(e.getCause().getSuppressed()).isEmpty());
+    }
+
+    @Test
     void recordsFailedByTheBusesOwnCloseDoNotCountAgainstTheStream() {
         EventBus bus = bus(EventBus.builder(transport));
         for (int i = 0; i < 6; i++) {

@@ -62,7 +62,11 @@ final class Parallel {
                 return;
             }
             Throwable first = failures.get(0);
-            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            for (Throwable other : failures.subList(1, failures.size())) {
+                if (other != first) {   // one instance thrown by several items (a shared failure) cannot suppress itself
+                    first.addSuppressed(other);
+                }
+            }
             if (first instanceof RuntimeException r) {
                 throw r;
             }

@@ -48,7 +48,7 @@ public final class CallCounters extends Stripes<CallCounters.Counts> {
     }
 
     @Override
-    Counts newCell(long owner) {
+    Counts newCell(Thread owner) {
         return new Counts(owner);
     }
 
@@ -56,7 +56,7 @@ public final class CallCounters extends Stripes<CallCounters.Counts> {
         // Written by the owner alone (plain read, release store), or atomically when shared.
         final long[] values = new long[PAD + COUNTERS + PAD];
 
-        Counts(long owner) {
+        Counts(Thread owner) {
             super(owner);
         }
 

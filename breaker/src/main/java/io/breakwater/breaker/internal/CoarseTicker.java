@@ -8,17 +8,18 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * {@link System#nanoTime()} as of the last tick of a daemon thread, for readers that need no more than millisecond
  * precision and read the time on every call (the one-second buckets of a time window, the reset timeout of an OPEN
- * breaker): one memory read instead of a clock read. The thread ticks while the time is read, and sleeps once it
- * has gone unread for a while; the read that finds it asleep wakes it and gets {@code System.nanoTime()} itself. A
+ * breaker): one memory read instead of a clock read. The thread ticks while the time is read, and ends once it has
+ * gone unread for a while (or is interrupted); the read that finds no thread starts one and gets
+ * {@code System.nanoTime()} itself. A
  * reading is never ahead of {@code System.nanoTime()}, and behind it by about a tick at most, more only while the
  * thread waits for a processor.
  */
 public final class CoarseTicker {
 
-    /** The system clock's ticker, {@code breakwater-ticker}: a tick each millisecond, asleep after a second unread. */
+    /** The system clock's ticker, {@code breakwater-ticker}: a tick each millisecond, ended after a second unread. */
     public static final CoarseTicker SYSTEM = new CoarseTicker("breakwater-ticker", TimeUnit.MILLISECONDS.toNanos(1), 1_000);
 
-    /** The reading while the thread sleeps (or has not started): a reader that sees it wakes the thread. */
+    /** The reading while no thread ticks: a reader that sees it starts one. */
     private static final long ASLEEP = Long.MIN_VALUE;
     private static final VarHandle NOW;
     private static final VarHandle READ;
@@ -44,7 +45,7 @@ public final class CoarseTicker {
     // The ticker thread; null before it starts and after it has died. Guarded by this.
     private Thread thread;
 
-    /** A ticker whose thread, {@code threadName}, ticks every {@code tickNanos} and sleeps after {@code idleTicks} ticks unread. */
+    /** A ticker whose thread, {@code threadName}, ticks every {@code tickNanos} and ends after {@code idleTicks} ticks unread. */
     CoarseTicker(String threadName, long tickNanos, int idleTicks) {
         this.threadName = threadName;
         this.tickNanos = tickNanos;
@@ -63,7 +64,7 @@ public final class CoarseTicker {
         return t;
     }
 
-    /** Whether the thread sleeps (or has not started): the next read wakes it. */
+    /** Whether no thread ticks: the next read starts one. */
     boolean asleep() {
         return now == ASLEEP;
     }
@@ -82,28 +83,41 @@ public final class CoarseTicker {
 
     private synchronized void ensureTicking() {
         if (thread == null) {
-            Thread t = new Thread(this::tick, threadName);
+            // No inherited thread locals, and no context class loader: the thread outlives the caller that started
+            // it, and must not keep an application's class loader reachable after that application is undeployed.
+            Thread t = new Thread(null, this::tick, threadName, 0, false);
+            t.setContextClassLoader(null);
             t.setDaemon(true);
             thread = t;
             t.start();
-        } else {
-            LockSupport.unpark(thread);
         }
     }
 
+    /** The ticker thread, or null when none runs. */
+    synchronized Thread thread() {
+        return thread;
+    }
+
+    /**
+     * Ticks until nobody read the time for {@code idleTicks} ticks, or until the thread is interrupted; then the
+     * thread ends, and the next read, seeing {@code ASLEEP}, starts another. A reader that read the last tick just
+     * before has its time.
+     */
     private void tick() {
         try {
             int ticks = 0;
             for (;;) {
                 LockSupport.parkNanos(tickNanos);
+                if (Thread.interrupted()) {
+                    return;
+                }
                 now = fresh();
                 if (++ticks == idleTicks) {
                     ticks = 0;
-                    if ((boolean) READ.getOpaque(this)) {
-                        READ.setOpaque(this, false);
-                    } else {
-                        sleep();
+                    if (!(boolean) READ.getOpaque(this)) {
+                        return;
                     }
+                    READ.setOpaque(this, false);
                 }
             }
         } finally {
@@ -111,17 +125,6 @@ public final class CoarseTicker {
                 thread = null;
                 now = ASLEEP;
             }
-        }
-    }
-
-    /**
-     * Nobody read the time for {@code idleTicks} ticks: readings stop until a reader wakes the thread. A reader that
-     * read the last tick just before has its time; the next one sees {@code ASLEEP} and wakes the thread.
-     */
-    private void sleep() {
-        now = ASLEEP;
-        while (now == ASLEEP) {
-            LockSupport.park(this);
         }
     }
 

@@ -2,12 +2,15 @@ package io.breakwater.breaker.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 
 /**
  * Per-thread cells of counts that are written on every call and summed only when read. A thread's slot is its id
  * modulo {@link #SLOTS}, so the threads of a pool, whose ids run in sequence, each get a slot of their own. The
  * first thread to write a slot owns that slot's cell and is the only thread ever to write it, so it updates it
- * with ordinary stores, no atomic instruction and no contention. A thread whose slot another thread owns writes
+ * with ordinary stores, no atomic instruction and no contention. Ownership is the {@code Thread} object itself,
+ * not its id ({@code getId()} may be overridden, so two threads may answer the same id), held weakly so that a
+ * cell keeps no ended thread, nor its context class loader, reachable. A thread whose slot another thread owns writes
  * the slot's shared cell instead, with atomic operations. Readers sum every cell; nothing is allocated until a
  * thread first writes.
  */
@@ -32,18 +35,21 @@ abstract class Stripes<C extends Stripes.Cell> {
 
     /** A cell: written by its owner thread only, or, when {@link #shared()}, by any thread with atomic operations. */
     abstract static class Cell {
-        private static final long SHARED_CELL = -1L;
+        // The thread that owns this cell, or null for a shared cell. Final: it is safe to read unsynchronized.
+        private final WeakReference<Thread> owner;
 
-        /** The id of the thread that owns this cell, or -1 for a shared cell. Final: it is safe to read unsynchronized. */
-        final long owner;
+        Cell(Thread owner) {
+            this.owner = owner == null ? null : new WeakReference<>(owner);
+        }
 
-        Cell(long owner) {
-            this.owner = owner;
+        /** Whether {@code thread} owns this cell, and so is the only thread ever to write it. */
+        final boolean ownedBy(Thread thread) {
+            return owner != null && owner.get() == thread;
         }
 
         /** Whether several threads may write this cell (atomically), rather than its owner alone. */
         final boolean shared() {
-            return owner == SHARED_CELL;
+            return owner == null;
         }
     }
 
@@ -52,32 +58,32 @@ abstract class Stripes<C extends Stripes.Cell> {
     private volatile Cell[] owned;
     private volatile Cell[] shared;
 
-    /** A new cell owned by thread {@code owner}, or a shared one when {@code owner} is -1. */
-    abstract C newCell(long owner);
+    /** A new cell owned by thread {@code owner}, or a shared one when {@code owner} is null. */
+    abstract C newCell(Thread owner);
 
     /** The current thread's cell: the one it owns, or its slot's shared one. */
     @SuppressWarnings("unchecked")
     final C cell() {
-        long id = Thread.currentThread().getId();
+        Thread current = Thread.currentThread();
+        int slot = (int) current.getId() & (SLOTS - 1);
         Cell[] cells = owned;
         if (cells != null) {
             // A plain read: a cell seen at all is seen with its final owner, and only the owner itself takes the fast way.
-            Cell c = cells[(int) id & (SLOTS - 1)];
-            if (c != null && c.owner == id) {
+            Cell c = cells[slot];
+            if (c != null && c.ownedBy(current)) {
                 return (C) c;
             }
         }
-        return slowCell(id);
+        return slowCell(current, slot);
     }
 
     @SuppressWarnings("unchecked")
-    private C slowCell(long id) {
-        int slot = (int) id & (SLOTS - 1);
-        Cell c = claim(array(OWNED), slot, id);
-        if (c.owner == id) {
+    private C slowCell(Thread current, int slot) {
+        Cell c = claim(array(OWNED), slot, current);
+        if (c.ownedBy(current)) {
             return (C) c;
         }
-        return (C) claim(array(SHARED), slot, Cell.SHARED_CELL);
+        return (C) claim(array(SHARED), slot, null);
     }
 
     private Cell[] array(VarHandle field) {
@@ -90,7 +96,7 @@ abstract class Stripes<C extends Stripes.Cell> {
     }
 
     /** The cell in {@code slot}, made for {@code owner} if the slot is still free. */
-    private Cell claim(Cell[] cells, int slot, long owner) {
+    private Cell claim(Cell[] cells, int slot, Thread owner) {
         Cell c = (Cell) CELLS.getAcquire(cells, slot);
         if (c == null) {
             Cell fresh = newCell(owner);

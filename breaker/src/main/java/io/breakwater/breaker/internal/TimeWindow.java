@@ -86,7 +86,7 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
     }
 
     @Override
-    Ring newCell(long owner) {
+    Ring newCell(Thread owner) {
         return new Ring(owner, seconds);
     }
 
@@ -97,7 +97,7 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
         // The bucket counted into last: the owner's newest; in a shared ring, a hint that record() checks.
         volatile long[] current;
 
-        Ring(long owner, int seconds) {
+        Ring(Thread owner, int seconds) {
             super(owner);
             this.buckets = new long[seconds][];
         }
@@ -143,6 +143,12 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
                 if (slow) {
                     LONGS.setRelease(b, SLOW, b[SLOW] + 1);
                 }
+            }
+            if (failure || slow) {
+                // The caller reads the totals next. Release stores then acquire reads of other cells may pass each
+                // other (store buffering): two threads recording the failures that cross a threshold could each miss
+                // the other's and neither open the breaker. The fence orders this record before that read.
+                VarHandle.fullFence();
             }
         }
     }

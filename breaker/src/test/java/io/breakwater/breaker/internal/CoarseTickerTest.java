@@ -80,4 +80,41 @@ class CoarseTickerTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void anInterruptedThreadEndsAndTheNextReadStartsAnother() {
+        CoarseTicker ticker = new CoarseTicker("test-ticker", TimeUnit.MILLISECONDS.toNanos(1), Integer.MAX_VALUE);
+        ticker.nanoTime();
+        Thread first = ticker.thread();
+
+        first.interrupt();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !first.isAlive());
+        assertThat(ticker.asleep()).isTrue();
+        long before = System.nanoTime();
+        assertThat(ticker.nanoTime()).isBetween(before, System.nanoTime());
+        assertThat(ticker.thread()).isNotNull().isNotSameAs(first);
+        long later = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ticker.nanoTime() >= later);
+    }
+
+    @Test
+    void theThreadEndsWhenUnreadAndHoldsNoContextClassLoader() throws Exception {
+        // Half a second unread before it ends: time enough to look at the thread first.
+        CoarseTicker ticker = new CoarseTicker("test-ticker", TimeUnit.MILLISECONDS.toNanos(1), 500);
+        Thread caller = Thread.currentThread();
+        ClassLoader own = caller.getContextClassLoader();
+        try (java.net.URLClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], own)) {
+            caller.setContextClassLoader(application);
+            ticker.nanoTime();
+        } finally {
+            caller.setContextClassLoader(own);
+        }
+        Thread thread = ticker.thread();
+        assertThat(thread.getContextClassLoader()).as("an application's class loader kept reachable").isNull();
+        assertThat(thread.isDaemon()).isTrue();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !thread.isAlive());
+        assertThat(ticker.asleep()).isTrue();
+    }
 }

@@ -43,9 +43,54 @@ class StripesTest {
         pair[1].join();
 
         assertThat(first.get().shared()).isFalse();
-        assertThat(first.get().owner).isEqualTo(pair[0].getId());
+        assertThat(first.get().ownedBy(pair[0])).isTrue();
         assertThat(second.get().shared()).isTrue();
         assertThat(counters.sum(CallCounters.SUCCESSFUL_NANOS)).isEqualTo(12);
+    }
+
+    @Test
+    void twoThreadsAnsweringTheSameIdNeverShareACellWithPlainStores() throws Exception {
+        CallCounters counters = new CallCounters();
+        int perThread = 200_000;
+        CyclicBarrier start = new CyclicBarrier(2);
+        AtomicReference<CallCounters.Counts> second = new AtomicReference<>();
+        Thread owner = sameId(() -> counters.increment(CallCounters.SUCCESSFUL));
+        owner.start();
+        owner.join();
+        Thread[] pair = {sameId(() -> count(counters, perThread, start)), sameId(() -> {
+            count(counters, perThread, start);
+            second.set(counters.cell());
+        })};
+        for (Thread t : pair) {
+            t.start();
+        }
+        for (Thread t : pair) {
+            t.join();
+        }
+
+        assertThat(second.get().shared()).as("a thread that does not own the slot's cell writes the shared one").isTrue();
+        assertThat(counters.sum(CallCounters.SUCCESSFUL)).isEqualTo(1 + 2L * perThread);
+    }
+
+    private static void count(CallCounters counters, int times, CyclicBarrier start) {
+        try {
+            start.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < times; i++) {
+            counters.increment(CallCounters.SUCCESSFUL);
+        }
+    }
+
+    /** A thread whose {@code getId()} answers 7, whatever its real id (JDK 17 lets a subclass override it). */
+    private static Thread sameId(Runnable work) {
+        return new Thread(work) {
+            @Override
+            public long getId() {
+                return 7;
+            }
+        };
     }
 
     /** {@code a} and {@code b}'s work on two threads whose ids fall in the same slot. */
