@@ -32,7 +32,7 @@ class CoarseTickerTest {
 
     @Test
     void theThreadSleepsWhenUnreadAndTheReadThatWakesItGetsTheTimeNow() {
-        CoarseTicker ticker = new CoarseTicker("test-ticker", TimeUnit.MILLISECONDS.toNanos(1), 5);
+        CoarseTicker ticker = new CoarseTicker("test-ticker", TimeUnit.MILLISECONDS.toNanos(1), 2_000);
         assertThat(ticker.asleep()).as("not started before the first read").isTrue();
         ticker.nanoTime();
         assertThat(ticker.asleep()).isFalse();
@@ -100,8 +100,8 @@ class CoarseTickerTest {
 
     @Test
     void theThreadEndsWhenUnreadAndHoldsNoContextClassLoader() throws Exception {
-        // Half a second unread before it ends: time enough to look at the thread first.
-        CoarseTicker ticker = new CoarseTicker("test-ticker", TimeUnit.MILLISECONDS.toNanos(1), 500);
+        // Three seconds unread before it ends: time enough to look at the thread first, even on a loaded machine.
+        CoarseTicker ticker = new CoarseTicker("test-ticker", TimeUnit.MILLISECONDS.toNanos(1), 3_000);
         Thread caller = Thread.currentThread();
         ClassLoader own = caller.getContextClassLoader();
         try (java.net.URLClassLoader application = new java.net.URLClassLoader(new java.net.URL[0], own)) {
@@ -114,7 +114,7 @@ class CoarseTickerTest {
         assertThat(thread.getContextClassLoader()).as("an application's class loader kept reachable").isNull();
         assertThat(thread.isDaemon()).isTrue();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !thread.isAlive());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !thread.isAlive());
         assertThat(ticker.asleep()).isTrue();
     }
 }
