@@ -85,7 +85,8 @@ public final class RedpandaTransport implements AutoCloseable {
         Objects.requireNonNull(producerProperties, "producerProperties");
         for (String key : producerProperties.keySet()) {
             if (NOT_FOR_A_TRANSPORT.stream().anyMatch(key::startsWith)) {
-                throw new ConfigException(key, producerProperties.get(key), "does not apply to a RedpandaTransport: "
+                // Named without its value: breakwater.status.sasl.jaas.config and breakwater.status.ssl.*password hold secrets.
+                throw new ConfigException("Configuration " + key + " does not apply to a RedpandaTransport: "
                         + "status publishing, restoring and control belong to the EventBus (EventBus.builder(transport)"
                         + ".statusPublisher(...), .controlFollower(...))");
             }
