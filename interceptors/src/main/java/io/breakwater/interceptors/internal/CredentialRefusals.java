@@ -1,6 +1,7 @@
 package io.breakwater.interceptors.internal;
 
 import io.breakwater.breaker.Throwables;
+import io.breakwater.status.JaasOptions;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -114,14 +115,9 @@ public final class CredentialRefusals {
             if (jaasConfig == null) {
                 return "the principal of the JAAS login file (no sasl.jaas.config)" + how;
             }
-            JaasOptions jaas = JaasOptions.of(jaasConfig);
-            for (String option : new String[] {"username", "clientId", "principal"}) {
-                String name = jaas.get(option);
-                if (name != null && !name.isBlank()) {
-                    return "principal '" + Throwables.sanitize(name) + "'" + how;
-                }
-            }
-            return "a principal sasl.jaas.config does not name (no username option)" + how;
+            String name = JaasOptions.of(jaasConfig).user();
+            return name == null ? "principal unknown (sasl.jaas.config names none that Kafka reads: no username, "
+                    + "clientId or principal option)" + how : "principal '" + Throwables.sanitize(name) + "'" + how;
         }
         if (protocol.equals("SSL")) {
             return "the principal of the certificate in the keystore (SSL)";

@@ -1,5 +1,6 @@
 package io.breakwater.interceptors.internal;
 
+import io.breakwater.status.JaasOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

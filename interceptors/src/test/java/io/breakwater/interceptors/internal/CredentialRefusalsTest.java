@@ -42,16 +42,12 @@ class CredentialRefusalsTest {
     }
 
     @Test
-    void theJaasParserReadsTheOptionsKafkaReads() {
-        JaasOptions options = JaasOptions.of(JAAS);
-        assertThat(options.get("username")).isEqualTo("orders-app");
-        assertThat(options.get("password")).isEqualTo(PASSWORD);
-        assertThat(JaasOptions.of("M required username=bare password=x;").get("username")).isEqualTo("bare");
-        assertThat(JaasOptions.of("M required password=\"username=evil\" username=\"ok\";").get("username")).isEqualTo("ok");
-        assertThat(JaasOptions.of(new Password(JAAS)).get("username")).isEqualTo("orders-app");
-        assertThat(JaasOptions.of("M required username=\"never closed").get("username")).isEqualTo("never closed");
-        assertThat(JaasOptions.of("garbage \"\\").get("username")).isNull();
-        assertThat(JaasOptions.of(null).get("username")).isNull();
+    void thePrincipalIsTheUserKafkaReadsNeverPartOfThePassword() {
+        Map<String, Object> config = scram();
+        config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "password='pw username=LEAKED-PART' username='alice';");
+        refusals(config).refused(new SaslAuthenticationException("Authentication failed"));
+        assertThat(logged.get(0)).contains("principal 'alice' (SCRAM-SHA-512 over SASL_SSL)").doesNotContain("LEAKED");
     }
 
     @Test
@@ -108,7 +104,11 @@ class CredentialRefusalsTest {
                         + "clientId=\"svc-orders\" clientSecret=\"s3cr3t\";")))
                 .isEqualTo("principal 'svc-orders' (OAUTHBEARER over SASL_SSL)");
         assertThat(CredentialRefusals.principal(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "M required;")))
-                .isEqualTo("a principal sasl.jaas.config does not name (no username option) (GSSAPI over SASL_SSL)");
+                .isEqualTo("principal unknown (sasl.jaas.config names none that Kafka reads: no username, clientId or "
+                        + "principal option) (GSSAPI over SASL_SSL)");
+        assertThat(CredentialRefusals.principal(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config",
+                "M required username=\"never closed")))
+                .as("text Kafka cannot read").startsWith("principal unknown");
         assertThat(CredentialRefusals.principal(Map.of("security.protocol", "SSL")))
                 .isEqualTo("the principal of the certificate in the keystore (SSL)");
         assertThat(CredentialRefusals.principal(Map.of())).isEqualTo("no credentials (security.protocol=PLAINTEXT)");

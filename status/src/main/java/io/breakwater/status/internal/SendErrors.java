@@ -1,12 +1,10 @@
 package io.breakwater.status.internal;
 
 import io.breakwater.breaker.Throwables;
+import io.breakwater.status.JaasOptions;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
@@ -24,7 +22,6 @@ public final class SendErrors {
     enum Kind { UNREACHABLE, NOT_AUTHORIZED, NOT_AUTHENTICATED }
 
     private static final Logger LOG = LoggerFactory.getLogger(PublisherCore.class);
-    private static final Pattern USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
 
     private final String topic;
     private final String instanceId;
@@ -108,13 +105,16 @@ public final class SendErrors {
         return principal == null ? "" : " as " + principal;
     }
 
-    /** {@code User:name} from the JAAS line's user name, if there is one; never anything else of that line. */
+    /**
+     * {@code User:name} from the user name Kafka reads in {@code sasl.jaas.config} (see {@link JaasOptions#user()}),
+     * {@code an unknown principal} when it names none, null without one; never anything else of that line.
+     */
     static String principal(Map<String, ?> clientConfig) {
         Object jaas = clientConfig.get(SaslConfigs.SASL_JAAS_CONFIG);
         if (jaas == null) {
             return null;
         }
-        Matcher m = USERNAME.matcher(jaas instanceof Password p ? p.value() : jaas.toString());
-        return m.find() ? "User:" + m.group(1) : null;
+        String user = JaasOptions.of(jaas).user();
+        return user == null ? "an unknown principal" : "User:" + Throwables.sanitize(user);
     }
 }

@@ -51,7 +51,20 @@ class SendErrorsTest {
     void thePrincipalIsTheJaasUserNameAndNothingElseOfTheLine() {
         assertThat(SendErrors.principal(Map.of("sasl.jaas.config", JAAS))).isEqualTo("User:app");
         assertThat(SendErrors.principal(Map.of("sasl.jaas.config", new Password(JAAS)))).isEqualTo("User:app");
-        assertThat(SendErrors.principal(Map.of("sasl.jaas.config", "x required;"))).isNull();
+        assertThat(SendErrors.principal(Map.of("sasl.jaas.config", "x required;"))).isEqualTo("an unknown principal");
+        assertThat(SendErrors.principal(Map.of("sasl.jaas.config", "x required username=\"never closed")))
+                .isEqualTo("an unknown principal");
         assertThat(SendErrors.principal(Map.of())).isNull();
+    }
+
+    @Test
+    void thePrincipalIsTheUserNameKafkaReads() {
+        assertThat(SendErrors.principal(Map.of("sasl.jaas.config", "M required username=alice password=x;")))
+                .as("a bare word").isEqualTo("User:alice");
+        assertThat(SendErrors.principal(Map.of("sasl.jaas.config",
+                "M required password='p username=\"X\"' username='alice';"))).as("a quoted password that spells a user")
+                .isEqualTo("User:alice");
+        assertThat(SendErrors.principal(Map.of("sasl.jaas.config", "M required password='username=\"X\"';")))
+                .isEqualTo("an unknown principal");
     }
 }
