@@ -77,8 +77,7 @@ public final class JaasOptions {
     public List<String> secretValues() {
         List<String> secrets = new ArrayList<>();
         options.forEach((name, value) -> {
-            String n = name.toLowerCase(java.util.Locale.ROOT);
-            if (n.contains("password") || n.contains("secret")) {
+            if (ClientSecrets.secretName(name)) {
                 secrets.add(value);
             }
         });

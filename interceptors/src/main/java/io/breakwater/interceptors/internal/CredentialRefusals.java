@@ -1,6 +1,7 @@
 package io.breakwater.interceptors.internal;
 
 import io.breakwater.breaker.Throwables;
+import io.breakwater.status.ClientSecrets;
 import io.breakwater.status.JaasOptions;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class CredentialRefusals {
 
     private final String producer;
     private final String principal;
-    private final SecretValues secrets;
+    private final ClientSecrets secrets;
     private final Consumer<String> errorLog;
     private final AtomicBoolean logged = new AtomicBoolean();
     // Whether the latest answer that said anything about the credentials was a refusal.
@@ -41,7 +42,7 @@ public final class CredentialRefusals {
         this.producer = clientId == null || clientId.toString().isBlank() ? "the producer of breaker '" + breaker + "'"
                 : "producer '" + Throwables.sanitize(clientId.toString()) + "' (breaker '" + breaker + "')";
         this.principal = principal(producerConfig);
-        this.secrets = SecretValues.of(producerConfig);
+        this.secrets = ClientSecrets.of(producerConfig);
         this.errorLog = errorLog;
     }
 

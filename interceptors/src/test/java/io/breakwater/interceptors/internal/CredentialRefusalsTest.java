@@ -128,9 +128,10 @@ class CredentialRefusalsTest {
         Map<String, Object> config = scram();
         config.put("ssl.keystore.key", "-----BEGIN PRIVATE KEY-----abc");
         config.put("sasl.oauthbearer.client.credentials.client.secret", new Password("oauth-secret"));
-        SecretValues secrets = SecretValues.of(config);
-        assertThat(secrets.mask("a " + PASSWORD + " b " + KEY_PASSWORD + " c -----BEGIN PRIVATE KEY-----abc d oauth-secret"))
-                .isEqualTo("a **** b **** c **** d ****");
+        config.put("sasl.oauthbearer.assertion.private.key.passphrase", new Password("key-phrase"));
+        io.breakwater.status.ClientSecrets secrets = io.breakwater.status.ClientSecrets.of(config);
+        assertThat(secrets.mask("a " + PASSWORD + " b " + KEY_PASSWORD + " c -----BEGIN PRIVATE KEY-----abc d oauth-secret"
+                + " e key-phrase")).isEqualTo("a **** b **** c **** d **** e ****");
         assertThat(secrets.mask("orders-app")).as("a user name is no secret").isEqualTo("orders-app");
     }
 }
