@@ -2,6 +2,8 @@ package io.breakwater.interceptors.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.breakwater.breaker.ManualClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,9 +27,10 @@ class CredentialRefusalsTest {
             + "  username=\"orders-app\"\n  password=\"" + PASSWORD.replace("\\", "\\\\").replace("\"", "\\\"") + "\";";
 
     private final List<String> logged = new ArrayList<>();
+    private final ManualClock clock = new ManualClock();
 
     private CredentialRefusals refusals(Map<String, ?> config) {
-        return new CredentialRefusals("orders", config, logged::add);
+        return new CredentialRefusals("orders", config, clock, Duration.ofSeconds(1), logged::add);
     }
 
     private static Map<String, Object> scram() {
@@ -61,12 +64,47 @@ class CredentialRefusalsTest {
         assertThat(logged.get(0)).startsWith("Kafka refused the credentials of producer 'orders-producer' (breaker 'orders'), "
                         + "principal 'orders-app' (SCRAM-SHA-512 over SASL_SSL): "
                         + "org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed")
-                .contains("a configuration error, not an outage").contains("Logged once per producer");
+                .contains("a configuration error, not an outage").contains("Logged again only after a send has succeeded");
         assertThat(refusals.refusing()).isTrue();
         refusals.cleared();
         assertThat(refusals.refusing()).isFalse();
         refusals.refused(new SaslAuthenticationException("again"));
-        assertThat(logged).as("once per producer, not once per episode").hasSize(1);
+        assertThat(logged).as("a failure that counts between two refusals is no success").hasSize(1);
+    }
+
+    @Test
+    void aRefusalAfterASuccessIsLoggedAgain() {
+        CredentialRefusals refusals = refusals(scram());
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        refusals.succeeded();
+        assertThat(refusals.refusing()).isFalse();
+        assertThat(refusals.logged()).isFalse();
+        clock.advance(Duration.ofDays(3));   // the password is rotated, and this producer still has the old one
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        assertThat(logged).hasSize(2);
+        assertThat(logged.get(1)).startsWith("Kafka refused the credentials of producer 'orders-producer'");
+    }
+
+    @Test
+    void theExcuseOfARefusalEndsOnceKafkasNextAttemptToLogInIsOverdue() {
+        CredentialRefusals refusals = refusals(scram());
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        // reconnect.backoff.max.ms 1 s, plus 20 % jitter, plus the 1 s threshold
+        clock.advance(Duration.ofMillis(2200));
+        assertThat(refusals.refusing()).isTrue();
+        clock.advanceMillis(1);
+        assertThat(refusals.refusing()).as("no refusal for too long: the silence is the cluster's again").isFalse();
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        assertThat(refusals.refusing()).as("each refusal renews it").isTrue();
+        Map<String, Object> slow = scram();
+        slow.put("reconnect.backoff.max.ms", "5000");
+        assertThat(CredentialRefusals.excuse(slow, Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(8));
+        slow.put("reconnect.backoff.ms", 10_000);
+        assertThat(CredentialRefusals.excuse(slow, Duration.ZERO)).isEqualTo(Duration.ofSeconds(12));
+        assertThat(CredentialRefusals.excuse(null, Duration.ZERO)).isEqualTo(Duration.ofMillis(1200));
+        assertThat(CredentialRefusals.excuse(Map.of("reconnect.backoff.max.ms", "x"), Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(1200));
     }
 
     @Test
