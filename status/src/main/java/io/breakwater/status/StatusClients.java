@@ -174,15 +174,22 @@ public final class StatusClients {
         }
     }
 
-    /** Whether a Kafka client gives {@code setting} a value of its own when it is not set. */
+    /**
+     * Whether a Kafka client gives {@code setting} a value of its own when it is not set; true when that cannot be
+     * told (the empty value is then passed on as given, for Kafka to judge).
+     */
     private static boolean hasDefault(String setting) {
-        for (ConfigDef def : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef())) {
-            ConfigDef.ConfigKey key = def.configKeys().get(setting);
-            if (key != null) {
-                return key.hasDefault() && key.defaultValue != null;
+        try {
+            for (ConfigDef def : List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef())) {
+                ConfigDef.ConfigKey key = def.configKeys().get(setting);
+                if (key != null) {
+                    return key.hasDefault() && key.defaultValue != null;
+                }
             }
+            return false;
+        } catch (RuntimeException | LinkageError e) {
+            return true;
         }
-        return false;
     }
 
     /** A key that no Kafka client defines, so a plug-in's own; Breakwater's keys aside. */
