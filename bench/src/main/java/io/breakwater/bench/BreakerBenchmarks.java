@@ -51,8 +51,11 @@ public class BreakerBenchmarks {
             bwCount = CircuitBreaker.of(CircuitBreakerConfig.builder("count").windowSize(100).failureRateThreshold(0.5).build());
             bwTime = CircuitBreaker.of(CircuitBreakerConfig.builder("time").windowDuration(Duration.ofSeconds(10))
                     .failureRateThreshold(0.5).build());
-            bwOpen = CircuitBreaker.of(CircuitBreakerConfig.builder("open").build());
-            bwOpen.forceOpen();
+            // Tripped, not forced: a rejection then checks the reset timeout, an hour away, as it does in a real outage.
+            bwOpen = CircuitBreaker.of(CircuitBreakerConfig.builder("open").resetTimeout(Duration.ofHours(1)).build());
+            for (int i = 0; i < bwOpen.config().failureThreshold(); i++) {
+                bwOpen.recordFailure("down");
+            }
 
             r4jCount = io.github.resilience4j.circuitbreaker.CircuitBreaker.of("count", r4j()
                     .slidingWindowType(io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -60,12 +63,13 @@ public class BreakerBenchmarks {
             r4jTime = io.github.resilience4j.circuitbreaker.CircuitBreaker.of("time", r4j()
                     .slidingWindowType(io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
                     .slidingWindowSize(10).build());
-            r4jOpen = io.github.resilience4j.circuitbreaker.CircuitBreaker.of("open", r4j().build());
-            r4jOpen.transitionToForcedOpenState();
+            r4jOpen = io.github.resilience4j.circuitbreaker.CircuitBreaker.of("open", r4j()
+                    .waitDurationInOpenState(Duration.ofHours(1)).build());
+            r4jOpen.transitionToOpenState();
 
             fsCount = dev.failsafe.CircuitBreaker.builder().withFailureThreshold(50, 100).build();
             fsTime = dev.failsafe.CircuitBreaker.builder().withFailureRateThreshold(50, 10, Duration.ofSeconds(10)).build();
-            dev.failsafe.CircuitBreaker<Object> fsOpen = dev.failsafe.CircuitBreaker.builder().build();
+            dev.failsafe.CircuitBreaker<Object> fsOpen = dev.failsafe.CircuitBreaker.builder().withDelay(Duration.ofHours(1)).build();
             fsOpen.open();
             fsCountExecutor = Failsafe.with(fsCount);
             fsOpenExecutor = Failsafe.with(fsOpen);

@@ -1,175 +1,97 @@
 package io.breakwater.bench;
 
-import io.breakwater.breaker.CircuitBreaker;
-import io.breakwater.breaker.CircuitBreakerConfig;
-import io.breakwater.breaker.CircuitBreakerState;
-import io.breakwater.eventbus.EventBus;
-import io.breakwater.interceptors.CircuitBreakerProducer;
-import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
-import io.breakwater.testkit.EmbeddedKafkaCluster;
-import io.breakwater.transport.redpanda.EventCodec;
-import io.breakwater.transport.redpanda.RedpandaTransport;
+import io.breakwater.bench.Variants.Variant;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Throughput, latency and outage figures against the embedded broker, one run for every variant. */
+/**
+ * Throughput end to end, against the forked broker: every variant sends a burst of records as fast as it can and waits
+ * for every acknowledgement; after a warm-up round, interleaved rounds, each starting with another variant. Per variant:
+ * the median round and the spread, and the median of its per-round ratio to the raw producer of the same round (which
+ * cancels the drift of a shared machine). A variant below 0.97 of raw gets a Flight Recorder profile when asked.
+ */
 final class EndToEnd {
 
-    static final int VALUE_BYTES = 1024;
+    static final double TARGET = 0.97;
 
-    record Throughput(String variant, double recordsPerSecond, double p50Micros, double p99Micros) {
+    /** One burst of one variant. */
+    record Burst(double recordsPerSecond, double p50Micros, double p99Micros) {
     }
 
-    record Outage(double timeToOpenSeconds, double rejectedP50Micros, double rejectedP99Micros, long rejectedSends,
-                  double timeToCloseSeconds, double plainBlockedSeconds, String plainOutcome) {
+    /** One variant over every round. */
+    record Row(String variant, double median, double slowest, double fastest, double ratio, double ratioLow,
+               double ratioHigh, double p50Micros, double p99Micros) {
     }
 
-    record Results(List<Throughput> throughput, List<double[]> spreads, Outage outage, SpillBench.Replay replay, int records,
-                   int rounds) {
-
-        /** The median round of {@code variant}. */
-        Throughput of(String variant) {
-            return throughput.stream().filter(t -> t.variant().equals(variant)).findFirst().orElseThrow();
-        }
-    }
-
-    static final String RAW = "raw KafkaProducer";
-    static final String WRAPPED = "CircuitBreakerProducer (blocking)";
-    static final String NON_BLOCKING = "CircuitBreakerProducer (non-blocking)";
-    static final String INTERCEPTED = "KafkaProducer + interceptor";
-    static final String BUS = "EventBus.publishStream";
-    static final List<String> VARIANTS = List.of(RAW, WRAPPED, NON_BLOCKING, INTERCEPTED, BUS);
-
-    private interface Variant {
-        Throughput run(int records) throws InterruptedException;
-    }
-
-    /** Passes byte[] events through, so the EventBus moves the same 1 KiB values as the producers. */
-    static final class Bytes implements EventCodec {
-        @Override
-        public byte[] encode(Object event) {
-            return (byte[]) event;
-        }
-
-        @Override
-        public String contentType() {
-            return "application/octet-stream";
-        }
-    }
-
-    /**
-     * Closes its producer with a timeout: a non-blocking {@code CircuitBreakerProducer}'s {@code close()} throws
-     * {@code ArithmeticException} (it passes {@code Duration.ofMillis(Long.MAX_VALUE)} on, whose nanos overflow).
-     */
-    private record ClosedWithin(Producer<String, byte[]> producer) implements AutoCloseable {
-        @Override
-        public void close() {
-            producer.close(java.time.Duration.ofSeconds(30));
-        }
+    record Results(List<Row> rows, int records, int rounds, Map<String, JfrProfile.Summary> profiles) {
     }
 
     private EndToEnd() {
     }
 
-    static Results run(int records, int rounds, int replayEvents) throws Exception {
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.startSingleNode()) {
-            String bootstrap = kafka.bootstrapServers();
-            for (String topic : List.of("e2e-raw", "e2e-wrapped", "e2e-nonblocking", "e2e-intercepted", "e2e-eventbus", "e2e-replay")) {
-                kafka.createTopic(topic, 3, 1, Map.of());
-            }
-            Map<String, List<Throughput>> runs = new HashMap<>();
-            // The non-blocking queues hold a whole burst: the variants measure throughput, not a full queue's refusals.
-            try (Producer<String, byte[]> raw = new KafkaProducer<>(props(bootstrap));
-                 Producer<String, byte[]> wrapped = CircuitBreakerProducer.wrap(new KafkaProducer<>(props(bootstrap)),
-                         CircuitBreaker.ofDefaults("e2e-wrapped"));
-                 ClosedWithin nonBlocking = new ClosedWithin(CircuitBreakerProducer.builder(new KafkaProducer<String, byte[]>(
-                         props(bootstrap))).breaker(CircuitBreaker.ofDefaults("e2e-nonblocking")).nonBlocking(true)
-                         .sendQueueMaxRecords(records).build());
-                 Producer<String, byte[]> intercepted = new KafkaProducer<>(intercepted(bootstrap));
-                 EventBus bus = EventBus.builder(RedpandaTransport.builder(props(bootstrap)).codec(new Bytes())
-                         .sendQueueMaxRecords(records).build()).build()) {
-                List<Variant> variants = List.of(
-                        n -> viaProducer(RAW, raw, "e2e-raw", n),
-                        n -> viaProducer(WRAPPED, wrapped, "e2e-wrapped", n),
-                        n -> viaProducer(NON_BLOCKING, nonBlocking.producer(), "e2e-nonblocking", n),
-                        n -> viaProducer(INTERCEPTED, intercepted, "e2e-intercepted", n),
-                        n -> viaEventBus(bus, n));
-                for (int round = 0; round <= rounds; round++) {
-                    int n = round == 0 ? records / 5 : records; // round 0 warms every path up
-                    // Each round starts with another variant, so no variant always runs first (or last).
-                    for (int i = 0; i < variants.size(); i++) {
-                        Throughput t = variants.get((round + i) % variants.size()).run(n);
-                        if (round > 0) {
-                            runs.computeIfAbsent(t.variant(), k -> new ArrayList<>()).add(t);
-                        }
+    static Results run(BenchConfig c, BenchBroker broker, Path spillDir, Path jfrDir) throws Exception {
+        broker.createTopics(Variants.topics("e2e-"));
+        try (Variants variants = new Variants(Variants.props(broker.bootstrapServers(), 5), "e2e-", c.records(), spillDir)) {
+            List<Variant> all = variants.all();
+            Map<String, List<Burst>> bursts = new LinkedHashMap<>();
+            for (int round = 0; round <= c.rounds(); round++) {
+                int n = round == 0 ? Math.max(1, c.records() / 5) : c.records(); // round 0 warms every path up
+                for (int i = 0; i < all.size(); i++) {
+                    Variant v = all.get((round + i) % all.size());
+                    Burst b = burst(v, n);
+                    if (round > 0) {
+                        bursts.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(b);
                     }
                 }
             }
-            List<Throughput> medians = new ArrayList<>();
-            List<double[]> spreads = new ArrayList<>();
-            for (String variant : VARIANTS) {
-                List<Throughput> all = new ArrayList<>(runs.get(variant));
-                all.sort((a, b) -> Double.compare(a.recordsPerSecond(), b.recordsPerSecond()));
-                medians.add(all.get(all.size() / 2));
-                spreads.add(new double[] {all.get(0).recordsPerSecond(), all.get(all.size() - 1).recordsPerSecond()});
+            // bursts.get(name).get(r) is round r + 1 of that variant, whatever its place in the round.
+            List<Burst> raw = bursts.get(Variants.RAW);
+            List<Row> rows = new ArrayList<>();
+            for (Variant v : all) {
+                List<Burst> own = bursts.get(v.name());
+                double[] rates = own.stream().mapToDouble(Burst::recordsPerSecond).sorted().toArray();
+                double[] ratios = new double[own.size()];
+                for (int r = 0; r < own.size(); r++) {
+                    ratios[r] = own.get(r).recordsPerSecond() / raw.get(r).recordsPerSecond();
+                }
+                Arrays.sort(ratios);
+                rows.add(new Row(v.name(), median(rates), rates[0], rates[rates.length - 1], median(ratios), ratios[0],
+                        ratios[ratios.length - 1], median(own.stream().mapToDouble(Burst::p50Micros).sorted().toArray()),
+                        median(own.stream().mapToDouble(Burst::p99Micros).sorted().toArray())));
             }
-            SpillBench.Replay replay = SpillBench.replay(props(bootstrap), replayEvents);
-            return new Results(medians, spreads, outage(kafka), replay, records, rounds);
+            Map<String, JfrProfile.Summary> profiles = new LinkedHashMap<>();
+            if (c.jfr()) {
+                for (Row row : rows) {
+                    if (row.ratio() < TARGET && !row.variant().equals(Variants.RAW)) {
+                        Variant v = all.stream().filter(x -> x.name().equals(row.variant())).findFirst().orElseThrow();
+                        String file = row.variant().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-$", "") + ".jfr";
+                        profiles.put(row.variant(), JfrProfile.record(jfrDir.resolve(file), () -> {
+                            burst(v, c.records());
+                            burst(v, c.records());
+                        }));
+                    }
+                }
+            }
+            return new Results(rows, c.records(), c.rounds(), profiles);
         }
     }
 
-    private static Map<String, Object> props(String bootstrap) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-        return props;
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static Map<String, Object> intercepted(String bootstrap) {
-        Map<String, Object> props = props(bootstrap);
-        props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
-        props.put("breakwater.breaker.name", "e2e-intercepted");
-        props.put("breakwater.status.enabled", "false");
-        return props;
-    }
-
-    private static Throughput viaProducer(String variant, Producer<String, byte[]> producer, String topic, int n)
-            throws InterruptedException {
-        byte[] value = new byte[VALUE_BYTES];
-        return measure(variant, n, (i, done) -> producer.send(new ProducerRecord<>(topic, "k" + (i & 63), value),
-                (metadata, error) -> done.accept(error)));
-    }
-
-    private static Throughput viaEventBus(EventBus bus, int n) throws InterruptedException {
-        byte[] value = new byte[VALUE_BYTES];
-        return measure(BUS, n,
-                (i, done) -> bus.publishStream("e2e-eventbus", "k" + (i & 63), value, Map.of()).whenComplete((r, e) -> done.accept(e)));
-    }
-
-    /** Sends record {@code i}; {@code done} takes its error, or null. */
-    private interface Send {
-        void send(int i, java.util.function.Consumer<Throwable> done);
-    }
-
-    private static Throughput measure(String variant, int n, Send send) throws InterruptedException {
+    /** Sends {@code n} records through {@code v} as fast as it takes them and waits for every answer; one failure voids the run. */
+    static Burst burst(Variant v, int n) throws InterruptedException {
+        byte[] value = new byte[Variants.VALUE_BYTES];
         long[] sentAt = new long[n];
         long[] latency = new long[n];
         CountDownLatch done = new CountDownLatch(n);
@@ -178,7 +100,7 @@ final class EndToEnd {
         for (int i = 0; i < n; i++) {
             int index = i;
             sentAt[i] = System.nanoTime();
-            send.send(i, error -> {
+            v.send(i, value, error -> {
                 latency[index] = System.nanoTime() - sentAt[index];
                 if (error != null) {
                     errors.add(error);
@@ -187,93 +109,39 @@ final class EndToEnd {
             });
         }
         if (!done.await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(variant + ": not every record was answered within 5 minutes");
+            throw new IllegalStateException(v.name() + ": not every record was answered within 5 minutes");
         }
         if (!errors.isEmpty()) {
-            // A failed record is no throughput: the run is void.
-            throw new IllegalStateException(variant + ": " + errors.size() + " of " + n + " records failed", errors.peek());
+            throw new IllegalStateException(v.name() + ": " + errors.size() + " of " + n + " records failed", errors.peek());
         }
         long elapsed = System.nanoTime() - start;
         Arrays.sort(latency);
-        return new Throughput(variant, n / (elapsed / 1e9), latency[n / 2] / 1e3, latency[(int) (n * 0.99)] / 1e3);
+        return new Burst(n / (elapsed / 1e9), latency[n / 2] / 1e3, latency[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
     }
 
-    /** A frozen broker: how fast the wrapper opens, how fast it rejects, how fast it closes; a plain producer beside it. */
-    private static Outage outage(EmbeddedKafkaCluster kafka) throws Exception {
-        kafka.createTopic("e2e-outage", 3, 1, Map.of());
-        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("e2e-outage")
-                .resetTimeout(java.time.Duration.ofSeconds(3)).build());
-        Map<String, Object> plainProps = props(kafka.bootstrapServers());
-        plainProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        ConcurrentLinkedQueue<Long> rejected = new ConcurrentLinkedQueue<>();
-        AtomicBoolean sending = new AtomicBoolean(true);
-        byte[] value = new byte[VALUE_BYTES];
-        try (CircuitBreakerProducer<String, byte[]> wrapped =
-                     CircuitBreakerProducer.wrap(new KafkaProducer<>(props(kafka.bootstrapServers())), breaker);
-             Producer<String, byte[]> plain = new KafkaProducer<>(plainProps)) {
-            wrapped.send(new ProducerRecord<>("e2e-outage", "k", value)).get(30, TimeUnit.SECONDS);
-            List<Thread> senders = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                Thread sender = new Thread(() -> {
-                    while (sending.get()) {
-                        long t0 = System.nanoTime();
-                        java.util.concurrent.Future<?> f = wrapped.send(new ProducerRecord<>("e2e-outage", "k", value));
-                        long took = System.nanoTime() - t0;
-                        // A rejected send returns a CompletableFuture already failed; the producer's own futures are not.
-                        if (f instanceof CompletableFuture<?> c && c.isCompletedExceptionally() && breaker.state() == CircuitBreakerState.OPEN) {
-                            rejected.add(took);
-                        }
-                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // about 1,000 sends/s in all
-                    }
-                }, "outage-sender-" + t);
-                sender.setDaemon(true);
-                sender.start();
-                senders.add(sender);
+    static void report(StringBuilder md, Results e, String pinning, Targets t) {
+        md.append("## End to end: throughput against a broker in its own JVM\n\n");
+        md.append("One KRaft node in a JVM of its own (C2, 1 GiB heap), reached directly, not through the testkit's proxy; ")
+                .append(pinning).append(". Each variant sends ").append(e.records()).append(" records of ")
+                .append(Variants.VALUE_BYTES).append(" bytes as fast as it can (acks=all, linger.ms=5, batch.size=64 KiB) and ")
+                .append("waits for every acknowledgement; after a warm-up round, ").append(e.rounds())
+                .append(" rounds, each starting with another variant. Shown: the median round, the slowest and fastest, and the ")
+                .append("median of the variant's ratio to the raw producer's round of the same round, with its spread. ")
+                .append("Latency: send to acknowledgement within a burst, mostly the wait in the producer's buffer. ")
+                .append("The non-blocking variants get a send queue that holds a whole burst; a round in which any record fails ")
+                .append("is void and stops the run.\n\n");
+        md.append("| variant | records/s (median) | slowest – fastest | ÷ raw (median of rounds) | ÷ raw spread | p50 | p99 |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (Row r : e.rows()) {
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f – %.0f | %.3f | %.3f – %.3f | %.0f ms | %.0f ms |%n",
+                    r.variant(), r.median(), r.slowest(), r.fastest(), r.ratio(), r.ratioLow(), r.ratioHigh(),
+                    r.p50Micros() / 1000, r.p99Micros() / 1000));
+            if (!r.variant().equals(Variants.RAW)) {
+                t.atLeast(r.variant() + ": throughput ≥ 0.97 of raw (median of per-round ratios)", r.ratio(), TARGET, "",
+                        String.format(Locale.ROOT, "%.3f (rounds %.3f – %.3f)", r.ratio(), r.ratioLow(), r.ratioHigh()));
             }
-            kafka.blackHoleAll();
-            long fault = System.nanoTime();
-            CompletableFuture<String> plainSend = CompletableFuture.supplyAsync(() -> {
-                long t0 = System.nanoTime();
-                try {
-                    plain.send(new ProducerRecord<>("never-seen-" + UUID.randomUUID(), "k", value)).get();
-                    return "acknowledged after " + seconds(System.nanoTime() - t0);
-                } catch (Exception e) {
-                    return (e.getCause() != null ? e.getCause().getClass().getSimpleName() : e.getClass().getSimpleName())
-                            + " after " + seconds(System.nanoTime() - t0);
-                }
-            });
-            awaitState(breaker, CircuitBreakerState.OPEN, 30);
-            double toOpen = (System.nanoTime() - fault) / 1e9;
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2)); // a while open, rejecting
-            String plainOutcome = plainSend.get(60, TimeUnit.SECONDS);
-            double plainBlocked = (System.nanoTime() - fault) / 1e9;
-            kafka.passAll();
-            long restored = System.nanoTime();
-            awaitState(breaker, CircuitBreakerState.CLOSED, 60);
-            double toClose = (System.nanoTime() - restored) / 1e9;
-            sending.set(false);
-            for (Thread t : senders) {
-                t.join(10_000);
-            }
-            long[] r = rejected.stream().mapToLong(Long::longValue).sorted().toArray();
-            return new Outage(toOpen, r.length == 0 ? -1 : r[r.length / 2] / 1e3, r.length == 0 ? -1 : r[(int) (r.length * 0.99)] / 1e3,
-                    r.length, toClose, plainBlocked, plainOutcome);
-        } finally {
-            kafka.passAll();
         }
-    }
-
-    private static String seconds(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
-    }
-
-    private static void awaitState(CircuitBreaker breaker, CircuitBreakerState state, int seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (breaker.state() != state) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(breaker.name() + " not " + state + " within " + seconds + " s");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        md.append('\n');
+        e.profiles().forEach((variant, summary) -> JfrProfile.report(md, variant, summary));
     }
 }

@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The spill's figures: durable appends of 1 KiB events to SQLite (one at a time, in batches as the bus's writer
- * makes them, and through the bus itself), and the replay of a spill onto the embedded broker.
+ * makes them, and through the bus itself), and the replay of a spill onto the broker.
  */
 final class SpillBench {
 
@@ -63,7 +63,7 @@ final class SpillBench {
     }
 
     private static Append appendCalls(SqliteSpillStore store, int calls, int batch) {
-        byte[] value = new byte[EndToEnd.VALUE_BYTES];
+        byte[] value = new byte[Variants.VALUE_BYTES];
         // Made before the clock starts: the figures are the store's, not those of making random event ids.
         List<List<SpilledEvent>> batches = new ArrayList<>(calls);
         for (int c = 0; c < calls; c++) {
@@ -94,11 +94,11 @@ final class SpillBench {
      */
     private static Append throughBus(Path file, int events) {
         MockProducer<String, byte[]> never = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
-        RedpandaTransport transport = RedpandaTransport.builder(never).codec(new EndToEnd.Bytes()).build();
+        RedpandaTransport transport = RedpandaTransport.builder(never).codec(new Variants.Bytes()).build();
         try (EventBus bus = EventBus.builder(transport).spill(SqliteSpillStore.open(file))
                 .defaultChannelConfig(CircuitBreakerConfig.builder("bench").build()).build()) {
             bus.channelBreaker("bench").forceOpen();
-            byte[] value = new byte[EndToEnd.VALUE_BYTES];
+            byte[] value = new byte[Variants.VALUE_BYTES];
             long[] latency = new long[events];
             List<CompletableFuture<PublishResult>> all = new ArrayList<>(events);
             long start = System.nanoTime();
@@ -125,9 +125,9 @@ final class SpillBench {
      */
     static Replay replay(Map<String, Object> producerProps, int events) throws Exception {
         Path dir = Files.createTempDirectory("breakwater-bench-replay");
-        RedpandaTransport transport = RedpandaTransport.builder(producerProps).codec(new EndToEnd.Bytes()).build();
+        RedpandaTransport transport = RedpandaTransport.builder(producerProps).codec(new Variants.Bytes()).build();
         try (EventBus bus = EventBus.builder(transport).spill(SqliteSpillStore.open(dir.resolve("replay.db"))).build()) {
-            byte[] value = new byte[EndToEnd.VALUE_BYTES];
+            byte[] value = new byte[Variants.VALUE_BYTES];
             bus.publishStream("e2e-replay", "warm-up", value, Map.of()).get(30, TimeUnit.SECONDS);
             bus.channelBreaker("e2e-replay").forceOpen();
             List<CompletableFuture<PublishResult>> all = new ArrayList<>(events);
@@ -159,7 +159,7 @@ final class SpillBench {
     /** The spill's sections of the report. */
     static void report(StringBuilder md, List<Append> appends, Replay replay) {
         md.append("## The spill (SQLite, durable: WAL, synchronous=FULL)\n\n");
-        md.append("Appends of ").append(EndToEnd.VALUE_BYTES).append("-byte events to a `SqliteSpillStore` in a temporary ")
+        md.append("Appends of ").append(Variants.VALUE_BYTES).append("-byte events to a `SqliteSpillStore` in a temporary ")
                 .append("directory, from one thread; each call is one transaction, on disk when it returns. Latency: one call. ")
                 .append("The last row goes through the bus: publishes refused by an open breaker, queued to the bus's writer ")
                 .append("thread, which appends what has queued (up to 512 events a transaction), all of them at once from one ")
@@ -171,7 +171,7 @@ final class SpillBench {
                     a.eventsPerSecond(), micros(a.p50Micros()), micros(a.p99Micros())));
         }
         md.append(String.format(java.util.Locale.ROOT, "%nReplay: %d events spilled while the stream's breaker was open, "
-                + "sent back onto the embedded broker once it closed (batches of 256, each after the last is acknowledged), "
+                + "sent back onto the forked broker once it closed (batches of 256, each after the last is acknowledged), "
                 + "until the spill was empty: %.2f s, **%.0f events/s**.%n%n", replay.events(), replay.seconds(),
                 replay.eventsPerSecond()));
     }

@@ -1,5 +1,7 @@
 package io.breakwater.breaker;
 
+import io.breakwater.breaker.internal.CallCounters;
+
 /**
  * Lifetime call counts of a breaker, and the total time of the calls whose duration was reported.
  *
@@ -13,4 +15,10 @@ package io.breakwater.breaker;
  */
 public record CallStats(long successful, long failed, long slow, long rejected, long ignored,
                         long successfulNanos, long failedNanos) {
+
+    static CallStats of(CallCounters c) {
+        return new CallStats(c.sum(CallCounters.SUCCESSFUL), c.sum(CallCounters.FAILED), c.sum(CallCounters.SLOW),
+                c.sum(CallCounters.REJECTED), c.sum(CallCounters.IGNORED), c.sum(CallCounters.SUCCESSFUL_NANOS),
+                c.sum(CallCounters.FAILED_NANOS));
+    }
 }

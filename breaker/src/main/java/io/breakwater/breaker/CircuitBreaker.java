@@ -273,8 +273,7 @@ public final class CircuitBreaker {
     /** The breaker as it is now. */
     public CircuitBreakerSnapshot snapshot() {
         Phase p = machine.current();
-        long now = clock.nanoTime();
-        WindowTotals w = p instanceof Phase.Closed closed ? closed.window.totals(now) : WindowTotals.EMPTY;
+        WindowTotals w = p instanceof Phase.Closed closed ? closed.window.totals(machine.windowNanos()) : WindowTotals.EMPTY;
         int consecutive = p instanceof Phase.Closed closed ? closed.consecutiveFailures() : 0;
         Instant next = p instanceof Phase.Open open ? clock.toInstant(open.retryAtNanos) : null;
         LastFailure last = machine.lastFailure;
@@ -288,9 +287,7 @@ public final class CircuitBreaker {
 
     /** Lifetime call counts and durations, without building a whole snapshot (for metrics). */
     public CallStats callStats() {
-        var c = machine.counters;
-        return new CallStats(c.successful.sum(), c.failed.sum(), c.slow.sum(), c.rejected.sum(), c.ignored.sum(),
-                c.successfulNanos.sum(), c.failedNanos.sum());
+        return CallStats.of(machine.counters);
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * A call was refused because a breaker does not admit it. Unchecked. It names the breaker and, when
  * known, when the breaker will next admit a call. Its stack trace is off unless the breaker's config
- * asks for it, so rejecting is cheap while a dependency is down.
+ * asks for it, so rejecting is cheap while a dependency is down: then an OPEN or FORCED_OPEN breaker
+ * throws one instance for its whole period, whose message counts the time left from when it is read.
  */
 public final class CircuitBreakerOpenException extends RuntimeException {
 
@@ -18,20 +19,33 @@ public final class CircuitBreakerOpenException extends RuntimeException {
     private final CircuitBreakerState state;
     private final Instant nextPermittedAt;
     private final Instant seenAt;
+    // The breaker's clock, for an instance shared by a whole period: the message's "in ... s" is counted from
+    // when it is read. Null otherwise.
+    private final transient Clock clock;
     // Built on first use: rejecting must stay cheap even where nobody reads the message.
     private volatile String message;
 
     private CircuitBreakerOpenException(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
-                                        Instant seenAt, boolean writableStackTrace) {
+                                        Instant seenAt, boolean writableStackTrace, Clock clock) {
         super(null, null, false, writableStackTrace);
         this.breakerName = breakerName;
         this.state = state;
         this.nextPermittedAt = nextPermittedAt;
         this.seenAt = seenAt;
+        this.clock = clock;
+    }
+
+    /** One instance for every call a breaker refuses in one period: no stack trace, and nothing to suppress or add. */
+    static CircuitBreakerOpenException shared(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
+                                              Clock clock) {
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, null, false, clock);
     }
 
     @Override
     public String getMessage() {
+        if (clock != null) {
+            return message(breakerName, state, nextPermittedAt, Instant.ofEpochMilli(clock.currentTimeMillis()));
+        }
         String m = message;
         if (m == null) {
             m = message(breakerName, state, nextPermittedAt, seenAt);
@@ -48,7 +62,7 @@ public final class CircuitBreakerOpenException extends RuntimeException {
                                                  Instant nextPermittedAt, Instant now, boolean writableStackTrace) {
         Objects.requireNonNull(breakerName, "breakerName");
         Objects.requireNonNull(state, "state");
-        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, writableStackTrace);
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, writableStackTrace, null);
     }
 
     private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {

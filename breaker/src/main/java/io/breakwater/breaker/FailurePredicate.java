@@ -1,6 +1,7 @@
 package io.breakwater.breaker;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,10 +9,20 @@ import org.slf4j.LoggerFactory;
 final class FailurePredicate {
 
     private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
+    private static final VarHandle WARNED;
+
+    static {
+        try {
+            WARNED = MethodHandles.lookup().findVarHandle(FailurePredicate.class, "warned", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final CircuitBreakerConfig config;
-    // Whether a throwing predicate was logged as a warning; later ones go to debug.
-    private final AtomicBoolean warned = new AtomicBoolean();
+    // Whether a throwing predicate was logged as a warning; later ones go to debug. Set once, by compare-and-set
+    // (a field, not an AtomicBoolean: a bus may hold 100,000 breakers).
+    private volatile boolean warned;
 
     FailurePredicate(CircuitBreakerConfig config) {
         this.config = config;
@@ -31,7 +42,7 @@ final class FailurePredicate {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
-            if (warned.compareAndSet(false, true)) {
+            if (WARNED.compareAndSet(this, false, true)) {
                 LOG.warn("Circuit breaker '{}': the recordFailure/ignoreFailure predicate threw on {}; counting it as a "
                         + "failure (later throws are logged at debug level)", config.name(), error.getClass().getName(), e);
             } else {

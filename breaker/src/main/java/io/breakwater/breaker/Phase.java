@@ -1,6 +1,8 @@
 package io.breakwater.breaker;
 
 import io.breakwater.breaker.internal.OutcomeWindow;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -19,6 +21,8 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
     final long enteredAtMillis;
     /** Times the breaker re-opened from HALF_OPEN since it was last CLOSED; drives backoff. */
     final int reopenCount;
+    /** The exception for every call refused in this period, once made; only OPEN and FORCED_OPEN keep one. */
+    volatile CircuitBreakerOpenException rejection;
 
     Phase(CircuitBreakerState state, long sequence, long enteredAtNanos, long enteredAtMillis, int reopenCount) {
         this.state = state;
@@ -30,10 +34,20 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
 
     /** CLOSED: calls pass, all under one shared permit; consecutive failures and the window are counted. */
     static final class Closed extends Phase {
+        private static final VarHandle CONSECUTIVE_FAILURES;
+
+        static {
+            try {
+                CONSECUTIVE_FAILURES = MethodHandles.lookup().findVarHandle(Closed.class, "consecutiveFailures", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         final Permit permit = new Permit(this, Permit.NO_SLOT);
         final OutcomeWindow window;
-        // Failures in a row; reset by a success. Outcome threads update it without a lock.
-        private final AtomicInteger consecutiveFailures = new AtomicInteger();
+        // Failures in a row; reset by a success. Outcome threads update it without a lock (CONSECUTIVE_FAILURES).
+        private volatile int consecutiveFailures;
 
         Closed(long sequence, long nanos, long millis, OutcomeWindow window) {
             super(CircuitBreakerState.CLOSED, sequence, nanos, millis, 0);
@@ -41,16 +55,16 @@ abstract sealed class Phase permits Phase.Closed, Phase.Open, Phase.HalfOpen, Ph
         }
 
         int consecutiveFailures() {
-            return consecutiveFailures.get();
+            return consecutiveFailures;
         }
 
         int failed() {
-            return consecutiveFailures.incrementAndGet();
+            return (int) CONSECUTIVE_FAILURES.getAndAdd(this, 1) + 1;
         }
 
         void succeeded() {
-            if (consecutiveFailures.get() != 0) {
-                consecutiveFailures.set(0);
+            if (consecutiveFailures != 0) {
+                consecutiveFailures = 0;
             }
         }
     }

@@ -69,12 +69,12 @@ final class StateMachine {
                 return closed.permit;
             }
             if (p instanceof Phase.Open open) {
-                long now = clock.nanoTime();
-                if (now - open.retryAtNanos < 0) {
-                    counters.rejected.increment();
+                // The coarse clock is never ahead: a call it refuses is at most a tick early.
+                if (clock.coarseNanoTime() - open.retryAtNanos < 0) {
+                    counters.increment(CallCounters.REJECTED);
                     return null;
                 }
-                moves.toHalfOpen(open, now);
+                moves.toHalfOpen(open, clock.nanoTime());
             } else if (p instanceof Phase.HalfOpen half) {
                 long now = clock.nanoTime();
                 if (half.trialsExpired(now, halfOpenMaxWaitNanos)) {
@@ -82,14 +82,14 @@ final class StateMachine {
                 } else {
                     Permit permit = half.tryAcquire(now);
                     if (permit == null) {
-                        counters.rejected.increment();
+                        counters.increment(CallCounters.REJECTED);
                     }
                     return permit;
                 }
             } else {
                 Phase.Manual manual = (Phase.Manual) p;
                 if (manual.permit == null) {
-                    counters.rejected.increment();
+                    counters.increment(CallCounters.REJECTED);
                 }
                 return manual.permit;
             }
@@ -135,24 +135,24 @@ final class StateMachine {
             return;
         }
         boolean slow = durationNanos >= slowCallNanos;
-        counters.successful.increment();
+        counters.increment(CallCounters.SUCCESSFUL);
         if (durationNanos > 0) {
-            counters.successfulNanos.add(durationNanos);
+            counters.add(CallCounters.SUCCESSFUL_NANOS, durationNanos);
         }
         if (slow) {
-            counters.slow.increment();
+            counters.increment(CallCounters.SLOW);
         }
         if (permit != null && permit.phase != p) {
             return; // a late answer from an earlier period: statistics only
         }
         if (p instanceof Phase.Closed closed) {
             closed.succeeded();
-            long now = timeWindow || slow ? clock.nanoTime() : 0L;
+            long now = windowNanos();
             long calls = closed.window.record(slow ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS, now);
             // A plain success lowers both rates unless old outcomes left the window (time window) or it
             // makes the window hold minimumCalls for the first time: only then can the rules newly hold.
             if (slow || calls < 0 || calls == config.minimumCalls()) {
-                checkRates(closed, now != 0L ? now : clock.nanoTime());
+                checkRates(closed, now);
             }
         } else if (p instanceof Phase.HalfOpen half) {
             if (!answer(half, permit)) {
@@ -196,50 +196,59 @@ final class StateMachine {
             return;
         }
         boolean slow = durationNanos >= slowCallNanos;
-        counters.failed.increment();
+        counters.increment(CallCounters.FAILED);
         if (durationNanos > 0) {
-            counters.failedNanos.add(durationNanos);
+            counters.add(CallCounters.FAILED_NANOS, durationNanos);
         }
         if (slow) {
-            counters.slow.increment();
+            counters.increment(CallCounters.SLOW);
         }
         LastFailure last = new LastFailure(clock.currentTimeMillis(), error, details);
         lastFailure = last;
         if (permit != null && permit.phase != p) {
             return;
         }
-        long now = clock.nanoTime();
         if (p instanceof Phase.Closed closed) {
             int consecutive = closed.failed();
+            long now = windowNanos();
             closed.window.record(slow ? Outcome.SLOW_FAILURE : Outcome.FAILURE, now);
             if (consecutive >= config.failureThreshold()) {
-                moves.trip(closed, now, consecutive + " consecutive failure(s)", closed.window.totals(now));
+                moves.trip(closed, clock.nanoTime(), consecutive + " consecutive failure(s)", closed.window.totals(now));
             } else {
                 checkRates(closed, now);
             }
         } else if (p instanceof Phase.HalfOpen half && answer(half, permit)) {
-            moves.reopen(half, now, "trial call failed: " + last.details());
+            moves.reopen(half, clock.nanoTime(), "trial call failed: " + last.details());
         }
     }
 
     /** The dependency answers nothing while calls wait: a CLOSED breaker opens now, whatever its counts. */
     void stalled(String details) {
         if (phase.get() instanceof Phase.Closed closed) {
-            long now = clock.nanoTime();
             lastFailure = new LastFailure(clock.currentTimeMillis(), null, details);
-            moves.trip(closed, now, "stalled: " + details, closed.window.totals(now));
+            moves.trip(closed, clock.nanoTime(), "stalled: " + details, closed.window.totals(windowNanos()));
         }
     }
 
     /** The exception for a call refused now: names the breaker and when it next admits a call. */
     CircuitBreakerOpenException openException() {
         Phase p = phase.get();
+        CircuitBreakerOpenException shared = p.rejection;
+        if (shared != null) {
+            return shared;
+        }
         java.time.Instant next = null;
         if (p instanceof Phase.Open open) {
             next = clock.toInstant(open.retryAtNanos);
         } else if (p instanceof Phase.HalfOpen half) {
             long at = half.trialsExpireAtNanos(halfOpenMaxWaitNanos);
             next = at == Long.MIN_VALUE ? null : clock.toInstant(at);
+        }
+        if (!config.writableStackTrace() && (p instanceof Phase.Open || p instanceof Phase.Manual)) {
+            // Nothing in it changes during the period: one instance serves every refusal, allocation-free.
+            shared = CircuitBreakerOpenException.shared(name, p.state, next, clock);
+            p.rejection = shared;
+            return shared;
         }
         return CircuitBreakerOpenException.of(name, p.state, next,
                 java.time.Instant.ofEpochMilli(clock.currentTimeMillis()), config.writableStackTrace());
@@ -251,28 +260,34 @@ final class StateMachine {
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
-        counters.ignored.increment();
+        counters.increment(CallCounters.IGNORED);
         release(permit);
     }
 
-    private void checkRates(Phase.Closed closed, long now) {
+    /** The time the windows go by: the coarse clock, for a time window; nothing (0) for a count window. */
+    long windowNanos() {
+        return timeWindow ? clock.coarseNanoTime() : 0L;
+    }
+
+    /** Opens the breaker if a rate rule holds over the window as of {@code windowNanos}. */
+    private void checkRates(Phase.Closed closed, long windowNanos) {
         if (!config.hasWindow()) {
             return;
         }
-        WindowTotals totals = closed.window.totals(now);
+        WindowTotals totals = closed.window.totals(windowNanos);
         if (totals.calls() < config.minimumCalls()) {
             return;
         }
         double failureLimit = config.failureRateThreshold().orElse(Double.NaN);
         if (totals.failureRate() >= failureLimit) {
-            moves.trip(closed, now, "failure rate " + percent(totals.failureRate()) + " >= " + percent(failureLimit)
+            moves.trip(closed, clock.nanoTime(), "failure rate " + percent(totals.failureRate()) + " >= " + percent(failureLimit)
                     + " over the " + closed.window.describe() + " (" + totals.failures() + " of " + totals.calls() + ")",
                     totals);
             return;
         }
         double slowLimit = config.slowCallRateThreshold().orElse(Double.NaN);
         if (totals.slowCallRate() >= slowLimit) {
-            moves.trip(closed, now, "slow-call rate " + percent(totals.slowCallRate()) + " >= " + percent(slowLimit)
+            moves.trip(closed, clock.nanoTime(), "slow-call rate " + percent(totals.slowCallRate()) + " >= " + percent(slowLimit)
                     + " over the " + closed.window.describe() + " (" + totals.slowCalls() + " of " + totals.calls()
                     + " took >= " + human(config.slowCallDuration().orElseThrow()) + ")", totals);
         }

@@ -119,7 +119,7 @@ final class Transitions {
 
     WindowTotals totalsOf(Phase p) {
         if (p instanceof Phase.Closed closed) {
-            return closed.window.totals(clock.nanoTime());
+            return closed.window.totals(config.windowDuration().isPresent() ? clock.coarseNanoTime() : 0L);
         }
         if (p instanceof Phase.HalfOpen half) {
             return new WindowTotals(half.successes(), 0, 0);

@@ -61,10 +61,20 @@ class ConcurrencyTest {
 
     @Test
     void everyTransitionReachesTheListenersExactlyOnceAndInOrder() throws Exception {
+        hammer(CircuitBreakerConfig.builder("hammered").windowSize(20));
+    }
+
+    @Test
+    void everyTransitionOfATimeWindowedBreakerReachesTheListenersExactlyOnceAndInOrder() throws Exception {
+        // Time moves a millisecond every 50 calls of one thread: the window's seconds roll while every thread counts.
+        hammer(CircuitBreakerConfig.builder("hammered-time").windowDuration(Duration.ofSeconds(1)).minimumCalls(20));
+    }
+
+    private void hammer(CircuitBreakerConfigBuilder window) throws Exception {
         ManualClock clock = new ManualClock();
-        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("hammered")
+        CircuitBreaker breaker = CircuitBreaker.of(window
                 .failureThreshold(3).successThreshold(2).halfOpenMaxCalls(2)
-                .resetTimeout(Duration.ofMillis(5)).windowSize(20).failureRateThreshold(0.5)
+                .resetTimeout(Duration.ofMillis(5)).failureRateThreshold(0.5)
                 .clock(clock).build());
         List<StateTransition> first = Collections.synchronizedList(new ArrayList<>());
         List<StateTransition> second = Collections.synchronizedList(new ArrayList<>());

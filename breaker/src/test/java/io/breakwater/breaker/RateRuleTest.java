@@ -76,6 +76,49 @@ class RateRuleTest {
     }
 
     @Test
+    void inATimeWindowASuccessThatCompletesTheMinimumOpens() {
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("time-minimum").clock(clock)
+                .failureThreshold(100).windowDuration(Duration.ofSeconds(10)).minimumCalls(5).failureRateThreshold(0.5)
+                .build());
+        failure(breaker);
+        failure(breaker);
+        failure(breaker);
+        breaker.recordSuccess();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+
+        breaker.recordSuccess();   // 5 calls, 60 % failed
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void inATimeWindowASuccessOnAnotherThreadAfterOldSuccessesLeftTheWindowOpens() throws Exception {
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("time-threads").clock(clock)
+                .failureThreshold(100).windowDuration(Duration.ofSeconds(10)).minimumCalls(5).failureRateThreshold(0.5)
+                .build());
+        Thread successes = new Thread(() -> {
+            for (int i = 0; i < 20; i++) {
+                breaker.recordSuccess();
+            }
+        });
+        successes.start();
+        successes.join();
+        clock.advance(Duration.ofSeconds(5));
+        for (int i = 0; i < 4; i++) {
+            failure(breaker);
+        }
+        breaker.recordSuccess();
+        assertThat(breaker.state()).as("4 of 25 failed").isEqualTo(CircuitBreakerState.CLOSED);
+        clock.advance(Duration.ofSeconds(6));   // the 20 successes of the other thread leave the window
+
+        Thread late = new Thread(breaker::recordSuccess);   // 4 of 6 failed
+        late.start();
+        late.join();
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
     void moreSuccessesAfterTheRuleHeldCannotKeepItClosed() {
         CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("qualified").clock(clock)
                 .failureThreshold(100).windowSize(100).minimumCalls(5).failureRateThreshold(0.5).build());

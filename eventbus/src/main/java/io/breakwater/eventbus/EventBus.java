@@ -11,14 +11,15 @@ import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.eventbus.internal.ChannelSender;
+import io.breakwater.eventbus.internal.EventHeaders;
 import io.breakwater.eventbus.internal.EventIds;
+import io.breakwater.eventbus.internal.Futures;
 import io.breakwater.eventbus.internal.Spillable;
 import io.breakwater.eventbus.internal.Spills;
 import io.breakwater.eventbus.internal.StreamChannel;
 import io.breakwater.eventbus.internal.StreamNames;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,9 @@ public final class EventBus implements AutoCloseable {
     private final Map<String, PublishFallback> fallbacks;
     private final String topicPrefix;
     private final Clock clock;
+    private final java.util.function.LongSupplier nanoClock;
+    // Whether the transport's logins are refused (a stream is then not to blame); one supplier for every stream.
+    private final java.util.function.BooleanSupplier credentialsRefused;
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final ChannelSender sender;
@@ -73,8 +77,8 @@ public final class EventBus implements AutoCloseable {
     private final Spills spills;
     private final ConcurrentMap<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final List<Subscription> statusSubscriptions;
-    // The header every event carries, made once.
-    private final Map<String, String> contentType;
+    // The headers every event carries, the content type made once.
+    private final EventHeaders eventHeaders;
     private volatile boolean closed;
 
     EventBus(EventBusBuilder b) {
@@ -86,10 +90,12 @@ public final class EventBus implements AutoCloseable {
         this.fallbacks = Map.copyOf(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
-        this.contentType = Map.of("content-type", transport.codec().contentType());
+        this.nanoClock = clock::nanoTime;
+        this.eventHeaders = new EventHeaders(transport.codec().contentType(), EVENT_ID_HEADER);
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
+        this.credentialsRefused = sender::credentialsRefused;
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
         this.statusSubscriptions = b.attachments(registry, transport.breaker());
@@ -138,31 +144,38 @@ public final class EventBus implements AutoCloseable {
             return fail(stream, key, event, e);
         }
         String id = ids.next();
-        Map<String, String> allHeaders = new LinkedHashMap<>(contentType);
-        if (headers != null) {
-            allHeaders.putAll(headers);
-        }
-        allHeaders.put(EVENT_ID_HEADER, id);
+        // A copy of the caller's headers (which they may change once this returns); none when they gave none.
+        Map<String, String> text = headers == null || headers.isEmpty() ? null : eventHeaders.text(headers, id);
         long admitted = channel.admit();
         long order = Math.abs(admitted);
         if (admitted < 0) {
             // Events of the stream wait in the spill: this one goes behind them, never around them.
-            return channel.spill.append(channel, channel.topic, key, payload, allHeaders, order, id);
+            return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, id), order, id);
         }
-        return sender.send(channel, channel.topic, key, payload, allHeaders).handle((metadata, error) -> {
-            if (error == null) {
-                channel.settled(order);
-                return CompletableFuture.completedFuture(new PublishResult(metadata.topic(), metadata.partition(),
-                        metadata.offset(), metadata.timestamp(), false, id));
-            }
-            Throwable cause = Throwables.unwrap(error);
-            if (channel.spill != null && Spillable.test(cause)) {
-                channel.spilling();
-                return channel.spill.append(channel, channel.topic, key, payload, allHeaders, order, id);
-            }
-            channel.settled(order);
-            return fail(stream, key, event, cause);
-        }).thenCompose(f -> f);
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        sender.send(channel, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)))
+                .whenComplete((metadata, error) -> {
+                    try {
+                        if (error == null) {
+                            channel.settled(order);
+                            result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
+                                    metadata.timestamp(), false, id));
+                            return;
+                        }
+                        Throwable cause = Throwables.unwrap(error);
+                        if (channel.spill != null && Spillable.test(cause)) {
+                            channel.spilling();
+                            Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
+                                    eventHeaders.forSpill(text, id), order, id), result);
+                            return;
+                        }
+                        channel.settled(order);
+                        Futures.relay(fail(stream, key, event, cause), result);
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+        return result;
     }
 
     /** The stream's fallback, or a failed future; a fallback that throws or returns null fails the future with that. */
@@ -193,8 +206,8 @@ public final class EventBus implements AutoCloseable {
         String topic = StreamNames.topic(topicPrefix, stream);
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
-        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, sendBlockThreshold, inFlightThreshold,
-                spills == null ? null : spills.frontOf(stream), sender::credentialsRefused);
+        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, nanoClock, sendBlockThreshold, inFlightThreshold,
+                spills == null ? null : spills.frontOf(stream), credentialsRefused);
         if (spills != null) {
             spills.prepare(fresh);
         }

@@ -248,6 +248,36 @@ class EventBusSpillTest {
     }
 
     @Test
+    void aPublishSpilledInFlightKeepsTheHeadersItWasPublishedWithThoughTheCallerChangesThemAfterwards() {
+        MockProducer<String, byte[]> mock = manualMock();
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("trace", "t1"));
+
+        CompletableFuture<PublishResult> result = bus.publishStream(STREAM, "k", new Order("o-1", 1), headers);
+        headers.put("trace", "changed");
+        headers.put("late", "x");
+        assertThat(mock.errorNext(new TimeoutException("Expiring 1 record(s)"))).isTrue();
+
+        PublishResult spilled = result.join();
+        assertThat(spilled.spilled()).isTrue();
+        assertThat(store.oldest(STREAM, 10).get(0).headers()).containsExactly(Map.entry("content-type", "application/json"),
+                Map.entry("trace", "t1"), Map.entry(EventBus.EVENT_ID_HEADER, spilled.eventId()));
+    }
+
+    @Test
+    void aPublishWithoutHeadersCarriesExactlyItsContentTypeAndItsId() {
+        MockProducer<String, byte[]> mock = ackingMock();
+        EventBus bus = bus(blocking(mock), store());
+
+        PublishResult result = publish(bus, 1).join();
+
+        assertThat(mock.history().get(0).headers().toArray()).extracting(h -> h.key() + "=" + new String(h.value(),
+                StandardCharsets.UTF_8)).containsExactly("content-type=application/json",
+                EventBus.EVENT_ID_HEADER + "=" + result.eventId());
+    }
+
+    @Test
     void otherAvailabilityFailuresOfPublishesInFlightAreSpilled() {
         List<RuntimeException> failures = List.of(new NetworkException("connection lost"),
                 new NotLeaderOrFollowerException("no leader for orders-0"),

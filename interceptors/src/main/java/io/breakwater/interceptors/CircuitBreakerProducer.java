@@ -136,13 +136,13 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         delegate().flush();
     }
 
-    /** @throws IllegalStateException in non-blocking mode, which cannot keep sends inside transaction bounds */
+    /**
+     * @throws IllegalStateException in non-blocking mode (sends could cross a commit); the breaker's
+     *         {@code CircuitBreakerOpenException} at once while it refuses calls, not after {@code max.block.ms}
+     */
     @Override
     public void initTransactions() {
-        if (queue != null) {
-            throw new IllegalStateException("Transactions need the blocking mode: with " + BreakwaterConfig.SEND_NONBLOCKING_CONFIG
-                    + "=true sends leave the caller's thread and could cross a commit");
-        }
+        TransactionRefusals.checkInit(queue != null, breaker);
         delegate().initTransactions();
     }
 

@@ -57,6 +57,20 @@ class TransactionRefusalTest {
     }
 
     @Test
+    void initTransactionsFailsAtOnceWhileTheBreakerRefusesAndReachesKafkaAgainOnceItAdmits() {
+        MockProducer<String, String> fresh = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> next = CircuitBreakerProducer.builder(fresh).breaker(breaker).watchdog(false).build();
+        breaker.forceOpen("test");
+        // A new transactional producer (Spring makes one after a failed commit) must not wait max.block.ms for a
+        // coordinator of a cluster the breaker already knows is away.
+        assertThatThrownBy(next::initTransactions).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(fresh.transactionInitialized()).isFalse();
+        breaker.reset();
+        next.initTransactions();
+        assertThat(fresh.transactionInitialized()).isTrue();
+    }
+
+    @Test
     void theNextTransactionCommitsOnceTheDoomedOneIsAborted() {
         producer.beginTransaction();
         breaker.forceOpen("test");

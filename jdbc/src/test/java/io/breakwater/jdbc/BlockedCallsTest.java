@@ -162,6 +162,48 @@ class BlockedCallsTest extends FakeDatabaseFixture {
                 .isEqualTo("executeUpdate() unanswered for 2000 ms (executionThreshold=2000)");
     }
 
+    @Test
+    void statementsFailingBackToBackWithTheCallersOwnErrorNeverMakeAStall() throws Exception {
+        // An import whose every row violates a unique key: each statement takes 30 ms and fails with 23505, which
+        // does not count; the watchdog ticks while each one runs.
+        database.onExecute = () -> {
+            advanceAndCheck(30);
+            throw new SQLException("duplicate key value violates unique constraint", "23505");
+        };
+        Connection connection = dataSource.getConnection();
+        for (int i = 0; i < 100; i++) {
+            try (Statement statement = connection.createStatement()) {
+                statement.executeUpdate("INSERT INTO orders VALUES (1)");
+            } catch (SQLException expected) {
+                assertThat(expected.getSQLState()).isEqualTo("23505");
+            }
+            dataSource.checkNow();
+        }
+        assertThat(breaker.state()).as("3 s of the caller's own errors").isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void statementsFailingBackToBackForTheExecutionThresholdWithTheDatabasesErrorAreAStall() throws Exception {
+        // Each statement waits 1.5 s for a socket timeout and fails with 08006: under the 2 s execution threshold,
+        // so none stays unanswered that long; nothing succeeds.
+        database.onExecute = () -> {
+            advanceAndCheck(1_500);
+            throw new SQLException("An I/O error occurred while sending to the backend", "08006");
+        };
+        Connection connection = dataSource.getConnection();
+        for (int i = 0; i < 2; i++) {
+            try (Statement statement = connection.createStatement()) {
+                statement.executeUpdate("INSERT INTO orders VALUES (1)");
+            } catch (SQLException expected) {
+                assertThat(expected.getSQLState()).isEqualTo("08006");
+            }
+        }
+        dataSource.checkNow();
+        assertThat(breaker.state()).as("two failures, under the threshold of 5").isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().failedCalls()).isLessThan(5);
+    }
+
     private Connection connect() {
         try {
             return dataSource.getConnection();

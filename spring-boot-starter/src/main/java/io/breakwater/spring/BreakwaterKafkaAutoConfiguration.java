@@ -1,9 +1,10 @@
 package io.breakwater.spring;
 
-import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.EventBusBuilder;
+import io.breakwater.spring.internal.GatedErrorHandler;
 import io.breakwater.spring.internal.KafkaClientSettings;
 import io.breakwater.spring.internal.ListenerGates;
 import io.breakwater.spill.SpillStore;
@@ -30,8 +31,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.FixedBackOff;
+import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 
 /**
  * The status publisher, the {@link RedpandaTransport} and the {@link EventBus}, connected where the application's
@@ -46,7 +46,7 @@ import org.springframework.util.backoff.FixedBackOff;
 @EnableConfigurationProperties(BreakwaterKafkaProperties.class)
 public class BreakwaterKafkaAutoConfiguration {
 
-    /** The listener gates, and an error handler that never skips a record that failed on an open breaker. */
+    /** The listener gates, and an error handler that never skips a record because a dependency was away. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(KafkaListenerEndpointRegistry.class)
     static class Listeners {
@@ -62,26 +62,18 @@ public class BreakwaterKafkaAutoConfiguration {
         }
 
         /**
-         * Spring Kafka's default error handler (10 attempts, then the record is logged and skipped), except for a
-         * failure caused by a breaker that refuses calls: that record is tried again, without limit, once a second,
-         * so an outage longer than the retries skips nothing.
+         * Spring Kafka's default error handler (10 deliveries, then the recoverer), except that a failure caused by a
+         * dependency that is away never makes a record skipped: see {@link GatedErrorHandler}. The application's
+         * {@link ConsumerRecordRecoverer} bean, if it has one, takes the records that are not retried any more;
+         * without one they are logged and skipped.
          */
         @Bean
         @ConditionalOnMissingBean(CommonErrorHandler.class)
-        DefaultErrorHandler breakwaterErrorHandler() {
-            DefaultErrorHandler handler = new DefaultErrorHandler();
-            handler.setBackOffFunction((record, failure) -> refusedByABreaker(failure)
-                    ? new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS) : null);
-            return handler;
-        }
-
-        private static boolean refusedByABreaker(Throwable failure) {
-            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-                if (t instanceof CircuitBreakerOpenException) {
-                    return true;
-                }
-            }
-            return false;
+        GatedErrorHandler breakwaterErrorHandler(BreakwaterKafkaProperties properties, BreakwaterBreakers breakers,
+                ObjectProvider<ConsumerRecordRecoverer> recoverer) {
+            Map<String, CircuitBreaker> gates = new LinkedHashMap<>();
+            properties.getListeners().forEach((id, gate) -> gates.put(id, breakers.breaker(gate.getPauseOn())));
+            return new GatedErrorHandler(recoverer.getIfUnique(), gates);
         }
     }
 

@@ -22,7 +22,10 @@ public class BreakwaterProperties implements InitializingBean {
     public enum Mode {
         /** Sends fail fast with CircuitBreakerOpenException while the breaker is open. */
         ENFORCE,
-        /** Sends are counted by the breaker but never refused: to watch a breaker before trusting it. */
+        /**
+         * Sends are never refused, but the breaker decides each as if they could be (it opens, tries after its reset
+         * timeout, closes or re-opens on real traffic): to watch a breaker before trusting it.
+         */
         OBSERVE
     }
 
@@ -198,7 +201,7 @@ public class BreakwaterProperties implements InitializingBean {
         /** Whether every producer of the factory is wrapped in a CircuitBreakerProducer. */
         private boolean enabled = true;
 
-        /** ENFORCE refuses sends while the breaker is open; OBSERVE only counts them. */
+        /** ENFORCE refuses sends while the breaker is open; OBSERVE never refuses one, and counts what it would refuse. */
         private Mode mode = Mode.ENFORCE;
 
         /** Name of the breaker every producer of the factory shares. */

@@ -82,16 +82,22 @@ class BreakwaterAutoConfigurationTest {
     }
 
     @Test
-    void observeModeCountsButNeverRefuses() {
+    void observeModeNeverRefusesAndCountsWhatAnEnforcingGuardWouldRefuse() {
         runner.withPropertyValues("breakwater.guard.mode=observe", "spring.kafka.producer.properties.max.block.ms=300").run(context -> {
             CircuitBreaker breaker = context.getBean(BreakwaterBreakers.class).breaker("kafka-template");
-            breaker.forceOpen("test");
             @SuppressWarnings("unchecked")
             KafkaTemplate<Object, Object> template = context.getBean(KafkaTemplate.class);
-            // The send reaches Kafka's producer, which gives up on the closed port after max.block.ms.
+            // The send reaches Kafka's producer, which gives up on the closed port after max.block.ms: one failure.
             assertThatThrownBy(() -> template.send("orders", "k", "v").get(30, TimeUnit.SECONDS))
                     .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
-            assertThat(breaker.callStats().rejected()).isZero();
+            assertThat(breaker.callStats().failed()).isEqualTo(1);
+
+            // Forced open, the breaker refuses it, but the send reaches Kafka all the same; its outcome is not
+            // recorded, as an enforcing guard would never have made it.
+            breaker.forceOpen("test");
+            assertThatThrownBy(() -> template.send("orders", "k", "v").get(30, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            assertThat(breaker.callStats().rejected()).isEqualTo(1);
             assertThat(breaker.callStats().failed()).isEqualTo(1);
         });
     }

@@ -43,6 +43,14 @@ public final class ForkedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * {@code host:port} of the broker's INTERNAL listener: a client bootstrapped here reaches the broker directly, not
+     * through the proxy (no proxy fault reaches it, and it pays nothing for the proxy's copying).
+     */
+    public String directBootstrapServers() {
+        return cluster.directBootstrapServers();
+    }
+
+    /**
      * Client properties with {@code bootstrap.servers} set, and on a secured broker those that log in as its admin;
      * a fresh mutable map each time.
      */
@@ -162,6 +170,12 @@ public final class ForkedKafkaBroker implements AutoCloseable {
         /** The broker JVM's maximum heap (default 512 MiB). */
         public Builder heapMegabytes(int megabytes) {
             cluster.heapMegabytes(megabytes);
+            return this;
+        }
+
+        /** An option for the broker's JVM, after the testkit's own, so that it wins over them. */
+        public Builder jvmOption(String option) {
+            cluster.jvmOption(option);
             return this;
         }
 

@@ -104,6 +104,15 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
         Parallel.forEach("restart", which, ForkedNode::restart);
     }
 
+    /**
+     * {@code host:port,...} of every node's INTERNAL listener, which the brokers use among themselves: a client
+     * bootstrapped here reaches the nodes directly, not through their proxies, so proxy faults never reach it and
+     * it pays nothing for the proxies' copying (a benchmark's client, say).
+     */
+    public String directBootstrapServers() {
+        return nodes.stream().map(n -> "127.0.0.1:" + n.node().internalPort).collect(java.util.stream.Collectors.joining(","));
+    }
+
     /** Node {@code node}'s output so far. */
     public String log(int node) {
         return forked(node).log();
@@ -148,6 +157,7 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
     /** Options of a {@link ForkedKafkaCluster}. */
     public static final class Builder extends ClusterBuilder<Builder> {
         private int heapMegabytes = 512;
+        private final List<String> extraJvmOptions = new ArrayList<>();
 
         private Builder() {
         }
@@ -161,6 +171,19 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
             return this;
         }
 
+        /**
+         * An option for each node's JVM, after the testkit's own, so that it wins over them: a benchmark's broker
+         * may want {@code -XX:TieredStopAtLevel=4} (the testkit's nodes compile with C1 only, to start fast).
+         */
+        public Builder jvmOption(String option) {
+            Objects.requireNonNull(option, "option");
+            if (!option.startsWith("-")) {
+                throw new IllegalArgumentException("a JVM option starts with '-', but was '" + option + "'");
+            }
+            extraJvmOptions.add(option);
+            return this;
+        }
+
         /** Starts every node, together, and returns once all are ready. */
         public ForkedKafkaCluster start() {
             long started = System.nanoTime();
@@ -169,6 +192,7 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
             List<String> jvmOptions = new ArrayList<>(List.of("-Xms128m", "-Xmx" + heapMegabytes + "m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"));
             jvmOptions.addAll(BrokerLogging.jvmOptions());
+            jvmOptions.addAll(extraJvmOptions);
             ClusterLauncher launcher = launcher(clusterId, root);
             ClusterLauncher.Launched<List<ForkedNode>> launched;
             try {

@@ -3,15 +3,17 @@ package io.breakwater.breaker.internal;
 import io.breakwater.breaker.CircuitBreakerConfig;
 
 /**
- * A sliding window of call outcomes. Recording takes no lock. A window belongs to one CLOSED period of
+ * A sliding window of call outcomes. A window belongs to one CLOSED period of
  * one breaker; it is replaced, never cleared.
  */
 public interface OutcomeWindow {
 
     /**
      * Records one {@link Outcome}. Returns the calls the window holds after this one when that is cheap to
-     * know and the record changed the window (a count window), 0 when it changed nothing, or -1 when the
-     * window cannot say (a time window, whose old outcomes leave as time passes).
+     * know and the record changed the window (a count window); 0 when, were it a plain success, no rule could
+     * newly hold (it changed nothing, or the window already held {@code minimumCalls} and nothing has left it
+     * since they were counted); or -1 when the window cannot say (a time window, whose old outcomes leave as
+     * time passes).
      */
     long record(int outcome, long nowNanos);
 
@@ -35,7 +37,7 @@ public interface OutcomeWindow {
             return new CountWindow(config.windowSize().getAsInt());
         }
         if (config.windowDuration().isPresent()) {
-            return new TimeWindow((int) config.windowDuration().get().toSeconds());
+            return new TimeWindow((int) config.windowDuration().get().toSeconds(), config.minimumCalls());
         }
         return NoWindow.INSTANCE;
     }

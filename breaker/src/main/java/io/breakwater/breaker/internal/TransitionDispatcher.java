@@ -2,10 +2,10 @@ package io.breakwater.breaker.internal;
 
 import io.breakwater.breaker.StateTransition;
 import io.breakwater.breaker.TransitionListener;
-import java.util.List;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.PriorityQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,12 +18,24 @@ public final class TransitionDispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransitionDispatcher.class);
 
-    private final List<TransitionListener> listeners = new CopyOnWriteArrayList<>();
-    // Events waiting for their turn; guarded by its own monitor (transitions are rare).
-    private final PriorityQueue<StateTransition> pending =
-            new PriorityQueue<>((a, b) -> Long.compare(a.sequence(), b.sequence()));
-    // Drain-loop ownership: the thread that moves it from 0 delivers; others leave work for it.
-    private final AtomicInteger wip = new AtomicInteger();
+    private static final TransitionListener[] NONE = new TransitionListener[0];
+    private static final VarHandle WIP;
+
+    static {
+        try {
+            WIP = MethodHandles.lookup().findVarHandle(TransitionDispatcher.class, "wip", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // Replaced whole (copy on write) under `this`; read without a lock. Plain fields and arrays, not concurrent
+    // collections: a bus may hold 100,000 breakers, most of which never move.
+    private volatile TransitionListener[] listeners = NONE;
+    // Events waiting for their turn, made by the first transition; guarded by `this` (transitions are rare).
+    private PriorityQueue<StateTransition> pending;
+    // Drain-loop ownership: the thread that moves it from 0 delivers; others leave work for it (WIP).
+    private volatile int wip;
     // The sequence of the next event to deliver; written only by the draining thread.
     private long next;
 
@@ -31,23 +43,38 @@ public final class TransitionDispatcher {
         this.next = firstSequence;
     }
 
-    public void add(TransitionListener listener) {
-        listeners.add(listener);
+    public synchronized void add(TransitionListener listener) {
+        TransitionListener[] more = Arrays.copyOf(listeners, listeners.length + 1);
+        more[more.length - 1] = listener;
+        listeners = more;
     }
 
-    public boolean remove(TransitionListener listener) {
-        return listeners.remove(listener);
+    public synchronized boolean remove(TransitionListener listener) {
+        TransitionListener[] current = listeners;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i].equals(listener)) {
+                TransitionListener[] fewer = new TransitionListener[current.length - 1];
+                System.arraycopy(current, 0, fewer, 0, i);
+                System.arraycopy(current, i + 1, fewer, i, current.length - i - 1);
+                listeners = fewer;
+                return true;
+            }
+        }
+        return false;
     }
 
     public void publish(StateTransition transition) {
-        synchronized (pending) {
+        synchronized (this) {
+            if (pending == null) {
+                pending = new PriorityQueue<>((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            }
             pending.add(transition);
         }
         drain();
     }
 
     private void drain() {
-        if (wip.getAndIncrement() != 0) {
+        if ((int) WIP.getAndAdd(this, 1) != 0) {
             return;
         }
         VirtualMachineError fatal = null;
@@ -56,7 +83,7 @@ public final class TransitionDispatcher {
             do {
                 for (;;) {
                     StateTransition head;
-                    synchronized (pending) {
+                    synchronized (this) {
                         head = pending.peek();
                         if (head == null || head.sequence() != next) {
                             break;
@@ -67,11 +94,11 @@ public final class TransitionDispatcher {
                     VirtualMachineError e = deliver(head);
                     fatal = fatal == null ? e : fatal;
                 }
-                missed = wip.addAndGet(-missed);
+                missed = (int) WIP.getAndAdd(this, -missed) - missed;
             } while (missed != 0);
         } catch (VirtualMachineError e) {
             // Out of memory between deliveries: let go of the drain, so that the next publish drains what waits.
-            wip.set(0);
+            wip = 0;
             throw e;
         }
         if (fatal != null) {

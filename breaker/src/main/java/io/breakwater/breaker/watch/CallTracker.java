@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
@@ -24,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * or waiting, one after another, with none succeeding: a caller whose every call blocks until Kafka's own
  * timeout ({@code max.block.ms}) and then fails is answered each time, so no call stays unanswered for the
  * threshold, yet nothing has succeeded for seconds. The calls of a run follow each other with gaps of at most
- * {@link #RUN_GAP_MILLIS} ms; a success ends it; only failures the owner {@linkplain #failed marks} as counting
- * belong to it.
+ * {@link #RUN_GAP_MILLIS} ms; only failures the owner {@linkplain #failed marks} as counting belong to it; a
+ * success, or a failure that does not count ({@link #neutral}), ends it.
  *
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
- * calls began is forgotten (never expired). Per call: one ticket increment and one slot write, no lock.
+ * calls began is forgotten (never expired); the first call makes the ring. Per call: a ticket and a slot write.
  */
 public final class CallTracker implements Runnable {
 
@@ -86,7 +85,8 @@ public final class CallTracker implements Runnable {
     private final long answerNanos;
     private final LongSupplier clock;
     private final int capacity;
-    private final AtomicReferenceArray<Call> slots;
+    // The ring, made by the first begin() (an idle tracker holds none: a bus may have 100,000 idle streams); set once.
+    private volatile AtomicReferenceArray<Call> slots;
     private final AtomicLong tickets = new AtomicLong();
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
@@ -96,12 +96,11 @@ public final class CallTracker implements Runnable {
     private volatile long oldestPendingStart = NONE;
     // When a call last succeeded; NONE before the first success.
     private volatile long lastSuccess = NONE;
+    // When a call was last answered with a failure that does not count; NONE before the first.
+    private volatile long lastNeutral = NONE;
     private static final long NONE = Long.MIN_VALUE;
-    private final long gapNanos = TimeUnit.MILLISECONDS.toNanos(RUN_GAP_MILLIS);
-    // The failing run: from the start of its first call to the end of its last (now, while one is pending); NONE
-    // when there is none. Watchdog thread only.
-    private long runStart = NONE;
-    private long runEnd = NONE;
+    // The failing run, made when a call first joins one. Watchdog thread only.
+    private FailingRun failing;
     // The run's length as of the last check when it is still going (a call of it pending, or a failure of it new),
     // else -1.
     private volatile long liveRun = -1;
@@ -120,7 +119,6 @@ public final class CallTracker implements Runnable {
             throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
         }
         this.capacity = capacity;
-        this.slots = new AtomicReferenceArray<>(capacity);
     }
 
     private static long positive(String what, Duration d) {
@@ -133,9 +131,22 @@ public final class CallTracker implements Runnable {
 
     /** {@code call} begins (blocking). */
     public void begin(Call call) {
+        AtomicReferenceArray<Call> ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
         long t = tickets.getAndIncrement();
         call.ticket = t;
-        slots.set((int) (t & (capacity - 1)), call);
+        ring.set((int) (t & (capacity - 1)), call);
+    }
+
+    private AtomicReferenceArray<Call> ring() {
+        AtomicReferenceArray<Call> ring = slots;
+        return ring != null ? ring : makeRing();
+    }
+
+    private synchronized AtomicReferenceArray<Call> makeRing() {
+        if (slots == null) {
+            slots = new AtomicReferenceArray<>(capacity);
+        }
+        return slots;
     }
 
     /** {@code call}'s blocking part returned: it waits for its answer now. */
@@ -164,9 +175,23 @@ public final class CallTracker implements Runnable {
         call.failedAt = nanos;
     }
 
+    /**
+     * A call was answered at {@code nanos} with a failure that does not count (the caller's own error: a duplicate
+     * key, a record that cannot be serialized): it ends the failing run, as a success does, though it is no
+     * evidence for the oldest-pending check. Call it before {@link #answer}.
+     */
+    public void neutral(long nanos) {
+        if (lastNeutral == NONE || nanos - lastNeutral > 0) {
+            lastNeutral = nanos;
+        }
+    }
+
     /** A call succeeded at {@code nanos}: evidence for the stall check that the dependency answers (late answers too). */
     public void succeeded(long nanos) {
-        lastSuccess = nanos;
+        long last = lastSuccess;
+        if (last == NONE || nanos - last > 0) {
+            lastSuccess = nanos;
+        }
     }
 
     /**
@@ -196,16 +221,20 @@ public final class CallTracker implements Runnable {
     public void run() {
         long now = clock.getAsLong();
         long limit = tickets.get();
+        AtomicReferenceArray<Call> ring = slots;
         long c = Math.max(cursor, limit - capacity);
         boolean advancing = true;
         long oldest = NONE;
         long success = lastSuccess;
-        if (runStart != NONE && success != NONE && runStart - success < 0) {
-            runStart = NONE; // a success since the run began ends it
+        long neutral = lastNeutral;
+        // The run's calls begin after the last success and after the last answer that did not count.
+        long runFloor = success == NONE ? neutral : neutral == NONE || success - neutral > 0 ? success : neutral;
+        if (failing != null) {
+            failing.endBefore(runFloor); // a success, or a failure that does not count, since the run began ends it
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
-            Call call = slots.get((int) (t & (capacity - 1)));
+            Call call = ring.get((int) (t & (capacity - 1)));
             if (call == null || call.ticket < t) {
                 // Ticket taken, slot not written yet: the call has only just begun.
                 advancing = false;
@@ -213,22 +242,23 @@ public final class CallTracker implements Runnable {
             }
             int s = call.ticket > t ? Call.SETTLED : call.state; // a newer lap: t is forgotten
             boolean afterSuccess = success == NONE || call.startNanos - success >= 0;
+            boolean inRunTime = runFloor == NONE || call.startNanos - runFloor >= 0;
             if (s == Call.SETTLED) {
                 long failedAt = call.failedAt;
                 if (call.ticket == t && failedAt != NONE && !call.inRun) {
                     call.inRun = true;
-                    if (afterSuccess) {
-                        live |= join(call.startNanos, failedAt);
+                    if (inRunTime) {
+                        live |= failingRun().join(call.startNanos, failedAt);
                     }
                 }
             } else {
                 advancing = false;
                 long age = now - call.startNanos;
-                if (afterSuccess) {
-                    live |= join(call.startNanos, now);
-                    if (oldest == NONE || call.startNanos - oldest < 0) {
-                        oldest = call.startNanos;
-                    }
+                if (afterSuccess && (oldest == NONE || call.startNanos - oldest < 0)) {
+                    oldest = call.startNanos;
+                }
+                if (inRunTime) {
+                    live |= failingRun().join(call.startNanos, now);
                 }
                 // A call within its threshold may be followed by calls that began earlier (a caller can pause
                 // between reading the clock and taking its ticket), so the walk goes on.
@@ -244,29 +274,11 @@ public final class CallTracker implements Runnable {
         }
         cursor = c;
         oldestPendingStart = oldest;
-        liveRun = live && runStart != NONE ? runEnd - runStart : -1;
+        liveRun = live ? failing.length() : -1;
     }
 
-    /**
-     * Adds a call that covered {@code start} to {@code end} to the failing run: true when it belongs to the run
-     * now (a call that ended more than a gap before the run began is of an older run, and left out).
-     */
-    private boolean join(long start, long end) {
-        if (runStart != NONE && end - (runStart - gapNanos) < 0) {
-            return false;
-        }
-        if (runStart == NONE || start - (runEnd + gapNanos) > 0) {
-            runStart = start;
-            runEnd = end;
-        } else {
-            if (start - runStart < 0) {
-                runStart = start;
-            }
-            if (end - runEnd > 0) {
-                runEnd = end;
-            }
-        }
-        return true;
+    private FailingRun failingRun() {
+        return failing != null ? failing : (failing = new FailingRun());
     }
 
     private void expire(Call call, boolean blocked, long age) {

@@ -74,7 +74,7 @@ class WindowTest {
 
     @Test
     void theTimeWindowForgetsBucketsOlderThanItsLength() {
-        TimeWindow window = new TimeWindow(3);
+        TimeWindow window = new TimeWindow(3, 1);
         long second = 1_000_000_000L;
         window.record(Outcome.FAILURE, 0);
         window.record(Outcome.SUCCESS, second);
@@ -88,7 +88,7 @@ class WindowTest {
 
     @Test
     void theTimeWindowCountsEveryCallUnderContention() throws Exception {
-        TimeWindow window = new TimeWindow(10);
+        TimeWindow window = new TimeWindow(10, 1);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             CyclicBarrier start = new CyclicBarrier(4);
@@ -109,6 +109,63 @@ class WindowTest {
             pool.shutdownNow();
         }
         assertThat(window.totals(5_000_000_000L)).isEqualTo(new WindowTotals(400_000, 100_000, 0));
+    }
+
+    @Test
+    void theTimeWindowAsksForACheckUntilAReadFoundTheMinimumInThatSecond() {
+        TimeWindow window = new TimeWindow(10, 3);
+        long second = 1_000_000_000L;
+        assertThat(window.record(Outcome.SUCCESS, 0)).as("first record: a new second").isEqualTo(-1);
+        assertThat(window.record(Outcome.SUCCESS, 1)).as("no read yet").isEqualTo(-1);
+        assertThat(window.totals(2).calls()).isEqualTo(2);
+        assertThat(window.record(Outcome.SUCCESS, 3)).as("the last read found fewer than the minimum").isEqualTo(-1);
+        assertThat(window.totals(4).calls()).isEqualTo(3);
+
+        assertThat(window.record(Outcome.SUCCESS, 5)).as("the minimum held, and nothing has left since").isZero();
+        assertThat(window.record(Outcome.SUCCESS, second)).as("a new second: old outcomes may leave").isEqualTo(-1);
+        assertThat(window.record(Outcome.SUCCESS, second + 1)).as("no read in this second yet").isEqualTo(-1);
+        assertThat(window.totals(second + 2).calls()).isEqualTo(6);
+        assertThat(window.record(Outcome.SUCCESS, second + 3)).isZero();
+    }
+
+    @Test
+    void theTimeWindowCountsTheCallsOfMoreThreadsThanSlotsAsSecondsPass() throws Exception {
+        int threads = 2 * Stripes.SLOTS + 1;
+        int perThread = 50_000;
+        long second = 1_000_000_000L;
+        TimeWindow window = new TimeWindow(10, 1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                        // Seconds 0 to 4, each thread at its own pace, so threads that share a ring roll it by turns.
+                        long now = (long) i * 5 / perThread * second + i % 1000;
+                        window.record(i % 4 == 0 ? Outcome.FAILURE : i % 4 == 1 ? Outcome.SLOW_SUCCESS : Outcome.SUCCESS, now);
+                    }
+                    return null;
+                }));
+            }
+            WindowTotals last = WindowTotals.EMPTY;
+            while (!writers.stream().allMatch(Future::isDone)) {
+                WindowTotals now = window.totals(4 * second);
+                assertThat(now.calls()).as("read while counting: never back, never beyond what was recorded")
+                        .isGreaterThanOrEqualTo(last.calls()).isLessThanOrEqualTo((long) threads * perThread);
+                assertThat(now.failures()).isGreaterThanOrEqualTo(last.failures());
+                last = now;
+            }
+            for (Future<?> f : writers) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long total = (long) threads * perThread;
+        assertThat(window.totals(4 * second)).isEqualTo(new WindowTotals(total, total / 4, total / 4));
+        assertThat(window.totals(15 * second)).as("all of it left the window").isEqualTo(WindowTotals.EMPTY);
     }
 
     @Test

@@ -38,6 +38,21 @@ class CallTrackerTest {
     }
 
     @Test
+    void aTrackerThatNoCallHasReachedChecksCleanlyThenTracksItsFirstCall() {
+        tracker.run();
+        clock.advance(Duration.ofSeconds(5));
+        tracker.run();
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(-1);
+        assertThat(tracker.failingRunNanos()).isEqualTo(-1);
+
+        begin("first", true);
+        clock.advance(Duration.ofSeconds(2));
+        tracker.run();
+
+        assertThat(expired).containsExactly("first unanswered 2000");
+    }
+
+    @Test
     void anExpiredCallStillCountsAsPendingUntilItsAnswerComes() {
         Named stuck = begin("stuck", true);
         clock.advance(Duration.ofMillis(500));
@@ -172,5 +187,30 @@ class CallTrackerTest {
         tracker.run();
         assertThat(tracker.failingRunNanos()).as("stuck began before the success, failed was counted once").isEqualTo(-1);
         assertThat(tracker.answer(stuck)).isTrue();
+    }
+
+    @Test
+    void callsAnsweredWithErrorsThatDoNotCountEndTheRunThoughTheyWerePendingAtTicks() {
+        for (int i = 0; i < 100; i++) {
+            Named call = begin("caller error " + i, false);
+            clock.advance(Duration.ofMillis(30));
+            tracker.run();                          // a tick while the call runs: pending, it is in the run for now
+            tracker.neutral(clock.nanoTime());      // answered with the caller's own error
+            tracker.answer(call);
+            tracker.run();
+            assertThat(tracker.failingRunNanos()).as("after call %d", i).isLessThan(Duration.ofMillis(100).toNanos());
+        }
+    }
+
+    @Test
+    void aNeutralAnswerEndsTheRunButNotTheOldestPendingCheck() {
+        Named stuck = begin("stuck", true);
+        clock.advance(Duration.ofMillis(100));
+        tracker.neutral(clock.nanoTime());
+        clock.advance(Duration.ofMillis(1900));
+        tracker.run();
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofSeconds(2).toNanos());
+        assertThat(tracker.failingRunNanos()).as("stuck began before the neutral answer").isEqualTo(-1);
+        tracker.answer(stuck);
     }
 }

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.breakwater.breaker.Subscription;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class WatchdogTest {
 
@@ -20,6 +24,29 @@ class WatchdogTest {
         }); AutoCloseable b = Watchdog.register(healthy::incrementAndGet)) {
             await().atMost(Duration.ofSeconds(5)).until(() -> failing.get() >= 3 && healthy.get() >= 3);
         }
+    }
+
+    @Test
+    @Timeout(30)
+    void twoHundredThousandChecksRegisterRunOnceEachTickAndLeaveWhenClosed() {
+        // As many as a bus with that many streams registers: registering and closing each must not cost the number
+        // already registered (a copy-on-write set made this quadratic: minutes for 100,000).
+        Thread me = Thread.currentThread();
+        AtomicInteger runs = new AtomicInteger();
+        List<Subscription> registrations = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            registrations.add(Watchdog.register(() -> {
+                if (Thread.currentThread() == me) {
+                    runs.incrementAndGet();
+                }
+            }));
+        }
+        Watchdog.runChecks();
+        assertThat(runs).hasValue(200_000);
+
+        registrations.forEach(Subscription::close);
+        Watchdog.runChecks();
+        assertThat(runs).as("closed checks run no more").hasValue(200_000);
     }
 
     @Test

@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -60,6 +63,16 @@ public final class ChannelSender {
     /** Sends; the future completes with the broker's answer or fails with the cause, never with a wrapper. */
     public CompletableFuture<RecordMetadata> send(StreamChannel channel, String topic, String key, byte[] payload,
                                                   Map<String, String> headers) {
+        return send(channel, gate -> transport.send(topic, key, payload, headers, gate));
+    }
+
+    /** Sends {@code record} as it is, its headers Kafka's already; as {@link #send(StreamChannel, String, String, byte[], Map)}. */
+    public CompletableFuture<RecordMetadata> send(StreamChannel channel, ProducerRecord<String, byte[]> record) {
+        return send(channel, gate -> transport.send(record, gate));
+    }
+
+    private CompletableFuture<RecordMetadata> send(StreamChannel channel,
+            Function<Supplier<RuntimeException>, CompletableFuture<RecordMetadata>> handToTransport) {
         Permit permit = channel.breaker.tryAcquirePermit();
         if (permit == null) {
             return CompletableFuture.failedFuture(channel.breaker.openException());
@@ -67,7 +80,7 @@ public final class ChannelSender {
         Send send = new Send(channel, permit);
         CompletableFuture<RecordMetadata> sent;
         try {
-            sent = transport.send(topic, key, payload, headers, send::handOver);
+            sent = handToTransport.apply(send::handOver);
         } catch (Throwable e) {
             send.completed(null, e);
             return send.result;
@@ -125,6 +138,8 @@ public final class ChannelSender {
                     if (t != null) {
                         channel.tracker.failed(t, clock.nanoTime());   // it joins the stream's failing run
                     }
+                } else {
+                    channel.tracker.neutral(clock.nanoTime());   // the event's own fault: it ends a failing run
                 }
                 if (t == null || channel.tracker.answer(t)) {
                     record(cause, counts, t == null ? -1 : clock.nanoTime() - t.startNanos());

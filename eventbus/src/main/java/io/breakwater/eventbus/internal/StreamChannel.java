@@ -7,6 +7,7 @@ import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.Watchdog;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * One stream of an EventBus: its topic, its breaker, and the tracker of its publishes in flight. Each
@@ -15,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * or waiting one after another for that long with none succeeding, opens the breaker at once, so one
  * publishing thread is enough to notice a dead stream.
  */
-public final class StreamChannel implements AutoCloseable {
+public final class StreamChannel implements AutoCloseable, Runnable {
 
     /** Publishes of one stream that may be pending at once before the oldest are forgotten. */
     private static final int TRACKED = 1 << 12;
@@ -37,21 +38,24 @@ public final class StreamChannel implements AutoCloseable {
     private long spilled;
     // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
     private long replayInFlight;
-    private final java.util.NavigableSet<Long> unsettled = new java.util.TreeSet<>();
+    // Only with a spill: without one, orders mean nothing (and an idle stream holds no set).
+    private final java.util.NavigableSet<Long> unsettled;
     // Whether a replay batch of this stream is in flight; replay thread only.
     boolean replaying;
 
-    public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, Duration blockThreshold,
-                         Duration inFlightThreshold, SpillFront spill, BooleanSupplier excused) {
+    /** {@code nanoClock}: {@code clock}'s {@code nanoTime}, one supplier that every stream of a bus shares. */
+    public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, LongSupplier nanoClock,
+                         Duration blockThreshold, Duration inFlightThreshold, SpillFront spill, BooleanSupplier excused) {
         this.stream = stream;
         this.spill = spill;
+        this.unsettled = spill == null ? null : new java.util.TreeSet<>();
         this.topic = topic;
         this.breaker = breaker;
         this.clock = clock;
         this.inFlightNanos = inFlightThreshold.toNanos();
         this.excused = excused;
-        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, TRACKED);
-        this.watchdog = Watchdog.register(this::check);
+        this.tracker = new CallTracker(breaker.name(), nanoClock, blockThreshold, inFlightThreshold, TRACKED);
+        this.watchdog = Watchdog.register(this);
     }
 
     /**
@@ -84,8 +88,13 @@ public final class StreamChannel implements AutoCloseable {
     }
 
     /** The event of {@code order} is settled: acknowledged, durable in the spill, or failed for good. */
-    public synchronized void settled(long order) {
-        unsettled.remove(order);
+    public void settled(long order) {
+        if (spill == null) {
+            return;
+        }
+        synchronized (this) {
+            unsettled.remove(order);
+        }
     }
 
     /**
@@ -128,6 +137,12 @@ public final class StreamChannel implements AutoCloseable {
      */
     public void succeeded() {
         tracker.succeeded(clock.nanoTime());
+    }
+
+    /** The watchdog's tick: {@link #check()}. */
+    @Override
+    public void run() {
+        check();
     }
 
     /** The watchdog's tick: expiries, the stall check, the breaker's timeouts. */

@@ -32,7 +32,7 @@ public final class StreamNames {
         if (stream.isEmpty()) {
             throw new IllegalArgumentException("stream name must not be empty");
         }
-        String topic = prefix + stream;
+        String topic = prefix.isEmpty() ? stream : prefix + stream;
         if (topic.length() > MAX_TOPIC_LENGTH) {
             throw new IllegalArgumentException("stream '" + stream + "' maps to topic '" + topic + "' of " + topic.length()
                     + " characters; Kafka allows at most " + MAX_TOPIC_LENGTH);

@@ -11,7 +11,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Callback;
@@ -36,6 +35,14 @@ import org.slf4j.LoggerFactory;
 public final class SendQueue<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendQueue.class);
+    private static final java.lang.invoke.VarHandle DONE;
+    static {
+        try {
+            DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Entry.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The message of the {@code KafkaException} of a record still queued when the producer closed. */
     public static final String CLOSED_BEFORE_SENT = "The producer was closed before this record was sent";
 
@@ -50,7 +57,8 @@ public final class SendQueue<K, V> {
         final Callback user;
         final Supplier<? extends RuntimeException> gate;
         final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        private final AtomicBoolean done = new AtomicBoolean();
+        // Whether it was completed; set once, by compare-and-set (DONE: one field, not an object per record).
+        private volatile boolean done;
         // Whether the breaker refused it (answered synchronously, on the sender thread).
         volatile boolean refused;
 
@@ -62,7 +70,7 @@ public final class SendQueue<K, V> {
 
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (!done.compareAndSet(false, true)) {
+            if (!DONE.compareAndSet(this, false, true)) {
                 return;
             }
             refused = exception instanceof io.breakwater.breaker.CircuitBreakerOpenException;

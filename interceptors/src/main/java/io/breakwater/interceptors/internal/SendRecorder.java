@@ -146,6 +146,8 @@ public final class SendRecorder {
             } else if (counts) {
                 tracker.failed(this, clock.nanoTime());
                 refusals.cleared();
+            } else {
+                tracker.neutral(clock.nanoTime());   // the caller's own error: it ends a failing run
             }
             return counts;
         }

@@ -1,5 +1,7 @@
 package io.breakwater.interceptors.internal;
 
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.interceptors.BreakwaterConfig;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.KafkaException;
 
@@ -14,6 +16,17 @@ public final class TransactionRefusals {
     private volatile boolean open;
     // The first refusal in the open transaction; null while there is none.
     private final AtomicReference<RuntimeException> first = new AtomicReference<>();
+
+    /** Refuses {@code initTransactions} in non-blocking mode, and at once while {@code breaker} refuses calls. */
+    public static void checkInit(boolean nonBlocking, CircuitBreaker breaker) {
+        if (nonBlocking) {
+            throw new IllegalStateException("Transactions need the blocking mode: with " + BreakwaterConfig.SEND_NONBLOCKING_CONFIG
+                    + "=true sends leave the caller's thread and could cross a commit");
+        }
+        if (breaker.state().rejectsCalls()) {
+            throw breaker.openException();
+        }
+    }
 
     public void began() {
         first.set(null);

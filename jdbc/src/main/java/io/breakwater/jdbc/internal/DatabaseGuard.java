@@ -137,6 +137,8 @@ public final class DatabaseGuard {
         boolean counts = !isClosed() && counts(failure);
         if (counts) {
             tracker.failed(t, clock.nanoTime());
+        } else {
+            tracker.neutral(clock.nanoTime());   // the caller's own error (a duplicate key): it ends a failing run
         }
         if (!tracker.answer(t)) {
             return; // the watchdog counted it already

@@ -75,7 +75,6 @@ public final class RedpandaTransport implements AutoCloseable {
      * {@code max.block.ms} = {@value #DEFAULT_MAX_BLOCK_MS}. The {@code breakwater.*} keys of the transport
      * breaker apply as they do to a wrapped producer (thresholds, windows, {@code breakwater.breaker.name},
      * default {@value BreakerPresets#KAFKA_TRANSPORT_NAME}); the builder's own methods override them.
-     *
      * @throws org.apache.kafka.common.config.ConfigException for an unknown or invalid {@code breakwater.*} key,
      *         or one that does not apply to a transport (status and state keys: give the EventBus a
      *         {@code StatusPublisher} instead)
@@ -132,7 +131,6 @@ public final class RedpandaTransport implements AutoCloseable {
      * what the producer reported; while the transport breaker is open it fails at once with a
      * {@code CircuitBreakerOpenException} naming {@value BreakerPresets#KAFKA_TRANSPORT_NAME}. Whatever the
      * producer throws goes to the future too.
-     *
      * @throws IllegalArgumentException when a header name is null or empty (checked before anything is sent)
      */
     public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers) {
@@ -146,10 +144,14 @@ public final class RedpandaTransport implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers,
                                                   Supplier<? extends RuntimeException> gate) {
-        List<Header> recordHeaders = headers(headers);
+        return send(new ProducerRecord<>(topic, null, key, value, headers(headers)), gate);
+    }
+
+    /** Sends {@code record} as it is, its headers Kafka's already; {@code gate} (may be null) as above. */
+    public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record, Supplier<? extends RuntimeException> gate) {
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, value, recordHeaders), (metadata, error) -> {
+            producer.send(record, (metadata, error) -> {
                 if (error == null) {
                     result.complete(metadata);
                 } else {

@@ -1,0 +1,88 @@
+package io.breakwater.bench;
+
+import io.breakwater.testkit.ForkedKafkaBroker;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The broker of the end-to-end parts: one KRaft node in a JVM of its own (C2 on, 1 GiB heap), reached directly (not
+ * through the testkit's proxy, which would copy every byte in the benchmark's JVM). Optionally the broker and this
+ * JVM are pinned to CPUs of their own with {@code taskset}.
+ */
+final class BenchBroker implements AutoCloseable {
+
+    /** Old records go soon: ten rounds of six variants would otherwise keep gigabytes on disk. */
+    static final Map<String, String> TOPIC_CONFIG = Map.of("segment.bytes", Integer.toString(16 << 20),
+            "retention.bytes", Integer.toString(64 << 20));
+
+    private final ForkedKafkaBroker broker;
+    private final String pinning;
+
+    private BenchBroker(ForkedKafkaBroker broker, String pinning) {
+        this.broker = broker;
+        this.pinning = pinning;
+    }
+
+    static BenchBroker start(BenchConfig config) throws IOException, InterruptedException {
+        ForkedKafkaBroker broker = ForkedKafkaBroker.builder().heapMegabytes(1024).jvmOption("-XX:TieredStopAtLevel=4")
+                .brokerProperty("log.retention.check.interval.ms", "10000").start();
+        List<String> pinned = new ArrayList<>();
+        try {
+            if (config.brokerCpus() != null) {
+                pin(broker.pid(), config.brokerCpus());
+                pinned.add("broker on CPU " + config.brokerCpus());
+            }
+            if (config.clientCpus() != null) {
+                pin(ProcessHandle.current().pid(), config.clientCpus());
+                pinned.add("clients on CPU " + config.clientCpus());
+            }
+        } catch (IOException | RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return new BenchBroker(broker, pinned.isEmpty() ? "not pinned" : String.join(", ", pinned) + " (taskset)");
+    }
+
+    /** Every thread of process {@code pid}, and those it starts later, on {@code cpus}. */
+    private static void pin(long pid, String cpus) throws IOException, InterruptedException {
+        Process taskset = new ProcessBuilder("taskset", "-a", "-pc", cpus, Long.toString(pid)).redirectErrorStream(true).start();
+        String output = new String(taskset.getInputStream().readAllBytes());
+        if (!taskset.waitFor(30, TimeUnit.SECONDS) || taskset.exitValue() != 0) {
+            throw new IllegalStateException("taskset -a -pc " + cpus + " " + pid + " failed: " + output.trim());
+        }
+    }
+
+    /** The broker's direct address, for {@code bootstrap.servers}. */
+    String bootstrapServers() {
+        return broker.directBootstrapServers();
+    }
+
+    /** How the broker and the clients share the CPUs. */
+    String pinning() {
+        return pinning;
+    }
+
+    /** The testkit's broker, for faults through its proxy. */
+    ForkedKafkaBroker forked() {
+        return broker;
+    }
+
+    /** Creates {@code topics} (3 partitions each, old records dropped soon) and waits for them. */
+    void createTopics(List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            List<NewTopic> fresh = topics.stream().map(t -> new NewTopic(t, 3, (short) 1).configs(TOPIC_CONFIG)).toList();
+            admin.createTopics(fresh).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+}

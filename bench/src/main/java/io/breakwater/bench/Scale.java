@@ -1,0 +1,189 @@
+package io.breakwater.bench;
+
+import io.breakwater.breaker.BreakerPresets;
+import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.PublishResult;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Many streams in one EventBus: the heap one more idle stream costs (and one more breaker alone, in a registry), the
+ * cost of finding a breaker among them, and the caller's cost of {@code publishStream} as the streams grow. The bus
+ * sends to a {@code MockProducer} that acknowledges at once: the figures are the bus's, not a broker's.
+ */
+final class Scale {
+
+    /** Publish cost with {@code streams} streams: ns per publishStream call, median and spread of the repetitions. */
+    record Publish(int streams, double medianNanos, double lowNanos, double highNanos) {
+    }
+
+    record Results(int streams, double bytesPerBreaker, double bytesPerStream, double lookupNanos, double creationSeconds,
+                   List<Publish> publishes, int publishesPerRepetition) {
+    }
+
+    private static final int REPETITIONS = 3;
+    private static final int BATCH = 1_000;
+
+    private Scale() {
+    }
+
+    static Results run(BenchConfig c) throws Exception {
+        int n = c.streams();
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = "s" + i;
+        }
+        // Breakers alone, in a registry, with the EventBus's channel preset.
+        long before = usedHeapAfterGc();
+        CircuitBreakerRegistry registry = new CircuitBreakerRegistry(BreakerPresets.kafkaChannel("scale"));
+        for (String name : names) {
+            registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + name);
+        }
+        double perBreaker = (usedHeapAfterGc() - before) / (double) n;
+        double lookup = lookupNanos(registry, names);
+        Reference.reachabilityFence(registry);
+        registry = null;
+
+        // Streams of a bus: channel, tracker, breaker, watchdog registration.
+        MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        before = usedHeapAfterGc();
+        long created;
+        double perStream;
+        try (EventBus bus = bus(mock)) {
+            long t0 = System.nanoTime();
+            for (String name : names) {
+                bus.channelBreaker(name);
+            }
+            created = System.nanoTime() - t0;
+            perStream = (usedHeapAfterGc() - before) / (double) n;
+        }
+        List<Publish> publishes = new ArrayList<>();
+        for (int streams = 10; streams < n; streams *= 10) {
+            publishes.add(publishCost(streams, c.publishes(), names));
+        }
+        publishes.add(publishCost(n, c.publishes(), names));
+        return new Results(n, perBreaker, perStream, lookup, created / 1e9, publishes, c.publishes());
+    }
+
+    private static EventBus bus(MockProducer<String, byte[]> mock) {
+        return EventBus.builder(RedpandaTransport.builder(mock).codec(new Variants.Bytes()).sendQueueMaxRecords(4 * BATCH).build())
+                .build();
+    }
+
+    /** Registry look-ups of existing breakers, in a random order fixed beforehand: ns per look-up. */
+    private static double lookupNanos(CircuitBreakerRegistry registry, String[] names) {
+        String[] full = Arrays.stream(names).map(s -> BreakerPresets.KAFKA_CHANNEL_PREFIX + s).toArray(String[]::new);
+        int[] order = new SplittableRandom(17).ints(1 << 20, 0, full.length).toArray();
+        long sink = 0;
+        for (int i = 0; i < order.length; i++) { // warm-up
+            sink += registry.getOrCreate(full[order[i]]).name().length();
+        }
+        long t0 = System.nanoTime();
+        for (int round = 0; round < 4; round++) {
+            for (int i = 0; i < order.length; i++) {
+                sink += registry.getOrCreate(full[order[i]]).name().length();
+            }
+        }
+        long elapsed = System.nanoTime() - t0;
+        if (sink == 42) {
+            System.out.print(""); // keeps the look-ups from being optimized away
+        }
+        return elapsed / (4.0 * order.length);
+    }
+
+    /** A bus with {@code streams} streams (made here), published to at random: the caller's ns per call, repeated. */
+    private static Publish publishCost(int streams, int publishes, String[] names)
+            throws Exception {
+        MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        try (EventBus bus = bus(mock)) {
+            for (int i = 0; i < streams; i++) {
+                bus.channelBreaker(names[i]);
+            }
+            byte[] value = new byte[Variants.VALUE_BYTES];
+            SplittableRandom random = new SplittableRandom(streams);
+            double[] costs = new double[REPETITIONS];
+            publish(bus, mock, names, streams, Math.max(BATCH, publishes / 4), value, random); // warm-up
+            for (int r = 0; r < REPETITIONS; r++) {
+                costs[r] = publish(bus, mock, names, streams, publishes, value, random) / (double) publishes;
+            }
+            Arrays.sort(costs);
+            return new Publish(streams, costs[REPETITIONS / 2], costs[0], costs[REPETITIONS - 1]);
+        }
+    }
+
+    /** Publishes {@code count} events in batches, each batch answered before the next; returns the nanoseconds of the calls. */
+    private static long publish(EventBus bus, MockProducer<String, byte[]> mock, String[] names, int streams, int count,
+                                byte[] value, SplittableRandom random) throws Exception {
+        long calls = 0;
+        List<CompletableFuture<PublishResult>> batch = new ArrayList<>(BATCH);
+        for (int done = 0; done < count; done += BATCH) {
+            int size = Math.min(BATCH, count - done);
+            int[] targets = random.ints(size, 0, streams).toArray();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < size; i++) {
+                batch.add(bus.publishStream(names[targets[i]], null, value, Map.of()));
+            }
+            calls += System.nanoTime() - t0;
+            for (CompletableFuture<PublishResult> f : batch) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            batch.clear();
+            mock.clear(); // the mock keeps every record it was sent
+        }
+        return calls;
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(100);
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    static void report(StringBuilder md, Results r, Targets t) {
+        md.append("## Scale: many streams in one EventBus\n\n");
+        md.append(String.format(Locale.ROOT, "%,d streams (stream breakers) in one EventBus over a `MockProducer` that acknowledges "
+                + "at once, so the figures are the bus's. Heap: used heap after full GCs, before and after making them, ÷ "
+                + "their number; once for breakers alone (a registry of the EventBus's channel preset), once for the streams of "
+                + "a bus (each with its channel, send tracker, breaker and watchdog check). Making the %,d streams took %.1f s. "
+                + "Registry look-up: `getOrCreate` of an existing name, at random among them. publishStream: the caller's time per "
+                + "call, to streams at random, %,d calls per repetition in batches of %,d (each answered before the next), "
+                + "median of %d repetitions with their spread.%n%n", r.streams(), r.streams(), r.creationSeconds(),
+                r.publishesPerRepetition(), BATCH, REPETITIONS));
+        md.append("| figure | value |\n|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| heap per breaker (registry only) | %.0f bytes |%n", r.bytesPerBreaker()));
+        md.append(String.format(Locale.ROOT, "| heap per idle stream of an EventBus | %.0f bytes |%n", r.bytesPerStream()));
+        md.append(String.format(Locale.ROOT, "| registry look-up among %,d | %.1f ns |%n%n", r.streams(), r.lookupNanos()));
+        md.append("| streams | publishStream, ns per call (median) | spread |\n|---|---|---|\n");
+        for (Publish p : r.publishes()) {
+            md.append(String.format(Locale.ROOT, "| %,d | %.0f | %.0f – %.0f |%n", p.streams(), p.medianNanos(), p.lowNanos(),
+                    p.highNanos()));
+        }
+        md.append('\n');
+        t.atMost("≤ 1 KiB of heap per idle stream breaker (a stream of the EventBus, all it holds)", r.bytesPerStream(), 1024,
+                "bytes", String.format(Locale.ROOT, "%.0f bytes (breaker alone: %.0f)", r.bytesPerStream(), r.bytesPerBreaker()));
+        Publish fewest = r.publishes().get(0);
+        Publish most = r.publishes().get(r.publishes().size() - 1);
+        t.add(String.format(Locale.ROOT, "publishStream cost flat from %,d to %,d streams (the median at %,d within the spread "
+                        + "at %,d, or below it)", fewest.streams(), most.streams(), most.streams(), fewest.streams()),
+                String.format(Locale.ROOT, "%.0f ns vs %.0f ns (%.0f – %.0f)", most.medianNanos(), fewest.medianNanos(),
+                        fewest.lowNanos(), fewest.highNanos()), most.medianNanos() <= fewest.highNanos(),
+                String.format(Locale.ROOT, "by %.0f ns", most.medianNanos() - fewest.highNanos()));
+    }
+}

@@ -1,0 +1,175 @@
+package io.breakwater.bench;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.interceptors.CircuitBreakerProducer;
+import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
+import io.breakwater.spill.SqliteSpillStore;
+import io.breakwater.transport.redpanda.EventCodec;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The ways of sending one record that the end-to-end parts compare, each on a topic of its own: Kafka's producer
+ * alone, the {@code CircuitBreakerProducer} blocking and non-blocking, the producer with the interceptor, and the
+ * EventBus with and without a spill. Closed together.
+ */
+final class Variants implements AutoCloseable {
+
+    static final int VALUE_BYTES = 1024;
+    static final String RAW = "raw KafkaProducer";
+    static final String WRAPPED = "CircuitBreakerProducer (blocking)";
+    static final String NON_BLOCKING = "CircuitBreakerProducer (non-blocking)";
+    static final String INTERCEPTED = "KafkaProducer + interceptor";
+    static final String BUS = "EventBus.publishStream";
+    static final String BUS_SPILL = "EventBus.publishStream with a spill (no fault)";
+    static final List<String> NAMES = List.of(RAW, WRAPPED, NON_BLOCKING, INTERCEPTED, BUS, BUS_SPILL);
+    static final List<String> TOPICS = List.of("raw", "wrapped", "nonblocking", "intercepted", "eventbus", "eventbus-spill");
+
+    /** One way of sending: record {@code i} with {@code value}; {@code done} takes its error, or null. */
+    interface Variant {
+        String name();
+
+        void send(int i, byte[] value, Consumer<Throwable> done);
+    }
+
+    /** Passes byte[] events through, so the EventBus moves the same 1 KiB values as the producers. */
+    static final class Bytes implements EventCodec {
+        @Override
+        public byte[] encode(Object event) {
+            return (byte[]) event;
+        }
+
+        @Override
+        public String contentType() {
+            return "application/octet-stream";
+        }
+    }
+
+    private final List<Variant> variants = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    /**
+     * The six variants on {@code prefix}-topics, with producers of {@code props}; the non-blocking ones get a send queue of
+     * {@code queue} records (a whole burst: they measure throughput, not a full queue's refusals).
+     */
+    Variants(Map<String, Object> props, String prefix, int queue, Path spillDir) {
+        try {
+            Producer<String, byte[]> raw = open(new KafkaProducer<>(props));
+            Producer<String, byte[]> wrapped = open(CircuitBreakerProducer.wrap(new KafkaProducer<>(props),
+                    CircuitBreaker.ofDefaults(prefix + "wrapped")));
+            Producer<String, byte[]> nonBlocking = CircuitBreakerProducer.builder(new KafkaProducer<String, byte[]>(props))
+                    .breaker(CircuitBreaker.ofDefaults(prefix + "nonblocking")).nonBlocking(true).sendQueueMaxRecords(queue).build();
+            // Its close() passes Duration.ofMillis(Long.MAX_VALUE) on, whose nanos overflow: closed with a bound instead.
+            closeables.add(() -> nonBlocking.close(Duration.ofSeconds(30)));
+            Map<String, Object> interceptorProps = new HashMap<>(props);
+            interceptorProps.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
+            interceptorProps.put("breakwater.breaker.name", prefix + "intercepted");
+            interceptorProps.put("breakwater.status.enabled", "false");
+            Producer<String, byte[]> intercepted = open(new KafkaProducer<>(interceptorProps));
+            EventBus bus = open(EventBus.builder(RedpandaTransport.builder(props).codec(new Bytes()).sendQueueMaxRecords(queue)
+                    .build()).topicPrefix(prefix).build());
+            EventBus spilling = open(EventBus.builder(RedpandaTransport.builder(props).codec(new Bytes()).sendQueueMaxRecords(queue)
+                    .build()).topicPrefix(prefix).spill(SqliteSpillStore.open(spillDir.resolve(prefix + "spill.db"))).build());
+            variants.add(viaProducer(RAW, raw, prefix + TOPICS.get(0)));
+            variants.add(viaProducer(WRAPPED, wrapped, prefix + TOPICS.get(1)));
+            variants.add(viaProducer(NON_BLOCKING, nonBlocking, prefix + TOPICS.get(2)));
+            variants.add(viaProducer(INTERCEPTED, intercepted, prefix + TOPICS.get(3)));
+            variants.add(viaBus(BUS, bus, TOPICS.get(4)));
+            variants.add(viaBus(BUS_SPILL, spilling, TOPICS.get(5)));
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Producer properties for the broker at {@code bootstrap}: 1 KiB values, acks=all, {@code lingerMs}, 64 KiB batches. */
+    static Map<String, Object> props(String bootstrap, int lingerMs) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        return props;
+    }
+
+    /** The topics of the variants on {@code prefix}. */
+    static List<String> topics(String prefix) {
+        return TOPICS.stream().map(t -> prefix + t).toList();
+    }
+
+    List<Variant> all() {
+        return variants;
+    }
+
+    private <T extends AutoCloseable> T open(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    private static Variant viaProducer(String name, Producer<String, byte[]> producer, String topic) {
+        return new Variant() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void send(int i, byte[] value, Consumer<Throwable> done) {
+                producer.send(new ProducerRecord<>(topic, KEYS[i & 63], value), (metadata, error) -> done.accept(error));
+            }
+        };
+    }
+
+    private static Variant viaBus(String name, EventBus bus, String stream) {
+        return new Variant() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void send(int i, byte[] value, Consumer<Throwable> done) {
+                bus.publishStream(stream, KEYS[i & 63], value, Map.of()).whenComplete((r, e) -> done.accept(e));
+            }
+        };
+    }
+
+    /** 64 keys made once: the figures are the variants', not those of making key strings. */
+    private static final String[] KEYS = new String[64];
+
+    static {
+        for (int i = 0; i < KEYS.length; i++) {
+            KEYS[i] = "k" + i;
+        }
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                failure = failure == null ? new IllegalStateException("closing the variants failed", e) : failure;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
