@@ -205,9 +205,10 @@ class EventBusTest {
         CompletableFuture<PublishResult> first = bus.publishStream("orders", new Order("o", 1));
         mock.errorNext(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
         assertThatThrownBy(first::join).hasCauseInstanceOf(SaslAuthenticationException.class);
-        // Kafka's send() waits for its next attempt to authenticate (reconnect.backoff.max.ms, here 5 s).
+        // Kafka's send() waits for its next attempt to authenticate (reconnect.backoff.max.ms, 1 s, plus jitter, plus
+        // a slow login: 3 s here, past the 2 s in-flight threshold).
         CompletableFuture<PublishResult> waiting = bus.publishStream("orders", new Order("o", 2));
-        clock.advance(Duration.ofSeconds(5));
+        clock.advance(Duration.ofSeconds(3));
         awaitWatchdogTicks(3);
         assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(transport.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
@@ -221,6 +222,24 @@ class EventBusTest {
         bus.publishStream("orders", new Order("o", 4));
         clock.advance(Duration.ofSeconds(3));
         await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void aClusterThatGoesSilentAfterARefusalOpensTheBreakersWithinSeconds() {
+        EventBus bus = bus(EventBus.builder(transport));
+        CompletableFuture<PublishResult> first = bus.publishStream("orders", new Order("o", 1));
+        mock.errorNext(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
+        assertThatThrownBy(first::join).hasCauseInstanceOf(SaslAuthenticationException.class);
+        // The cluster goes away: publishes are accepted and never answered (until Kafka's delivery.timeout.ms).
+        bus.publishStream("orders", new Order("o", 2));
+        clock.advance(Duration.ofSeconds(3));
+        awaitWatchdogTicks(3);
+        assertThat(bus.channelBreaker("orders").state()).as("still within the refusal's excuse (3.2 s)")
+                .isEqualTo(CircuitBreakerState.CLOSED);
+        clock.advance(Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(5)).until(() -> bus.channelBreaker("orders").state() == CircuitBreakerState.OPEN
+                && transport.breaker().state() == CircuitBreakerState.OPEN);
+        assertThat(bus.channelBreaker("orders").snapshot().lastFailure()).startsWith("no publish answered for 3300 ms");
     }
 
     /** Waits until the watchdog thread has run every check at least {@code ticks} more times. */

@@ -82,7 +82,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         this.clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
         this.recorder = new SendRecorder(breaker, b.classifier, clock, clusterRule, b.sendBlockThreshold,
                 b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName,
-                CredentialRefusals.of(breaker.name(), b.producerConfig));
+                CredentialRefusals.of(breaker.name(), b.producerConfig, clock, b.sendBlockThreshold, b.inFlightThreshold));
         Subscription rule = clusterRule == null ? () -> { } : breaker.onTransition(t -> clusterRule.entered(t.to()));
         Subscription attached;
         try {

@@ -58,7 +58,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
     private StatusPublisher publisher;
     private Subscription statusSubscription = () -> { };
     private ControlFollower follower;
-    private CredentialRefusals refusals = CredentialRefusals.of("kafka-producer", null);
+    private CredentialRefusals refusals = CredentialRefusals.of("kafka-producer", null, Clock.system());
     private Subscription controlSubscription = () -> { };
     // Whether a send was seen while the breaker was FORCED_OPEN with no wrapper to refuse it (warned once).
     private final java.util.concurrent.atomic.AtomicBoolean unenforced = new java.util.concurrent.atomic.AtomicBoolean();
@@ -90,7 +90,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         }
         Clock clock = breaker.config().clock();
         this.tracker = new AckTracker(breaker, clock, config.inFlightThreshold(), BreakwaterConfig.IN_FLIGHT_THRESHOLD_MS_CONFIG);
-        this.refusals = CredentialRefusals.of(breaker.name(), configs);
+        this.refusals = CredentialRefusals.of(breaker.name(), configs, clock, config.inFlightThreshold());
         tracker.excuseWhile(refusals::refusing);
         this.watchdog = Watchdog.register(tracker);
         ObservedBreakers.observe(breaker);
@@ -161,7 +161,7 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
         boolean counts = exception != null && Verdicts.counts(classifier, exception);
         if (exception == null) {
             tracker.succeeded();
-            refusals.cleared();
+            refusals.succeeded();
         } else if (refusals.refused(exception)) {
             tracker.succeeded();   // the cluster answered: no stall, though nothing succeeded
         } else if (Throwables.unwrap(exception) instanceof AuthorizationException) {

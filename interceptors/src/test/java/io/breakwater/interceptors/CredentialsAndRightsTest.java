@@ -81,7 +81,8 @@ class CredentialsAndRightsTest {
         producer.guard = CircuitBreakerProducer.builder(producer).breaker(breaker).watchdog(false)
                 .producerConfig(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
                         "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
-                                + "username=\"orders-app\" password=\"wrong\";"))
+                                + "username=\"orders-app\" password=\"wrong\";",
+                        "reconnect.backoff.max.ms", String.valueOf(Math.max(1000, waitMillis))))
                 .build();
         return producer;
     }
@@ -168,6 +169,39 @@ class CredentialsAndRightsTest {
         }
         dead.guard.checkNow();
         assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void aClusterThatGoesSilentAfterARefusalOpensTheBreakerWithinSecondsNotAtKafkasTimeout() {
+        // One refusal, then the cluster goes away: sends are accepted and never answered (until delivery.timeout.ms).
+        MockProducer<String, String> mock = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer()) {
+            private boolean refused;
+
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> record, Callback callback) {
+                if (!refused) {
+                    refused = true;
+                    return failed(callback, new SaslAuthenticationException("Authentication failed"));
+                }
+                return super.send(record, callback);
+            }
+        };
+        CircuitBreakerProducer<String, String> guarded = CircuitBreakerProducer.builder(mock).breaker(breaker)
+                .watchdog(false).producerConfig(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";"))
+                .build();
+        assertThatThrownBy(() -> guarded.send(new ProducerRecord<>("orders", "k", "v")).get())
+                .hasCauseInstanceOf(SaslAuthenticationException.class);
+        long waited = 0;
+        while (breaker.state() == CircuitBreakerState.CLOSED && waited < 30_000) {
+            guarded.send(new ProducerRecord<>("orders", "k", "v"));
+            clock.advance(Duration.ofMillis(100));
+            waited += 100;
+            guarded.checkNow();
+        }
+        // The excuse: reconnect.backoff.max.ms (1 s) + 20 % + the longer threshold (in flight, 2 s); then the stall.
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(waited).isGreaterThan(3_000).isLessThanOrEqualTo(4_000);
     }
 
     @Test

@@ -33,7 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ControlFollower implements AutoCloseable {
 
-    private record Key(Map<String, Object> clientConfig, String topic, String instanceId) {
+    // The client settings hold passwords: its text names their keys alone.
+    record Key(Map<String, Object> clientConfig, String topic, String instanceId) {
+        @Override
+        public String toString() {
+            return "Key[topic=" + topic + ", instanceId=" + instanceId + ", clientConfig keys="
+                    + new java.util.TreeSet<>(clientConfig.keySet()) + "]";
+        }
     }
 
     // Every live follower core by key, with its handles.

@@ -49,7 +49,13 @@ public final class StatusPublisher implements AutoCloseable {
     public static final int DEFAULT_HEARTBEAT_SECONDS = 30;
     private static final Logger LOG = LoggerFactory.getLogger(StatusPublisher.class);
 
-    private record Key(Map<String, Object> clientConfig, String topic, String instanceId) {
+    // The client settings hold passwords: its text names their keys alone.
+    record Key(Map<String, Object> clientConfig, String topic, String instanceId) {
+        @Override
+        public String toString() {
+            return "Key[topic=" + topic + ", instanceId=" + instanceId + ", clientConfig keys="
+                    + new java.util.TreeSet<>(clientConfig.keySet()) + "]";
+        }
     }
 
     private record Shared(PublisherCore core, Attachments attached) {

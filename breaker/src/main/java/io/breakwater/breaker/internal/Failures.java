@@ -8,12 +8,19 @@ public final class Failures {
     /** Longest description kept. */
     public static final int MAX_LENGTH = 500;
 
-    // key=value or key: value where the key names a secret; the value is masked up to a separator.
+    // key=value or key: value where the key names a secret (Kafka's password settings among them: ssl.key.password,
+    // ssl.keystore.key, sasl.jaas.config, sasl.oauthbearer.assertion.private.key.passphrase, ...client.secret); the
+    // value is masked whole when quoted (backslash escapes included, to the end of the text if never closed), else up
+    // to a separator.
     private static final Pattern SECRET_ASSIGNMENT = Pattern.compile(
-            "(?i)((?:password|passwd|secret|token|api[_.-]?key|credentials?|sasl\\.jaas\\.config)[\"']?\\s*[=:]\\s*)"
-                    + "(\"[^\"]*\"|'[^']*'|[^\\s,;&]+)");
-    // user:password@host in URIs.
-    private static final Pattern URI_CREDENTIALS = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://[^/\\s:@]*:)[^@\\s/]+@");
+            "(?i)((?:password|passwd|passphrase|secret|token|api[_.-]?key|private[_.-]?key|credentials?"
+                    + "|sasl\\.jaas\\.config|keystore\\.key)[\"']?\\s*[=:]\\s*)"
+                    + "(\"(?:[^\"\\\\]|\\\\.)*\"?|'(?:[^'\\\\]|\\\\.)*'?|[^\\s,;&]+)");
+    // A PEM private key, whole (to the end of the text if it has no END line).
+    private static final Pattern PEM_PRIVATE_KEY = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\\z)", Pattern.DOTALL);
+    // user:password@host in URIs; the password up to the last '@' before a space, as it may hold '@' or '/' itself.
+    private static final Pattern URI_CREDENTIALS = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://[^/\\s:@]*:)\\S*@");
     // Bearer tokens.
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[a-z0-9._~+/=-]+");
 
@@ -35,7 +42,8 @@ public final class Failures {
         if (text == null) {
             return null;
         }
-        String s = SECRET_ASSIGNMENT.matcher(text).replaceAll("$1****");
+        String s = PEM_PRIVATE_KEY.matcher(text).replaceAll("-----BEGIN $1PRIVATE KEY-----****");
+        s = SECRET_ASSIGNMENT.matcher(s).replaceAll("$1****");
         s = URI_CREDENTIALS.matcher(s).replaceAll("$1****@");
         s = BEARER.matcher(s).replaceAll("$1****");
         s = s.replaceAll("\\p{Cntrl}", " ");

@@ -178,4 +178,32 @@ class WindowTest {
         assertThat(Failures.sanitize("token: \"xyz\" rejected")).isEqualTo("token: **** rejected");
         assertThat(Failures.sanitize("x".repeat(600))).hasSize(Failures.MAX_LENGTH);
     }
+
+    @Test
+    void aPasswordWithASlashOrAnAtInAUriIsMaskedWhole() {
+        assertThat(Failures.sanitize("connect to redis://u:pa/ss@host:6379 failed"))
+                .isEqualTo("connect to redis://u:****@host:6379 failed");
+        assertThat(Failures.sanitize("connect to redis://u:p@ss@host:6379 failed"))
+                .isEqualTo("connect to redis://u:****@host:6379 failed");
+        assertThat(Failures.sanitize("redis://:p@/s:s@host/0 and postgresql://db:5432/x"))
+                .isEqualTo("redis://:****@host/0 and postgresql://db:5432/x");
+    }
+
+    @Test
+    void aQuotedSecretIsMaskedWholeEscapedQuotesAndAll() {
+        assertThat(Failures.sanitize("password=\"ab\\\"cd ef\" rest")).isEqualTo("password=**** rest");
+        assertThat(Failures.sanitize("password='ab\\'cd ef' rest")).isEqualTo("password=**** rest");
+        assertThat(Failures.sanitize("password=\"never closed, and more")).isEqualTo("password=****");
+        assertThat(Failures.sanitize("username=\"u\" password=\"p\\\\\" rest")).isEqualTo("username=\"u\" password=**** rest");
+    }
+
+    @Test
+    void kafkasPasswordSettingsAndPemKeysAreMasked() {
+        assertThat(Failures.sanitize("sasl.oauthbearer.assertion.private.key.passphrase=ph1 next"))
+                .isEqualTo("sasl.oauthbearer.assertion.private.key.passphrase=**** next");
+        assertThat(Failures.sanitize("sasl.oauthbearer.client.credentials.client.secret: s2 next")).doesNotContain("s2");
+        assertThat(Failures.sanitize("ssl.keystore.key=-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIEkey\n"
+                + "-----END ENCRYPTED PRIVATE KEY----- next")).doesNotContain("MIIEkey").endsWith(" next");
+        assertThat(Failures.sanitize("cut: -----BEGIN PRIVATE KEY-----\nMIIEkey")).doesNotContain("MIIEkey");
+    }
 }

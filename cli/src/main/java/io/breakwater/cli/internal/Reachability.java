@@ -1,5 +1,6 @@
 package io.breakwater.cli.internal;
 
+import io.breakwater.status.ClientSecrets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -66,7 +67,8 @@ public final class Reachability {
             return "Cannot create a Kafka client with the settings of --command-config: " + hidingSecrets(client, why)
                     + ". Check security.protocol, sasl.* and ssl.* in that file.";
         }
-        return "Cannot use bootstrap server(s) '" + client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "': " + why;
+        return "Cannot use bootstrap server(s) '" + client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "': "
+                + hidingSecrets(client, why);
     }
 
     /** Why the cluster did not answer: authentication failed, or no broker answered within {@code timeout}. */
@@ -83,25 +85,8 @@ public final class Reachability {
                 + ": no broker answered. Is it running, and is the address right?";
     }
 
-    /** {@code text} without the passwords of {@code client}, should a message ever repeat one. */
+    /** {@code text} without the secrets of {@code client} (see {@link ClientSecrets}), should a message ever repeat one. */
     private static String hidingSecrets(Map<String, Object> client, String text) {
-        String result = String.valueOf(text);
-        for (Map.Entry<String, Object> e : client.entrySet()) {
-            String value = String.valueOf(e.getValue());
-            java.util.List<String> secrets = new java.util.ArrayList<>();
-            if (e.getKey().contains("password") || e.getKey().contains("secret")) {
-                secrets.add(value);
-            }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("password\\s*=\\s*\"([^\"]*)\"").matcher(value);
-            while (m.find()) {
-                secrets.add(m.group(1));
-            }
-            for (String secret : secrets) {
-                if (!secret.isEmpty()) {
-                    result = result.replace(secret, "[hidden]");
-                }
-            }
-        }
-        return result;
+        return ClientSecrets.of(client).mask(String.valueOf(text));
     }
 }

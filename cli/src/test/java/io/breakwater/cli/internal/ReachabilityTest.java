@@ -38,6 +38,21 @@ class ReachabilityTest {
     }
 
     @Test
+    void aSecretOfKafkasWhoseNameSaysNothingIsHiddenToo() {
+        Map<String, Object> client = Map.of("bootstrap.servers", "kafka:9093", "security.protocol", "SASL_SSL",
+                "sasl.oauthbearer.assertion.private.key.passphrase", "phrase-42",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username='u' "
+                        + "password='pw with username=x';");
+        String message = Reachability.noAnswer(client, Duration.ofSeconds(30), new ExecutionException(
+                new SaslAuthenticationException("echo: phrase-42 / pw with username=x")));
+        assertThat(message).doesNotContain("phrase-42").doesNotContain("pw with").contains("echo: **** / ****");
+        KafkaException address = new KafkaException("Failed to create new KafkaAdminClient",
+                new ConfigException("Invalid url in bootstrap.servers: phrase-42"));
+        assertThat(Reachability.notCreated(client, address)).startsWith("Cannot use bootstrap server(s)")
+                .doesNotContain("phrase-42");
+    }
+
+    @Test
     void noAnswerNamesTheTimeoutAsWritten() {
         assertThat(Reachability.noAnswer(Map.of("bootstrap.servers", "h:1"), Duration.ofMinutes(2), new TimeoutException()))
                 .isEqualTo("Cannot reach Kafka at 'h:1' within 2m: no broker answered. Is it running, and is the address right?");

@@ -32,9 +32,13 @@ public final class ChannelSender {
     private final BooleanSupplier closed;
     private final String blockText;
     private final String inFlightText;
-    // Whether the latest answer about the transport's credentials was a refusal (AuthenticationException): while it
-    // is, a publish that waits is waiting for Kafka's next attempt to authenticate, and neither expires nor stalls.
+    // Whether the latest answer about the transport's credentials was a refusal (AuthenticationException), and when it
+    // came (written first): shortly after it, a publish that waits is waiting for Kafka's next attempt to authenticate,
+    // and neither expires nor stalls. Shortly: Kafka's default reconnect.backoff.max.ms (1 s) plus its 20 % jitter,
+    // plus the in-flight threshold; past that, a cluster gone silent after a refusal counts again.
     private volatile boolean credentialsRefused;
+    private volatile long refusedAt;
+    private final long excuseNanos;
 
     public ChannelSender(RedpandaTransport transport, Clock clock, BooleanSupplier closed, Duration blockThreshold,
                          Duration inFlightThreshold) {
@@ -43,11 +47,12 @@ public final class ChannelSender {
         this.closed = closed;
         this.blockText = "sendBlockThreshold=" + blockThreshold.toMillis();
         this.inFlightText = "inFlightThreshold=" + inFlightThreshold.toMillis();
+        this.excuseNanos = Duration.ofMillis(1_200).plus(inFlightThreshold).toNanos();
     }
 
-    /** Whether the latest answer about the credentials was the cluster refusing them. */
+    /** Whether the latest answer about the credentials was the cluster refusing them, not long ago. */
     public boolean credentialsRefused() {
-        return credentialsRefused;
+        return credentialsRefused && clock.nanoTime() - refusedAt <= excuseNanos;
     }
 
     /** Whether the stream's breaker and the transport's admit calls now (without taking a permit). */
@@ -123,6 +128,7 @@ public final class ChannelSender {
                     credentialsRefused = false;
                 } else if (cause instanceof AuthenticationException) {
                     channel.succeeded();   // the cluster answered, refusing the credentials: not an outage
+                    refusedAt = clock.nanoTime();
                     credentialsRefused = true;
                 } else if (cause instanceof AuthorizationException) {
                     channel.succeeded();   // the cluster answered, refusing the stream's rights
@@ -177,7 +183,7 @@ public final class ChannelSender {
 
         @Override
         protected void expired(boolean blocked, long ageNanos) {
-            if (closed.getAsBoolean() || credentialsRefused) {
+            if (closed.getAsBoolean() || credentialsRefused()) {
                 send.channel.breaker.recordIgnored(send.permit);
                 return;
             }

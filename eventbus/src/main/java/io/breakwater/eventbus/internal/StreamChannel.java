@@ -28,7 +28,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
     private final Clock clock;
     private final long inFlightNanos;
     private final Subscription watchdog;
-    // True while the cluster refuses the transport's credentials: then nothing stalls (see ChannelSender).
+    // True shortly after the cluster refused the transport's credentials: then nothing stalls (see ChannelSender).
     private final BooleanSupplier excused;
     /** The spill of this stream, or null. */
     public final SpillFront spill;

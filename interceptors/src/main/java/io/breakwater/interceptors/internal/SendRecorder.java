@@ -17,8 +17,9 @@ import org.apache.kafka.common.errors.AuthorizationException;
  * in-flight threshold with no send at all succeeding since it began: it opens the breaker at once, so one
  * caller thread with one record in flight is enough to notice a dead cluster. For a producer shared by many
  * topics ({@link ClusterWideRule}), a stall also needs the silence to be the cluster's: one topic in use, or
- * two failing. While the cluster refuses the producer's credentials ({@link CredentialRefusals}), nothing
- * stalls and no send expires: the refusal is a configuration error, surfaced to each caller.
+ * two failing. Shortly after the cluster refused the producer's credentials ({@link CredentialRefusals}), nothing
+ * stalls and no send expires: the refusal is a configuration error, surfaced to each caller, and the wait is Kafka's
+ * for its next attempt to log in.
  */
 public final class SendRecorder {
 
@@ -95,7 +96,7 @@ public final class SendRecorder {
                 if (exception == null) {
                     // Evidence that the cluster answers, even when this answer comes after the send expired.
                     tracker.succeeded(clock.nanoTime());
-                    refusals.cleared();
+                    refusals.succeeded();
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
                     }

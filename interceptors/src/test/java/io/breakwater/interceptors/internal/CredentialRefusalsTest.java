@@ -2,6 +2,8 @@ package io.breakwater.interceptors.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.breakwater.breaker.ManualClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,9 +27,10 @@ class CredentialRefusalsTest {
             + "  username=\"orders-app\"\n  password=\"" + PASSWORD.replace("\\", "\\\\").replace("\"", "\\\"") + "\";";
 
     private final List<String> logged = new ArrayList<>();
+    private final ManualClock clock = new ManualClock();
 
     private CredentialRefusals refusals(Map<String, ?> config) {
-        return new CredentialRefusals("orders", config, logged::add);
+        return new CredentialRefusals("orders", config, clock, Duration.ofSeconds(1), logged::add);
     }
 
     private static Map<String, Object> scram() {
@@ -42,16 +45,12 @@ class CredentialRefusalsTest {
     }
 
     @Test
-    void theJaasParserReadsTheOptionsKafkaReads() {
-        JaasOptions options = JaasOptions.of(JAAS);
-        assertThat(options.get("username")).isEqualTo("orders-app");
-        assertThat(options.get("password")).isEqualTo(PASSWORD);
-        assertThat(JaasOptions.of("M required username=bare password=x;").get("username")).isEqualTo("bare");
-        assertThat(JaasOptions.of("M required password=\"username=evil\" username=\"ok\";").get("username")).isEqualTo("ok");
-        assertThat(JaasOptions.of(new Password(JAAS)).get("username")).isEqualTo("orders-app");
-        assertThat(JaasOptions.of("M required username=\"never closed").get("username")).isEqualTo("never closed");
-        assertThat(JaasOptions.of("garbage \"\\").get("username")).isNull();
-        assertThat(JaasOptions.of(null).get("username")).isNull();
+    void thePrincipalIsTheUserKafkaReadsNeverPartOfThePassword() {
+        Map<String, Object> config = scram();
+        config.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "password='pw username=LEAKED-PART' username='alice';");
+        refusals(config).refused(new SaslAuthenticationException("Authentication failed"));
+        assertThat(logged.get(0)).contains("principal 'alice' (SCRAM-SHA-512 over SASL_SSL)").doesNotContain("LEAKED");
     }
 
     @Test
@@ -65,12 +64,47 @@ class CredentialRefusalsTest {
         assertThat(logged.get(0)).startsWith("Kafka refused the credentials of producer 'orders-producer' (breaker 'orders'), "
                         + "principal 'orders-app' (SCRAM-SHA-512 over SASL_SSL): "
                         + "org.apache.kafka.common.errors.SaslAuthenticationException: Authentication failed")
-                .contains("a configuration error, not an outage").contains("Logged once per producer");
+                .contains("a configuration error, not an outage").contains("Logged again only after a send has succeeded");
         assertThat(refusals.refusing()).isTrue();
         refusals.cleared();
         assertThat(refusals.refusing()).isFalse();
         refusals.refused(new SaslAuthenticationException("again"));
-        assertThat(logged).as("once per producer, not once per episode").hasSize(1);
+        assertThat(logged).as("a failure that counts between two refusals is no success").hasSize(1);
+    }
+
+    @Test
+    void aRefusalAfterASuccessIsLoggedAgain() {
+        CredentialRefusals refusals = refusals(scram());
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        refusals.succeeded();
+        assertThat(refusals.refusing()).isFalse();
+        assertThat(refusals.logged()).isFalse();
+        clock.advance(Duration.ofDays(3));   // the password is rotated, and this producer still has the old one
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        assertThat(logged).hasSize(2);
+        assertThat(logged.get(1)).startsWith("Kafka refused the credentials of producer 'orders-producer'");
+    }
+
+    @Test
+    void theExcuseOfARefusalEndsOnceKafkasNextAttemptToLogInIsOverdue() {
+        CredentialRefusals refusals = refusals(scram());
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        // reconnect.backoff.max.ms 1 s, plus 20 % jitter, plus the 1 s threshold
+        clock.advance(Duration.ofMillis(2200));
+        assertThat(refusals.refusing()).isTrue();
+        clock.advanceMillis(1);
+        assertThat(refusals.refusing()).as("no refusal for too long: the silence is the cluster's again").isFalse();
+        refusals.refused(new SaslAuthenticationException("bad password"));
+        assertThat(refusals.refusing()).as("each refusal renews it").isTrue();
+        Map<String, Object> slow = scram();
+        slow.put("reconnect.backoff.max.ms", "5000");
+        assertThat(CredentialRefusals.excuse(slow, Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(8));
+        slow.put("reconnect.backoff.ms", 10_000);
+        assertThat(CredentialRefusals.excuse(slow, Duration.ZERO)).isEqualTo(Duration.ofSeconds(12));
+        assertThat(CredentialRefusals.excuse(null, Duration.ZERO)).isEqualTo(Duration.ofMillis(1200));
+        assertThat(CredentialRefusals.excuse(Map.of("reconnect.backoff.max.ms", "x"), Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(1200));
     }
 
     @Test
@@ -108,7 +142,11 @@ class CredentialRefusalsTest {
                         + "clientId=\"svc-orders\" clientSecret=\"s3cr3t\";")))
                 .isEqualTo("principal 'svc-orders' (OAUTHBEARER over SASL_SSL)");
         assertThat(CredentialRefusals.principal(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "M required;")))
-                .isEqualTo("a principal sasl.jaas.config does not name (no username option) (GSSAPI over SASL_SSL)");
+                .isEqualTo("principal unknown (sasl.jaas.config names none that Kafka reads: no username, clientId or "
+                        + "principal option) (GSSAPI over SASL_SSL)");
+        assertThat(CredentialRefusals.principal(Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config",
+                "M required username=\"never closed")))
+                .as("text Kafka cannot read").startsWith("principal unknown");
         assertThat(CredentialRefusals.principal(Map.of("security.protocol", "SSL")))
                 .isEqualTo("the principal of the certificate in the keystore (SSL)");
         assertThat(CredentialRefusals.principal(Map.of())).isEqualTo("no credentials (security.protocol=PLAINTEXT)");
@@ -128,9 +166,10 @@ class CredentialRefusalsTest {
         Map<String, Object> config = scram();
         config.put("ssl.keystore.key", "-----BEGIN PRIVATE KEY-----abc");
         config.put("sasl.oauthbearer.client.credentials.client.secret", new Password("oauth-secret"));
-        SecretValues secrets = SecretValues.of(config);
-        assertThat(secrets.mask("a " + PASSWORD + " b " + KEY_PASSWORD + " c -----BEGIN PRIVATE KEY-----abc d oauth-secret"))
-                .isEqualTo("a **** b **** c **** d ****");
+        config.put("sasl.oauthbearer.assertion.private.key.passphrase", new Password("key-phrase"));
+        io.breakwater.status.ClientSecrets secrets = io.breakwater.status.ClientSecrets.of(config);
+        assertThat(secrets.mask("a " + PASSWORD + " b " + KEY_PASSWORD + " c -----BEGIN PRIVATE KEY-----abc d oauth-secret"
+                + " e key-phrase")).isEqualTo("a **** b **** c **** d **** e ****");
         assertThat(secrets.mask("orders-app")).as("a user name is no secret").isEqualTo("orders-app");
     }
 }

@@ -45,7 +45,7 @@ public final class RedpandaTransport implements AutoCloseable {
     public static final long DEFAULT_CLOSE_TIMEOUT_SECONDS = 30;
     /** How long {@link #close()} waits for records in flight. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(DEFAULT_CLOSE_TIMEOUT_SECONDS);
-    // breakwater.* keys that mean nothing to a transport: status publishing belongs to the EventBus.
+    // breakwater.* keys that mean nothing to a transport (status publishing belongs to the EventBus), named without values.
     private static final List<String> NOT_FOR_A_TRANSPORT = List.of("breakwater.status.", "breakwater.state.",
             "breakwater.control.", BreakwaterConfig.INSTANCE_ID_CONFIG);
 
@@ -84,7 +84,7 @@ public final class RedpandaTransport implements AutoCloseable {
         Objects.requireNonNull(producerProperties, "producerProperties");
         for (String key : producerProperties.keySet()) {
             if (NOT_FOR_A_TRANSPORT.stream().anyMatch(key::startsWith)) {
-                throw new ConfigException(key, producerProperties.get(key), "does not apply to a RedpandaTransport: "
+                throw new ConfigException("Configuration " + key + " does not apply to a RedpandaTransport: "
                         + "status publishing, restoring and control belong to the EventBus (EventBus.builder(transport)"
                         + ".statusPublisher(...), .controlFollower(...))");
             }

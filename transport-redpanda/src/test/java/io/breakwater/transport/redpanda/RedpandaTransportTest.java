@@ -181,6 +181,18 @@ class RedpandaTransportTest {
     }
 
     @Test
+    void aRefusedStatusKeyIsNamedWithoutItsValueWhichMayBeASecret() {
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"ops\" password=\"0ps-S3cret\";";
+        assertThatThrownBy(() -> RedpandaTransport.builder(props("breakwater.status.sasl.jaas.config", jaas)))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageStartingWith("Configuration breakwater.status.sasl.jaas.config does not apply to a RedpandaTransport")
+                .hasMessageNotContaining("0ps-S3cret").hasMessageNotContaining("ScramLoginModule");
+        assertThatThrownBy(() -> RedpandaTransport.builder(props("breakwater.status.ssl.keystore.password", "k3ystore-pw")))
+                .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                .hasMessageContaining("breakwater.status.ssl.keystore.password").hasMessageNotContaining("k3ystore-pw");
+    }
+
+    @Test
     void aBadHeaderNameIsRefusedBeforeAnythingIsSent() {
         try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
             Map<String, String> headers = new java.util.HashMap<>();
