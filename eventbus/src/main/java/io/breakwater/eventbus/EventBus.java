@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -185,11 +184,8 @@ public final class EventBus implements AutoCloseable {
             return CompletableFuture.failedFuture(cause);
         }
         try {
-            CompletionStage<PublishResult> stage = fallback.onFailure(stream, key, event, cause);
-            if (stage == null) {
-                throw new NullPointerException("the fallback of stream '" + stream + "' returned null instead of a stage");
-            }
-            return stage.toCompletableFuture();
+            return Objects.requireNonNull(fallback.onFailure(stream, key, event, cause),
+                    () -> "the fallback of stream '" + stream + "' returned null instead of a stage").toCompletableFuture();
         } catch (Throwable e) {
             if (e != cause) {   // a fallback may rethrow the cause itself, which cannot suppress itself
                 e.addSuppressed(cause);
