@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Checks a history against what the topics hold, read from their start after the run and the final replay.
@@ -17,8 +18,10 @@ import java.util.TreeMap;
  * <li>{@code pending}: an operation that never completed;</li>
  * <li>{@code duplicate}: an event on its topic more than once, allowed only for an event that had an
  * indeterminate attempt, told apart by their CreateTime (set once per {@code send()}, kept through its retries): a
- * {@code fail}; a {@code spilled} one whose copies come from at most {@value #MAX_SPILLED_SENDS} sends (its direct
- * send may have failed after the broker wrote it, then its replay); an {@code ok} one whose other copies are all
+ * {@code fail}; a {@code spilled} one whose copies come from at most one direct send (it may have failed after the
+ * broker wrote it) and from sends of the replay that each carry a number of their own (the bus's
+ * {@code breakwater-replay} header counts its sends of an event from the spill: a batch that did not go through is
+ * sent again, the events behind a failure included); an {@code ok} one whose other copies are all
  * <i>before</i> the acknowledged one and carry its CreateTime: the same send, whose answer was lost and which the
  * producer wrote again (Kafka's idempotent producer does so under a new epoch after
  * {@code OUT_OF_ORDER_SEQUENCE_NUMBER}, KAFKA-14034). A copy after the acknowledged one, or one of another send, is
@@ -151,11 +154,10 @@ final class Checker {
                 }
             }
             case SPILLED -> {
-                long sends = copies.stream().mapToLong(TopicReader.Stored::timestamp).distinct().count();
-                if (sends > MAX_SPILLED_SENDS || copies.stream().anyMatch(r -> r.timestamp() == TopicReader.NO_TIMESTAMP)) {
-                    violations.add(new Violation("duplicate", op.id(), "spilled, and written by " + sends
-                            + " sends (at most " + MAX_SPILLED_SENDS + ": its direct attempt and its replay): on the topic at "
-                            + stamped(copies)));
+                String offence = spilledOffence(copies);
+                if (offence != null) {
+                    violations.add(new Violation("duplicate", op.id(), "spilled, and written by " + offence
+                            + ": on the topic at " + stamped(copies)));
                 } else {
                     duplicates.merge(outcome.kind().word(), extra, Long::sum);
                 }
@@ -165,12 +167,25 @@ final class Checker {
     }
 
     /**
-     * The sends whose copies a spilled event may have: its direct attempt (indeterminate: written, its answer lost)
-     * and the replay that took it out of the spill. The bus counts no failed replays, so a replay that was written
-     * yet failed, and was replayed again, cannot be told from a third send that should not have happened: it is
-     * flagged, and the history and topics show which.
+     * What is wrong with the copies of a spilled event, or null: sends are told apart by their CreateTime, and each
+     * may be the direct one (replay number 0; at most one) or a numbered send of the replay (each number once).
      */
-    static final int MAX_SPILLED_SENDS = 2;
+    private static String spilledOffence(List<TopicReader.Stored> copies) {
+        if (copies.stream().anyMatch(r -> r.timestamp() == TopicReader.NO_TIMESTAMP)) {
+            return "copies that cannot be told apart (no CreateTime)";
+        }
+        Map<Integer, Long> sendsByNumber = new TreeMap<>();
+        copies.stream().collect(Collectors.groupingBy(TopicReader.Stored::replay,
+                Collectors.mapping(TopicReader.Stored::timestamp, Collectors.toSet())))
+                .forEach((number, times) -> sendsByNumber.put(number, (long) times.size()));
+        for (Map.Entry<Integer, Long> e : sendsByNumber.entrySet()) {
+            if (e.getValue() > 1) {
+                return e.getValue() + (e.getKey() == 0 ? " direct sends (at most 1)"
+                        : " sends of the replay numbered " + e.getKey() + " (one each)");
+            }
+        }
+        return null;
+    }
 
     /** Per workload and key, the acknowledged offsets rise with seq. */
     private static void checkOrder(List<History.Op> ops, List<Violation> violations) {
@@ -247,7 +262,8 @@ final class Checker {
 
     private static String stamped(List<TopicReader.Stored> copies) {
         return String.join(", ", copies.stream().map(r -> r.partition() + ":" + r.offset() + " (CreateTime "
-                + (r.timestamp() == TopicReader.NO_TIMESTAMP ? "none" : Long.toString(r.timestamp())) + ")").toList());
+                + (r.timestamp() == TopicReader.NO_TIMESTAMP ? "none" : Long.toString(r.timestamp()))
+                + (r.replay() == 0 ? "" : ", replay " + r.replay()) + ")").toList());
     }
 
     private static String places(List<TopicReader.Stored> copies) {

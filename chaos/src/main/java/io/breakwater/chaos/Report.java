@@ -109,7 +109,7 @@ final class Report {
         row("spill order violations (an event ahead of one of its key spilled before it was published)",
                 Long.toString(check.count("spill-order")));
         row("duplicates not allowed (an `ok` event written again by another send or after its acknowledgement; "
-                + "a `spilled` one by more than " + Checker.MAX_SPILLED_SENDS + " sends)",
+                + "a `spilled` one by two direct sends, or by two sends of the replay with one number)",
                 Long.toString(check.count("duplicate")));
         row("unknown records (no id, or an id no operation of the topic has)", Long.toString(check.count("unknown")));
         row("duplicates allowed (extra copies of events with an indeterminate attempt)",
@@ -119,8 +119,10 @@ final class Report {
         row("indeterminate (`fail`) events found on their topic", check.failsOnTopic() + " of " + check.fails());
         line("");
         line("Copies are told apart by their CreateTime: the producer sets it once per send() and keeps it through "
-                + "retries. Duplicates are allowed for `fail` events, for `spilled` events whose copies come from at most "
-                + Checker.MAX_SPILLED_SENDS + " sends (a direct send that failed after the broker wrote it, then its replay), "
+                + "retries. Duplicates are allowed for `fail` events, for `spilled` events whose copies come from at most one "
+                + "direct send (failed after the broker wrote it) and from sends of the replay each with a number of its own "
+                + "(the `breakwater-replay` header: a replay batch that did not go through is sent again, the events behind "
+                + "a failure included), "
                 + "and for `ok` events whose other copies all come before the acknowledged one and carry its CreateTime (`"
                 + Checker.OK_EARLIER + "`: the same send, its answer lost, written again by Kafka's idempotent producer "
                 + "under a new epoch after `OUT_OF_ORDER_SEQUENCE_NUMBER`, which the broker takes as new; KAFKA-14034).");

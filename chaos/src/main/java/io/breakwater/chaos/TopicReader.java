@@ -1,5 +1,6 @@
 package io.breakwater.chaos;
 
+import io.breakwater.eventbus.EventBus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,9 +24,10 @@ final class TopicReader {
      * One record as the checker needs it: where it is, the event id it carries (null when none), and its
      * {@code CreateTime} timestamp: the producer sets it once per {@code send()} and keeps it through the retries
      * and resequencing of that send, so two copies with different timestamps were two sends. {@value #NO_TIMESTAMP}
-     * when the record's timestamp is not a CreateTime (then it proves nothing).
+     * when the record's timestamp is not a CreateTime (then it proves nothing). {@code replay}: which send of the
+     * event from the spill wrote it (the bus's {@code breakwater-replay} header), 0 for a direct send.
      */
-    record Stored(String topic, int partition, long offset, String id, long timestamp) {
+    record Stored(String topic, int partition, long offset, String id, long timestamp, int replay) {
     }
 
     static final long NO_TIMESTAMP = -1;
@@ -63,14 +65,19 @@ final class TopicReader {
                     throw new IllegalStateException("could not read " + topics + " to their end within " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Header id = r.headers().lastHeader(Workload.ID_HEADER);
+                    String replay = text(r.headers().lastHeader(EventBus.REPLAY_HEADER));
                     read.get(r.topic()).add(new Stored(r.topic(), r.partition(), r.offset(),
-                            id == null || id.value() == null ? null : new String(id.value(), StandardCharsets.UTF_8),
-                            r.timestampType() == TimestampType.CREATE_TIME ? r.timestamp() : NO_TIMESTAMP));
+                            text(r.headers().lastHeader(Workload.ID_HEADER)),
+                            r.timestampType() == TimestampType.CREATE_TIME ? r.timestamp() : NO_TIMESTAMP,
+                            replay == null ? 0 : Integer.parseInt(replay)));
                 }
             }
         }
         return read;
+    }
+
+    private static String text(Header header) {
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     private static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> ends) {

@@ -31,7 +31,12 @@ class CheckerTest {
     private static final long SEND = 1_000;
 
     private void stored(String id, long offset, long createTime) {
-        topics.get(TOPIC).add(new TopicReader.Stored(TOPIC, 0, offset, id, createTime));
+        stored(id, offset, createTime, 0);
+    }
+
+    /** A copy written by the replay's send number {@code replay} (0: a direct send). */
+    private void stored(String id, long offset, long createTime, int replay) {
+        topics.get(TOPIC).add(new TopicReader.Stored(TOPIC, 0, offset, id, createTime, replay));
     }
 
     private Checker.Result check() {
@@ -118,23 +123,29 @@ class CheckerTest {
     }
 
     @Test
-    void aSpilledEventMayHaveTheCopiesOfTwoSendsButNotOfThree() {
+    void aSpilledEventMayHaveOneDirectSendAndEachNumberedSendOfTheReplayButNoSecondOfEither() {
         op("a", 0, 0, 1, Outcome.SPILLED);
         stored("a", 0, SEND); // its direct attempt, written twice (resent under a new epoch)
         stored("a", 1, SEND);
-        stored("a", 2, SEND + 50); // its replay
+        stored("a", 2, SEND + 50, 1); // its replay, whose answer was lost
+        stored("a", 3, SEND + 90, 2); // and the replay's second send
         op("b", 1, 2, 3, Outcome.SPILLED);
-        stored("b", 3, SEND);
-        stored("b", 4, SEND + 50);
-        stored("b", 5, SEND + 90);
+        stored("b", 4, SEND);
+        stored("b", 5, SEND + 50);
+        stored("b", 6, SEND + 90, 1);
+        op("c", 2, 4, 5, Outcome.SPILLED);
+        stored("c", 7, SEND + 50, 1);
+        stored("c", 8, SEND + 90, 1);
         Checker.Result result = check();
-        assertThat(result.violations()).singleElement().satisfies(v -> {
-            assertThat(v.check()).isEqualTo("duplicate");
-            assertThat(v.id()).isEqualTo("b");
-            assertThat(v.detail()).isEqualTo("spilled, and written by 3 sends (at most 2: its direct attempt and its replay): "
-                    + "on the topic at 0:3 (CreateTime 1000), 0:4 (CreateTime 1050), 0:5 (CreateTime 1090)");
-        });
-        assertThat(result.duplicates()).containsExactly(Map.entry("spilled", 2L));
+        assertThat(result.violations()).extracting(Checker.Violation::check, Checker.Violation::id, Checker.Violation::detail)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("duplicate", "b", "spilled, and written by 2 direct sends (at "
+                                + "most 1): on the topic at 0:4 (CreateTime 1000), 0:5 (CreateTime 1050), 0:6 (CreateTime "
+                                + "1090, replay 1)"),
+                        org.assertj.core.groups.Tuple.tuple("duplicate", "c", "spilled, and written by 2 sends of the replay "
+                                + "numbered 1 (one each): on the topic at 0:7 (CreateTime 1050, replay 1), 0:8 (CreateTime "
+                                + "1090, replay 1)"));
+        assertThat(result.duplicates()).containsExactly(Map.entry("spilled", 3L));
     }
 
     @Test
@@ -148,7 +159,7 @@ class CheckerTest {
         stored("b", 3);
         stored("c", 4);
         stored("c", 5);
-        stored("c", 6, SEND + 1);
+        stored("c", 6, SEND + 1, 1);
         Checker.Result result = check();
         assertThat(result.violations()).isEmpty();
         assertThat(result.duplicates()).containsExactlyInAnyOrderEntriesOf(

@@ -57,6 +57,8 @@ public final class EventBus implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventBus.class);
     /** The header of every event: an id unique to the event, by which consumers drop duplicates. */
     public static final String EVENT_ID_HEADER = "breakwater-event-id";
+    /** The header of a record sent from the spill: which send of its event from there this is (1, 2, ...), as text. */
+    public static final String REPLAY_HEADER = "breakwater-replay";
 
     private final RedpandaTransport transport;
     private final CircuitBreakerRegistry registry;

@@ -108,7 +108,17 @@ class EventBusSpillTest {
     }
 
     private static String eventId(ProducerRecord<String, byte[]> record) {
-        var header = record.headers().lastHeader(EventBus.EVENT_ID_HEADER);
+        return header(record, EventBus.EVENT_ID_HEADER);
+    }
+
+    /** The record's value and its replay header: {@code "{...}"} for a direct send, {@code "{...} replay 2"} else. */
+    private static String valueAndReplay(ProducerRecord<String, byte[]> record) {
+        String replay = header(record, EventBus.REPLAY_HEADER);
+        return value(record) + (replay == null ? "" : " replay " + replay);
+    }
+
+    private static String header(ProducerRecord<String, byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
@@ -244,7 +254,9 @@ class EventBusSpillTest {
         replayUntilEmpty(bus, mock, store);
         assertThat(mock.history()).hasSize(2);
         assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsOnly(spilled.eventId());
-        assertThat(mock.history()).extracting(EventBusSpillTest::value).containsOnly(json(7));
+        assertThat(mock.history()).extracting(EventBusSpillTest::valueAndReplay)
+                .as("the direct send carries no replay header; the replay says it is the first from the spill")
+                .containsExactly(json(7), json(7) + " replay 1");
     }
 
     @Test
@@ -474,9 +486,11 @@ class EventBusSpillTest {
         assertThat(direct.join().acknowledged()).isTrue();
 
         replayUntilEmpty(bus, mock, store);
-        assertThat(mock.history()).extracting(EventBusSpillTest::value)
-                .as("event 1 was acknowledged behind the failed 0, so it is sent again with it: a duplicate")
-                .containsExactly(json(0), json(1), json(2), json(0), json(1));
+        assertThat(mock.history()).extracting(EventBusSpillTest::valueAndReplay)
+                .as("event 1 was acknowledged behind the failed 0, so it is sent again with it: a duplicate, and its"
+                        + " second send from the spill")
+                .containsExactly(json(0) + " replay 1", json(1) + " replay 1", json(2), json(0) + " replay 2",
+                        json(1) + " replay 2");
         assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(2);
     }
 
@@ -495,8 +509,9 @@ class EventBusSpillTest {
         assertThat(mock.completeNext()).isTrue();
 
         replayUntilEmpty(bus, mock, store);
-        assertThat(mock.history()).extracting(EventBusSpillTest::value)
-                .as("0 dropped, 1 sent again after it").containsExactly(json(0), json(1), json(1));
+        assertThat(mock.history()).extracting(EventBusSpillTest::valueAndReplay)
+                .as("0 dropped, 1 sent again after it").containsExactly(json(0) + " replay 1", json(1) + " replay 1",
+                        json(1) + " replay 2");
         assertThat(bus.spillStatus().get(0).dropped()).isEqualTo(1);
         assertThat(bus.spillStatus().get(0).pending()).isZero();
     }

@@ -1,8 +1,11 @@
 package io.breakwater.eventbus.internal;
 
+import io.breakwater.eventbus.EventBus;
 import io.breakwater.spill.SpilledEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * (duplicates, never a gap or a reordering in the spill). An event that can never be sent (too large, an
  * invalid record: {@link Spillable#neverSendable}) would hold its stream forever: it is dropped, logged at ERROR
  * and counted. Missing rights are not that: the stream waits until an operator grants them.
+ *
+ * <p>Every replayed record carries a {@value EventBus#REPLAY_HEADER} header: how many times this process has sent that
+ * event from the spill, counting this send ({@code 1}, then {@code 2} after a batch that did not go through). A
+ * consumer can tell a late event from the spill by it, and two copies of one event with the same count, written by
+ * one process, would be a replay that sent it twice.
  */
 public final class SpillReplayer implements AutoCloseable {
 
@@ -38,6 +46,8 @@ public final class SpillReplayer implements AutoCloseable {
     private final Map<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
     private volatile boolean closed;
+    // Per event id, the sends from the spill so far, for events still there; replay thread only.
+    private final Map<String, Integer> sends = new HashMap<>();
     // When a failed replay was last logged at WARN; replay thread only.
     private long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
@@ -89,10 +99,16 @@ public final class SpillReplayer implements AutoCloseable {
             if (event.order() >= floor) {
                 break;
             }
+            int count = sends.getOrDefault(event.eventId(), 0) + 1;
+            Map<String, String> headers = new LinkedHashMap<>(event.headers());
+            headers.put(EventBus.REPLAY_HEADER, Integer.toString(count));
             CompletableFuture<RecordMetadata> send = sender.send(channel, event.topic(), event.key(), event.payload(),
-                    event.headers());
+                    headers);
             if (send.isCompletedExceptionally() && sent.isEmpty() && batch.isEmpty()) {
                 return; // refused at once: a breaker is not admitting calls; try again next tick
+            }
+            if (!send.isCompletedExceptionally()) {
+                sends.put(event.eventId(), count); // on its way to the broker; a send refused at once never left
             }
             batch.add(event);
             sent.add(send);
@@ -136,6 +152,7 @@ public final class SpillReplayer implements AutoCloseable {
             if (done > 0) {
                 front.store().remove(batch.subList(0, done));
                 front.replayed.add(replayed);
+                batch.subList(0, done).forEach(event -> sends.remove(event.eventId()));
             }
         } catch (Throwable e) {
             done = 0;
