@@ -27,12 +27,14 @@ public final class CallCounters extends Stripes<CallCounters.Counts> {
 
     /** Adds {@code n} to {@code counter} (one of the constants above). */
     public void add(int counter, long n) {
-        cell().add(counter, n);
+        if (cell().add(counter, n)) {
+            contended();
+        }
     }
 
     /** Adds one to {@code counter}. */
     public void increment(int counter) {
-        cell().add(counter, 1L);
+        add(counter, 1L);
     }
 
     /** The sum of {@code counter} over every thread's cell. */
@@ -60,13 +62,14 @@ public final class CallCounters extends Stripes<CallCounters.Counts> {
             super(owner);
         }
 
-        void add(int counter, long n) {
+        /** Adds {@code n}; true when, in a shared cell, another writer collided with this one. */
+        boolean add(int counter, long n) {
             int i = PAD + counter;
             if (shared()) {
-                LONGS.getAndAdd(values, i, n);
-            } else {
-                LONGS.setRelease(values, i, values[i] + n);
+                return addShared(LONGS, values, i, n);
             }
+            LONGS.setRelease(values, i, values[i] + n);
+            return false;
         }
     }
 }

@@ -13,6 +13,11 @@ import java.lang.ref.WeakReference;
  * cell keeps no ended thread, nor its context class loader, reachable. A thread whose slot another thread owns writes
  * the slot's shared cell instead, with atomic operations. Readers sum every cell; nothing is allocated until a
  * thread first writes.
+ *
+ * <p>Cells are made only where writers contend, as {@code LongAdder} does: until two writers collide on a shared
+ * cell (a compare-and-set that fails), the first writer owns one cell and every other thread writes one shared cell.
+ * A breaker that many pool threads call by turns, as most of a large fleet of quiet streams are, so keeps two cells,
+ * not one per thread; one whose writers do contend stripes as above from the first collision on.
  */
 abstract class Stripes<C extends Stripes.Cell> {
 
@@ -22,12 +27,14 @@ abstract class Stripes<C extends Stripes.Cell> {
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(Cell[].class);
     private static final VarHandle OWNED;
     private static final VarHandle SHARED;
+    private static final VarHandle FIRST_TAKEN;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             OWNED = lookup.findVarHandle(Stripes.class, "owned", Cell[].class);
             SHARED = lookup.findVarHandle(Stripes.class, "shared", Cell[].class);
+            FIRST_TAKEN = lookup.findVarHandle(Stripes.class, "firstTaken", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -57,6 +64,9 @@ abstract class Stripes<C extends Stripes.Cell> {
     // each element is set once, by compare-and-set, and never replaced.
     private volatile Cell[] owned;
     private volatile Cell[] shared;
+    // Whether a thread has taken the first owned cell; and whether writers have collided (then every thread may own one).
+    private volatile boolean firstTaken;
+    private volatile boolean striped;
 
     /** A new cell owned by thread {@code owner}, or a shared one when {@code owner} is null. */
     abstract C newCell(Thread owner);
@@ -79,11 +89,41 @@ abstract class Stripes<C extends Stripes.Cell> {
 
     @SuppressWarnings("unchecked")
     private C slowCell(Thread current, int slot) {
+        if (!striped) {
+            if (firstTaken || !FIRST_TAKEN.compareAndSet(this, false, true)) {
+                return (C) claim(array(SHARED), 0, null); // no collision yet: one shared cell for all but the first
+            }
+        }
         Cell c = claim(array(OWNED), slot, current);
         if (c.ownedBy(current)) {
             return (C) c;
         }
         return (C) claim(array(SHARED), slot, null);
+    }
+
+    /** Writers collided on a shared cell: from now on each thread takes its slot's cell. */
+    final void contended() {
+        if (!striped) {
+            striped = true;
+        }
+    }
+
+    /** Whether writers have collided, so that threads take cells of their own. */
+    final boolean striped() {
+        return striped;
+    }
+
+    /**
+     * Adds {@code n} to element {@code i} of a shared cell's {@code values}; true when another writer got in between
+     * (then the add is done all the same, and the caller reports {@link #contended()}).
+     */
+    static boolean addShared(VarHandle longs, long[] values, int i, long n) {
+        long v = (long) longs.getVolatile(values, i);
+        if (longs.compareAndSet(values, i, v, v + n)) {
+            return false;
+        }
+        longs.getAndAdd(values, i, n);
+        return true;
     }
 
     private Cell[] array(VarHandle field) {

@@ -4,9 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The outcomes of the last {@code seconds} seconds, in one bucket per second, kept per thread ({@link Stripes}): a
- * thread counts into a ring of buckets of its own with plain stores, so concurrent callers never write the same
- * cache line; a read sums every thread's buckets of the last {@code seconds} seconds. A thread's bucket of a new
+ * The outcomes of the last {@code seconds} seconds, in one bucket per second, kept per thread once callers contend
+ * ({@link Stripes}): a thread counts into a ring of buckets of its own with plain stores, so concurrent callers never
+ * write the same cache line; a read sums every thread's buckets of the last {@code seconds} seconds. A thread's bucket of a new
  * second replaces its bucket of that slot's old second (one small allocation per thread per second, none per call).
  *
  * <p>{@link #record} says when a plain success needs no check of the rules: once a read has found the window
@@ -45,11 +45,15 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
         Ring ring = cell();
         long[] b = ring.current;
         if (b == null || nowNanos - b[SECOND] * NANOS_PER_SECOND >= NANOS_PER_SECOND) {
-            ring.add(ring.roll(Math.floorDiv(nowNanos, NANOS_PER_SECOND), seconds), outcome);
+            if (ring.add(ring.roll(Math.floorDiv(nowNanos, NANOS_PER_SECOND), seconds), outcome)) {
+                contended();
+            }
             return -1;
         }
         // Now falls in b's second, or before it (a writer that read the clock before a peer rolled): b counts it.
-        ring.add(b, outcome);
+        if (ring.add(b, outcome)) {
+            contended();
+        }
         return b[SECOND] == settledSecond ? 0 : -1;
     }
 
@@ -123,12 +127,16 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
             }
         }
 
-        /** Counts {@code outcome} in {@code b}: the call first, then its failure and slowness. */
-        void add(long[] b, int outcome) {
+        /**
+         * Counts {@code outcome} in {@code b}: the call first, then its failure and slowness. True when, in a shared
+         * ring, another writer collided with this one.
+         */
+        boolean add(long[] b, int outcome) {
             boolean failure = Outcome.isFailure(outcome);
             boolean slow = Outcome.isSlow(outcome);
+            boolean contended = false;
             if (shared()) {
-                LONGS.getAndAdd(b, CALLS, 1L);
+                contended = addShared(LONGS, b, CALLS, 1L);
                 if (failure) {
                     LONGS.getAndAdd(b, FAILURES, 1L);
                 }
@@ -150,6 +158,7 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
                 // the other's and neither open the breaker. The fence orders this record before that read.
                 VarHandle.fullFence();
             }
+            return contended;
         }
     }
 }

@@ -148,4 +148,72 @@ class StripesTest {
         }
         assertThat(shared).as("threads beyond the slots counted in shared cells").isPositive();
     }
+
+    @Test
+    void threadsThatTakeTurnsKeepTwoCellsHoweverManyTheyAre() throws Exception {
+        CallCounters counters = new CallCounters();
+        for (int t = 0; t < 3 * Stripes.SLOTS; t++) {
+            Thread writer = new Thread(() -> counters.add(CallCounters.SUCCESSFUL, 2));
+            writer.start();
+            writer.join();
+        }
+        assertThat(counters.striped()).isFalse();
+        assertThat(cells(counters)).as("the first writer's cell and one shared by the rest").isEqualTo(2);
+        assertThat(counters.sum(CallCounters.SUCCESSFUL)).isEqualTo(2L * 3 * Stripes.SLOTS);
+    }
+
+    @Test
+    void writersThatCollideOnTheSharedCellStripeFromThenOn() throws Exception {
+        CallCounters counters = new CallCounters();
+        counters.increment(CallCounters.SUCCESSFUL); // this thread owns the first cell; the writers below share one
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Runnable write = () -> {
+            long n = 0;
+            while (!stop.get()) {
+                counters.increment(CallCounters.SUCCESSFUL);
+                n++;
+            }
+            written.addAndGet(n);
+        };
+        Thread a = new Thread(write);
+        Thread b = new Thread(write);
+        a.start();
+        b.start();
+        try {
+            org.awaitility.Awaitility.await("a collision on the shared cell").atMost(java.time.Duration.ofSeconds(60))
+                    .until(counters::striped);
+        } finally {
+            stop.set(true);
+            a.join();
+            b.join();
+        }
+        assertThat(counters.sum(CallCounters.SUCCESSFUL)).isEqualTo(1 + written.get());
+
+        AtomicReference<CallCounters.Counts> later = new AtomicReference<>();
+        java.util.Set<Long> taken = java.util.Set.of(slot(Thread.currentThread()), slot(a), slot(b));
+        Thread c;
+        do {
+            c = new Thread(() -> {
+                counters.increment(CallCounters.SUCCESSFUL);
+                later.set(counters.cell());
+            });
+        } while (taken.contains(slot(c)));
+        c.start();
+        c.join();
+        assertThat(later.get().ownedBy(c)).as("a thread in a free slot owns a cell once writers have collided").isTrue();
+        assertThat(cells(counters)).as("threads that write after the collision take cells of their own").isGreaterThan(2);
+    }
+
+    private static long slot(Thread t) {
+        return t.getId() & (Stripes.SLOTS - 1);
+    }
+
+    private static int cells(CallCounters counters) {
+        int made = 0;
+        for (int i = 0; i < Stripes.cellCount(); i++) {
+            made += counters.cellAt(i) == null ? 0 : 1;
+        }
+        return made;
+    }
 }
