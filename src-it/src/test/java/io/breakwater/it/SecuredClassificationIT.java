@@ -27,15 +27,10 @@ import org.junit.jupiter.api.Test;
  * How security failures are classified, on a secured cluster (issue "Secured clusters", point 4): a topic the
  * principal may not write is the caller's error (the exception at once, the breakers CLOSED); a bad password is a
  * configuration error, not an outage (surfaced at once, the breakers CLOSED, logged once at ERROR naming the principal
- * and never the password).
- *
- * <p>NEEDS-CLASSIFICATION: every test here asserts what the library's classification is to do, and fails until that
- * code is in. Seen on the code of this commit: the wrapper's breaker opens after 2 s of sends that each fail with
- * {@code TopicAuthorizationException} or {@code SaslAuthenticationException} ("stalled: no send succeeded for 2030 ms,
- * each failed or unanswered": the failing-run rule of {@code SendRecorder} takes answers that do not count as part of a
- * run), the EventBus's channel breaker opens after 5 ({@code ChannelClassifier} counts authorization errors), and
- * nothing of Breakwater's logs a failed login naming the principal.
+ * and never the password). A failure that does not count also ends a failing run, so the failing-run rule does not
+ * open a breaker on them either (README, "Secured clusters").
  */
+@Timed
 class SecuredClassificationIT {
 
     private static final String APP_PASSWORD = "app-Secret-2207";
@@ -78,7 +73,7 @@ class SecuredClassificationIT {
         return root;
     }
 
-    /** NEEDS-CLASSIFICATION: the failing-run rule opens the wrapper's breaker on a run of caller errors. */
+    /** A forbidden topic is the caller's error: it neither counts nor lets the failing-run rule open the breaker. */
     @Test
     void aForbiddenTopicFailsTheWrappedSendAtOnceAndTheBreakerStaysClosed() throws Exception {
         Map<String, Object> props = props(Map.of(), "cl-wrapper");
@@ -95,7 +90,7 @@ class SecuredClassificationIT {
         }
     }
 
-    /** NEEDS-CLASSIFICATION: the EventBus's channel breaker counts authorization failures until that work lands. */
+    /** Nor on the EventBus: the channel classifier does not count authorization failures. */
     @Test
     void aForbiddenStreamFailsAtOnceAndItsBreakerStaysClosed() throws Exception {
         try (EventBus bus = EventBus.builder(RedpandaTransport.builder(kafka.clientConfig("app")).build()).build()) {
@@ -114,10 +109,7 @@ class SecuredClassificationIT {
         }
     }
 
-    /**
-     * NEEDS-CLASSIFICATION: the failing-run rule opens the breaker on a run of failed logins, and the ERROR line naming
-     * the principal is still to come.
-     */
+    /** A failed login is a configuration error: surfaced at once, logged once at ERROR naming the principal. */
     @Test
     void aBadPasswordIsSurfacedAtOnceAndLoggedOnceNamingThePrincipal() throws Exception {
         LogLines log = LogLines.fromNow();

@@ -9,19 +9,25 @@ import io.breakwater.status.StatusPublisher;
 import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.EmbeddedKafkaCluster;
 import io.breakwater.testkit.KafkaSecurity;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the status clients inherit from the producer, on a secured cluster: user {@code app} may write the data topic
@@ -35,6 +41,7 @@ class SecuredStatusIT {
     private static final String OPS_PASSWORD = "ops-Secret-9934";
     private static final String DATA = "ss-data";
     private static final String STATUS = "ss-status";
+    private static final String CONTROL = "ss-control";
 
     private static EmbeddedKafkaCluster kafka;
 
@@ -46,10 +53,14 @@ class SecuredStatusIT {
                 .allowTopic("app", DATA, AclOperation.WRITE, AclOperation.DESCRIBE)
                 .allowTopic("ops", STATUS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
                         AclOperation.DESCRIBE_CONFIGS)
+                // The control topic as the README's "Operating a fleet" grants it: operators write, applications read.
+                .allowTopic("ops", CONTROL, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS)
+                .allowTopic("app", CONTROL, AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS)
                 .build();
         kafka = EmbeddedKafkaCluster.builder().secured(security).start();
         Secured.createTopics(kafka, DATA);
         kafka.createTopic(STATUS, 1, 1, Map.of("cleanup.policy", "compact"));
+        kafka.createTopic(CONTROL, 1, 1, Map.of("cleanup.policy", "compact"));
     }
 
     @AfterAll
@@ -148,5 +159,53 @@ class SecuredStatusIT {
         assertThat(reported).as("reported once, though every attempt failed").hasSize(1);
         assertThat(reported.get(0)).contains(" ERROR ").contains("ss-wrong-it").contains("User:ops");
         assertThat(log.text()).doesNotContain(wrong).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
+    }
+
+    /**
+     * An application's principal may read the control topic but not write it: its {@code force-open} is refused with
+     * exit code 1, writes nothing and changes no breaker; the same command from {@code ops} is applied.
+     */
+    @Test
+    void aCommandFromAPrincipalWithoutWriteOnTheControlTopicIsRefusedAndNothingIsApplied(@TempDir Path dir)
+            throws Exception {
+        Map<String, Object> props = props("ss-switched", "ss-switched-it");
+        props.put("breakwater.control.enabled", "true");
+        props.put("breakwater.control.topic", CONTROL);
+        try (CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
+            sendAll(producer, 5);
+            String[] command = {"force-open", "ss-switched", "--bootstrap-server", kafka.bootstrapServers(), "--topic", CONTROL,
+                    "--status-topic", STATUS, "--by", "someone"};
+
+            Path app = Files.createDirectories(dir.resolve("app"));
+            CliRun refused = CliRun.of(withConfig(command, Secured.commandConfig(app, kafka.clientConfig("app"))));
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+            assertThat(refused.err()).contains("Not allowed to write command cmd-").contains("to the control topic " + CONTROL)
+                    .contains("only operators may").doesNotContain(APP_PASSWORD);
+            assertThat(controlRecords()).as("records on the control topic").isZero();
+            sendAll(producer, 5);
+            assertThat(producer.breaker().state()).isEqualTo(CircuitBreakerState.CLOSED);
+
+            Path ops = Files.createDirectories(dir.resolve("ops"));
+            CliRun allowed = CliRun.of(withConfig(command, Secured.commandConfig(ops, kafka.clientConfig("ops"))));
+            assertThat(allowed.exitCode()).as(allowed.err()).isZero();
+            assertThat(controlRecords()).isEqualTo(1);
+            await("the operator's force-open applied").atMost(Duration.ofSeconds(30))
+                    .until(() -> producer.breaker().state() == CircuitBreakerState.FORCED_OPEN);
+            assertThat(allowed.out() + allowed.err()).doesNotContain(OPS_PASSWORD);
+        }
+    }
+
+    private static String[] withConfig(String[] command, Path config) {
+        String[] all = Arrays.copyOf(command, command.length + 2);
+        all[command.length] = "--command-config";
+        all[command.length + 1] = config.toString();
+        return all;
+    }
+
+    /** The records the control topic holds, read as the admin: its one partition's end offset. */
+    private static long controlRecords() throws Exception {
+        TopicPartition partition = new TopicPartition(CONTROL, 0);
+        return kafka.admin().listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+                .get(30, TimeUnit.SECONDS).offset();
     }
 }
