@@ -39,6 +39,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * test has a table of its own, dropped after it.
  */
 @Timeout(120)
+@Timed
 class DatabaseOutageIT {
 
     static final Duration TARGET = Duration.ofMillis(2_500);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Runs {@code breakwater demo} as a user would (the CLI jar, its own JVM, its own broker) and checks its summary. */
+@Timed
 class DemoIT {
 
     static Path cliJar() {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** The EventBus on a real broker: throughput and order, an outage end to end, and nothing lost. */
 @RealBroker(faults = true)
+@Timed
 class EventBusIT {
 
     record Tick(long sequence, String symbol) {

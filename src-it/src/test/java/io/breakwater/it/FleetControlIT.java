@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * command's id as the reason.
  */
 @RealBroker
+@Timed
 class FleetControlIT {
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);

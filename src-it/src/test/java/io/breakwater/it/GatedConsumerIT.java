@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * while paused would be thrown out of its group.
  */
 @RealBroker
+@Timed
 class GatedConsumerIT {
 
     private static final int PARTITIONS = 4;

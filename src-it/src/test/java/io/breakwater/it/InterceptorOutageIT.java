@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * the status topic in that order, read from outside Java by kcat.
  */
 @RealBroker(faults = true)
+@Timed
 class InterceptorOutageIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

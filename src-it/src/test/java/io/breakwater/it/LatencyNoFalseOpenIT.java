@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * sends through {@value #LATENCY_MS} ms of added latency each way for {@value #SECONDS} s; no breaker may
  * leave CLOSED.
  */
+@Timed
 class LatencyNoFalseOpenIT {
 
     static final int LATENCY_MS = 300;

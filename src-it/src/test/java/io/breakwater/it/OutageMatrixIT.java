@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * stdout and to {@code target/outage-matrix.txt}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timed
 class OutageMatrixIT {
 
     static final Duration TARGET = Duration.ofMillis(2_500);

@@ -2,6 +2,8 @@ package io.breakwater.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.breakwater.breaker.BreakerPresets;
+import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.SpillStatus;
@@ -29,20 +31,22 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The spill through a real outage. An EventBus with its defaults (non-blocking transport, 30 s reset timeouts)
- * and a spill takes a steady load (4 threads, 20 keys, 300 events/s, each event its key and a per-key sequence
+ * The spill through a real outage. An EventBus with its defaults (non-blocking transport, the presets' breakers) but
+ * 3 s reset timeouts (30 s by default) and a spill takes a steady load (4 threads, 20 keys, 300 events/s, each event its key and a per-key sequence
  * number) on a forked broker, which goes away under the load and comes back; the load goes on until the spill
  * has emptied and 2 s more. Then: no publish failed (each was acknowledged or spilled), the spill is empty, every
  * event id published is on the topic, and per key the first occurrences of the ids are in sequence order. Both
  * the stream's and the transport's breaker opened during the outage and are CLOSED at the end.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timed
 class SpillOutageIT {
 
     private static final int THREADS = 4;
     private static final int KEYS = 20;
     private static final int EVENTS_PER_SECOND = 300;
     private static final Duration EMPTIES_WITHIN = Duration.ofSeconds(60);
+    private static final Duration RESET = Duration.ofSeconds(3);
     private static final String PG_URL = System.getProperty("breakwater.spill.postgres.url",
             "jdbc:postgresql://127.0.0.1:5432/test");
     private static final String PG_USER = System.getProperty("breakwater.spill.postgres.user", "postgres");
@@ -94,8 +98,12 @@ class SpillOutageIT {
     private void run(String label, SpillStore store, Fault fault, Duration outage) throws Exception {
         String stream = "spill-" + label + "-" + UUID.randomUUID().toString().substring(0, 8);
         Records.createTopics(broker.bootstrapServers(), List.of(stream));
-        RedpandaTransport transport = RedpandaTransport.builder(Map.of("bootstrap.servers", broker.bootstrapServers())).build();
-        EventBus bus = EventBus.builder(transport).spill(store).build();
+        // The presets' breakers with a shorter reset timeout: the replay starts within seconds of the recovery, not 30 s.
+        RedpandaTransport transport = RedpandaTransport.builder(Map.of("bootstrap.servers", broker.bootstrapServers()))
+                .breakerConfig(CircuitBreakerConfig.from(BreakerPresets.kafkaTransport()).resetTimeout(RESET).build()).build();
+        EventBus bus = EventBus.builder(transport).spill(store)
+                .defaultChannelConfig(CircuitBreakerConfig.from(BreakerPresets.kafkaChannel("default")).resetTimeout(RESET).build())
+                .build();
         BreakerWatch streamBreaker = new BreakerWatch("stream", bus.channelBreaker(stream));
         BreakerWatch transportBreaker = new BreakerWatch("transport", bus.transportBreaker());
         SpillLoad load = new SpillLoad(bus, stream, THREADS, KEYS, EVENTS_PER_SECOND);

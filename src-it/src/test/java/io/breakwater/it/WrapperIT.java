@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 
 /** The wrapping producer on a real broker: (b) fast rejection, (c) caller errors, (d) outcomes unchanged. */
 @RealBroker(faults = true)
+@Timed
 class WrapperIT {
 
     private EmbeddedKafkaCluster kafka;
