@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
  * and never the password). A failure that does not count also ends a failing run, so the failing-run rule does not
  * open a breaker on them either (README, "Secured clusters").
  */
-@Timed
 class SecuredClassificationIT {
 
     private static final String APP_PASSWORD = "app-Secret-2207";

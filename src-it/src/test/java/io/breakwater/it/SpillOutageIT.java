@@ -39,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the stream's and the transport's breaker opened during the outage and are CLOSED at the end.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timed
 class SpillOutageIT {
 
     private static final int THREADS = 4;
