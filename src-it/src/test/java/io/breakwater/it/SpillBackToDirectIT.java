@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the embedded broker, a steady load of 300 events/s; the stream's breaker is forced open for 1 s, then reset;
  * 10 s later, the publishes of the last 5 s must have gone straight to Kafka.
  */
+@Timed
 class SpillBackToDirectIT {
 
     private static final int SECONDS = 12;

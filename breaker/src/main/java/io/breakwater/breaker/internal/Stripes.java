@@ -15,9 +15,11 @@ import java.lang.ref.WeakReference;
  * thread first writes.
  *
  * <p>Cells are made only where writers contend, as {@code LongAdder} does: until two writers collide on a shared
- * cell (a compare-and-set that fails), the first writer owns one cell and every other thread writes one shared cell.
- * A breaker that many pool threads call by turns, as most of a large fleet of quiet streams are, so keeps two cells,
- * not one per thread; one whose writers do contend stripes as above from the first collision on.
+ * cell (a compare-and-set that fails), the first {@value #FREE_OWNERS} writers own a cell each (the calling thread,
+ * Kafka's I/O thread that answers its sends, the watchdog) and every later thread writes one shared cell. A breaker
+ * that many pool threads call by turns, as most of a large fleet of quiet streams are, so keeps at most
+ * {@value #FREE_OWNERS} + 1 cells, not one per thread; one whose writers do contend stripes as above from the first
+ * collision on.
  */
 abstract class Stripes<C extends Stripes.Cell> {
 
@@ -27,14 +29,16 @@ abstract class Stripes<C extends Stripes.Cell> {
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(Cell[].class);
     private static final VarHandle OWNED;
     private static final VarHandle SHARED;
-    private static final VarHandle FIRST_TAKEN;
+    private static final VarHandle OWNERS;
+    /** How many threads own a cell before any collision. */
+    static final int FREE_OWNERS = 4;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             OWNED = lookup.findVarHandle(Stripes.class, "owned", Cell[].class);
             SHARED = lookup.findVarHandle(Stripes.class, "shared", Cell[].class);
-            FIRST_TAKEN = lookup.findVarHandle(Stripes.class, "firstTaken", boolean.class);
+            OWNERS = lookup.findVarHandle(Stripes.class, "owners", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,8 +68,9 @@ abstract class Stripes<C extends Stripes.Cell> {
     // each element is set once, by compare-and-set, and never replaced.
     private volatile Cell[] owned;
     private volatile Cell[] shared;
-    // Whether a thread has taken the first owned cell; and whether writers have collided (then every thread may own one).
-    private volatile boolean firstTaken;
+    // How many threads took a turn at owning a cell before any collision; whether writers have collided (then every
+    // thread may own one).
+    private volatile int owners;
     private volatile boolean striped;
 
     /** A new cell owned by thread {@code owner}, or a shared one when {@code owner} is null. */
@@ -89,16 +94,23 @@ abstract class Stripes<C extends Stripes.Cell> {
 
     @SuppressWarnings("unchecked")
     private C slowCell(Thread current, int slot) {
-        if (!striped) {
-            if (firstTaken || !FIRST_TAKEN.compareAndSet(this, false, true)) {
-                return (C) claim(array(SHARED), 0, null); // no collision yet: one shared cell for all but the first
-            }
-        }
-        Cell c = claim(array(OWNED), slot, current);
-        if (c.ownedBy(current)) {
+        boolean free = striped || takeOwnersTurn();
+        Cell c = free ? claim(array(OWNED), slot, current) : null;
+        if (c != null && c.ownedBy(current)) {
             return (C) c;
         }
-        return (C) claim(array(SHARED), slot, null);
+        // No collision yet: one shared cell for all the threads beyond the first few; then the slot's shared cell.
+        return (C) claim(array(SHARED), striped ? slot : 0, null);
+    }
+
+    /** Whether the current thread may own a cell before any collision: one of the first {@link #FREE_OWNERS}. */
+    private boolean takeOwnersTurn() {
+        for (int n = owners; n < FREE_OWNERS; n = owners) {
+            if (OWNERS.compareAndSet(this, n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writers collided on a shared cell: from now on each thread takes its slot's cell. */
