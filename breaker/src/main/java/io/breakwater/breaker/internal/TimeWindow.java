@@ -6,8 +6,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The outcomes of the last {@code seconds} seconds, in one bucket per second, kept per thread once callers contend
  * ({@link Stripes}): a thread counts into a ring of buckets of its own with plain stores, so concurrent callers never
- * write the same cache line; a read sums every thread's buckets of the last {@code seconds} seconds. A thread's bucket of a new
- * second replaces its bucket of that slot's old second (one small allocation per thread per second, none per call).
+ * write the same cache line; a read sums every thread's buckets of the last {@code seconds} seconds. A thread's
+ * bucket of a new second replaces its bucket of that slot's old second (one small allocation per thread per second,
+ * none per call).
  *
  * <p>{@link #record} says when a plain success needs no check of the rules: once a read has found the window
  * holding at least {@code minimumCalls} calls in some second, the calls only grow until that second ends (outcomes
