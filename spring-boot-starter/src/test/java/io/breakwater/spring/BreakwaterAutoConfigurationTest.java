@@ -30,6 +30,7 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslStoreBundle;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.status.StatusClients;
+import io.breakwater.testsupport.LogLines;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,7 +124,7 @@ class BreakwaterAutoConfigurationTest {
             for (ProducerPostProcessor<String, String> postProcessor : factory.getPostProcessors()) {
                 guarded = postProcessor.apply(guarded);
             }
-            LogFile log = LogFile.fromNow();
+            LogLines log = LogLines.fromNow();
             java.util.concurrent.Future<RecordMetadata> sent = guarded.send(new ProducerRecord<>("orders", "k", "v"));
             refused.errorNext(new SaslAuthenticationException("Authentication failed during authentication due to invalid "
                     + "credentials with SASL mechanism SCRAM-SHA-512"));

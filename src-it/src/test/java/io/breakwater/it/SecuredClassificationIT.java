@@ -10,6 +10,7 @@ import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.testkit.EmbeddedKafkaCluster;
 import io.breakwater.testkit.KafkaSecurity;
 import io.breakwater.transport.redpanda.RedpandaTransport;
+import io.breakwater.testsupport.LogLines;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -9,6 +9,7 @@ import io.breakwater.status.StatusPublisher;
 import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.EmbeddedKafkaCluster;
 import io.breakwater.testkit.KafkaSecurity;
+import io.breakwater.testsupport.LogLines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

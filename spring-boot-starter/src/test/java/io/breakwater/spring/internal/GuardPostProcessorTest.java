@@ -7,7 +7,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.spring.BreakwaterProperties;
-import io.breakwater.spring.LogFile;
+import io.breakwater.testsupport.LogLines;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,7 +48,7 @@ class GuardPostProcessorTest {
         // Read as the producer is wrapped: a change the factory made since (updateConfigs) is seen.
         factoryConfig.put("client.id", clientId + "-1");
         Producer<String, String> guarded = postProcessor.apply(refused);
-        LogFile log = LogFile.fromNow();
+        LogLines log = LogLines.fromNow();
         Future<RecordMetadata> sent = guarded.send(new ProducerRecord<>("orders", "k", "v"));
         refused.errorNext(new SaslAuthenticationException("Authentication failed during authentication due to invalid "
                 + "credentials with SASL mechanism SCRAM-SHA-512"));

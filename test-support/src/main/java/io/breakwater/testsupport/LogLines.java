@@ -1,4 +1,4 @@
-package io.breakwater.it;
+package io.breakwater.testsupport;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,10 +10,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The lines every slf4j logger of this JVM wrote to the build's log file ({@code org.slf4j.simpleLogger.logFile},
- * {@code target/failsafe-tests.log}) from the moment this was made: what a test logged, as operators would read it.
+ * The lines every slf4j logger of this JVM wrote to the build's log file ({@code org.slf4j.simpleLogger.logFile}, which
+ * the build sets: {@code target/surefire-tests.log}, {@code target/failsafe-tests.log}) from the moment this was made:
+ * what a test logged, as operators would read it.
  */
-final class LogLines {
+public final class LogLines {
 
     private final Path file;
     private final long start;
@@ -24,7 +25,7 @@ final class LogLines {
     }
 
     /** Marks the end of the log file as it is now. */
-    static LogLines fromNow() {
+    public static LogLines fromNow() {
         String name = System.getProperty("org.slf4j.simpleLogger.logFile");
         if (name == null || name.equals("System.err") || name.equals("System.out")) {
             throw new IllegalStateException("these tests read the log file that org.slf4j.simpleLogger.logFile names "
@@ -39,7 +40,7 @@ final class LogLines {
     }
 
     /** Every line written since the mark. */
-    List<String> lines() {
+    public List<String> lines() {
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             long length = in.length();
             if (length <= start) {
@@ -55,12 +56,12 @@ final class LogLines {
     }
 
     /** The lines since the mark that contain every one of {@code parts}. */
-    List<String> containing(String... parts) {
+    public List<String> containing(String... parts) {
         return lines().stream().filter(line -> Arrays.stream(parts).allMatch(line::contains)).toList();
     }
 
     /** Everything written since the mark, as one text. */
-    String text() {
+    public String text() {
         return String.join("\n", lines());
     }
 }
