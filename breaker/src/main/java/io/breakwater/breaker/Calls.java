@@ -74,7 +74,8 @@ final class Calls {
             return CompletableFuture.failedFuture(new NullPointerException("executeAsync: the supplier returned null"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        stage.whenComplete((value, error) -> {
+        // handle, not whenComplete: its stage, which nothing reads, would wrap a failure (a stack trace per call).
+        stage.handle((value, error) -> {
             try {
                 if (error == null) {
                     machine.success(permit, elapsedSince(start));
@@ -88,8 +89,19 @@ final class Calls {
                     result.completeExceptionally(error);
                 }
             }
+            return null;
         });
         return result;
+    }
+
+    /** A refusal when no permit is granted now; a permit granted (the breaker moved meanwhile) is given back. */
+    CircuitBreakerOpenException refusal() {
+        Permit permit = machine.acquire();
+        if (permit == null) {
+            return breaker.openException();
+        }
+        machine.release(permit);
+        return null;
     }
 
     /** Nanoseconds since {@code start}, or -1 (unknown) when calls are not timed. */

@@ -142,10 +142,7 @@ public final class CircuitBreaker {
         machine.success(Objects.requireNonNull(permit, "permit"), durationNanos);
     }
 
-    /**
-     * Records the failure of the call made under {@code permit}, if {@code failure} counts (see the config's
-     * predicates); one that does not count is recorded as ignored.
-     */
+    /** Records the failure of the call made under {@code permit} if {@code failure} counts (the config says); else ignored. */
     public void recordFailure(Permit permit, Throwable failure, long durationNanos) {
         machine.failure(Objects.requireNonNull(permit, "permit"), Objects.requireNonNull(failure, "failure"), null,
                 durationNanos);
@@ -223,6 +220,12 @@ public final class CircuitBreaker {
      */
     public <T> CompletableFuture<T> executeAsync(Supplier<? extends CompletionStage<T>> supplier) {
         return calls.executeAsync(Objects.requireNonNull(supplier, "supplier"));
+    }
+
+    /** A refusal, counted like a refused {@link #tryAcquirePermit()}, if calls are refused now; else null (none taken). */
+    public CircuitBreakerOpenException refusalNow() {
+        CircuitBreakerState now = state();   // CLOSED and DISABLED admit every call: nothing to ask then
+        return now == CircuitBreakerState.CLOSED || now == CircuitBreakerState.DISABLED ? null : calls.refusal();
     }
 
     /** The exception for a call refused now: names this breaker and when it next admits a call. */

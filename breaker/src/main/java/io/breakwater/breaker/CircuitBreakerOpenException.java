@@ -66,23 +66,43 @@ public final class CircuitBreakerOpenException extends RuntimeException {
     }
 
     private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {
+        String fixed = fixedPart(name, state, next);
+        if (state == CircuitBreakerState.HALF_OPEN || next == null || now == null) {
+            return fixed;
+        }
+        long tenths = (Math.max(0, Duration.between(now, next).toMillis()) + 50) / 100;
+        return fixed + " (in " + tenths / 10 + "." + tenths % 10 + " s)";
+    }
+
+    /** What a message says about one breaker in one state until one next attempt: the same for every refusal then. */
+    private record FixedPart(String name, CircuitBreakerState state, Instant next, String text) {
+    }
+
+    // The latest fixed part built: a breaker refusing many calls while OPEN formats its time once, not per message
+    // (a CompletableFuture that wraps a refusal reads its message). A race only builds one again.
+    private static volatile FixedPart lastFixedPart;
+
+    private static String fixedPart(String name, CircuitBreakerState state, Instant next) {
+        FixedPart last = lastFixedPart;
+        if (last != null && last.state == state && last.name.equals(name) && Objects.equals(last.next, next)) {
+            return last.text;
+        }
         StringBuilder m = new StringBuilder("Circuit breaker '").append(name).append("' is ").append(state);
         if (state == CircuitBreakerState.HALF_OPEN) {
             m.append(" and admits no more trial calls now");
             if (next == null) {
-                return m.append("; it admits more as its trials are answered").toString();
+                m.append("; it admits more as its trials are answered");
+            } else {
+                m.append("; a trial unanswered until ").append(next).append(" will count as failed");
             }
-            return m.append("; a trial unanswered until ").append(next).append(" will count as failed").toString();
+        } else if (next == null) {
+            m.append("; no call is permitted until it is reset");
+        } else {
+            m.append("; next call permitted at ").append(next);
         }
-        if (next == null) {
-            return m.append("; no call is permitted until it is reset").toString();
-        }
-        m.append("; next call permitted at ").append(next);
-        if (now != null) {
-            long millis = Math.max(0, Duration.between(now, next).toMillis());
-            m.append(" (in ").append(String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0)).append(" s)");
-        }
-        return m.toString();
+        String text = m.toString();
+        lastFixedPart = new FixedPart(name, state, next, text);
+        return text;
     }
 
     /** The name of the breaker that refused the call. */

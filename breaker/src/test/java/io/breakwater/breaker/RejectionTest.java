@@ -48,6 +48,46 @@ class RejectionTest {
     }
 
     @Test
+    void refusalNowCountsARefusalWhileOpenAndTakesNothingWhenCallsAreAdmitted() {
+        CircuitBreaker closed = CircuitBreaker.of(CircuitBreakerConfig.builder("closed").clock(clock).build());
+        assertThat(closed.refusalNow()).isNull();
+        assertThat(closed.snapshot().rejectedCalls()).isZero();
+
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("early").resetTimeout(Duration.ofSeconds(30)).halfOpenMaxCalls(1).successThreshold(1));
+        assertThat(breaker.refusalNow()).isInstanceOf(CircuitBreakerOpenException.class)
+                .hasMessageStartingWith("Circuit breaker 'early' is OPEN");
+        assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(breaker.refusalNow()).as("the reset timeout passed: a trial would be admitted").isNull();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        Permit trial = breaker.tryAcquirePermit();
+        assertThat(trial).as("the one trial permit is still free: refusalNow gave back the one it was granted").isNotNull();
+        assertThat(breaker.refusalNow()).as("no trial left").isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void messagesOfTwoBreakersRefusingByTurnsEachNameTheirOwnBreakerAndTime() {
+        CircuitBreaker a = opened(CircuitBreakerConfig.builder("a").resetTimeout(Duration.ofSeconds(30)));
+        Instant nextA = clock.instant().plusSeconds(30);
+        clock.advance(Duration.ofSeconds(1));
+        CircuitBreaker b = opened(CircuitBreakerConfig.builder("b").resetTimeout(Duration.ofSeconds(60)));
+        Instant nextB = clock.instant().plusSeconds(60);
+        for (int i = 0; i < 3; i++) {
+            assertThat(a.openException().getMessage())
+                    .isEqualTo("Circuit breaker 'a' is OPEN; next call permitted at " + nextA + " (in " + (29 - i) + ".0 s)");
+            assertThat(b.openException().getMessage())
+                    .isEqualTo("Circuit breaker 'b' is OPEN; next call permitted at " + nextB + " (in " + (60 - i) + ".0 s)");
+            clock.advance(Duration.ofSeconds(1));
+        }
+        clock.advance(Duration.ofMillis(450));
+        assertThat(a.openException().getMessage()).as("tenths rounded half up").endsWith(" (in 25.6 s)");
+        clock.advance(Duration.ofMillis(100));
+        assertThat(a.openException().getMessage()).endsWith(" (in 25.5 s)");
+    }
+
+    @Test
     void aBodyAndACloseBothRefusedInTryWithResourcesGiveTheRefusalWithTheOtherSuppressed() {
         CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("twr"));
         AutoCloseable guarded = () -> breaker.execute(() -> "flushed");

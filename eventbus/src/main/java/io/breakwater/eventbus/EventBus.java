@@ -13,6 +13,7 @@ import io.breakwater.breaker.Throwables;
 import io.breakwater.eventbus.internal.ChannelSender;
 import io.breakwater.eventbus.internal.EventHeaders;
 import io.breakwater.eventbus.internal.EventIds;
+import io.breakwater.eventbus.internal.Fallbacks;
 import io.breakwater.eventbus.internal.Futures;
 import io.breakwater.eventbus.internal.Spillable;
 import io.breakwater.eventbus.internal.Spills;
@@ -28,8 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes events to streams, one circuit breaker per stream ({@code eventbus-{stream}}), over a
@@ -54,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventBus implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EventBus.class);
     /** The header of every event: an id unique to the event, by which consumers drop duplicates. */
     public static final String EVENT_ID_HEADER = "breakwater-event-id";
     /** The header of a record sent from the spill: which send of its event from there this is (1, 2, ...), as text. */
@@ -64,7 +62,7 @@ public final class EventBus implements AutoCloseable {
     private final CircuitBreakerRegistry registry;
     private final CircuitBreakerConfig defaultChannelConfig;
     private final Map<String, CircuitBreakerConfig> channelConfigs;
-    private final Map<String, PublishFallback> fallbacks;
+    private final Fallbacks fallbacks;
     private final String topicPrefix;
     private final Clock clock;
     private final java.util.function.LongSupplier nanoClock;
@@ -88,7 +86,7 @@ public final class EventBus implements AutoCloseable {
         this.defaultChannelConfig = EventBusBuilder.withStore(b.defaultChannelConfig, store);
         this.registry = b.registry != null ? b.registry : new CircuitBreakerRegistry(defaultChannelConfig);
         this.channelConfigs = b.effectiveChannelConfigs(store);
-        this.fallbacks = Map.copyOf(b.fallbacks);
+        this.fallbacks = new Fallbacks(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
         this.nanoClock = clock::nanoTime;
@@ -100,8 +98,7 @@ public final class EventBus implements AutoCloseable {
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
         this.statusSubscriptions = b.attachments(registry, transport.breaker());
-        // Streams whose events an earlier run left in the spill: their replay starts now.
-        if (spills != null) {
+        if (spills != null) {   // streams whose events an earlier run left in the spill: their replay starts now
             spills.waiting().forEach(this::channel);
         }
     }
@@ -138,11 +135,15 @@ public final class EventBus implements AutoCloseable {
             throw new IllegalStateException("the EventBus is closed");
         }
         StreamChannel channel = channel(stream);
+        CircuitBreakerOpenException refused = channel.spill == null ? channel.breaker.refusalNow() : null;
+        if (refused != null) {   // nothing is encoded for an event that cannot go
+            return fallbacks.fail(stream, key, event, refused);
+        }
         byte[] payload;
         try {
             payload = transport.encode(event);
         } catch (Throwable e) {
-            return fail(stream, key, event, e);
+            return fallbacks.fail(stream, key, event, e);
         }
         String id = ids.next();
         // A copy of the caller's headers (which they may change once this returns); none when they gave none.
@@ -155,46 +156,29 @@ public final class EventBus implements AutoCloseable {
         }
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         sender.send(channel, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)))
-                .whenComplete((metadata, error) -> {
+                .handle((metadata, error) -> {   // handle: a failed send is not wrapped again (Futures)
                     try {
                         if (error == null) {
                             channel.settled(order);
                             result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
                                     metadata.timestamp(), false, id));
-                            return;
+                            return null;
                         }
                         Throwable cause = Throwables.unwrap(error);
                         if (channel.spill != null && Spillable.test(cause)) {
                             channel.spilling();
                             Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
                                     eventHeaders.forSpill(text, id), order, id), result);
-                            return;
+                            return null;
                         }
                         channel.settled(order);
-                        Futures.relay(fail(stream, key, event, cause), result);
+                        Futures.relay(fallbacks.fail(stream, key, event, cause), result);
                     } catch (Throwable e) {
                         result.completeExceptionally(e);
                     }
+                    return null;
                 });
         return result;
-    }
-
-    /** The stream's fallback, or a failed future; a fallback that throws or returns null fails the future with that. */
-    private CompletableFuture<PublishResult> fail(String stream, String key, Object event, Throwable cause) {
-        PublishFallback fallback = fallbacks.get(stream);
-        if (fallback == null) {
-            return CompletableFuture.failedFuture(cause);
-        }
-        try {
-            return Objects.requireNonNull(fallback.onFailure(stream, key, event, cause),
-                    () -> "the fallback of stream '" + stream + "' returned null instead of a stage").toCompletableFuture();
-        } catch (Throwable e) {
-            if (e != cause) {   // a fallback may rethrow the cause itself, which cannot suppress itself
-                e.addSuppressed(cause);
-            }
-            LOG.warn("Fallback of stream '{}' failed", stream, e);
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     /** The channel of {@code stream}, made on first use; its breaker is restored without holding any map lock. */

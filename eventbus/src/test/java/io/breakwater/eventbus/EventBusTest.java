@@ -141,6 +141,38 @@ class EventBusTest {
     }
 
     @Test
+    void anEventAnOpenStreamRefusesIsNeverEncodedButItsRefusalIsCountedAndItsFallbackGetsIt() {
+        java.util.concurrent.atomic.AtomicInteger encoded = new java.util.concurrent.atomic.AtomicInteger();
+        RedpandaTransport counting = RedpandaTransport.builder(mock).nonBlocking(false).codec(new io.breakwater.transport.redpanda.EventCodec() {
+            @Override
+            public byte[] encode(Object event) {
+                encoded.incrementAndGet();
+                return event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain";
+            }
+        }).breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
+        List<Object> fellBack = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EventBus bus = bus(EventBus.builder(counting).fallback("orders", (stream, key, event, cause) -> {
+            fellBack.add(event);
+            return CompletableFuture.failedFuture(cause);
+        }));
+        bus.channelBreaker("orders").forceOpen();
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(bus.publishStream("orders", "o-" + i)::join).hasCauseInstanceOf(CircuitBreakerOpenException.class);
+        }
+        assertThat(encoded).as("nothing encoded for events that could not go").hasValue(0);
+        assertThat(bus.channelBreaker("orders").snapshot().rejectedCalls()).isEqualTo(3);
+        assertThat(fellBack).containsExactly("o-0", "o-1", "o-2");
+        bus.channelBreaker("orders").reset();
+        bus.publishStream("orders", "o-3");
+        assertThat(encoded).hasValue(1);
+    }
+
+    @Test
     void anOpenTransportFailsAtOnceNamingTheTransportAndDoesNotCountAgainstTheStream() {
         EventBus bus = bus(EventBus.builder(transport));
         transport.breaker().forceOpen();

@@ -139,6 +139,17 @@ class NonBlockingSendTest {
     }
 
     @Test
+    void aSendRefusedAtOnceWhileOpenIsCountedAsRejectedLikeABlockingOnes() {
+        CircuitBreakerProducer<String, String> producer = nonBlocking(new MockProducer<>(true, null, new StringSerializer(),
+                new StringSerializer()), 100);
+        breaker.forceOpen("test");
+        for (int i = 0; i < 5; i++) {
+            assertThat(producer.send(record("refused " + i)).isDone()).isTrue();
+        }
+        assertThat(breaker.snapshot().rejectedCalls()).as("each refusal counted, for the rejected-calls metric").isEqualTo(5);
+    }
+
+    @Test
     void whatSendWouldThrowArrivesThroughTheFutureAndTheCallback() throws Exception {
         Serializer<String> broken = (topic, data) -> {
             throw new SerializationException("cannot encode " + data);

@@ -85,7 +85,10 @@ public final class ChannelSender {
             send.completed(null, e);
             return send.result;
         }
-        sent.whenComplete(send::completed);
+        sent.handle((metadata, error) -> {   // not whenComplete: see Futures
+            send.completed(metadata, error);
+            return null;
+        });
         return send.result;
     }
 

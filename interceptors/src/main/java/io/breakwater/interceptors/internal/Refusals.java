@@ -1,6 +1,5 @@
 package io.breakwater.interceptors.internal;
 
-import io.breakwater.breaker.CircuitBreaker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
@@ -12,10 +11,6 @@ import org.apache.kafka.common.TopicPartition;
 public final class Refusals {
 
     private Refusals() {
-    }
-
-    public static Future<RecordMetadata> refuse(CircuitBreaker breaker, ProducerRecord<?, ?> record, Callback callback) {
-        return refuse(breaker.openException(), record, callback);
     }
 
     /** Refuses {@code record} with {@code e}. */

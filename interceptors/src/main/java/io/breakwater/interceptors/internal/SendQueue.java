@@ -142,15 +142,15 @@ public final class SendQueue<K, V> {
      * Queues {@code record}; never blocks. Refused at once (future and callback) when the breaker refuses
      * now or the queue is full. {@code gate} (may be null) runs on the sender thread just before the record
      * is handed over: an exception it returns fails the record instead.
-     *
      * @throws IllegalStateException after {@link #close(Duration)} began
      */
     public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback, Supplier<? extends RuntimeException> gate) {
         if (closing) {
             throw new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
         }
-        if (breaker.state().rejectsCalls()) {
-            return Refusals.refuse(breaker, record, callback);
+        RuntimeException refused = breaker.refusalNow();   // counted, as a refused permit is
+        if (refused != null) {
+            return Refusals.refuse(refused, record, callback);
         }
         Entry<K, V> entry = new Entry<>(record, callback, gate);
         queued.incrementAndGet();
