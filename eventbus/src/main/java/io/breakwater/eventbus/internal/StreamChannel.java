@@ -32,14 +32,14 @@ public final class StreamChannel implements AutoCloseable, Runnable {
     private final BooleanSupplier excused;
     /** The spill of this stream, or null. */
     public final SpillFront spill;
-    // Spill bookkeeping, all guarded by this: the last order given, the events of this stream queued for or held
-    // in the spill, and the orders of events not settled yet (in flight, or on their way into the spill).
-    private long lastOrder = System.currentTimeMillis() * 1_000_000L;
+    // Spill bookkeeping, all guarded by this: the events of this stream queued for or held in the spill, and the
+    // orders of events not settled yet (in flight, or on their way into the spill). Orders start from the clock, so
+    // that a later process's are above an earlier one's.
     private long spilled;
     // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
     private long replayInFlight;
-    // Only with a spill: without one, orders mean nothing (and an idle stream holds no set).
-    private final java.util.NavigableSet<Long> unsettled;
+    // Only with a spill: without one, orders mean nothing (and an idle stream holds no orders).
+    private final UnsettledOrders unsettled;
     // Whether a replay batch of this stream is in flight; replay thread only.
     boolean replaying;
 
@@ -48,7 +48,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
                          Duration blockThreshold, Duration inFlightThreshold, SpillFront spill, BooleanSupplier excused) {
         this.stream = stream;
         this.spill = spill;
-        this.unsettled = spill == null ? null : new java.util.TreeSet<>();
+        this.unsettled = spill == null ? null : new UnsettledOrders(System.currentTimeMillis() * 1_000_000L + 1);
         this.topic = topic;
         this.breaker = breaker;
         this.clock = clock;
@@ -70,8 +70,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
             return 1;
         }
         synchronized (this) {
-            long order = ++lastOrder;
-            unsettled.add(order);
+            long order = unsettled.admit();
             if (spilled > replayInFlight) {
                 // Counted here, like spilling(): every event that goes to the spill leaves it through unspilled() or
                 // replayFinished().
@@ -93,7 +92,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
             return;
         }
         synchronized (this) {
-            unsettled.remove(order);
+            unsettled.settle(order);
         }
     }
 
@@ -128,7 +127,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
     /** The lowest order still unsettled: spilled events below it may be replayed without overtaking anything. */
     synchronized long replayFloor() {
         // Nothing unsettled: no event at or above the next order may go, as one may be admitted any moment.
-        return unsettled.isEmpty() ? lastOrder + 1 : unsettled.first();
+        return unsettled.lowest();
     }
 
     /**
