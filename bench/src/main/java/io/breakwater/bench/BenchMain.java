@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs the benchmarks a {@link BenchConfig} names (JMH at 1 and 4 threads; throughput, fixed-rate latency and an
- * outage against a broker in its own JVM; many streams in one EventBus; the spill) and writes one Markdown report,
+ * outages of every fault kind against a broker in its own JVM; many streams in one EventBus; the spill) and writes one Markdown report,
  * {@code bench/RESULTS.md} or the path given as the first argument, with every figure beside its peers' and every
  * target met or not.
  */
@@ -47,12 +47,11 @@ public final class BenchMain {
         }
         Path dir = Files.createTempDirectory("breakwater-bench");
         try {
-            if (c.runs("e2e") || c.runs("latency") || c.runs("spill")) {
+            if (c.runs("e2e") || c.runs("latency") || c.runs("spill") || c.runs("outage")) {
                 try (BenchBroker broker = BenchBroker.start(c)) {
                     if (c.runs("e2e")) {
                         EndToEnd.Results e2e = EndToEnd.run(c, broker, dir, Path.of("bench", "target", "jfr"));
                         EndToEnd.report(md, e2e, broker.pinning(), targets);
-                        Outage.report(md, Outage.run(broker));
                     }
                     if (c.runs("latency")) {
                         FixedRate.report(md, FixedRate.run(c, broker, dir), broker.pinning());
@@ -61,6 +60,10 @@ public final class BenchMain {
                         broker.createTopics(List.of("e2e-replay"));
                         SpillBench.Replay replay = SpillBench.replay(Variants.props(broker.bootstrapServers(), 5), c.replayEvents());
                         SpillBench.report(md, SpillBench.appends(c.spillSingles(), c.spillEvents()), replay);
+                    }
+                    if (c.runs("outage")) {
+                        // Last of the broker's parts: it kills and restarts the broker.
+                        OutageMatrix.report(md, OutageMatrix.run(broker), targets);
                     }
                 }
             }

@@ -75,7 +75,11 @@ class DemoIT {
         // Its callers never wait for the cluster; the plain producer's do (max.block.ms after the kill).
         assertThat(bus.get("blockedSeconds").asDouble()).as("seconds the EventBus's callers spent blocked")
                 .isLessThan(summary.get("plain").get("blockedSeconds").asDouble() / 5);
-        assertThat(output).contains("spilled ", "replayed ", "call time p50 / p99 / max");
+        assertThat(output).contains("spilled ", "replayed ", "call time p50 / p99 / max", "The floor of this machine");
+        // The floor is measured beside the paths: a bare hand-off, so the EventBus's call times can be read against it.
+        assertThat(summary.get("floorCallP50Micros").asDouble()).as("hand-off floor p50").isPositive();
+        assertThat(summary.get("floorCallP99Micros").asDouble()).as("hand-off floor p99")
+                .isGreaterThanOrEqualTo(summary.get("floorCallP50Micros").asDouble());
         assertThat(summary.get("eventBusTimeToCloseAfter_kill").isNull()).as("the breakers closed after the restart").isFalse();
     }
 }

@@ -61,6 +61,8 @@ public final class Demo {
     final PathStats bus = new PathStats("EventBus");
     final PathStats intercepted = new PathStats("KafkaProducer + interceptor");
     final PathStats plain = new PathStats("plain KafkaProducer");
+    // The least a call that never blocks can take here, at the same pace: the floor under the paths' call times.
+    final PathStats floor = new PathStats("hand-off floor");
     final List<Fault> faults = new CopyOnWriteArrayList<>();
     final List<Seen> transitions = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
@@ -142,10 +144,12 @@ public final class Demo {
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
         List<Thread> threads = new ArrayList<>();
+        HandOffFloor handOff = new HandOffFloor(floor);
         for (int i = 0; i < options.threads(); i++) {
             threads.add(pace("eventbus-" + i, busPath::publish));
             threads.add(pace("interceptor-" + i, () -> send(withInterceptor, "fills", intercepted)));
             threads.add(pace("plain-" + i, () -> send(plainProducer, "plain-orders", plain)));
+            threads.add(pace("floor-" + i, handOff::call));
         }
         Thread viewer = daemon("live-view", view::loop);
         try {
@@ -162,6 +166,7 @@ public final class Demo {
             for (Thread t : threads) {
                 t.join(15_000);
             }
+            handOff.close();
             view.stop();
             viewer.join(2_000);
             awaitAnswers(busPath, Duration.ofSeconds(45));

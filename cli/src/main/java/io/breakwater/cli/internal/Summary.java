@@ -55,6 +55,8 @@ final class Summary {
         out.println("Call time: the time inside publishStream() or send(), not waiting for the answer. EventBus: spilled = durable");
         out.println("in its SQLite spill, then replayed to the topic in order once the breakers closed; lost = never answered, or");
         out.println("spilled and not replayed by the end (the spill is deleted then); the topic is read back at the end.");
+        out.println("The floor of this machine, at the same pace: a call that only puts an object on a queue and wakes the");
+        out.println("thread that takes it (the least a call that never blocks can do) took " + callTimes(demo.floor) + ".");
         for (PathStats p : paths) {
             Map<String, Object> path = new LinkedHashMap<>();
             path.put("published", p.published.get());
@@ -71,6 +73,8 @@ final class Summary {
             path.put("callMaxMicros", p.published.get() == 0 ? null : p.longestBlockNanos.get() / 1_000.0);
             json.put(key(p), path);
         }
+        json.put("floorCallP50Micros", micros(demo.floor, 0.50));
+        json.put("floorCallP99Micros", micros(demo.floor, 0.99));
         out.println();
         out.println("summary-json: " + toJson(json));
     }
