@@ -2,6 +2,8 @@ package io.breakwater.bench;
 
 import io.breakwater.testkit.ForkedKafkaBroker;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +32,18 @@ final class BenchBroker implements AutoCloseable {
     }
 
     static BenchBroker start(BenchConfig config) throws IOException, InterruptedException {
-        ForkedKafkaBroker broker = ForkedKafkaBroker.builder().heapMegabytes(1024).jvmOption("-XX:TieredStopAtLevel=4")
-                .brokerProperty("log.retention.check.interval.ms", "10000").start();
+        ForkedKafkaBroker.Builder builder = ForkedKafkaBroker.builder().heapMegabytes(1024).jvmOption("-XX:TieredStopAtLevel=4")
+                .brokerProperty("log.retention.check.interval.ms", "10000");
+        // The broker's log in memory (tmpfs) where there is one: rounds then do not wait on the disk's write-back, which
+        // the broker's page cache would otherwise hand them at random. The spill's own files stay on disk.
+        Path shm = Path.of("/dev/shm");
+        String data = System.getProperty("bench.broker.data", Files.isDirectory(shm) && Files.isWritable(shm) ? shm.toString() : "");
+        if (!data.isBlank()) {
+            builder.dataParent(Path.of(data));
+        }
+        ForkedKafkaBroker broker = builder.start();
         List<String> pinned = new ArrayList<>();
+        pinned.add("the broker's log in " + (data.isBlank() ? "the temporary directory" : data));
         try {
             if (config.brokerCpus() != null) {
                 pin(broker.pid(), config.brokerCpus());
@@ -46,7 +57,12 @@ final class BenchBroker implements AutoCloseable {
             broker.close();
             throw e;
         }
-        return new BenchBroker(broker, pinned.isEmpty() ? "not pinned" : String.join(", ", pinned) + " (taskset)");
+        if (pinned.size() == 1) {
+            pinned.add("not pinned to CPUs");
+        } else {
+            pinned.set(pinned.size() - 1, pinned.get(pinned.size() - 1) + " (taskset)");
+        }
+        return new BenchBroker(broker, String.join(", ", pinned));
     }
 
     /** Every thread of process {@code pid}, and those it starts later, on {@code cpus}. */

@@ -167,6 +167,12 @@ public final class ForkedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /** Where the broker's data go (a directory of its own in it, deleted on close); by default the system's temporary directory. */
+        public Builder dataParent(java.nio.file.Path parent) {
+            cluster.dataParent(parent);
+            return this;
+        }
+
         /** The broker JVM's maximum heap (default 512 MiB). */
         public Builder heapMegabytes(int megabytes) {
             cluster.heapMegabytes(megabytes);

@@ -157,9 +157,16 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
     /** Options of a {@link ForkedKafkaCluster}. */
     public static final class Builder extends ClusterBuilder<Builder> {
         private int heapMegabytes = 512;
+        private Path dataParent;
         private final List<String> extraJvmOptions = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /** Where the nodes' data go (a directory of their own in it); by default the system's temporary directory. */
+        public Builder dataParent(Path parent) {
+            this.dataParent = Objects.requireNonNull(parent, "parent");
+            return this;
         }
 
         /** Each node JVM's maximum heap (default 512 MiB). */
@@ -188,7 +195,7 @@ public final class ForkedKafkaCluster extends ProxiedCluster {
         public ForkedKafkaCluster start() {
             long started = System.nanoTime();
             String clusterId = Uuid.randomUuid().toString();
-            Path root = TempDirectories.create("breakwater-forked-kafka-");
+            Path root = TempDirectories.create("breakwater-forked-kafka-", dataParent);
             List<String> jvmOptions = new ArrayList<>(List.of("-Xms128m", "-Xmx" + heapMegabytes + "m", "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true"));
             jvmOptions.addAll(BrokerLogging.jvmOptions());

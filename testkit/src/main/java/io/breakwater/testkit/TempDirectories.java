@@ -24,6 +24,18 @@ final class TempDirectories {
         }
     }
 
+    /** A new directory under {@code parent} (created if missing), named {@code prefix...}; null parent: the system's. */
+    static Path create(String prefix, Path parent) {
+        if (parent == null) {
+            return create(prefix);
+        }
+        try {
+            return Files.createTempDirectory(Files.createDirectories(parent), prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a directory " + prefix + "* in " + parent, e);
+        }
+    }
+
     /** {@code dir} as a new empty directory: whatever it held is removed. */
     static Path empty(Path dir) {
         deleteRecursively(dir);
