@@ -37,7 +37,7 @@ final class BenchBroker implements AutoCloseable {
         // The broker's log in memory (tmpfs) where there is one: rounds then do not wait on the disk's write-back, which
         // the broker's page cache would otherwise hand them at random. The spill's own files stay on disk.
         Path shm = Path.of("/dev/shm");
-        String data = System.getProperty("bench.broker.data", Files.isDirectory(shm) && Files.isWritable(shm) ? shm.toString() : "");
+        String data = System.getProperty("bench.broker.data", roomy(shm) ? shm.toString() : "");
         if (!data.isBlank()) {
             builder.dataParent(Path.of(data));
         }
@@ -63,6 +63,15 @@ final class BenchBroker implements AutoCloseable {
             pinned.set(pinned.size() - 1, pinned.get(pinned.size() - 1) + " (taskset)");
         }
         return new BenchBroker(broker, String.join(", ", pinned));
+    }
+
+    /** A writable directory with room for the end-to-end rounds' log (retention keeps it under about 1.5 GiB). */
+    private static boolean roomy(Path dir) {
+        try {
+            return Files.isDirectory(dir) && Files.isWritable(dir) && Files.getFileStore(dir).getUsableSpace() >= 4L << 30;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Every thread of process {@code pid}, and those it starts later, on {@code cpus}. */

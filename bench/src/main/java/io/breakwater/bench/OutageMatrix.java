@@ -98,6 +98,12 @@ final class OutageMatrix {
         List<Cell> cells = new ArrayList<>();
         int n = 0;
         String only = System.getProperty("bench.outage.faults", "");
+        for (String name : only.isBlank() ? new String[0] : only.split(",")) {
+            if (Arrays.stream(Fault.values()).noneMatch(f -> f.name().toLowerCase(Locale.ROOT).equals(name))) {
+                throw new IllegalArgumentException("bench.outage.faults takes freeze, kill, black_hole and cut, but was given '"
+                        + name + "'");
+            }
+        }
         for (Fault fault : Fault.values()) {
             if (!only.isBlank() && !Arrays.asList(only.split(",")).contains(fault.name().toLowerCase(Locale.ROOT))) {
                 continue;
@@ -111,6 +117,7 @@ final class OutageMatrix {
 
     private static List<Cell> cell(ForkedKafkaBroker broker, Fault fault, int threads, String id) throws Exception {
         List<Lane> lanes = new ArrayList<>();
+        boolean broken = false;
         try {
             for (Guard g : Guard.values()) {
                 lanes.add(new Lane(g, threads, broker.bootstrapServers(), id + "-" + g.name().toLowerCase(Locale.ROOT)));
@@ -126,10 +133,12 @@ final class OutageMatrix {
             }
             long fault0 = System.nanoTime();
             lanes.forEach(l -> l.measureFrom(fault0));
+            broken = true;
             fault.inject(broker);
             boolean opened = awaitAll(lanes, Lane::opened, 30);
             LockSupport.parkNanos(OPEN_WHILE.toNanos());
             fault.repair(broker);
+            broken = false;
             long repaired = System.nanoTime();
             boolean closed = awaitAll(lanes, Lane::closed, 60);
             if (!opened || !closed) {
@@ -142,6 +151,13 @@ final class OutageMatrix {
             }
             return cells;
         } finally {
+            if (broken) {   // the cell failed between the fault and its repair: the parts after it need the broker
+                try {
+                    fault.repair(broker);
+                } catch (RuntimeException e) {
+                    System.err.println("Repairing " + fault.label + " failed: " + e);
+                }
+            }
             for (Lane l : lanes) {
                 l.close();
             }
@@ -151,13 +167,19 @@ final class OutageMatrix {
     /** Whether every lane is {@code done} within {@code seconds}. */
     private static boolean awaitAll(List<Lane> lanes, java.util.function.Predicate<Lane> done, int seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!lanes.stream().allMatch(done)) {
+        for (;;) {
+            boolean all = true;
+            for (Lane lane : lanes) {
+                all &= done.test(lane);   // every lane, every poll: opened() and closed() note the time they first hold
+            }
+            if (all) {
+                return true;
+            }
             if (System.nanoTime() > deadline) {
                 return false;
             }
             LockSupport.parkNanos(1_000_000);
         }
-        return true;
     }
 
     /** One guard on a producer of its own, its caller threads, and what they saw. */
@@ -169,6 +191,8 @@ final class OutageMatrix {
         final EventBus bus;                        // null for the producers
         final List<Thread> callers = new ArrayList<>();
         final List<long[]> samples = new ArrayList<>();   // per thread: call nanos, and whether OPEN around it
+        // Per thread, how many of its samples are written: read after the thread's last write (a lazySet after each).
+        java.util.concurrent.atomic.AtomicIntegerArray written;
         final java.util.concurrent.atomic.LongAdder acks = new java.util.concurrent.atomic.LongAdder();
         volatile long from = Long.MAX_VALUE;
         volatile long openedAt;
@@ -226,6 +250,7 @@ final class OutageMatrix {
         }
 
         void start() {
+            written = new java.util.concurrent.atomic.AtomicIntegerArray(threads);
             for (CircuitBreaker b : breakers) {
                 b.onTransition(t -> heard.add(String.format(Locale.ROOT, "%.2fs %s %s->%s: %s", (System.nanoTime() - created) / 1e9,
                         b.name(), t.from(), t.to(), t.reason())));
@@ -234,7 +259,8 @@ final class OutageMatrix {
                 long[] own = new long[1 << 17];
                 samples.add(own);
                 String key = "k" + t;
-                Thread caller = new Thread(() -> loop(key, own), topic + "-caller-" + t);
+                int slot = t;
+                Thread caller = new Thread(() -> loop(key, own, slot), topic + "-caller-" + t);
                 caller.setDaemon(true);
                 callers.add(caller);
                 caller.start();
@@ -242,7 +268,7 @@ final class OutageMatrix {
         }
 
         /** Each sample: the call's nanos, shifted left one bit, with bit 0 set when the guard was OPEN before and after it. */
-        private void loop(String key, long[] own) {
+        private void loop(String key, long[] own, int slot) {
             int n = 0;
             long next = System.nanoTime();
             while (running) {
@@ -264,6 +290,7 @@ final class OutageMatrix {
                 }
                 if (t0 >= from && closedAt == 0 && n < own.length) {
                     own[n++] = took << 1 | (openBefore && anyOpen() ? 1 : 0);
+                    written.lazySet(slot, n);
                 }
                 next += PACE_NANOS;
                 long sleep = next - System.nanoTime();
@@ -328,11 +355,10 @@ final class OutageMatrix {
             }
             long blocked = 0;
             List<Long> whileOpen = new ArrayList<>();
-            for (long[] own : samples) {
-                for (long s : own) {
-                    if (s == 0) {
-                        break;
-                    }
+            for (int t = 0; t < samples.size(); t++) {
+                long[] own = samples.get(t);
+                for (int i = 0, n = written.get(t); i < n; i++) {
+                    long s = own[i];
                     blocked += s >>> 1;
                     if ((s & 1) == 1) {
                         whileOpen.add(s >>> 1);
@@ -369,6 +395,10 @@ final class OutageMatrix {
 
     static void report(StringBuilder md, List<Cell> cells, Targets targets) {
         md.append("## Outages, per fault kind\n\n");
+        if (cells.isEmpty()) {
+            md.append("No fault kind was run (bench.outage.faults named none of freeze, kill, black_hole, cut).\n\n");
+            return;
+        }
         md.append("The broker of the end-to-end parts, reached through the testkit's proxy. For each fault, and for 1 and 4 caller ")
                 .append("threads per guard, the three guards run side by side on producers of their own, each caller sending one ")
                 .append("small record a millisecond without waiting for its answer; default settings but a reset timeout of ")

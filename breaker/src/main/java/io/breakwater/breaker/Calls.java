@@ -1,5 +1,6 @@
 package io.breakwater.breaker;
 
+import io.breakwater.breaker.internal.CallCounters;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,11 +16,14 @@ final class Calls {
     private final CircuitBreaker breaker;
     private final StateMachine machine;
     private final Clock timer;
+    // The breaker's clock, for a refusal's look at the retry time.
+    private final Clock clock;
 
     Calls(CircuitBreaker breaker, StateMachine machine, Clock timer) {
         this.breaker = breaker;
         this.machine = machine;
         this.timer = timer;
+        this.clock = breaker.config().clock();
     }
 
     <T> T call(Callable<T> callable) throws Exception {
@@ -94,14 +98,21 @@ final class Calls {
         return result;
     }
 
-    /** A refusal when no permit is granted now; a permit granted (the breaker moved meanwhile) is given back. */
+    /**
+     * A refusal when the breaker refuses every call now (OPEN before its retry time, FORCED_OPEN), counted as a refused
+     * permit is; else null. It takes no permit and moves no state: in HALF_OPEN, or once the retry time is due, the
+     * call's own permit decides, on the thread that asks for it (a trial slot taken here even for a moment could
+     * refuse a real call).
+     */
     CircuitBreakerOpenException refusal() {
-        Permit permit = machine.acquire();
-        if (permit == null) {
-            return breaker.openException();
+        Phase p = machine.current();
+        boolean refused = p instanceof Phase.Open open ? clock.coarseNanoTime() - open.retryAtNanos < 0
+                : p instanceof Phase.Manual manual && manual.permit == null;
+        if (!refused) {
+            return null;
         }
-        machine.release(permit);
-        return null;
+        machine.counters.increment(CallCounters.REJECTED);
+        return breaker.openException();
     }
 
     /** Nanoseconds since {@code start}, or -1 (unknown) when calls are not timed. */

@@ -222,10 +222,9 @@ public final class CircuitBreaker {
         return calls.executeAsync(Objects.requireNonNull(supplier, "supplier"));
     }
 
-    /** A refusal, counted like a refused {@link #tryAcquirePermit()}, if calls are refused now; else null (none taken). */
+    /** A counted refusal if every call is refused now (OPEN before its retry time, FORCED_OPEN); else null. Takes no permit. */
     public CircuitBreakerOpenException refusalNow() {
-        CircuitBreakerState now = state();   // CLOSED and DISABLED admit every call: nothing to ask then
-        return now == CircuitBreakerState.CLOSED || now == CircuitBreakerState.DISABLED ? null : calls.refusal();
+        return calls.refusal();
     }
 
     /** The exception for a call refused now: names this breaker and when it next admits a call. */

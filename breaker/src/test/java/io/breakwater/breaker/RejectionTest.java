@@ -48,22 +48,35 @@ class RejectionTest {
     }
 
     @Test
-    void refusalNowCountsARefusalWhileOpenAndTakesNothingWhenCallsAreAdmitted() {
+    void refusalNowCountsARefusalWhileOpenAndNeitherTakesAPermitNorMovesTheState() {
         CircuitBreaker closed = CircuitBreaker.of(CircuitBreakerConfig.builder("closed").clock(clock).build());
         assertThat(closed.refusalNow()).isNull();
         assertThat(closed.snapshot().rejectedCalls()).isZero();
 
-        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("early").resetTimeout(Duration.ofSeconds(30)).halfOpenMaxCalls(1).successThreshold(1));
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("early").resetTimeout(Duration.ofSeconds(30))
+                .halfOpenMaxCalls(1).successThreshold(1));
+        List<CircuitBreakerState> heard = new ArrayList<>();
+        breaker.onTransition(t -> heard.add(t.to()));
         assertThat(breaker.refusalNow()).isInstanceOf(CircuitBreakerOpenException.class)
                 .hasMessageStartingWith("Circuit breaker 'early' is OPEN");
         assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(30));
-        assertThat(breaker.refusalNow()).as("the reset timeout passed: a trial would be admitted").isNull();
-        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        assertThat(breaker.refusalNow()).as("the retry time is due: the call's own permit decides").isNull();
+        assertThat(breaker.state()).as("no transition on the asking thread").isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(heard).isEmpty();
         Permit trial = breaker.tryAcquirePermit();
-        assertThat(trial).as("the one trial permit is still free: refusalNow gave back the one it was granted").isNotNull();
-        assertThat(breaker.refusalNow()).as("no trial left").isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(trial).isNotNull();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        assertThat(breaker.refusalNow()).as("HALF_OPEN: never refused early, even with no trial left").isNull();
+        assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(1);
+        breaker.recordSuccess(trial, 1);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+
+        breaker.forceOpen("by hand");
+        assertThat(breaker.refusalNow()).hasMessageContaining("FORCED_OPEN");
+        breaker.disable("by hand");
+        assertThat(breaker.refusalNow()).isNull();
         assertThat(breaker.snapshot().rejectedCalls()).isEqualTo(2);
     }
 

@@ -130,6 +130,7 @@ public final class Demo {
         List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker(BusPath.STREAM),
                 interceptorBreaker);
         DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
+        HandOffFloor handOff = new HandOffFloor(floor);   // warmed up too, before the run starts
         busPath.startCounting();
         for (CircuitBreaker b : breakers) {
             b.onTransition(t -> transitions.add(new Seen(t, now())));
@@ -144,7 +145,6 @@ public final class Demo {
         start = System.nanoTime();
         LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
         List<Thread> threads = new ArrayList<>();
-        HandOffFloor handOff = new HandOffFloor(floor);
         for (int i = 0; i < options.threads(); i++) {
             threads.add(pace("eventbus-" + i, busPath::publish));
             threads.add(pace("interceptor-" + i, () -> send(withInterceptor, "fills", intercepted)));

@@ -55,10 +55,14 @@ final class UnsettledOrders {
             base = next;
             return next;
         }
-        while ((bits[index(base)] & (1L << base)) == 0) {
-            base++;
+        for (;;) {   // a word at a time: one event left unsettled for long may have millions settled behind it
+            long above = bits[index(base)] >>> (base & 63);
+            if (above != 0) {
+                base += Long.numberOfTrailingZeros(above);
+                return base;
+            }
+            base = (base | 63) + 1;
         }
-        return base;
     }
 
     boolean isEmpty() {
