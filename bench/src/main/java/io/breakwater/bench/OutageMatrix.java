@@ -80,20 +80,30 @@ final class OutageMatrix {
     private OutageMatrix() {
     }
 
-    static List<Cell> run(BenchBroker broker) throws Exception {
-        List<Cell> cells = new ArrayList<>();
-        int n = 0;
-        String only = System.getProperty("bench.outage.faults", "");
-        for (String name : only.isBlank() ? new String[0] : only.split(",")) {
+    /**
+     * The fault kinds to run, from {@code bench.outage.faults} (names, comma-separated; all when unset), in their order.
+     *
+     * @throws IllegalArgumentException naming a name that is no fault kind
+     */
+    static List<Fault> selectedFaults() {
+        String only = System.getProperty("bench.outage.faults", "").trim();
+        if (only.isEmpty()) {
+            return List.of(Fault.values());
+        }
+        List<String> names = Arrays.stream(only.split(",")).map(n -> n.trim().toLowerCase(Locale.ROOT)).toList();
+        for (String name : names) {
             if (Arrays.stream(Fault.values()).noneMatch(f -> f.name().toLowerCase(Locale.ROOT).equals(name))) {
                 throw new IllegalArgumentException("bench.outage.faults takes freeze, kill, black_hole and cut, but was given '"
                         + name + "'");
             }
         }
-        for (Fault fault : Fault.values()) {
-            if (!only.isBlank() && !Arrays.asList(only.split(",")).contains(fault.name().toLowerCase(Locale.ROOT))) {
-                continue;
-            }
+        return Arrays.stream(Fault.values()).filter(f -> names.contains(f.name().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    static List<Cell> run(BenchBroker broker, List<Fault> faults) throws Exception {
+        List<Cell> cells = new ArrayList<>();
+        int n = 0;
+        for (Fault fault : faults) {
             for (int threads : new int[] {1, 4}) {
                 cells.addAll(cell(broker.forked(), fault, threads, "outage-" + (n++)));
             }
