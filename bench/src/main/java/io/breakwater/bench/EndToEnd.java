@@ -23,12 +23,12 @@ final class EndToEnd {
     static final double TARGET = 0.97;
 
     /** One burst of one variant. */
-    record Burst(double recordsPerSecond, double p50Micros, double p99Micros) {
+    record Burst(double recordsPerSecond, double p50Micros, double p99Micros, double cpuMicrosPerRecord) {
     }
 
     /** One variant over every round. */
     record Row(String variant, double median, double slowest, double fastest, double ratio, double ratioLow,
-               double ratioHigh, double p50Micros, double p99Micros) {
+               double ratioHigh, double p50Micros, double p99Micros, double cpuMicros, double cpuRatio) {
     }
 
     record Results(List<Row> rows, int records, int rounds, Map<String, JfrProfile.Summary> profiles) {
@@ -59,13 +59,17 @@ final class EndToEnd {
                 List<Burst> own = bursts.get(v.name());
                 double[] rates = own.stream().mapToDouble(Burst::recordsPerSecond).sorted().toArray();
                 double[] ratios = new double[own.size()];
+                double[] cpuRatios = new double[own.size()];
                 for (int r = 0; r < own.size(); r++) {
                     ratios[r] = own.get(r).recordsPerSecond() / raw.get(r).recordsPerSecond();
+                    cpuRatios[r] = own.get(r).cpuMicrosPerRecord() / raw.get(r).cpuMicrosPerRecord();
                 }
                 Arrays.sort(ratios);
+                Arrays.sort(cpuRatios);
                 rows.add(new Row(v.name(), median(rates), rates[0], rates[rates.length - 1], median(ratios), ratios[0],
                         ratios[ratios.length - 1], median(own.stream().mapToDouble(Burst::p50Micros).sorted().toArray()),
-                        median(own.stream().mapToDouble(Burst::p99Micros).sorted().toArray())));
+                        median(own.stream().mapToDouble(Burst::p99Micros).sorted().toArray()),
+                        median(own.stream().mapToDouble(Burst::cpuMicrosPerRecord).sorted().toArray()), median(cpuRatios)));
             }
             Map<String, JfrProfile.Summary> profiles = new LinkedHashMap<>();
             if (c.jfr()) {
@@ -96,6 +100,7 @@ final class EndToEnd {
         long[] latency = new long[n];
         CountDownLatch done = new CountDownLatch(n);
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        long cpuStart = processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             int index = i;
@@ -115,8 +120,19 @@ final class EndToEnd {
             throw new IllegalStateException(v.name() + ": " + errors.size() + " of " + n + " records failed", errors.peek());
         }
         long elapsed = System.nanoTime() - start;
+        long cpu = processCpuNanos() - cpuStart;
         Arrays.sort(latency);
-        return new Burst(n / (elapsed / 1e9), latency[n / 2] / 1e3, latency[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
+        return new Burst(n / (elapsed / 1e9), latency[n / 2] / 1e3, latency[Math.min(n - 1, (int) (n * 0.99))] / 1e3,
+                cpu / 1e3 / n);
+    }
+
+    /** The CPU time of this JVM so far (every thread, the collector's and the compiler's too); the broker's is its own. */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        throw new IllegalStateException("this JVM does not report its CPU time (com.sun.management.OperatingSystemMXBean)");
     }
 
     static void report(StringBuilder md, Results e, String pinning, Targets t) {
@@ -129,13 +145,18 @@ final class EndToEnd {
                 .append("median of the variant's ratio to the raw producer's round of the same round, with its spread. ")
                 .append("Latency: send to acknowledgement within a burst, mostly the wait in the producer's buffer. ")
                 .append("The non-blocking variants get a send queue that holds a whole burst; a round in which any record fails ")
-                .append("is void and stops the run.\n\n");
-        md.append("| variant | records/s (median) | slowest – fastest | ÷ raw (median of rounds) | ÷ raw spread | p50 | p99 |\n");
-        md.append("|---|---|---|---|---|---|---|\n");
+                .append("is void and stops the run. Client CPU: this JVM's CPU time over the burst (every thread: the caller, ")
+                .append("the sender and Kafka's network thread, the collector, the compiler) per record, the median round, and its ")
+                .append("median ratio to the raw producer's in the same round; the broker's CPU is not in it. With the broker on ")
+                .append("the same cores, each microsecond the client spends is one the broker does not get.\n\n");
+        md.append("| variant | records/s (median) | slowest – fastest | ÷ raw (median of rounds) | ÷ raw spread | p50 | p99 "
+                + "| client CPU per record | ÷ raw CPU |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : e.rows()) {
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f – %.0f | %.3f | %.3f – %.3f | %.0f ms | %.0f ms |%n",
+            md.append(String.format(Locale.ROOT,
+                    "| %s | %.0f | %.0f – %.0f | %.3f | %.3f – %.3f | %.0f ms | %.0f ms | %.2f µs | %.2f |%n",
                     r.variant(), r.median(), r.slowest(), r.fastest(), r.ratio(), r.ratioLow(), r.ratioHigh(),
-                    r.p50Micros() / 1000, r.p99Micros() / 1000));
+                    r.p50Micros() / 1000, r.p99Micros() / 1000, r.cpuMicros(), r.cpuRatio()));
             if (!r.variant().equals(Variants.RAW)) {
                 t.atLeast(r.variant() + ": throughput ≥ 0.97 of raw (median of per-round ratios)", r.ratio(), TARGET, "",
                         String.format(Locale.ROOT, "%.3f (rounds %.3f – %.3f)", r.ratio(), r.ratioLow(), r.ratioHigh()));

@@ -9,13 +9,11 @@ import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
-import io.breakwater.breaker.Throwables;
 import io.breakwater.eventbus.internal.ChannelSender;
 import io.breakwater.eventbus.internal.EventHeaders;
 import io.breakwater.eventbus.internal.EventIds;
 import io.breakwater.eventbus.internal.Fallbacks;
-import io.breakwater.eventbus.internal.Futures;
-import io.breakwater.eventbus.internal.Spillable;
+import io.breakwater.eventbus.internal.Publication;
 import io.breakwater.eventbus.internal.Spills;
 import io.breakwater.eventbus.internal.StreamChannel;
 import io.breakwater.eventbus.internal.StreamNames;
@@ -78,6 +76,7 @@ public final class EventBus implements AutoCloseable {
     private final List<Subscription> statusSubscriptions;
     // The headers every event carries, the content type made once.
     private final EventHeaders eventHeaders;
+    private final Publication.Bus publications;
     private volatile boolean closed;
 
     EventBus(EventBusBuilder b) {
@@ -91,6 +90,7 @@ public final class EventBus implements AutoCloseable {
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
         this.nanoClock = clock::nanoTime;
         this.eventHeaders = new EventHeaders(transport.codec().contentType(), EVENT_ID_HEADER);
+        this.publications = new Publication.Bus(fallbacks, eventHeaders);
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
@@ -145,40 +145,19 @@ public final class EventBus implements AutoCloseable {
         } catch (Throwable e) {
             return fallbacks.fail(stream, key, event, e);
         }
-        String id = ids.next();
+        byte[] id = ids.next();
         // A copy of the caller's headers (which they may change once this returns); none when they gave none.
-        Map<String, String> text = headers == null || headers.isEmpty() ? null : eventHeaders.text(headers, id);
+        Map<String, String> text = headers == null || headers.isEmpty() ? null : eventHeaders.text(headers, EventIds.text(id));
         long admitted = channel.admit();
         long order = Math.abs(admitted);
         if (admitted < 0) {
             // Events of the stream wait in the spill: this one goes behind them, never around them.
-            return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, id), order, id);
+            String idText = EventIds.text(id);
+            return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, idText), order, idText);
         }
-        CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        sender.send(channel, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)))
-                .handle((metadata, error) -> {   // handle: a failed send is not wrapped again (Futures)
-                    try {
-                        if (error == null) {
-                            channel.settled(order);
-                            result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
-                                    metadata.timestamp(), false, id));
-                            return null;
-                        }
-                        Throwable cause = Throwables.unwrap(error);
-                        if (channel.spill != null && Spillable.test(cause)) {
-                            channel.spilling();
-                            Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
-                                    eventHeaders.forSpill(text, id), order, id), result);
-                            return null;
-                        }
-                        channel.settled(order);
-                        Futures.relay(fallbacks.fail(stream, key, event, cause), result);
-                    } catch (Throwable e) {
-                        result.completeExceptionally(e);
-                    }
-                    return null;
-                });
-        return result;
+        Publication publication = new Publication(publications, channel, key, event, payload, text, id, order);
+        sender.send(channel, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)), publication);
+        return publication.result();
     }
 
     /** The channel of {@code stream}, made on first use; its breaker is restored without holding any map lock. */

@@ -7,12 +7,14 @@ import io.breakwater.breaker.Throwables;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.interceptors.FailureClassifier;
 import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -25,6 +27,16 @@ import org.apache.kafka.common.errors.AuthorizationException;
  * Publishes and replays both send this way, so a replay is judged like any publish.
  */
 public final class ChannelSender {
+
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(Send.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final RedpandaTransport transport;
     private final Clock clock;
@@ -60,36 +72,52 @@ public final class ChannelSender {
         return !channel.breaker.state().rejectsCalls() && !transport.breaker().state().rejectsCalls();
     }
 
+    /**
+     * What a send reports, once: the broker's metadata, or the failure as it is (never a wrapper). Reported on the
+     * caller's thread when the send is refused at once, else on the transport's sender thread or Kafka's network thread.
+     */
+    @FunctionalInterface
+    public interface Outcome {
+        void sent(RecordMetadata metadata, Throwable cause);
+    }
+
     /** Sends; the future completes with the broker's answer or fails with the cause, never with a wrapper. */
     public CompletableFuture<RecordMetadata> send(StreamChannel channel, String topic, String key, byte[] payload,
                                                   Map<String, String> headers) {
-        return send(channel, gate -> transport.send(topic, key, payload, headers, gate));
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        ProducerRecord<String, byte[]> record;
+        try {
+            record = new ProducerRecord<>(topic, null, key, payload, RedpandaTransport.headers(headers));
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        send(channel, record, (metadata, cause) -> {
+            if (cause == null) {
+                result.complete(metadata);
+            } else {
+                result.completeExceptionally(cause);
+            }
+        });
+        return result;
     }
 
-    /** Sends {@code record} as it is, its headers Kafka's already; as {@link #send(StreamChannel, String, String, byte[], Map)}. */
-    public CompletableFuture<RecordMetadata> send(StreamChannel channel, ProducerRecord<String, byte[]> record) {
-        return send(channel, gate -> transport.send(record, gate));
-    }
-
-    private CompletableFuture<RecordMetadata> send(StreamChannel channel,
-            Function<Supplier<RuntimeException>, CompletableFuture<RecordMetadata>> handToTransport) {
+    /**
+     * Sends {@code record} as it is, its headers Kafka's already, and tells {@code outcome} once how it went: no
+     * future of its own, and none of the transport's, so a publish costs the bus one future, the caller's.
+     */
+    public void send(StreamChannel channel, ProducerRecord<String, byte[]> record, Outcome outcome) {
         Permit permit = channel.breaker.tryAcquirePermit();
         if (permit == null) {
-            return CompletableFuture.failedFuture(channel.breaker.openException());
+            outcome.sent(null, channel.breaker.openException());
+            return;
         }
-        Send send = new Send(channel, permit);
-        CompletableFuture<RecordMetadata> sent;
+        Send send = new Send(channel, permit, outcome);
         try {
-            sent = handToTransport.apply(send::handOver);
+            transport.send(record, send, send);
         } catch (Throwable e) {
             send.completed(null, e);
-            return send.result;
         }
-        sent.handle((metadata, error) -> {   // not whenComplete: see Futures
-            send.completed(metadata, error);
-            return null;
-        });
-        return send.result;
     }
 
     /**
@@ -97,20 +125,24 @@ public final class ChannelSender {
      * The clock starts at the hand-over, not when the publish was queued: a stream whose events wait behind
      * another stream's in the transport's queue is not blamed for that wait.
      */
-    private final class Send {
+    private final class Send implements Callback, Supplier<RuntimeException> {
         final StreamChannel channel;
         final Permit permit;
-        final CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        final Outcome outcome;
         // Set on the sender thread at the hand-over; null while queued, and for a send that never left the queue.
         private volatile Tracked tracked;
+        // Whether the outcome was taken: once, by compare-and-set (DONE), should the producer both report and throw.
+        private volatile boolean done;
 
-        Send(StreamChannel channel, Permit permit) {
+        Send(StreamChannel channel, Permit permit, Outcome outcome) {
             this.channel = channel;
             this.permit = permit;
+            this.outcome = outcome;
         }
 
         /** Just before Kafka's send: a stream whose breaker opened meanwhile drops the event; else the clock starts. */
-        RuntimeException handOver() {
+        @Override
+        public RuntimeException get() {
             if (channel.breaker.state().rejectsCalls()) {
                 return channel.breaker.openException();
             }
@@ -121,7 +153,15 @@ public final class ChannelSender {
             return null;
         }
 
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception error) {
+            completed(metadata, error);
+        }
+
         void completed(RecordMetadata metadata, Throwable error) {
+            if (!DONE.compareAndSet(this, false, true)) {
+                return;
+            }
             Throwable cause = error == null ? null : Throwables.unwrap(error);
             try {
                 Tracked t = tracked;
@@ -148,11 +188,7 @@ public final class ChannelSender {
                     record(cause, counts, t == null ? -1 : clock.nanoTime() - t.startNanos());
                 }
             } finally {
-                if (cause == null) {
-                    result.complete(metadata);
-                } else {
-                    result.completeExceptionally(cause);
-                }
+                outcome.sent(metadata, cause);
             }
         }
 

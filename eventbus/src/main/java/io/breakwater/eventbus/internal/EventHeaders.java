@@ -27,11 +27,11 @@ public final class EventHeaders {
 
     /**
      * The event's headers as Kafka's: {@code text}, from {@link #text}, or, when the caller gave no headers (null), the
-     * content type and the id, made without a map.
+     * content type and the id ({@code id}: the bytes of its text, from {@link EventIds#next()}), made without a map.
      */
-    public List<Header> kafka(Map<String, String> text, String id) {
+    public List<Header> kafka(Map<String, String> text, byte[] id) {
         if (text == null) {
-            return List.of(contentTypeHeader, new Text(idHeader, id.getBytes(StandardCharsets.UTF_8)));
+            return List.of(contentTypeHeader, new Text(idHeader, id));
         }
         return RedpandaTransport.headers(text);
     }

@@ -19,9 +19,13 @@ class EventHeadersTest {
                 .toList();
     }
 
+    private static byte[] id(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
     @Test
     void withoutTheCallersHeadersAnEventCarriesItsContentTypeThenItsId() {
-        assertThat(asText(headers.kafka(null, "abc-1"))).containsExactly("content-type=application/json", "event-id=abc-1");
+        assertThat(asText(headers.kafka(null, id("abc-1")))).containsExactly("content-type=application/json", "event-id=abc-1");
         assertThat(headers.text(null, "abc-1")).containsExactly(Map.entry("content-type", "application/json"),
                 Map.entry("event-id", "abc-1"));
         assertThat(headers.text(Map.of(), "abc-1")).isEqualTo(headers.text(null, "abc-1"));
@@ -39,7 +43,7 @@ class EventHeadersTest {
 
         assertThat(text).containsExactly(Map.entry("content-type", "text/plain"), Map.entry("trace", "t1"),
                 Map.entry("event-id", "abc-2"), new java.util.AbstractMap.SimpleEntry<>("empty", null));
-        assertThat(asText(headers.kafka(text, "abc-2")))
+        assertThat(asText(headers.kafka(text, id("abc-2"))))
                 .containsExactly("content-type=text/plain", "trace=t1", "event-id=abc-2", "empty=null");
     }
 
@@ -55,7 +59,7 @@ class EventHeadersTest {
     void aHeaderWithoutANameIsRefusedNamingTheHeaders() {
         Map<String, String> callers = new LinkedHashMap<>();
         callers.put("", "x");
-        assertThatThrownBy(() -> headers.kafka(headers.text(callers, "abc-4"), "abc-4"))
+        assertThatThrownBy(() -> headers.kafka(headers.text(callers, "abc-4"), id("abc-4")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("header names must not be null or empty");
     }
 }

@@ -51,12 +51,11 @@ public final class SendQueue<K, V> {
         void send(ProducerRecord<K, V> record, Callback callback);
     }
 
-    /** One queued record: the caller's callback and the future it was handed, completed together once. */
-    private static final class Entry<K, V> implements Callback {
+    /** One queued record: the caller's callback, and the future the caller was handed (itself), completed together once. */
+    private static final class Entry<K, V> extends CompletableFuture<RecordMetadata> implements Callback {
         final ProducerRecord<K, V> record;
         final Callback user;
         final Supplier<? extends RuntimeException> gate;
-        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
         // Whether it was completed; set once, by compare-and-set (DONE: one field, not an object per record).
         private volatile boolean done;
         // Whether the breaker refused it (answered synchronously, on the sender thread).
@@ -82,9 +81,9 @@ public final class SendQueue<K, V> {
                 LOG.warn("A send callback threw; the record's future completes anyway", e);
             } finally {
                 if (exception == null) {
-                    future.complete(metadata);
+                    complete(metadata);
                 } else {
-                    future.completeExceptionally(exception);
+                    completeExceptionally(exception);
                 }
             }
         }
@@ -157,7 +156,7 @@ public final class SendQueue<K, V> {
         if (!queue.offer(entry)) {
             taken(1);
             entry.fail(new SendQueueFullException(breaker.name(), capacity));
-            return entry.future;
+            return entry;
         }
         if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
@@ -168,7 +167,7 @@ public final class SendQueue<K, V> {
             taken(1);
             entry.fail(breaker.openException());
         }
-        return entry.future;
+        return entry;
     }
 
     /** Records queued and not yet handed to the producer. */

@@ -7,22 +7,18 @@ import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.interceptors.BreakwaterConfig;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends bytes with a key and headers to Kafka or Redpanda through one transport-wide breaker
@@ -45,10 +41,6 @@ public final class RedpandaTransport implements AutoCloseable {
     public static final long DEFAULT_CLOSE_TIMEOUT_SECONDS = 30;
     /** How long {@link #close()} waits for records in flight. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(DEFAULT_CLOSE_TIMEOUT_SECONDS);
-    // breakwater.* keys that mean nothing to a transport (status publishing belongs to the EventBus), named without values.
-    private static final List<String> NOT_FOR_A_TRANSPORT = List.of("breakwater.status.", "breakwater.state.",
-            "breakwater.control.", BreakwaterConfig.INSTANCE_ID_CONFIG);
-
     private final CircuitBreakerProducer<String, byte[]> producer;
     private final EventCodec codec;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -81,49 +73,12 @@ public final class RedpandaTransport implements AutoCloseable {
      * @throws IllegalArgumentException when a serializer other than String keys and byte[] values is set
      */
     public static Builder builder(Map<String, ?> producerProperties) {
-        Objects.requireNonNull(producerProperties, "producerProperties");
-        for (String key : producerProperties.keySet()) {
-            if (NOT_FOR_A_TRANSPORT.stream().anyMatch(key::startsWith)) {
-                throw new ConfigException("Configuration " + key + " does not apply to a RedpandaTransport: "
-                        + "status publishing, restoring and control belong to the EventBus (EventBus.builder(transport)"
-                        + ".statusPublisher(...), .controlFollower(...))");
-            }
-        }
-        BreakwaterConfig bw = new BreakwaterConfig(producerProperties);
-        Map<String, Object> props = new HashMap<>();
-        producerProperties.forEach((key, value) -> {
-            if (!key.startsWith(BreakwaterConfig.PREFIX)) {
-                props.put(key, value);
-            }
-        });
-        requireSerializer(props, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        requireSerializer(props, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_MAX_BLOCK_MS);
-        boolean named = producerProperties.containsKey(BreakwaterConfig.BREAKER_NAME_CONFIG);
-        CircuitBreakerConfig breakerConfig = bw.toBreakerConfig();
-        Builder builder = new Builder(null, props)
-                .breakerConfig(named ? breakerConfig : breakerConfig.withName(BreakerPresets.KAFKA_TRANSPORT_NAME))
-                .sendBlockThreshold(bw.sendBlockThreshold())
-                .inFlightThreshold(bw.inFlightThreshold())
-                .sendQueueMaxRecords(bw.sendQueueMaxRecords());
-        if (producerProperties.containsKey(BreakwaterConfig.SEND_NONBLOCKING_CONFIG)) {
-            builder.nonBlocking(bw.sendNonBlocking());
-        }
-        return builder;
+        return TransportProperties.builder(producerProperties);
     }
 
     /** A transport over an existing producer (which it closes on {@link #close()}). */
     public static Builder builder(Producer<String, byte[]> producer) {
         return new Builder(Objects.requireNonNull(producer, "producer"), null);
-    }
-
-    private static void requireSerializer(Map<String, Object> props, String key, Class<?> expected) {
-        Object given = props.get(key);
-        if (given != null && !expected.getName().equals(given instanceof Class ? ((Class<?>) given).getName() : given.toString())) {
-            throw new IllegalArgumentException(key + " must be " + expected.getName()
-                    + " (RedpandaTransport sends String keys and byte[] values; the codec makes the bytes), but was " + given);
-        }
-        props.put(key, expected);
     }
 
     /**
@@ -151,17 +106,34 @@ public final class RedpandaTransport implements AutoCloseable {
     public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record, Supplier<? extends RuntimeException> gate) {
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
-            producer.send(record, (metadata, error) -> {
+            send(record, gate, (metadata, error) -> {
                 if (error == null) {
                     result.complete(metadata);
                 } else {
                     result.completeExceptionally(error);
                 }
-            }, gate);
+            });
         } catch (Throwable e) {
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /**
+     * Sends {@code record} as it is, {@code gate} (may be null) as above, without a future: {@code callback} hears the
+     * outcome, from the producer, or with the exception its {@code send} throws. For senders that keep their own
+     * bookkeeping per record and would only wait on a future. Kafka's producer never both reports a failure and throws
+     * it; a callback that must hear a send once whatever the producer does guards itself.
+     *
+     * @throws Error what the producer's {@code send} throws that is not an {@code Exception}
+     */
+    public void send(ProducerRecord<String, byte[]> record, Supplier<? extends RuntimeException> gate, Callback callback) {
+        Objects.requireNonNull(callback, "callback");
+        try {
+            producer.send(record, callback, gate);
+        } catch (Exception e) {
+            callback.onCompletion(null, e);
+        }
     }
 
     /**
@@ -223,7 +195,7 @@ public final class RedpandaTransport implements AutoCloseable {
         private boolean nonBlocking = true;
         private int sendQueueMaxRecords = BreakwaterConfig.SEND_QUEUE_MAX_RECORDS_DEFAULT;
 
-        private Builder(Producer<String, byte[]> given, Map<String, Object> properties) {
+        Builder(Producer<String, byte[]> given, Map<String, Object> properties) {
             this.given = given;
             this.properties = properties;
         }

@@ -1,0 +1,70 @@
+package io.breakwater.eventbus.internal;
+
+import io.breakwater.eventbus.PublishResult;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * One publish sent directly, and what becomes of it once the send is answered: acknowledged, its future completes with
+ * where the event went; failed for want of the cluster on a stream with a spill, the event goes there; otherwise the
+ * stream's fallback, or the failure. Its future completes on every path, whatever a spill or fallback throws.
+ */
+public final class Publication implements ChannelSender.Outcome {
+
+    /** What every publication of one bus shares. */
+    public record Bus(Fallbacks fallbacks, EventHeaders headers) {
+    }
+
+    private final Bus bus;
+    private final StreamChannel channel;
+    private final String key;
+    private final Object event;
+    private final byte[] payload;
+    // The event's headers as text when the caller gave some; null otherwise (made only should the event go to the spill).
+    private final Map<String, String> text;
+    // The bytes of the event's id (EventIds); its text is made when a result or the spill needs it.
+    private final byte[] id;
+    private final long order;
+    private final CompletableFuture<PublishResult> result = new CompletableFuture<>();
+
+    public Publication(Bus bus, StreamChannel channel, String key, Object event, byte[] payload, Map<String, String> text,
+                       byte[] id, long order) {
+        this.bus = bus;
+        this.channel = channel;
+        this.key = key;
+        this.event = event;
+        this.payload = payload;
+        this.text = text;
+        this.id = id;
+        this.order = order;
+    }
+
+    /** The caller's future. */
+    public CompletableFuture<PublishResult> result() {
+        return result;
+    }
+
+    @Override
+    public void sent(RecordMetadata metadata, Throwable cause) {
+        try {
+            if (cause == null) {
+                channel.settled(order);
+                result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
+                        metadata.timestamp(), false, EventIds.text(id)));
+                return;
+            }
+            if (channel.spill != null && Spillable.test(cause)) {
+                channel.spilling();
+                String idText = EventIds.text(id);
+                Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
+                        bus.headers().forSpill(text, idText), order, idText), result);
+                return;
+            }
+            channel.settled(order);
+            Futures.relay(bus.fallbacks().fail(channel.stream, key, event, cause), result);
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
+        }
+    }
+}
