@@ -51,11 +51,12 @@ public final class SendQueue<K, V> {
         void send(ProducerRecord<K, V> record, Callback callback);
     }
 
-    /** One queued record: the caller's callback, and the future the caller was handed (itself), completed together once. */
-    private static final class Entry<K, V> extends CompletableFuture<RecordMetadata> implements Callback {
+    /** One queued record: the caller's callback and future, completed together once (a held future holds no record). */
+    private static final class Entry<K, V> implements Callback {
         final ProducerRecord<K, V> record;
         final Callback user;
         final Supplier<? extends RuntimeException> gate;
+        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
         // Whether it was completed; set once, by compare-and-set (DONE: one field, not an object per record).
         private volatile boolean done;
         // Whether the breaker refused it (answered synchronously, on the sender thread).
@@ -81,9 +82,9 @@ public final class SendQueue<K, V> {
                 LOG.warn("A send callback threw; the record's future completes anyway", e);
             } finally {
                 if (exception == null) {
-                    complete(metadata);
+                    future.complete(metadata);
                 } else {
-                    completeExceptionally(exception);
+                    future.completeExceptionally(exception);
                 }
             }
         }
@@ -156,7 +157,7 @@ public final class SendQueue<K, V> {
         if (!queue.offer(entry)) {
             taken(1);
             entry.fail(new SendQueueFullException(breaker.name(), capacity));
-            return entry;
+            return entry.future;
         }
         if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
@@ -167,7 +168,7 @@ public final class SendQueue<K, V> {
             taken(1);
             entry.fail(breaker.openException());
         }
-        return entry;
+        return entry.future;
     }
 
     /** Records queued and not yet handed to the producer. */

@@ -122,8 +122,8 @@ public final class RedpandaTransport implements AutoCloseable {
     /**
      * Sends {@code record} as it is, {@code gate} (may be null) as above, without a future: {@code callback} hears the
      * outcome, from the producer, or with the exception its {@code send} throws. For senders that keep their own
-     * bookkeeping per record and would only wait on a future. Kafka's producer never both reports a failure and throws
-     * it; a callback that must hear a send once whatever the producer does guards itself.
+     * bookkeeping per record and would only wait on a future. {@code callback} must not throw: the producer calls it on
+     * the caller's thread for a refusal, and an exception it threw there would come back to it as the send's failure.
      *
      * @throws Error what the producer's {@code send} throws that is not an {@code Exception}
      */
