@@ -18,7 +18,7 @@ record BenchConfig(String mode, Set<String> parts, int forks, int warmups, int i
                    String clientCpus) {
 
     /** The parts of a run, in the order they run. */
-    static final List<String> ALL_PARTS = List.of("jmh", "e2e", "latency", "spill", "outage", "scale");
+    static final List<String> ALL_PARTS = List.of("jmh", "cost", "e2e", "latency", "spill", "outage", "scale");
 
     static BenchConfig fromSystemProperties() {
         String mode = System.getProperty("bench.mode", "full").toLowerCase(Locale.ROOT);

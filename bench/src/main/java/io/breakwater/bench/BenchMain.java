@@ -49,6 +49,9 @@ public final class BenchMain {
         }
         Path dir = Files.createTempDirectory("breakwater-bench");
         try {
+            if (c.runs("cost")) {
+                ClientCost.report(md, ClientCost.run(c, dir));
+            }
             if (c.runs("e2e") || c.runs("latency") || c.runs("spill") || c.runs("outage")) {
                 try (BenchBroker broker = BenchBroker.start(c)) {
                     if (c.runs("e2e")) {

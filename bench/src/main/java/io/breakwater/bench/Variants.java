@@ -149,6 +149,11 @@ final class Variants implements AutoCloseable {
         };
     }
 
+    /** The key of record {@code i}: one of 64 made once. */
+    static String key(int i) {
+        return KEYS[i & 63];
+    }
+
     /** 64 keys made once: the figures are the variants', not those of making key strings. */
     private static final String[] KEYS = new String[64];
 

@@ -163,29 +163,30 @@ public final class ChannelSender {
                 return;
             }
             Throwable cause = error == null ? null : Throwables.unwrap(error);
+            long now = clock.nanoTime();   // one read for every use below
             try {
                 Tracked t = tracked;
                 boolean counts = cause != null && counts(cause);
                 if (cause == null) {
-                    channel.succeeded();   // evidence that the stream answers, even after its send expired
+                    channel.succeeded(now);   // evidence that the stream answers, even after its send expired
                     credentialsRefused = false;
                 } else if (cause instanceof AuthenticationException) {
-                    channel.succeeded();   // the cluster answered, refusing the credentials: not an outage
-                    refusedAt = clock.nanoTime();
+                    channel.succeeded(now);   // the cluster answered, refusing the credentials: not an outage
+                    refusedAt = now;
                     credentialsRefused = true;
                 } else if (cause instanceof AuthorizationException) {
-                    channel.succeeded();   // the cluster answered, refusing the stream's rights
+                    channel.succeeded(now);   // the cluster answered, refusing the stream's rights
                     credentialsRefused = false;
                 } else if (counts) {
                     credentialsRefused = false;
                     if (t != null) {
-                        channel.tracker.failed(t, clock.nanoTime());   // it joins the stream's failing run
+                        channel.tracker.failed(t, now);   // it joins the stream's failing run
                     }
                 } else {
-                    channel.tracker.neutral(clock.nanoTime());   // the event's own fault: it ends a failing run
+                    channel.tracker.neutral(now);   // the event's own fault: it ends a failing run
                 }
                 if (t == null || channel.tracker.answer(t)) {
-                    record(cause, counts, t == null ? -1 : clock.nanoTime() - t.startNanos());
+                    record(cause, counts, t == null ? -1 : now - t.startNanos());
                 }
             } finally {
                 outcome.sent(metadata, cause);

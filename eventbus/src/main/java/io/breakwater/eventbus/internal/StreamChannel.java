@@ -132,10 +132,10 @@ public final class StreamChannel implements AutoCloseable, Runnable {
 
     /**
      * A publish of this stream succeeded, or the cluster refused it for the caller's sake (its rights, its
-     * credentials): evidence against a stall, as the cluster answered.
+     * credentials), at {@code nowNanos} (the bus clock's): evidence against a stall, as the cluster answered.
      */
-    public void succeeded() {
-        tracker.succeeded(clock.nanoTime());
+    public void succeeded(long nowNanos) {
+        tracker.succeeded(nowNanos);
     }
 
     /** The watchdog's tick: {@link #check()}. */

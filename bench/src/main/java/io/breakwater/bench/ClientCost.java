@@ -1,0 +1,181 @@
+package io.breakwater.bench;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.eventbus.EventBus;
+import io.breakwater.interceptors.CircuitBreakerProducer;
+import io.breakwater.spill.SqliteSpillStore;
+import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What each guard costs the client per record, without a broker: every variant sends over Kafka's {@code MockProducer},
+ * which answers each send at once, so what is left is the client's own work (the guard's, and the mock's, which the
+ * bare mock measures alone). Per record: this JVM's CPU time over a burst (every thread: the caller, a sender thread,
+ * the collector) and the burst's wall time. Interleaved rounds, the median shown. The interceptor is left out: Kafka
+ * runs interceptors only inside its real producer.
+ */
+final class ClientCost {
+
+    static final String MOCK = "MockProducer alone";
+
+    /** One variant: the median CPU and wall time per record, and the CPU it adds to the bare mock's, in nanoseconds. */
+    record Row(String variant, double cpuNanos, double wallNanos, double addedCpuNanos) {
+    }
+
+    record Results(List<Row> rows, int records, int rounds) {
+    }
+
+    private interface Sender extends AutoCloseable {
+        void send(int i, byte[] value, Consumer<Throwable> done);
+
+        @Override
+        void close();
+    }
+
+    private ClientCost() {
+    }
+
+    static Results run(BenchConfig c, Path spillDir) throws Exception {
+        int records = c.records();
+        Map<String, Sender> senders = new LinkedHashMap<>();
+        try {
+            senders.put(MOCK, producer(mock(), null));
+            senders.put(Variants.WRAPPED, producer(CircuitBreakerProducer.wrap(mock(), CircuitBreaker.ofDefaults("cost-wrapped")),
+                    null));
+            Producer<String, byte[]> nonBlocking = CircuitBreakerProducer.builder(mock())
+                    .breaker(CircuitBreaker.ofDefaults("cost-nonblocking")).nonBlocking(true).sendQueueMaxRecords(records).build();
+            senders.put(Variants.NON_BLOCKING, producer(nonBlocking, Duration.ofSeconds(30)));
+            senders.put(Variants.BUS, bus(EventBus.builder(transport(records)).build()));
+            senders.put(Variants.BUS_SPILL, bus(EventBus.builder(transport(records))
+                    .spill(SqliteSpillStore.open(spillDir.resolve("cost-spill.db"))).build()));
+            Map<String, List<double[]>> samples = new LinkedHashMap<>();
+            List<String> names = new ArrayList<>(senders.keySet());
+            for (int round = 0; round <= c.rounds(); round++) {
+                for (int i = 0; i < names.size(); i++) {
+                    String name = names.get((round + i) % names.size());
+                    double[] perRecord = burst(name, senders.get(name), round == 0 ? Math.max(1, records / 5) : records);
+                    if (round > 0) {   // round 0 warms every path up
+                        samples.computeIfAbsent(name, k -> new ArrayList<>()).add(perRecord);
+                    }
+                }
+            }
+            double mockCpu = median(samples.get(MOCK), 0);
+            List<Row> rows = new ArrayList<>();
+            for (String name : names) {
+                double cpu = median(samples.get(name), 0);
+                rows.add(new Row(name, cpu, median(samples.get(name), 1), cpu - mockCpu));
+            }
+            return new Results(rows, records, c.rounds());
+        } finally {
+            for (Sender s : senders.values()) {
+                s.close();
+            }
+        }
+    }
+
+    /** Sends {@code n} records and waits for every answer: CPU and wall nanoseconds per record. */
+    private static double[] burst(String name, Sender sender, int n) throws InterruptedException {
+        byte[] value = new byte[Variants.VALUE_BYTES];
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        long cpu = EndToEnd.processCpuNanos();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            sender.send(i, value, error -> {
+                if (error != null) {
+                    failed.compareAndSet(null, error);
+                }
+                done.countDown();
+            });
+        }
+        if (!done.await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(name + ": not every record was answered within 2 minutes");
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException(name + ": a record failed", failed.get());
+        }
+        long wall = System.nanoTime() - start;
+        double[] perRecord = {(EndToEnd.processCpuNanos() - cpu) / (double) n, wall / (double) n};
+        MOCKS.forEach(MockProducer::clear);
+        return perRecord;
+    }
+
+    // Every mock made; each keeps every record it was sent, so they are cleared after each burst.
+    private static final List<MockProducer<String, byte[]>> MOCKS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static MockProducer<String, byte[]> mock() {
+        MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        MOCKS.add(mock);
+        return mock;
+    }
+
+    private static RedpandaTransport transport(int queue) {
+        return RedpandaTransport.builder(mock()).codec(new Variants.Bytes()).sendQueueMaxRecords(queue).build();
+    }
+
+    private static Sender producer(Producer<String, byte[]> producer, Duration closeTimeout) {
+        return new Sender() {
+            @Override
+            public void send(int i, byte[] value, Consumer<Throwable> done) {
+                producer.send(new ProducerRecord<>("cost", Variants.key(i), value), (metadata, error) -> done.accept(error));
+            }
+
+            @Override
+            public void close() {
+                producer.close(closeTimeout == null ? Duration.ofSeconds(5) : closeTimeout);
+            }
+        };
+    }
+
+    private static Sender bus(EventBus bus) {
+        return new Sender() {
+            @Override
+            public void send(int i, byte[] value, Consumer<Throwable> done) {
+                bus.publishStream("cost", Variants.key(i), value, Map.of()).whenComplete((r, e) -> done.accept(e));
+            }
+
+            @Override
+            public void close() {
+                bus.close(Duration.ofSeconds(5));
+            }
+        };
+    }
+
+    private static double median(List<double[]> samples, int index) {
+        return EndToEnd.median(samples.stream().mapToDouble(s -> s[index]).sorted().toArray());
+    }
+
+    static void report(StringBuilder md, Results r) {
+        md.append("## The client's cost per record, without a broker\n\n");
+        md.append("Every variant sends over Kafka's `MockProducer`, which answers each send at once, so what is measured is ")
+                .append("the client's work alone, the guard's and the mock's (the bare mock's row). Each sends ")
+                .append(r.records()).append(" records of ").append(Variants.VALUE_BYTES).append(" bytes as fast as it can ")
+                .append("and waits for every answer; after a warm-up round, ").append(r.rounds()).append(" rounds, each ")
+                .append("starting with another variant; the median round. CPU: this JVM's CPU time over the burst (every ")
+                .append("thread: the caller, a sender thread, the collector) per record; added: over the bare mock's. ")
+                .append("Against a real broker on the same cores, each nanosecond added is one the broker does not get. ")
+                .append("The interceptor is not here: Kafka runs interceptors only inside its real producer.\n\n");
+        md.append("| variant | CPU per record | added to the mock's | wall time per record |\n|---|---|---|---|\n");
+        for (Row row : r.rows()) {
+            md.append(String.format(Locale.ROOT, "| %s | %.0f ns | %s | %.0f ns |%n", row.variant(), row.cpuNanos(),
+                    row.variant().equals(MOCK) ? "—" : String.format(Locale.ROOT, "%+.0f ns", row.addedCpuNanos()),
+                    row.wallNanos()));
+        }
+        md.append('\n');
+    }
+}
