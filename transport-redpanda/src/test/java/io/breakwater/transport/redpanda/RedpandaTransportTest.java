@@ -127,6 +127,38 @@ class RedpandaTransportTest {
     }
 
     @Test
+    void theCallbackSendHearsTheAnswerTheRefusalAndTheGatesVetoOnceEach() {
+        java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.apache.kafka.clients.producer.Callback callback = (metadata, error) ->
+                heard.add(error == null ? "offset " + metadata.offset() : error.getClass().getSimpleName() + ": " + error.getMessage());
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
+            transport.send(new ProducerRecord<>("trades", "k", new byte[1]), null, callback);
+            mock.completeNext();
+            transport.send(new ProducerRecord<>("trades", "k", new byte[1]), () -> new IllegalStateException("vetoed"), callback);
+            transport.breaker().forceOpen();
+            transport.send(new ProducerRecord<>("trades", "k", new byte[1]), null, callback);
+        }
+        assertThat(heard).hasSize(3);
+        assertThat(heard.get(0)).isEqualTo("offset 0");
+        assertThat(heard.get(1)).isEqualTo("IllegalStateException: vetoed");
+        assertThat(heard.get(2)).startsWith("CircuitBreakerOpenException").contains("'redpanda_transport'");
+        assertThat(mock.history()).hasSize(1);
+    }
+
+    @Test
+    void theCallbackSendHearsWhatTheProducerThrowsAndNeedsACallback() {
+        java.util.List<Exception> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false).build()) {
+            transport.send(null, null, (metadata, error) -> heard.add(error));
+            assertThatThrownBy(() -> transport.send(new ProducerRecord<>("trades", "k", new byte[1]), null, null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("callback");
+        }
+        assertThat(heard).singleElement().isInstanceOf(NullPointerException.class)
+                .extracting(Throwable::getMessage).isEqualTo("record");
+        assertThat(mock.history()).isEmpty();
+    }
+
+    @Test
     void foreignSerializersAreRefused() {
         assertThatThrownBy(() -> RedpandaTransport.builder(Map.of("bootstrap.servers", "localhost:9092",
                 "value.serializer", StringSerializer.class.getName())))
