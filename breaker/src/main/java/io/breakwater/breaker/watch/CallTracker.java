@@ -28,6 +28,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
  * calls began is forgotten (never expired); the first call makes the ring. Per call: a ticket and a slot write.
+ *
+ * <p>A check walks the calls in ticket order from the oldest that may be pending, and stops at the first pending
+ * call younger than half the smaller threshold: with a burst of calls in flight it visits the few oldest, not the
+ * whole ring, each tick. The calls behind that one began after it, save a caller that paused between reading the
+ * clock and taking its ticket: such a call is found (expired, counted as the oldest, put into the failing run) once
+ * the call ahead of it is answered or half the smaller threshold old, so at most the part of its pause over half the
+ * smaller threshold late. A pause shorter than that delays nothing.
  */
 public final class CallTracker implements Runnable {
 
@@ -83,6 +90,8 @@ public final class CallTracker implements Runnable {
 
     private final long blockNanos;
     private final long answerNanos;
+    // A pending call younger than this ends the walk (half the smaller threshold).
+    private final long youngNanos;
     private final LongSupplier clock;
     private final int capacity;
     // The ring, made by the first begin() (an idle tracker holds none: a bus may have 100,000 idle streams); set once.
@@ -115,6 +124,7 @@ public final class CallTracker implements Runnable {
         this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.blockNanos = positive("blockThreshold", blockThreshold);
         this.answerNanos = positive("answerThreshold", answerThreshold);
+        this.youngNanos = Math.min(blockNanos, answerNanos) / 2;
         if (capacity < 1 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
         }
@@ -260,12 +270,14 @@ public final class CallTracker implements Runnable {
                 if (inRunTime) {
                     live |= failingRun().join(call.startNanos, now);
                 }
-                // A call within its threshold may be followed by calls that began earlier (a caller can pause
-                // between reading the clock and taking its ticket), so the walk goes on.
                 boolean blocked = s == Call.BLOCKING;
                 if (s != Call.EXPIRED && age >= (blocked ? blockNanos : answerNanos)
                         && STATE.compareAndSet(call, s, Call.EXPIRED)) {
                     expire(call, blocked, age);
+                }
+                if (age < youngNanos) {
+                    // The calls behind began after this one (see the class comment): none is near a threshold.
+                    break;
                 }
             }
             if (advancing) {

@@ -95,14 +95,47 @@ class CallTrackerTest {
     }
 
     @Test
-    void theOldestIsFoundEvenBehindALaterTicketThatBeganEarlier() {
+    void aCallThatPausedBeforeItsTicketIsFoundBehindALaterTicketAndExpiredOnTime() {
         Named early = new Named("early");       // read the clock, then paused before its ticket
-        clock.advance(Duration.ofMillis(700));
-        begin("later", true);
+        clock.advance(Duration.ofMillis(400));  // under half the smaller threshold (1 s)
+        begin("later", false);
+        tracker.begin(early);
+        tracker.run();
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime()))
+                .as("the walk stops at the young call ahead").isEqualTo(0);
+
+        clock.advance(Duration.ofMillis(600)); // later: 600 ms old; early: 1000 ms, at the block threshold
+        tracker.run();
+        assertThat(expired).containsExactly("early blocked 1000");
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofMillis(1000).toNanos());
+    }
+
+    @Test
+    void aLongerPauseIsFoundOnceTheCallAheadOfItIsHalfTheSmallerThresholdOld() {
+        Named early = new Named("early");       // paused 900 ms before its ticket
+        clock.advance(Duration.ofMillis(900));
+        begin("later", false);
+        tracker.begin(early);
+        clock.advance(Duration.ofMillis(499));
+        tracker.run();
+        assertThat(expired).as("the call ahead is 499 ms old: the walk stops there").isEmpty();
+
+        clock.advance(Duration.ofMillis(1));
+        tracker.run();
+        assertThat(expired).containsExactly("early blocked 1400");
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofMillis(1400).toNanos());
+    }
+
+    @Test
+    void anAnsweredCallAheadNoLongerHoldsTheWalkBack() {
+        Named early = new Named("early");
+        clock.advance(Duration.ofMillis(900));
+        Named later = begin("later", true);
         tracker.begin(early);
         tracker.returned(early);
+        tracker.answer(later);
         tracker.run();
-        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofMillis(700).toNanos());
+        assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofMillis(900).toNanos());
     }
 
     /** A call that blocks for {@code millis} and then fails in a way that counts; the clock ends at its failure. */
