@@ -126,11 +126,23 @@ class TreeRulesTest {
     @Test
     void theReadmesKafkaClientsMatrixHoldsTheReleasesCiTests() throws IOException {
         Path root = Workspace.root();
-        Matcher loop = Pattern.compile("for version in ([0-9. ]+); do").matcher(Files.readString(root.resolve(".ci/run")));
-        assertThat(loop.find()).as(".ci/run runs module compat for each kafka-clients release").isTrue();
+        assertThat(Files.readString(root.resolve(".ci/run"))).as(".ci/run runs module compat on each kafka-clients release")
+                .contains("-pl compat -am verify -Pkafka-clients-releases");
+        String compatPom = Files.readString(root.resolve("compat/pom.xml"));
+        String profile = compatPom.substring(compatPom.indexOf("<id>kafka-clients-releases</id>"));
+        // Each execution of the profile: its id, the kafka-clients it puts on the test classpath, the release it tells
+        // the tests they run on.
+        Matcher execution = Pattern.compile("<id>kafka-clients-([0-9.]+)</id>.*?<version>([^<]+)</version>.*?"
+                + "<compat.kafka.version>([^<]+)</compat.kafka.version>", Pattern.DOTALL).matcher(profile);
+        Set<String> tested = new TreeSet<>();
+        while (execution.find()) {
+            assertThat(List.of(execution.group(2), execution.group(3))).as("execution kafka-clients-%s", execution.group(1))
+                    .containsOnly(execution.group(1));
+            tested.add(execution.group(1));
+        }
+        assertThat(tested).as("releases of -Pkafka-clients-releases").isNotEmpty();
         Matcher built = Pattern.compile("<kafka.version>([^<]+)</kafka.version>").matcher(Files.readString(root.resolve("pom.xml")));
         assertThat(built.find()).isTrue();
-        Set<String> tested = new TreeSet<>(List.of(loop.group(1).trim().split("\\s+")));
         tested.add(built.group(1)); // the main build runs module compat on the release it compiles against
         String readme = Files.readString(root.resolve("README.md"));
         int start = readme.indexOf("### Kafka client versions");

@@ -29,12 +29,15 @@ import org.slf4j.LoggerFactory;
  * <p>Calls live in a ring of {@code capacity} slots; one that is still pending after {@code capacity} newer
  * calls began is forgotten (never expired); the first call makes the ring. Per call: a ticket and a slot write.
  *
- * <p>A check walks the calls in ticket order from the oldest that may be pending, and stops at the first pending
- * call younger than half the smaller threshold: with a burst of calls in flight it visits the few oldest, not the
- * whole ring, each tick. The calls behind that one began after it, save a caller that paused between reading the
- * clock and taking its ticket: such a call is found (expired, counted as the oldest, put into the failing run) once
- * the call ahead of it is answered or half the smaller threshold old, so at most the part of its pause over half the
- * smaller threshold late. A pause shorter than that delays nothing.
+ * <p>A check walks the calls in ticket order and stops at the first pending call younger than half the smaller
+ * threshold that began after the last success and the last answer that did not count: with a burst in flight it
+ * visits the older calls, not the whole ring (in an outage, when all are old, it visits them all). The calls behind
+ * began after it, save a caller that paused between reading the clock and taking its ticket: such a call is found
+ * once the call ahead is answered or half the smaller threshold old, so at most the part of its pause over that late
+ * (never, if {@code capacity} calls begin first). An owner that marks every answer ({@link #succeeded},
+ * {@link #neutral} or {@link #failed} before {@link #answer}) says so ({@code everyAnswerMarked}): its checks stop at
+ * any young pending call. A call behind then adds to the failing run, when reached later, what it adds now; an
+ * answer without a mark would take its wait out of the run unseen.
  */
 public final class CallTracker implements Runnable {
 
@@ -49,53 +52,21 @@ public final class CallTracker implements Runnable {
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Call.class, "state", int.class);
+            STATE = MethodHandles.lookup().findVarHandle(TrackedCall.class, "state", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** One tracked call. Subclasses say what an expiry means; the tracker decides when. */
-    public abstract static class Call {
-        static final int BLOCKING = 0;
-        static final int WAITING = 1;
-        // Counted by the watchdog, answer still to come: it still holds up the stall check.
-        static final int EXPIRED = 2;
-        static final int SETTLED = 3;
-
-        private final long startNanos;
-        // Set by begin() before the call is published in its slot.
-        private long ticket = -1;
-        // BLOCKING, then WAITING, then EXPIRED (or not), then SETTLED; moved by compare-and-set (STATE) only.
-        private volatile int state;
-        // When the call failed in a way that counts (set before it is settled); NONE otherwise.
-        private volatile long failedAt = NONE;
-        // Whether the watchdog has put this failure into a run; watchdog thread only.
-        private boolean inRun;
-
-        protected Call(long startNanos) {
-            this.startNanos = startNanos;
-        }
-
-        public long startNanos() {
-            return startNanos;
-        }
-
-        /**
-         * The watchdog expired this call: it {@code blocked} past the block threshold, or waited past the
-         * answer threshold, {@code ageNanos} after it began. Runs on the watchdog thread, once.
-         */
-        protected abstract void expired(boolean blocked, long ageNanos);
-    }
-
     private final long blockNanos;
     private final long answerNanos;
-    // A pending call younger than this ends the walk (half the smaller threshold).
+    // A pending call younger than this ends the walk (half the smaller threshold; see the class comment).
     private final long youngNanos;
+    private final boolean everyAnswerMarked;
     private final LongSupplier clock;
     private final int capacity;
     // The ring, made by the first begin() (an idle tracker holds none: a bus may have 100,000 idle streams); set once.
-    private volatile AtomicReferenceArray<Call> slots;
+    private volatile AtomicReferenceArray<TrackedCall> slots;
     private final AtomicLong tickets = new AtomicLong();
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
@@ -115,11 +86,12 @@ public final class CallTracker implements Runnable {
     private volatile long liveRun = -1;
 
     /**
-     * A tracker named {@code name} (for logs) on {@code nanoClock}, with the two thresholds, of
-     * {@code capacity} slots (a power of two).
+     * A tracker named {@code name} (for logs) on {@code nanoClock}, with the two thresholds, of {@code capacity} slots
+     * (a power of two); {@code everyAnswerMarked}: see the class comment.
      */
     public CallTracker(String name, LongSupplier nanoClock, Duration blockThreshold,
-                       Duration answerThreshold, int capacity) {
+                       Duration answerThreshold, int capacity, boolean everyAnswerMarked) {
+        this.everyAnswerMarked = everyAnswerMarked;
         this.name = Objects.requireNonNull(name, "name");
         this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.blockNanos = positive("blockThreshold", blockThreshold);
@@ -140,19 +112,19 @@ public final class CallTracker implements Runnable {
     }
 
     /** {@code call} begins (blocking). */
-    public void begin(Call call) {
-        AtomicReferenceArray<Call> ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
+    public void begin(TrackedCall call) {
+        AtomicReferenceArray<TrackedCall> ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
         long t = tickets.getAndIncrement();
         call.ticket = t;
         ring.set((int) (t & (capacity - 1)), call);
     }
 
-    private AtomicReferenceArray<Call> ring() {
-        AtomicReferenceArray<Call> ring = slots;
+    private AtomicReferenceArray<TrackedCall> ring() {
+        AtomicReferenceArray<TrackedCall> ring = slots;
         return ring != null ? ring : makeRing();
     }
 
-    private synchronized AtomicReferenceArray<Call> makeRing() {
+    private synchronized AtomicReferenceArray<TrackedCall> makeRing() {
         if (slots == null) {
             slots = new AtomicReferenceArray<>(capacity);
         }
@@ -160,19 +132,19 @@ public final class CallTracker implements Runnable {
     }
 
     /** {@code call}'s blocking part returned: it waits for its answer now. */
-    public void returned(Call call) {
-        STATE.compareAndSet(call, Call.BLOCKING, Call.WAITING);
+    public void returned(TrackedCall call) {
+        STATE.compareAndSet(call, TrackedCall.BLOCKING, TrackedCall.WAITING);
     }
 
     /** {@code call} is answered. True when the caller is the one to record its outcome; false when it expired. */
-    public boolean answer(Call call) {
+    public boolean answer(TrackedCall call) {
         for (;;) {
             int s = call.state;
-            if (s == Call.SETTLED) {
+            if (s == TrackedCall.SETTLED) {
                 return false;
             }
-            if (STATE.compareAndSet(call, s, Call.SETTLED)) {
-                return s != Call.EXPIRED;
+            if (STATE.compareAndSet(call, s, TrackedCall.SETTLED)) {
+                return s != TrackedCall.EXPIRED;
             }
         }
     }
@@ -181,7 +153,7 @@ public final class CallTracker implements Runnable {
      * {@code call} failed at {@code nanos} in a way that counts against the dependency: it joins the failing run.
      * Call it before {@link #answer}, whether or not the call expired.
      */
-    public void failed(Call call, long nanos) {
+    public void failed(TrackedCall call, long nanos) {
         call.failedAt = nanos;
     }
 
@@ -231,7 +203,7 @@ public final class CallTracker implements Runnable {
     public void run() {
         long now = clock.getAsLong();
         long limit = tickets.get();
-        AtomicReferenceArray<Call> ring = slots;
+        AtomicReferenceArray<TrackedCall> ring = slots;
         long c = Math.max(cursor, limit - capacity);
         boolean advancing = true;
         long oldest = NONE;
@@ -244,16 +216,16 @@ public final class CallTracker implements Runnable {
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
-            Call call = ring.get((int) (t & (capacity - 1)));
+            TrackedCall call = ring.get((int) (t & (capacity - 1)));
             if (call == null || call.ticket < t) {
                 // Ticket taken, slot not written yet: the call has only just begun.
                 advancing = false;
                 continue;
             }
-            int s = call.ticket > t ? Call.SETTLED : call.state; // a newer lap: t is forgotten
+            int s = call.ticket > t ? TrackedCall.SETTLED : call.state; // a newer lap: t is forgotten
             boolean afterSuccess = success == NONE || call.startNanos - success >= 0;
             boolean inRunTime = runFloor == NONE || call.startNanos - runFloor >= 0;
-            if (s == Call.SETTLED) {
+            if (s == TrackedCall.SETTLED) {
                 long failedAt = call.failedAt;
                 if (call.ticket == t && failedAt != NONE && !call.inRun) {
                     call.inRun = true;
@@ -270,12 +242,12 @@ public final class CallTracker implements Runnable {
                 if (inRunTime) {
                     live |= failingRun().join(call.startNanos, now);
                 }
-                boolean blocked = s == Call.BLOCKING;
-                if (s != Call.EXPIRED && age >= (blocked ? blockNanos : answerNanos)
-                        && STATE.compareAndSet(call, s, Call.EXPIRED)) {
+                boolean blocked = s == TrackedCall.BLOCKING;
+                if (s != TrackedCall.EXPIRED && age >= (blocked ? blockNanos : answerNanos)
+                        && STATE.compareAndSet(call, s, TrackedCall.EXPIRED)) {
                     expire(call, blocked, age);
                 }
-                if (age < youngNanos) {
+                if (age < youngNanos && (inRunTime || everyAnswerMarked)) {
                     // The calls behind began after this one (see the class comment): none is near a threshold.
                     break;
                 }
@@ -293,7 +265,7 @@ public final class CallTracker implements Runnable {
         return failing != null ? failing : (failing = new FailingRun());
     }
 
-    private void expire(Call call, boolean blocked, long age) {
+    private void expire(TrackedCall call, boolean blocked, long age) {
         try {
             call.expired(blocked, age);
         } catch (VirtualMachineError e) {

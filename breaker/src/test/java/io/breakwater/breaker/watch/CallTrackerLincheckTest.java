@@ -24,10 +24,10 @@ public class CallTrackerLincheckTest {
 
     private final AtomicLong now = new AtomicLong();
     private final AtomicInteger expired = new AtomicInteger();
-    private final CallTracker tracker = new CallTracker("lincheck", now::get, BLOCK, ANSWER, 2);
-    private final CallTracker.Call[] calls = new CallTracker.Call[3];
+    private final CallTracker tracker = new CallTracker("lincheck", now::get, BLOCK, ANSWER, 2, false);
+    private final TrackedCall[] calls = new TrackedCall[3];
 
-    private final class Counted extends CallTracker.Call {
+    private final class Counted extends TrackedCall {
         Counted(long start) {
             super(start);
         }
@@ -53,7 +53,7 @@ public class CallTrackerLincheckTest {
 
     @Operation
     public void returned(@Param(name = "call") int id) {
-        CallTracker.Call call = calls[id];
+        TrackedCall call = calls[id];
         if (call != null) {
             tracker.returned(call);
         }
@@ -62,7 +62,7 @@ public class CallTrackerLincheckTest {
     /** Answers call {@code id}: true when this answer is the one that counts. */
     @Operation
     public boolean answer(@Param(name = "call") int id) {
-        CallTracker.Call call = calls[id];
+        TrackedCall call = calls[id];
         return call != null && tracker.answer(call);
     }
 

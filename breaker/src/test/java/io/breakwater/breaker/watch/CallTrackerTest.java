@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 class CallTrackerTest {
 
     private final ManualClock clock = new ManualClock();
-    private final CallTracker tracker = new CallTracker("t", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 16);
+    private final CallTracker tracker = new CallTracker("t", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 16, false);
     private final List<String> expired = new ArrayList<>();
 
-    private final class Named extends CallTracker.Call {
+    private final class Named extends TrackedCall {
         final String name;
 
         Named(String name) {
@@ -124,6 +124,57 @@ class CallTrackerTest {
         tracker.run();
         assertThat(expired).containsExactly("early blocked 1400");
         assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofMillis(1400).toNanos());
+    }
+
+    @Test
+    void aYoungCallFromBeforeTheLastSuccessDoesNotHideTheWaitOfAnUnmarkedAnswerBehindIt() {
+        // A rollback (Y) waits from 0 to 600 ms; a query succeeds at 10; then one failure, a connection that takes
+        // 350 ms and is answered without a mark, and another failure: one run, bridged by the connection's wait.
+        begin("rollback", true);
+        clock.advance(Duration.ofMillis(2));
+        Named query = begin("query", true);
+        clock.advance(Duration.ofMillis(8));
+        tracker.succeeded(clock.nanoTime());
+        tracker.answer(query);
+        clock.advance(Duration.ofMillis(10));
+        blockThenFail("first", 10);                                      // 20 to 30
+        clock.advance(Duration.ofMillis(10));
+        Named connect = begin("connect", false);                         // 40 to 390
+        for (int tick = 100; tick <= 300; tick += 100) {
+            clock.advance(Duration.ofMillis(tick == 100 ? 60 : 100));
+            tracker.run();
+        }
+        clock.advance(Duration.ofMillis(90));
+        tracker.answer(connect);                                         // answered at 390, no mark
+        clock.advance(Duration.ofMillis(10));
+        tracker.run();                                                   // 400
+        clock.advance(Duration.ofMillis(50));
+        blockThenFail("second", 10);                                     // 450 to 460
+        clock.advance(Duration.ofMillis(40));
+        tracker.run();                                                   // 500
+        assertThat(tracker.failingRunNanos()).as("from the first failure's start to the second's end")
+                .isEqualTo(Duration.ofMillis(440).toNanos());
+    }
+
+    @Test
+    void withEveryAnswerMarkedAYoungCallFromBeforeTheLastSuccessEndsTheWalk() {
+        for (boolean marked : new boolean[] {false, true}) {
+            CallTracker t = new CallTracker("t", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 16, marked);
+            expired.clear();
+            Named paused = new Named("paused");  // read the clock, then paused 900 ms before its ticket
+            clock.advance(Duration.ofMillis(900));
+            Named young = new Named("young");
+            t.begin(young);
+            clock.advance(Duration.ofMillis(50));
+            t.succeeded(clock.nanoTime());       // young began before this success
+            t.begin(paused);
+            clock.advance(Duration.ofMillis(50)); // paused: 1000 ms old, at its block threshold; young: 100 ms
+            t.run();
+            assertThat(expired).as("marked: %s", marked).isEqualTo(marked ? List.of() : List.of("paused blocked 1000"));
+            clock.advance(Duration.ofMillis(400)); // young: 500 ms
+            t.run();
+            assertThat(expired).as("marked: %s", marked).hasSize(1).first().asString().startsWith("paused blocked");
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.TrackedCall;
 import io.breakwater.breaker.watch.Watchdog;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ final class HandlerWatch implements Runnable {
         this.thresholdNanos = threshold.toNanos();
         this.thresholdText = "handlerBlockThreshold=" + threshold.toMillis() + " ms";
         // One call at a time; a few slots spare for calls the watchdog has not walked past yet.
-        this.tracker = new CallTracker(breaker.name() + "/consumer", clock::nanoTime, threshold, threshold, 8);
+        this.tracker = new CallTracker(breaker.name() + "/consumer", clock::nanoTime, threshold, threshold, 8, false);
     }
 
     void start() {
@@ -84,7 +85,7 @@ final class HandlerWatch implements Runnable {
     }
 
     /** One handler call. */
-    final class Call extends CallTracker.Call {
+    final class Call extends TrackedCall {
         private final Permit permit;
         private final long successesAtStart;
         // Set once by the watchdog thread.

@@ -5,6 +5,7 @@ import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.TrackedCall;
 import io.breakwater.interceptors.FailureClassifier;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.lang.invoke.MethodHandles;
@@ -213,7 +214,7 @@ public final class ChannelSender {
     }
 
     /** A send handed to Kafka, as the stream's tracker sees it. */
-    private final class Tracked extends CallTracker.Call {
+    private final class Tracked extends TrackedCall {
         private final Send send;
 
         Tracked(Send send, long start) {

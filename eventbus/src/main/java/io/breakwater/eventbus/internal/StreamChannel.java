@@ -54,7 +54,7 @@ public final class StreamChannel implements AutoCloseable, Runnable {
         this.clock = clock;
         this.inFlightNanos = inFlightThreshold.toNanos();
         this.excused = excused;
-        this.tracker = new CallTracker(breaker.name(), nanoClock, blockThreshold, inFlightThreshold, TRACKED);
+        this.tracker = new CallTracker(breaker.name(), nanoClock, blockThreshold, inFlightThreshold, TRACKED, true);
         this.watchdog = Watchdog.register(this);
     }
 

@@ -5,6 +5,7 @@ import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.TrackedCall;
 import io.breakwater.interceptors.FailureClassifier;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.Callback;
@@ -42,7 +43,7 @@ public final class SendRecorder {
         this.classifier = classifier;
         this.clock = clock;
         this.clusterRule = clusterRule;
-        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, 1 << 16);
+        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, 1 << 16, true);
         this.blockThresholdText = blockThresholdName + "=" + blockThreshold.toMillis();
         this.inFlightThresholdText = inFlightThresholdName + "=" + inFlightThreshold.toMillis();
         this.inFlightNanos = inFlightThreshold.toNanos();
@@ -78,7 +79,7 @@ public final class SendRecorder {
     }
 
     /** One send: its permit, its tracking, and the caller's callback, which always runs. */
-    public final class Send extends CallTracker.Call implements Callback {
+    public final class Send extends TrackedCall implements Callback {
         private final Permit permit;
         private final String topic;
         private final Callback user;

@@ -4,6 +4,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.TrackedCall;
 import io.breakwater.jdbc.CircuitBreakerOpenSqlException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +60,7 @@ public final class DatabaseGuard {
         this.breaker = breaker;
         this.classifier = classifier;
         this.clock = clock;
-        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, connectionBlockThreshold, executionThreshold, TRACKED);
+        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, connectionBlockThreshold, executionThreshold, TRACKED, false);
         this.executionNanos = executionThreshold.toNanos();
         this.blockText = "connectionBlockThreshold=" + connectionBlockThreshold.toMillis();
         this.executionText = "executionThreshold=" + executionThreshold.toMillis();
@@ -194,7 +195,7 @@ public final class DatabaseGuard {
     private enum Kind { CONNECT, EXECUTE, WATCH }
 
     /** One call as the tracker sees it. */
-    private final class Tracked extends CallTracker.Call {
+    private final class Tracked extends TrackedCall {
         final Permit permit;
         final String call;
         final Kind kind;

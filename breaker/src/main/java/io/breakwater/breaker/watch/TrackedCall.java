@@ -1,0 +1,38 @@
+package io.breakwater.breaker.watch;
+
+/**
+ * One call a {@link CallTracker} tracks. Subclasses say what an expiry means; the tracker decides when. Its state moves
+ * by the tracker's compare-and-set only.
+ */
+public abstract class TrackedCall {
+    static final int BLOCKING = 0;
+    static final int WAITING = 1;
+    // Counted by the watchdog, answer still to come: it still holds up the stall check.
+    static final int EXPIRED = 2;
+    static final int SETTLED = 3;
+    static final long NONE = Long.MIN_VALUE;
+
+    final long startNanos;
+    // Set by begin() before the call is published in its slot.
+    long ticket = -1;
+    // BLOCKING, then WAITING, then EXPIRED (or not), then SETTLED; moved by compare-and-set (CallTracker.STATE) only.
+    volatile int state;
+    // When the call failed in a way that counts (set before it is settled); NONE otherwise.
+    volatile long failedAt = NONE;
+    // Whether the watchdog has put this failure into a run; watchdog thread only.
+    boolean inRun;
+
+    protected TrackedCall(long startNanos) {
+        this.startNanos = startNanos;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /**
+     * The watchdog expired this call: it {@code blocked} past the block threshold, or waited past the
+     * answer threshold, {@code ageNanos} after it began. Runs on the watchdog thread, once.
+     */
+    protected abstract void expired(boolean blocked, long ageNanos);
+}
