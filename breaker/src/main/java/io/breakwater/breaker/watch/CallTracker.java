@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * (never, if {@code capacity} calls begin first). An owner that marks every answer ({@link #succeeded},
  * {@link #neutral} or {@link #failed} before {@link #answer}) says so ({@code everyAnswerMarked}): its checks stop at
  * any young pending call. A call behind then adds to the failing run, when reached later, what it adds now; an
- * answer without a mark would take its wait out of the run unseen.
+ * answer without a mark would take its wait out of the run unseen. (Unless {@code capacity} calls begin behind before
+ * it is half the smaller threshold old: the failures among them are forgotten, and a run may begin up to that late.)
  */
 public final class CallTracker implements Runnable {
 
