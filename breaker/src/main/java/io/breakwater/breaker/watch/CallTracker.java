@@ -79,7 +79,7 @@ public final class CallTracker implements Runnable {
     private volatile long lastSuccess = NONE;
     // When a call was last answered with a failure that does not count; NONE before the first.
     private volatile long lastNeutral = NONE;
-    private static final long NONE = Long.MIN_VALUE;
+    private static final long NONE = TrackedCall.NONE; // "none yet", for the times below as for a call's failure
     // The failing run, made when a call first joins one. Watchdog thread only.
     private FailingRun failing;
     // The run's length as of the last check when it is still going (a call of it pending, or a failure of it new),
