@@ -15,40 +15,43 @@ import java.util.Optional;
 public final class CircuitBreakerOpenException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
-    private static final long UNSEEN = Long.MIN_VALUE;
+    private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final String breakerName;
     private final CircuitBreakerState state;
     private final Instant nextPermittedAt;
-    // When the refusal was seen: an Instant from a caller of of(), else epoch milliseconds (a breaker's own
-    // refusal makes no Instant for it), else UNSEEN.
+    // When the refusal was seen, from a caller of of(); null for a breaker's own refusal, which keeps instead how long
+    // it was then until nextPermittedAt, on the breaker's monotonic clock (UNKNOWN without one): no wall-clock read
+    // per refusal.
     private final Instant seenAt;
-    private final long seenAtMillis;
+    private final long waitNanos;
     // Built on first use: rejecting must stay cheap even where nobody reads the message.
     private volatile String message;
 
     private CircuitBreakerOpenException(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
-                                        Instant seenAt, long seenAtMillis, boolean writableStackTrace) {
+                                        Instant seenAt, long waitNanos, boolean writableStackTrace) {
         super(null, null, true, writableStackTrace);
         this.breakerName = breakerName;
         this.state = state;
         this.nextPermittedAt = nextPermittedAt;
         this.seenAt = seenAt;
-        this.seenAtMillis = seenAtMillis;
+        this.waitNanos = waitNanos;
     }
 
-    /** A breaker's refusal, seen at {@code seenAtMillis} (epoch milliseconds). */
+    /** A breaker's refusal, {@code waitNanos} before {@code nextPermittedAt} (negative: the time is not known). */
     static CircuitBreakerOpenException refused(String breakerName, CircuitBreakerState state, Instant nextPermittedAt,
-                                               long seenAtMillis, boolean writableStackTrace) {
-        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, null, seenAtMillis, writableStackTrace);
+                                               long waitNanos, boolean writableStackTrace) {
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, null,
+                nextPermittedAt == null || waitNanos < 0 ? UNKNOWN : waitNanos, writableStackTrace);
     }
 
     @Override
     public String getMessage() {
         String m = message;
         if (m == null) {
-            Instant seen = seenAt != null || seenAtMillis == UNSEEN ? seenAt : Instant.ofEpochMilli(seenAtMillis);
-            m = message(breakerName, state, nextPermittedAt, seen);
+            long waitMillis = seenAt != null && nextPermittedAt != null ? Duration.between(seenAt, nextPermittedAt).toMillis()
+                    : seenAt == null && waitNanos != UNKNOWN ? waitNanos / 1_000_000 : UNKNOWN;
+            m = message(breakerName, state, nextPermittedAt, waitMillis);
             message = m;
         }
         return m;
@@ -62,15 +65,15 @@ public final class CircuitBreakerOpenException extends RuntimeException {
                                                  Instant nextPermittedAt, Instant now, boolean writableStackTrace) {
         Objects.requireNonNull(breakerName, "breakerName");
         Objects.requireNonNull(state, "state");
-        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, UNSEEN, writableStackTrace);
+        return new CircuitBreakerOpenException(breakerName, state, nextPermittedAt, now, UNKNOWN, writableStackTrace);
     }
 
-    private static String message(String name, CircuitBreakerState state, Instant next, Instant now) {
+    private static String message(String name, CircuitBreakerState state, Instant next, long waitMillis) {
         String fixed = fixedPart(name, state, next);
-        if (state == CircuitBreakerState.HALF_OPEN || next == null || now == null) {
+        if (state == CircuitBreakerState.HALF_OPEN || next == null || waitMillis == UNKNOWN) {
             return fixed;
         }
-        long tenths = (Math.max(0, Duration.between(now, next).toMillis()) + 50) / 100;
+        long tenths = (Math.max(0, waitMillis) + 50) / 100;
         return fixed + " (in " + tenths / 10 + "." + tenths % 10 + " s)";
     }
 

@@ -234,18 +234,21 @@ final class StateMachine {
     CircuitBreakerOpenException openException() {
         Phase p = phase.get();
         java.time.Instant next = null;
+        long waitNanos = -1;
         if (p instanceof Phase.Open open) {
-            // Fixed for the whole period: made once, so that a refusal makes only its exception.
+            // Fixed for the whole period: made once, so that a refusal makes only its exception. The wait is read off
+            // the coarse clock, never ahead: a refusal reads no wall clock, and its message's wait is a tick long at most.
             next = open.retryAt;
             if (next == null) {
                 next = clock.toInstant(open.retryAtNanos);
                 open.retryAt = next;
             }
+            waitNanos = Math.max(0, open.retryAtNanos - clock.coarseNanoTime());
         } else if (p instanceof Phase.HalfOpen half) {
             long at = half.trialsExpireAtNanos(halfOpenMaxWaitNanos);
             next = at == Long.MIN_VALUE ? null : clock.toInstant(at);
         }
-        return CircuitBreakerOpenException.refused(name, p.state, next, clock.currentTimeMillis(), config.writableStackTrace());
+        return CircuitBreakerOpenException.refused(name, p.state, next, waitNanos, config.writableStackTrace());
     }
 
     /** An outcome that does not count: in HALF_OPEN its trial permit is given back. */

@@ -48,6 +48,43 @@ class RejectionTest {
     }
 
     @Test
+    void aRefusalReadsNoWallClockOnlyTheMonotonicOne() {
+        int[] wallReads = {0};
+        Clock counting = new Clock() {
+            @Override
+            public long nanoTime() {
+                return clock.nanoTime();
+            }
+
+            @Override
+            public long currentTimeMillis() {
+                wallReads[0]++;
+                return clock.currentTimeMillis();
+            }
+        };
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("wall").clock(counting).build());
+        for (int i = 0; i < breaker.config().failureThreshold(); i++) {
+            breaker.recordFailure(new IOException("down"));
+        }
+        Instant next = clock.instant().plus(breaker.config().resetTimeout());
+        clock.advance(Duration.ofSeconds(1));
+        breaker.openException();   // the period's next permitted time, made once
+        int before = wallReads[0];
+
+        List<Throwable> refusals = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMillis(400));
+            refusals.add(catchThrowable(() -> breaker.execute(() -> "x")));
+            refusals.add(breaker.refusalNow());
+        }
+
+        assertThat(wallReads[0]).as("wall-clock reads by six refusals").isEqualTo(before);
+        long seconds = breaker.config().resetTimeout().toSeconds();
+        assertThat(refusals.get(4).getMessage()).isEqualTo("Circuit breaker 'wall' is OPEN; next call permitted at " + next
+                + " (in " + (seconds - 3) + ".8 s)");
+    }
+
+    @Test
     void refusalNowCountsARefusalWhileOpenAndNeitherTakesAPermitNorMovesTheState() {
         CircuitBreaker closed = CircuitBreaker.of(CircuitBreakerConfig.builder("closed").clock(clock).build());
         assertThat(closed.refusalNow()).isNull();
