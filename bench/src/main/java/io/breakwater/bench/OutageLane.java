@@ -228,6 +228,23 @@ final class OutageLane implements AutoCloseable {
     @Override
     public String toString() {
         return guard.label + " x" + threads + " " + breakers.stream().map(b -> b.name() + "=" + b.state()).toList()
-                + (heard.isEmpty() ? "" : " heard " + heard);
+                + (heard.isEmpty() ? "" : " heard " + heard) + producerState();
+    }
+
+    /** For a lane that does not end as it should: what its Kafka producer says of its connection and its records. */
+    private String producerState() {
+        if (producer == null) {
+            return "";
+        }
+        java.util.TreeMap<String, Object> picked = new java.util.TreeMap<>();
+        java.util.Set<String> names = java.util.Set.of("requests-in-flight", "connection-count", "record-retry-total",
+                "record-error-total", "record-send-total", "request-latency-max", "connection-close-total",
+                "connection-creation-total", "buffer-available-bytes", "waiting-threads", "produce-throttle-time-max");
+        producer.metrics().forEach((name, metric) -> {
+            if (name.group().equals("producer-metrics") && names.contains(name.name())) {
+                picked.put(name.name(), metric.metricValue());
+            }
+        });
+        return " producer " + picked;
     }
 }
