@@ -5,11 +5,10 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.interceptors.SendQueueFullException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +29,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every queued record is completed exactly once, whoever takes it from the queue: the sender (through
  * the guarded send and its callback), the drain when the breaker opens, or {@link #close(Duration)}.
+ *
+ * <p>A caller takes no lock: the queue is lock-free, and it wakes the sender only when the sender said it sleeps. An idle
+ * sender looks again for microseconds before it sleeps, so a caller sending record after record pays no wake-up per record.
  */
 public final class SendQueue<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendQueue.class);
-    private static final java.lang.invoke.VarHandle DONE;
-    static {
-        try {
-            DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Entry.class, "done", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
     /** The message of the {@code KafkaException} of a record still queued when the producer closed. */
     public static final String CLOSED_BEFORE_SENT = "The producer was closed before this record was sent";
 
@@ -51,64 +44,21 @@ public final class SendQueue<K, V> {
         void send(ProducerRecord<K, V> record, Callback callback);
     }
 
-    /** One queued record: the caller's callback and future, completed together once (a held future holds no record). */
-    private static final class Entry<K, V> implements Callback {
-        final ProducerRecord<K, V> record;
-        final Callback user;
-        final Supplier<? extends RuntimeException> gate;
-        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        // Whether it was completed; set once, by compare-and-set (DONE: one field, not an object per record).
-        private volatile boolean done;
-        // Whether the breaker refused it (answered synchronously, on the sender thread).
-        volatile boolean refused;
-
-        Entry(ProducerRecord<K, V> record, Callback user, Supplier<? extends RuntimeException> gate) {
-            this.record = record;
-            this.user = user;
-            this.gate = gate;
-        }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (!DONE.compareAndSet(this, false, true)) {
-                return;
-            }
-            refused = exception instanceof io.breakwater.breaker.CircuitBreakerOpenException;
-            try {
-                if (user != null) {
-                    user.onCompletion(metadata, exception);
-                }
-            } catch (Throwable e) {
-                LOG.warn("A send callback threw; the record's future completes anyway", e);
-            } finally {
-                if (exception == null) {
-                    future.complete(metadata);
-                } else {
-                    future.completeExceptionally(exception);
-                }
-            }
-        }
-
-        void fail(Exception e) {
-            TopicPartition tp = new TopicPartition(record.topic(),
-                    record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());
-            onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
-        }
-    }
-
-    private static final String DRAIN_THREAD = "breakwater-send-queue-drain";
-    // One thread for the whole JVM that fails queued records when a breaker opens, off the thread that opened it.
-    private static final java.util.concurrent.Executor DRAINS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, DRAIN_THREAD);
-        t.setDaemon(true);
-        return t;
-    });
+    // Looks of the sender at the empty queue before it sleeps (a spin-wait hint before each: microseconds in all).
+    private static final int SPINS = 64;
+    /** How long an idle sender sleeps at most before it looks again. */
+    static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
     private final CircuitBreaker breaker;
     private final GuardedSend<K, V> guarded;
     private final int capacity;
-    private final BlockingQueue<Entry<K, V>> queue;
+    private final ConcurrentLinkedQueue<QueuedRecord<K, V>> queue = new ConcurrentLinkedQueue<>();
+    // Records in the queue, counted by a caller before it queues one (so briefly ahead of the queue).
+    private final AtomicInteger size = new AtomicInteger();
     private final Thread sender;
+    // Set by the sender before its last look at the empty queue, until it wakes: a caller that queued a record wakes it.
+    private volatile boolean senderWaiting;
+    private final long idleWaitNanos;
     private final Subscription drainOnOpen;
     // Records ever queued, and records taken from the queue (sent, refused or failed).
     private final AtomicLong queued = new AtomicLong();
@@ -119,18 +69,23 @@ public final class SendQueue<K, V> {
     private volatile boolean closing;
 
     public SendQueue(String name, CircuitBreaker breaker, int capacity, GuardedSend<K, V> guarded) {
+        this(name, breaker, capacity, guarded, IDLE_WAIT);
+    }
+
+    /** With an idle sender's longest sleep (tests: a long one makes a missed wake-up hang). */
+    SendQueue(String name, CircuitBreaker breaker, int capacity, GuardedSend<K, V> guarded, Duration idleWait) {
+        this.idleWaitNanos = idleWait.toNanos();
         this.breaker = Objects.requireNonNull(breaker, "breaker");
         this.guarded = Objects.requireNonNull(guarded, "guarded");
         if (capacity < 1) {
             throw new IllegalArgumentException("the send queue's capacity must be >= 1, but was " + capacity);
         }
         this.capacity = capacity;
-        this.queue = new LinkedBlockingQueue<>(capacity);
         // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run
         // on the drain thread instead.
         this.drainOnOpen = breaker.onTransition(t -> {
             if (t.to().rejectsCalls()) {
-                DRAINS.execute(() -> drain(null));
+                QueueDrains.EXECUTOR.execute(() -> drain(null));
             }
         });
         this.sender = new Thread(this::run, "breakwater-sender-" + name);
@@ -152,18 +107,23 @@ public final class SendQueue<K, V> {
         if (refused != null) {
             return Refusals.refuse(refused, record, callback);
         }
-        Entry<K, V> entry = new Entry<>(record, callback, gate);
+        QueuedRecord<K, V> entry = new QueuedRecord<>(record, callback, gate);
         queued.incrementAndGet();
-        if (!queue.offer(entry)) {
+        if (size.incrementAndGet() > capacity) {
+            size.decrementAndGet();
             taken(1);
             entry.fail(new SendQueueFullException(breaker.name(), capacity));
             return entry.future;
         }
-        if (closing && queue.remove(entry)) {
+        queue.offer(entry);
+        if (senderWaiting) {
+            LockSupport.unpark(sender);
+        }
+        if (closing && remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
             taken(1);
             entry.fail(new KafkaException(CLOSED_BEFORE_SENT));
-        } else if (breaker.state().rejectsCalls() && queue.remove(entry)) {
+        } else if (breaker.state().rejectsCalls() && remove(entry)) {
             // Opened between the check and the offer, maybe after its drain ran.
             taken(1);
             entry.fail(breaker.openException());
@@ -173,25 +133,64 @@ public final class SendQueue<K, V> {
 
     /** Records queued and not yet handed to the producer. */
     public int size() {
-        return queue.size();
+        return size.get();
+    }
+
+    /** The oldest queued record, taken from the queue; null when there is none. */
+    private QueuedRecord<K, V> poll() {
+        QueuedRecord<K, V> entry = queue.poll();
+        if (entry != null) {
+            size.decrementAndGet();
+        }
+        return entry;
+    }
+
+    /** Takes {@code entry} from the queue if it is still there (rare paths only: a linear search). */
+    private boolean remove(QueuedRecord<K, V> entry) {
+        boolean removed = queue.remove(entry);
+        if (removed) {
+            size.decrementAndGet();
+        }
+        return removed;
+    }
+
+    /**
+     * The sender's next record: it looks {@value #SPINS} times, then says it sleeps and sleeps until a caller wakes it,
+     * close begins or its idle wait passes. Null: look for close.
+     */
+    private QueuedRecord<K, V> awaitEntry() {
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            QueuedRecord<K, V> entry = poll();
+            if (entry != null) {
+                return entry;
+            }
+        }
+        senderWaiting = true;
+        try {
+            QueuedRecord<K, V> entry = poll();   // after saying so: a record queued before is seen, one after wakes us
+            if (entry != null || closing) {
+                return entry;
+            }
+            LockSupport.parkNanos(this, idleWaitNanos);
+            Thread.interrupted();   // only close interrupts, and close is seen through closing
+            return poll();
+        } finally {
+            senderWaiting = false;
+        }
     }
 
     private void run() {
         for (;;) {
-            Entry<K, V> entry;
-            try {
-                entry = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                if (closing) {
-                    return;
-                }
-                continue;
-            }
+            QueuedRecord<K, V> entry = poll();
             if (entry == null) {
                 if (closing) {
                     return;
                 }
-                continue;
+                entry = awaitEntry();
+                if (entry == null) {
+                    continue;
+                }
             }
             RuntimeException veto = null;
             try {
@@ -223,8 +222,8 @@ public final class SendQueue<K, V> {
 
     /** Fails every record still queued: with the breaker's refusal, or with {@code failure} when given. */
     private void drain(Exception failure) {
-        Entry<K, V> entry;
-        while ((entry = queue.poll()) != null) {
+        QueuedRecord<K, V> entry;
+        while ((entry = poll()) != null) {
             taken(1);
             try {
                 entry.fail(failure != null ? failure : breaker.openException());
@@ -249,7 +248,7 @@ public final class SendQueue<K, V> {
      * @throws InterruptException (Kafka's, as its {@code flush} throws) when interrupted; the thread stays interrupted
      */
     public void awaitHandedOver() {
-        if (Thread.currentThread() == sender || Thread.currentThread().getName().equals(DRAIN_THREAD)) {
+        if (Thread.currentThread() == sender || QueueDrains.isDrainThread()) {
             return; // a callback flushing from the thread that hands records over: waiting would never end
         }
         long target = queued.get();
@@ -275,6 +274,7 @@ public final class SendQueue<K, V> {
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
         closing = true;
+        LockSupport.unpark(sender);   // a sleeping sender with nothing queued ends now, not at its next look
         drainOnOpen.close();
         try {
             sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

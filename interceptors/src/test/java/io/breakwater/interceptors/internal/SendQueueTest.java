@@ -1,0 +1,104 @@
+package io.breakwater.interceptors.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.breakwater.breaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-over between callers and the sender thread. The queues here let an idle sender sleep for an hour, so a
+ * wake-up that a caller or close() missed shows as a record or a close that waits, not as a delay of a tick.
+ */
+class SendQueueTest {
+
+    private static final Duration HOUR = Duration.ofHours(1);
+    private final Queue<String> sent = new ConcurrentLinkedQueue<>();
+    private final List<SendQueue<String, String>> queues = new ArrayList<>();
+
+    private SendQueue<String, String> queue(String name, int capacity) {
+        SendQueue<String, String> q = new SendQueue<>(name, CircuitBreaker.ofDefaults(name), capacity, (record, callback) -> {
+            sent.add(record.value());
+            callback.onCompletion(new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0), null);
+        }, HOUR);
+        queues.add(q);
+        return q;
+    }
+
+    @AfterEach
+    void close() {
+        queues.forEach(q -> q.close(Duration.ofSeconds(1)));
+    }
+
+    private static Thread sender(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("breakwater-sender-" + name))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void aRecordQueuedWhileTheSenderSleepsIsHandedOverAtOnce() throws Exception {
+        SendQueue<String, String> q = queue("asleep", 10);
+        Thread sender = sender("asleep");
+        for (int i = 0; i < 200; i++) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> LockSupport.getBlocker(sender) == q);
+            Future<RecordMetadata> f = q.enqueue(new ProducerRecord<>("t", "k", "v" + i), null, null);
+            assertThat(f.get(5, TimeUnit.SECONDS)).as("record %d, queued while the sender slept", i).isNotNull();
+        }
+        assertThat(sent).hasSize(200);
+    }
+
+    @Test
+    void recordsFromCallersRacingTheSenderAsItGoesToSleepAreAllHandedOverInTheirOrder() throws Exception {
+        SendQueue<String, String> q = queue("racing", 100_000);
+        List<Thread> callers = new ArrayList<>();
+        Queue<Future<RecordMetadata>> all = new ConcurrentLinkedQueue<>();
+        for (int c = 0; c < 2; c++) {
+            String caller = "c" + c;
+            Thread t = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    all.add(q.enqueue(new ProducerRecord<>("t", caller, caller + "-" + i), null, null));
+                    if (i % 97 == 0) {
+                        LockSupport.parkNanos(20_000);   // now and then a pause, so the sender runs dry and sleeps
+                    }
+                }
+            });
+            callers.add(t);
+            t.start();
+        }
+        for (Thread t : callers) {
+            t.join();
+        }
+        for (Future<RecordMetadata> f : all) {
+            assertThat(f.get(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(sent).hasSize(40_000);
+        for (String caller : List.of("c0", "c1")) {
+            assertThat(sent.stream().filter(v -> v.startsWith(caller + "-")).map(v -> Integer.parseInt(v.substring(3))).toList())
+                    .as("the records of %s, in the order queued", caller).isSorted().hasSize(20_000);
+        }
+    }
+
+    @Test
+    void closeWakesASleepingSenderInsteadOfWaitingForItsNextLook() {
+        SendQueue<String, String> q = queue("closing", 10);
+        Thread sender = sender("closing");
+        await().atMost(Duration.ofSeconds(5)).until(() -> LockSupport.getBlocker(sender) == q);
+
+        Duration left = q.close(Duration.ofSeconds(60));
+
+        assertThat(left).as("time left of close's 60 s").isGreaterThan(Duration.ofSeconds(50));
+        assertThat(sender.isAlive()).isFalse();
+    }
+}
