@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * trials probe more than one topic and one bad topic cannot take them all.
  *
  * <p>Thread-safe: every field is an atomic or volatile, updated from callers, the network thread and the
- * watchdog without a lock.
+ * watchdog without a lock. Its times are the clock's coarse ones (a millisecond is plenty beside its periods of seconds),
+ * and a time already written is not written again: most sends and successes read one memory word and write none.
  */
 public final class ClusterWideRule {
 
@@ -45,7 +46,7 @@ public final class ClusterWideRule {
     public ClusterWideRule(Clock clock, Duration silence) {
         this.clock = clock;
         this.silenceNanos = silence.toNanos();
-        this.lastSuccessNanos = clock.nanoTime();
+        this.lastSuccessNanos = clock.coarseNanoTime();
         this.epochNanos = lastSuccessNanos;
     }
 
@@ -55,7 +56,11 @@ public final class ClusterWideRule {
 
     /** A send to {@code topic} is attempted (refused ones too: the topic is in use). */
     public void attempted(String topic) {
-        topic(topic).lastSendNanos = clock.nanoTime();
+        Topic t = topic(topic);
+        long now = clock.coarseNanoTime();
+        if (t.lastSendNanos != now) {
+            t.lastSendNanos = now;
+        }
     }
 
     /**
@@ -67,7 +72,7 @@ public final class ClusterWideRule {
             return true;
         }
         Topic t = topic(topic);
-        if (t.trials.getAndIncrement() == 0 || activeTopics(clock.nanoTime()) <= 1) {
+        if (t.trials.getAndIncrement() == 0 || activeTopics(clock.coarseNanoTime()) <= 1) {
             return true;
         }
         t.trials.decrementAndGet();
@@ -84,19 +89,21 @@ public final class ClusterWideRule {
     /** The breaker entered {@code state}: trials start from fresh evidence. */
     public void entered(CircuitBreakerState state) {
         if (state == CircuitBreakerState.HALF_OPEN) {
-            epochNanos = clock.nanoTime();
+            epochNanos = clock.coarseNanoTime();
         }
     }
 
     public void succeeded(String topic) {
-        long now = clock.nanoTime();
-        lastSuccessNanos = now;
-        epochNanos = now;
+        long now = clock.coarseNanoTime();
+        if (lastSuccessNanos != now || epochNanos != now) {
+            lastSuccessNanos = now;
+            epochNanos = now;
+        }
     }
 
     /** A send to {@code topic} failed: true when the failure counts against the shared breaker. */
     public boolean failed(String topic) {
-        long now = clock.nanoTime();
+        long now = clock.coarseNanoTime();
         topic(topic).lastFailureNanos = now;
         if (now - lastSuccessNanos < silenceNanos) {
             return false;
@@ -109,7 +116,7 @@ public final class ClusterWideRule {
      * failing since the last success anywhere (the stall check asks this too).
      */
     public boolean clusterWide() {
-        return activeTopics(clock.nanoTime()) <= 1 || failingTopics() >= 2;
+        return activeTopics(clock.coarseNanoTime()) <= 1 || failingTopics() >= 2;
     }
 
     private int activeTopics(long now) {

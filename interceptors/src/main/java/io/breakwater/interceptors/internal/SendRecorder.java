@@ -94,15 +94,16 @@ public final class SendRecorder {
         @Override
         public void onCompletion(RecordMetadata metadata, Exception exception) {
             try {
+                long now = clock.nanoTime();   // one read for the answer's every use
                 if (exception == null) {
                     // Evidence that the cluster answers, even when this answer comes after the send expired.
-                    tracker.succeeded(clock.nanoTime());
+                    tracker.succeeded(now);
                     refusals.succeeded();
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
                     }
                 }
-                settle(exception);
+                settle(exception, now);
             } finally {
                 if (user != null) {
                     user.onCompletion(metadata, exception);
@@ -117,7 +118,7 @@ public final class SendRecorder {
 
         /** The delegate's {@code send()} threw {@code failure}. */
         public void threw(Throwable failure) {
-            settle(failure);
+            settle(failure, clock.nanoTime());
         }
 
         /**
@@ -125,10 +126,10 @@ public final class SendRecorder {
          * whichever topic it came from, joins the tracker's failing run, and the outcome is recorded unless the
          * watchdog counted the send already.
          */
-        private void settle(Throwable failure) {
-            boolean counts = failure != null && judge(failure);
+        private void settle(Throwable failure, long now) {
+            boolean counts = failure != null && judge(failure, now);
             if (tracker.answer(this)) {
-                record(failure, counts);
+                record(failure, counts, now);
             }
         }
 
@@ -137,24 +138,24 @@ public final class SendRecorder {
          * credentials or of its rights is the cluster answering: evidence against a stall, as a success is. A
          * failure that counts joins the failing run.
          */
-        private boolean judge(Throwable failure) {
+        private boolean judge(Throwable failure, long now) {
             boolean counts = !closing && Verdicts.counts(classifier, failure);
             if (refusals.refused(failure)) {
-                tracker.succeeded(clock.nanoTime());
+                tracker.succeeded(now);
             } else if (Throwables.unwrap(failure) instanceof AuthorizationException) {
-                tracker.succeeded(clock.nanoTime());
+                tracker.succeeded(now);
                 refusals.cleared();
             } else if (counts) {
-                tracker.failed(this, clock.nanoTime());
+                tracker.failed(this, now);
                 refusals.cleared();
             } else {
-                tracker.neutral(clock.nanoTime());   // the caller's own error: it ends a failing run
+                tracker.neutral(now);   // the caller's own error: it ends a failing run
             }
             return counts;
         }
 
-        private void record(Throwable failure, boolean counts) {
-            long elapsed = clock.nanoTime() - startNanos();
+        private void record(Throwable failure, boolean counts, long now) {
+            long elapsed = now - startNanos();
             if (clusterRule != null) {
                 clusterRule.answered(topic, permit);
             }
