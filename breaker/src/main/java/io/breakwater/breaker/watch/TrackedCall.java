@@ -12,7 +12,8 @@ public abstract class TrackedCall {
     static final int SETTLED = 3;
     static final long NONE = Long.MIN_VALUE;
 
-    final long startNanos;
+    // Set by the constructor, or by start() before begin(); published with the call's slot, as the ticket is.
+    long startNanos;
     // Set by begin() before the call is published in its slot.
     long ticket = -1;
     // BLOCKING, then WAITING, then EXPIRED (or not), then SETTLED; moved by compare-and-set (CallTracker.STATE) only.
@@ -24,6 +25,15 @@ public abstract class TrackedCall {
 
     protected TrackedCall(long startNanos) {
         this.startNanos = startNanos;
+    }
+
+    /** A call whose clock starts later: {@link #start} sets it, before the call is begun in a tracker. */
+    protected TrackedCall() {
+    }
+
+    /** Starts this call's clock at {@code nanos}; only before {@link CallTracker#begin}, on the thread that begins it. */
+    protected final void start(long nanos) {
+        this.startNanos = nanos;
     }
 
     public long startNanos() {

@@ -122,16 +122,16 @@ public final class ChannelSender {
     }
 
     /**
-     * One send: its permit, its tracking once it is handed to Kafka, and its future, completed on every path.
-     * The clock starts at the hand-over, not when the publish was queued: a stream whose events wait behind
-     * another stream's in the transport's queue is not blamed for that wait.
+     * One send: its permit, its tracking once it is handed to Kafka (the stream's tracker sees it from then), and its
+     * outcome, told on every path. The clock starts at the hand-over, not when the publish was queued: a stream whose
+     * events wait behind another stream's in the transport's queue is not blamed for that wait.
      */
-    private final class Send implements Callback, Supplier<RuntimeException> {
+    private final class Send extends TrackedCall implements Callback, Supplier<RuntimeException> {
         final StreamChannel channel;
         final Permit permit;
         final Outcome outcome;
-        // Set on the sender thread at the hand-over; null while queued, and for a send that never left the queue.
-        private volatile Tracked tracked;
+        // Set on the sender thread at the hand-over, once the tracker has the send; false for one that never left the queue.
+        private volatile boolean handedOver;
         // Whether the outcome was taken: once, by compare-and-set (DONE), should the producer both report and throw.
         private volatile boolean done;
 
@@ -147,10 +147,10 @@ public final class ChannelSender {
             if (channel.breaker.state().rejectsCalls()) {
                 return channel.breaker.openException();
             }
-            Tracked t = new Tracked(this, clock.nanoTime());
-            channel.tracker.begin(t);
-            channel.tracker.returned(t);
-            tracked = t;
+            start(clock.nanoTime());
+            channel.tracker.begin(this);
+            channel.tracker.returned(this);
+            handedOver = true;
             return null;
         }
 
@@ -166,7 +166,7 @@ public final class ChannelSender {
             Throwable cause = error == null ? null : Throwables.unwrap(error);
             long now = clock.nanoTime();   // one read for every use below
             try {
-                Tracked t = tracked;
+                boolean tracked = handedOver;
                 boolean counts = cause != null && counts(cause);
                 if (cause == null) {
                     channel.succeeded(now);   // evidence that the stream answers, even after its send expired
@@ -180,14 +180,14 @@ public final class ChannelSender {
                     credentialsRefused = false;
                 } else if (counts) {
                     credentialsRefused = false;
-                    if (t != null) {
-                        channel.tracker.failed(t, now);   // it joins the stream's failing run
+                    if (tracked) {
+                        channel.tracker.failed(this, now);   // it joins the stream's failing run
                     }
                 } else {
                     channel.tracker.neutral(now);   // the event's own fault: it ends a failing run
                 }
-                if (t == null || channel.tracker.answer(t)) {
-                    record(cause, counts, t == null ? -1 : now - t.startNanos());
+                if (!tracked || channel.tracker.answer(this)) {
+                    record(cause, counts, tracked ? now - startNanos() : -1);
                 }
             } finally {
                 outcome.sent(metadata, cause);
@@ -202,6 +202,18 @@ public final class ChannelSender {
             return !closed.getAsBoolean() && !(cause instanceof CircuitBreakerOpenException) && classifier.countsAsFailure(cause);
         }
 
+        /** The stream's watchdog expired this send: handed to Kafka, then blocked or unanswered too long. */
+        @Override
+        protected void expired(boolean blocked, long ageNanos) {
+            if (closed.getAsBoolean() || credentialsRefused()) {
+                channel.breaker.recordIgnored(permit);
+                return;
+            }
+            channel.breaker.recordFailure(permit, blocked
+                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
+                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightText + ")");
+        }
+
         private void record(Throwable cause, boolean counts, long elapsedNanos) {
             if (cause == null) {
                 channel.breaker.recordSuccess(permit, elapsedNanos);
@@ -213,24 +225,4 @@ public final class ChannelSender {
         }
     }
 
-    /** A send handed to Kafka, as the stream's tracker sees it. */
-    private final class Tracked extends TrackedCall {
-        private final Send send;
-
-        Tracked(Send send, long start) {
-            super(start);
-            this.send = send;
-        }
-
-        @Override
-        protected void expired(boolean blocked, long ageNanos) {
-            if (closed.getAsBoolean() || credentialsRefused()) {
-                send.channel.breaker.recordIgnored(send.permit);
-                return;
-            }
-            send.channel.breaker.recordFailure(send.permit, blocked
-                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
-                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightText + ")");
-        }
-    }
 }
