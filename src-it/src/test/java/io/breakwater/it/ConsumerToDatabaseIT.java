@@ -75,6 +75,10 @@ class ConsumerToDatabaseIT {
     private Thread producer;
     // The group's lag when the consumer was seen paused, and once it had grown while paused (for the report).
     private long lagAtPause;
+    // Opened once the consumers are paused and their lag measured: the producer holds its records past HELD until then,
+    // so that records keep coming while the consumers are paused however long the pause took to begin.
+    private final java.util.concurrent.CountDownLatch pauseMeasured = new java.util.concurrent.CountDownLatch(1);
+    private static final int HELD = RECORDS * 11 / 20;
     private long lagGrown;
 
     @BeforeEach
@@ -141,12 +145,23 @@ class ConsumerToDatabaseIT {
         return member.start();
     }
 
-    /** Produces the records at about 500 a second on a thread of its own, keys 0 to 9,999, round robin over partitions. */
+    /**
+     * Produces the records at about 500 a second on a thread of its own, keys 0 to 9,999, round robin over partitions;
+     * from record {@link #HELD} on, only once the consumers are paused (or after a minute, for a test failing before).
+     */
     private void startProducing() {
         producer = new Thread(() -> {
             try (KafkaProducer<String, String> p = Records.producer(kafka.bootstrapServers(), Map.of())) {
                 long start = System.nanoTime();
                 for (int i = 0; i < RECORDS && !Thread.currentThread().isInterrupted(); i++) {
+                    if (i == HELD) {
+                        try {
+                            pauseMeasured.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        start = System.nanoTime() - i * 2_000_000L;   // the same pace from here, not a burst to catch up
+                    }
                     p.send(new ProducerRecord<>(watch.topic, i % PARTITIONS, Integer.toString(i), "order-" + i), (m, e) -> {
                         if (e == null) {
                             acked.incrementAndGet();
@@ -183,6 +198,7 @@ class ConsumerToDatabaseIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> watch.committed().equals(watch.handledPerPartition()));
         Map<Integer, Long> committedAtPause = watch.committed();
         lagAtPause = watch.lag(PARTITIONS);
+        pauseMeasured.countDown();
         whilePaused.run();
         await().atMost(Duration.ofSeconds(5)).until(() -> watch.lag(PARTITIONS) >= lagAtPause + 300);
         lagGrown = watch.lag(PARTITIONS);
