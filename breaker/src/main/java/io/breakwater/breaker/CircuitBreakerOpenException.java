@@ -14,7 +14,8 @@ import java.util.Optional;
  */
 public final class CircuitBreakerOpenException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+    // 2: the wait until the next permitted call replaced the wall-clock time of the refusal.
+    private static final long serialVersionUID = 2L;
     private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final String breakerName;

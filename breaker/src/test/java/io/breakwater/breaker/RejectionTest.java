@@ -80,6 +80,8 @@ class RejectionTest {
 
         assertThat(wallReads[0]).as("wall-clock reads by six refusals").isEqualTo(before);
         long seconds = breaker.config().resetTimeout().toSeconds();
+        assertThat(refusals.get(0).getMessage()).as("read later, the wait still counts from its refusal")
+                .endsWith(" (in " + (seconds - 2) + ".6 s)");
         assertThat(refusals.get(4).getMessage()).isEqualTo("Circuit breaker 'wall' is OPEN; next call permitted at " + next
                 + " (in " + (seconds - 3) + ".8 s)");
     }

@@ -27,12 +27,19 @@ public abstract class TrackedCall {
         this.startNanos = startNanos;
     }
 
-    /** A call whose clock starts later: {@link #start} sets it, before the call is begun in a tracker. */
+    /** A call whose clock starts later: {@link #start} must set it before the call is begun in a tracker. */
     protected TrackedCall() {
     }
 
-    /** Starts this call's clock at {@code nanos}; only before {@link CallTracker#begin}, on the thread that begins it. */
+    /**
+     * Starts this call's clock at {@code nanos}, before {@link CallTracker#begin}, on the thread that begins it.
+     *
+     * @throws IllegalStateException once the call was begun: the watchdog may be reading its start
+     */
     protected final void start(long nanos) {
+        if (ticket != -1) {
+            throw new IllegalStateException("a tracked call's clock starts before it is begun, not after");
+        }
         this.startNanos = nanos;
     }
 

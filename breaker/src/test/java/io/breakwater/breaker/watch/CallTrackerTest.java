@@ -38,6 +38,30 @@ class CallTrackerTest {
     }
 
     @Test
+    void aCallWhoseClockStartsLateIsTimedFromItsStartAndCannotRestartOnceBegun() {
+        class Late extends TrackedCall {
+            @Override
+            protected void expired(boolean blocked, long ageNanos) {
+                expired.add("late " + (blocked ? "blocked " : "unanswered ") + ageNanos / 1_000_000);
+            }
+        }
+        Late call = new Late();
+        clock.advance(Duration.ofSeconds(5));   // made long before it is handed over: not part of its age
+        call.start(clock.nanoTime());
+        tracker.begin(call);
+        tracker.returned(call);
+
+        clock.advance(Duration.ofMillis(1_500));
+        tracker.run();
+        assertThat(expired).isEmpty();
+        clock.advance(Duration.ofMillis(600));
+        tracker.run();
+        assertThat(expired).containsExactly("late unanswered 2100");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> call.start(clock.nanoTime()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("before it is begun");
+    }
+
+    @Test
     void aTrackerThatNoCallHasReachedChecksCleanlyThenTracksItsFirstCall() {
         tracker.run();
         clock.advance(Duration.ofSeconds(5));

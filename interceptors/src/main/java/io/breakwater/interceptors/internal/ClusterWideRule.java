@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * trials probe more than one topic and one bad topic cannot take them all.
  *
  * <p>Thread-safe: every field is an atomic or volatile, updated from callers, the network thread and the
- * watchdog without a lock. Its times are the clock's coarse ones (a millisecond is plenty beside its periods of seconds),
- * and a time already written is not written again: most sends and successes read one memory word and write none.
+ * watchdog without a lock. A topic's last send is kept on the clock's coarse time (a millisecond is plenty beside its
+ * 30 s horizon), written only when it changed, so that most sends read one memory word and write none; successes,
+ * failures and HALF_OPEN keep exact times, as they are compared with each other.
  */
 public final class ClusterWideRule {
 
@@ -46,7 +47,7 @@ public final class ClusterWideRule {
     public ClusterWideRule(Clock clock, Duration silence) {
         this.clock = clock;
         this.silenceNanos = silence.toNanos();
-        this.lastSuccessNanos = clock.coarseNanoTime();
+        this.lastSuccessNanos = clock.nanoTime();
         this.epochNanos = lastSuccessNanos;
     }
 
@@ -89,21 +90,19 @@ public final class ClusterWideRule {
     /** The breaker entered {@code state}: trials start from fresh evidence. */
     public void entered(CircuitBreakerState state) {
         if (state == CircuitBreakerState.HALF_OPEN) {
-            epochNanos = clock.coarseNanoTime();
+            epochNanos = clock.nanoTime();
         }
     }
 
     public void succeeded(String topic) {
-        long now = clock.coarseNanoTime();
-        if (lastSuccessNanos != now || epochNanos != now) {
-            lastSuccessNanos = now;
-            epochNanos = now;
-        }
+        long now = clock.nanoTime();
+        lastSuccessNanos = now;
+        epochNanos = now;
     }
 
     /** A send to {@code topic} failed: true when the failure counts against the shared breaker. */
     public boolean failed(String topic) {
-        long now = clock.coarseNanoTime();
+        long now = clock.nanoTime();
         topic(topic).lastFailureNanos = now;
         if (now - lastSuccessNanos < silenceNanos) {
             return false;

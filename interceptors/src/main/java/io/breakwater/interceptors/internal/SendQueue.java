@@ -5,10 +5,8 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.interceptors.SendQueueFullException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,8 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every queued record is completed exactly once, whoever takes it from the queue: the sender (through
  * the guarded send and its callback), the drain when the breaker opens, or {@link #close(Duration)}.
  *
- * <p>A caller takes no lock: the queue is lock-free, and it wakes the sender only when the sender said it sleeps. An idle
- * sender looks again for microseconds before it sleeps, so a caller sending record after record pays no wake-up per record.
+ * <p>A caller takes no lock and wakes the sender only when the sender said it sleeps ({@link HandOff}).
  */
 public final class SendQueue<K, V> {
 
@@ -44,21 +41,14 @@ public final class SendQueue<K, V> {
         void send(ProducerRecord<K, V> record, Callback callback);
     }
 
-    // Looks of the sender at the empty queue before it sleeps (a spin-wait hint before each: microseconds in all).
-    private static final int SPINS = 64;
     /** How long an idle sender sleeps at most before it looks again. */
     static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
     private final CircuitBreaker breaker;
     private final GuardedSend<K, V> guarded;
     private final int capacity;
-    private final ConcurrentLinkedQueue<QueuedRecord<K, V>> queue = new ConcurrentLinkedQueue<>();
-    // Records in the queue, counted by a caller before it queues one (so briefly ahead of the queue).
-    private final AtomicInteger size = new AtomicInteger();
     private final Thread sender;
-    // Set by the sender before its last look at the empty queue, until it wakes: a caller that queued a record wakes it.
-    private volatile boolean senderWaiting;
-    private final long idleWaitNanos;
+    private final HandOff<QueuedRecord<K, V>> queue;
     private final Subscription drainOnOpen;
     // Records ever queued, and records taken from the queue (sent, refused or failed).
     private final AtomicLong queued = new AtomicLong();
@@ -74,13 +64,14 @@ public final class SendQueue<K, V> {
 
     /** With an idle sender's longest sleep (tests: a long one makes a missed wake-up hang). */
     SendQueue(String name, CircuitBreaker breaker, int capacity, GuardedSend<K, V> guarded, Duration idleWait) {
-        this.idleWaitNanos = idleWait.toNanos();
         this.breaker = Objects.requireNonNull(breaker, "breaker");
         this.guarded = Objects.requireNonNull(guarded, "guarded");
         if (capacity < 1) {
             throw new IllegalArgumentException("the send queue's capacity must be >= 1, but was " + capacity);
         }
         this.capacity = capacity;
+        this.sender = new Thread(this::run, "breakwater-sender-" + name);
+        this.queue = new HandOff<>(capacity, idleWait, sender);
         // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run
         // on the drain thread instead.
         this.drainOnOpen = breaker.onTransition(t -> {
@@ -88,7 +79,6 @@ public final class SendQueue<K, V> {
                 QueueDrains.EXECUTOR.execute(() -> drain(null));
             }
         });
-        this.sender = new Thread(this::run, "breakwater-sender-" + name);
         sender.setDaemon(true);
         sender.start();
     }
@@ -109,21 +99,16 @@ public final class SendQueue<K, V> {
         }
         QueuedRecord<K, V> entry = new QueuedRecord<>(record, callback, gate);
         queued.incrementAndGet();
-        if (size.incrementAndGet() > capacity) {
-            size.decrementAndGet();
+        if (!queue.offer(entry)) {
             taken(1);
             entry.fail(new SendQueueFullException(breaker.name(), capacity));
             return entry.future;
         }
-        queue.offer(entry);
-        if (senderWaiting) {
-            LockSupport.unpark(sender);
-        }
-        if (closing && remove(entry)) {
+        if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
             taken(1);
             entry.fail(new KafkaException(CLOSED_BEFORE_SENT));
-        } else if (breaker.state().rejectsCalls() && remove(entry)) {
+        } else if (breaker.state().rejectsCalls() && queue.remove(entry)) {
             // Opened between the check and the offer, maybe after its drain ran.
             taken(1);
             entry.fail(breaker.openException());
@@ -133,61 +118,22 @@ public final class SendQueue<K, V> {
 
     /** Records queued and not yet handed to the producer. */
     public int size() {
-        return size.get();
-    }
-
-    /** The oldest queued record, taken from the queue; null when there is none. */
-    private QueuedRecord<K, V> poll() {
-        QueuedRecord<K, V> entry = queue.poll();
-        if (entry != null) {
-            size.decrementAndGet();
-        }
-        return entry;
-    }
-
-    /** Takes {@code entry} from the queue if it is still there (rare paths only: a linear search). */
-    private boolean remove(QueuedRecord<K, V> entry) {
-        boolean removed = queue.remove(entry);
-        if (removed) {
-            size.decrementAndGet();
-        }
-        return removed;
-    }
-
-    /**
-     * The sender's next record: it looks {@value #SPINS} times, then says it sleeps and sleeps until a caller wakes it,
-     * close begins or its idle wait passes. Null: look for close.
-     */
-    private QueuedRecord<K, V> awaitEntry() {
-        for (int i = 0; i < SPINS; i++) {
-            Thread.onSpinWait();
-            QueuedRecord<K, V> entry = poll();
-            if (entry != null) {
-                return entry;
-            }
-        }
-        senderWaiting = true;
-        try {
-            QueuedRecord<K, V> entry = poll();   // after saying so: a record queued before is seen, one after wakes us
-            if (entry != null || closing) {
-                return entry;
-            }
-            LockSupport.parkNanos(this, idleWaitNanos);
-            Thread.interrupted();   // only close interrupts, and close is seen through closing
-            return poll();
-        } finally {
-            senderWaiting = false;
-        }
+        return queue.size();
     }
 
     private void run() {
         for (;;) {
-            QueuedRecord<K, V> entry = poll();
+            if (!closing) {
+                // An interrupt before close (a callback's, a future's stage run here) would fail every record that waits
+                // in Kafka's send(); only awaitSender() interrupts on purpose, after close began.
+                Thread.interrupted();
+            }
+            QueuedRecord<K, V> entry = queue.poll();
             if (entry == null) {
                 if (closing) {
                     return;
                 }
-                entry = awaitEntry();
+                entry = queue.await(() -> closing);
                 if (entry == null) {
                     continue;
                 }
@@ -223,7 +169,7 @@ public final class SendQueue<K, V> {
     /** Fails every record still queued: with the breaker's refusal, or with {@code failure} when given. */
     private void drain(Exception failure) {
         QueuedRecord<K, V> entry;
-        while ((entry = poll()) != null) {
+        while ((entry = queue.poll()) != null) {
             taken(1);
             try {
                 entry.fail(failure != null ? failure : breaker.openException());
@@ -274,7 +220,7 @@ public final class SendQueue<K, V> {
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
         closing = true;
-        LockSupport.unpark(sender);   // a sleeping sender with nothing queued ends now, not at its next look
+        queue.wake();   // a sleeping sender with nothing queued ends now, not at its next look
         drainOnOpen.close();
         try {
             sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));

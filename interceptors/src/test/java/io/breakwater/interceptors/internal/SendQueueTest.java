@@ -42,6 +42,11 @@ class SendQueueTest {
         queues.forEach(q -> q.close(Duration.ofSeconds(1)));
     }
 
+    private static void awaitAsleep(Thread sender) {
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> LockSupport.getBlocker(sender) instanceof HandOff);
+    }
+
     private static Thread sender(String name) {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("breakwater-sender-" + name))
                 .findFirst().orElseThrow();
@@ -52,7 +57,7 @@ class SendQueueTest {
         SendQueue<String, String> q = queue("asleep", 10);
         Thread sender = sender("asleep");
         for (int i = 0; i < 200; i++) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> LockSupport.getBlocker(sender) == q);
+            awaitAsleep(sender);
             Future<RecordMetadata> f = q.enqueue(new ProducerRecord<>("t", "k", "v" + i), null, null);
             assertThat(f.get(5, TimeUnit.SECONDS)).as("record %d, queued while the sender slept", i).isNotNull();
         }
@@ -60,8 +65,21 @@ class SendQueueTest {
     }
 
     @Test
-    void recordsFromCallersRacingTheSenderAsItGoesToSleepAreAllHandedOverInTheirOrder() throws Exception {
-        SendQueue<String, String> q = queue("racing", 100_000);
+    void eachRecordQueuedAsTheSenderGoesToSleepIsHandedOverWithoutWaitingForItsNextLook() throws Exception {
+        SendQueue<String, String> q = queue("racing", 10);
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 3_000; i++) {
+            // A pause of 0-50 µs: the sender is spinning, saying it sleeps, or asleep when the record comes.
+            LockSupport.parkNanos(random.nextInt(50_000));
+            Future<RecordMetadata> f = q.enqueue(new ProducerRecord<>("t", "k", "v" + i), null, null);
+            assertThat(f.get(5, TimeUnit.SECONDS)).as("record %d", i).isNotNull();
+        }
+        assertThat(sent).hasSize(3_000);
+    }
+
+    @Test
+    void recordsFromTwoCallersAreAllHandedOverEachCallersInItsOrder() throws Exception {
+        SendQueue<String, String> q = queue("two", 100_000);
         List<Thread> callers = new ArrayList<>();
         Queue<Future<RecordMetadata>> all = new ConcurrentLinkedQueue<>();
         for (int c = 0; c < 2; c++) {
@@ -91,10 +109,44 @@ class SendQueueTest {
     }
 
     @Test
+    void aFullQueueRefusesAtOnceAndTakesRecordsAgainOnceTheSenderMovesOn() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SendQueue<String, String> q = new SendQueue<>("full", CircuitBreaker.ofDefaults("full"), 3, (record, callback) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sent.add(record.value());
+            callback.onCompletion(new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0), null);
+        }, HOUR);
+        queues.add(q);
+        Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        List<Future<RecordMetadata>> queued = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            queued.add(q.enqueue(new ProducerRecord<>("t", "k", "q" + i), null, null));
+        }
+        Future<RecordMetadata> refused = q.enqueue(new ProducerRecord<>("t", "k", "over"), null, null);
+
+        assertThat(q.size()).isEqualTo(3);
+        assertThat(refused).isDone();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(refused::get)).hasCauseInstanceOf(
+                io.breakwater.interceptors.SendQueueFullException.class);
+        release.countDown();
+        for (Future<RecordMetadata> f : queued) {
+            assertThat(f.get(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        assertThat(held.get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(q.enqueue(new ProducerRecord<>("t", "k", "after"), null, null).get(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(sent).containsExactly("held", "q0", "q1", "q2", "after");
+    }
+
+    @Test
     void closeWakesASleepingSenderInsteadOfWaitingForItsNextLook() {
         SendQueue<String, String> q = queue("closing", 10);
         Thread sender = sender("closing");
-        await().atMost(Duration.ofSeconds(5)).until(() -> LockSupport.getBlocker(sender) == q);
+        awaitAsleep(sender);
 
         Duration left = q.close(Duration.ofSeconds(60));
 
