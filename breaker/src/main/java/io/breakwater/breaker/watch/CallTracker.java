@@ -199,6 +199,15 @@ public final class CallTracker implements Runnable {
         return liveRun;
     }
 
+    /**
+     * Whether, as of the last check, every call that had begun was answered and seen by it, no call has begun since,
+     * and no failing run is live: checks change nothing then until a call begins (a {@link RestingCheck} may rest).
+     * On the watchdog thread.
+     */
+    public boolean idle() {
+        return liveRun == -1 && cursor == tickets.get();
+    }
+
     /** The watchdog's check: expires every call past its threshold, once, and finds the oldest unanswered call. */
     @Override
     public void run() {

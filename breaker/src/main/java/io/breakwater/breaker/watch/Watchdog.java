@@ -27,8 +27,8 @@ public final class Watchdog {
     // Registered and closed in constant time (a bus may watch 100,000 streams); a check registered during a tick
     // may run in it or from the next one.
     private static final Set<Runnable> CHECKS = ConcurrentHashMap.newKeySet();
-    // The thread that runs the ticks; replaced only under the class lock.
-    private static Thread thread;
+    // The thread that runs the ticks; replaced only under the class lock, and cleared by a thread that stops.
+    private static volatile Thread thread;
 
     private Watchdog() {
     }
@@ -41,6 +41,18 @@ public final class Watchdog {
         return () -> CHECKS.remove(check);
     }
 
+    /** {@code check} runs every tick until {@link #remove}d: for a {@link RestingCheck}, which comes and goes often. */
+    static void add(Runnable check) {
+        CHECKS.add(check);
+        if (thread == null) {
+            ensureRunning();
+        }
+    }
+
+    static void remove(Runnable check) {
+        CHECKS.remove(check);
+    }
+
     private static synchronized void ensureRunning() {
         if (thread == null || !thread.isAlive()) {
             Thread t = new Thread(Watchdog::loop, "breakwater-watchdog");
@@ -51,12 +63,20 @@ public final class Watchdog {
     }
 
     private static void loop() {
-        for (;;) {
-            long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
-            runChecks();
-            long left;
-            while ((left = next - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(left);
+        try {
+            for (;;) {
+                long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+                runChecks();
+                long left;
+                while ((left = next - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(left);
+                }
+            }
+        } finally {
+            synchronized (Watchdog.class) {
+                if (thread == Thread.currentThread()) {
+                    thread = null; // the next add() or register() starts another
+                }
             }
         }
     }

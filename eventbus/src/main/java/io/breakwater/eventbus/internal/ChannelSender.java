@@ -150,6 +150,7 @@ public final class ChannelSender {
             start(clock.nanoTime());
             channel.tracker.begin(this);
             channel.tracker.returned(this);
+            channel.sending(); // after begin: the watchdog's next look sees this send
             handedOver = true;
             return null;
         }
