@@ -2,23 +2,24 @@ package io.breakwater.breaker.watch;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Set;
 
 /**
  * A {@link Watchdog} check that leaves the watchdog's rounds while its owner has nothing to watch, and comes back
  * when {@linkplain #wake() woken}. For owners kept by the many, most of them idle: an EventBus may hold 100,000
  * streams, and visiting each every tick costs the watchdog about half a core there (a few cache misses per stream,
- * ten times a second) while none publishes.
+ * ten times a second) while none publishes. A wake of a resting check costs two compare-and-sets; of an awake one, a
+ * volatile read.
  *
  * <p>After each {@link #tick()}, a check whose {@link #idle()} holds leaves the rounds. The owner wakes it whenever
  * something may need watching again: after it made a call visible to the check (a tracker's ticket taken), or when
  * its breaker moved. A wake that races with the check's leaving is never lost: the check leaves, then asks
- * {@link #idle()} once more, and comes back itself when that no longer holds; a waker that saw the check still in
- * the rounds made its call visible before it looked, so that second look sees it.
+ * {@link #idle()} once more, and stays when that no longer holds; a waker that saw the check still awake made its
+ * call visible before it looked, so that second look sees it.
  *
- * <p>A new check starts in the rounds: its first tick decides. {@link #close()} takes it out for good.
+ * <p>A new check is resting; {@link #start()} puts it in the rounds, and its first tick decides. {@link #close()}
+ * takes it out for good (at the next tick).
  */
-public abstract class RestingCheck implements Runnable, AutoCloseable {
+public abstract class RestingCheck {
 
     private static final int RESTING = 0;
     private static final int AWAKE = 1;
@@ -34,16 +35,18 @@ public abstract class RestingCheck implements Runnable, AutoCloseable {
     }
 
     private volatile int state = RESTING;
-    // The rounds it joins and leaves: the watchdog's (null), or a test's.
-    private final Set<Runnable> rounds;
+    // The rounds it joins: the watchdog's (null), or a test's.
+    private final Rounds rounds;
+    // The next in the rounds' stack of woken checks; written by the pusher before its compare-and-set.
+    RestingCheck next;
 
     /** A check of the {@link Watchdog}'s rounds. */
     protected RestingCheck() {
         this(null);
     }
 
-    /** A check of {@code rounds}, ticked by whoever runs them (tests). */
-    RestingCheck(Set<Runnable> rounds) {
+    /** A check of {@code rounds}, ticked by whoever ticks them (tests). */
+    RestingCheck(Rounds rounds) {
         this.rounds = rounds;
     }
 
@@ -57,51 +60,35 @@ public abstract class RestingCheck implements Runnable, AutoCloseable {
 
     /**
      * Whether nothing is left to watch until the next {@link #wake()}: asked on the watchdog thread after
-     * {@link #tick()}, and again after the check left the rounds.
+     * {@link #tick()}, and again after the check was marked resting.
      */
     protected abstract boolean idle();
 
-    /** Something may need watching: the check is in the watchdog's rounds from the next tick (cheap when it is). */
+    /** Something may need watching: the check is in the watchdog's rounds from the next tick. */
     public final void wake() {
         if (state == RESTING && STATE.compareAndSet(this, RESTING, AWAKE)) {
-            join();
+            if (rounds == null) {
+                Watchdog.wake(this);
+            } else {
+                rounds.push(this);
+            }
         }
     }
 
-    private void join() {
-        if (rounds == null) {
-            Watchdog.add(this);
-        } else {
-            rounds.add(this);
-        }
+    /** A tick: {@link #tick()}, then whether the check stays in the rounds (false once it rests or is closed). */
+    final boolean tickAndStay() {
         if (state == CLOSED) {
-            leave(); // closed meanwhile: its close may have come before the add
+            return false;
         }
-    }
-
-    private void leave() {
-        if (rounds == null) {
-            Watchdog.remove(this);
-        } else {
-            rounds.remove(this);
-        }
-    }
-
-    /** The watchdog's tick: {@link #tick()}, then out of the rounds when {@link #idle()}. */
-    @Override
-    public final void run() {
         tick();
         if (!idle()) {
-            return;
+            return true;
         }
-        leave();
         if (!STATE.compareAndSet(this, AWAKE, RESTING)) {
-            return; // closed
+            return false; // closed
         }
-        // A wake between the remove and the set above saw AWAKE and left the check to this look.
-        if (!idle() && STATE.compareAndSet(this, RESTING, AWAKE)) {
-            join();
-        }
+        // A wake before the set above saw AWAKE and left the call it made visible to this look.
+        return !idle() && STATE.compareAndSet(this, RESTING, AWAKE);
     }
 
     /** Whether the check is in the watchdog's rounds (or on its way in); for tests and diagnostics. */
@@ -109,11 +96,8 @@ public abstract class RestingCheck implements Runnable, AutoCloseable {
         return state == AWAKE;
     }
 
-    /** Out of the watchdog's rounds for good; later wakes do nothing. */
-    @Override
+    /** Out of the watchdog's rounds for good (from its next tick); later wakes do nothing. */
     public void close() {
-        if ((int) STATE.getAndSet(this, CLOSED) != CLOSED) {
-            leave();
-        }
+        state = CLOSED;
     }
 }

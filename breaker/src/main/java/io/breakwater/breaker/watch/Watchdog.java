@@ -27,6 +27,8 @@ public final class Watchdog {
     // Registered and closed in constant time (a bus may watch 100,000 streams); a check registered during a tick
     // may run in it or from the next one.
     private static final Set<Runnable> CHECKS = ConcurrentHashMap.newKeySet();
+    // Checks that come and go as their owners turn busy and idle.
+    private static final Rounds RESTING = new Rounds();
     // The thread that runs the ticks; replaced only under the class lock, and cleared by a thread that stops.
     private static volatile Thread thread;
 
@@ -41,16 +43,12 @@ public final class Watchdog {
         return () -> CHECKS.remove(check);
     }
 
-    /** {@code check} runs every tick until {@link #remove}d: for a {@link RestingCheck}, which comes and goes often. */
-    static void add(Runnable check) {
-        CHECKS.add(check);
+    /** {@code check}, just woken, runs from the next tick until it rests. */
+    static void wake(RestingCheck check) {
+        RESTING.push(check);
         if (thread == null) {
             ensureRunning();
         }
-    }
-
-    static void remove(Runnable check) {
-        CHECKS.remove(check);
     }
 
     private static synchronized void ensureRunning() {
@@ -81,7 +79,7 @@ public final class Watchdog {
         }
     }
 
-    /** Runs every check once, now. */
+    /** Runs every registered check once, now; on the watchdog's thread, the awake resting checks too. */
     static void runChecks() {
         VirtualMachineError fatal = null;
         for (Runnable check : CHECKS) {
@@ -92,6 +90,10 @@ public final class Watchdog {
             } catch (Throwable e) {
                 LOG.warn("Breakwater watchdog check {} failed; it runs again next tick", check, e);
             }
+        }
+        if (Thread.currentThread() == thread) { // the resting checks' rounds have one ticking thread (tests tick the others)
+            VirtualMachineError resting = RESTING.tick();
+            fatal = fatal == null ? resting : fatal;
         }
         if (fatal != null) {
             synchronized (Watchdog.class) {

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RestingCheckTest {
 
-    private final Set<Runnable> rounds = ConcurrentHashMap.newKeySet();
+    private final Rounds rounds = new Rounds();
 
     /** Idle when told so; counts its ticks. */
     private final class Switch extends RestingCheck {
@@ -34,14 +32,14 @@ class RestingCheckTest {
     }
 
     private void tickAll() {
-        rounds.forEach(Runnable::run);
+        assertThat(rounds.tick()).isNull();
     }
 
     @Test
     void aCheckStaysInTheRoundsWhileBusyLeavesThemWhenIdleAndComesBackWhenWoken() {
         Switch check = new Switch();
         check.start();
-        assertThat(rounds).containsExactly(check);
+        assertThat(rounds.count(check)).isOne();
 
         tickAll();
         tickAll();
@@ -50,7 +48,7 @@ class RestingCheckTest {
 
         check.idle = true;
         tickAll();
-        assertThat(rounds).as("idle after its tick: out of the rounds").isEmpty();
+        assertThat(rounds.count(check)).as("idle after its tick: out of the rounds").isZero();
         assertThat(check.awake()).isFalse();
         tickAll();
         assertThat(check.ticks).as("not ticked while out").isEqualTo(3);
@@ -58,7 +56,7 @@ class RestingCheckTest {
         check.idle = false;
         check.wake();
         check.wake();
-        assertThat(rounds).containsExactly(check);
+        assertThat(rounds.count(check)).isOne();
         tickAll();
         assertThat(check.ticks).isEqualTo(4);
     }
@@ -68,20 +66,22 @@ class RestingCheckTest {
         Switch awake = new Switch();
         awake.start();
         awake.close();
-        assertThat(rounds).isEmpty();
+        tickAll();
+        assertThat(awake.ticks).as("closed before its first tick").isZero();
+        assertThat(rounds.count(awake)).isZero();
         awake.wake();
-        assertThat(rounds).isEmpty();
+        assertThat(rounds.count(awake)).isZero();
         assertThat(awake.awake()).isFalse();
 
         Switch resting = new Switch();
         resting.idle = true;
         resting.start();
         tickAll();
-        assertThat(rounds).isEmpty();
+        assertThat(rounds.count(resting)).isZero();
         resting.close();
         resting.close();
         resting.wake();
-        assertThat(rounds).isEmpty();
+        assertThat(rounds.count(resting)).isZero();
     }
 
     @Test
@@ -105,5 +105,28 @@ class RestingCheckTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> !check.awake());
         assertThat(ticks).as("woken: ticked once more").hasValue(2);
         check.close();
+    }
+
+    @Test
+    void aCheckThatThrowsStaysInTheRoundsAndTheOthersStillTick() {
+        Switch healthy = new Switch();
+        RestingCheck failing = new RestingCheck(rounds) {
+            @Override
+            protected void tick() {
+                throw new IllegalStateException("a check's own bug");
+            }
+
+            @Override
+            protected boolean idle() {
+                return true;
+            }
+        };
+        failing.start();
+        healthy.start();
+        tickAll();
+        tickAll();
+        assertThat(healthy.ticks).isEqualTo(2);
+        assertThat(rounds.count(failing)).isOne();
+        assertThat(failing.awake()).isTrue();
     }
 }
