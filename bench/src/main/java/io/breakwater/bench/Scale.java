@@ -6,6 +6,7 @@ import io.breakwater.eventbus.EventBus;
 import io.breakwater.eventbus.PublishResult;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +31,9 @@ final class Scale {
     record Publish(int streams, double medianNanos, double lowNanos, double highNanos) {
     }
 
-    record Results(int streams, double bytesPerBreaker, double bytesPerStream, double lookupNanos, double creationSeconds,
-                   List<Publish> publishes, int publishesPerRepetition) {
+    record Results(int streams, double bytesPerBreaker, double bytesPerStream, double bytesPerPublishedStream,
+                   double watchdogShare, double lookupNanos, double creationSeconds, List<Publish> publishes,
+                   int publishesPerRepetition) {
     }
 
     private static final int REPETITIONS = 3;
@@ -62,6 +64,8 @@ final class Scale {
         before = usedHeapAfterGc();
         long created;
         double perStream;
+        double perPublished;
+        double watchdog;
         try (EventBus bus = bus(mock)) {
             long t0 = System.nanoTime();
             for (String name : names) {
@@ -69,13 +73,28 @@ final class Scale {
             }
             created = System.nanoTime() - t0;
             perStream = (usedHeapAfterGc() - before) / (double) n;
+            // Each stream publishes once, is answered, and is idle again: what a stream that was used holds.
+            byte[] value = new byte[Variants.VALUE_BYTES];
+            List<CompletableFuture<PublishResult>> batch = new ArrayList<>(BATCH);
+            for (int i = 0; i < n; i++) {
+                batch.add(bus.publishStream(names[i], null, value, Map.of()));
+                if (batch.size() == BATCH || i == n - 1) {
+                    for (CompletableFuture<PublishResult> f : batch) {
+                        f.get(30, TimeUnit.SECONDS);
+                    }
+                    batch.clear();
+                    mock.clear();
+                }
+            }
+            perPublished = (usedHeapAfterGc() - before) / (double) n;
+            watchdog = watchdogShare();
         }
         List<Publish> publishes = new ArrayList<>();
         for (int streams = 10; streams < n; streams *= 10) {
             publishes.add(publishCost(streams, c.publishes(), names));
         }
         publishes.add(publishCost(n, c.publishes(), names));
-        return new Results(n, perBreaker, perStream, lookup, created / 1e9, publishes, c.publishes());
+        return new Results(n, perBreaker, perStream, perPublished, watchdog, lookup, created / 1e9, publishes, c.publishes());
     }
 
     private static EventBus bus(MockProducer<String, byte[]> mock) {
@@ -146,6 +165,17 @@ final class Scale {
         return calls;
     }
 
+    /** The watchdog thread's CPU over two seconds, as a share of one core. */
+    private static double watchdogShare() throws InterruptedException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long id = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("breakwater-watchdog"))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no watchdog thread")).getId();
+        long cpu0 = threads.getThreadCpuTime(id);
+        long t0 = System.nanoTime();
+        Thread.sleep(2_000); // a measuring window, not a wait for a condition
+        return (threads.getThreadCpuTime(id) - cpu0) / (double) (System.nanoTime() - t0);
+    }
+
     private static long usedHeapAfterGc() throws InterruptedException {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
@@ -161,7 +191,9 @@ final class Scale {
         md.append(String.format(Locale.ROOT, "%,d streams (stream breakers) in one EventBus over a `MockProducer` that acknowledges "
                 + "at once, so the figures are the bus's. Heap: used heap after full GCs, before and after making them, ÷ "
                 + "their number; once for breakers alone (a registry of the EventBus's channel preset), once for the streams of "
-                + "a bus (each with its channel, send tracker, breaker and watchdog check). Making the %,d streams took %.1f s. "
+                + "a bus (each with its channel, send tracker, breaker and watchdog check), and once more after each stream "
+                + "published one event and was answered (its send tracker's ring is made by its first publish). The watchdog: its "
+                + "thread's CPU time over 2 s once every stream is idle again. Making the %,d streams took %.1f s. "
                 + "Registry look-up: `getOrCreate` of an existing name, at random among them. publishStream: the caller's time per "
                 + "call, to streams at random, %,d calls per repetition in batches of %,d (each answered before the next), "
                 + "median of %d repetitions with their spread.%n%n", r.streams(), r.streams(), r.creationSeconds(),
@@ -169,6 +201,10 @@ final class Scale {
         md.append("| figure | value |\n|---|---|\n");
         md.append(String.format(Locale.ROOT, "| heap per breaker (registry only) | %.0f bytes |%n", r.bytesPerBreaker()));
         md.append(String.format(Locale.ROOT, "| heap per idle stream of an EventBus | %.0f bytes |%n", r.bytesPerStream()));
+        md.append(String.format(Locale.ROOT, "| heap per stream of an EventBus that published once and is idle again | %.0f bytes |%n",
+                r.bytesPerPublishedStream()));
+        md.append(String.format(Locale.ROOT, "| watchdog thread's CPU while the %,d streams are idle | %.2f %% of a core |%n",
+                r.streams(), 100 * r.watchdogShare()));
         md.append(String.format(Locale.ROOT, "| registry look-up among %,d | %.1f ns |%n%n", r.streams(), r.lookupNanos()));
         md.append("| streams | publishStream, ns per call (median) | spread |\n|---|---|---|\n");
         for (Publish p : r.publishes()) {
@@ -178,6 +214,8 @@ final class Scale {
         md.append('\n');
         t.atMost("≤ 1 KiB of heap per idle stream breaker (a stream of the EventBus, all it holds)", r.bytesPerStream(), 1024,
                 "bytes", String.format(Locale.ROOT, "%.0f bytes (breaker alone: %.0f)", r.bytesPerStream(), r.bytesPerBreaker()));
+        t.atMost("≤ 1 KiB of heap per idle stream breaker once the stream has published", r.bytesPerPublishedStream(), 1024,
+                "bytes", String.format(Locale.ROOT, "%.0f bytes", r.bytesPerPublishedStream()));
         Publish fewest = r.publishes().get(0);
         Publish most = r.publishes().get(r.publishes().size() - 1);
         t.add(String.format(Locale.ROOT, "publishStream cost flat from %,d to %,d streams (the median at %,d within the spread "

@@ -3,6 +3,8 @@ package io.breakwater.breaker.watch;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -24,8 +26,14 @@ public class CallTrackerLincheckTest {
 
     private final AtomicLong now = new AtomicLong();
     private final AtomicInteger expired = new AtomicInteger();
-    private final CallTracker tracker = new CallTracker("lincheck", now::get, BLOCK, ANSWER, 2, false);
-    private final TrackedCall[] calls = new TrackedCall[3];
+    private final CallTracker tracker = tracker(now::get);
+
+    /** The tracker under test: two slots, fewer than the calls. */
+    CallTracker tracker(java.util.function.LongSupplier clock) {
+        return new CallTracker("lincheck", clock, BLOCK, ANSWER, 2, false, 2);
+    }
+    private final AtomicReferenceArray<TrackedCall> begun = new AtomicReferenceArray<>(3);
+    private final ReentrantReadWriteLock time = new ReentrantReadWriteLock();
 
     private final class Counted extends TrackedCall {
         Counted(long start) {
@@ -38,22 +46,27 @@ public class CallTrackerLincheckTest {
         }
     }
 
-    /** Begins call {@code id} now; false when it has begun already. */
+    /**
+     * Begins a new call under handle {@code id} now; the handle names the latest call begun under it whose begin is
+     * over (a call is returned and answered only once its begin is over, as in the library).
+     */
     @Operation
-    public boolean begin(@Param(name = "call") int id) {
-        synchronized (calls) {
-            if (calls[id] != null) {
-                return false;
-            }
-            calls[id] = new Counted(now.get());
+    public void begin(@Param(name = "call") int id) {
+        // Time does not pass between the clock read and the ticket, or the call's place in a sequential order would
+        // not say how old it is (the library's callers may pause there: see CallTrackerTest).
+        time.readLock().lock();
+        try {
+            Counted call = new Counted(now.get());
+            tracker.begin(call);
+            begun.set(id, call);
+        } finally {
+            time.readLock().unlock();
         }
-        tracker.begin(calls[id]);
-        return true;
     }
 
     @Operation
     public void returned(@Param(name = "call") int id) {
-        TrackedCall call = calls[id];
+        TrackedCall call = begun.get(id);
         if (call != null) {
             tracker.returned(call);
         }
@@ -62,17 +75,22 @@ public class CallTrackerLincheckTest {
     /** Answers call {@code id}: true when this answer is the one that counts. */
     @Operation
     public boolean answer(@Param(name = "call") int id) {
-        TrackedCall call = calls[id];
+        TrackedCall call = begun.get(id);
         return call != null && tracker.answer(call);
     }
 
     @Operation
     public void oneSecondPasses() {
-        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        time.writeLock().lock();
+        try {
+            now.addAndGet(Duration.ofSeconds(1).toNanos());
+        } finally {
+            time.writeLock().unlock();
+        }
     }
 
-    /** A watchdog tick; returns how many calls have expired so far. */
-    @Operation
+    /** A watchdog tick (one watchdog thread, as in the library); returns how many calls have expired so far. */
+    @Operation(nonParallelGroup = "watchdog")
     public int tick() {
         tracker.run();
         return expired.get();

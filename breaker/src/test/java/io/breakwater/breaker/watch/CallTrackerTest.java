@@ -77,6 +77,67 @@ class CallTrackerTest {
     }
 
     @Test
+    void moreCallsInFlightThanTheFirstRingHoldsGrowItAndEachExpiresOnce() {
+        CallTracker wide = new CallTracker("wide", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 1024, false);
+        List<Named> calls = new ArrayList<>();
+        for (int i = 0; i < 300; i++) { // past the first ring (16), with a check every 8 calls
+            Named call = new Named("c" + i);
+            wide.begin(call);
+            wide.returned(call);
+            calls.add(call);
+            if (i % 2 == 0) {
+                assertThat(wide.answer(call)).isTrue(); // half are answered: their slots may be reused, not the others'
+            }
+            if (i % 8 == 7) {
+                wide.run();
+            }
+        }
+        clock.advance(Duration.ofSeconds(2));
+        wide.run();
+        assertThat(expired).as("every unanswered call is still tracked").hasSize(150)
+                .allMatch(e -> Integer.parseInt(e.substring(1, e.indexOf(' '))) % 2 == 1);
+        wide.run();
+        assertThat(expired).as("once each").hasSize(150);
+        calls.forEach(wide::answer);
+        wide.run();
+        assertThat(wide.idle()).as("all answered and seen").isTrue();
+    }
+
+    @Test
+    void aBurstLargerThanTheRingWithinOneTickForgetsItsOldestUntilTheNextTickGrowsIt() {
+        CallTracker wide = new CallTracker("wide", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 1024, false);
+        for (int i = 0; i < 40; i++) {
+            Named call = new Named("first" + i);
+            wide.begin(call);
+            wide.returned(call);
+        }
+        wide.run(); // finds 16 of them in flight: the ring grows
+        for (int i = 0; i < 40; i++) {
+            Named call = new Named("second" + i);
+            wide.begin(call);
+            wide.returned(call);
+        }
+        clock.advance(Duration.ofSeconds(2));
+        wide.run();
+        assertThat(expired).as("the first burst's last 16, and all of the second").hasSize(56)
+                .filteredOn(e -> e.startsWith("first")).hasSize(16).first().isEqualTo("first24 unanswered 2000");
+    }
+
+    @Test
+    void atCapacityAPendingCallIsForgottenNotExpired() {
+        CallTracker small = new CallTracker("small", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 4, false);
+        for (int i = 0; i < 6; i++) {
+            Named call = new Named("c" + i);
+            small.begin(call);
+            small.returned(call);
+        }
+        clock.advance(Duration.ofSeconds(2));
+        small.run();
+        assertThat(expired).containsExactly("c2 unanswered 2000", "c3 unanswered 2000", "c4 unanswered 2000",
+                "c5 unanswered 2000");
+    }
+
+    @Test
     void anExpiredCallStillCountsAsPendingUntilItsAnswerComes() {
         Named stuck = begin("stuck", true);
         clock.advance(Duration.ofMillis(500));
