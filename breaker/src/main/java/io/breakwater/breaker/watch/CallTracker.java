@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,10 +57,12 @@ public final class CallTracker implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallTracker.class);
     private static final VarHandle STATE;
+    private static final VarHandle TICKETS;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(TrackedCall.class, "state", int.class);
+            TICKETS = MethodHandles.lookup().findVarHandle(CallTracker.class, "tickets", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -90,7 +91,8 @@ public final class CallTracker implements Runnable {
         }
     }
 
-    private final AtomicLong tickets = new AtomicLong();
+    // The next ticket; a field of its own rather than an AtomicLong: one object and one cache miss less per tracker.
+    private volatile long tickets;
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
     private long cursor;
@@ -144,7 +146,7 @@ public final class CallTracker implements Runnable {
     /** {@code call} begins (blocking). */
     public void begin(TrackedCall call) {
         Ring ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
-        long t = tickets.getAndIncrement();
+        long t = (long) TICKETS.getAndAdd(this, 1L);
         call.ticket = t;
         for (;;) {
             int i = slot(ring, t);
@@ -280,14 +282,14 @@ public final class CallTracker implements Runnable {
      * On the watchdog thread.
      */
     public boolean idle() {
-        return liveRun == -1 && cursor == tickets.get();
+        return liveRun == -1 && cursor == tickets;
     }
 
     /** The watchdog's check: expires every call past its threshold, once, and finds the oldest unanswered call. */
     @Override
     public void run() {
         long now = clock.getAsLong();
-        long limit = tickets.get();
+        long limit = tickets;
         Ring ring = slots;
         if (ring != null && ring.length() < capacity && limit - cursor > ring.length() / 2) {
             // More calls in flight than half the ring holds: a larger one, with room for four times as many as now.
