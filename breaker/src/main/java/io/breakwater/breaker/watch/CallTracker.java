@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@link #RUN_GAP_MILLIS} ms; only failures the owner {@linkplain #failed marks} as counting belong to it; a
  * success, or a failure that does not count ({@link #neutral}), ends it.
  *
- * <p>Calls live in a ring that the first call makes with {@value #FIRST_SLOTS} slots (a bus may have 100,000 streams,
- * each with a tracker; a stream that has published and gone idle holds a small ring, not {@code capacity} slots). A
- * call still pending after as many newer calls began as the ring has slots is forgotten (never expired). A check that
- * finds more calls in flight than half the ring holds grows it, to hold at least four times as many, up to
- * {@code capacity} slots: a burst of more calls than the ring holds within one tick forgets its oldest until the next
- * tick. The ring never shrinks. A settled call leaves its slot once the check's cursor passed it, so an idle tracker holds
- * no call (nor what a call holds: a record, an event). Per call: a ticket, a read and a compare-and-set of its slot.
+ * <p>Calls live in a ring of slots, from 16 up to {@code capacity}, grown by the checks as calls in flight need it; one
+ * still pending after as many newer calls began as the ring has slots is forgotten (never expired).
  *
  * <p>A check walks the calls in ticket order and stops at the first pending call younger than half the smaller
  * threshold that began after the last success and the last answer that did not count: with a burst in flight it
@@ -44,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * answer without a mark would take its wait out of the run unseen. (Unless {@code capacity} calls begin behind before
  * it is half the smaller threshold old: the failures among them are forgotten, and a run may begin up to that late.)
  */
-public final class CallTracker implements Runnable {
+public final class CallTracker extends CallRing implements Runnable {
 
     /**
      * The longest pause between one call's failure and the next call's start that keeps a failing run going: a
@@ -52,17 +46,12 @@ public final class CallTracker implements Runnable {
      */
     public static final long RUN_GAP_MILLIS = 250;
 
-    /** The slots of a new ring (or {@code capacity}, when smaller). */
-    static final int FIRST_SLOTS = 16;
-
     private static final Logger LOG = LoggerFactory.getLogger(CallTracker.class);
     private static final VarHandle STATE;
-    private static final VarHandle TICKETS;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(TrackedCall.class, "state", int.class);
-            TICKETS = MethodHandles.lookup().findVarHandle(CallTracker.class, "tickets", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -74,25 +63,6 @@ public final class CallTracker implements Runnable {
     private final long youngNanos;
     private final boolean everyAnswerMarked;
     private final LongSupplier clock;
-    private final int capacity;
-    private final int firstSlots;
-    // The ring, made by the first begin() (an idle tracker holds none: a bus may have 100,000 idle streams); replaced
-    // by a larger one, under the tracker's lock, when a call would overwrite a pending one (see grow).
-    private volatile Ring slots;
-
-    /** A ring of calls: the calls of tickets below {@code floor} were forgotten before it was made (see grow). */
-    @SuppressWarnings("serial") // never serialized
-    private static final class Ring extends AtomicReferenceArray<TrackedCall> {
-        final long floor;
-
-        Ring(int length, long floor) {
-            super(length);
-            this.floor = floor;
-        }
-    }
-
-    // The next ticket; a field of its own rather than an AtomicLong: one object and one cache miss less per tracker.
-    private volatile long tickets;
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
     private long cursor;
@@ -116,23 +86,19 @@ public final class CallTracker implements Runnable {
      */
     public CallTracker(String name, LongSupplier nanoClock, Duration blockThreshold,
                        Duration answerThreshold, int capacity, boolean everyAnswerMarked) {
-        this(name, nanoClock, blockThreshold, answerThreshold, capacity, everyAnswerMarked, FIRST_SLOTS);
+        this(name, nanoClock, blockThreshold, answerThreshold, capacity, everyAnswerMarked, CallRing.FIRST_SLOTS);
     }
 
     /** With a first ring of {@code firstSlots} (a power of 2), for tests of its growth. */
     CallTracker(String name, LongSupplier nanoClock, Duration blockThreshold,
                 Duration answerThreshold, int capacity, boolean everyAnswerMarked, int firstSlots) {
+        super(capacity, firstSlots);
         this.everyAnswerMarked = everyAnswerMarked;
         this.name = Objects.requireNonNull(name, "name");
         this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.blockNanos = positive("blockThreshold", blockThreshold);
         this.answerNanos = positive("answerThreshold", answerThreshold);
         this.youngNanos = Math.min(blockNanos, answerNanos) / 2;
-        if (capacity < 1 || Integer.bitCount(capacity) != 1) {
-            throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
-        }
-        this.capacity = capacity;
-        this.firstSlots = Math.min(capacity, firstSlots);
     }
 
     private static long positive(String what, Duration d) {
@@ -145,68 +111,7 @@ public final class CallTracker implements Runnable {
 
     /** {@code call} begins (blocking). */
     public void begin(TrackedCall call) {
-        Ring ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
-        long t = (long) TICKETS.getAndAdd(this, 1L);
-        call.ticket = t;
-        for (;;) {
-            int i = slot(ring, t);
-            TrackedCall there = ring.get(i);
-            if (there == call || (there != null && there.ticket > t)) {
-                return; // copied in by a growth already; or a newer lap holds the slot, and this call is forgotten
-            }
-            if (ring.compareAndSet(i, there, call)) {
-                Ring now = slots;
-                if (now == ring) {
-                    return;
-                }
-                ring = now; // grown since this ring was read: its copy may have been made before the write above
-            }
-        }
-    }
-
-    private static int slot(Ring ring, long ticket) {
-        return (int) (ticket & (ring.length() - 1));
-    }
-
-    /**
-     * The watchdog's: replaces {@code old} with a ring of {@code length} slots, then copies the old ring in (the walk,
-     * on this thread too, sees the new ring only once it is filled). Its floor: calls below {@code issued - old.length()}
-     * were overwritten in the old ring (or are about to be), so forgotten. A call that writes the old ring after the
-     * copy read its slot finds the new ring when it looks again, and writes it too.
-     */
-    private Ring grow(Ring old, int length, long issued) {
-        Ring next = new Ring(length, Math.max(0, issued - old.length()));
-        slots = next;
-        copy(old, next);
-        return next;
-    }
-
-    private static void copy(Ring from, Ring to) {
-        for (int i = 0; i < from.length(); i++) {
-            TrackedCall call = from.get(i);
-            if (call == null || call.ticket < to.floor) {
-                continue;
-            }
-            int j = slot(to, call.ticket);
-            for (;;) {
-                TrackedCall there = to.get(j);
-                if ((there != null && there.ticket >= call.ticket) || to.compareAndSet(j, there, call)) {
-                    break;
-                }
-            }
-        }
-    }
-
-    private Ring ring() {
-        Ring ring = slots;
-        return ring != null ? ring : makeRing();
-    }
-
-    private synchronized Ring makeRing() {
-        if (slots == null) {
-            slots = new Ring(firstSlots, 0);
-        }
-        return slots;
+        add(call);
     }
 
     /** {@code call}'s blocking part returned: it waits for its answer now. */
@@ -282,20 +187,15 @@ public final class CallTracker implements Runnable {
      * On the watchdog thread.
      */
     public boolean idle() {
-        return liveRun == -1 && cursor == tickets;
+        return liveRun == -1 && cursor == issued();
     }
 
     /** The watchdog's check: expires every call past its threshold, once, and finds the oldest unanswered call. */
     @Override
     public void run() {
         long now = clock.getAsLong();
-        long limit = tickets;
-        Ring ring = slots;
-        if (ring != null && ring.length() < capacity && limit - cursor > ring.length() / 2) {
-            // More calls in flight than half the ring holds: a larger one, with room for four times as many as now.
-            long wanted = Long.highestOneBit(Math.max(1, limit - cursor)) << 3;
-            ring = grow(ring, (int) Math.min(capacity, Math.max(ring.length() * 4L, wanted)), limit);
-        }
+        long limit = issued();
+        Slots ring = slotsFor(limit - cursor, limit);
         long c = ring == null ? Math.max(cursor, limit) : Math.max(cursor, Math.max(ring.floor, limit - ring.length()));
         boolean advancing = true;
         long oldest = NONE;
@@ -308,7 +208,7 @@ public final class CallTracker implements Runnable {
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
-            TrackedCall call = ring.get(slot(ring, t));
+            TrackedCall call = ring.at(t);
             if (call == null || call.ticket < t) {
                 // Ticket taken, slot not written yet: the call has only just begun.
                 advancing = false;
@@ -348,7 +248,7 @@ public final class CallTracker implements Runnable {
                 c = t + 1;
                 if (call.ticket == t) {
                     // Settled and behind the cursor now: its slot lets go of it (a call may hold its record and event).
-                    ring.compareAndSet(slot(ring, t), call, null);
+                    ring.release(t, call);
                 }
             }
         }

@@ -39,6 +39,9 @@ public abstract class RestingCheck {
     private final Rounds rounds;
     // The next in the rounds' stack of woken checks; written by the pusher before its compare-and-set.
     RestingCheck next;
+    // Whether the rounds keep the check after its last tick, decided before each step that may throw; the ticking
+    // thread's.
+    boolean kept;
 
     /** A check of the {@link Watchdog}'s rounds. */
     protected RestingCheck() {
@@ -75,20 +78,30 @@ public abstract class RestingCheck {
         }
     }
 
-    /** A tick: {@link #tick()}, then whether the check stays in the rounds (false once it rests or is closed). */
+    /**
+     * A tick: {@link #tick()}, then whether the check stays in the rounds (false once it rests or is closed). Should
+     * it throw, {@link #kept} says whether the check stays.
+     */
     final boolean tickAndStay() {
+        kept = true; // a tick or a first look that throws: the check stays, awake
         if (state == CLOSED) {
-            return false;
+            return kept = false;
         }
         tick();
         if (!idle()) {
             return true;
         }
         if (!STATE.compareAndSet(this, AWAKE, RESTING)) {
-            return false; // closed
+            return kept = false; // closed
         }
         // A wake before the set above saw AWAKE and left the call it made visible to this look.
-        return !idle() && STATE.compareAndSet(this, RESTING, AWAKE);
+        boolean busy = true; // a look that throws counts as busy
+        try {
+            busy = !idle();
+        } finally {
+            kept = busy && STATE.compareAndSet(this, RESTING, AWAKE); // else resting, or woken and pushed again
+        }
+        return kept;
     }
 
     /** Whether the check is in the watchdog's rounds (or on its way in); for tests and diagnostics. */

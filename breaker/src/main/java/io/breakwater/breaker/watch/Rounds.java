@@ -30,37 +30,57 @@ final class Rounds {
     }
 
     /**
-     * Runs every awake check once and keeps those that stay awake. One that throws is logged and stays; the first
-     * {@code VirtualMachineError} is returned, after every other check ran. The ticking thread only.
+     * Runs every awake check once and keeps those that stay awake. One whose tick throws is logged and stays; the
+     * first {@code VirtualMachineError} is returned, after every other check ran. The ticking thread only.
      */
     VirtualMachineError tick() {
-        for (RestingCheck c = woken.getAndSet(null), n; c != null; c = n) {
-            n = c.next;
-            c.next = null;
-            if (size == awake.length) {
-                awake = Arrays.copyOf(awake, size * 2);
+        RestingCheck c = woken.getAndSet(null);
+        try {
+            for (RestingCheck n; c != null; c = n) {
+                n = c.next;
+                if (size == awake.length) {
+                    awake = Arrays.copyOf(awake, size * 2);
+                }
+                c.next = null;
+                awake[size++] = c;
             }
-            awake[size++] = c;
+        } catch (VirtualMachineError e) {
+            // Out of memory for a larger list: what was not moved goes back onto the stack (pushing allocates nothing).
+            for (RestingCheck n; c != null; c = n) {
+                n = c.next;
+                push(c);
+            }
+            return e;
         }
         VirtualMachineError fatal = null;
         int kept = 0;
         for (int i = 0; i < size; i++) {
-            RestingCheck c = awake[i];
-            boolean stays = true;
+            RestingCheck check = awake[i];
+            boolean stays;
             try {
-                stays = c.tickAndStay();
+                stays = check.tickAndStay();
             } catch (VirtualMachineError e) {
                 fatal = fatal == null ? e : fatal;
+                stays = check.kept;
             } catch (Throwable e) {
-                LOG.warn("Breakwater watchdog check {} failed; it runs again next tick", c, e);
+                stays = check.kept;
+                warn(check, e);
             }
             if (stays) {
-                awake[kept++] = c;
+                awake[kept++] = check;
             }
         }
         Arrays.fill(awake, kept, size, null);
         size = kept;
         return fatal;
+    }
+
+    private static void warn(RestingCheck check, Throwable e) {
+        try {
+            LOG.warn("Breakwater watchdog check {} failed; it runs again next tick", check, e);
+        } catch (Throwable ignored) {
+            // the logger's own failure: the ticks go on
+        }
     }
 
     /** How many times {@code check} is in the rounds (stack and list); for tests, with no tick or push under way. */

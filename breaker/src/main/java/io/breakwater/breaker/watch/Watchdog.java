@@ -73,8 +73,13 @@ public final class Watchdog {
         } finally {
             synchronized (Watchdog.class) {
                 if (thread == Thread.currentThread()) {
-                    thread = null; // the next add() or register() starts another
+                    thread = null;
                 }
+            }
+            try {
+                ensureRunning(); // stopped by an error that no check threw: another takes over (awake checks wait)
+            } catch (Throwable ignored) {
+                // no thread to be had: the next register() or wake tries again
             }
         }
     }

@@ -129,4 +129,51 @@ class RestingCheckTest {
         assertThat(rounds.count(failing)).isOne();
         assertThat(failing.awake()).isTrue();
     }
+
+    @Test
+    void aVirtualMachineErrorIsReturnedAfterTheOtherChecksTickedAndItsCheckStays() {
+        Switch healthy = new Switch();
+        RestingCheck fatal = new RestingCheck(rounds) {
+            @Override
+            protected void tick() {
+                throw new StackOverflowError("a check's own recursion");
+            }
+
+            @Override
+            protected boolean idle() {
+                return true;
+            }
+        };
+        fatal.start();
+        healthy.start();
+        assertThat(rounds.tick()).isInstanceOf(StackOverflowError.class);
+        assertThat(healthy.ticks).isOne();
+        assertThat(rounds.count(fatal)).isOne();
+    }
+
+    @Test
+    void aCheckWhoseSecondLookThrowsIsInTheRoundsOnceAndAwake() {
+        int[] looks = {0};
+        RestingCheck flaky = new RestingCheck(rounds) {
+            @Override
+            protected void tick() {
+            }
+
+            @Override
+            protected boolean idle() {
+                if (++looks[0] == 2) {
+                    throw new IllegalStateException("the second look fails");
+                }
+                return true;
+            }
+        };
+        flaky.start();
+        tickAll();
+        assertThat(flaky.awake()).as("a look that throws counts as busy").isTrue();
+        flaky.wake();
+        assertThat(rounds.count(flaky)).isOne();
+        tickAll();
+        assertThat(flaky.awake()).isFalse();
+        assertThat(rounds.count(flaky)).isZero();
+    }
 }

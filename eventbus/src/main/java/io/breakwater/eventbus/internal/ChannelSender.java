@@ -150,8 +150,8 @@ public final class ChannelSender {
             start(clock.nanoTime());
             channel.tracker.begin(this);
             channel.tracker.returned(this);
-            channel.sending(); // after begin: the watchdog's next look sees this send
             handedOver = true;
+            channel.sending(); // after begin: the watchdog's next look sees this send
             return null;
         }
 

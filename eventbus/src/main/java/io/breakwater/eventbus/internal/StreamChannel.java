@@ -19,9 +19,9 @@ import java.util.function.LongSupplier;
  * or waiting one after another for that long with none succeeding, opens the breaker at once, so one
  * publishing thread is enough to notice a dead stream.
  *
- * <p>An idle stream (nothing in flight, no failing run, its breaker CLOSED) leaves the watchdog's rounds until its
- * next publish is handed to Kafka ({@link #sending}) or its breaker moves: a bus of 100,000 idle streams costs the
- * watchdog nothing per tick.
+ * <p>An idle stream (nothing in flight, no failing run, its breaker neither OPEN nor HALF_OPEN) leaves the watchdog's
+ * rounds until its next publish is handed to Kafka ({@link #sending}) or its breaker moves: a bus of 100,000 idle
+ * streams costs the watchdog nothing per tick.
  */
 public final class StreamChannel extends RestingCheck implements TransitionListener {
 
@@ -163,10 +163,11 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         check();
     }
 
-    /** Nothing in flight, no failing run, the breaker CLOSED: the next tick would change nothing. */
+    /** Nothing in flight, no failing run, the breaker in a state without timeouts: the next tick would change nothing. */
     @Override
     protected boolean idle() {
-        return breaker.state() == CircuitBreakerState.CLOSED && tracker.idle();
+        CircuitBreakerState state = breaker.state();
+        return state != CircuitBreakerState.OPEN && state != CircuitBreakerState.HALF_OPEN && tracker.idle();
     }
 
     /** The watchdog's tick: expiries, the stall check, the breaker's timeouts. */

@@ -1,0 +1,162 @@
+package io.breakwater.breaker.watch;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The calls a {@link CallTracker} watches, by ticket.
+ *
+ * <p>Calls live in a ring that the first call makes with {@value #FIRST_SLOTS} slots (a bus may have 100,000 streams,
+ * each with a tracker; a stream that has published and gone idle holds a small ring, not {@code capacity} slots). A
+ * call still pending after as many newer calls began as the ring has slots is forgotten (never expired). A check that
+ * finds more calls in flight than half the ring holds grows it, to hold at least four times as many, up to
+ * {@code capacity} slots: a burst of more calls than the ring holds within one tick forgets its oldest until the next
+ * tick. The ring never shrinks. A settled call leaves its slot once the check's cursor passed it, so an idle tracker holds
+ * no call (nor what a call holds: a record, an event). Per call: a ticket, a read and a compare-and-set of its slot.
+ *
+ * <p>A call's ticket is taken after the ring is read, so whoever sees the ticket sees a ring. A call writes its slot
+ * by compare-and-set, never over a newer ticket's call; when a check has grown the ring meanwhile, it writes the new ring
+ * too, since the copy may have read its slot before.
+ */
+abstract class CallRing {
+
+    /** The slots of a new ring (or {@code capacity}, when smaller). */
+    static final int FIRST_SLOTS = 16;
+
+    private static final VarHandle TICKETS;
+
+    static {
+        try {
+            TICKETS = MethodHandles.lookup().findVarHandle(CallRing.class, "tickets", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A ring's slots: the calls of tickets below {@code floor} were forgotten (see grow). */
+    @SuppressWarnings("serial") // never serialized
+    static final class Slots extends AtomicReferenceArray<TrackedCall> {
+        // Raised once by grow(), on the watchdog thread, which alone reads it.
+        long floor;
+
+        Slots(int length, long floor) {
+            super(length);
+            this.floor = floor;
+        }
+
+        int index(long ticket) {
+            return (int) (ticket & (length() - 1));
+        }
+
+        /** The call in the slot of {@code ticket}: of that ticket, an older one (not written yet), or a newer lap. */
+        TrackedCall at(long ticket) {
+            return get(index(ticket));
+        }
+
+        /** {@code call}, settled and passed by the walk, leaves its slot (unless a newer call took it). */
+        void release(long ticket, TrackedCall call) {
+            compareAndSet(index(ticket), call, null);
+        }
+    }
+
+    private final int capacity;
+    private final int firstSlots;
+    // Made by the first call (an idle tracker holds none: a bus may have 100,000 idle streams); replaced by a larger one
+    // by the watchdog's check (see slotsFor).
+    private volatile Slots slots;
+    // The next ticket; a field of its own rather than an AtomicLong: one object and one cache miss less per tracker.
+    private volatile long tickets;
+
+    CallRing(int capacity, int firstSlots) {
+        if (capacity < 1 || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
+        }
+        this.capacity = capacity;
+        this.firstSlots = Math.min(capacity, firstSlots);
+    }
+
+    /** Gives {@code call} its ticket and its slot. */
+    final void add(TrackedCall call) {
+        Slots ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
+        long t = (long) TICKETS.getAndAdd(this, 1L);
+        call.ticket = t;
+        for (;;) {
+            int i = ring.index(t);
+            TrackedCall there = ring.get(i);
+            if (there == call || (there != null && there.ticket > t)) {
+                return; // copied in by a growth already; or a newer lap holds the slot, and this call is forgotten
+            }
+            if (ring.compareAndSet(i, there, call)) {
+                Slots now = slots;
+                if (now == ring) {
+                    return;
+                }
+                ring = now; // grown since this ring was read: its copy may have been made before the write above
+            }
+        }
+    }
+
+    /** How many tickets were taken. */
+    final long issued() {
+        return tickets;
+    }
+
+    /**
+     * The watchdog's: the ring, grown first when {@code inFlight} (of {@code issued} tickets) is more than half of it,
+     * to hold at least four times as many, up to capacity; null before the first call.
+     */
+    final Slots slotsFor(long inFlight, long issued) {
+        Slots ring = slots;
+        if (ring != null && ring.length() < capacity && inFlight > ring.length() / 2) {
+            long wanted = Long.highestOneBit(Math.max(1, inFlight)) << 3;
+            ring = grow(ring, (int) Math.min(capacity, Math.max(ring.length() * 4L, wanted)), issued);
+        }
+        return ring;
+    }
+
+    /**
+     * Replaces {@code old} with a ring of {@code length} slots, then copies the old ring in (the walk, on this thread
+     * too, sees the new ring only once it is filled). Its floor: calls below {@code issued - old.length()} were
+     * overwritten in the old ring (or are about to be), so forgotten. A call that writes the old ring after the copy
+     * read its slot finds the new ring when it looks again, and writes it too.
+     */
+    private Slots grow(Slots old, int length, long issued) {
+        Slots next = new Slots(length, Math.max(0, issued - old.length()));
+        slots = next;
+        copy(old, next);
+        // A call that began meanwhile may have taken, in the old ring, the slot of one at or above the floor before the
+        // copy read it: that one is forgotten (as many newer calls began as the old ring has slots), so the floor
+        // rises past it, or the walk would wait for it at that ticket for ever.
+        next.floor = Math.max(next.floor, tickets - old.length());
+        return next;
+    }
+
+    private static void copy(Slots from, Slots to) {
+        for (int i = 0; i < from.length(); i++) {
+            TrackedCall call = from.get(i);
+            if (call == null || call.ticket < to.floor) {
+                continue;
+            }
+            int j = to.index(call.ticket);
+            for (;;) {
+                TrackedCall there = to.get(j);
+                if ((there != null && there.ticket >= call.ticket) || to.compareAndSet(j, there, call)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private Slots ring() {
+        Slots ring = slots;
+        return ring != null ? ring : makeRing();
+    }
+
+    private synchronized Slots makeRing() {
+        if (slots == null) {
+            slots = new Slots(firstSlots, 0);
+        }
+        return slots;
+    }
+}
