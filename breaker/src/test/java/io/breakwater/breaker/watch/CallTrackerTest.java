@@ -124,6 +124,25 @@ class CallTrackerTest {
     }
 
     @Test
+    void anAnsweredCallLeavesItsSlotOnceTheCheckPassedItAndAPendingOneStays() {
+        Named answered = begin("answered", true);
+        Named pending = begin("pending", true);
+        Named behind = begin("behind", true);
+        assertThat(tracker.answer(answered)).isTrue();
+        assertThat(tracker.answer(behind)).isTrue();
+        tracker.run();
+        CallRing.Slots slots = tracker.slotsFor(0, tracker.issued());
+        assertThat(slots.at(answered.ticket)).as("passed by the cursor: let go").isNull();
+        assertThat(slots.at(pending.ticket)).isSameAs(pending);
+        assertThat(slots.at(behind.ticket)).as("answered, but behind a pending call").isSameAs(behind);
+        assertThat(tracker.answer(pending)).isTrue();
+        tracker.run();
+        assertThat(slots.at(pending.ticket)).isNull();
+        assertThat(slots.at(behind.ticket)).isNull();
+        assertThat(tracker.idle()).isTrue();
+    }
+
+    @Test
     void atCapacityAPendingCallIsForgottenNotExpired() {
         CallTracker small = new CallTracker("small", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 4, false);
         for (int i = 0; i < 6; i++) {
