@@ -43,28 +43,35 @@ public final class CallCounters extends Stripes<CallCounters.Counts> {
         for (int i = 0; i < cellCount(); i++) {
             Counts c = cellAt(i);
             if (c != null) {
-                sum += (long) LONGS.getAcquire(c.values, PAD + counter);
+                sum += (long) LONGS.getAcquire(c.values, Counts.base(c.values) + counter);
             }
         }
         return sum;
     }
 
     @Override
-    Counts newCell(Thread owner) {
-        return new Counts(owner);
+    Counts newCell(Thread owner, int slot, boolean compact) {
+        return new Counts(owner, slot, compact);
     }
 
     static final class Counts extends Stripes.Cell {
-        // Written by the owner alone (plain read, release store), or atomically when shared.
-        final long[] values = new long[PAD + COUNTERS + PAD];
+        // Written by the owner alone (plain read, release store), or atomically when shared. Padded, except in the
+        // first writer's compact cell: the counters start at base(values).
+        final long[] values;
 
-        Counts(Thread owner) {
-            super(owner);
+        Counts(Thread owner, int slot, boolean compact) {
+            super(owner, slot);
+            this.values = new long[compact ? COUNTERS : PAD + COUNTERS + PAD];
+        }
+
+        /** Where the counters start in {@code values}: after the padding, if any. */
+        static int base(long[] values) {
+            return values.length == COUNTERS ? 0 : PAD;
         }
 
         /** Adds {@code n}; true when, in a shared cell, another writer collided with this one. */
         boolean add(int counter, long n) {
-            int i = PAD + counter;
+            int i = base(values) + counter;
             if (shared()) {
                 return addShared(LONGS, values, i, n);
             }

@@ -20,6 +20,11 @@ import java.lang.ref.WeakReference;
  * that many pool threads call by turns, as most of a large fleet of quiet streams are, so keeps at most
  * {@value #FREE_OWNERS} + 1 cells, not one per thread; one whose writers do contend stripes as above from the first
  * collision on.
+ *
+ * <p>The first writer's cell is compact and needs no array of slots: most breakers of a large fleet are only ever
+ * written by one thread (Kafka's I/O thread that answers their sends), and for them the counts are that one cell. Its
+ * counters are not padded, as nothing else is written beside them until a second writer comes; the second writer
+ * makes the slots, with the first cell in its owner's slot, and every cell made from then on is padded.
  */
 abstract class Stripes<C extends Stripes.Cell> {
 
@@ -27,6 +32,7 @@ abstract class Stripes<C extends Stripes.Cell> {
     static final int SLOTS = Math.max(8, Math.min(64, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 8 - 1)));
 
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(Cell[].class);
+    private static final VarHandle FIRST;
     private static final VarHandle OWNED;
     private static final VarHandle SHARED;
     private static final VarHandle OWNERS;
@@ -36,6 +42,7 @@ abstract class Stripes<C extends Stripes.Cell> {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
+            FIRST = lookup.findVarHandle(Stripes.class, "first", Cell.class);
             OWNED = lookup.findVarHandle(Stripes.class, "owned", Cell[].class);
             SHARED = lookup.findVarHandle(Stripes.class, "shared", Cell[].class);
             OWNERS = lookup.findVarHandle(Stripes.class, "owners", int.class);
@@ -44,26 +51,35 @@ abstract class Stripes<C extends Stripes.Cell> {
         }
     }
 
-    /** A cell: written by its owner thread only, or, when {@link #shared()}, by any thread with atomic operations. */
-    abstract static class Cell {
-        // The thread that owns this cell, or null for a shared cell. Final: it is safe to read unsynchronized.
-        private final WeakReference<Thread> owner;
+    /**
+     * A cell: written by its owner thread only, or, when {@link #shared()}, by any thread with atomic operations. It is
+     * its own weak reference to its owner, so that it keeps no ended thread (nor its context class loader) reachable,
+     * and costs no object more.
+     */
+    abstract static class Cell extends WeakReference<Thread> {
+        // The owner's slot, or -1 for a shared cell. Final: safe to read unsynchronized. The owner (the referent) is not
+        // final, but the one thread that must see it is the owner itself, which set it; any other may see it unset,
+        // which answers "not mine" just as well.
+        private final int slot;
 
-        Cell(Thread owner) {
-            this.owner = owner == null ? null : new WeakReference<>(owner);
+        Cell(Thread owner, int slot) {
+            super(owner);
+            this.slot = owner == null ? -1 : slot;
         }
 
         /** Whether {@code thread} owns this cell, and so is the only thread ever to write it. */
         final boolean ownedBy(Thread thread) {
-            return owner != null && owner.get() == thread;
+            return get() == thread;
         }
 
         /** Whether several threads may write this cell (atomically), rather than its owner alone. */
         final boolean shared() {
-            return owner == null;
+            return slot < 0;
         }
     }
 
+    // The first writer's cell, until a second writer makes the owned cells (with it in its owner's slot). Set once.
+    private volatile Cell first;
     // The owned cells and the shared cells, by slot. Each array is set once, by compare-and-set, on first use;
     // each element is set once, by compare-and-set, and never replaced.
     private volatile Cell[] owned;
@@ -73,21 +89,22 @@ abstract class Stripes<C extends Stripes.Cell> {
     private volatile int owners;
     private volatile boolean striped;
 
-    /** A new cell owned by thread {@code owner}, or a shared one when {@code owner} is null. */
-    abstract C newCell(Thread owner);
+    /**
+     * A new cell owned by thread {@code owner} in {@code slot}, or a shared one when {@code owner} is null; {@code
+     * compact} for the first writer's cell, whose values need no padding.
+     */
+    abstract C newCell(Thread owner, int slot, boolean compact);
 
     /** The current thread's cell: the one it owns, or its slot's shared one. */
     @SuppressWarnings("unchecked")
     final C cell() {
         Thread current = Thread.currentThread();
         int slot = (int) current.getId() & (SLOTS - 1);
+        // Plain reads: only the owner itself takes the fast way, and it sees the cell it made.
         Cell[] cells = owned;
-        if (cells != null) {
-            // A plain read: a cell seen at all is seen with its final owner, and only the owner itself takes the fast way.
-            Cell c = cells[slot];
-            if (c != null && c.ownedBy(current)) {
-                return (C) c;
-            }
+        Cell c = cells != null ? cells[slot] : first;
+        if (c != null && c.ownedBy(current)) {
+            return (C) c;
         }
         return slowCell(current, slot);
     }
@@ -95,12 +112,33 @@ abstract class Stripes<C extends Stripes.Cell> {
     @SuppressWarnings("unchecked")
     private C slowCell(Thread current, int slot) {
         boolean free = striped || takeOwnersTurn();
-        Cell c = free ? claim(array(OWNED), slot, current) : null;
+        Cell c = free ? claimOwned(slot, current) : null;
         if (c != null && c.ownedBy(current)) {
             return (C) c;
         }
         // No collision yet: one shared cell for all the threads beyond the first few; then the slot's shared cell.
-        return (C) claim(array(SHARED), striped ? slot : 0, null);
+        return (C) claim(array(SHARED, null), striped ? slot : 0, null);
+    }
+
+    /** The owned cell of {@code slot}: the first cell if none is yet, else the slot's, made for {@code owner} if free. */
+    private Cell claimOwned(int slot, Thread owner) {
+        Cell[] cells = owned;
+        if (cells == null) {
+            Cell f = (Cell) FIRST.getAcquire(this);
+            if (f == null) {
+                Cell fresh = newCell(owner, slot, true);
+                if (FIRST.compareAndSet(this, null, fresh)) {
+                    return fresh;
+                }
+                f = (Cell) FIRST.getAcquire(this);
+            }
+            if (f.slot == slot) {
+                return f;
+            }
+            // A second writer: the owned cells, with the first in its owner's slot.
+            cells = array(OWNED, f);
+        }
+        return claim(cells, slot, owner);
     }
 
     /** Whether the current thread may own a cell before any collision: one of the first {@link #FREE_OWNERS}. */
@@ -138,10 +176,14 @@ abstract class Stripes<C extends Stripes.Cell> {
         return true;
     }
 
-    private Cell[] array(VarHandle field) {
+    /** The array in {@code field}, made if missing; a new owned array holds {@code first} in its owner's slot. */
+    private Cell[] array(VarHandle field, Cell first) {
         Cell[] cells = (Cell[]) field.getVolatile(this);
         if (cells == null) {
             Cell[] fresh = new Cell[SLOTS];
+            if (first != null) {
+                fresh[first.slot] = first;
+            }
             cells = field.compareAndSet(this, null, fresh) ? fresh : (Cell[]) field.getVolatile(this);
         }
         return cells;
@@ -151,7 +193,7 @@ abstract class Stripes<C extends Stripes.Cell> {
     private Cell claim(Cell[] cells, int slot, Thread owner) {
         Cell c = (Cell) CELLS.getAcquire(cells, slot);
         if (c == null) {
-            Cell fresh = newCell(owner);
+            Cell fresh = newCell(owner, slot, false);
             c = CELLS.compareAndSet(cells, slot, null, fresh) ? fresh : (Cell) CELLS.getAcquire(cells, slot);
         }
         return c;
@@ -165,7 +207,15 @@ abstract class Stripes<C extends Stripes.Cell> {
     /** Cell {@code i} of {@link #cellCount()}, or null when no thread has made it yet. */
     @SuppressWarnings("unchecked")
     final C cellAt(int i) {
-        Cell[] cells = i < SLOTS ? owned : shared;
-        return cells == null ? null : (C) CELLS.getAcquire(cells, i & (SLOTS - 1));
+        if (i < SLOTS) {
+            Cell[] cells = owned;
+            if (cells == null) {
+                Cell f = (Cell) FIRST.getAcquire(this);
+                return f != null && f.slot == i ? (C) f : null;
+            }
+            return (C) CELLS.getAcquire(cells, i);
+        }
+        Cell[] cells = shared;
+        return cells == null ? null : (C) CELLS.getAcquire(cells, i - SLOTS);
     }
 }

@@ -91,8 +91,8 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
     }
 
     @Override
-    Ring newCell(Thread owner) {
-        return new Ring(owner, seconds);
+    Ring newCell(Thread owner, int slot, boolean compact) {
+        return new Ring(owner, slot, seconds);
     }
 
     /** One thread's buckets (or, when shared, those of the threads whose slot another owns). */
@@ -102,8 +102,8 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
         // The bucket counted into last: the owner's newest; in a shared ring, a hint that record() checks.
         volatile long[] current;
 
-        Ring(Thread owner, int seconds) {
-            super(owner);
+        Ring(Thread owner, int slot, int seconds) {
+            super(owner, slot);
             this.buckets = new long[seconds][];
         }
 

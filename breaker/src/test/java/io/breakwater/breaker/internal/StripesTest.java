@@ -26,6 +26,38 @@ class StripesTest {
     }
 
     @Test
+    void theFirstWriterCountsInOneCompactCellWhichTheSecondPutsInItsOwnersSlot() throws Exception {
+        CallCounters counters = new CallCounters();
+        AtomicReference<CallCounters.Counts> first = new AtomicReference<>();
+        Thread a = new Thread(() -> {
+            counters.add(CallCounters.FAILED, 3);
+            first.set(counters.cell());
+        });
+        a.start();
+        a.join();
+        assertThat(first.get().values).as("no padding while one thread writes").hasSize(7);
+        assertThat(cells(counters)).isEqualTo(1);
+        assertThat(counters.cellAt((int) slot(a))).isSameAs(first.get());
+
+        AtomicReference<CallCounters.Counts> second = new AtomicReference<>();
+        Runnable work = () -> {
+            counters.add(CallCounters.FAILED, 4);
+            second.set(counters.cell());
+        };
+        Thread b = new Thread(work);
+        while (slot(b) == slot(a)) {
+            b = new Thread(work);
+        }
+        b.start();
+        b.join();
+        assertThat(cells(counters)).isEqualTo(2);
+        assertThat(second.get().values).as("a later writer's cell is padded").hasSizeGreaterThan(7);
+        assertThat(counters.cellAt((int) slot(a))).as("the first cell kept in its owner's slot").isSameAs(first.get());
+        assertThat(counters.cellAt((int) slot(a)).ownedBy(a)).isTrue();
+        assertThat(counters.sum(CallCounters.FAILED)).isEqualTo(7);
+    }
+
+    @Test
     void theFirstThreadOfASlotOwnsItsCellAndALaterOneInTheSameSlotSharesAnAtomicCell() throws Exception {
         CallCounters counters = new CallCounters();
         AtomicReference<CallCounters.Counts> first = new AtomicReference<>();
