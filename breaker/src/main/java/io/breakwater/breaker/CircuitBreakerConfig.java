@@ -27,51 +27,16 @@ public final class CircuitBreakerConfig {
     public static final int MAX_HALF_OPEN_CALLS = 10_000;
 
     final String name;
-    final int failureThreshold;
-    final int successThreshold;
-    final Duration resetTimeout;
-    final int halfOpenMaxCalls;
-    final Duration halfOpenMaxWait;
-    final int windowSize;
-    final Duration windowDuration;
-    final int minimumCalls;
-    final double failureRateThreshold;
-    final double slowCallRateThreshold;
-    final Duration slowCallDuration;
-    final double backoffMultiplier;
-    final Duration maxResetTimeout;
-    final double jitter;
-    final Predicate<Throwable> recordFailure;
-    final Predicate<Throwable> ignoreFailure;
-    final boolean writableStackTrace;
-    final Clock clock;
-    final BreakerStateStore stateStore;
-    final Duration stateTtl;
-    final Duration stateRestoreWait;
+    // Everything but the name: shared by the copies withName() makes.
+    final Settings s;
 
     CircuitBreakerConfig(CircuitBreakerConfigBuilder b) {
-        this.name = b.name;
-        this.failureThreshold = b.failureThreshold;
-        this.successThreshold = b.successThreshold;
-        this.resetTimeout = b.resetTimeout();
-        this.halfOpenMaxCalls = b.halfOpenMaxCalls;
-        this.halfOpenMaxWait = b.halfOpenMaxWait;
-        this.windowSize = b.windowSize == null ? 0 : b.windowSize;
-        this.windowDuration = b.windowDuration;
-        this.minimumCalls = b.minimumCalls == null ? 0 : b.minimumCalls;
-        this.failureRateThreshold = b.failureRateThreshold == null ? Double.NaN : b.failureRateThreshold;
-        this.slowCallRateThreshold = b.slowCallRateThreshold == null ? Double.NaN : b.slowCallRateThreshold;
-        this.slowCallDuration = b.slowCallDuration;
-        this.backoffMultiplier = b.backoffMultiplier;
-        this.maxResetTimeout = b.maxResetTimeout;
-        this.jitter = b.jitter;
-        this.recordFailure = b.recordFailure;
-        this.ignoreFailure = b.ignoreFailure;
-        this.writableStackTrace = b.writableStackTrace;
-        this.clock = b.clock;
-        this.stateStore = b.stateStore;
-        this.stateTtl = b.stateTtl;
-        this.stateRestoreWait = b.stateRestoreWait;
+        this(b.name, new Settings(b));
+    }
+
+    private CircuitBreakerConfig(String name, Settings s) {
+        this.name = name;
+        this.s = s;
     }
 
 
@@ -90,9 +55,13 @@ public final class CircuitBreakerConfig {
         return new CircuitBreakerConfigBuilder(Objects.requireNonNull(base, "base"));
     }
 
-    /** This config under another name. */
+    /** This config under another name; the copy shares every other setting with this one. */
     public CircuitBreakerConfig withName(String newName) {
-        return name.equals(newName) ? this : from(this).name(newName).build();
+        if (name.equals(newName)) {
+            return this;
+        }
+        ConfigValidation.checkName(newName, name);
+        return new CircuitBreakerConfig(newName, s);
     }
 
     public String name() {
@@ -101,114 +70,114 @@ public final class CircuitBreakerConfig {
 
     /** Consecutive failures in CLOSED that open the breaker. */
     public int failureThreshold() {
-        return failureThreshold;
+        return s.failureThreshold;
     }
 
     /** Successful trial calls in HALF_OPEN that close the breaker. */
     public int successThreshold() {
-        return successThreshold;
+        return s.successThreshold;
     }
 
     /** How long the breaker stays OPEN before it admits trial calls (the first time; see backoff). */
     public Duration resetTimeout() {
-        return resetTimeout;
+        return s.resetTimeout;
     }
 
     /** Trial calls admitted in HALF_OPEN. */
     public int halfOpenMaxCalls() {
-        return halfOpenMaxCalls;
+        return s.halfOpenMaxCalls;
     }
 
     /** How long trial calls may stay unanswered before they count as failures. */
     public Duration halfOpenMaxWait() {
-        return halfOpenMaxWait != null ? halfOpenMaxWait : resetTimeout;
+        return s.halfOpenMaxWait != null ? s.halfOpenMaxWait : s.resetTimeout;
     }
 
     /** The count window's size, if the window counts calls. */
     public OptionalInt windowSize() {
-        return windowSize > 0 ? OptionalInt.of(windowSize) : OptionalInt.empty();
+        return s.windowSize > 0 ? OptionalInt.of(s.windowSize) : OptionalInt.empty();
     }
 
     /** The time window's length, if the window spans time. */
     public Optional<Duration> windowDuration() {
-        return Optional.ofNullable(windowDuration);
+        return Optional.ofNullable(s.windowDuration);
     }
 
     /** Whether a sliding window (count or time) is configured. */
     public boolean hasWindow() {
-        return windowSize > 0 || windowDuration != null;
+        return s.windowSize > 0 || s.windowDuration != null;
     }
 
     /** Calls the window must hold before its rates can open the breaker. */
     public int minimumCalls() {
-        if (minimumCalls > 0) {
-            return minimumCalls;
+        if (s.minimumCalls > 0) {
+            return s.minimumCalls;
         }
-        return windowSize > 0 ? Math.min(DEFAULT_MINIMUM_CALLS, windowSize) : DEFAULT_MINIMUM_CALLS;
+        return s.windowSize > 0 ? Math.min(DEFAULT_MINIMUM_CALLS, s.windowSize) : DEFAULT_MINIMUM_CALLS;
     }
 
     /** The failure rate in (0, 1] that opens the breaker, if set. */
     public OptionalDouble failureRateThreshold() {
-        return Double.isNaN(failureRateThreshold) ? OptionalDouble.empty() : OptionalDouble.of(failureRateThreshold);
+        return Double.isNaN(s.failureRateThreshold) ? OptionalDouble.empty() : OptionalDouble.of(s.failureRateThreshold);
     }
 
     /** The slow-call rate in (0, 1] that opens the breaker, if set. */
     public OptionalDouble slowCallRateThreshold() {
-        return Double.isNaN(slowCallRateThreshold) ? OptionalDouble.empty() : OptionalDouble.of(slowCallRateThreshold);
+        return Double.isNaN(s.slowCallRateThreshold) ? OptionalDouble.empty() : OptionalDouble.of(s.slowCallRateThreshold);
     }
 
     /** A call that takes at least this long is slow, if set. */
     public Optional<Duration> slowCallDuration() {
-        return Optional.ofNullable(slowCallDuration);
+        return Optional.ofNullable(s.slowCallDuration);
     }
 
     /** Each re-open from HALF_OPEN multiplies the wait by this (1 means no backoff). */
     public double backoffMultiplier() {
-        return backoffMultiplier;
+        return s.backoffMultiplier;
     }
 
     /** The longest wait in OPEN, however often the breaker re-opened. */
     public Duration maxResetTimeout() {
-        if (maxResetTimeout != null) {
-            return maxResetTimeout;
+        if (s.maxResetTimeout != null) {
+            return s.maxResetTimeout;
         }
-        if (backoffMultiplier <= 1.0) {
-            return resetTimeout;
+        if (s.backoffMultiplier <= 1.0) {
+            return s.resetTimeout;
         }
         try {
-            return resetTimeout.multipliedBy(10);
+            return s.resetTimeout.multipliedBy(10);
         } catch (ArithmeticException e) {
-            return resetTimeout;
+            return s.resetTimeout;
         }
     }
 
     /** Each wait (after backoff and its cap) is drawn uniformly from {@code wait × [1 − jitter, 1 + jitter]}. */
     public double jitter() {
-        return jitter;
+        return s.jitter;
     }
 
     /** Whether {@code failure} counts as a failure: it matches the record predicate and not the ignore predicate. */
     public boolean isRecordedFailure(Throwable failure) {
-        return !ignoreFailure.test(failure) && recordFailure.test(failure);
+        return !s.ignoreFailure.test(failure) && s.recordFailure.test(failure);
     }
 
     /** Whether {@link CircuitBreakerOpenException}s carry a stack trace (off: the fast-fail path stays cheap). */
     public boolean writableStackTrace() {
-        return writableStackTrace;
+        return s.writableStackTrace;
     }
 
     public Clock clock() {
-        return clock;
+        return s.clock;
     }
 
     /** Where the breaker keeps its state across restarts, if anywhere. */
     public Optional<BreakerStateStore> stateStore() {
-        return Optional.ofNullable(stateStore);
+        return Optional.ofNullable(s.stateStore);
     }
 
     /** Saved state older than this is ignored when a breaker is created (default 1 h). */
     public Duration stateTtl() {
-        return stateTtl;
+        return s.stateTtl;
     }
 
     /**
@@ -216,7 +185,7 @@ public final class CircuitBreakerConfig {
      * applied when it comes, if the breaker has not moved meanwhile.
      */
     public Duration stateRestoreWait() {
-        return stateRestoreWait;
+        return s.stateRestoreWait;
     }
 
     /**
@@ -226,24 +195,24 @@ public final class CircuitBreakerConfig {
      */
     public java.util.List<String> differences(CircuitBreakerConfig other) {
         java.util.List<String> d = new java.util.ArrayList<>();
-        differ(d, "failureThreshold", failureThreshold, other.failureThreshold);
-        differ(d, "successThreshold", successThreshold, other.successThreshold);
-        differ(d, "resetTimeout", resetTimeout, other.resetTimeout);
-        differ(d, "halfOpenMaxCalls", halfOpenMaxCalls, other.halfOpenMaxCalls);
+        differ(d, "failureThreshold", s.failureThreshold, other.s.failureThreshold);
+        differ(d, "successThreshold", s.successThreshold, other.s.successThreshold);
+        differ(d, "resetTimeout", s.resetTimeout, other.s.resetTimeout);
+        differ(d, "halfOpenMaxCalls", s.halfOpenMaxCalls, other.s.halfOpenMaxCalls);
         differ(d, "halfOpenMaxWait", halfOpenMaxWait(), other.halfOpenMaxWait());
         differ(d, "windowSize", windowSize(), other.windowSize());
-        differ(d, "windowDuration", windowDuration, other.windowDuration);
+        differ(d, "windowDuration", s.windowDuration, other.s.windowDuration);
         differ(d, "minimumCalls", minimumCalls(), other.minimumCalls());
         differ(d, "failureRateThreshold", failureRateThreshold(), other.failureRateThreshold());
         differ(d, "slowCallRateThreshold", slowCallRateThreshold(), other.slowCallRateThreshold());
-        differ(d, "slowCallDuration", slowCallDuration, other.slowCallDuration);
-        differ(d, "backoffMultiplier", backoffMultiplier, other.backoffMultiplier);
+        differ(d, "slowCallDuration", s.slowCallDuration, other.s.slowCallDuration);
+        differ(d, "backoffMultiplier", s.backoffMultiplier, other.s.backoffMultiplier);
         differ(d, "maxResetTimeout", maxResetTimeout(), other.maxResetTimeout());
-        differ(d, "jitter", jitter, other.jitter);
-        differ(d, "writableStackTrace", writableStackTrace, other.writableStackTrace);
-        differ(d, "clock", clock, other.clock);
-        differ(d, "stateStore", stateStore, other.stateStore);
-        differ(d, "stateTtl", stateTtl, other.stateTtl);
+        differ(d, "jitter", s.jitter, other.s.jitter);
+        differ(d, "writableStackTrace", s.writableStackTrace, other.s.writableStackTrace);
+        differ(d, "clock", s.clock, other.s.clock);
+        differ(d, "stateStore", s.stateStore, other.s.stateStore);
+        differ(d, "stateTtl", s.stateTtl, other.s.stateTtl);
         return d;
     }
 
@@ -269,31 +238,31 @@ public final class CircuitBreakerConfig {
 
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder("CircuitBreakerConfig[name=").append(name)
-                .append(", failureThreshold=").append(failureThreshold)
-                .append(", successThreshold=").append(successThreshold)
-                .append(", resetTimeout=").append(resetTimeout)
-                .append(", halfOpenMaxCalls=").append(halfOpenMaxCalls)
+        StringBuilder out = new StringBuilder("CircuitBreakerConfig[name=").append(name)
+                .append(", failureThreshold=").append(s.failureThreshold)
+                .append(", successThreshold=").append(s.successThreshold)
+                .append(", resetTimeout=").append(s.resetTimeout)
+                .append(", halfOpenMaxCalls=").append(s.halfOpenMaxCalls)
                 .append(", halfOpenMaxWait=").append(halfOpenMaxWait());
-        if (windowSize > 0) {
-            s.append(", windowSize=").append(windowSize);
+        if (s.windowSize > 0) {
+            out.append(", windowSize=").append(s.windowSize);
         }
-        if (windowDuration != null) {
-            s.append(", windowDuration=").append(windowDuration);
+        if (s.windowDuration != null) {
+            out.append(", windowDuration=").append(s.windowDuration);
         }
         if (hasWindow()) {
-            s.append(", minimumCalls=").append(minimumCalls());
+            out.append(", minimumCalls=").append(minimumCalls());
         }
-        failureRateThreshold().ifPresent(v -> s.append(", failureRateThreshold=").append(v));
-        slowCallRateThreshold().ifPresent(v -> s.append(", slowCallRateThreshold=").append(v));
-        slowCallDuration().ifPresent(v -> s.append(", slowCallDuration=").append(v));
-        if (backoffMultiplier > 1.0) {
-            s.append(", backoffMultiplier=").append(backoffMultiplier).append(", maxResetTimeout=").append(maxResetTimeout());
+        failureRateThreshold().ifPresent(v -> out.append(", failureRateThreshold=").append(v));
+        slowCallRateThreshold().ifPresent(v -> out.append(", slowCallRateThreshold=").append(v));
+        slowCallDuration().ifPresent(v -> out.append(", slowCallDuration=").append(v));
+        if (s.backoffMultiplier > 1.0) {
+            out.append(", backoffMultiplier=").append(s.backoffMultiplier).append(", maxResetTimeout=").append(maxResetTimeout());
         }
-        if (jitter > 0) {
-            s.append(", jitter=").append(jitter);
+        if (s.jitter > 0) {
+            out.append(", jitter=").append(s.jitter);
         }
-        return s.append(']').toString();
+        return out.append(']').toString();
     }
 
 }

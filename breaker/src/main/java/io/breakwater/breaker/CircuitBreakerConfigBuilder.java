@@ -41,28 +41,28 @@ public final class CircuitBreakerConfigBuilder {
 
     CircuitBreakerConfigBuilder(CircuitBreakerConfig c) {
         this.name = c.name;
-        this.failureThreshold = c.failureThreshold;
-        this.successThreshold = c.successThreshold;
-        this.resetTimeout = c.resetTimeout;
+        this.failureThreshold = c.s.failureThreshold;
+        this.successThreshold = c.s.successThreshold;
+        this.resetTimeout = c.s.resetTimeout;
         this.resetTimeoutSet = true;
-        this.halfOpenMaxCalls = c.halfOpenMaxCalls;
-        this.halfOpenMaxWait = c.halfOpenMaxWait;
-        this.windowSize = c.windowSize > 0 ? c.windowSize : null;
-        this.windowDuration = c.windowDuration;
-        this.minimumCalls = c.minimumCalls > 0 ? c.minimumCalls : null;
-        this.failureRateThreshold = Double.isNaN(c.failureRateThreshold) ? null : c.failureRateThreshold;
-        this.slowCallRateThreshold = Double.isNaN(c.slowCallRateThreshold) ? null : c.slowCallRateThreshold;
-        this.slowCallDuration = c.slowCallDuration;
-        this.backoffMultiplier = c.backoffMultiplier;
-        this.maxResetTimeout = c.maxResetTimeout;
-        this.jitter = c.jitter;
-        this.recordFailure = c.recordFailure;
-        this.ignoreFailure = c.ignoreFailure;
-        this.writableStackTrace = c.writableStackTrace;
-        this.clock = c.clock;
-        this.stateStore = c.stateStore;
-        this.stateTtl = c.stateTtl;
-        this.stateRestoreWait = c.stateRestoreWait;
+        this.halfOpenMaxCalls = c.s.halfOpenMaxCalls;
+        this.halfOpenMaxWait = c.s.halfOpenMaxWait;
+        this.windowSize = c.s.windowSize > 0 ? c.s.windowSize : null;
+        this.windowDuration = c.s.windowDuration;
+        this.minimumCalls = c.s.minimumCalls > 0 ? c.s.minimumCalls : null;
+        this.failureRateThreshold = Double.isNaN(c.s.failureRateThreshold) ? null : c.s.failureRateThreshold;
+        this.slowCallRateThreshold = Double.isNaN(c.s.slowCallRateThreshold) ? null : c.s.slowCallRateThreshold;
+        this.slowCallDuration = c.s.slowCallDuration;
+        this.backoffMultiplier = c.s.backoffMultiplier;
+        this.maxResetTimeout = c.s.maxResetTimeout;
+        this.jitter = c.s.jitter;
+        this.recordFailure = c.s.recordFailure;
+        this.ignoreFailure = c.s.ignoreFailure;
+        this.writableStackTrace = c.s.writableStackTrace;
+        this.clock = c.s.clock;
+        this.stateStore = c.s.stateStore;
+        this.stateTtl = c.s.stateTtl;
+        this.stateRestoreWait = c.s.stateRestoreWait;
     }
 
     public CircuitBreakerConfigBuilder name(String name) {

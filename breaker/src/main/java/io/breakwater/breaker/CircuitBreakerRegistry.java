@@ -22,6 +22,8 @@ public final class CircuitBreakerRegistry {
     private static final CircuitBreakerRegistry GLOBAL = new CircuitBreakerRegistry(CircuitBreakerConfig.ofDefaults("default"));
 
     private final CircuitBreakerConfig defaultConfig;
+    // One listener for every breaker of this registry, not one each.
+    private final TransitionListener fanOut = this::fanOut;
     private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     // Guards the pairing of "existing breakers" and "listeners" so no breaker is missed or seen twice.
     private final Object listenersLock = new Object();
@@ -71,7 +73,7 @@ public final class CircuitBreakerRegistry {
         }
         CircuitBreaker created = CircuitBreaker.unrestored(config.withName(name));
         // Registry listeners hear the breaker before anyone can use it, so no transition is missed.
-        created.onTransition(this::fanOut);
+        created.onTransition(fanOut);
         synchronized (listenersLock) {
             existing = breakers.putIfAbsent(name, created);
             if (existing == null) {

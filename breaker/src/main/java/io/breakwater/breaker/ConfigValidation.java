@@ -72,6 +72,15 @@ final class ConfigValidation {
         }
     }
 
+    /** Checks a new name alone, as {@link #check} would: for a config copied under another name. */
+    static void checkName(String name, String subject) {
+        ConfigValidation v = new ConfigValidation();
+        v.checkName(name);
+        if (!v.problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid circuit breaker config (a copy of '" + subject + "'): " + v.problems.get(0));
+        }
+    }
+
     private void checkName(String name) {
         if (name == null) {
             problem("name must not be null");

@@ -9,7 +9,7 @@ import io.breakwater.breaker.internal.OutcomeWindow;
 import io.breakwater.breaker.internal.TransitionDispatcher;
 import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The rules of one breaker: which calls are permitted, what each outcome does, and every transition.
@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class StateMachine {
 
+    private static final AtomicReferenceFieldUpdater<StateMachine, Phase> PHASE =
+            AtomicReferenceFieldUpdater.newUpdater(StateMachine.class, Phase.class, "phase");
     private final CircuitBreakerConfig config;
     private final String name;
     private final Clock clock;
@@ -25,8 +27,8 @@ final class StateMachine {
     private final long slowCallNanos;
     private final boolean slowTrials;
     private final long halfOpenMaxWaitNanos;
-    // The current phase. Only ever replaced by compareAndSet from the phase being left.
-    private final AtomicReference<Phase> phase;
+    // The current phase. Only ever replaced by compareAndSet from the phase being left (replace()).
+    private volatile Phase phase;
     final TransitionDispatcher dispatcher = new TransitionDispatcher(1);
     // Every change of phase goes through here.
     final Transitions moves;
@@ -43,20 +45,22 @@ final class StateMachine {
         this.slowCallNanos = config.slowCallDuration().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         this.slowTrials = config.slowCallRateThreshold().isPresent();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
-        this.phase = new AtomicReference<>(new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(),
-                OutcomeWindow.create(config)));
+        this.phase = new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
         this.predicate = new FailurePredicate(config);
-        this.moves = new Transitions(config, phase, dispatcher, () -> lastFailure);
+        this.moves = new Transitions(config, this, dispatcher);
     }
 
     Phase current() {
-        return phase.get();
+        return phase;
     }
 
-    // ---------------------------------------------------------------- permission
+    /** Moves from phase {@code from} to {@code to}; false when the phase is {@code from} no longer. */
+    boolean replace(Phase from, Phase to) {
+        return PHASE.compareAndSet(this, from, to);
+    }
 
     Permit acquire() {
-        Phase p = phase.get();
+        Phase p = phase;
         if (p instanceof Phase.Closed closed) {
             return closed.permit;
         }
@@ -93,13 +97,13 @@ final class StateMachine {
                 }
                 return manual.permit;
             }
-            p = phase.get();
+            p = phase;
         }
     }
 
     /** Gives back a permit whose call was never made; null means the oldest trial permit held. */
     void release(Permit permit) {
-        Phase p = phase.get();
+        Phase p = phase;
         if (p instanceof Phase.HalfOpen half) {
             if (permit == null) {
                 // The oldest held trial; if another thread answers it first, the next oldest.
@@ -113,7 +117,7 @@ final class StateMachine {
     }
 
     void checkTimeouts() {
-        Phase p = phase.get();
+        Phase p = phase;
         long now = clock.nanoTime();
         if (p instanceof Phase.Open open && now - open.retryAtNanos >= 0) {
             moves.toHalfOpen(open, now);
@@ -126,11 +130,9 @@ final class StateMachine {
         moves.reopen(half, now, half.held() + " trial call(s) unanswered after " + human(config.halfOpenMaxWait()));
     }
 
-    // ---------------------------------------------------------------- outcomes
-
     /** A success; {@code permit} null for an outcome reported without one (it answers the oldest trial). */
     void success(Permit permit, long durationNanos) {
-        Phase p = phase.get();
+        Phase p = phase;
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
@@ -187,7 +189,7 @@ final class StateMachine {
 
     /** A failure of {@code error} (or described by {@code details}); counts only if the config's rules say so. */
     void failure(Permit permit, Throwable error, String details, long durationNanos) {
-        Phase p = phase.get();
+        Phase p = phase;
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
@@ -224,7 +226,7 @@ final class StateMachine {
 
     /** The dependency answers nothing while calls wait: a CLOSED breaker opens now, whatever its counts. */
     void stalled(String details) {
-        if (phase.get() instanceof Phase.Closed closed) {
+        if (phase instanceof Phase.Closed closed) {
             lastFailure = new LastFailure(clock.currentTimeMillis(), null, details);
             moves.trip(closed, clock.nanoTime(), "stalled: " + details, closed.window.totals(windowNanos()));
         }
@@ -232,7 +234,7 @@ final class StateMachine {
 
     /** The exception for a call refused now: names the breaker and when it next admits a call. */
     CircuitBreakerOpenException openException() {
-        Phase p = phase.get();
+        Phase p = phase;
         java.time.Instant next = null;
         long waitNanos = -1;
         if (p instanceof Phase.Open open) {
@@ -253,7 +255,7 @@ final class StateMachine {
 
     /** An outcome that does not count: in HALF_OPEN its trial permit is given back. */
     void ignored(Permit permit) {
-        Phase p = phase.get();
+        Phase p = phase;
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }

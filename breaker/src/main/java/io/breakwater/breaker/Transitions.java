@@ -8,8 +8,6 @@ import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,25 +23,23 @@ final class Transitions {
     private final CircuitBreakerConfig config;
     private final String name;
     private final Clock clock;
-    private final AtomicReference<Phase> phase;
+    // Holds the phase (and the last failure) that these moves replace.
+    private final StateMachine machine;
     private final TransitionDispatcher dispatcher;
-    private final Supplier<LastFailure> lastFailure;
 
-    Transitions(CircuitBreakerConfig config, AtomicReference<Phase> phase, TransitionDispatcher dispatcher,
-                Supplier<LastFailure> lastFailure) {
+    Transitions(CircuitBreakerConfig config, StateMachine machine, TransitionDispatcher dispatcher) {
         this.config = config;
         this.name = config.name();
         this.clock = config.clock();
-        this.phase = phase;
+        this.machine = machine;
         this.dispatcher = dispatcher;
-        this.lastFailure = lastFailure;
     }
 
 
     void manual(CircuitBreakerState state, String reason) {
         requireReason(reason);
         for (;;) {
-            Phase p = phase.get();
+            Phase p = machine.current();
             if (p.state == state) {
                 return;
             }
@@ -58,7 +54,7 @@ final class Transitions {
     void reset(String reason) {
         requireReason(reason);
         for (;;) {
-            Phase p = phase.get();
+            Phase p = machine.current();
             if (p.state == CircuitBreakerState.CLOSED || transition(p, closed(p.sequence + 1), reason, totalsOf(p))) {
                 return;
             }
@@ -78,12 +74,12 @@ final class Transitions {
      * {@code announce}: the breaker is already in use, so listeners hear of it as a transition.
      */
     boolean restore(Phase restored, boolean announce, String reason) {
-        Phase first = phase.get();
+        Phase first = machine.current();
         if (first.sequence != 0 || !(first instanceof Phase.Closed)) {
             return false;
         }
         if (!announce) {
-            return phase.compareAndSet(first, restored);
+            return machine.replace(first, restored);
         }
         return transition(first, restored, reason, WindowTotals.EMPTY);
     }
@@ -137,7 +133,7 @@ final class Transitions {
         double wait = Math.min(config.resetTimeout().toNanos() * Math.pow(config.backoffMultiplier(), reopenCount), max);
         if (config.jitter() > 0) {
             wait *= 1.0 + config.jitter() * (2.0 * ThreadLocalRandom.current().nextDouble() - 1.0);
-            if (config.maxResetTimeout != null) {
+            if (config.s.maxResetTimeout != null) {
                 wait = Math.min(wait, max);
             }
         }
@@ -146,11 +142,11 @@ final class Transitions {
 
     private boolean transition(Phase from, Phase to, String reason, WindowTotals totals) {
         // Built before the swap, so that once the swap is made nothing stands between it and its delivery.
-        LastFailure last = lastFailure.get();
+        LastFailure last = machine.lastFailure;
         StateTransition t = new StateTransition(name, from.state, to.state, Instant.ofEpochMilli(to.enteredAtMillis),
                 reason, to.sequence, totals.failureRate(), totals.slowCallRate(), StateMachine.saturated(totals.failures()),
                 StateMachine.saturated(totals.calls() - totals.failures()), last == null ? null : last.details());
-        if (!phase.compareAndSet(from, to)) {
+        if (!machine.replace(from, to)) {
             return false;
         }
         try {

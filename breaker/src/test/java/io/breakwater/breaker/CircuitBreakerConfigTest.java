@@ -150,5 +150,19 @@ class CircuitBreakerConfigTest {
         assertThat(renamed.name()).isEqualTo("sessions");
         assertThat(renamed.failureThreshold()).isEqualTo(3);
         assertThat(base.withName("cache")).isSameAs(base);
+        assertThat(renamed.s).as("a renamed copy shares the settings, not a copy of them").isSameAs(base.s);
+        assertThat(renamed.differences(base)).isEmpty();
+        assertThat(renamed.toString()).isEqualTo(base.toString().replace("name=cache", "name=sessions"));
+    }
+
+    @Test
+    void withNameRefusesANameTheBuilderWouldRefuse() {
+        CircuitBreakerConfig base = BreakerPresets.redis("cache");
+        assertThatThrownBy(() -> base.withName(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid circuit breaker config (a copy of 'cache'): name must not be null");
+        assertThatThrownBy(() -> base.withName(" ")).hasMessage(
+                "Invalid circuit breaker config (a copy of 'cache'): name must not be blank, but was ' '");
+        assertThatThrownBy(() -> base.withName("a\nb")).hasMessageContaining("must not contain control characters, but was 'a?b'");
+        assertThatThrownBy(() -> base.withName("x".repeat(301))).hasMessageContaining("at most 300 characters, but was 301");
     }
 }
