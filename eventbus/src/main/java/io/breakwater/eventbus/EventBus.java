@@ -9,6 +9,7 @@ import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Subscription;
+import io.breakwater.breaker.watch.TrackerLimits;
 import io.breakwater.eventbus.internal.ChannelSender;
 import io.breakwater.eventbus.internal.EventHeaders;
 import io.breakwater.eventbus.internal.EventIds;
@@ -63,7 +64,8 @@ public final class EventBus implements AutoCloseable {
     private final Fallbacks fallbacks;
     private final String topicPrefix;
     private final Clock clock;
-    private final java.util.function.LongSupplier nanoClock;
+    // Of every stream's tracker.
+    private final TrackerLimits trackerLimits;
     // Whether the transport's logins are refused (a stream is then not to blame); one supplier for every stream.
     private final java.util.function.BooleanSupplier credentialsRefused;
     private final Duration sendBlockThreshold;
@@ -88,12 +90,12 @@ public final class EventBus implements AutoCloseable {
         this.fallbacks = new Fallbacks(b.fallbacks);
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
-        this.nanoClock = clock::nanoTime;
         this.eventHeaders = new EventHeaders(transport.codec().contentType(), EVENT_ID_HEADER);
         this.publications = new Publication.Bus(fallbacks, eventHeaders);
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
+        this.trackerLimits = new TrackerLimits(clock::nanoTime, sendBlockThreshold, inFlightThreshold, StreamChannel.TRACKED, true);
         this.credentialsRefused = sender::credentialsRefused;
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
@@ -169,7 +171,7 @@ public final class EventBus implements AutoCloseable {
         String topic = StreamNames.topic(topicPrefix, stream);
         CircuitBreaker breaker = registry.getOrCreate(BreakerPresets.KAFKA_CHANNEL_PREFIX + stream,
                 channelConfigs.getOrDefault(stream, defaultChannelConfig));
-        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, nanoClock, sendBlockThreshold, inFlightThreshold,
+        StreamChannel fresh = new StreamChannel(stream, topic, breaker, clock, trackerLimits,
                 spills == null ? null : spills.frontOf(stream), credentialsRefused);
         if (spills != null) {
             spills.prepare(fresh);

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 abstract class CallRing {
 
     /** The slots of a new ring (or {@code capacity}, when smaller). */
-    static final int FIRST_SLOTS = 16;
+    static final int FIRST_SLOTS = 8;
 
     private static final VarHandle TICKETS;
 
@@ -60,20 +60,16 @@ abstract class CallRing {
         }
     }
 
-    private final int capacity;
-    private final int firstSlots;
+    // The tracker's limits (of the ring: capacity and first slots).
+    final TrackerLimits limits;
     // Made by the first call (an idle tracker holds none: a bus may have 100,000 idle streams); replaced by a larger one
     // by the watchdog's check (see slotsFor).
     private volatile Slots slots;
     // The next ticket; a field of its own rather than an AtomicLong: one object and one cache miss less per tracker.
     private volatile long tickets;
 
-    CallRing(int capacity, int firstSlots) {
-        if (capacity < 1 || Integer.bitCount(capacity) != 1) {
-            throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
-        }
-        this.capacity = capacity;
-        this.firstSlots = Math.min(capacity, firstSlots);
+    CallRing(TrackerLimits limits) {
+        this.limits = limits;
     }
 
     /** Gives {@code call} its ticket and its slot. */
@@ -108,6 +104,7 @@ abstract class CallRing {
      */
     final Slots slotsFor(long inFlight, long issued) {
         Slots ring = slots;
+        int capacity = limits.capacity;
         if (ring != null && ring.length() < capacity && inFlight > ring.length() / 2) {
             long wanted = Long.highestOneBit(Math.max(1, inFlight)) << 3;
             ring = grow(ring, (int) Math.min(capacity, Math.max(ring.length() * 4L, wanted)), issued);
@@ -155,7 +152,7 @@ abstract class CallRing {
 
     private synchronized Slots makeRing() {
         if (slots == null) {
-            slots = new Slots(firstSlots, 0);
+            slots = new Slots(limits.firstSlots, 0);
         }
         return slots;
     }

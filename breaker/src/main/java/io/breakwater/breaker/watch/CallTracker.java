@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link #RUN_GAP_MILLIS} ms; only failures the owner {@linkplain #failed marks} as counting belong to it; a
  * success, or a failure that does not count ({@link #neutral}), ends it.
  *
- * <p>Calls live in a ring of slots, from 16 up to {@code capacity}, grown by the checks as calls in flight need it; one
+ * <p>Calls live in a ring of slots, from 8 up to {@code capacity}, grown by the checks as calls in flight need it; one
  * still pending after as many newer calls began as the ring has slots is forgotten (never expired).
  *
  * <p>A check walks the calls in ticket order and stops at the first pending call younger than half the smaller
@@ -57,12 +57,6 @@ public final class CallTracker extends CallRing implements Runnable {
         }
     }
 
-    private final long blockNanos;
-    private final long answerNanos;
-    // A pending call younger than this ends the walk (half the smaller threshold; see the class comment).
-    private final long youngNanos;
-    private final boolean everyAnswerMarked;
-    private final LongSupplier clock;
     private final String name;
     // The oldest ticket that may still be pending; read and written by the watchdog thread only.
     private long cursor;
@@ -86,27 +80,18 @@ public final class CallTracker extends CallRing implements Runnable {
      */
     public CallTracker(String name, LongSupplier nanoClock, Duration blockThreshold,
                        Duration answerThreshold, int capacity, boolean everyAnswerMarked) {
-        this(name, nanoClock, blockThreshold, answerThreshold, capacity, everyAnswerMarked, CallRing.FIRST_SLOTS);
+        this(name, new TrackerLimits(nanoClock, blockThreshold, answerThreshold, capacity, everyAnswerMarked));
     }
 
-    /** With a first ring of {@code firstSlots} (a power of 2), for tests of its growth. */
-    CallTracker(String name, LongSupplier nanoClock, Duration blockThreshold,
-                Duration answerThreshold, int capacity, boolean everyAnswerMarked, int firstSlots) {
-        super(capacity, firstSlots);
-        this.everyAnswerMarked = everyAnswerMarked;
+    /** A tracker named {@code name} (for logs) with {@code limits}, which other trackers may share. */
+    public CallTracker(String name, TrackerLimits limits) {
+        super(Objects.requireNonNull(limits, "limits"));
         this.name = Objects.requireNonNull(name, "name");
-        this.clock = Objects.requireNonNull(nanoClock, "nanoClock");
-        this.blockNanos = positive("blockThreshold", blockThreshold);
-        this.answerNanos = positive("answerThreshold", answerThreshold);
-        this.youngNanos = Math.min(blockNanos, answerNanos) / 2;
     }
 
-    private static long positive(String what, Duration d) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be > 0, but was " + d);
-        }
-        return d.toNanos();
+    /** This tracker's limits. */
+    public TrackerLimits limits() {
+        return limits;
     }
 
     /** {@code call} begins (blocking). */
@@ -193,7 +178,7 @@ public final class CallTracker extends CallRing implements Runnable {
     /** The watchdog's check: expires every call past its threshold, once, and finds the oldest unanswered call. */
     @Override
     public void run() {
-        long now = clock.getAsLong();
+        long now = limits.clock.getAsLong();
         long limit = issued();
         Slots ring = slotsFor(limit - cursor, limit);
         long c = ring == null ? Math.max(cursor, limit) : Math.max(cursor, Math.max(ring.floor, limit - ring.length()));
@@ -235,11 +220,11 @@ public final class CallTracker extends CallRing implements Runnable {
                     live |= failingRun().join(call.startNanos, now);
                 }
                 boolean blocked = s == TrackedCall.BLOCKING;
-                if (s != TrackedCall.EXPIRED && age >= (blocked ? blockNanos : answerNanos)
+                if (s != TrackedCall.EXPIRED && age >= (blocked ? limits.blockNanos : limits.answerNanos)
                         && STATE.compareAndSet(call, s, TrackedCall.EXPIRED)) {
                     expire(call, blocked, age);
                 }
-                if (age < youngNanos && (inRunTime || everyAnswerMarked)) {
+                if (age < limits.youngNanos && (inRunTime || limits.everyAnswerMarked)) {
                     // The calls behind began after this one (see the class comment): none is near a threshold.
                     break;
                 }

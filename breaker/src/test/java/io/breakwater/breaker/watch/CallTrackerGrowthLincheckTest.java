@@ -17,7 +17,7 @@ public class CallTrackerGrowthLincheckTest extends CallTrackerLincheckTest {
 
     @Override
     CallTracker tracker(LongSupplier clock) {
-        return new CallTracker("lincheck-growth", clock, Duration.ofSeconds(1), Duration.ofSeconds(2), 16, false, 4);
+        return new CallTracker("lincheck-growth", new TrackerLimits(clock, Duration.ofSeconds(1), Duration.ofSeconds(2), 16, false, 4));
     }
 
     @Test

@@ -30,7 +30,7 @@ public class CallTrackerLincheckTest {
 
     /** The tracker under test: two slots, fewer than the calls. */
     CallTracker tracker(java.util.function.LongSupplier clock) {
-        return new CallTracker("lincheck", clock, BLOCK, ANSWER, 2, false, 2);
+        return new CallTracker("lincheck", new TrackerLimits(clock, BLOCK, ANSWER, 2, false, 2));
     }
     private final AtomicReferenceArray<TrackedCall> begun = new AtomicReferenceArray<>(3);
     private final ReentrantReadWriteLock time = new ReentrantReadWriteLock();

@@ -7,10 +7,9 @@ import io.breakwater.breaker.StateTransition;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.TransitionListener;
 import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.TrackerLimits;
 import io.breakwater.breaker.watch.RestingCheck;
-import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 
 /**
  * One stream of an EventBus: its topic, its breaker, and the tracker of its publishes in flight. Each
@@ -26,14 +25,14 @@ import java.util.function.LongSupplier;
 public final class StreamChannel extends RestingCheck implements TransitionListener {
 
     /** Publishes of one stream that may be pending at once before the oldest are forgotten. */
-    private static final int TRACKED = 1 << 12;
+    /** Most publishes of one stream in flight that its tracker holds. */
+    public static final int TRACKED = 1 << 12;
 
     public final String stream;
     public final String topic;
     public final CircuitBreaker breaker;
     public final CallTracker tracker;
     private final Clock clock;
-    private final long inFlightNanos;
     private final Subscription transitions;
     // True shortly after the cluster refused the transport's credentials: then nothing stalls (see ChannelSender).
     private final BooleanSupplier excused;
@@ -50,18 +49,20 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     // Whether a replay batch of this stream is in flight; replay thread only.
     boolean replaying;
 
-    /** {@code nanoClock}: {@code clock}'s {@code nanoTime}, one supplier that every stream of a bus shares. */
-    public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, LongSupplier nanoClock,
-                         Duration blockThreshold, Duration inFlightThreshold, SpillFront spill, BooleanSupplier excused) {
+    /**
+     * {@code limits}: of the stream's tracker, on {@code clock}'s {@code nanoTime}, with a capacity of {@link #TRACKED};
+     * one instance that every stream of a bus shares.
+     */
+    public StreamChannel(String stream, String topic, CircuitBreaker breaker, Clock clock, TrackerLimits limits,
+                         SpillFront spill, BooleanSupplier excused) {
         this.stream = stream;
         this.spill = spill;
         this.unsettled = spill == null ? null : new UnsettledOrders(System.currentTimeMillis() * 1_000_000L + 1);
         this.topic = topic;
         this.breaker = breaker;
         this.clock = clock;
-        this.inFlightNanos = inFlightThreshold.toNanos();
         this.excused = excused;
-        this.tracker = new CallTracker(breaker.name(), nanoClock, blockThreshold, inFlightThreshold, TRACKED, true);
+        this.tracker = new CallTracker(breaker.name(), limits);
         this.transitions = breaker.onTransition(this);
         start(); // the first tick sees whether the breaker came up OPEN (a restored state)
     }
@@ -176,6 +177,7 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         long now = clock.nanoTime();
         long waited = tracker.oldestPendingAgeNanos(now);
         long failing = tracker.failingRunNanos();
+        long inFlightNanos = tracker.limits().answerNanos();
         if (excused.getAsBoolean()) {
             // The publishes wait for the producer's next attempt to authenticate: not the stream's health.
         } else if (waited >= inFlightNanos) {

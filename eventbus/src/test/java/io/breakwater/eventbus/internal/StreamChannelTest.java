@@ -9,6 +9,7 @@ import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.ManualClock;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.TrackedCall;
+import io.breakwater.breaker.watch.TrackerLimits;
 import io.breakwater.breaker.watch.Watchdog;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,8 +21,9 @@ class StreamChannelTest {
     private final ManualClock clock = new ManualClock();
     private final CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("kafka_channel_orders")
             .failureThreshold(1).successThreshold(1).resetTimeout(Duration.ofSeconds(10)).clock(clock).build());
-    private final StreamChannel channel = new StreamChannel("orders", "orders", breaker, clock, clock::nanoTime,
-            Duration.ofSeconds(1), Duration.ofSeconds(2), null, () -> false);
+    private final StreamChannel channel = new StreamChannel("orders", "orders", breaker, clock,
+            new TrackerLimits(clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), StreamChannel.TRACKED, true),
+            null, () -> false);
 
     private static final class Call extends TrackedCall {
         Call(long start) {
