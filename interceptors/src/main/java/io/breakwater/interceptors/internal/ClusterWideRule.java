@@ -4,9 +4,7 @@ import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * When a breaker guards a producer shared by many streams (topics), it must open only when the cluster
@@ -20,26 +18,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * In HALF_OPEN, while several topics are in use, each topic holds at most one trial permit at a time, so the
  * trials probe more than one topic and one bad topic cannot take them all.
  *
- * <p>Thread-safe: every field is an atomic or volatile, updated from callers, the network thread and the
- * watchdog without a lock. A topic's last send is kept on the clock's coarse time (a millisecond is plenty beside its
- * 30 s horizon), written only when it changed, so that most sends read one memory word and write none; successes,
- * failures and HALF_OPEN keep exact times, as they are compared with each other.
+ * <p>Thread-safe, and its cost does not grow with the topics: it keeps the last topic sent to and when any other
+ * topic was last sent to (two topics in use is all the rule asks), the same for failures, and the trial permits
+ * held while any are. A send reads three memory words and writes none unless its topic or the clock's coarse
+ * millisecond changed since the last; those few changes a millisecond take a lock. Sends are kept on the coarse
+ * time (a millisecond is plenty beside the {@value #HORIZON_SECONDS} s horizon); successes, failures and HALF_OPEN
+ * keep exact times, as they are compared with each other.
  */
 public final class ClusterWideRule {
 
     /** How long a topic counts as in use after its last send. */
     public static final long HORIZON_SECONDS = 30;
 
-    private static final class Topic {
-        volatile long lastSendNanos;
-        volatile long lastFailureNanos = Long.MIN_VALUE;
-        final AtomicInteger trials = new AtomicInteger();
-    }
-
     private final Clock clock;
     private final long silenceNanos;
     private final long horizonNanos = Duration.ofSeconds(HORIZON_SECONDS).toNanos();
-    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final LastTwo sends = new LastTwo();
+    private final LastTwo failures = new LastTwo();
+    // Trial permits held, by topic; a topic leaves when its last is answered, so this is empty outside HALF_OPEN.
+    private final ConcurrentHashMap<String, Integer> trials = new ConcurrentHashMap<>();
     private volatile long lastSuccessNanos;
     // Failures before this do not count towards "two topics failed": the last success, or HALF_OPEN began.
     private volatile long epochNanos;
@@ -51,17 +48,13 @@ public final class ClusterWideRule {
         this.epochNanos = lastSuccessNanos;
     }
 
-    private Topic topic(String name) {
-        return topics.computeIfAbsent(name == null ? "" : name, n -> new Topic());
+    private static String key(String topic) {
+        return topic == null ? "" : topic;
     }
 
     /** A send to {@code topic} is attempted (refused ones too: the topic is in use). */
     public void attempted(String topic) {
-        Topic t = topic(topic);
-        long now = clock.coarseNanoTime();
-        if (t.lastSendNanos != now) {
-            t.lastSendNanos = now;
-        }
+        sends.mark(key(topic), clock.coarseNanoTime());
     }
 
     /**
@@ -72,19 +65,22 @@ public final class ClusterWideRule {
         if (!permit.isTrial()) {
             return true;
         }
-        Topic t = topic(topic);
-        if (t.trials.getAndIncrement() == 0 || activeTopics(clock.coarseNanoTime()) <= 1) {
+        if (trials.merge(key(topic), 1, Integer::sum) == 1 || !twoInUse(clock.coarseNanoTime())) {
             return true;
         }
-        t.trials.decrementAndGet();
+        release(key(topic));
         return false;
     }
 
     /** The send admitted with {@code permit} is answered (or expired, or never made). */
     public void answered(String topic, Permit permit) {
         if (permit.isTrial()) {
-            topic(topic).trials.updateAndGet(n -> Math.max(0, n - 1));
+            release(key(topic));
         }
+    }
+
+    private void release(String topic) {
+        trials.computeIfPresent(topic, (t, held) -> held <= 1 ? null : held - 1);
     }
 
     /** The breaker entered {@code state}: trials start from fresh evidence. */
@@ -103,11 +99,11 @@ public final class ClusterWideRule {
     /** A send to {@code topic} failed: true when the failure counts against the shared breaker. */
     public boolean failed(String topic) {
         long now = clock.nanoTime();
-        topic(topic).lastFailureNanos = now;
+        failures.mark(key(topic), now);
         if (now - lastSuccessNanos < silenceNanos) {
             return false;
         }
-        return activeTopics(now) <= 1 || failingTopics() >= 2;
+        return !twoInUse(clock.coarseNanoTime()) || failures.bothSince(epochNanos);
     }
 
     /**
@@ -115,27 +111,45 @@ public final class ClusterWideRule {
      * failing since the last success anywhere (the stall check asks this too).
      */
     public boolean clusterWide() {
-        return activeTopics(clock.coarseNanoTime()) <= 1 || failingTopics() >= 2;
+        return !twoInUse(clock.coarseNanoTime()) || failures.bothSince(epochNanos);
     }
 
-    private int activeTopics(long now) {
-        int active = 0;
-        for (Topic t : topics.values()) {
-            if (now - t.lastSendNanos < horizonNanos) {
-                active++;
-            }
-        }
-        return active;
+    /** Whether two topics or more were sent to within the horizon. */
+    private boolean twoInUse(long now) {
+        return sends.bothSince(now - horizonNanos + 1);
     }
 
-    private int failingTopics() {
-        long epoch = epochNanos;
-        int failing = 0;
-        for (Topic t : topics.values()) {
-            if (t.lastFailureNanos != Long.MIN_VALUE && t.lastFailureNanos - epoch >= 0) {
-                failing++;
+    /**
+     * The latest mark of a series of (topic, time) marks, and the latest mark of any other topic: enough to tell
+     * whether two topics were marked since a time. Marks that change nothing are read-only; the others take the lock.
+     */
+    static final class LastTwo {
+        private static final long NEVER = Long.MIN_VALUE;
+
+        private volatile String topic;
+        private volatile long at = NEVER;
+        private volatile long otherAt = NEVER;
+
+        void mark(String t, long now) {
+            if (at == now && (otherAt == now || t.equals(topic))) {
+                return;
+            }
+            synchronized (this) {
+                if (!t.equals(topic)) {
+                    otherAt = at;
+                    topic = t;
+                    at = now;
+                } else if (at == NEVER || now - at > 0) {
+                    at = now;
+                }
             }
         }
-        return failing;
+
+        /** Whether two topics were marked at {@code since} or later. */
+        boolean bothSince(long since) {
+            long other = otherAt;
+            long last = at;
+            return other != NEVER && last != NEVER && other - since >= 0 && last - since >= 0;
+        }
     }
 }
