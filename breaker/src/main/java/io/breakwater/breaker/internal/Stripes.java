@@ -23,8 +23,9 @@ import java.lang.ref.WeakReference;
  *
  * <p>The first writer's cell is compact and needs no array of slots: most breakers of a large fleet are only ever
  * written by one thread (Kafka's I/O thread that answers their sends), and for them the counts are that one cell. Its
- * counters are not padded, as nothing else is written beside them until a second writer comes; the second writer
- * makes the slots, with the first cell in its owner's slot, and every cell made from then on is padded.
+ * counters are not padded. A second writer makes the slots, with a padded cell for the first writer in its slot, into
+ * which the first writer counts from its next call on: threads that share a breaker never write the compact cell's
+ * cache lines (whatever the allocator put beside it) once they do. The compact cell keeps what it counted.
  */
 abstract class Stripes<C extends Stripes.Cell> {
 
@@ -78,7 +79,7 @@ abstract class Stripes<C extends Stripes.Cell> {
         }
     }
 
-    // The first writer's cell, until a second writer makes the owned cells (with it in its owner's slot). Set once.
+    // The first writer's cell, until a second writer makes the owned cells (with a padded one for that writer). Set once.
     private volatile Cell first;
     // The owned cells and the shared cells, by slot. Each array is set once, by compare-and-set, on first use;
     // each element is set once, by compare-and-set, and never replaced.
@@ -132,10 +133,7 @@ abstract class Stripes<C extends Stripes.Cell> {
                 }
                 f = (Cell) FIRST.getAcquire(this);
             }
-            if (f.slot == slot) {
-                return f;
-            }
-            // A second writer: the owned cells, with the first in its owner's slot.
+            // A second writer: the owned cells, with the first writer's slot taken for it.
             cells = array(OWNED, f);
         }
         return claim(cells, slot, owner);
@@ -176,13 +174,14 @@ abstract class Stripes<C extends Stripes.Cell> {
         return true;
     }
 
-    /** The array in {@code field}, made if missing; a new owned array holds {@code first} in its owner's slot. */
+    /** The array in {@code field}, made if missing; a new owned array has a padded cell for {@code first}'s owner. */
     private Cell[] array(VarHandle field, Cell first) {
         Cell[] cells = (Cell[]) field.getVolatile(this);
         if (cells == null) {
             Cell[] fresh = new Cell[SLOTS];
-            if (first != null) {
-                fresh[first.slot] = first;
+            Thread firstOwner = first == null ? null : first.get();
+            if (firstOwner != null) {
+                fresh[first.slot] = newCell(firstOwner, first.slot, false);
             }
             cells = field.compareAndSet(this, null, fresh) ? fresh : (Cell[]) field.getVolatile(this);
         }
@@ -199,23 +198,18 @@ abstract class Stripes<C extends Stripes.Cell> {
         return c;
     }
 
-    /** How many cells {@link #cellAt} may return: the owned ones, then the shared ones. */
+    /** How many cells {@link #cellAt} may return: the owned ones, the shared ones, then the first writer's compact one. */
     static int cellCount() {
-        return 2 * SLOTS;
+        return 2 * SLOTS + 1;
     }
 
     /** Cell {@code i} of {@link #cellCount()}, or null when no thread has made it yet. */
     @SuppressWarnings("unchecked")
     final C cellAt(int i) {
-        if (i < SLOTS) {
-            Cell[] cells = owned;
-            if (cells == null) {
-                Cell f = (Cell) FIRST.getAcquire(this);
-                return f != null && f.slot == i ? (C) f : null;
-            }
-            return (C) CELLS.getAcquire(cells, i);
+        if (i == 2 * SLOTS) {
+            return (C) FIRST.getAcquire(this);
         }
-        Cell[] cells = shared;
-        return cells == null ? null : (C) CELLS.getAcquire(cells, i - SLOTS);
+        Cell[] cells = i < SLOTS ? owned : shared;
+        return cells == null ? null : (C) CELLS.getAcquire(cells, i & (SLOTS - 1));
     }
 }

@@ -26,18 +26,26 @@ class StripesTest {
     }
 
     @Test
-    void theFirstWriterCountsInOneCompactCellWhichTheSecondPutsInItsOwnersSlot() throws Exception {
+    void theFirstWriterCountsInOneCompactCellUntilASecondWriterGivesItAPaddedOne() throws Exception {
         CallCounters counters = new CallCounters();
-        AtomicReference<CallCounters.Counts> first = new AtomicReference<>();
+        AtomicReference<CallCounters.Counts> compact = new AtomicReference<>();
+        AtomicReference<CallCounters.Counts> padded = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch secondCame = new java.util.concurrent.CountDownLatch(1);
         Thread a = new Thread(() -> {
             counters.add(CallCounters.FAILED, 3);
-            first.set(counters.cell());
+            compact.set(counters.cell());
+            try {
+                secondCame.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            counters.add(CallCounters.FAILED, 5);
+            padded.set(counters.cell());
         });
         a.start();
-        a.join();
-        assertThat(first.get().values).as("no padding while one thread writes").hasSize(7);
+        org.awaitility.Awaitility.await().until(() -> compact.get() != null);
+        assertThat(compact.get().values).as("no padding while one thread writes").hasSize(7);
         assertThat(cells(counters)).isEqualTo(1);
-        assertThat(counters.cellAt((int) slot(a))).isSameAs(first.get());
 
         AtomicReference<CallCounters.Counts> second = new AtomicReference<>();
         Runnable work = () -> {
@@ -50,11 +58,15 @@ class StripesTest {
         }
         b.start();
         b.join();
-        assertThat(cells(counters)).isEqualTo(2);
+        secondCame.countDown();
+        a.join();
         assertThat(second.get().values).as("a later writer's cell is padded").hasSizeGreaterThan(7);
-        assertThat(counters.cellAt((int) slot(a))).as("the first cell kept in its owner's slot").isSameAs(first.get());
-        assertThat(counters.cellAt((int) slot(a)).ownedBy(a)).isTrue();
-        assertThat(counters.sum(CallCounters.FAILED)).isEqualTo(7);
+        assertThat(padded.get()).as("the first writer moved to a padded cell in its slot").isNotSameAs(compact.get())
+                .isSameAs(counters.cellAt((int) slot(a)));
+        assertThat(padded.get().values).hasSizeGreaterThan(7);
+        assertThat(padded.get().ownedBy(a)).isTrue();
+        assertThat(cells(counters)).as("the compact cell, kept for what it counted, and two padded ones").isEqualTo(3);
+        assertThat(counters.sum(CallCounters.FAILED)).isEqualTo(12);
     }
 
     @Test
@@ -175,7 +187,7 @@ class StripesTest {
         assertThat(counters.sum(CallCounters.SUCCESSFUL_NANOS)).isEqualTo(3L * threads * perThread);
         assertThat(counters.sum(CallCounters.FAILED)).isEqualTo((long) threads * perThread / 4);
         int shared = 0;
-        for (int i = Stripes.SLOTS; i < Stripes.cellCount(); i++) {
+        for (int i = Stripes.SLOTS; i < 2 * Stripes.SLOTS; i++) {
             shared += counters.cellAt(i) == null ? 0 : 1;
         }
         assertThat(shared).as("threads beyond the slots counted in shared cells").isPositive();
@@ -190,8 +202,8 @@ class StripesTest {
             writer.join();
         }
         assertThat(counters.striped()).isFalse();
-        assertThat(cells(counters)).as("the first writers' cells and one shared by the rest")
-                .isLessThanOrEqualTo(Stripes.FREE_OWNERS + 1);
+        assertThat(cells(counters)).as("the first writers' cells (the first's compact one too) and one shared by the rest")
+                .isLessThanOrEqualTo(Stripes.FREE_OWNERS + 2);
         assertThat(counters.sum(CallCounters.SUCCESSFUL)).isEqualTo(2L * 3 * Stripes.SLOTS);
     }
 
