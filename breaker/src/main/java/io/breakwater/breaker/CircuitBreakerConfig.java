@@ -60,7 +60,7 @@ public final class CircuitBreakerConfig {
         if (name.equals(newName)) {
             return this;
         }
-        ConfigValidation.checkName(newName, name);
+        ConfigValidation.checkNewName(newName);
         return new CircuitBreakerConfig(newName, s);
     }
 

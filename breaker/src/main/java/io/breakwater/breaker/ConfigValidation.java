@@ -65,20 +65,21 @@ final class ConfigValidation {
         if (!(b.jitter >= 0.0 && b.jitter < 1.0)) {
             v.problem("jitter must be in [0, 1), but was " + b.jitter);
         }
-        if (!v.problems.isEmpty()) {
-            String subject = b.name == null || b.name.isBlank() ? "" : " '" + b.name + "'";
-            throw new IllegalArgumentException("Invalid circuit breaker config" + subject + ": "
-                    + String.join("; ", v.problems));
+        v.throwIfAny(b.name);
+    }
+
+    private void throwIfAny(String name) {
+        if (!problems.isEmpty()) {
+            String subject = name == null || name.isBlank() ? "" : " '" + name + "'";
+            throw new IllegalArgumentException("Invalid circuit breaker config" + subject + ": " + String.join("; ", problems));
         }
     }
 
-    /** Checks a new name alone, as {@link #check} would: for a config copied under another name. */
-    static void checkName(String name, String subject) {
+    /** Checks a new name alone, as {@link #check} would, with the same message: for a config copied under it. */
+    static void checkNewName(String name) {
         ConfigValidation v = new ConfigValidation();
         v.checkName(name);
-        if (!v.problems.isEmpty()) {
-            throw new IllegalArgumentException("Invalid circuit breaker config (a copy of '" + subject + "'): " + v.problems.get(0));
-        }
+        v.throwIfAny(name);
     }
 
     private void checkName(String name) {

@@ -159,10 +159,10 @@ class CircuitBreakerConfigTest {
     void withNameRefusesANameTheBuilderWouldRefuse() {
         CircuitBreakerConfig base = BreakerPresets.redis("cache");
         assertThatThrownBy(() -> base.withName(null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Invalid circuit breaker config (a copy of 'cache'): name must not be null");
-        assertThatThrownBy(() -> base.withName(" ")).hasMessage(
-                "Invalid circuit breaker config (a copy of 'cache'): name must not be blank, but was ' '");
-        assertThatThrownBy(() -> base.withName("a\nb")).hasMessageContaining("must not contain control characters, but was 'a?b'");
+                .hasMessage("Invalid circuit breaker config: name must not be null");
+        assertThatThrownBy(() -> base.withName(" ")).hasMessage("Invalid circuit breaker config: name must not be blank, but was ' '");
+        assertThatThrownBy(() -> base.withName("a\nb"))
+                .hasMessage("Invalid circuit breaker config 'a\nb': name must not contain control characters, but was 'a?b'");
         assertThatThrownBy(() -> base.withName("x".repeat(301))).hasMessageContaining("at most 300 characters, but was 301");
     }
 }
