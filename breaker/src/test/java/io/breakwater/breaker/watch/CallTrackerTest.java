@@ -80,7 +80,7 @@ class CallTrackerTest {
     void moreCallsInFlightThanTheFirstRingHoldsGrowItAndEachExpiresOnce() {
         CallTracker wide = new CallTracker("wide", clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 1024, false);
         List<Named> calls = new ArrayList<>();
-        for (int i = 0; i < 300; i++) { // past the first ring (16), with a check every 8 calls
+        for (int i = 0; i < 300; i++) { // past the first ring, with a check every 8 calls
             Named call = new Named("c" + i);
             wide.begin(call);
             wide.returned(call);

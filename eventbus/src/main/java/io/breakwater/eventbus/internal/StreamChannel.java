@@ -25,7 +25,6 @@ import java.util.function.BooleanSupplier;
 public final class StreamChannel extends RestingCheck implements TransitionListener {
 
     /** Publishes of one stream that may be pending at once before the oldest are forgotten. */
-    /** Most publishes of one stream in flight that its tracker holds. */
     public static final int TRACKED = 1 << 12;
 
     public final String stream;

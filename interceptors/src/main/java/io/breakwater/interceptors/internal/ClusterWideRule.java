@@ -122,6 +122,7 @@ public final class ClusterWideRule {
     /**
      * The latest mark of a series of (topic, time) marks, and the latest mark of any other topic: enough to tell
      * whether two topics were marked since a time. Marks that change nothing are read-only; the others take the lock.
+     * Neither time goes back, and the latest is never older than the other's, whatever order the marks come in.
      */
     static final class LastTwo {
         private static final long NEVER = Long.MIN_VALUE;
@@ -135,11 +136,18 @@ public final class ClusterWideRule {
                 return;
             }
             synchronized (this) {
-                if (!t.equals(topic)) {
+                if (t.equals(topic)) {
+                    if (at == NEVER || now - at > 0) {
+                        at = now;
+                    }
+                } else if (at != NEVER && now - at < 0) {
+                    // A mark that read the clock before the last one (it waited for the lock): another topic, earlier.
+                    if (otherAt == NEVER || now - otherAt > 0) {
+                        otherAt = now;
+                    }
+                } else {
                     otherAt = at;
                     topic = t;
-                    at = now;
-                } else if (at == NEVER || now - at > 0) {
                     at = now;
                 }
             }

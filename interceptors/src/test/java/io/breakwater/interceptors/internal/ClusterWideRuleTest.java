@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ClusterWideRuleTest {
@@ -79,30 +80,51 @@ class ClusterWideRuleTest {
     }
 
     @Test
-    void concurrentSendersToTheirOwnTopicsLeaveTwoTopicsInUse() throws Exception {
+    void aMarkThatReadTheClockBeforeTheLastCountsAsTheOtherTopicAndLosesNothing() {
+        ClusterWideRule.LastTwo marks = new ClusterWideRule.LastTwo();
+        marks.mark("a", 100);
+        marks.mark("b", 98); // read the clock before a's mark, took the lock after it
+        assertThat(marks.bothSince(98)).isTrue();
+        assertThat(marks.bothSince(99)).as("b's mark is 98").isFalse();
+        marks.mark("c", 101);
+        assertThat(marks.bothSince(100)).as("a at 100 and c at 101").isTrue();
+        assertThat(marks.bothSince(101)).isFalse();
+    }
+
+    @Test
+    void concurrentMarksOfTheirOwnTopicsKeepTheTwoLatestTopics() throws Exception {
         int threads = 4;
+        AtomicLong time = new AtomicLong();
+        ClusterWideRule.LastTwo marks = new ClusterWideRule.LastTwo();
+        long[] last = new long[threads];
         CyclicBarrier start = new CyclicBarrier(threads);
-        List<Thread> senders = new ArrayList<>();
+        List<Thread> markers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            String topic = "topic-" + t;
-            Thread sender = new Thread(() -> {
+            int me = t;
+            Thread marker = new Thread(() -> {
                 try {
                     start.await();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-                for (int i = 0; i < 50_000; i++) {
-                    rule.attempted(topic);
+                for (int i = 0; i < 100_000; i++) {
+                    long now = time.incrementAndGet(); // the clock, read before the lock as a sender does
+                    marks.mark("topic-" + me, now);
+                    last[me] = now;
                 }
             });
-            senders.add(sender);
-            sender.start();
+            markers.add(marker);
+            marker.start();
         }
-        for (Thread sender : senders) {
-            sender.join();
+        for (Thread marker : markers) {
+            marker.join();
         }
-        clock.advance(SILENCE);
-        assertThat(rule.failed("topic-0")).isFalse();
+        long[] sorted = last.clone();
+        java.util.Arrays.sort(sorted);
+        long secondLatest = sorted[threads - 2];
+        assertThat(marks.bothSince(secondLatest)).as("the two topics marked last, at %s and %s", secondLatest,
+                sorted[threads - 1]).isTrue();
+        assertThat(marks.bothSince(secondLatest + 1)).isFalse();
     }
 
     @Test
