@@ -98,7 +98,10 @@ public final class BenchMain {
         md.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(cpuModel())
                 .append(", ").append(memory()).append("; this JVM may run on CPUs ").append(allowedCpus()).append('\n');
         md.append("- JVM: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
-                .append(" (").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(")\n");
+                .append(" (").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(")");
+        List<String> heap = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xm") || a.startsWith("-XX:")).toList();
+        md.append(heap.isEmpty() ? "" : "; this JVM's heap flags: `" + String.join(" ", heap) + "`").append('\n');
     }
 
     private static String cpuModel() {

@@ -131,12 +131,28 @@ final class OutageLane implements AutoCloseable {
                 own[n++] = took << 1 | (openBefore && anyOpen() ? 1 : 0);
                 written.lazySet(slot, n);
             }
-            next += OutageMatrix.PACE_NANOS;
-            long sleep = next - System.nanoTime();
-            if (sleep > 0) {
-                LockSupport.parkNanos(sleep);
-            } else {
-                next = System.nanoTime();
+            next = paced(next);
+        }
+    }
+
+    /** Waits for the next call's turn, a pace after {@code next}; that turn, or now if it has passed. */
+    static long paced(long next) {
+        long turn = next + OutageMatrix.PACE_NANOS;
+        long sleep = turn - System.nanoTime();
+        if (sleep > 0) {
+            LockSupport.parkNanos(sleep);
+            return turn;
+        }
+        return System.nanoTime();
+    }
+
+    /** Waits up to 10 s for each of {@code threads} to end. */
+    static void joinAll(List<Thread> threads) {
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -185,13 +201,7 @@ final class OutageLane implements AutoCloseable {
     OutageMatrix.Cell cell(OutageMatrix.Fault fault, long fault0, long repaired) {
         stoppedAt = System.nanoTime();
         running = false;
-        for (Thread t : callers) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        joinAll(callers);
         long blocked = 0;
         List<Long> whileOpen = new ArrayList<>();
         for (int t = 0; t < samples.size(); t++) {
@@ -212,7 +222,7 @@ final class OutageLane implements AutoCloseable {
         double callerSeconds = threads * (end - fault0) / 1e9;
         return new OutageMatrix.Cell(fault, threads, guard, openedAt == 0 ? Double.NaN : (openedAt - fault0) / 1e9,
                 closedAt == 0 ? Double.NaN : (closedAt - repaired) / 1e9, blocked / 1e9, blocked / 1e9 / callerSeconds, open.length,
-                p50, p99, refused);
+                p50, p99, refused, Double.NaN, Double.NaN);
     }
 
     @Override
