@@ -115,7 +115,7 @@ public final class CircuitBreaker {
      * the forms without a permit. Prefer {@link #tryAcquirePermit()} where outcomes may arrive late.
      */
     public boolean canExecute() {
-        return machine.acquire() != null;
+        return machine.current() instanceof Phase.Closed || machine.acquire() != null; // in CLOSED, one read
     }
 
     /** Gives back {@code permit}, whose call was never made: in HALF_OPEN its trial slot becomes free again. */
