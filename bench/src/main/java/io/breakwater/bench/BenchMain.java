@@ -101,7 +101,8 @@ public final class BenchMain {
                 .append(" (").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(")");
         List<String> heap = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("-Xm") || a.startsWith("-XX:")).toList();
-        md.append(heap.isEmpty() ? "" : "; this JVM's heap flags: `" + String.join(" ", heap) + "`").append('\n');
+        md.append(heap.isEmpty() ? "" : "; this JVM's flags: `" + String.join(" ", heap) + "` (JMH's forks: their own)")
+                .append('\n');
     }
 
     private static String cpuModel() {

@@ -25,6 +25,7 @@ final class ControlLane implements AutoCloseable {
     private final int[] written;
     private volatile boolean running = true;
     private volatile long from = Long.MAX_VALUE;
+    private volatile long until = Long.MAX_VALUE;
     // Keeps the calls' results from being optimized away.
     volatile Object sink;
 
@@ -51,7 +52,7 @@ final class ControlLane implements AutoCloseable {
             answered(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
             sink = CompletableFuture.failedFuture(e);
             long took = System.nanoTime() - t0;
-            if (t0 >= from && n < own.length) {
+            if (t0 >= from && t0 < until && n < own.length) {
                 own[n++] = took;
                 written[slot] = n;
             }
@@ -65,9 +66,14 @@ final class ControlLane implements AutoCloseable {
         }
     }
 
-    /** Samples from now on count. */
+    /** Calls from {@code nanos} on count. */
     void measureFrom(long nanos) {
         from = nanos;
+    }
+
+    /** Calls from {@code nanos} on no longer count. */
+    void measureUntil(long nanos) {
+        until = nanos;
     }
 
     /** Stops the threads; the p50 and p99 of the calls since {@link #measureFrom}, in µs. */

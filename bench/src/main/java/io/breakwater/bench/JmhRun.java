@@ -45,7 +45,7 @@ final class JmhRun {
                 .measurementIterations(config.iterations())
                 .measurementTime(TimeValue.seconds(1))
                 .addProfiler(GCProfiler.class)
-                .jvmArgsAppend("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error");
+                .jvmArgs("-Xms512m", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error");
         if (config.jmhCpus() != null) {
             options.jvm(pinnedJava(config.jmhCpus()).toString());
         }

@@ -78,7 +78,6 @@ final class OutageMatrix {
     record Cell(Fault fault, int threads, Guard guard, double openSeconds, double closeSeconds, double blockedSeconds,
                 double blockedShare, long callsWhileOpen, double openCallP50Micros, double openCallP99Micros, long refused,
                 double controlP50Micros, double controlP99Micros) {
-
         /** This cell with the figures of its outage's control lane (p50, p99 in µs). */
         Cell withControl(double[] control) {
             return new Cell(fault, threads, guard, openSeconds, closeSeconds, blockedSeconds, blockedShare, callsWhileOpen,
@@ -180,6 +179,7 @@ final class OutageMatrix {
             fault.repair(broker);
             broken = false;
             long repaired = System.nanoTime();
+            control.measureUntil(repaired);
             boolean closed = awaitAll(lanes, OutageLane::closed, 60);
             if (!opened || !closed) {
                 System.err.println("Outage " + fault.label + ", " + threads + " thread(s): not every guard "

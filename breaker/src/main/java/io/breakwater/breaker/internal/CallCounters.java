@@ -25,6 +25,10 @@ public final class CallCounters extends Stripes<CallCounters.Counts> {
     private static final int PAD = 8;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
+    public CallCounters() {
+        super(true);
+    }
+
     /** Adds {@code n} to {@code counter} (one of the constants above). */
     public void add(int counter, long n) {
         if (cell().add(counter, n)) {

@@ -25,7 +25,9 @@ import java.lang.ref.WeakReference;
  * written by one thread (Kafka's I/O thread that answers their sends), and for them the counts are that one cell. Its
  * counters are not padded. A second writer makes the slots, with a padded cell for the first writer in its slot, into
  * which the first writer counts from its next call on: threads that share a breaker never write the compact cell's
- * cache lines (whatever the allocator put beside it) once they do. The compact cell keeps what it counted.
+ * cache lines (whatever the allocator put beside it) once they do. The compact cell keeps what it counted. A subclass
+ * whose cells are large and padded anyway (a time window's ring of buckets) asks for no compact cell: its first cell
+ * goes into its owner's slot when the slots are made, as any other.
  */
 abstract class Stripes<C extends Stripes.Cell> {
 
@@ -89,10 +91,16 @@ abstract class Stripes<C extends Stripes.Cell> {
     // thread may own one).
     private volatile int owners;
     private volatile boolean striped;
+    // Whether the first writer's cell is compact (then replaced by a padded one in its slot), or an ordinary one.
+    private final boolean compactFirst;
+
+    Stripes(boolean compactFirst) {
+        this.compactFirst = compactFirst;
+    }
 
     /**
      * A new cell owned by thread {@code owner} in {@code slot}, or a shared one when {@code owner} is null; {@code
-     * compact} for the first writer's cell, whose values need no padding.
+     * compact} for the first writer's cell, whose values need no padding (when this asked for a compact first cell).
      */
     abstract C newCell(Thread owner, int slot, boolean compact);
 
@@ -174,13 +182,18 @@ abstract class Stripes<C extends Stripes.Cell> {
         return true;
     }
 
-    /** The array in {@code field}, made if missing; a new owned array has a padded cell for {@code first}'s owner. */
+    /**
+     * The array in {@code field}, made if missing; a new owned array has {@code first}'s owner's slot taken: by a padded
+     * cell for it, or by {@code first} itself when it is not compact.
+     */
     private Cell[] array(VarHandle field, Cell first) {
         Cell[] cells = (Cell[]) field.getVolatile(this);
         if (cells == null) {
             Cell[] fresh = new Cell[SLOTS];
             Thread firstOwner = first == null ? null : first.get();
-            if (firstOwner != null) {
+            if (first != null && !compactFirst) {
+                fresh[first.slot] = first;
+            } else if (firstOwner != null) {
                 fresh[first.slot] = newCell(firstOwner, first.slot, false);
             }
             cells = field.compareAndSet(this, null, fresh) ? fresh : (Cell[]) field.getVolatile(this);
@@ -207,9 +220,13 @@ abstract class Stripes<C extends Stripes.Cell> {
     @SuppressWarnings("unchecked")
     final C cellAt(int i) {
         if (i == 2 * SLOTS) {
-            return (C) FIRST.getAcquire(this);
+            return compactFirst ? (C) FIRST.getAcquire(this) : null;
         }
         Cell[] cells = i < SLOTS ? owned : shared;
+        if (cells == null && i < SLOTS && !compactFirst) { // an ordinary first cell is in its slot, array or not
+            Cell f = (Cell) FIRST.getAcquire(this);
+            return f != null && f.slot == i ? (C) f : null;
+        }
         return cells == null ? null : (C) CELLS.getAcquire(cells, i & (SLOTS - 1));
     }
 }

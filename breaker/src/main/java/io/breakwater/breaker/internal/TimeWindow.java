@@ -36,6 +36,7 @@ final class TimeWindow extends Stripes<TimeWindow.Ring> implements OutcomeWindow
     private volatile long settledSecond = Long.MIN_VALUE;
 
     TimeWindow(int seconds, int minimumCalls) {
+        super(false);
         this.seconds = seconds;
         this.minimumCalls = minimumCalls;
     }

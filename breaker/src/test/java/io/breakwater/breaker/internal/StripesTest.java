@@ -70,6 +70,44 @@ class StripesTest {
     }
 
     @Test
+    void aTimeWindowsFirstRingStaysInItsSlotWhenASecondWriterComes() throws Exception {
+        TimeWindow window = new TimeWindow(60, 1);
+        AtomicReference<TimeWindow.Ring> before = new AtomicReference<>();
+        AtomicReference<TimeWindow.Ring> after = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch secondCame = new java.util.concurrent.CountDownLatch(1);
+        Thread a = new Thread(() -> {
+            window.record(Outcome.SUCCESS, 0L);
+            before.set(window.cell());
+            try {
+                secondCame.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            window.record(Outcome.FAILURE, 0L);
+            after.set(window.cell());
+        });
+        a.start();
+        org.awaitility.Awaitility.await().until(() -> before.get() != null);
+        Thread b = new Thread(() -> window.record(Outcome.SUCCESS, 0L));
+        while (slot(b) == slot(a)) {
+            b = new Thread(() -> window.record(Outcome.SUCCESS, 0L));
+        }
+        b.start();
+        b.join();
+        secondCame.countDown();
+        a.join();
+        assertThat(after.get()).as("no second ring of buckets for the first writer").isSameAs(before.get())
+                .isSameAs(window.cellAt((int) slot(a)));
+        int rings = 0;
+        for (int i = 0; i < Stripes.cellCount(); i++) {
+            rings += window.cellAt(i) == null ? 0 : 1;
+        }
+        assertThat(rings).isEqualTo(2);
+        assertThat(window.totals(0L).calls()).isEqualTo(3);
+        assertThat(window.totals(0L).failures()).isEqualTo(1);
+    }
+
+    @Test
     void theFirstThreadOfASlotOwnsItsCellAndALaterOneInTheSameSlotSharesAnAtomicCell() throws Exception {
         CallCounters counters = new CallCounters();
         AtomicReference<CallCounters.Counts> first = new AtomicReference<>();
