@@ -26,6 +26,7 @@ final class StateMachine {
     private final boolean timeWindow;
     private final long slowCallNanos;
     private final boolean slowTrials;
+    private final boolean stackTraces; // the config's, read by every refusal: one load, not two
     private final long halfOpenMaxWaitNanos;
     // The current phase. Only ever replaced by compareAndSet from the phase being left (replace()).
     private volatile Phase phase;
@@ -44,6 +45,7 @@ final class StateMachine {
         this.timeWindow = config.windowDuration().isPresent();
         this.slowCallNanos = config.slowCallDuration().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         this.slowTrials = config.slowCallRateThreshold().isPresent();
+        this.stackTraces = config.writableStackTrace();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
         this.phase = new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
         this.predicate = new FailurePredicate(config);
@@ -250,7 +252,7 @@ final class StateMachine {
             long at = half.trialsExpireAtNanos(halfOpenMaxWaitNanos);
             next = at == Long.MIN_VALUE ? null : clock.toInstant(at);
         }
-        return CircuitBreakerOpenException.refused(name, p.state, next, waitNanos, config.writableStackTrace());
+        return CircuitBreakerOpenException.refused(name, p.state, next, waitNanos, stackTraces);
     }
 
     /** An outcome that does not count: in HALF_OPEN its trial permit is given back. */

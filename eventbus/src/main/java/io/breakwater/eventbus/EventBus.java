@@ -158,7 +158,7 @@ public final class EventBus implements AutoCloseable {
             return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, idText), order, idText);
         }
         Publication publication = new Publication(publications, channel, key, event, payload, text, id, order);
-        sender.send(channel, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)), publication);
+        sender.send(publication, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)));
         return publication.result();
     }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * finds more calls in flight than half the ring holds grows it, to hold at least four times as many, up to
  * {@code capacity} slots: a burst of more calls than the ring holds within one tick forgets its oldest until the next
  * tick. The ring never shrinks. A settled call leaves its slot once the check's cursor passed it, so an idle tracker holds
- * no call (nor what a call holds: a record, an event). Per call: a ticket, a read and a compare-and-set of its slot.
+ * no call (nor what a call holds: a record, an event). Per call: a ticket, a read and a compare-and-set of its slot (the
+ * call it replaces there is not read, unless the ring was lapped meanwhile).
  *
  * <p>A call's ticket is taken after the ring is read, so whoever sees the ticket sees a ring. A call writes its slot
  * by compare-and-set, never over a newer ticket's call; when a check has grown the ring meanwhile, it writes the new ring
@@ -80,8 +81,13 @@ abstract class CallRing {
         for (;;) {
             int i = ring.index(t);
             TrackedCall there = ring.get(i);
-            if (there == call || (there != null && there.ticket > t)) {
-                return; // copied in by a growth already; or a newer lap holds the slot, and this call is forgotten
+            if (there == call) {
+                return; // copied in by a growth already
+            }
+            // A newer lap's call can hold the slot only once a ticket a lap above this one was issued (read after the
+            // slot, so before its write): only then is the call there read, which after a burst is long out of any cache.
+            if (there != null && tickets - t > ring.length() && there.ticket > t) {
+                return; // a newer lap holds the slot, and this call is forgotten
             }
             if (ring.compareAndSet(i, there, call)) {
                 Slots now = slots;

@@ -73,47 +73,33 @@ public final class ChannelSender {
         return !channel.breaker.state().rejectsCalls() && !transport.breaker().state().rejectsCalls();
     }
 
-    /**
-     * What a send reports, once: the broker's metadata, or the failure as it is (never a wrapper). Reported on the
-     * caller's thread when the send is refused at once, else on the transport's sender thread or Kafka's network thread.
-     */
-    @FunctionalInterface
-    public interface Outcome {
-        void sent(RecordMetadata metadata, Throwable cause);
-    }
-
     /** Sends; the future completes with the broker's answer or fails with the cause, never with a wrapper. */
     public CompletableFuture<RecordMetadata> send(StreamChannel channel, String topic, String key, byte[] payload,
                                                   Map<String, String> headers) {
-        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        Relay relay = new Relay(channel);
         ProducerRecord<String, byte[]> record;
         try {
             record = new ProducerRecord<>(topic, null, key, payload, RedpandaTransport.headers(headers));
         } catch (Throwable e) {
-            result.completeExceptionally(e);
-            return result;
+            relay.result.completeExceptionally(e);
+            return relay.result;
         }
-        send(channel, record, (metadata, cause) -> {
-            if (cause == null) {
-                result.complete(metadata);
-            } else {
-                result.completeExceptionally(cause);
-            }
-        });
-        return result;
+        send(relay, record);
+        return relay.result;
     }
 
     /**
-     * Sends {@code record} as it is, its headers Kafka's already, and tells {@code outcome} once how it went: no
-     * future of its own, and none of the transport's, so a publish costs the bus one future, the caller's.
+     * Sends {@code record} as it is, its headers Kafka's already, for {@code send} (of its stream), which hears once how
+     * it went: a publish is its own send, so it costs the bus no object more than the caller's future.
      */
-    public void send(StreamChannel channel, ProducerRecord<String, byte[]> record, Outcome outcome) {
-        Permit permit = channel.breaker.tryAcquirePermit();
+    public void send(Send send, ProducerRecord<String, byte[]> record) {
+        Permit permit = send.channel.breaker.tryAcquirePermit();
         if (permit == null) {
-            outcome.sent(null, channel.breaker.openException());
+            send.sent(null, send.channel.breaker.openException());
             return;
         }
-        Send send = new Send(channel, permit, outcome);
+        send.sender = this;
+        send.permit = permit;
         try {
             transport.send(record, send, send);
         } catch (Throwable e) {
@@ -121,25 +107,49 @@ public final class ChannelSender {
         }
     }
 
+    /** A send whose outcome completes a future. */
+    private static final class Relay extends Send {
+        final CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+
+        Relay(StreamChannel channel) {
+            super(channel);
+        }
+
+        @Override
+        protected void sent(RecordMetadata metadata, Throwable cause) {
+            if (cause == null) {
+                result.complete(metadata);
+            } else {
+                result.completeExceptionally(cause);
+            }
+        }
+    }
+
     /**
-     * One send: its permit, its tracking once it is handed to Kafka (the stream's tracker sees it from then), and its
-     * outcome, told on every path. The clock starts at the hand-over, not when the publish was queued: a stream whose
-     * events wait behind another stream's in the transport's queue is not blamed for that wait.
+     * One send of one stream: its permit, its tracking once it is handed to Kafka (the stream's tracker sees it from
+     * then), and its outcome, told once on every path ({@link #sent}). The clock starts at the hand-over, not when the
+     * publish was queued: a stream whose events wait behind another stream's in the transport's queue is not blamed for
+     * that wait.
      */
-    private final class Send extends TrackedCall implements Callback, Supplier<RuntimeException> {
+    public abstract static class Send extends TrackedCall implements Callback, Supplier<RuntimeException> {
         final StreamChannel channel;
-        final Permit permit;
-        final Outcome outcome;
+        // Set by ChannelSender.send before the hand-over to the transport (which publishes them to its threads).
+        private ChannelSender sender;
+        private Permit permit;
         // Set on the sender thread at the hand-over, once the tracker has the send; false for one that never left the queue.
         private volatile boolean handedOver;
         // Whether the outcome was taken: once, by compare-and-set (DONE), should the producer both report and throw.
         private volatile boolean done;
 
-        Send(StreamChannel channel, Permit permit, Outcome outcome) {
+        protected Send(StreamChannel channel) {
             this.channel = channel;
-            this.permit = permit;
-            this.outcome = outcome;
         }
+
+        /**
+         * What the send reports, once: the broker's metadata, or the failure as it is (never a wrapper). On the caller's
+         * thread when the send is refused at once, else on the transport's sender thread or Kafka's network thread.
+         */
+        protected abstract void sent(RecordMetadata metadata, Throwable cause);
 
         /** Just before Kafka's send: a stream whose breaker opened meanwhile drops the event; else the clock starts. */
         @Override
@@ -147,7 +157,7 @@ public final class ChannelSender {
             if (channel.breaker.state().rejectsCalls()) {
                 return channel.breaker.openException();
             }
-            start(clock.nanoTime());
+            start(sender.clock.nanoTime());
             channel.tracker.begin(this);
             channel.tracker.returned(this);
             handedOver = true;
@@ -165,22 +175,23 @@ public final class ChannelSender {
                 return;
             }
             Throwable cause = error == null ? null : Throwables.unwrap(error);
-            long now = clock.nanoTime();   // one read for every use below
+            ChannelSender sender = this.sender;
+            long now = sender.clock.nanoTime();   // one read for every use below
             try {
                 boolean tracked = handedOver;
                 boolean counts = cause != null && counts(cause);
                 if (cause == null) {
                     channel.succeeded(now);   // evidence that the stream answers, even after its send expired
-                    credentialsRefused = false;
+                    sender.credentialsRefused = false;
                 } else if (cause instanceof AuthenticationException) {
                     channel.succeeded(now);   // the cluster answered, refusing the credentials: not an outage
-                    refusedAt = now;
-                    credentialsRefused = true;
+                    sender.refusedAt = now;
+                    sender.credentialsRefused = true;
                 } else if (cause instanceof AuthorizationException) {
                     channel.succeeded(now);   // the cluster answered, refusing the stream's rights
-                    credentialsRefused = false;
+                    sender.credentialsRefused = false;
                 } else if (counts) {
-                    credentialsRefused = false;
+                    sender.credentialsRefused = false;
                     if (tracked) {
                         channel.tracker.failed(this, now);   // it joins the stream's failing run
                     }
@@ -191,7 +202,7 @@ public final class ChannelSender {
                     record(cause, counts, tracked ? now - startNanos() : -1);
                 }
             } finally {
-                outcome.sent(metadata, cause);
+                sent(metadata, cause);
             }
         }
 
@@ -200,19 +211,20 @@ public final class ChannelSender {
          * tried), or the event's own fault.
          */
         private boolean counts(Throwable cause) {
-            return !closed.getAsBoolean() && !(cause instanceof CircuitBreakerOpenException) && classifier.countsAsFailure(cause);
+            return !sender.closed.getAsBoolean() && !(cause instanceof CircuitBreakerOpenException)
+                    && sender.classifier.countsAsFailure(cause);
         }
 
         /** The stream's watchdog expired this send: handed to Kafka, then blocked or unanswered too long. */
         @Override
         protected void expired(boolean blocked, long ageNanos) {
-            if (closed.getAsBoolean() || credentialsRefused()) {
+            if (sender.closed.getAsBoolean() || sender.credentialsRefused()) {
                 channel.breaker.recordIgnored(permit);
                 return;
             }
             channel.breaker.recordFailure(permit, blocked
-                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
-                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + inFlightText + ")");
+                    ? "send() blocked for " + ageNanos / 1_000_000 + " ms (" + sender.blockText + ")"
+                    : "no acknowledgement for " + ageNanos / 1_000_000 + " ms (" + sender.inFlightText + ")");
         }
 
         private void record(Throwable cause, boolean counts, long elapsedNanos) {

@@ -6,18 +6,18 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * One publish sent directly, and what becomes of it once the send is answered: acknowledged, its future completes with
- * where the event went; failed for want of the cluster on a stream with a spill, the event goes there; otherwise the
- * stream's fallback, or the failure. Its future completes on every path, whatever a spill or fallback throws.
+ * One publish sent directly (its own send: one object for both), and what becomes of it once the send is answered:
+ * acknowledged, its future completes with where the event went; failed for want of the cluster on a stream with a
+ * spill, the event goes there; otherwise the stream's fallback, or the failure. Its future completes on every path,
+ * whatever a spill or fallback throws.
  */
-public final class Publication implements ChannelSender.Outcome {
+public final class Publication extends ChannelSender.Send {
 
     /** What every publication of one bus shares. */
     public record Bus(Fallbacks fallbacks, EventHeaders headers) {
     }
 
     private final Bus bus;
-    private final StreamChannel channel;
     private final String key;
     private final Object event;
     private final byte[] payload;
@@ -30,8 +30,8 @@ public final class Publication implements ChannelSender.Outcome {
 
     public Publication(Bus bus, StreamChannel channel, String key, Object event, byte[] payload, Map<String, String> text,
                        byte[] id, long order) {
+        super(channel);
         this.bus = bus;
-        this.channel = channel;
         this.key = key;
         this.event = event;
         this.payload = payload;
@@ -46,7 +46,7 @@ public final class Publication implements ChannelSender.Outcome {
     }
 
     @Override
-    public void sent(RecordMetadata metadata, Throwable cause) {
+    protected void sent(RecordMetadata metadata, Throwable cause) {
         try {
             if (cause == null) {
                 channel.settled(order);

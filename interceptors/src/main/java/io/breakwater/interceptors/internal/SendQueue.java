@@ -9,7 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -41,6 +41,10 @@ public final class SendQueue<K, V> {
         void send(ProducerRecord<K, V> record, Callback callback);
     }
 
+    // Where queued and taken are in counts: 16 longs apart.
+    private static final int QUEUED = 0;
+    private static final int TAKEN = 16;
+
     /** How long an idle sender sleeps at most before it looks again. */
     static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
@@ -50,9 +54,11 @@ public final class SendQueue<K, V> {
     private final Thread sender;
     private final HandOff<QueuedRecord<K, V>> queue;
     private final Subscription drainOnOpen;
-    // Records ever queued, and records taken from the queue (sent, refused or failed).
-    private final AtomicLong queued = new AtomicLong();
-    private final AtomicLong taken = new AtomicLong();
+    // Records ever queued (by callers), and records taken from the queue (sent, refused or failed; by the sender, mostly):
+    // two counters of one array, 128 bytes apart. As two AtomicLongs made one after the other they share a cache line,
+    // and every record would take it from the sender (its count of taken) and give it back to a caller (its count of
+    // queued).
+    private final AtomicLongArray counts = new AtomicLongArray(TAKEN + 1);
     // Flushes waiting on this monitor for taken to reach their target; they are notified only when there are some.
     private final Object progress = new Object();
     private final AtomicInteger flushing = new AtomicInteger();
@@ -98,11 +104,11 @@ public final class SendQueue<K, V> {
             return Refusals.refuse(refused, record, callback);
         }
         QueuedRecord<K, V> entry = new QueuedRecord<>(record, callback, gate);
-        queued.incrementAndGet();
+        counts.incrementAndGet(QUEUED);
         if (!queue.offer(entry)) {
             taken(1);
             entry.fail(new SendQueueFullException(breaker.name(), capacity));
-            return entry.future;
+            return entry;
         }
         if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
@@ -113,7 +119,7 @@ public final class SendQueue<K, V> {
             taken(1);
             entry.fail(breaker.openException());
         }
-        return entry.future;
+        return entry;
     }
 
     /** Records queued and not yet handed to the producer. */
@@ -140,9 +146,11 @@ public final class SendQueue<K, V> {
             }
             RuntimeException veto = null;
             try {
-                veto = entry.gate == null ? null : entry.gate.get();
+                ProducerRecord<K, V> record = entry.record;   // read before the send: the entry lets go of it once settled
+                Supplier<? extends RuntimeException> gate = entry.gate;
+                veto = gate == null ? null : gate.get();
                 if (veto == null) {
-                    guarded.send(entry.record, entry);
+                    guarded.send(record, entry);
                 }
             } catch (Throwable e) {
                 // What send() would have thrown (serialization, record too large, ...) reaches the caller here.
@@ -180,7 +188,7 @@ public final class SendQueue<K, V> {
     }
 
     private void taken(int n) {
-        taken.addAndGet(n);
+        counts.addAndGet(TAKEN, n);
         if (flushing.get() > 0) {
             synchronized (progress) {
                 progress.notifyAll();
@@ -197,11 +205,11 @@ public final class SendQueue<K, V> {
         if (Thread.currentThread() == sender || QueueDrains.isDrainThread()) {
             return; // a callback flushing from the thread that hands records over: waiting would never end
         }
-        long target = queued.get();
+        long target = counts.get(QUEUED);
         flushing.incrementAndGet();
         try {
             synchronized (progress) {
-                while (taken.get() < target) {
+                while (counts.get(TAKEN) < target) {
                     progress.wait();
                 }
             }
