@@ -2,8 +2,9 @@ package io.breakwater.breaker.watch;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 
@@ -20,6 +21,16 @@ import java.util.function.BooleanSupplier;
  */
 public final class AckTracker implements Runnable {
 
+    private static final VarHandle LAST_SUCCESS;
+
+    static {
+        try {
+            LAST_SUCCESS = MethodHandles.lookup().findVarHandle(AckTracker.class, "lastSuccess", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final int CAPACITY = 1 << 16;
     private static final int MASK = CAPACITY - 1;
 
@@ -32,10 +43,14 @@ public final class AckTracker implements Runnable {
     // position + 1 of the send whose time the slot holds, written after the time: a slot whose stamp is not
     // its position's has not been written yet, and is never read as a send time.
     private final AtomicLongArray stamps = new AtomicLongArray(CAPACITY);
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong acknowledged = new AtomicLong();
-    // Records the watchdog counted as failed whose acknowledgement has not come yet.
-    private final AtomicLong credits = new AtomicLong();
+    // Records sent (by callers), records acknowledged (on the network thread), and records the watchdog counted as failed
+    // whose acknowledgement has not come yet: in one array, the first 128 bytes from the others. As AtomicLongs made one
+    // after the other, sent and acknowledged share a cache line, which every record would take from the network thread
+    // for a caller and back.
+    private static final int SENT = 0;
+    private static final int ACKNOWLEDGED = 16;
+    private static final int CREDITS = 17;
+    private final AtomicLongArray counts = new AtomicLongArray(CREDITS + 1);
     // The next position the watchdog has not judged; watchdog thread only.
     private long cursor;
     // When an answer last said success (or the tracker was made), relative to epoch.
@@ -53,7 +68,7 @@ public final class AckTracker implements Runnable {
 
     /** A record was handed to the producer. */
     public void sent() {
-        long position = sent.getAndIncrement();
+        long position = counts.getAndIncrement(SENT);
         int index = (int) (position & MASK);
         sendTimes.set(index, clock.nanoTime() - epoch);
         stamps.set(index, position + 1);
@@ -61,13 +76,13 @@ public final class AckTracker implements Runnable {
 
     /** A record was answered. True when its outcome is to be recorded; false when the watchdog already did. */
     public boolean acknowledged() {
-        acknowledged.incrementAndGet();
+        counts.incrementAndGet(ACKNOWLEDGED);
         for (;;) {
-            long c = credits.get();
+            long c = counts.get(CREDITS);
             if (c == 0) {
                 return true;
             }
-            if (credits.compareAndSet(c, c - 1)) {
+            if (counts.compareAndSet(CREDITS, c, c - 1)) {
                 return false;
             }
         }
@@ -75,7 +90,8 @@ public final class AckTracker implements Runnable {
 
     /** The record answered was a success: evidence for the stall check that the cluster answers. */
     public void succeeded() {
-        lastSuccess = clock.nanoTime() - epoch;
+        // A release store: every acknowledgement writes it, and a volatile store is a full fence; the watchdog reads it.
+        LAST_SUCCESS.setRelease(this, clock.nanoTime() - epoch);
     }
 
     /**
@@ -89,14 +105,14 @@ public final class AckTracker implements Runnable {
 
     /** Records sent and not yet answered. */
     public long inFlight() {
-        return Math.max(0, sent.get() - acknowledged.get());
+        return Math.max(0, counts.get(SENT) - counts.get(ACKNOWLEDGED));
     }
 
     @Override
     public void run() {
         long now = clock.nanoTime() - epoch;
-        long limit = sent.get();
-        long c = Math.max(Math.max(cursor, acknowledged.get() + credits.get()), limit - CAPACITY);
+        long limit = counts.get(SENT);
+        long c = Math.max(Math.max(cursor, counts.get(ACKNOWLEDGED) + counts.get(CREDITS)), limit - CAPACITY);
         boolean excusedNow = excused.getAsBoolean();
         while (c < limit) {
             int index = (int) (c & MASK);
@@ -109,7 +125,7 @@ public final class AckTracker implements Runnable {
                 break;
             }
             if (!excusedNow) {
-                credits.incrementAndGet();
+                counts.incrementAndGet(CREDITS);
                 breaker.recordFailure("no acknowledgement for " + age / 1_000_000 + " ms (" + thresholdName + "="
                         + inFlightNanos / 1_000_000 + ")");
             }
@@ -134,7 +150,7 @@ public final class AckTracker implements Runnable {
         }
         // The oldest unanswered record sent at or after the last success: records sent before it may be answered
         // out of order, but one sent after it that has waited the threshold means nothing answered since.
-        for (long p = Math.max(acknowledged.get(), limit - CAPACITY); p < limit; p++) {
+        for (long p = Math.max(counts.get(ACKNOWLEDGED), limit - CAPACITY); p < limit; p++) {
             int index = (int) (p & MASK);
             long sentAt = sendTimes.get(index);
             if (stamps.get(index) != p + 1) {

@@ -48,10 +48,15 @@ public final class CallTracker extends CallRing implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallTracker.class);
     private static final VarHandle STATE;
+    private static final VarHandle LAST_SUCCESS;
+    private static final VarHandle LAST_NEUTRAL;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(TrackedCall.class, "state", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(TrackedCall.class, "state", int.class);
+            LAST_SUCCESS = lookup.findVarHandle(CallTracker.class, "lastSuccess", long.class);
+            LAST_NEUTRAL = lookup.findVarHandle(CallTracker.class, "lastNeutral", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -63,9 +68,10 @@ public final class CallTracker extends CallRing implements Runnable {
     // When the oldest call still unanswered (expired or not) that began at or after the last success began, as of
     // the last check; NONE when there is none.
     private volatile long oldestPendingStart = NONE;
-    // When a call last succeeded; NONE before the first success.
+    // When a call last succeeded; NONE before the first success. When a call was last answered with a failure that does
+    // not count; NONE before the first. Both written with a release store, as every answer writes one: a volatile store
+    // is a full fence on each answer, on Kafka's network thread; the watchdog reads them, at its next tick at the latest.
     private volatile long lastSuccess = NONE;
-    // When a call was last answered with a failure that does not count; NONE before the first.
     private volatile long lastNeutral = NONE;
     private static final long NONE = TrackedCall.NONE; // "none yet", for the times below as for a call's failure
     // The failing run, made when a call first joins one. Watchdog thread only.
@@ -131,8 +137,9 @@ public final class CallTracker extends CallRing implements Runnable {
      * evidence for the oldest-pending check. Call it before {@link #answer}.
      */
     public void neutral(long nanos) {
-        if (lastNeutral == NONE || nanos - lastNeutral > 0) {
-            lastNeutral = nanos;
+        long last = lastNeutral;
+        if (last == NONE || nanos - last > 0) {
+            LAST_NEUTRAL.setRelease(this, nanos);
         }
     }
 
@@ -140,7 +147,7 @@ public final class CallTracker extends CallRing implements Runnable {
     public void succeeded(long nanos) {
         long last = lastSuccess;
         if (last == NONE || nanos - last > 0) {
-            lastSuccess = nanos;
+            LAST_SUCCESS.setRelease(this, nanos);
         }
     }
 

@@ -182,7 +182,9 @@ public final class ChannelSender {
                 boolean counts = cause != null && counts(cause);
                 if (cause == null) {
                     channel.succeeded(now);   // evidence that the stream answers, even after its send expired
-                    sender.credentialsRefused = false;
+                    if (sender.credentialsRefused) {   // written only when it changes: a volatile store is a fence
+                        sender.credentialsRefused = false;
+                    }
                 } else if (cause instanceof AuthenticationException) {
                     channel.succeeded(now);   // the cluster answered, refusing the credentials: not an outage
                     sender.refusedAt = now;

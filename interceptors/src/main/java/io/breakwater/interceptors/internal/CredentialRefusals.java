@@ -118,10 +118,17 @@ public final class CredentialRefusals {
         return true;
     }
 
-    /** A send succeeded: the credentials work, and the next refusal is logged again. */
+    /**
+     * A send succeeded: the credentials work, and the next refusal is logged again. Each field is written only when it
+     * changes: every acknowledgement comes here, on Kafka's network thread, and a volatile store is a full fence.
+     */
     public void succeeded() {
-        refusing = false;
-        logged.set(false);
+        if (refusing) {
+            refusing = false;
+        }
+        if (logged.get()) {
+            logged.set(false);
+        }
     }
 
     /** The cluster answered otherwise (a failure that counts, missing rights): the credentials are not what fails. */
