@@ -44,13 +44,14 @@ public final class AckTracker implements Runnable {
     // its position's has not been written yet, and is never read as a send time.
     private final AtomicLongArray stamps = new AtomicLongArray(CAPACITY);
     // Records sent (by callers), records acknowledged (on the network thread), and records the watchdog counted as failed
-    // whose acknowledgement has not come yet: in one array, the first 128 bytes from the others. As AtomicLongs made one
-    // after the other, sent and acknowledged share a cache line, which every record would take from the network thread
-    // for a caller and back.
-    private static final int SENT = 0;
-    private static final int ACKNOWLEDGED = 16;
-    private static final int CREDITS = 17;
-    private final AtomicLongArray counts = new AtomicLongArray(CREDITS + 1);
+    // whose acknowledgement has not come yet: in one array, the first 128 bytes from the others and each 128 bytes from
+    // the array's header (read by every access, for its bounds check) and end. As AtomicLongs made one after the other,
+    // sent and acknowledged share a cache line, which every record would take from the network thread for a caller and
+    // back.
+    private static final int SENT = 16;
+    private static final int ACKNOWLEDGED = 32;
+    private static final int CREDITS = 33;
+    private final AtomicLongArray counts = new AtomicLongArray(CREDITS + 16);
     // The next position the watchdog has not judged; watchdog thread only.
     private long cursor;
     // When an answer last said success (or the tracker was made), relative to epoch.

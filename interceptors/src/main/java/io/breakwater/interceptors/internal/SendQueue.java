@@ -41,9 +41,9 @@ public final class SendQueue<K, V> {
         void send(ProducerRecord<K, V> record, Callback callback);
     }
 
-    // Where queued and taken are in counts: 16 longs apart.
-    private static final int QUEUED = 0;
-    private static final int TAKEN = 16;
+    // Where queued and taken are in counts: 16 longs (128 bytes) apart, and from either end.
+    private static final int QUEUED = 16;
+    private static final int TAKEN = 32;
 
     /** How long an idle sender sleeps at most before it looks again. */
     static final Duration IDLE_WAIT = Duration.ofMillis(100);
@@ -55,10 +55,11 @@ public final class SendQueue<K, V> {
     private final HandOff<QueuedRecord<K, V>> queue;
     private final Subscription drainOnOpen;
     // Records ever queued (by callers), and records taken from the queue (sent, refused or failed; by the sender, mostly):
-    // two counters of one array, 128 bytes apart. As two AtomicLongs made one after the other they share a cache line,
+    // two counters of one array, each 128 bytes from the other, from the array's header (which every access reads for
+    // its bounds check) and from the array's end. As two AtomicLongs made one after the other they share a cache line,
     // and every record would take it from the sender (its count of taken) and give it back to a caller (its count of
     // queued).
-    private final AtomicLongArray counts = new AtomicLongArray(TAKEN + 1);
+    private final AtomicLongArray counts = new AtomicLongArray(TAKEN + 16);
     // Flushes waiting on this monitor for taken to reach their target; they are notified only when there are some.
     private final Object progress = new Object();
     private final AtomicInteger flushing = new AtomicInteger();
@@ -130,7 +131,7 @@ public final class SendQueue<K, V> {
     private void run() {
         for (;;) {
             if (!closing) {
-                // An interrupt before close (a callback's, a future's stage run here) would fail every record that waits
+                // An interrupt before close (a callback's, or code it ran) would fail every record that waits
                 // in Kafka's send(); only awaitSender() interrupts on purpose, after close began.
                 Thread.interrupted();
             }
