@@ -34,6 +34,8 @@ final class OutageLane implements AutoCloseable {
     java.util.concurrent.atomic.AtomicIntegerArray written;
     final java.util.concurrent.atomic.LongAdder acks = new java.util.concurrent.atomic.LongAdder();
     volatile long from = Long.MAX_VALUE;
+    // Prints each call of a judged cell that took over 100 us (-Dbench.outage.trace=true).
+    private static final boolean TRACE = Boolean.getBoolean("bench.outage.trace");
     volatile long openedAt;
     volatile long closedAt;
     volatile long stoppedAt;
@@ -130,6 +132,11 @@ final class OutageLane implements AutoCloseable {
             if (t0 >= from && closedAt == 0 && n < own.length) {
                 own[n++] = took << 1 | (openBefore && anyOpen() ? 1 : 0);
                 written.lazySet(slot, n);
+                if (TRACE && took > 100_000) {
+                    System.err.printf(Locale.ROOT, "slow call %s at %s: %.1f ms after the fault, %d us, open before %s, now %s%n",
+                            Thread.currentThread().getName(), java.time.LocalTime.now(), (t0 - from) / 1e6, took / 1000,
+                            openBefore, this);
+                }
             }
             next = paced(next);
         }

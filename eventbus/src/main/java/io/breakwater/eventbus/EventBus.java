@@ -8,6 +8,7 @@ import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerSnapshot;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.TrackerLimits;
 import io.breakwater.eventbus.internal.ChannelSender;
@@ -137,14 +138,19 @@ public final class EventBus implements AutoCloseable {
             throw new IllegalStateException("the EventBus is closed");
         }
         StreamChannel channel = channel(stream);
-        CircuitBreakerOpenException refused = channel.spill == null ? channel.breaker.refusalNow() : null;
-        if (refused != null) {   // nothing is encoded for an event that cannot go
-            return fallbacks.fail(stream, key, event, refused);
+        // Without a spill, the stream's permit comes first: nothing is encoded for an event that cannot go. (With one,
+        // a refused event goes to the spill, so the send asks for its permit once the event is encoded.)
+        Permit permit = null;
+        if (channel.spill == null && (permit = channel.breaker.tryAcquirePermit()) == null) {
+            return fallbacks.fail(stream, key, event, channel.breaker.openException());
         }
         byte[] payload;
         try {
             payload = transport.encode(event);
         } catch (Throwable e) {
+            if (permit != null) {
+                channel.breaker.releasePermit(permit);   // never used: in HALF_OPEN its trial slot is free again
+            }
             return fallbacks.fail(stream, key, event, e);
         }
         byte[] id = ids.next();
@@ -158,7 +164,7 @@ public final class EventBus implements AutoCloseable {
             return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, idText), order, idText);
         }
         Publication publication = new Publication(publications, channel, key, event, payload, text, id, order);
-        sender.send(publication, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)));
+        sender.send(publication, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)), permit);
         return publication.result();
     }
 

@@ -425,7 +425,28 @@ class EventBusTest {
         }
         assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).isZero();
-        assertThat(mock.history()).as("encoded before any permit is taken: nothing was sent").isEmpty();
+        assertThat(mock.history()).as("nothing was sent").isEmpty();
+    }
+
+    @Test
+    void anEventThatCannotBeEncodedInHalfOpenGivesItsTrialBack() {
+        EventBus bus = this.bus = EventBus.builder(transport).defaultChannelConfig(CircuitBreakerConfig.builder("one-trial")
+                .failureThreshold(1).halfOpenMaxCalls(1).successThreshold(1).resetTimeout(Duration.ofSeconds(1)).clock(clock).build()).clock(clock).build();
+        bus.channelBreaker("orders").recordFailure("down");
+        clock.advance(Duration.ofSeconds(1));
+        Object unwritable = new Object() {
+            @SuppressWarnings("unused")
+            public Object getSelf() {
+                return this;
+            }
+        };
+
+        assertThatThrownBy(bus.publishStream("orders", unwritable)::join).hasCauseInstanceOf(SerializationException.class);
+        assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        CompletableFuture<PublishResult> trial = bus.publishStream("orders", new Order("o-1", 1));
+
+        assertThat(trial).as("the one trial was free again, so this publish went").isNotCompletedExceptionally();
+        assertThat(mock.history()).hasSize(1);
     }
 
     @Test

@@ -84,16 +84,19 @@ public final class ChannelSender {
             relay.result.completeExceptionally(e);
             return relay.result;
         }
-        send(relay, record);
+        send(relay, record, null);
         return relay.result;
     }
 
     /**
      * Sends {@code record} as it is, its headers Kafka's already, for {@code send} (of its stream), which hears once how
-     * it went: a publish is its own send, so it costs the bus no object more than the caller's future.
+     * it went: a publish is its own send, so it costs the bus no object more than the caller's future. {@code permit}:
+     * the stream breaker's, taken by the caller for this send; null to take one now.
      */
-    public void send(Send send, ProducerRecord<String, byte[]> record) {
-        Permit permit = send.channel.breaker.tryAcquirePermit();
+    public void send(Send send, ProducerRecord<String, byte[]> record, Permit permit) {
+        if (permit == null) {
+            permit = send.channel.breaker.tryAcquirePermit();
+        }
         if (permit == null) {
             send.sent(null, send.channel.breaker.openException());
             return;
