@@ -27,8 +27,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class Scale {
 
-    /** Publish cost with {@code streams} streams: ns per publishStream call, median and spread of the repetitions. */
-    record Publish(int streams, double medianNanos, double lowNanos, double highNanos) {
+    /**
+     * Publish cost with {@code streams} streams: ns per publishStream call, median and spread of the repetitions; and the
+     * control's median: a library-free look-up of the stream's state among as many, and one write to it.
+     */
+    record Publish(int streams, double medianNanos, double lowNanos, double highNanos, double controlNanos) {
     }
 
     record Results(int streams, double bytesPerBreaker, double bytesPerStream, double bytesPerPublishedStream,
@@ -139,8 +142,44 @@ final class Scale {
                 costs[r] = publish(bus, mock, names, streams, publishes, value, random) / (double) publishes;
             }
             Arrays.sort(costs);
-            return new Publish(streams, costs[REPETITIONS / 2], costs[0], costs[REPETITIONS - 1]);
+            return new Publish(streams, costs[REPETITIONS / 2], costs[0], costs[REPETITIONS - 1],
+                    controlNanos(streams, publishes, names));
         }
+    }
+
+    /**
+     * The floor of finding a stream's state among {@code streams} at random, without any library: a
+     * {@code ConcurrentHashMap} look-up of the name (the map the bus keeps its streams in) and one write to the state it
+     * maps to (64 bytes made per stream, in order), each look-up after the last. The median of the repetitions, ns per
+     * look-up.
+     */
+    private static double controlNanos(int streams, int count, String[] names) {
+        java.util.concurrent.ConcurrentHashMap<String, long[]> states = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < streams; i++) {
+            states.put(names[i], new long[6]);
+        }
+        SplittableRandom random = new SplittableRandom(streams);
+        double[] costs = new double[REPETITIONS + 1];
+        long sink = 0;
+        for (int r = 0; r <= REPETITIONS; r++) {   // the first warms up
+            int[] targets = random.ints(count, 0, streams).toArray();
+            long last = 0;
+            long t0 = System.nanoTime();
+            for (int target : targets) {
+                // Each look-up waits for the one before (its index depends on the value last written: always 0 here,
+                // which the compiler cannot know), as one publish does for the last: the processor may not overlap the
+                // memory accesses of many look-ups, which no publish, hundreds of instructions long, would allow.
+                last = ++states.get(names[target + (int) (last >>> 62)])[0];
+                sink += last;
+            }
+            costs[r] = (System.nanoTime() - t0) / (double) count;
+        }
+        if (sink == 42) {
+            System.out.print(""); // keeps the look-ups from being optimized away
+        }
+        double[] measured = Arrays.copyOfRange(costs, 1, costs.length);
+        Arrays.sort(measured);
+        return measured[REPETITIONS / 2];
     }
 
     /** Publishes {@code count} events in batches, each batch answered before the next; returns the nanoseconds of the calls. */
@@ -196,7 +235,10 @@ final class Scale {
                 + "thread's CPU time over 2 s once every stream is idle again. Making the %,d streams took %.1f s. "
                 + "Registry look-up: `getOrCreate` of an existing name, at random among them. publishStream: the caller's time per "
                 + "call, to streams at random, %,d calls per repetition in batches of %,d (each answered before the next), "
-                + "median of %d repetitions with their spread.%n%n", r.streams(), r.streams(), r.creationSeconds(),
+                + "median of %d repetitions with their spread. Control: the floor of finding a stream's state among as many "
+                + "at random, without any library (a `ConcurrentHashMap` look-up of the name, as the bus's own, and one write to "
+                + "64 bytes made per stream, each look-up after the last), as many calls, the median of as many repetitions.%n%n", r.streams(), r.streams(),
+                r.creationSeconds(),
                 r.publishesPerRepetition(), BATCH, REPETITIONS));
         md.append("| figure | value |\n|---|---|\n");
         md.append(String.format(Locale.ROOT, "| heap per breaker (registry only) | %.0f bytes |%n", r.bytesPerBreaker()));
@@ -206,10 +248,11 @@ final class Scale {
         md.append(String.format(Locale.ROOT, "| watchdog thread's CPU while the %,d streams are idle | %.2f %% of a core |%n",
                 r.streams(), 100 * r.watchdogShare()));
         md.append(String.format(Locale.ROOT, "| registry look-up among %,d | %.1f ns |%n%n", r.streams(), r.lookupNanos()));
-        md.append("| streams | publishStream, ns per call (median) | spread |\n|---|---|---|\n");
+        md.append("| streams | publishStream, ns per call (median) | spread | control: look-up and one write, ns |\n"
+                + "|---|---|---|---|\n");
         for (Publish p : r.publishes()) {
-            md.append(String.format(Locale.ROOT, "| %,d | %.0f | %.0f – %.0f |%n", p.streams(), p.medianNanos(), p.lowNanos(),
-                    p.highNanos()));
+            md.append(String.format(Locale.ROOT, "| %,d | %.0f | %.0f – %.0f | %.0f |%n", p.streams(), p.medianNanos(),
+                    p.lowNanos(), p.highNanos(), p.controlNanos()));
         }
         md.append('\n');
         t.atMost("≤ 1 KiB of heap per idle stream breaker (a stream of the EventBus, all it holds)", r.bytesPerStream(), 1024,
@@ -220,8 +263,9 @@ final class Scale {
         Publish most = r.publishes().get(r.publishes().size() - 1);
         t.add(String.format(Locale.ROOT, "publishStream cost flat from %,d to %,d streams (the median at %,d within the spread "
                         + "at %,d, or below it)", fewest.streams(), most.streams(), most.streams(), fewest.streams()),
-                String.format(Locale.ROOT, "%.0f ns vs %.0f ns (%.0f – %.0f)", most.medianNanos(), fewest.medianNanos(),
-                        fewest.lowNanos(), fewest.highNanos()), most.medianNanos() <= fewest.highNanos(),
+                String.format(Locale.ROOT, "%.0f ns vs %.0f ns (%.0f – %.0f); the control's look-up and write, no library: "
+                                + "%.0f ns vs %.0f ns", most.medianNanos(), fewest.medianNanos(), fewest.lowNanos(),
+                        fewest.highNanos(), most.controlNanos(), fewest.controlNanos()), most.medianNanos() <= fewest.highNanos(),
                 String.format(Locale.ROOT, "by %.0f ns", most.medianNanos() - fewest.highNanos()));
     }
 }

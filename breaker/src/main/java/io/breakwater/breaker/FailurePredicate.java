@@ -2,6 +2,7 @@ package io.breakwater.breaker;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,34 +20,38 @@ final class FailurePredicate {
         }
     }
 
-    private final CircuitBreakerConfig config;
-    // Whether a throwing predicate was logged as a warning; later ones go to debug. Set once, by compare-and-set
-    // (a field, not an AtomicBoolean: a bus may hold 100,000 breakers).
+    private final Predicate<Throwable> recordFailure;
+    private final Predicate<Throwable> ignoreFailure;
+    // Whether a throwing predicate was logged as a warning; later ones go to debug. Set once, by compare-and-set. One
+    // instance serves every breaker of one config's settings (a bus's 100,000 streams): a predicate that throws is
+    // warned about once for all of them, not once per breaker.
     private volatile boolean warned;
 
-    FailurePredicate(CircuitBreakerConfig config) {
-        this.config = config;
+    FailurePredicate(Predicate<Throwable> recordFailure, Predicate<Throwable> ignoreFailure) {
+        this.recordFailure = recordFailure;
+        this.ignoreFailure = ignoreFailure;
     }
 
     /**
      * Whether {@code error} counts as a failure. A {@code VirtualMachineError} never does (it says nothing
      * about the dependency). A predicate that throws is contained: the failure counts, and the first such
-     * problem is logged.
+     * problem is logged, naming {@code breaker}.
      */
-    boolean counts(Throwable error) {
+    boolean counts(String breaker, Throwable error) {
         if (error instanceof VirtualMachineError) {
             return false;
         }
         try {
-            return config.isRecordedFailure(error);
+            return !ignoreFailure.test(error) && recordFailure.test(error);
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
             if (WARNED.compareAndSet(this, false, true)) {
                 LOG.warn("Circuit breaker '{}': the recordFailure/ignoreFailure predicate threw on {}; counting it as a "
-                        + "failure (later throws are logged at debug level)", config.name(), error.getClass().getName(), e);
+                        + "failure (later throws, of any breaker of its config, are logged at debug level)", breaker,
+                        error.getClass().getName(), e);
             } else {
-                LOG.debug("Circuit breaker '{}': the predicate threw again on {}", config.name(), error.getClass().getName(), e);
+                LOG.debug("Circuit breaker '{}': the predicate threw again on {}", breaker, error.getClass().getName(), e);
             }
             return true;
         }

@@ -30,6 +30,8 @@ final class Settings {
     final BreakerStateStore stateStore;
     final Duration stateTtl;
     final Duration stateRestoreWait;
+    // Judges failures by the two predicates above, for every breaker made from these settings.
+    final FailurePredicate predicate;
 
     Settings(CircuitBreakerConfigBuilder b) {
         this.failureThreshold = b.failureThreshold;
@@ -53,5 +55,6 @@ final class Settings {
         this.stateStore = b.stateStore;
         this.stateTtl = b.stateTtl;
         this.stateRestoreWait = b.stateRestoreWait;
+        this.predicate = new FailurePredicate(recordFailure, ignoreFailure);
     }
 }

@@ -48,7 +48,7 @@ final class StateMachine {
         this.stackTraces = config.writableStackTrace();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
         this.phase = new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
-        this.predicate = new FailurePredicate(config);
+        this.predicate = config.s.predicate;
         this.moves = new Transitions(config, this, dispatcher);
     }
 
@@ -195,7 +195,7 @@ final class StateMachine {
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
-        if (error != null && !predicate.counts(error)) {
+        if (error != null && !predicate.counts(name, error)) {
             ignored(permit);
             return;
         }

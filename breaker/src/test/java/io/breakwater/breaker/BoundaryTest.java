@@ -65,6 +65,22 @@ class BoundaryTest {
     }
 
     @Test
+    void aThrowingPredicateSharedByEveryBreakerOfOneConfigCountsTheFailureForEach() {
+        CircuitBreakerRegistry registry = new CircuitBreakerRegistry(CircuitBreakerConfig.builder("shared").clock(clock)
+                .failureThreshold(1).recordFailure(t -> {
+                    throw new IllegalStateException("a predicate's own bug");
+                }).build());
+        CircuitBreaker first = registry.getOrCreate("first");
+        CircuitBreaker second = registry.getOrCreate("second");
+
+        first.recordFailure(new IOException("down"));
+        second.recordFailure(new IOException("down"));
+
+        assertThat(first.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(second.state()).as("its own failure, judged by the same predicate").isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
     void aPredicateThrowingAVirtualMachineErrorStillCompletesTheFuture() {
         CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("vme-predicate").clock(clock)
                 .ignoreFailure(t -> {
