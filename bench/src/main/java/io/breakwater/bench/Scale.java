@@ -150,13 +150,14 @@ final class Scale {
     /**
      * The floor of finding a stream's state among {@code streams} at random, without any library: a
      * {@code ConcurrentHashMap} look-up of the name (the map the bus keeps its streams in) and one write to the state it
-     * maps to (64 bytes made per stream, in order), each look-up after the last. The median of the repetitions, ns per
+     * maps to (1 KiB made per stream, in order, as a stream of the bus holds about that: as many bytes to miss in the
+     * caches), each look-up after the last. The median of the repetitions, ns per
      * look-up.
      */
     private static double controlNanos(int streams, int count, String[] names) {
         java.util.concurrent.ConcurrentHashMap<String, long[]> states = new java.util.concurrent.ConcurrentHashMap<>();
         for (int i = 0; i < streams; i++) {
-            states.put(names[i], new long[6]);
+            states.put(names[i], new long[126]);   // 1 KiB with its header, as a stream holds about that
         }
         SplittableRandom random = new SplittableRandom(streams);
         double[] costs = new double[REPETITIONS + 1];
@@ -237,7 +238,8 @@ final class Scale {
                 + "call, to streams at random, %,d calls per repetition in batches of %,d (each answered before the next), "
                 + "median of %d repetitions with their spread. Control: the floor of finding a stream's state among as many "
                 + "at random, without any library (a `ConcurrentHashMap` look-up of the name, as the bus's own, and one write to "
-                + "64 bytes made per stream, each look-up after the last), as many calls, the median of as many repetitions.%n%n", r.streams(), r.streams(),
+                + "1 KiB made per stream, as much as a stream holds, each look-up after the last), as many calls, the median of as "
+                + "many repetitions.%n%n", r.streams(), r.streams(),
                 r.creationSeconds(),
                 r.publishesPerRepetition(), BATCH, REPETITIONS));
         md.append("| figure | value |\n|---|---|\n");
