@@ -153,18 +153,31 @@ public final class EventBus implements AutoCloseable {
             }
             return fallbacks.fail(stream, key, event, e);
         }
-        byte[] id = ids.next();
-        // A copy of the caller's headers (which they may change once this returns); none when they gave none.
-        Map<String, String> text = headers == null || headers.isEmpty() ? null : eventHeaders.text(headers, EventIds.text(id));
-        long admitted = channel.admit();
-        long order = Math.abs(admitted);
-        if (admitted < 0) {
-            // Events of the stream wait in the spill: this one goes behind them, never around them.
-            String idText = EventIds.text(id);
-            return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, idText), order, idText);
+        Publication publication;
+        ProducerRecord<String, byte[]> record;
+        try {
+            byte[] id = ids.next();
+            // A copy of the caller's headers (which they may change once this returns); none when they gave none.
+            Map<String, String> text = headers == null || headers.isEmpty() ? null : eventHeaders.text(headers, EventIds.text(id));
+            long admitted = channel.admit();
+            long order = Math.abs(admitted);
+            if (admitted < 0) {
+                // Events of the stream wait in the spill: this one goes behind them, never around them.
+                String idText = EventIds.text(id);
+                return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, idText), order,
+                        idText);
+            }
+            publication = new Publication(publications, channel, key, event, payload, text, id, order);
+            record = new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id));
+        } catch (Throwable e) {
+            // Whatever threw before the send has the permit (headers the caller changed meanwhile, no memory left): it
+            // is given back, so that in HALF_OPEN its trial is not held until the trials expire.
+            if (permit != null) {
+                channel.breaker.releasePermit(permit);
+            }
+            throw e;
         }
-        Publication publication = new Publication(publications, channel, key, event, payload, text, id, order);
-        sender.send(publication, new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id)), permit);
+        sender.send(publication, record, permit);
         return publication.result();
     }
 

@@ -450,6 +450,46 @@ class EventBusTest {
     }
 
     @Test
+    void headersChangedWhileTheyAreCopiedGiveTheHalfOpenTrialBack() {
+        // Headers that another thread changes once the publish has its trial permit (here: while its event is encoded,
+        // which comes after the permit): the bus's copy of them throws.
+        boolean[] changed = {false};
+        RedpandaTransport changing = RedpandaTransport.builder(mock).nonBlocking(false).codec(new io.breakwater.transport.redpanda.EventCodec() {
+            @Override
+            public byte[] encode(Object event) {
+                changed[0] = event.equals("with changing headers");
+                return event.toString().getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain";
+            }
+        }).breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
+        EventBus bus = this.bus = EventBus.builder(changing).defaultChannelConfig(CircuitBreakerConfig.builder("one-trial")
+                .failureThreshold(1).halfOpenMaxCalls(1).successThreshold(1).resetTimeout(Duration.ofSeconds(1)).clock(clock)
+                .build()).clock(clock).build();
+        bus.channelBreaker("orders").recordFailure("down");
+        clock.advance(Duration.ofSeconds(1));
+        Map<String, String> headers = new java.util.AbstractMap<>() {
+            @Override
+            public java.util.Set<Entry<String, String>> entrySet() {
+                if (changed[0]) {
+                    throw new java.util.ConcurrentModificationException("changed by another thread");
+                }
+                return Map.of("trace", "t-1").entrySet();
+            }
+        };
+
+        assertThatThrownBy(() -> bus.publishStream("orders", null, "with changing headers", headers))
+                .isInstanceOf(java.util.ConcurrentModificationException.class);
+        CompletableFuture<PublishResult> trial = bus.publishStream("orders", "the next");
+
+        assertThat(trial).as("the one trial was free again, so this publish went").isNotCompletedExceptionally();
+        assertThat(mock.history()).hasSize(1);
+    }
+
+    @Test
     void anUnansweredPublishCountsAgainstItsStreamWithinTheThreshold() {
         EventBus bus = bus(EventBus.builder(transport));
         for (int i = 0; i < 3; i++) {
