@@ -91,8 +91,12 @@ public final class AckTracker implements Runnable {
 
     /** The record answered was a success: evidence for the stall check that the cluster answers. */
     public void succeeded() {
-        // A release store: every acknowledgement writes it, and a volatile store is a full fence; the watchdog reads it.
-        LAST_SUCCESS.setRelease(this, clock.nanoTime() - epoch);
+        // Written once a millisecond at most, by a release store (see CallTracker.succeeded): every acknowledgement comes
+        // here, and the line it is on holds what every send reads.
+        long now = clock.nanoTime() - epoch;
+        if (now - lastSuccess >= CallTracker.SUCCESS_STEP_NANOS) {
+            LAST_SUCCESS.setRelease(this, now);
+        }
     }
 
     /**

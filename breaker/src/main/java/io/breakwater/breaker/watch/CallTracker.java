@@ -143,13 +143,22 @@ public final class CallTracker extends CallRing implements Runnable {
         }
     }
 
-    /** A call succeeded at {@code nanos}: evidence for the stall check that the dependency answers (late answers too). */
+    /**
+     * A call succeeded at {@code nanos}: evidence for the stall check that the dependency answers (late answers too).
+     * Written once a {@linkplain #SUCCESS_STEP_NANOS millisecond} at most: the field shares a cache line with the ticket
+     * counter that every call's begin takes, and a write from the thread that answers calls on every answer would pull
+     * that line away from the thread that begins them. The time kept is at most that step old, which a stall check,
+     * counted in its threshold's hundreds of milliseconds, never notices.
+     */
     public void succeeded(long nanos) {
         long last = lastSuccess;
-        if (last == NONE || nanos - last > 0) {
+        if (last == NONE || nanos - last >= SUCCESS_STEP_NANOS) {
             LAST_SUCCESS.setRelease(this, nanos);
         }
     }
+
+    /** How much newer a success must be than the last one kept to be written: one millisecond. */
+    static final long SUCCESS_STEP_NANOS = 1_000_000L;
 
     /**
      * How long the oldest unanswered call that began at or after the last success had been waiting at the
