@@ -42,6 +42,15 @@ class CliOptionsTest {
     }
 
     @Test
+    void anEmptyBootstrapServerIsRefusedByTheDemoAsByStatus() {
+        for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "}}) {
+            CliRun run = cli(args);
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).contains("--bootstrap-server must not be empty: give HOST:PORT").doesNotContain("Exception");
+        }
+    }
+
+    @Test
     void resetRefusesForAndDoesNotOfferIt() {
         CliRun run = cli("reset", "orders", "--bootstrap-server", "h:1", "--for", "15m");
         assertThat(run.exitCode()).isEqualTo(2);
