@@ -158,7 +158,7 @@ public final class CircuitBreakerConfig {
 
     /** Whether {@code failure} counts as a failure: it matches the record predicate and not the ignore predicate. */
     public boolean isRecordedFailure(Throwable failure) {
-        return !s.ignoreFailure.test(failure) && s.recordFailure.test(failure);
+        return s.predicate.recorded(failure);
     }
 
     /** Whether {@link CircuitBreakerOpenException}s carry a stack trace (off: the fast-fail path stays cheap). */

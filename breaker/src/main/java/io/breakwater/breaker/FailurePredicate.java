@@ -32,6 +32,11 @@ final class FailurePredicate {
         this.ignoreFailure = ignoreFailure;
     }
 
+    /** Whether the predicates record {@code error} as a failure: not ignored, and recorded. Throws what they throw. */
+    boolean recorded(Throwable error) {
+        return !ignoreFailure.test(error) && recordFailure.test(error);
+    }
+
     /**
      * Whether {@code error} counts as a failure. A {@code VirtualMachineError} never does (it says nothing
      * about the dependency). A predicate that throws is contained: the failure counts, and the first such
@@ -42,7 +47,7 @@ final class FailurePredicate {
             return false;
         }
         try {
-            return !ignoreFailure.test(error) && recordFailure.test(error);
+            return recorded(error);
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
