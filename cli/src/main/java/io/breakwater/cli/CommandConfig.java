@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -17,6 +19,45 @@ import picocli.CommandLine;
 final class CommandConfig {
 
     private CommandConfig() {
+    }
+
+    // HOST:PORT as Kafka's clients read it: an optional prefix (PLAINTEXT://), a host or an IPv6 address, bracketed or
+    // not, then the port after the last colon.
+    private static final Pattern HOST_PORT = Pattern.compile("(?:[0-9a-zA-Z%._-]*://)?(\\[)?([0-9a-zA-Z%._:-]*?)(])?:([0-9]+)");
+
+    /**
+     * Fails with the usage unless {@code value}, the {@code --bootstrap-server}, is one or more HOST:PORT separated by
+     * commas, each port in [1, 65535]; empty entries are skipped, as Kafka's clients skip them. Whether a host resolves
+     * and answers is for the first check to find out.
+     */
+    static void checkBootstrap(CommandLine cmd, String value) {
+        if (value.isBlank()) {
+            throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
+        }
+        boolean any = false;
+        for (String entry : value.trim().split("\\s*,\\s*", -1)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            any = true;
+            Matcher m = HOST_PORT.matcher(entry);
+            if (!m.matches() || (m.group(1) == null) != (m.group(3) == null)) {
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + entry + "' is not HOST:PORT "
+                        + "(as in localhost:9092; several are separated by commas)");
+            }
+            if (m.group(1) == null && m.group(2).endsWith(":")) {   // 2001:db8::1 would be host 2001:db8: and port 1
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + entry + "' has no port: put an "
+                        + "IPv6 address in brackets and give its port, as in [2001:db8::1]:9092");
+            }
+            String port = m.group(4).replaceFirst("^0+(?=.)", "");   // 09092 is 9092, as Kafka reads it
+            if (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: the port of '" + entry
+                        + "' must be in [1, 65535]");
+            }
+        }
+        if (!any) {
+            throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
+        }
     }
 
     /** The client settings: those of {@code file} (if given), then {@code bootstrap.servers}. */

@@ -52,8 +52,8 @@ final class DemoCommand implements Callable<Integer> {
         if (threads < 1 || threads > 64 || threads > rate) {
             throw new CommandLine.ParameterException(cmd, "--threads must be in [1, 64] and at most --rate, but was " + threads);
         }
-        if (bootstrap != null && bootstrap.isBlank()) {   // as status and the switches say it
-            throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
+        if (bootstrap != null) {   // as status and the switches judge it
+            CommandConfig.checkBootstrap(cmd, bootstrap);
         }
         if (bootstrap == null && duration.compareTo(Duration.ofSeconds(20)) < 0) {
             throw new CommandLine.ParameterException(cmd, "--duration must be at least 20s with the embedded broker "

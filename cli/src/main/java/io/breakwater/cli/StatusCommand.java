@@ -83,9 +83,7 @@ final class StatusCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be in [100ms, 1h], but was "
                     + Durations.format(interval));
         }
-        if (bootstrap.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--bootstrap-server must not be empty: give HOST:PORT");
-        }
+        CommandConfig.checkBootstrap(spec.commandLine(), bootstrap);
         checkTopic(spec.commandLine(), "--topic", topic);
         Map<String, Object> client = CommandConfig.client(spec.commandLine(), commandConfig, bootstrap);
         try {
@@ -146,7 +144,7 @@ final class StatusCommand implements Callable<Integer> {
     /** Fails with the usage unless {@code timeout} is in [1s, 10m]. */
     static void checkTimeout(CommandLine cmd, Duration timeout) {
         if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new CommandLine.ParameterException(cmd, "--timeout must be at least 1s, but was " + timeout.toMillis() + "ms");
+            throw new CommandLine.ParameterException(cmd, "--timeout must be at least 1s, but was " + Durations.format(timeout));
         }
         if (timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new CommandLine.ParameterException(cmd, "--timeout must be at most 10m, but was " + Durations.format(timeout));

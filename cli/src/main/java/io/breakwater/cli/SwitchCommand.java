@@ -139,9 +139,7 @@ abstract class SwitchCommand implements Callable<Integer> {
                     + Durations.format(lasting));
         }
         StatusCommand.checkTimeout(cmd, timeout);
-        if (bootstrap.isBlank()) {
-            throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
-        }
+        CommandConfig.checkBootstrap(cmd, bootstrap);
         if (by == null || by.isBlank()) {
             throw new CommandLine.ParameterException(cmd, cmd.getParseResult() != null && cmd.getParseResult().hasMatchedOption("--by")
                     ? "--by must not be blank: give who issues the command"

@@ -26,6 +26,8 @@ class CliOptionsTest {
         "status     | --timeout       | 0             | Invalid value for option '--timeout': '0' must be a duration > 0",
         "status     | --interval      | 0             | Invalid value for option '--interval': '0' must be a duration > 0",
         "status     | --timeout       | 11m           | --timeout must be at most 10m, but was 11m",
+        "status     | --timeout       | 0s            | --timeout must be at least 1s, but was 0s",
+        "status     | --timeout       | 500ms         | --timeout must be at least 1s, but was 500ms",
         "status     | --interval      | 2h            | --interval must be in [100ms, 1h], but was 2h",
         "demo       | --reset-timeout | 2h            | --reset-timeout must be in [100ms, 1h], but was 2h",
         "demo       | --reset-timeout | 50ms          | --reset-timeout must be in [100ms, 1h], but was 50ms",
@@ -43,11 +45,42 @@ class CliOptionsTest {
 
     @Test
     void anEmptyBootstrapServerIsRefusedByTheDemoAsByStatus() {
-        for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "}}) {
+        for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "},
+                {"status", "--bootstrap-server", " , "}}) {
             CliRun run = cli(args);
             assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(run.err()).contains("--bootstrap-server must not be empty: give HOST:PORT").doesNotContain("Exception");
         }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "demo       | nohost        | 'nohost' is not HOST:PORT (as in localhost:9092; several are separated by commas)",
+        "status     | localhost:abc | 'localhost:abc' is not HOST:PORT",
+        "force-open | h:1,g         | 'g' is not HOST:PORT",
+        "disable    | h:1 g:2       | 'h:1 g:2' is not HOST:PORT",
+        "status     | [::1:9092     | '[::1:9092' is not HOST:PORT",
+        "demo       | h:0           | the port of 'h:0' must be in [1, 65535]",
+        "status     | h:70000       | the port of 'h:70000' must be in [1, 65535]",
+        "reset      | h:123456      | the port of 'h:123456' must be in [1, 65535]",
+        "status     | 2001:db8::1   | '2001:db8::1' has no port: put an IPv6 address in brackets and give its port, as in [2001:db8::1]:9092"
+    })
+    void aBootstrapServerThatIsNotHostPortIsRefusedWithTheUsage(String command, String value, String message) {
+        String[] args = command.equals("demo") || command.equals("status") ? new String[] {command, "--bootstrap-server", value}
+                : new String[] {command, "orders", "--bootstrap-server", value};
+        CliRun run = cli(args);
+        assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+        assertThat(run.err()).contains("--bootstrap-server: " + message).contains("Usage:").doesNotContain("Exception");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"localhost:9092", "PLAINTEXT://h:1", "my-listener://h:1", "[::1]:9092", "::1:9092",
+        "h-1.example.com:9093, g_2:1", "10.0.0.1:65535", "h:09092", "h:1,", "h:1,,g:2"})
+    void whatKafkaTakesAsBootstrapServersTheCommandsTakeToo(String value) {
+        CliRun run = cli("status", "--bootstrap-server", value, "--topic", "a b");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).as("judged past the address, at the topic").contains("--topic must be a Kafka topic name")
+                .doesNotContain("--bootstrap-server:").doesNotContain("--bootstrap-server must");
     }
 
     @Test

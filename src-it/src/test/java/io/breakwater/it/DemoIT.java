@@ -81,5 +81,18 @@ class DemoIT {
         assertThat(summary.get("floorCallP99Micros").asDouble()).as("hand-off floor p99")
                 .isGreaterThanOrEqualTo(summary.get("floorCallP50Micros").asDouble());
         assertThat(summary.get("eventBusTimeToCloseAfter_kill").isNull()).as("the breakers closed after the restart").isFalse();
+
+        // The timeline comes in the order things happened, faults and transitions alike.
+        List<Double> times = output.lines().filter(l -> l.matches(" *\\d+\\.\\ds  (\\*\\* |\\S+ \\S+ -> ).*"))
+                .map(l -> Double.parseDouble(l.trim().substring(0, l.trim().indexOf('s')))).toList();
+        assertThat(times).as("the timeline's times, as printed").hasSizeGreaterThan(8).isSorted();
+        // The live spill line counts the run's events, as the summary does, not the warm-up's.
+        java.util.regex.Pattern spillLine = java.util.regex.Pattern.compile("EventBus spill: \\d+ pending .*, (\\d+) appended, (\\d+) replayed");
+        List<java.util.regex.Matcher> spills = output.lines().map(spillLine::matcher).filter(java.util.regex.Matcher::find).toList();
+        assertThat(spills).as("the live table's spill lines").isNotEmpty();
+        for (java.util.regex.Matcher m : spills) {
+            assertThat(Long.parseLong(m.group(1))).as(m.group()).isLessThanOrEqualTo(bus.get("spilled").asLong());
+            assertThat(Long.parseLong(m.group(2))).as(m.group()).isLessThanOrEqualTo(bus.get("replayed").asLong());
+        }
     }
 }

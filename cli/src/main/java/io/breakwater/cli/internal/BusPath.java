@@ -42,7 +42,8 @@ final class BusPath implements AutoCloseable {
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
     // The spill as it was just before the bus closed (a closed bus tells nothing more).
     private volatile SpillStatus closing;
-    // Events the warm-up replayed: not the run's.
+    // Events the warm-up spilled and replayed: not the run's.
+    private volatile long appendedBefore;
     private volatile long replayedBefore;
     // Deletes the directory if the demo ends without close(): an exception, or Ctrl-C.
     private final Thread cleanup;
@@ -71,7 +72,9 @@ final class BusPath implements AutoCloseable {
 
     /** The run begins: what the spill replayed so far was the warm-up's. */
     void startCounting() {
-        replayedBefore = bus.spillStatus().get(0).replayed();
+        SpillStatus before = bus.spillStatus().get(0);
+        appendedBefore = before.appended();
+        replayedBefore = before.replayed();
     }
 
     /** Where the spill is: {@code sqlite:/tmp/...}. */
@@ -111,6 +114,13 @@ final class BusPath implements AutoCloseable {
     SpillStatus spill() {
         SpillStatus last = closing;
         return last != null ? last : bus.spillStatus().get(0);
+    }
+
+    /** {@link #spill()} with the counts of the run alone: what the warm-up appended and replayed is left out. */
+    SpillStatus spillOfRun() {
+        SpillStatus s = spill();
+        return new SpillStatus(s.store(), s.pending(), s.pendingBytes(), s.appended() - appendedBefore,
+                s.replayed() - replayedBefore, s.appendFailures(), s.dropped(), s.replayLagMillis());
     }
 
     /** Every publish answered and nothing left in the spill. */

@@ -65,6 +65,9 @@ public final class Demo {
     final PathStats floor = new PathStats("hand-off floor");
     final List<Fault> faults = new CopyOnWriteArrayList<>();
     final List<Seen> transitions = new CopyOnWriteArrayList<>();
+    // Faults and transitions are stamped and added under this lock: a copy of both lists taken under it holds all that
+    // happened before it and nothing after, so what the live view prints next is never older than what it printed.
+    final Object timeline = new Object();
     private volatile boolean running = true;
 
     /** A fault or a recovery, at demo time {@code atNanos}. */
@@ -78,6 +81,13 @@ public final class Demo {
     public Demo(Options options, PrintWriter out) {
         this.options = options;
         this.out = out;
+    }
+
+    /** Records a fault or a recovery, now. */
+    void fault(String what, boolean recovery) {
+        synchronized (timeline) {
+            faults.add(new Fault(what, now(), recovery));
+        }
     }
 
     long now() {
@@ -132,8 +142,13 @@ public final class Demo {
         DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
         HandOffFloor handOff = new HandOffFloor(floor);   // warmed up too, before the run starts
         busPath.startCounting();
+        start = System.nanoTime();   // before any transition can be stamped
         for (CircuitBreaker b : breakers) {
-            b.onTransition(t -> transitions.add(new Seen(t, now())));
+            b.onTransition(t -> {
+                synchronized (timeline) {
+                    transitions.add(new Seen(t, now()));
+                }
+            });
         }
         // On a cluster of the user's, the breakers follow `breakwater force-open|disable|reset` (none in the fault run).
         ControlFollower control = broker == null ? ControlFollower.create(client, ControlTopic.DEFAULT_TOPIC, instance) : null;
@@ -142,8 +157,7 @@ public final class Demo {
             out.println("Instance " + instance + " follows commands on " + ControlTopic.DEFAULT_TOPIC + ".");
         }
         MetricsServer metrics = startMetrics(eventBus, breakers);
-        start = System.nanoTime();
-        LiveView view = new LiveView(this, breakers, busPath::spill, out, options);
+        LiveView view = new LiveView(this, breakers, busPath::spillOfRun, out, options);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
             threads.add(pace("eventbus-" + i, busPath::publish));

@@ -30,16 +30,16 @@ final class FaultSchedule {
         long total = demo.options().duration().toNanos();
         sleepUntil(total * 15 / 100);
         broker.freeze();
-        demo.faults.add(new Demo.Fault("broker frozen (SIGSTOP)", demo.now(), false));
+        demo.fault("broker frozen (SIGSTOP)", false);
         sleepUntil(total * 35 / 100);
         broker.resume();
-        demo.faults.add(new Demo.Fault("broker resumed (SIGCONT)", demo.now(), true));
+        demo.fault("broker resumed (SIGCONT)", true);
         sleepUntil(total * 50 / 100);
         broker.kill();
-        demo.faults.add(new Demo.Fault("broker killed (SIGKILL)", demo.now(), false));
+        demo.fault("broker killed (SIGKILL)", false);
         sleepUntil(total * 60 / 100);
         broker.restart();
-        demo.faults.add(new Demo.Fault("broker restarted", demo.now(), true));
+        demo.fault("broker restarted", true);
         sleepUntil(total);
         long grace = demo.now() + TimeUnit.SECONDS.toNanos(RECOVERY_GRACE_SECONDS);
         while (demo.now() < grace && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {

@@ -104,28 +104,39 @@ final class LiveView {
         return Ansi.state(state, String.format("%-12s", state), options.color());
     }
 
+    /** Every fault and transition so far, in the order they happened. */
     private List<String> timeline() {
-        java.util.List<Object[]> events = new java.util.ArrayList<>();
-        for (Demo.Fault f : demo.faults) {
-            events.add(new Object[] {f.atNanos(), demo.elapsed(f.atNanos()) + "  ** " + f.what()});
-        }
-        for (Demo.Seen seen : demo.transitions) {
-            events.add(new Object[] {seen.atNanos(), demo.elapsed(seen.atNanos()) + "  " + seen.transition().breaker() + " "
-                    + seen.transition().from() + " -> " + seen.transition().to() + ": " + seen.transition().reason()});
-        }
-        events.sort((a, b) -> Long.compare((Long) a[0], (Long) b[0]));
-        return events.stream().map(e -> (String) e[1]).toList();
+        return merged(demo.faults, demo.transitions);
     }
 
+    /** The faults and transitions seen since the last call, in the order they happened (the two lists fill apart). */
     private void printNewEvents() {
-        while (printedFaults < demo.faults.size()) {
-            Demo.Fault f = demo.faults.get(printedFaults++);
-            out.println(demo.elapsed(f.atNanos()) + "  ** " + f.what());
+        List<Demo.Fault> allFaults;
+        List<Demo.Seen> allTransitions;
+        synchronized (demo.timeline) {
+            allFaults = List.copyOf(demo.faults);
+            allTransitions = List.copyOf(demo.transitions);
         }
-        while (printedTransitions < demo.transitions.size()) {
-            Demo.Seen seen = demo.transitions.get(printedTransitions++);
-            out.println(demo.elapsed(seen.atNanos()) + "  " + seen.transition().breaker() + " " + seen.transition().from()
-                    + " -> " + seen.transition().to() + ": " + seen.transition().reason());
+        List<Demo.Fault> faults = allFaults.subList(printedFaults, allFaults.size());
+        List<Demo.Seen> transitions = allTransitions.subList(printedTransitions, allTransitions.size());
+        List<String> lines = merged(faults, transitions);
+        printedFaults += faults.size();
+        printedTransitions += transitions.size();
+        lines.forEach(out::println);
+    }
+
+    private List<String> merged(List<Demo.Fault> faults, List<Demo.Seen> transitions) {
+        record Line(long atNanos, String text) {
         }
+        List<Line> lines = new java.util.ArrayList<>();
+        for (Demo.Fault f : faults) {
+            lines.add(new Line(f.atNanos(), demo.elapsed(f.atNanos()) + "  ** " + f.what()));
+        }
+        for (Demo.Seen seen : transitions) {
+            lines.add(new Line(seen.atNanos(), demo.elapsed(seen.atNanos()) + "  " + seen.transition().breaker() + " "
+                    + seen.transition().from() + " -> " + seen.transition().to() + ": " + seen.transition().reason()));
+        }
+        lines.sort(java.util.Comparator.comparingLong(Line::atNanos));
+        return lines.stream().map(Line::text).toList();
     }
 }

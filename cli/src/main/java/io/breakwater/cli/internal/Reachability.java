@@ -71,7 +71,10 @@ public final class Reachability {
                 + hidingSecrets(client, why);
     }
 
-    /** Why the cluster did not answer: authentication failed, or no broker answered within {@code timeout}. */
+    /**
+     * Why the cluster did not answer: authentication failed, no address resolved, no broker answered within
+     * {@code timeout}, or what answered refused to describe a cluster (a controller's port, another service).
+     */
     static String noAnswer(Map<String, Object> client, Duration timeout, Exception e) {
         Object bootstrap = client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -81,8 +84,20 @@ public final class Reachability {
                         + ". Check security.protocol, sasl.* and ssl.* in --command-config.";
             }
         }
-        return "Cannot reach Kafka at '" + bootstrap + "' within " + DurationText.format(timeout)
-                + ": no broker answered. Is it running, and is the address right?";
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof java.util.concurrent.TimeoutException
+                || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return "Cannot reach Kafka at '" + bootstrap + "' within " + DurationText.format(timeout)
+                    + ": no broker answered. Is it running, and is the address right?";
+        }
+        String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? ""
+                : ": " + hidingSecrets(client, cause.getMessage()));
+        if (cause instanceof org.apache.kafka.common.errors.BootstrapResolutionException) {   // bootstrap.resolve.timeout.ms
+            return "Cannot resolve bootstrap server(s) '" + bootstrap + "': " + why + ". Check that the host resolves.";
+        }
+        // Answered, but not as a broker does: a controller's or another service's port, or a cluster that refuses.
+        return "Kafka at '" + bootstrap + "' did not describe its cluster: " + why + ". Is the address a broker's client "
+                + "listener?";
     }
 
     /** {@code text} without the secrets of {@code client} (see {@link ClientSecrets}), should a message ever repeat one. */

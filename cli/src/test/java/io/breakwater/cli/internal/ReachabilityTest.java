@@ -59,6 +59,35 @@ class ReachabilityTest {
     }
 
     @Test
+    void aTimeoutInsideTheFutureIsNoAnswerWithinTheTimeoutToo() {
+        assertThat(Reachability.noAnswer(Map.of("bootstrap.servers", "h:1"), Duration.ofSeconds(8), new ExecutionException(
+                new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node assignment."))))
+                .isEqualTo("Cannot reach Kafka at 'h:1' within 8s: no broker answered. Is it running, and is the address right?");
+    }
+
+    @Test
+    void anAnswerThatIsNotABrokersSaysWhatCameBackNotThatNothingDid() {
+        String message = Reachability.noAnswer(Map.of("bootstrap.servers", "h:9093"), Duration.ofSeconds(8),
+                new ExecutionException(new org.apache.kafka.common.errors.UnsupportedVersionException(
+                        "The node does not support METADATA")));
+        assertThat(message).isEqualTo("Kafka at 'h:9093' did not describe its cluster: UnsupportedVersionException: "
+                + "The node does not support METADATA. Is the address a broker's client listener?");
+    }
+
+    @Test
+    void anAddressThatNeverResolvedSaysSoAndAFailureWithoutMessageEndsCleanly() {
+        assertThat(Reachability.noAnswer(Map.of("bootstrap.servers", "kafak:9092"), Duration.ofSeconds(8),
+                new ExecutionException(new org.apache.kafka.common.errors.BootstrapResolutionException(
+                        "Unable to Resolve Address within the configured period"))))
+                .startsWith("Cannot resolve bootstrap server(s) 'kafak:9092': BootstrapResolutionException: ")
+                .endsWith("Check that the host resolves.");
+        assertThat(Reachability.noAnswer(Map.of("bootstrap.servers", "h:1"), Duration.ofSeconds(8),
+                new ExecutionException(new IllegalStateException())))
+                .isEqualTo("Kafka at 'h:1' did not describe its cluster: IllegalStateException. Is the address a broker's "
+                        + "client listener?");
+    }
+
+    @Test
     void aSettingKafkaRefusesNamesCommandConfigAndABadAddressTheBootstrapServer() {
         KafkaException bogus = new KafkaException("Failed to create new KafkaAdminClient", new ConfigException(
                 "security.protocol", "BOGUS", "String must be one of: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"));
