@@ -30,6 +30,18 @@ final class JfrProfile {
     private JfrProfile() {
     }
 
+    /**
+     * Starts and stops a first recording. Flight Recorder's first start in a JVM redefines its own event classes, and the
+     * JIT drops compilations under way and code that depends on them: a profile taken across that start samples code
+     * running interpreted or at C1 while C2 compiles it again. Called before the work to be profiled has run.
+     */
+    static void prime() throws java.io.IOException, java.text.ParseException {
+        try (Recording first = new Recording(Configuration.getConfiguration("profile"))) {   // the events a profile enables
+            first.start();
+            first.stop();
+        }
+    }
+
     /** Runs {@code work} under a recording (JDK's "profile" settings, CPU sampled each ms) kept in {@code file}, and sums it up. */
     static Summary record(Path file, Work work) throws Exception {
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -61,7 +61,7 @@ final class Targets {
 
     void report(StringBuilder md) {
         md.append("## Targets\n\n");
-        md.append("Each target as the issue states it, judged on this run alone. A JMH target is met only when the whole 99.9 % ")
+        md.append("Each target as the project sets it, judged on this run alone. A JMH target is met only when the whole 99.9 % ")
                 .append("interval meets it (for a cost: the interval of the score less the baseline's).\n\n");
         md.append("| target | measured | met | missed |\n|---|---|---|---|\n");
         for (Row r : rows) {

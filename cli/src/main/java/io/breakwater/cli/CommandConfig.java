@@ -27,19 +27,18 @@ final class CommandConfig {
 
     /**
      * Fails with the usage unless {@code value}, the {@code --bootstrap-server}, is one or more HOST:PORT separated by
-     * commas, each port in [1, 65535]; empty entries are skipped, as Kafka's clients skip them. Whether a host resolves
-     * and answers is for the first check to find out.
+     * commas, each port in [1, 65535], no entry empty. Whether a host resolves and answers is for the first check to
+     * find out.
      */
     static void checkBootstrap(CommandLine cmd, String value) {
         if (value.isBlank()) {
             throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
         }
-        boolean any = false;
         for (String entry : value.trim().split("\\s*,\\s*", -1)) {
-            if (entry.isEmpty()) {
-                continue;
+            if (entry.isEmpty()) {   // Kafka's clients refuse an empty entry too
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + value + "' has an empty entry: "
+                        + "separate HOST:PORT entries by one comma, with none at either end");
             }
-            any = true;
             Matcher m = HOST_PORT.matcher(entry);
             if (!m.matches() || (m.group(1) == null) != (m.group(3) == null)) {
                 throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + entry + "' is not HOST:PORT "
@@ -54,9 +53,6 @@ final class CommandConfig {
                 throw new CommandLine.ParameterException(cmd, "--bootstrap-server: the port of '" + entry
                         + "' must be in [1, 65535]");
             }
-        }
-        if (!any) {
-            throw new CommandLine.ParameterException(cmd, "--bootstrap-server must not be empty: give HOST:PORT");
         }
     }
 

@@ -27,7 +27,9 @@ final class DemoCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-            description = "Use this cluster instead of the embedded broker (no faults are injected then).")
+            description = "Use this cluster instead of the embedded broker (no faults are injected then). The demo creates "
+                    + "and writes to topics named breakwater-demo-*, publishes its breakers to breakwater-status and follows "
+                    + "breakwater-control.")
     String bootstrap;
 
     @Option(names = "--no-color", description = "No colors and no screen redraws.")

@@ -45,8 +45,7 @@ class CliOptionsTest {
 
     @Test
     void anEmptyBootstrapServerIsRefusedByTheDemoAsByStatus() {
-        for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "},
-                {"status", "--bootstrap-server", " , "}}) {
+        for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "}}) {
             CliRun run = cli(args);
             assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
             assertThat(run.err()).contains("--bootstrap-server must not be empty: give HOST:PORT").doesNotContain("Exception");
@@ -58,6 +57,9 @@ class CliOptionsTest {
         "demo       | nohost        | 'nohost' is not HOST:PORT (as in localhost:9092; several are separated by commas)",
         "status     | localhost:abc | 'localhost:abc' is not HOST:PORT",
         "force-open | h:1,g         | 'g' is not HOST:PORT",
+        "status     | h:1,          | 'h:1,' has an empty entry: separate HOST:PORT entries by one comma, with none at either end",
+        "disable    | h:1,,g:2      | 'h:1,,g:2' has an empty entry",
+        "reset      | \" , \"       | ' , ' has an empty entry",
         "disable    | h:1 g:2       | 'h:1 g:2' is not HOST:PORT",
         "status     | [::1:9092     | '[::1:9092' is not HOST:PORT",
         "demo       | h:0           | the port of 'h:0' must be in [1, 65535]",
@@ -75,7 +77,7 @@ class CliOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"localhost:9092", "PLAINTEXT://h:1", "my-listener://h:1", "[::1]:9092", "::1:9092",
-        "h-1.example.com:9093, g_2:1", "10.0.0.1:65535", "h:09092", "h:1,", "h:1,,g:2"})
+        "h-1.example.com:9093, g_2:1", "10.0.0.1:65535", "h:09092"})
     void whatKafkaTakesAsBootstrapServersTheCommandsTakeToo(String value) {
         CliRun run = cli("status", "--bootstrap-server", value, "--topic", "a b");
         assertThat(run.exitCode()).isEqualTo(2);

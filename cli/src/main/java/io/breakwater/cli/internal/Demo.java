@@ -161,8 +161,8 @@ public final class Demo {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
             threads.add(pace("eventbus-" + i, busPath::publish));
-            threads.add(pace("interceptor-" + i, () -> send(withInterceptor, "fills", intercepted)));
-            threads.add(pace("plain-" + i, () -> send(plainProducer, "plain-orders", plain)));
+            threads.add(pace("interceptor-" + i, () -> send(withInterceptor, DemoProducers.FILLS_TOPIC, intercepted)));
+            threads.add(pace("plain-" + i, () -> send(plainProducer, DemoProducers.PLAIN_TOPIC, plain)));
             threads.add(pace("floor-" + i, handOff::call));
         }
         Thread viewer = daemon("live-view", view::loop);

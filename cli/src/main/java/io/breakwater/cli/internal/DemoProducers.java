@@ -15,7 +15,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** The demo's producers and topics: how each path is set up, and its first acknowledgement. */
 final class DemoProducers {
 
-    static final String WARM_UP_TOPIC = "warm-up";
+    // Every topic of the demo has this prefix, so that on a cluster of the user's it writes to no topic of theirs.
+    static final String TOPIC_PREFIX = "breakwater-demo-";
+    static final String ORDERS_TOPIC = TOPIC_PREFIX + BusPath.STREAM;   // the bus's topic of its stream
+    static final String FILLS_TOPIC = TOPIC_PREFIX + "fills";
+    static final String PLAIN_TOPIC = TOPIC_PREFIX + "plain-orders";
+    static final String WARM_UP_TOPIC = TOPIC_PREFIX + "warm-up";
     static final int WARM_UP_CALLS = 20_000;
 
     private DemoProducers() {
@@ -28,7 +33,7 @@ final class DemoProducers {
                 Map.of("bootstrap.servers", servers))) {
             List<org.apache.kafka.clients.admin.NewTopic> topics = new ArrayList<>();
             java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (String topic : List.of("orders", "fills", "plain-orders", WARM_UP_TOPIC)) {
+            for (String topic : List.of(ORDERS_TOPIC, FILLS_TOPIC, PLAIN_TOPIC, WARM_UP_TOPIC)) {
                 if (!existing.contains(topic)) {
                     topics.add(new org.apache.kafka.clients.admin.NewTopic(topic, java.util.Optional.of(3), java.util.Optional.empty()));
                 }
@@ -37,9 +42,9 @@ final class DemoProducers {
                 admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
             }
         }
-        eventBus.publishStream("orders", "warm-up", new Demo.Event(0, "WARM", 0), Map.of()).get(30, TimeUnit.SECONDS);
-        withInterceptor.send(new ProducerRecord<>("fills", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
-        plainProducer.send(new ProducerRecord<>("plain-orders", "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
+        eventBus.publishStream(BusPath.STREAM, "warm-up", new Demo.Event(0, "WARM", 0), Map.of()).get(30, TimeUnit.SECONDS);
+        withInterceptor.send(new ProducerRecord<>(FILLS_TOPIC, "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
+        plainProducer.send(new ProducerRecord<>(PLAIN_TOPIC, "warm-up", "warm-up")).get(30, TimeUnit.SECONDS);
         warmUpCode(eventBus, withInterceptor, plainProducer);
     }
 

@@ -64,11 +64,20 @@ public final class Reachability {
         String why = root == e ? e.getMessage() : e.getMessage() + ": " + root.getMessage();
         boolean address = String.valueOf(root.getMessage()).contains("bootstrap");
         if (!address && client.keySet().stream().anyMatch(k -> !k.equals(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG))) {
-            return "Cannot create a Kafka client with the settings of --command-config: " + hidingSecrets(client, why)
+            return "Cannot create a Kafka client with the settings of --command-config: " + sentence(hidingSecrets(client, why))
                     + ". Check security.protocol, sasl.* and ssl.* in that file.";
+        }
+        if (String.valueOf(root.getMessage()).startsWith("No resolvable bootstrap urls")) {
+            return "Cannot resolve any host of --bootstrap-server '" + client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + "'. Check the host names and this machine's DNS.";
         }
         return "Cannot use bootstrap server(s) '" + client.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + "': "
                 + hidingSecrets(client, why);
+    }
+
+    /** {@code message} without its last full stop, to be followed by one of ours. */
+    private static String sentence(String message) {
+        return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 
     /**
@@ -91,7 +100,7 @@ public final class Reachability {
                     + ": no broker answered. Is it running, and is the address right?";
         }
         String why = cause.getClass().getSimpleName() + (cause.getMessage() == null ? ""
-                : ": " + hidingSecrets(client, cause.getMessage()));
+                : ": " + sentence(hidingSecrets(client, cause.getMessage())));
         if (cause instanceof org.apache.kafka.common.errors.BootstrapResolutionException) {   // bootstrap.resolve.timeout.ms
             return "Cannot resolve bootstrap server(s) '" + bootstrap + "': " + why + ". Check that the host resolves.";
         }
