@@ -31,7 +31,7 @@ final class EndToEnd {
                double ratioHigh, double p50Micros, double p99Micros, double cpuMicros, double cpuRatio) {
     }
 
-    record Results(List<Row> rows, int records, int rounds, Map<String, JfrProfile.Summary> profiles) {
+    record Results(List<Row> rows, int records, int rounds, boolean recorder, Map<String, JfrProfile.Summary> profiles) {
     }
 
     private EndToEnd() {
@@ -88,7 +88,7 @@ final class EndToEnd {
                     }
                 }
             }
-            return new Results(rows, c.records(), c.rounds(), profiles);
+            return new Results(rows, c.records(), c.rounds(), c.jfr(), profiles);
         }
     }
 
@@ -152,7 +152,10 @@ final class EndToEnd {
                 .append("is void and stops the run. Client CPU: this JVM's CPU time over the burst (every thread: the caller, ")
                 .append("the sender and Kafka's network thread, the collector, the compiler) per record, the median round, and its ")
                 .append("median ratio to the raw producer's in the same round; the broker's CPU is not in it. With the broker on ")
-                .append("the same cores, each microsecond the client spends is one the broker does not get.\n\n");
+                .append("the same cores, each microsecond the client spends is one the broker does not get.")
+                .append(e.recorder() ? " Flight Recorder was started once before the warm-up round (its first start "
+                        + "makes the JIT drop compiled code), so every round ran with it started; it records only during the "
+                        + "profiles below.\n\n" : "\n\n");
         md.append("| variant | records/s (median) | slowest – fastest | ÷ raw (median of rounds) | ÷ raw spread | p50 | p99 "
                 + "| client CPU per record | ÷ raw CPU |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");

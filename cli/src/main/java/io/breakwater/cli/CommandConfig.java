@@ -36,24 +36,29 @@ final class CommandConfig {
         }
         for (String entry : value.trim().split("\\s*,\\s*", -1)) {
             if (entry.isEmpty()) {   // Kafka's clients refuse an empty entry too
-                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + value + "' has an empty entry: "
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + shown(value) + "' has an empty entry: "
                         + "separate HOST:PORT entries by one comma, with none at either end");
             }
             Matcher m = HOST_PORT.matcher(entry);
             if (!m.matches() || (m.group(1) == null) != (m.group(3) == null)) {
-                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + entry + "' is not HOST:PORT "
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + shown(entry) + "' is not HOST:PORT "
                         + "(as in localhost:9092; several are separated by commas)");
             }
             if (m.group(1) == null && m.group(2).endsWith(":")) {   // 2001:db8::1 would be host 2001:db8: and port 1
-                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + entry + "' has no port: put an "
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: '" + shown(entry) + "' has no port: put an "
                         + "IPv6 address in brackets and give its port, as in [2001:db8::1]:9092");
             }
             String port = m.group(4).replaceFirst("^0+(?=.)", "");   // 09092 is 9092, as Kafka reads it
             if (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65_535) {
-                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: the port of '" + entry
+                throw new CommandLine.ParameterException(cmd, "--bootstrap-server: the port of '" + shown(entry)
                         + "' must be in [1, 65535]");
             }
         }
+    }
+
+    /** {@code address} as a message may show it: whatever precedes an {@code @} (a user and password pasted in) masked. */
+    private static String shown(String address) {
+        return address.replaceAll("[^\\s,]*@", "****@");
     }
 
     /** The client settings: those of {@code file} (if given), then {@code bootstrap.servers}. */

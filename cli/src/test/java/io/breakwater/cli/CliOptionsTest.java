@@ -75,6 +75,14 @@ class CliOptionsTest {
         assertThat(run.err()).contains("--bootstrap-server: " + message).contains("Usage:").doesNotContain("Exception");
     }
 
+    @Test
+    void aPasswordPastedIntoTheBootstrapServerIsNotEchoed() {
+        CliRun run = cli("status", "--bootstrap-server", "SASL_SSL://alice:hunt/er2@kafka:9093,h:1,");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--bootstrap-server: '****@kafka:9093' is not HOST:PORT").doesNotContain("hunt")
+                .doesNotContain("alice");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"localhost:9092", "PLAINTEXT://h:1", "my-listener://h:1", "[::1]:9092", "::1:9092",
         "h-1.example.com:9093, g_2:1", "10.0.0.1:65535", "h:09092"})

@@ -89,7 +89,7 @@ public final class Reachability {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof AuthenticationException) {
                 return "Cannot connect to Kafka at '" + bootstrap + "': authentication failed (TLS handshake or SASL): "
-                        + t.getClass().getSimpleName() + ": " + hidingSecrets(client, t.getMessage())
+                        + t.getClass().getSimpleName() + ": " + sentence(hidingSecrets(client, String.valueOf(t.getMessage())))
                         + ". Check security.protocol, sasl.* and ssl.* in --command-config.";
             }
         }
