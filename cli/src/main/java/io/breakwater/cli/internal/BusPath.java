@@ -59,7 +59,8 @@ final class BusPath implements AutoCloseable {
         try {
             spill = SqliteSpillStore.open(dir.resolve("spill.db"));
             this.store = spill.describe();
-            this.bus = EventBus.builder(transport).topicPrefix(DemoProducers.TOPIC_PREFIX).defaultChannelConfig(channel).statusPublisher(status).spill(spill).build();
+            this.bus = EventBus.builder(transport).topicPrefix(DemoProducers.TOPIC_PREFIX).defaultChannelConfig(channel)
+                    .statusPublisher(status).spill(spill).build();
         } catch (RuntimeException | Error e) {
             if (spill != null) {
                 spill.close();
