@@ -9,21 +9,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** A steady stream through an EventBus and through a plain producer with the interceptor, across faults. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Start a Kafka broker, publish a steady stream two ways (an EventBus, and a KafkaProducer with the "
                 + "interceptor) next to a plain KafkaProducer, freeze the broker, restore it, kill it and restart it; "
                 + "show every breaker live, then a summary.")
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--duration", defaultValue = "60s", converter = Durations.class,
-            description = "How long to run (default: ${DEFAULT-VALUE}; at least 20s with the embedded broker).")
+    @Option(names = "--duration", defaultValue = "60s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long to run: up to 24h, and at least 20s with the embedded broker (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--rate", defaultValue = "50", description = "Events per second on each path (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "50", paramLabel = "N",
+            description = "Events per second on each path: 1 to 5000 (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--threads", defaultValue = "4",
-            description = "Publisher threads on each path, sharing the rate, like a service's request threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "4", paramLabel = "N",
+            description = "Publisher threads on each path, sharing the rate, like a service's request threads: 1 to 64, and "
+                    + "at most --rate (default: ${DEFAULT-VALUE}).")
     int threads;
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
@@ -35,10 +37,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-color", description = "No colors and no screen redraws.")
     boolean noColor;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve /metrics and /health on this port while running.")
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve /metrics and /health on this port while running: 0 to 65535.")
     Integer metricsPort;
 
-    @Option(names = "--reset-timeout", defaultValue = "3s", converter = Durations.class,
+    @Option(names = "--reset-timeout", defaultValue = "3s", converter = Durations.class, paramLabel = "DURATION",
             description = "How long an open breaker waits before trial calls: 100ms to 1h (default: ${DEFAULT-VALUE}).")
     Duration resetTimeout;
 

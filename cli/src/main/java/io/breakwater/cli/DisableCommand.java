@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code breakwater disable NAME}. */
-@Command(name = "disable", mixinStandardHelpOptions = true,
+@Command(name = "disable", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Disable a breaker on every instance, or one: every call is admitted and nothing is counted "
                 + "(DISABLED) until the command expires or another replaces it.")
 final class DisableCommand extends SwitchCommand {

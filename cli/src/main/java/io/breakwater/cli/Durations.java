@@ -16,11 +16,13 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
+        if (value.trim().matches("[-+]?0+")) {
+            return Duration.ZERO;   // zero in any unit: each option says what its range is
+        }
         Duration d = parse(value.trim().toLowerCase(Locale.ROOT));
         if (d == null) {
-            throw new CommandLine.TypeConversionException(value.trim().matches("[-+]?0+")
-                    ? "'" + value + "' must be a duration > 0: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d"
-                    : "'" + value + "' is not a duration: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: use a number and a unit, as in "
+                    + "30s, 15m, 500ms, 1h or 2d");
         }
         if (d.abs().compareTo(MAX) > 0) {
             throw new CommandLine.TypeConversionException("'" + value + "' is too long: durations go up to "

@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code breakwater force-open NAME}. */
-@Command(name = "force-open", mixinStandardHelpOptions = true,
+@Command(name = "force-open", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Force a breaker open on every instance, or one: every call is refused (FORCED_OPEN) until the "
                 + "command expires or another replaces it.")
 final class ForceOpenCommand extends SwitchCommand {

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code breakwater demo}, {@code status}, and the fleet-wide switch: {@code force-open}, {@code disable}, {@code reset}. */
-@Command(name = "breakwater", mixinStandardHelpOptions = true, version = "breakwater 0.1.0",
+@Command(name = "breakwater", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Circuit breakers for Kafka and Redpanda producers.",
         subcommands = {DemoCommand.class, StatusCommand.class, ForceOpenCommand.class, DisableCommand.class,
             ResetCommand.class, CommandLine.HelpCommand.class})

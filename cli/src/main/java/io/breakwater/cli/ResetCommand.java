@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code breakwater reset NAME}. */
-@Command(name = "reset", mixinStandardHelpOptions = true,
+@Command(name = "reset", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Reset a breaker on every instance, or one: back to CLOSED with empty counts, running on its own; it "
                 + "replaces a force-open or disable for the same instances.")
 final class ResetCommand extends SwitchCommand {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Reads the status topic and shows the fleet: every breaker of every instance, and whether the instance is there. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Show every breaker of every instance, from the status topic: state, since, last seen, reason. "
                 + "An instance whose heartbeat is older than 3 of its intervals is STALE; stopped ones are hidden "
                 + "unless --all is given.")
@@ -36,7 +36,8 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-server", required = true, paramLabel = "HOST:PORT", description = "Kafka or Redpanda to read from.")
     String bootstrap;
 
-    @Option(names = "--topic", defaultValue = "breakwater-status", description = "The status topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = "breakwater-status", paramLabel = "TOPIC",
+            description = "The status topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--follow", description = "Keep printing events as they arrive, until interrupted.")
@@ -51,16 +52,16 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Redraw the table in place every --interval, until interrupted.")
     boolean watch;
 
-    @Option(names = "--interval", defaultValue = "1s", converter = Durations.class,
-            description = "How often --watch redraws (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--interval", defaultValue = "1s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How often --watch redraws: 100ms to 1h (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
     @Option(names = "--no-color", description = "With --watch: no colors and no redraws; print each table after the last.")
     boolean noColor;
 
-    @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
-            description = "How long to wait for the cluster to answer (8 s unless given), then for the topic: 1s to 10m "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long to wait for the status topic: 1s to 10m (default: ${DEFAULT-VALUE}). When given, the "
+                    + "first check waits as long for the cluster to answer; otherwise it waits 8s.")
     Duration timeout;
 
     @Option(names = "--command-config", paramLabel = "FILE",

@@ -37,7 +37,7 @@ abstract class SwitchCommand implements Callable<Integer> {
             description = "The cluster of the control topic (the status topic's).")
     String bootstrap;
 
-    @Option(names = "--topic", defaultValue = ControlTopic.DEFAULT_TOPIC,
+    @Option(names = "--topic", defaultValue = ControlTopic.DEFAULT_TOPIC, paramLabel = "TOPIC",
             description = "The control topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
@@ -48,9 +48,9 @@ abstract class SwitchCommand implements Callable<Integer> {
     @Option(names = "--by", paramLabel = "WHO", description = "Who issues the command (default: your user name).")
     String by = System.getProperty("user.name", "");
 
-    @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class,
-            description = "How long to wait for the cluster to answer (8 s unless given), then to take the command: 1s to 10m "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long to wait for the cluster to take the command: 1s to 10m (default: ${DEFAULT-VALUE}). "
+                    + "When given, the first check waits as long for the cluster to answer; otherwise it waits 8s.")
     Duration timeout;
 
     @Option(names = "--status-topic", defaultValue = "breakwater-status", paramLabel = "TOPIC",

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the command line says of options out of range, blank or misplaced (no cluster needed, no stack traces). */
 class CliOptionsTest {
@@ -23,8 +24,8 @@ class CliOptionsTest {
         "demo       | --reset-timeout | 999999999999d | Invalid value for option '--reset-timeout': '999999999999d' is too long: durations go up to 365d",
         "demo       | --duration      | -999999999999d | Invalid value for option '--duration': '-999999999999d' is too long: durations go up to 365d",
         "force-open | --for           | 366d          | Invalid value for option '--for': '366d' is too long: durations go up to 365d",
-        "status     | --timeout       | 0             | Invalid value for option '--timeout': '0' must be a duration > 0",
-        "status     | --interval      | 0             | Invalid value for option '--interval': '0' must be a duration > 0",
+        "status     | --timeout       | 0             | --timeout must be at least 1s, but was 0s",
+        "status     | --interval      | 0             | --interval must be in [100ms, 1h], but was 0s",
         "status     | --timeout       | 11m           | --timeout must be at most 10m, but was 11m",
         "status     | --timeout       | 0s            | --timeout must be at least 1s, but was 0s",
         "status     | --timeout       | 500ms         | --timeout must be at least 1s, but was 500ms",
@@ -91,6 +92,26 @@ class CliOptionsTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).as("judged past the address, at the topic").contains("--topic must be a Kafka topic name")
                 .doesNotContain("--bootstrap-server:").doesNotContain("--bootstrap-server must");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "status", "force-open", "disable", "reset"})
+    void everySubcommandPrintsTheVersionAsTheTopCommandDoes(String command) {
+        CliRun run = cli(command, "-V");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().trim()).startsWith("breakwater ").isEqualTo(cli("-V").out().trim());
+    }
+
+    @Test
+    void theHelpGivesTheRangeOfEveryOptionThatHasOne() {
+        String demo = cli("demo", "--help").out().replaceAll("\\s+", " ");
+        assertThat(demo).contains("--rate=N").contains("1 to 5000").contains("1 to 64, and at most --rate")
+                .contains("up to 24h, and at least 20s").contains("0 to 65535").contains("--reset-timeout=DURATION")
+                .contains("100ms to 1h");
+        String status = cli("status", "--help").out().replaceAll("\\s+", " ");
+        assertThat(status).contains("--interval=DURATION").contains("100ms to 1h").contains("--timeout=DURATION")
+                .contains("1s to 10m").contains("--topic=TOPIC").doesNotContain("=<");
+        assertThat(cli("force-open", "--help").out().replaceAll("\\s+", " ")).contains("1s to 10m").doesNotContain("=<");
     }
 
     @Test

@@ -52,7 +52,7 @@ class SwitchCommandTest {
 
     @ParameterizedTest(name = "--for {0}")
     @CsvSource(delimiter = '|', value = {
-        "0      | Invalid value for option '--for': '0' must be a duration > 0: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d",
+        "0      | --for must be a duration in (0, 30d], such as 15m, but was 0s",
         "abc    | Invalid value for option '--for': 'abc' is not a duration: use a number and a unit, as in 30s, 15m, 500ms, 1h or 2d",
         "15     | Invalid value for option '--for': '15' is not a duration",
         "-5m    | --for must be a duration in (0, 30d], such as 15m, but was -5m",
