@@ -148,9 +148,7 @@ public final class EventBus implements AutoCloseable {
         try {
             payload = transport.encode(event);
         } catch (Throwable e) {
-            if (permit != null) {
-                channel.breaker.releasePermit(permit);   // never used: in HALF_OPEN its trial slot is free again
-            }
+            giveBack(channel, permit);
             return fallbacks.fail(stream, key, event, e);
         }
         Publication publication;
@@ -170,15 +168,21 @@ public final class EventBus implements AutoCloseable {
             publication = new Publication(publications, channel, key, event, payload, text, id, order);
             record = new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id));
         } catch (Throwable e) {
-            // Whatever threw before the send has the permit (headers the caller changed meanwhile, no memory left): it
-            // is given back, so that in HALF_OPEN its trial is not held until the trials expire.
-            if (permit != null) {
-                channel.breaker.releasePermit(permit);
-            }
+            giveBack(channel, permit);   // headers the caller changed meanwhile, no memory left
             throw e;
         }
         sender.send(publication, record, permit);
         return publication.result();
+    }
+
+    /**
+     * Gives back {@code permit} (none: null), taken for a send that a throw stopped before it was made, so that in
+     * HALF_OPEN its trial is free again rather than held until the trials expire.
+     */
+    private static void giveBack(StreamChannel channel, Permit permit) {
+        if (permit != null) {
+            channel.breaker.releasePermit(permit);
+        }
     }
 
     /** The channel of {@code stream}, made on first use; its breaker is restored without holding any map lock. */
