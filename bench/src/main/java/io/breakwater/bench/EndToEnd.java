@@ -23,12 +23,14 @@ final class EndToEnd {
     static final double TARGET = 0.97;
 
     /** One burst of one variant. */
-    record Burst(double recordsPerSecond, double p50Micros, double p99Micros, double cpuMicrosPerRecord) {
+    record Burst(double recordsPerSecond, double p50Micros, double p99Micros, double cpuMicrosPerRecord, double gcMillis,
+                 double allocatedBytesPerRecord) {
     }
 
     /** One variant over every round. */
     record Row(String variant, double median, double slowest, double fastest, double ratio, double ratioLow,
-               double ratioHigh, double p50Micros, double p99Micros, double cpuMicros, double cpuRatio) {
+               double ratioHigh, double p50Micros, double p99Micros, double cpuMicros, double cpuRatio, double gcMillis,
+               double allocatedBytes) {
     }
 
     record Results(List<Row> rows, int records, int rounds, boolean recorder, Map<String, JfrProfile.Summary> profiles) {
@@ -72,7 +74,9 @@ final class EndToEnd {
                 rows.add(new Row(v.name(), median(rates), rates[0], rates[rates.length - 1], median(ratios), ratios[0],
                         ratios[ratios.length - 1], median(own.stream().mapToDouble(Burst::p50Micros).sorted().toArray()),
                         median(own.stream().mapToDouble(Burst::p99Micros).sorted().toArray()),
-                        median(own.stream().mapToDouble(Burst::cpuMicrosPerRecord).sorted().toArray()), median(cpuRatios)));
+                        median(own.stream().mapToDouble(Burst::cpuMicrosPerRecord).sorted().toArray()), median(cpuRatios),
+                        median(own.stream().mapToDouble(Burst::gcMillis).sorted().toArray()),
+                        median(own.stream().mapToDouble(Burst::allocatedBytesPerRecord).sorted().toArray())));
             }
             Map<String, JfrProfile.Summary> profiles = new LinkedHashMap<>();
             if (c.jfr()) {
@@ -105,6 +109,8 @@ final class EndToEnd {
         CountDownLatch done = new CountDownLatch(n);
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
         long cpuStart = processCpuNanos();
+        long gcStart = gcMillis();
+        long allocatedStart = allocatedBytes();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             int index = i;
@@ -125,9 +131,28 @@ final class EndToEnd {
         }
         long elapsed = System.nanoTime() - start;
         long cpu = processCpuNanos() - cpuStart;
+        double gc = gcMillis() - gcStart;
+        double allocated = (allocatedBytes() - allocatedStart) / (double) n;
         Arrays.sort(latency);
         return new Burst(n / (elapsed / 1e9), latency[n / 2] / 1e3, latency[Math.min(n - 1, (int) (n * 0.99))] / 1e3,
-                cpu / 1e3 / n);
+                cpu / 1e3 / n, gc, allocated);
+    }
+
+    /** The collectors' time of this JVM so far, in milliseconds (their pauses, and their concurrent cycles where counted). */
+    static long gcMillis() {
+        long total = 0;
+        for (var collector : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, collector.getCollectionTime());
+        }
+        return total;
+    }
+
+    /** The bytes every thread of this JVM has allocated so far (an approximation, as the JVM counts them). */
+    static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        throw new IllegalStateException("this JVM does not count its threads' allocations (com.sun.management.ThreadMXBean)");
     }
 
     /** The CPU time of this JVM so far (every thread, the collector's and the compiler's too); the broker's is its own. */
@@ -152,18 +177,20 @@ final class EndToEnd {
                 .append("is void and stops the run. Client CPU: this JVM's CPU time over the burst (every thread: the caller, ")
                 .append("the sender and Kafka's network thread, the collector, the compiler) per record, the median round, and its ")
                 .append("median ratio to the raw producer's in the same round; the broker's CPU is not in it. With the broker on ")
-                .append("the same cores, each microsecond the client spends is one the broker does not get.")
+                .append("the same cores, each microsecond the client spends is one the broker does not get. Collector: the ")
+                .append("time this JVM's collectors report for the burst, the median round; allocated: the bytes this JVM's ")
+                .append("threads allocated over the burst per record, the median round.")
                 .append(e.recorder() ? " Flight Recorder was started once before the warm-up round (its first start "
                         + "makes the JIT drop compiled code), so every round ran with it started; it records only during the "
                         + "profiles below.\n\n" : "\n\n");
         md.append("| variant | records/s (median) | slowest – fastest | ÷ raw (median of rounds) | ÷ raw spread | p50 | p99 "
-                + "| client CPU per record | ÷ raw CPU |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
+                + "| client CPU per record | ÷ raw CPU | collector per round | allocated per record |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : e.rows()) {
             md.append(String.format(Locale.ROOT,
-                    "| %s | %.0f | %.0f – %.0f | %.3f | %.3f – %.3f | %.0f ms | %.0f ms | %.2f µs | %.2f |%n",
+                    "| %s | %.0f | %.0f – %.0f | %.3f | %.3f – %.3f | %.0f ms | %.0f ms | %.2f µs | %.2f | %.0f ms | %.0f B |%n",
                     r.variant(), r.median(), r.slowest(), r.fastest(), r.ratio(), r.ratioLow(), r.ratioHigh(),
-                    r.p50Micros() / 1000, r.p99Micros() / 1000, r.cpuMicros(), r.cpuRatio()));
+                    r.p50Micros() / 1000, r.p99Micros() / 1000, r.cpuMicros(), r.cpuRatio(), r.gcMillis(), r.allocatedBytes()));
             if (!r.variant().equals(Variants.RAW)) {
                 t.atLeast(r.variant() + ": throughput ≥ 0.97 of raw (median of per-round ratios)", r.ratio(), TARGET, "",
                         String.format(Locale.ROOT, "%.3f (rounds %.3f – %.3f)", r.ratio(), r.ratioLow(), r.ratioHigh()));
