@@ -138,11 +138,20 @@ public final class EventBus implements AutoCloseable {
             throw new IllegalStateException("the EventBus is closed");
         }
         StreamChannel channel = channel(stream);
-        // Without a spill, the stream's permit comes first: nothing is encoded for an event that cannot go. (With one,
-        // a refused event goes to the spill, so the send asks for its permit once the event is encoded.)
+        // Without a spill, the stream's permit and then the transport's breaker come first: nothing is encoded, made or
+        // queued for an event that cannot go. (With one, a refused event goes to the spill, so the send asks for its
+        // permit once the event is encoded.)
         Permit permit = null;
-        if (channel.spill == null && (permit = channel.breaker.tryAcquirePermit()) == null) {
-            return fallbacks.fail(stream, key, event, channel.breaker.openException());
+        if (channel.spill == null) {
+            if ((permit = channel.breaker.tryAcquirePermit()) == null) {
+                return fallbacks.fail(stream, key, event, channel.breaker.openException());
+            }
+            RuntimeException refused = transport.breaker().refusalNow();
+            if (refused != null) {
+                // As when the transport refuses the queued send: the stream's call was not made, and counts for nothing.
+                channel.breaker.recordIgnored(permit);
+                return fallbacks.fail(stream, key, event, refused);
+            }
         }
         byte[] payload;
         try {

@@ -143,18 +143,7 @@ class EventBusTest {
     @Test
     void anEventAnOpenStreamRefusesIsNeverEncodedButItsRefusalIsCountedAndItsFallbackGetsIt() {
         java.util.concurrent.atomic.AtomicInteger encoded = new java.util.concurrent.atomic.AtomicInteger();
-        RedpandaTransport counting = RedpandaTransport.builder(mock).nonBlocking(false).codec(new io.breakwater.transport.redpanda.EventCodec() {
-            @Override
-            public byte[] encode(Object event) {
-                encoded.incrementAndGet();
-                return event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public String contentType() {
-                return "text/plain";
-            }
-        }).breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
+        RedpandaTransport counting = counting(RedpandaTransport.builder(mock).nonBlocking(false), encoded);
         List<Object> fellBack = new java.util.concurrent.CopyOnWriteArrayList<>();
         EventBus bus = bus(EventBus.builder(counting).fallback("orders", (stream, key, event, cause) -> {
             fellBack.add(event);
@@ -183,6 +172,55 @@ class EventBusTest {
         }
         assertThat(bus.channelBreaker("orders").state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(bus.channelBreaker("orders").snapshot().failedCalls()).isZero();
+    }
+
+    @Test
+    void anEventAnOpenTransportRefusesIsNeitherEncodedNorQueuedAndTheStreamsTrialPermitIsGivenBack() {
+        java.util.concurrent.atomic.AtomicInteger encoded = new java.util.concurrent.atomic.AtomicInteger();
+        // Non-blocking, as by default: the refusal comes before the send queue, on the caller's thread.
+        RedpandaTransport counting = counting(RedpandaTransport.builder(mock), encoded);
+        List<Object> fellBack = new CopyOnWriteArrayList<>();
+        EventBus bus = bus(EventBus.builder(counting).fallback("orders", (stream, key, event, cause) -> {
+            fellBack.add(event);
+            return CompletableFuture.failedFuture(cause);
+        }));
+        CircuitBreaker orders = bus.channelBreaker("orders");
+        for (int i = 0; i < 3; i++) {
+            orders.recordFailure(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        }
+        clock.advance(channelConfig.resetTimeout());   // the next permit is one of its 3 trials
+        counting.breaker().forceOpen();
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(bus.publishStream("orders", "o-" + i)::join).hasCauseInstanceOf(CircuitBreakerOpenException.class)
+                    .hasMessageContaining("'redpanda_transport'");
+        }
+        assertThat(encoded).as("nothing encoded for events that could not go").hasValue(0);
+        assertThat(mock.history()).isEmpty();
+        assertThat(fellBack).containsExactly("o-0", "o-1", "o-2", "o-3", "o-4");
+        assertThat(counting.breaker().snapshot().rejectedCalls()).isEqualTo(5);
+        assertThat(orders.snapshot().ignoredCalls()).isEqualTo(5);
+        assertThat(orders.snapshot().rejectedCalls()).as("each refused event had the stream's trial permit").isZero();
+        assertThat(orders.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        counting.breaker().reset();
+        bus.publishStream("orders", "o-5");
+        assertThat(encoded).hasValue(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> mock.history().size() == 1);
+    }
+
+    /** {@code builder}'s transport with a codec that counts what it encodes (the event's text) in {@code encoded}. */
+    private RedpandaTransport counting(RedpandaTransport.Builder builder, java.util.concurrent.atomic.AtomicInteger encoded) {
+        return builder.codec(new io.breakwater.transport.redpanda.EventCodec() {
+            @Override
+            public byte[] encode(Object event) {
+                encoded.incrementAndGet();
+                return event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain";
+            }
+        }).breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
     }
 
     @Test
