@@ -28,7 +28,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes events to streams, one circuit breaker per stream ({@code eventbus-{stream}}), over a
@@ -161,7 +160,6 @@ public final class EventBus implements AutoCloseable {
             return fallbacks.fail(stream, key, event, e);
         }
         Publication publication;
-        ProducerRecord<String, byte[]> record;
         try {
             byte[] id = ids.next();
             // A copy of the caller's headers (which they may change once this returns); none when they gave none.
@@ -175,12 +173,11 @@ public final class EventBus implements AutoCloseable {
                         idText);
             }
             publication = new Publication(publications, channel, key, event, payload, text, id, order);
-            record = new ProducerRecord<>(channel.topic, null, key, payload, eventHeaders.kafka(text, id));
         } catch (Throwable e) {
             giveBack(channel, permit);   // headers the caller changed meanwhile, no memory left
             throw e;
         }
-        sender.send(publication, record, permit);
+        sender.send(publication, permit);
         return publication.result();
     }
 

@@ -3,14 +3,13 @@ package io.breakwater.interceptors;
 import io.breakwater.breaker.Timeouts;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Clock;
-import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.interceptors.internal.ClusterWideRule;
 import io.breakwater.interceptors.internal.CredentialRefusals;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
-import io.breakwater.interceptors.internal.Refusals;
+import io.breakwater.interceptors.internal.GuardedSends;
 import io.breakwater.interceptors.internal.SendQueue;
 import io.breakwater.interceptors.internal.SendRecorder;
 import io.breakwater.interceptors.internal.TransactionRefusals;
@@ -18,7 +17,6 @@ import io.breakwater.status.StatusPublisher;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
@@ -60,26 +58,25 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     private static final Logger LOG = LoggerFactory.getLogger(CircuitBreakerProducer.class);
 
     private final CircuitBreaker breaker;
-    private final boolean recordOutcomes;
     private final SendRecorder recorder;
-    private final ClusterWideRule clusterRule;
     private final Subscription watchdog;
     private final Subscription subscriptions;
     private final StatusPublisher ownedPublisher;
     // The non-blocking front; null in the default, blocking mode.
     private final SendQueue<K, V> queue;
     private final TransactionRefusals transactions = new TransactionRefusals();
+    private final GuardedSends<K, V> sends;
 
     private CircuitBreakerProducer(CircuitBreakerProducerBuilder<K, V> b) {
         super(b.delegate);
         this.breaker = b.breaker;
         Clock clock = b.clock != null ? b.clock : breaker.config().clock();
-        this.recordOutcomes = b.recordOutcomes != null ? b.recordOutcomes : !ObservedBreakers.isObserved(breaker);
+        boolean recordOutcomes = b.recordOutcomes != null ? b.recordOutcomes : !ObservedBreakers.isObserved(breaker);
         if (!recordOutcomes) {
             LOG.info("Breaker '{}' is observed by an interceptor; this wrapper only enforces it", breaker.name());
         }
         // The rule decides what counts; a wrapper that does not record has nothing for it to decide.
-        this.clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
+        ClusterWideRule clusterRule = b.clusterWideOnly && recordOutcomes ? new ClusterWideRule(clock, b.inFlightThreshold) : null;
         this.recorder = new SendRecorder(breaker, b.classifier, clock, clusterRule, b.sendBlockThreshold,
                 b.blockThresholdName, b.inFlightThreshold, b.inFlightThresholdName,
                 CredentialRefusals.of(breaker.name(), b.producerConfig, clock, b.sendBlockThreshold, b.inFlightThreshold));
@@ -97,7 +94,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         };
         this.ownedPublisher = b.ownedPublisher;
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
-        this.queue = b.nonBlocking ? new SendQueue<>(breaker.name(), breaker, b.sendQueueMaxRecords, this::guardedSend) : null;
+        this.sends = new GuardedSends<>(b.delegate, breaker, clusterRule, recordOutcomes ? recorder : null, transactions);
+        this.queue = b.nonBlocking ? new SendQueue<>(breaker.name(), breaker, b.sendQueueMaxRecords, sends::send) : null;
     }
 
     /** Wraps {@code delegate} with {@code breaker} and the default thresholds and classifier. */
@@ -200,43 +198,28 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         }
         RuntimeException veto = gate == null ? null : gate.get();
         if (veto != null) {
-            transactions.refused(veto);
-            if (callback != null) {
-                callback.onCompletion(null, veto);
-            }
-            return CompletableFuture.failedFuture(veto);
+            return sends.vetoed(veto, callback);
         }
-        return guardedSend(record, callback);
+        return sends.send(record, callback);
     }
 
-    private Future<RecordMetadata> guardedSend(ProducerRecord<K, V> record, Callback callback) {
-        String topic = record.topic();
-        if (clusterRule != null) {
-            clusterRule.attempted(topic);
+    /**
+     * Like {@link #send(ProducerRecord, Callback, Supplier)}, for a record made only when it is handed to the delegate
+     * (in non-blocking mode on the sender thread, as it leaves the queue), after its gate ({@link DeferredRecord#veto()})
+     * let it go: a record waiting in the queue holds only what {@code deferred} holds.
+     *
+     * @throws IllegalStateException in non-blocking mode, after close began
+     */
+    public Future<RecordMetadata> send(DeferredRecord<K, V> deferred, Callback callback) {
+        Objects.requireNonNull(deferred, "deferred");
+        if (queue != null) {
+            return queue.enqueue(deferred, callback);
         }
-        Permit permit = breaker.tryAcquirePermit();
-        if (permit != null && clusterRule != null && !clusterRule.admit(topic, permit)) {
-            breaker.releasePermit(permit);
-            permit = null;
+        RuntimeException veto = deferred.veto();
+        if (veto != null) {
+            return sends.vetoed(veto, callback);
         }
-        if (permit == null) {
-            RuntimeException refusal = breaker.openException();
-            transactions.refused(refusal);
-            return Refusals.refuse(refusal, record, callback);
-        }
-        if (!recordOutcomes) {
-            return delegate().send(record, callback);
-        }
-        SendRecorder.Send send = recorder.begin(permit, topic, callback);
-        Future<RecordMetadata> future;
-        try {
-            future = delegate().send(record, send);
-        } catch (Throwable e) {
-            send.threw(e);
-            throw e;
-        }
-        send.returned();
-        return future;
+        return sends.send(deferred.make(), callback);
     }
 
     /** Runs the watchdog's checks now; for tests that drive a {@code ManualClock}. */

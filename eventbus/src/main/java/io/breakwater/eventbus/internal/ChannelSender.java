@@ -6,6 +6,7 @@ import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.TrackedCall;
+import io.breakwater.interceptors.DeferredRecord;
 import io.breakwater.interceptors.FailureClassifier;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.lang.invoke.MethodHandles;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -76,24 +76,24 @@ public final class ChannelSender {
     /** Sends; the future completes with the broker's answer or fails with the cause, never with a wrapper. */
     public CompletableFuture<RecordMetadata> send(StreamChannel channel, String topic, String key, byte[] payload,
                                                   Map<String, String> headers) {
-        Relay relay = new Relay(channel);
         ProducerRecord<String, byte[]> record;
         try {
             record = new ProducerRecord<>(topic, null, key, payload, RedpandaTransport.headers(headers));
         } catch (Throwable e) {
-            relay.result.completeExceptionally(e);
-            return relay.result;
+            return CompletableFuture.failedFuture(e);
         }
-        send(relay, record, null);
+        Relay relay = new Relay(channel, record);
+        send(relay, null);
         return relay.result;
     }
 
     /**
-     * Sends {@code record} as it is, its headers Kafka's already, for {@code send} (of its stream), which hears once how
-     * it went: a publish is its own send, so it costs the bus no object more than the caller's future. {@code permit}:
-     * the stream breaker's, taken by the caller for this send; null to take one now.
+     * Sends the record {@code send} (of its stream) makes as it is handed to Kafka; {@code send} hears once how it went:
+     * a publish is its own send, so it costs the bus no object more than the caller's future, and while it waits in the
+     * transport's queue no record either. {@code permit}: the stream breaker's, taken by the caller for this send; null
+     * to take one now.
      */
-    public void send(Send send, ProducerRecord<String, byte[]> record, Permit permit) {
+    public void send(Send send, Permit permit) {
         if (permit == null) {
             permit = send.channel.breaker.tryAcquirePermit();
         }
@@ -104,18 +104,30 @@ public final class ChannelSender {
         send.sender = this;
         send.permit = permit;
         try {
-            transport.send(record, send, send);
+            transport.send(send, send);
         } catch (Throwable e) {
             send.completed(null, e);
         }
     }
 
-    /** A send whose outcome completes a future. */
+    /** A send of a record made already, whose outcome completes a future. */
     private static final class Relay extends Send {
         final CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        private final ProducerRecord<String, byte[]> record;
 
-        Relay(StreamChannel channel) {
+        Relay(StreamChannel channel, ProducerRecord<String, byte[]> record) {
             super(channel);
+            this.record = record;
+        }
+
+        @Override
+        public String topic() {
+            return record.topic();
+        }
+
+        @Override
+        public ProducerRecord<String, byte[]> make() {
+            return record;
         }
 
         @Override
@@ -134,7 +146,7 @@ public final class ChannelSender {
      * publish was queued: a stream whose events wait behind another stream's in the transport's queue is not blamed for
      * that wait.
      */
-    public abstract static class Send extends TrackedCall implements Callback, Supplier<RuntimeException> {
+    public abstract static class Send extends TrackedCall implements Callback, DeferredRecord<String, byte[]> {
         final StreamChannel channel;
         // Set by ChannelSender.send before the hand-over to the transport (which publishes them to its threads).
         private ChannelSender sender;
@@ -154,9 +166,12 @@ public final class ChannelSender {
          */
         protected abstract void sent(RecordMetadata metadata, Throwable cause);
 
-        /** Just before Kafka's send: a stream whose breaker opened meanwhile drops the event; else the clock starts. */
+        /**
+         * Just before the record is made and handed to Kafka: a stream whose breaker opened meanwhile drops the event;
+         * else the clock starts.
+         */
         @Override
-        public RuntimeException get() {
+        public RuntimeException veto() {
             if (channel.breaker.state().rejectsCalls()) {
                 return channel.breaker.openException();
             }

@@ -3,6 +3,7 @@ package io.breakwater.eventbus.internal;
 import io.breakwater.eventbus.PublishResult;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -38,6 +39,17 @@ public final class Publication extends ChannelSender.Send {
         this.text = text;
         this.id = id;
         this.order = order;
+    }
+
+    @Override
+    public String topic() {
+        return channel.topic;
+    }
+
+    /** The record, made as the event leaves the transport's queue: until then it waits as this publication alone. */
+    @Override
+    public ProducerRecord<String, byte[]> make() {
+        return new ProducerRecord<>(channel.topic, null, key, payload, bus.headers().kafka(text, id));
     }
 
     /** The caller's future. */

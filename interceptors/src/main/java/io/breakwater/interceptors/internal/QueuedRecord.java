@@ -1,5 +1,6 @@
 package io.breakwater.interceptors.internal;
 
+import io.breakwater.interceptors.DeferredRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +12,6 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +37,12 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         }
     }
 
-    // The record, the caller's callback and the gate: let go once the record is settled, as the caller may hold its
-    // future long after (a list of futures must not keep every record's value).
-    ProducerRecord<K, V> record;
+    // The record (a ProducerRecord, or a DeferredRecord that makes it), the caller's callback and the gate: let go once
+    // the record is settled, as the caller may hold its future long after (a list of futures must not keep every
+    // record's value).
+    private Object record;
     private Callback user;
-    Supplier<? extends RuntimeException> gate;
+    private Supplier<? extends RuntimeException> gate;
     // Whether the outcome was taken; set once, by compare-and-set (DONE: one field, not an object per record).
     private volatile boolean done;
     // The outcome, written before settled.
@@ -58,6 +59,32 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         this.record = record;
         this.user = user;
         this.gate = gate;
+    }
+
+    /** A record made only as it leaves the queue: {@code deferred} is its gate too. */
+    QueuedRecord(DeferredRecord<K, V> deferred, Callback user) {
+        this.record = deferred;
+        this.user = user;
+    }
+
+    /**
+     * The sender's, as the record leaves the queue: null when its gate lets it go (or it has none), else the exception that
+     * fails it instead. Read before the hand-over: the record lets go of it once settled.
+     */
+    RuntimeException veto() {
+        Object r = record;
+        if (r instanceof DeferredRecord<?, ?> deferred) {
+            return deferred.veto();
+        }
+        Supplier<? extends RuntimeException> g = gate;
+        return g == null ? null : g.get();
+    }
+
+    /** The sender's, once {@link #veto()} let the record go: the record to hand over, made now when it is deferred. */
+    @SuppressWarnings("unchecked")
+    ProducerRecord<K, V> outgoing() {
+        Object r = record;
+        return r instanceof DeferredRecord<?, ?> deferred ? (ProducerRecord<K, V>) deferred.make() : (ProducerRecord<K, V>) r;
     }
 
     @Override
@@ -136,11 +163,11 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
 
     /** Completes the record with {@code e}, and metadata naming its topic and partition (when it had one). */
     void fail(Exception e) {
-        ProducerRecord<K, V> r = record;
+        Object r = record;
         if (r == null) {
             return; // settled already
         }
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : r.partition());
-        onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
+        onCompletion(r instanceof ProducerRecord<?, ?> made ? Refusals.failed(made.topic(), made.partition())
+                : Refusals.failed(((DeferredRecord<?, ?>) r).topic(), null), e);
     }
 }

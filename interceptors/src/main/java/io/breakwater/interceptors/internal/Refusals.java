@@ -15,11 +15,20 @@ public final class Refusals {
 
     /** Refuses {@code record} with {@code e}. */
     public static Future<RecordMetadata> refuse(RuntimeException e, ProducerRecord<?, ?> record, Callback callback) {
+        return refuse(e, record.topic(), record.partition(), callback);
+    }
+
+    /** Refuses a record of {@code topic} and {@code partition} (null: not chosen yet) with {@code e}. */
+    public static Future<RecordMetadata> refuse(RuntimeException e, String topic, Integer partition, Callback callback) {
         if (callback != null) {
-            TopicPartition tp = new TopicPartition(record.topic(),
-                    record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION : record.partition());
-            callback.onCompletion(new RecordMetadata(tp, -1, -1, -1L, -1, -1), e);
+            callback.onCompletion(failed(topic, partition), e);
         }
         return CompletableFuture.failedFuture(e);
+    }
+
+    /** The metadata of a failed record of {@code topic} and {@code partition} (null: not chosen yet), as Kafka gives it. */
+    static RecordMetadata failed(String topic, Integer partition) {
+        TopicPartition tp = new TopicPartition(topic, partition == null ? RecordMetadata.UNKNOWN_PARTITION : partition);
+        return new RecordMetadata(tp, -1, -1, -1L, -1, -1);
     }
 }

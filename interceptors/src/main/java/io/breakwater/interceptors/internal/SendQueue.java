@@ -2,6 +2,7 @@ package io.breakwater.interceptors.internal;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Subscription;
+import io.breakwater.interceptors.DeferredRecord;
 import io.breakwater.interceptors.SendQueueFullException;
 import java.time.Duration;
 import java.util.Objects;
@@ -98,13 +99,32 @@ public final class SendQueue<K, V> {
      */
     public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback, Supplier<? extends RuntimeException> gate) {
         if (closing) {
-            throw new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
+            throw closed();
         }
         RuntimeException refused = breaker.refusalNow();   // counted, as a refused permit is
         if (refused != null) {
             return Refusals.refuse(refused, record, callback);
         }
-        QueuedRecord<K, V> entry = new QueuedRecord<>(record, callback, gate);
+        return enqueue(new QueuedRecord<>(record, callback, gate));
+    }
+
+    /** Queues {@code deferred}, made on the sender thread once its gate ({@link DeferredRecord#veto()}) lets it go; as above. */
+    public Future<RecordMetadata> enqueue(DeferredRecord<K, V> deferred, Callback callback) {
+        if (closing) {
+            throw closed();
+        }
+        RuntimeException refused = breaker.refusalNow();
+        if (refused != null) {
+            return Refusals.refuse(refused, deferred.topic(), null, callback);
+        }
+        return enqueue(new QueuedRecord<>(deferred, callback));
+    }
+
+    private IllegalStateException closed() {
+        return new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
+    }
+
+    private Future<RecordMetadata> enqueue(QueuedRecord<K, V> entry) {
         counts.incrementAndGet(QUEUED);
         if (!queue.offer(entry)) {
             taken(1);
@@ -147,11 +167,9 @@ public final class SendQueue<K, V> {
             }
             RuntimeException veto = null;
             try {
-                ProducerRecord<K, V> record = entry.record;   // read before the send: the entry lets go of it once settled
-                Supplier<? extends RuntimeException> gate = entry.gate;
-                veto = gate == null ? null : gate.get();
+                veto = entry.veto();
                 if (veto == null) {
-                    guarded.send(record, entry);
+                    guarded.send(entry.outgoing(), entry);
                 }
             } catch (Throwable e) {
                 // What send() would have thrown (serialization, record too large, ...) reaches the caller here.

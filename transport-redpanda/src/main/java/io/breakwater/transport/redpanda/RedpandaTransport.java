@@ -6,6 +6,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.interceptors.BreakwaterConfig;
 import io.breakwater.interceptors.CircuitBreakerProducer;
+import io.breakwater.interceptors.DeferredRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +132,20 @@ public final class RedpandaTransport implements AutoCloseable {
         Objects.requireNonNull(callback, "callback");
         try {
             producer.send(record, callback, gate);
+        } catch (Exception e) {
+            callback.onCompletion(null, e);
+        }
+    }
+
+    /**
+     * Sends the record {@code deferred} makes once its gate ({@link DeferredRecord#veto()}) lets it go, just before it is
+     * handed to Kafka (on the sender thread, unless the transport blocks): a record that waits holds only what
+     * {@code deferred} holds. Otherwise as {@link #send(ProducerRecord, Supplier, Callback)}.
+     */
+    public void send(DeferredRecord<String, byte[]> deferred, Callback callback) {
+        Objects.requireNonNull(callback, "callback");
+        try {
+            producer.send(deferred, callback);
         } catch (Exception e) {
             callback.onCompletion(null, e);
         }

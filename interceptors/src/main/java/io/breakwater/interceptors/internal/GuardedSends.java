@@ -1,0 +1,74 @@
+package io.breakwater.interceptors.internal;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.Permit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * The sends of a guarded producer, each under a permit: the breaker's (and the cluster-wide rule's, when there is one),
+ * then the delegate's {@code send()}, its outcome recorded under that permit; a refusal, or a record its gate vetoed,
+ * answered as Kafka answers a failed send (the callback, then a failed future), and remembered by the transaction.
+ */
+public final class GuardedSends<K, V> {
+
+    private final Producer<K, V> delegate;
+    private final CircuitBreaker breaker;
+    private final ClusterWideRule clusterRule;
+    // Null when the wrapper only enforces the breaker (an interceptor records the outcomes).
+    private final SendRecorder recorder;
+    private final TransactionRefusals transactions;
+
+    public GuardedSends(Producer<K, V> delegate, CircuitBreaker breaker, ClusterWideRule clusterRule, SendRecorder recorder,
+                        TransactionRefusals transactions) {
+        this.delegate = delegate;
+        this.breaker = breaker;
+        this.clusterRule = clusterRule;
+        this.recorder = recorder;
+        this.transactions = transactions;
+    }
+
+    /** Sends {@code record} if the breaker (and the rule) permit; as the delegate's {@code send()}, which may block. */
+    public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
+        String topic = record.topic();
+        if (clusterRule != null) {
+            clusterRule.attempted(topic);
+        }
+        Permit permit = breaker.tryAcquirePermit();
+        if (permit != null && clusterRule != null && !clusterRule.admit(topic, permit)) {
+            breaker.releasePermit(permit);
+            permit = null;
+        }
+        if (permit == null) {
+            RuntimeException refusal = breaker.openException();
+            transactions.refused(refusal);
+            return Refusals.refuse(refusal, record, callback);
+        }
+        if (recorder == null) {
+            return delegate.send(record, callback);
+        }
+        SendRecorder.Send send = recorder.begin(permit, topic, callback);
+        Future<RecordMetadata> future;
+        try {
+            future = delegate.send(record, send);
+        } catch (Throwable e) {
+            send.threw(e);
+            throw e;
+        }
+        send.returned();
+        return future;
+    }
+
+    /** A record its gate vetoed before it was handed over (blocking mode): through the callback and a failed future. */
+    public Future<RecordMetadata> vetoed(RuntimeException veto, Callback callback) {
+        transactions.refused(veto);
+        if (callback != null) {
+            callback.onCompletion(null, veto);
+        }
+        return CompletableFuture.failedFuture(veto);
+    }
+}
