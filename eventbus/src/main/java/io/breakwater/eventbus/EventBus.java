@@ -91,7 +91,7 @@ public final class EventBus implements AutoCloseable {
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
         this.eventHeaders = new EventHeaders(transport.codec().contentType(), EVENT_ID_HEADER);
-        this.publications = new Publication.Bus(fallbacks, eventHeaders);
+        this.publications = new Publication.Bus(fallbacks, eventHeaders, ids);
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
@@ -161,14 +161,19 @@ public final class EventBus implements AutoCloseable {
         }
         Publication publication;
         try {
-            byte[] id = ids.next();
-            // A copy of the caller's headers (which they may change once this returns); none when they gave none.
-            Map<String, String> text = headers == null || headers.isEmpty() ? null : eventHeaders.text(headers, EventIds.text(id));
+            // A copy of the caller's headers (which they may change once this returns), their id in it; none when they
+            // gave none: then the event's id is made when its record is (Publication.id()).
+            byte[] id = null;
+            Map<String, String> text = null;
+            if (headers != null && !headers.isEmpty()) {
+                id = ids.next();
+                text = eventHeaders.text(headers, EventIds.text(id));
+            }
             long admitted = channel.admit();
             long order = Math.abs(admitted);
             if (admitted < 0) {
                 // Events of the stream wait in the spill: this one goes behind them, never around them.
-                String idText = EventIds.text(id);
+                String idText = EventIds.text(id != null ? id : ids.next());
                 return channel.spill.append(channel, channel.topic, key, payload, eventHeaders.forSpill(text, idText), order,
                         idText);
             }

@@ -118,6 +118,22 @@ class EventBusTest {
     }
 
     @Test
+    void anAcknowledgedEventsResultCarriesTheIdOfItsRecordAndEveryEventHasItsOwn() {
+        // Non-blocking, as by default: an event without headers gets its id as its record is made, on the sender thread.
+        MockProducer<String, byte[]> acking = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        EventBus bus = bus(EventBus.builder(RedpandaTransport.builder(acking)
+                .breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build()));
+        List<PublishResult> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(bus.publishStream("orders", "o-" + i, new Order("o-" + i, i), i % 2 == 0 ? Map.of() : Map.of("trace", "t" + i)).join());
+        }
+        List<String> headerIds = acking.history().stream()
+                .map(r -> new String(r.headers().lastHeader(EventBus.EVENT_ID_HEADER).value(), StandardCharsets.UTF_8)).toList();
+        assertThat(results).extracting(PublishResult::eventId).containsExactlyElementsOf(headerIds).doesNotHaveDuplicates()
+                .allMatch(id -> id.matches("[0-9a-f]{16}-[0-9a-z]+"));
+    }
+
+    @Test
     void eachStreamGetsItsOwnBreakerOnFirstUseAndTheSameOneAfter() {
         CircuitBreakerConfig strict = CircuitBreakerConfig.builder("x").failureThreshold(1).clock(clock).build();
         EventBus bus = bus(EventBus.builder(transport).channelConfig("payments", strict));

@@ -15,7 +15,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 public final class Publication extends ChannelSender.Send {
 
     /** What every publication of one bus shares. */
-    public record Bus(Fallbacks fallbacks, EventHeaders headers) {
+    public record Bus(Fallbacks fallbacks, EventHeaders headers, EventIds ids) {
     }
 
     private final Bus bus;
@@ -24,8 +24,9 @@ public final class Publication extends ChannelSender.Send {
     private final byte[] payload;
     // The event's headers as text when the caller gave some; null otherwise (made only should the event go to the spill).
     private final Map<String, String> text;
-    // The bytes of the event's id (EventIds); its text is made when a result or the spill needs it.
-    private final byte[] id;
+    // The bytes of the event's id (EventIds), or null until id() makes it; its text is made when a result or the spill
+    // needs it.
+    private byte[] id;
     private final long order;
     private final CompletableFuture<PublishResult> result = new CompletableFuture<>();
 
@@ -46,10 +47,26 @@ public final class Publication extends ChannelSender.Send {
         return channel.topic;
     }
 
-    /** The record, made as the event leaves the transport's queue: until then it waits as this publication alone. */
+    /**
+     * The record, made as the event leaves the transport's queue: until then it waits as this publication alone, without
+     * a record, headers or (unless the caller gave headers) an id.
+     */
     @Override
     public ProducerRecord<String, byte[]> make() {
-        return new ProducerRecord<>(channel.topic, null, key, payload, bus.headers().kafka(text, id));
+        return new ProducerRecord<>(channel.topic, null, key, payload, bus.headers().kafka(text, id()));
+    }
+
+    /**
+     * The event's id, made on first use. One thread at a time uses it: the sender's {@link #make()}, then (or without
+     * it) the one thread that is told the outcome ({@link #sent}, once), after Kafka or the queue handed the publication
+     * over to it.
+     */
+    private byte[] id() {
+        byte[] made = id;
+        if (made == null) {
+            id = made = bus.ids().next();
+        }
+        return made;
     }
 
     /** The caller's future. */
@@ -63,12 +80,12 @@ public final class Publication extends ChannelSender.Send {
             if (cause == null) {
                 channel.settled(order);
                 result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
-                        metadata.timestamp(), false, EventIds.text(id)));
+                        metadata.timestamp(), false, EventIds.text(id())));
                 return;
             }
             if (channel.spill != null && Spillable.test(cause)) {
                 channel.spilling();
-                String idText = EventIds.text(id);
+                String idText = EventIds.text(id());
                 Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
                         bus.headers().forSpill(text, idText), order, idText), result);
                 return;
