@@ -105,14 +105,18 @@ final class Calls {
      * refuse a real call).
      */
     CircuitBreakerOpenException refusal() {
-        Phase p = machine.current();
-        boolean refused = p instanceof Phase.Open open ? clock.coarseNanoTime() - open.retryAtNanos < 0
-                : p instanceof Phase.Manual manual && manual.permit == null;
-        if (!refused) {
+        if (!refuses()) {
             return null;
         }
         machine.counters.increment(CallCounters.REJECTED);
         return breaker.openException();
+    }
+
+    /** Whether every call is refused now (OPEN before its retry time, FORCED_OPEN): counts nothing, takes no permit. */
+    boolean refuses() {
+        Phase p = machine.current();
+        return p instanceof Phase.Open open ? clock.coarseNanoTime() - open.retryAtNanos < 0
+                : p instanceof Phase.Manual manual && manual.permit == null;
     }
 
     /** Nanoseconds since {@code start}, or -1 (unknown) when calls are not timed. */

@@ -1,8 +1,5 @@
 package io.breakwater.breaker;
 
-import io.breakwater.breaker.internal.OutcomeWindow;
-import io.breakwater.breaker.internal.WindowTotals;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +30,6 @@ public final class CircuitBreaker {
 
     private final CircuitBreakerConfig config;
     private final String name;
-    private final Clock clock;
     // Package-private for tests of the moves (backoff, jitter).
     final StateMachine machine;
     private final Calls calls;
@@ -43,9 +39,8 @@ public final class CircuitBreaker {
     private CircuitBreaker(CircuitBreakerConfig config, boolean restoreNow) {
         this.config = config;
         this.name = config.name();
-        this.clock = config.clock();
         this.machine = new StateMachine(config);
-        this.calls = new Calls(this, machine, config.slowCallDuration().isPresent() ? clock : null);
+        this.calls = new Calls(this, machine, config.slowCallDuration().isPresent() ? config.clock() : null);
         this.keeper = config.stateStore().map(store -> new StateKeeper(store, config, machine)).orElse(null);
         if (keeper != null && restoreNow) {
             keeper.restore();
@@ -227,6 +222,14 @@ public final class CircuitBreaker {
         return calls.refusal();
     }
 
+    /**
+     * Whether every call is refused now (OPEN before its retry time, FORCED_OPEN); counts nothing, takes no permit. Unlike
+     * {@code state().rejectsCalls()}, false for an OPEN breaker whose retry time has come (a call moves it to HALF_OPEN).
+     */
+    public boolean refusesNow() {
+        return calls.refuses();
+    }
+
     /** The exception for a call refused now: names this breaker and when it next admits a call. */
     public CircuitBreakerOpenException openException() {
         return machine.openException();
@@ -274,17 +277,7 @@ public final class CircuitBreaker {
 
     /** The breaker as it is now. */
     public CircuitBreakerSnapshot snapshot() {
-        Phase p = machine.current();
-        WindowTotals w = p instanceof Phase.Closed closed ? closed.window.totals(machine.windowNanos()) : WindowTotals.EMPTY;
-        int consecutive = p instanceof Phase.Closed closed ? closed.consecutiveFailures() : 0;
-        Instant next = p instanceof Phase.Open open ? clock.toInstant(open.retryAtNanos) : null;
-        LastFailure last = machine.lastFailure;
-        CallStats stats = callStats();
-        return new CircuitBreakerSnapshot(name, p.state, Instant.ofEpochMilli(p.enteredAtMillis), consecutive,
-                StateMachine.saturated(w.calls()), StateMachine.saturated(w.failures()), StateMachine.saturated(w.slowCalls()),
-                w.failureRate(), w.slowCallRate(), OutcomeWindow.describe(config), stats.successful(), stats.failed(),
-                stats.slow(), stats.rejected(), stats.ignored(), last == null ? null : Instant.ofEpochMilli(last.atMillis),
-                last == null ? null : last.details(), next);
+        return CircuitBreakerSnapshot.of(name, config, machine, callStats());
     }
 
     /** Lifetime call counts and durations, without building a whole snapshot (for metrics). */

@@ -1,5 +1,7 @@
 package io.breakwater.breaker;
 
+import io.breakwater.breaker.internal.OutcomeWindow;
+import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -44,6 +46,20 @@ public record CircuitBreakerSnapshot(
         Instant lastFailureAt,
         String lastFailure,
         Instant nextAttemptAt) {
+
+    /** {@code machine} (of the breaker {@code name} with {@code config}) as it is now, with its lifetime {@code stats}. */
+    static CircuitBreakerSnapshot of(String name, CircuitBreakerConfig config, StateMachine machine, CallStats stats) {
+        Phase p = machine.current();
+        WindowTotals w = p instanceof Phase.Closed closed ? closed.window.totals(machine.windowNanos()) : WindowTotals.EMPTY;
+        int consecutive = p instanceof Phase.Closed closed ? closed.consecutiveFailures() : 0;
+        Instant next = p instanceof Phase.Open open ? config.clock().toInstant(open.retryAtNanos) : null;
+        LastFailure last = machine.lastFailure;
+        return new CircuitBreakerSnapshot(name, p.state, Instant.ofEpochMilli(p.enteredAtMillis), consecutive,
+                StateMachine.saturated(w.calls()), StateMachine.saturated(w.failures()), StateMachine.saturated(w.slowCalls()),
+                w.failureRate(), w.slowCallRate(), OutcomeWindow.describe(config), stats.successful(), stats.failed(),
+                stats.slow(), stats.rejected(), stats.ignored(), last == null ? null : Instant.ofEpochMilli(last.atMillis),
+                last == null ? null : last.details(), next);
+    }
 
     /** When the breaker will next admit a call, if it is OPEN. */
     public Optional<Instant> nextAttempt() {

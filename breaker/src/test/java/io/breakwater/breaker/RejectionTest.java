@@ -120,6 +120,27 @@ class RejectionTest {
     }
 
     @Test
+    void refusesNowHoldsExactlyWhileEveryCallIsRefusedAndCountsNothing() {
+        CircuitBreaker breaker = opened(CircuitBreakerConfig.builder("asked").resetTimeout(Duration.ofSeconds(30))
+                .halfOpenMaxCalls(1).successThreshold(1));
+        assertThat(breaker.refusesNow()).isTrue();
+        assertThat(breaker.snapshot().rejectedCalls()).as("asking is not a refusal").isZero();
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(breaker.state().rejectsCalls()).as("OPEN until a call moves it").isTrue();
+        assertThat(breaker.refusesNow()).as("but the retry time is due: a call would be let in").isFalse();
+        Permit trial = breaker.tryAcquirePermit();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        assertThat(breaker.refusesNow()).as("HALF_OPEN: the permit decides").isFalse();
+        breaker.recordSuccess(trial, 1);
+        assertThat(breaker.refusesNow()).isFalse();
+        breaker.forceOpen("by hand");
+        assertThat(breaker.refusesNow()).isTrue();
+        breaker.disable("by hand");
+        assertThat(breaker.refusesNow()).isFalse();
+        assertThat(breaker.snapshot().rejectedCalls()).isZero();
+    }
+
+    @Test
     void messagesOfTwoBreakersRefusingByTurnsEachNameTheirOwnBreakerAndTime() {
         CircuitBreaker a = opened(CircuitBreakerConfig.builder("a").resetTimeout(Duration.ofSeconds(30)));
         Instant nextA = clock.instant().plusSeconds(30);

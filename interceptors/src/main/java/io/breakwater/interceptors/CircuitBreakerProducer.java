@@ -204,22 +204,24 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     }
 
     /**
-     * Like {@link #send(ProducerRecord, Callback, Supplier)}, for a record made only when it is handed to the delegate
-     * (in non-blocking mode on the sender thread, as it leaves the queue), after its gate ({@link DeferredRecord#veto()})
-     * let it go: a record waiting in the queue holds only what {@code deferred} holds.
+     * Sends the record {@code deferred} makes, made only when it is handed to the delegate (in non-blocking mode on the
+     * sender thread, as it leaves the queue), after its gate ({@link DeferredRecord#veto()}) let it go; {@code deferred}
+     * hears the outcome, on every path. A record waiting in the queue holds only what {@code deferred} holds.
      *
      * @throws IllegalStateException in non-blocking mode, after close began
      */
-    public Future<RecordMetadata> send(DeferredRecord<K, V> deferred, Callback callback) {
+    public void sendDeferred(DeferredRecord<K, V> deferred) {
         Objects.requireNonNull(deferred, "deferred");
         if (queue != null) {
-            return queue.enqueue(deferred, callback);
+            queue.enqueue(deferred);
+            return;
         }
         RuntimeException veto = deferred.veto();
         if (veto != null) {
-            return sends.vetoed(veto, callback);
+            sends.vetoed(veto, deferred);
+            return;
         }
-        return sends.send(deferred.make(), callback);
+        sends.send(deferred.make(), deferred);
     }
 
     /** Runs the watchdog's checks now; for tests that drive a {@code ManualClock}. */

@@ -1,24 +1,29 @@
 package io.breakwater.interceptors;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * A record sent through a {@link CircuitBreakerProducer} that is made only when it is handed to Kafka: in non-blocking
- * mode, on the sender thread as it leaves the send queue. For a sender that keeps the record's parts anyway (its
- * payload, its key, what its headers are made of): a queue of these holds nothing more, rather than a
- * {@code ProducerRecord}, its headers and their list as well for every record waiting.
+ * A record sent through {@link CircuitBreakerProducer#sendDeferred} that is made only when it is handed to Kafka, and that hears
+ * its own outcome: in non-blocking mode it waits in the send queue as it is (no entry, no future besides it), and is made
+ * on the sender thread as it leaves. For a sender that keeps the record's parts anyway (its payload, its key, what its
+ * headers are made of) and its own bookkeeping per record: a queue of these holds nothing more.
  *
  * <p>{@link #veto()} runs first, just before the hand-over (the record's gate), then {@link #make()}. Neither runs for
- * a record the breaker refuses, or one failed while it waited in the queue.
+ * a record the breaker refuses, or one failed while it waited in the queue. {@link #onCompletion} hears the outcome on
+ * every path: the broker's answer, a refusal, a veto, a full or closed queue, what {@link #make()} or Kafka's
+ * {@code send()} threw. It may be called twice for one record (a producer that both reports a failure and throws it):
+ * the first call is the outcome. It must not throw; it may run on the caller's thread (a refusal), the sender thread,
+ * Kafka's network thread or the thread that drains the queue when the breaker opens.
  */
-public interface DeferredRecord<K, V> {
+public interface DeferredRecord<K, V> extends Callback {
 
     /** The topic of the record, known before it is made: a refusal before it is made names it. */
     String topic();
 
     /**
      * Just before the record is made and handed to Kafka: null to go ahead, or the exception that fails the record
-     * instead, through its callback (as a gate does).
+     * instead, through {@link #onCompletion} (as a gate does).
      */
     RuntimeException veto();
 

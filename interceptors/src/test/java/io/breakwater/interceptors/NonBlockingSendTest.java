@@ -37,7 +37,12 @@ class NonBlockingSendTest {
         final CountDownLatch release = new CountDownLatch(1);
 
         StuckProducer() {
-            super(true, null, new StringSerializer(), new StringSerializer());
+            this(true);
+        }
+
+        /** {@code autoComplete}: whether each send, once released, is answered at once (else when told). */
+        StuckProducer(boolean autoComplete) {
+            super(autoComplete, null, new StringSerializer(), new StringSerializer());
         }
 
         @Override
@@ -136,6 +141,23 @@ class NonBlockingSendTest {
         stuck.release.countDown();
         first.get(10, TimeUnit.SECONDS);
         assertThat(stuck.history()).extracting(ProducerRecord::value).containsExactly("in send()");
+    }
+
+    @Test
+    void onceTheRetryTimeHasComeTheNextSendIsTheTrialWithoutWaitingForTheWatchdog() throws Exception {
+        io.breakwater.breaker.ManualClock clock = new io.breakwater.breaker.ManualClock();
+        CircuitBreaker strict = CircuitBreaker.of(CircuitBreakerConfig.builder("retry-due").failureThreshold(1)
+                .resetTimeout(Duration.ofSeconds(30)).clock(clock).build());
+        MockProducer<String, String> mock = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.builder(mock).breaker(strict).clock(clock)
+                .watchdog(false).nonBlocking(true).sendQueueMaxRecords(10).build();
+        opened.add(producer);
+        strict.recordFailure(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        assertThat(strict.state()).isEqualTo(io.breakwater.breaker.CircuitBreakerState.OPEN);
+        clock.advance(Duration.ofSeconds(30));   // due, and no watchdog to move it to HALF_OPEN
+        assertThat(producer.send(record("trial")).get(10, TimeUnit.SECONDS).topic()).isEqualTo("orders");
+        assertThat(mock.history()).extracting(ProducerRecord::value).containsExactly("trial");
+        assertThat(strict.snapshot().rejectedCalls()).isZero();
     }
 
     @Test

@@ -104,7 +104,7 @@ public final class ChannelSender {
         send.sender = this;
         send.permit = permit;
         try {
-            transport.send(send, send);
+            transport.sendDeferred(send);
         } catch (Throwable e) {
             send.completed(null, e);
         }
@@ -146,7 +146,7 @@ public final class ChannelSender {
      * publish was queued: a stream whose events wait behind another stream's in the transport's queue is not blamed for
      * that wait.
      */
-    public abstract static class Send extends TrackedCall implements Callback, DeferredRecord<String, byte[]> {
+    public abstract static class Send extends TrackedCall implements DeferredRecord<String, byte[]> {
         final StreamChannel channel;
         // Set by ChannelSender.send before the hand-over to the transport (which publishes them to its threads).
         private ChannelSender sender;

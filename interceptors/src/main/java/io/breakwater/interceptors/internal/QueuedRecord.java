@@ -37,12 +37,11 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         }
     }
 
-    // The record (a ProducerRecord, or a DeferredRecord that makes it), the caller's callback and the gate: let go once
-    // the record is settled, as the caller may hold its future long after (a list of futures must not keep every
-    // record's value).
-    private Object record;
+    // The record, the caller's callback and the gate: let go once the record is settled, as the caller may hold its
+    // future long after (a list of futures must not keep every record's value).
+    ProducerRecord<K, V> record;
     private Callback user;
-    private Supplier<? extends RuntimeException> gate;
+    Supplier<? extends RuntimeException> gate;
     // Whether the outcome was taken; set once, by compare-and-set (DONE: one field, not an object per record).
     private volatile boolean done;
     // The outcome, written before settled.
@@ -52,8 +51,6 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
     private volatile boolean settled;
     // The future's completion, made by the first look at the future (set once, by compare-and-set).
     private volatile CompletableFuture<RecordMetadata> future;
-    // Whether the breaker refused it (answered synchronously, on the sender thread).
-    volatile boolean refused;
 
     QueuedRecord(ProducerRecord<K, V> record, Callback user, Supplier<? extends RuntimeException> gate) {
         this.record = record;
@@ -61,38 +58,11 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         this.gate = gate;
     }
 
-    /** A record made only as it leaves the queue: {@code deferred} is its gate too. */
-    QueuedRecord(DeferredRecord<K, V> deferred, Callback user) {
-        this.record = deferred;
-        this.user = user;
-    }
-
-    /**
-     * The sender's, as the record leaves the queue: null when its gate lets it go (or it has none), else the exception that
-     * fails it instead. Read before the hand-over: the record lets go of it once settled.
-     */
-    RuntimeException veto() {
-        Object r = record;
-        if (r instanceof DeferredRecord<?, ?> deferred) {
-            return deferred.veto();
-        }
-        Supplier<? extends RuntimeException> g = gate;
-        return g == null ? null : g.get();
-    }
-
-    /** The sender's, once {@link #veto()} let the record go: the record to hand over, made now when it is deferred. */
-    @SuppressWarnings("unchecked")
-    ProducerRecord<K, V> outgoing() {
-        Object r = record;
-        return r instanceof DeferredRecord<?, ?> deferred ? (ProducerRecord<K, V>) deferred.make() : (ProducerRecord<K, V>) r;
-    }
-
     @Override
     public void onCompletion(RecordMetadata metadata, Exception exception) {
         if (!DONE.compareAndSet(this, false, true)) {
             return;
         }
-        refused = exception instanceof io.breakwater.breaker.CircuitBreakerOpenException;
         Callback callback = user;
         record = null;
         user = null;
@@ -161,13 +131,21 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         return future().get(timeout, unit);
     }
 
+    /** Fails {@code entry} (a QueuedRecord, or a DeferredRecord queued as it is) with {@code e}, unless settled already. */
+    static void fail(Callback entry, Exception e) {
+        if (entry instanceof DeferredRecord<?, ?> deferred) {
+            deferred.onCompletion(Refusals.failed(deferred.topic(), null), e);
+        } else {
+            ((QueuedRecord<?, ?>) entry).fail(e);
+        }
+    }
+
     /** Completes the record with {@code e}, and metadata naming its topic and partition (when it had one). */
     void fail(Exception e) {
-        Object r = record;
+        ProducerRecord<K, V> r = record;
         if (r == null) {
             return; // settled already
         }
-        onCompletion(r instanceof ProducerRecord<?, ?> made ? Refusals.failed(made.topic(), made.partition())
-                : Refusals.failed(((DeferredRecord<?, ?>) r).topic(), null), e);
+        onCompletion(Refusals.failed(r.topic(), r.partition()), e);
     }
 }

@@ -13,6 +13,16 @@ public final class Refusals {
     private Refusals() {
     }
 
+    /**
+     * The future of a send the breaker refused: failed with the refusal. The send queue tells a refusal from any other
+     * answer by it, as nothing queued behind a refused record may go ahead of it.
+     */
+    static final class Refused extends CompletableFuture<RecordMetadata> {
+        Refused(RuntimeException e) {
+            completeExceptionally(e);
+        }
+    }
+
     /** Refuses {@code record} with {@code e}. */
     public static Future<RecordMetadata> refuse(RuntimeException e, ProducerRecord<?, ?> record, Callback callback) {
         return refuse(e, record.topic(), record.partition(), callback);
@@ -23,7 +33,7 @@ public final class Refusals {
         if (callback != null) {
             callback.onCompletion(failed(topic, partition), e);
         }
-        return CompletableFuture.failedFuture(e);
+        return new Refused(e);
     }
 
     /** The metadata of a failed record of {@code topic} and {@code partition} (null: not chosen yet), as Kafka gives it. */

@@ -37,9 +37,9 @@ public final class SendQueue<K, V> {
     /** The message of the {@code KafkaException} of a record still queued when the producer closed. */
     public static final String CLOSED_BEFORE_SENT = "The producer was closed before this record was sent";
 
-    /** The guarded send that the sender thread calls for each record: blocking, it answers through the callback. */
+    /** The sender's guarded send: blocking, it answers through the callback ({@link Refusals#refuse}'s future: refused). */
     public interface GuardedSend<K, V> {
-        void send(ProducerRecord<K, V> record, Callback callback);
+        Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback);
     }
 
     // Where queued and taken are in counts: 16 longs (128 bytes) apart, and from either end.
@@ -53,7 +53,8 @@ public final class SendQueue<K, V> {
     private final GuardedSend<K, V> guarded;
     private final int capacity;
     private final Thread sender;
-    private final HandOff<QueuedRecord<K, V>> queue;
+    // Entries: a QueuedRecord, or a DeferredRecord, queued as it is (each completed through its onCompletion).
+    private final HandOff<Callback> queue;
     private final Subscription drainOnOpen;
     // Records ever queued (by callers), and records taken from the queue (sent, refused or failed; by the sender, mostly):
     // two counters of one array, each 128 bytes from the other, from the array's header (which every access reads for
@@ -65,6 +66,8 @@ public final class SendQueue<K, V> {
     private final Object progress = new Object();
     private final AtomicInteger flushing = new AtomicInteger();
     private volatile boolean closing;
+    // Whether the breaker refused the record just handed over; the sender thread's.
+    private boolean refused;
 
     public SendQueue(String name, CircuitBreaker breaker, int capacity, GuardedSend<K, V> guarded) {
         this(name, breaker, capacity, guarded, IDLE_WAIT);
@@ -98,49 +101,74 @@ public final class SendQueue<K, V> {
      * @throws IllegalStateException after {@link #close(Duration)} began
      */
     public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback, Supplier<? extends RuntimeException> gate) {
-        if (closing) {
-            throw closed();
-        }
-        RuntimeException refused = breaker.refusalNow();   // counted, as a refused permit is
+        RuntimeException refused = refusal();
+        return refused != null ? Refusals.refuse(refused, record, callback) : enqueue(new QueuedRecord<>(record, callback, gate));
+    }
+
+    /**
+     * Queues {@code deferred} as it is, made on the sender thread once its gate ({@link DeferredRecord#veto()}) lets it
+     * go; as above, its own {@code onCompletion} hearing the outcome.
+     */
+    public void enqueue(DeferredRecord<K, V> deferred) {
+        RuntimeException refused = refusal();
         if (refused != null) {
-            return Refusals.refuse(refused, record, callback);
+            Refusals.refuse(refused, deferred.topic(), null, deferred);
+        } else {
+            enqueue((Callback) deferred);
         }
-        return enqueue(new QueuedRecord<>(record, callback, gate));
     }
 
-    /** Queues {@code deferred}, made on the sender thread once its gate ({@link DeferredRecord#veto()}) lets it go; as above. */
-    public Future<RecordMetadata> enqueue(DeferredRecord<K, V> deferred, Callback callback) {
+    /** The breaker's refusal now (counted, as a refused permit is), or null. */
+    private RuntimeException refusal() {
         if (closing) {
-            throw closed();
+            throw new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
         }
-        RuntimeException refused = breaker.refusalNow();
-        if (refused != null) {
-            return Refusals.refuse(refused, deferred.topic(), null, callback);
-        }
-        return enqueue(new QueuedRecord<>(deferred, callback));
+        return breaker.refusalNow();
     }
 
-    private IllegalStateException closed() {
-        return new IllegalStateException("Cannot send after the producer is closed (" + breaker.name() + ")");
-    }
-
-    private Future<RecordMetadata> enqueue(QueuedRecord<K, V> entry) {
+    /** Queues {@code entry} (a QueuedRecord or a DeferredRecord), or fails it at once when the queue is full. */
+    private <E extends Callback> E enqueue(E entry) {
         counts.incrementAndGet(QUEUED);
         if (!queue.offer(entry)) {
             taken(1);
-            entry.fail(new SendQueueFullException(breaker.name(), capacity));
+            QueuedRecord.fail(entry, new SendQueueFullException(breaker.name(), capacity));
             return entry;
         }
         if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
             taken(1);
-            entry.fail(new KafkaException(CLOSED_BEFORE_SENT));
-        } else if (breaker.state().rejectsCalls() && queue.remove(entry)) {
-            // Opened between the check and the offer, maybe after its drain ran.
+            QueuedRecord.fail(entry, new KafkaException(CLOSED_BEFORE_SENT));
+        } else if (breaker.refusesNow() && queue.remove(entry)) {
+            // Opened between the check and the offer, maybe after its drain ran. (Not an OPEN breaker whose retry time
+            // has come: the sender's permit moves it to HALF_OPEN, whether or not the watchdog has yet.)
             taken(1);
-            entry.fail(breaker.openException());
+            RuntimeException refusal = breaker.refusalNow();   // counted, as at the check
+            QueuedRecord.fail(entry, refusal != null ? refusal : breaker.openException());
         }
         return entry;
+    }
+
+    /** The sender's: the veto of {@code entry}'s gate, or null once handed over ({@link #refused}: if the breaker refused it). */
+    @SuppressWarnings("unchecked")
+    private RuntimeException handOver(Callback entry) {
+        RuntimeException veto;
+        Future<RecordMetadata> sent;
+        if (entry instanceof DeferredRecord<?, ?> d) {
+            if ((veto = d.veto()) != null) {
+                return veto;
+            }
+            sent = guarded.send(((DeferredRecord<K, V>) d).make(), d);
+        } else {
+            QueuedRecord<K, V> queued = (QueuedRecord<K, V>) entry;
+            ProducerRecord<K, V> record = queued.record;   // read before the send: the entry lets go of it once settled
+            Supplier<? extends RuntimeException> gate = queued.gate;
+            if ((veto = gate == null ? null : gate.get()) != null) {
+                return veto;
+            }
+            sent = guarded.send(record, queued);
+        }
+        refused = sent instanceof Refusals.Refused;
+        return null;
     }
 
     /** Records queued and not yet handed to the producer. */
@@ -155,7 +183,7 @@ public final class SendQueue<K, V> {
                 // in Kafka's send(); only awaitSender() interrupts on purpose, after close began.
                 Thread.interrupted();
             }
-            QueuedRecord<K, V> entry = queue.poll();
+            Callback entry = queue.poll();
             if (entry == null) {
                 if (closing) {
                     return;
@@ -165,12 +193,10 @@ public final class SendQueue<K, V> {
                     continue;
                 }
             }
-            RuntimeException veto = null;
+            RuntimeException veto;
+            refused = false;
             try {
-                veto = entry.veto();
-                if (veto == null) {
-                    guarded.send(entry.outgoing(), entry);
-                }
+                veto = handOver(entry);
             } catch (Throwable e) {
                 // What send() would have thrown (serialization, record too large, ...) reaches the caller here.
                 // Even an Error: the thread carries on, or every record behind it would wait forever.
@@ -182,8 +208,8 @@ public final class SendQueue<K, V> {
             taken(1);
             try {
                 if (veto != null) {
-                    entry.fail(veto);
-                } else if (entry.refused) {
+                    QueuedRecord.fail(entry, veto);
+                } else if (refused) {
                     // Refused: nothing queued behind it may get ahead of it, so the rest is refused too.
                     drain(null);
                 }
@@ -195,11 +221,11 @@ public final class SendQueue<K, V> {
 
     /** Fails every record still queued: with the breaker's refusal, or with {@code failure} when given. */
     private void drain(Exception failure) {
-        QueuedRecord<K, V> entry;
+        Callback entry;
         while ((entry = queue.poll()) != null) {
             taken(1);
             try {
-                entry.fail(failure != null ? failure : breaker.openException());
+                QueuedRecord.fail(entry, failure != null ? failure : breaker.openException());
             } catch (Throwable e) {
                 LOG.warn("Failing a queued record of '{}' threw", breaker.name(), e);
             }

@@ -31,7 +31,9 @@ class SendQueueTest {
     private SendQueue<String, String> queue(String name, int capacity) {
         SendQueue<String, String> q = new SendQueue<>(name, CircuitBreaker.ofDefaults(name), capacity, (record, callback) -> {
             sent.add(record.value());
-            callback.onCompletion(new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0), null);
+            RecordMetadata metadata = new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0);
+            callback.onCompletion(metadata, null);
+            return java.util.concurrent.CompletableFuture.completedFuture(metadata);
         }, HOUR);
         queues.add(q);
         return q;
@@ -118,7 +120,9 @@ class SendQueueTest {
                 Thread.currentThread().interrupt();
             }
             sent.add(record.value());
-            callback.onCompletion(new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0), null);
+            RecordMetadata metadata = new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0);
+            callback.onCompletion(metadata, null);
+            return java.util.concurrent.CompletableFuture.completedFuture(metadata);
         }, HOUR);
         queues.add(q);
         Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);

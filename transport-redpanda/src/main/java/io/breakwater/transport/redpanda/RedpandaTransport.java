@@ -139,15 +139,18 @@ public final class RedpandaTransport implements AutoCloseable {
 
     /**
      * Sends the record {@code deferred} makes once its gate ({@link DeferredRecord#veto()}) lets it go, just before it is
-     * handed to Kafka (on the sender thread, unless the transport blocks): a record that waits holds only what
-     * {@code deferred} holds. Otherwise as {@link #send(ProducerRecord, Supplier, Callback)}.
+     * handed to Kafka (on the sender thread, unless the transport blocks); {@code deferred} hears the outcome, as a
+     * callback does in {@link #send(ProducerRecord, Supplier, Callback)}, and a record that waits holds only what it
+     * holds.
+     *
+     * @throws Error what the producer's {@code send} throws that is not an {@code Exception}
      */
-    public void send(DeferredRecord<String, byte[]> deferred, Callback callback) {
-        Objects.requireNonNull(callback, "callback");
+    public void sendDeferred(DeferredRecord<String, byte[]> deferred) {
+        Objects.requireNonNull(deferred, "deferred");
         try {
-            producer.send(deferred, callback);
+            producer.sendDeferred(deferred);
         } catch (Exception e) {
-            callback.onCompletion(null, e);
+            deferred.onCompletion(null, e);
         }
     }
 
