@@ -9,6 +9,7 @@ import io.breakwater.interceptors.internal.ClusterWideRule;
 import io.breakwater.interceptors.internal.CredentialRefusals;
 import io.breakwater.interceptors.internal.GuardSetup;
 import io.breakwater.interceptors.internal.ObservedBreakers;
+import io.breakwater.interceptors.internal.DeferredRecords;
 import io.breakwater.interceptors.internal.GuardedSends;
 import io.breakwater.interceptors.internal.SendQueue;
 import io.breakwater.interceptors.internal.SendRecorder;
@@ -206,9 +207,12 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
     /**
      * Sends the record {@code deferred} makes, made only when it is handed to the delegate (in non-blocking mode on the
      * sender thread, as it leaves the queue), after its gate ({@link DeferredRecord#veto()}) let it go; {@code deferred}
-     * hears the outcome, on every path. A record waiting in the queue holds only what {@code deferred} holds.
+     * hears the outcome, on every path, what {@code veto()}, {@code make()} or the delegate's {@code send()} throws
+     * included (in blocking mode too). A record waiting in the queue holds only what {@code deferred} holds.
      *
      * @throws IllegalStateException in non-blocking mode, after close began
+     * @throws Error                 in blocking mode, an {@code Error} that {@code veto()}, {@code make()} or the
+     *                               delegate's {@code send()} throws (it reaches {@code deferred} too)
      */
     public void sendDeferred(DeferredRecord<K, V> deferred) {
         Objects.requireNonNull(deferred, "deferred");
@@ -216,12 +220,19 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
             queue.enqueue(deferred);
             return;
         }
-        RuntimeException veto = deferred.veto();
-        if (veto != null) {
-            sends.vetoed(veto, deferred);
-            return;
+        try {
+            RuntimeException veto = deferred.veto();
+            if (veto != null) {
+                sends.vetoed(veto, deferred);
+                return;
+            }
+            sends.send(DeferredRecords.made(deferred), deferred);
+        } catch (RuntimeException | Error e) {
+            DeferredRecords.failed(deferred, e);
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
-        sends.send(deferred.make(), deferred);
     }
 
     /** Runs the watchdog's checks now; for tests that drive a {@code ManualClock}. */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class DeferredRecordTest {
 
     /** A record made from its value when sent; it notes where it was made and every outcome it hears. */
-    static final class Deferred implements DeferredRecord<String, String> {
+    static class Deferred implements DeferredRecord<String, String> {
         final String value;
         final RuntimeException veto;
         final RuntimeException makeFails;
@@ -199,6 +199,57 @@ class DeferredRecordTest {
         assertThat(sent.madeOn).isEqualTo(Thread.currentThread().getName());
         assertThat(sent.outcomes).singleElement().isInstanceOf(RecordMetadata.class);
         assertThat(mock.history()).extracting(ProducerRecord::value).containsExactly("sent");
+    }
+
+    @Test
+    void inBlockingModeWhatMakingTheRecordThrowsIsHeardNotThrownAndAnErrorIsBoth() {
+        MockProducer<String, String> mock = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> blocking = producer(mock, CircuitBreaker.ofDefaults("deferred-throws"), false, 10);
+        SerializationException broken = new SerializationException("cannot make it");
+        Deferred unmade = new Deferred("unmade", null, broken);
+        blocking.sendDeferred(unmade);
+        assertThat(unmade.outcomes).containsExactly(broken);
+
+        Deferred nothing = new Deferred("nothing") {
+            @Override
+            public ProducerRecord<String, String> make() {
+                return null;
+            }
+        };
+        blocking.sendDeferred(nothing);
+        assertThat(nothing.outcomes).singleElement().isInstanceOf(NullPointerException.class)
+                .hasFieldOrPropertyWithValue("message", "DeferredRecord.make() returned null (a record of topic 'orders')");
+
+        StackOverflowError deep = new StackOverflowError("deep");
+        Deferred overflowing = new Deferred("overflowing") {
+            @Override
+            public ProducerRecord<String, String> make() {
+                throw deep;
+            }
+        };
+        assertThatThrownBy(() -> blocking.sendDeferred(overflowing)).isSameAs(deep);
+        assertThat(overflowing.outcomes).singleElement().isInstanceOf(org.apache.kafka.common.KafkaException.class)
+                .extracting(o -> ((Throwable) o).getCause()).isSameAs(deep);
+        assertThat(mock.history()).isEmpty();
+    }
+
+    @Test
+    void aRecordWhoseMakingReturnsNullFailsAloneOnTheSenderThreadNamingItsTopic() {
+        MockProducer<String, String> mock = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        CircuitBreakerProducer<String, String> producer = producer(mock, CircuitBreaker.ofDefaults("deferred-null"), true, 10);
+        Deferred nothing = new Deferred("nothing") {
+            @Override
+            public ProducerRecord<String, String> make() {
+                return null;
+            }
+        };
+        Deferred fine = new Deferred("fine");
+        producer.sendDeferred(nothing);
+        producer.sendDeferred(fine);
+        await().atMost(Duration.ofSeconds(10)).until(fine::answered);
+        assertThat(nothing.outcomes).singleElement().isInstanceOf(NullPointerException.class)
+                .hasFieldOrPropertyWithValue("message", "DeferredRecord.make() returned null (a record of topic 'orders')");
+        assertThat(mock.history()).extracting(ProducerRecord::value).containsExactly("fine");
     }
 
     @Test

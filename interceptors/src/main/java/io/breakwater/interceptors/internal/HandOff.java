@@ -66,9 +66,12 @@ final class HandOff<E> {
         return e;
     }
 
-    /** Takes {@code e} if it is still queued (rare paths only: a linear search). */
+    /**
+     * Takes {@code e} itself if it is still queued, not an element equal to it (rare paths only: a linear search). The
+     * queue may hold a caller's own objects, whose {@code equals} may say two distinct ones are equal.
+     */
     boolean remove(E e) {
-        boolean removed = queue.remove(e);
+        boolean removed = queue.remove(new Same(e));
         if (removed) {
             size.decrementAndGet();
         }
@@ -101,6 +104,28 @@ final class HandOff<E> {
             return poll();
         } finally {
             consumerWaiting = false;
+        }
+    }
+
+    /**
+     * Equal to one object only, {@code target} itself: a collection's {@code remove(o)} asks {@code o.equals(element)}, so
+     * this removes {@code target} by identity.
+     */
+    private static final class Same {
+        private final Object target;
+
+        Same(Object target) {
+            this.target = target;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other == target;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(target);
         }
     }
 

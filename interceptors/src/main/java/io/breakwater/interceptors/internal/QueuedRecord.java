@@ -134,7 +134,7 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
     /** Fails {@code entry} (a QueuedRecord, or a DeferredRecord queued as it is) with {@code e}, unless settled already. */
     static void fail(Callback entry, Exception e) {
         if (entry instanceof DeferredRecord<?, ?> deferred) {
-            deferred.onCompletion(Refusals.failed(deferred.topic(), null), e);
+            DeferredRecords.failed(deferred, e);
         } else {
             ((QueuedRecord<?, ?>) entry).fail(e);
         }

@@ -157,7 +157,7 @@ public final class SendQueue<K, V> {
             if ((veto = d.veto()) != null) {
                 return veto;
             }
-            sent = guarded.send(((DeferredRecord<K, V>) d).make(), d);
+            sent = guarded.send(DeferredRecords.made((DeferredRecord<K, V>) d), d);
         } else {
             QueuedRecord<K, V> queued = (QueuedRecord<K, V>) entry;
             ProducerRecord<K, V> record = queued.record;   // read before the send: the entry lets go of it once settled
