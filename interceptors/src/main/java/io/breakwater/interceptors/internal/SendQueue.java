@@ -83,11 +83,11 @@ public final class SendQueue<K, V> {
         this.capacity = capacity;
         this.sender = new Thread(this::run, "breakwater-sender-" + name);
         this.queue = new HandOff<>(capacity, idleWait, sender);
-        // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run
-        // on the drain thread instead.
+        // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run on the
+        // drain thread instead, later, so it drains only while the breaker still refuses (it may have been reset since).
         this.drainOnOpen = breaker.onTransition(t -> {
             if (t.to().rejectsCalls()) {
-                QueueDrains.EXECUTOR.execute(() -> drain(null));
+                QueueDrains.EXECUTOR.execute(() -> drain(null, true));
             }
         });
         sender.setDaemon(true);
@@ -211,7 +211,7 @@ public final class SendQueue<K, V> {
                     QueuedRecord.fail(entry, veto);
                 } else if (refused) {
                     // Refused: nothing queued behind it may get ahead of it, so the rest is refused too.
-                    drain(null);
+                    drain(null, false);
                 }
             } catch (Throwable e) {
                 LOG.warn("Failing a record of '{}' threw", breaker.name(), e);
@@ -219,10 +219,10 @@ public final class SendQueue<K, V> {
         }
     }
 
-    /** Fails every record still queued: with the breaker's refusal, or with {@code failure} when given. */
-    private void drain(Exception failure) {
+    /** Fails every record still queued (while the breaker refuses, if {@code whileOpen}): with its refusal, or {@code failure}. */
+    private void drain(Exception failure, boolean whileOpen) {
         Callback entry;
-        while ((entry = queue.poll()) != null) {
+        while ((!whileOpen || breaker.state().rejectsCalls()) && (entry = queue.poll()) != null) {
             taken(1);
             try {
                 QueuedRecord.fail(entry, failure != null ? failure : breaker.openException());
@@ -280,7 +280,7 @@ public final class SendQueue<K, V> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        drain(new KafkaException(CLOSED_BEFORE_SENT));
+        drain(new KafkaException(CLOSED_BEFORE_SENT), false);
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 

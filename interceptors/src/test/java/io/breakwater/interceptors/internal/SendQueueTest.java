@@ -157,4 +157,44 @@ class SendQueueTest {
         assertThat(left).as("time left of close's 60 s").isGreaterThan(Duration.ofSeconds(50));
         assertThat(sender.isAlive()).isFalse();
     }
+
+    @Test
+    void aDrainForAnOpenThatComesAfterTheBreakerWasResetLeavesTheRecordsQueuedSinceAlone() throws Exception {
+        java.util.concurrent.CountDownLatch senderHeld = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch drainsHeld = new java.util.concurrent.CountDownLatch(1);
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("late-drain");
+        SendQueue<String, String> q = new SendQueue<>("late-drain", breaker, 10, (record, callback) -> {
+            try {
+                senderHeld.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sent.add(record.value());
+            RecordMetadata metadata = new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0);
+            callback.onCompletion(metadata, null);
+            return java.util.concurrent.CompletableFuture.completedFuture(metadata);
+        }, HOUR);
+        queues.add(q);
+        Future<RecordMetadata> first = q.enqueue(new ProducerRecord<>("t", "k", "first"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it
+        QueueDrains.EXECUTOR.execute(() -> {   // the drain thread is busy: the drain for the open waits behind this
+            try {
+                drainsHeld.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        breaker.forceOpen("for a moment");
+        breaker.reset("back");
+        Future<RecordMetadata> second = q.enqueue(new ProducerRecord<>("t", "k", "second"), null, null);
+        drainsHeld.countDown();
+        java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+        QueueDrains.EXECUTOR.execute(() -> drained.complete(null));   // after the drain for the open
+        drained.get(5, TimeUnit.SECONDS);
+        assertThat(second.isDone()).as("queued after the reset: not failed by the late drain").isFalse();
+        senderHeld.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+        assertThat(sent).containsExactly("first", "second");
+    }
 }
