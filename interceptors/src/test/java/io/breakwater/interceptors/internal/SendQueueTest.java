@@ -110,10 +110,10 @@ class SendQueueTest {
         }
     }
 
-    @Test
-    void aFullQueueRefusesAtOnceAndTakesRecordsAgainOnceTheSenderMovesOn() throws Exception {
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        SendQueue<String, String> q = new SendQueue<>("full", CircuitBreaker.ofDefaults("full"), 3, (record, callback) -> {
+    /** A queue whose sender, before each record, waits for {@code release}; then it sends and acknowledges it. */
+    private SendQueue<String, String> held(String name, CircuitBreaker breaker, int capacity,
+                                           java.util.concurrent.CountDownLatch release) {
+        SendQueue<String, String> q = new SendQueue<>(name, breaker, capacity, (record, callback) -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -125,6 +125,13 @@ class SendQueueTest {
             return java.util.concurrent.CompletableFuture.completedFuture(metadata);
         }, HOUR);
         queues.add(q);
+        return q;
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndTakesRecordsAgainOnceTheSenderMovesOn() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SendQueue<String, String> q = held("full", CircuitBreaker.ofDefaults("full"), 3, release);
         Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
         List<Future<RecordMetadata>> queued = new ArrayList<>();
@@ -163,18 +170,7 @@ class SendQueueTest {
         java.util.concurrent.CountDownLatch senderHeld = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch drainsHeld = new java.util.concurrent.CountDownLatch(1);
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("late-drain");
-        SendQueue<String, String> q = new SendQueue<>("late-drain", breaker, 10, (record, callback) -> {
-            try {
-                senderHeld.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            sent.add(record.value());
-            RecordMetadata metadata = new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0);
-            callback.onCompletion(metadata, null);
-            return java.util.concurrent.CompletableFuture.completedFuture(metadata);
-        }, HOUR);
-        queues.add(q);
+        SendQueue<String, String> q = held("late-drain", breaker, 10, senderHeld);
         Future<RecordMetadata> first = q.enqueue(new ProducerRecord<>("t", "k", "first"), null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it
         QueueDrains.EXECUTOR.execute(() -> {   // the drain thread is busy: the drain for the open waits behind this
