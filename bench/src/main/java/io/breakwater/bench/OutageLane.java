@@ -235,6 +235,9 @@ final class OutageLane implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (Boolean.getBoolean("bench.outage.heard")) {
+            System.err.println("LANE " + this);
+        }
         if (bus != null) {
             bus.close(Duration.ofSeconds(5));
         } else {
