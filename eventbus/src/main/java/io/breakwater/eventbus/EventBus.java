@@ -147,11 +147,7 @@ public final class EventBus implements AutoCloseable {
             }
             RuntimeException refused = transport.breaker().refusalNow();
             if (refused != null) {
-                // As when the transport refuses the queued send: the stream's call counts for nothing and, as any answer
-                // that does not count, ends the stream's failing run (its publishes unanswered since before no longer
-                // hold the run up).
-                channel.tracker.neutral(clock.nanoTime());
-                channel.breaker.recordIgnored(permit);
+                channel.refusedByTransport(permit, clock.nanoTime());
                 return fallbacks.fail(stream, key, event, refused);
             }
         }

@@ -3,6 +3,7 @@ package io.breakwater.eventbus.internal;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.StateTransition;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.TransitionListener;
@@ -155,6 +156,16 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
      */
     public void succeeded(long nowNanos) {
         tracker.succeeded(nowNanos);
+    }
+
+    /**
+     * The transport refused a publish of this stream, under {@code permit}, before it was queued (at {@code nowNanos}):
+     * as when it refuses the queued send, the call counts for nothing and, as any answer that does not count, ends the
+     * stream's failing run (its publishes unanswered since before no longer hold the run up).
+     */
+    public void refusedByTransport(Permit permit, long nowNanos) {
+        tracker.neutral(nowNanos);
+        breaker.recordIgnored(permit);
     }
 
     /** The watchdog's tick: {@link #check()}. */
