@@ -114,7 +114,7 @@ final class Calls {
 
     /** Whether every call is refused now (OPEN before its retry time, FORCED_OPEN): counts nothing, takes no permit. */
     boolean refuses() {
-        Phase p = machine.current();
+        Phase p = breaker.phase;
         return p instanceof Phase.Open open ? clock.coarseNanoTime() - open.retryAtNanos < 0
                 : p instanceof Phase.Manual manual && manual.permit == null;
     }

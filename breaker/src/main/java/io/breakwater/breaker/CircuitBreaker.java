@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * left unanswered for {@code halfOpenMaxWait} re-opens it. A {@code VirtualMachineError} (out of memory,
  * stack overflow) never counts as a failure: it says nothing about the dependency.
  */
-public final class CircuitBreaker {
+public final class CircuitBreaker extends PhaseCell {
 
     private final CircuitBreakerConfig config;
     private final String name;
@@ -39,7 +39,7 @@ public final class CircuitBreaker {
     private CircuitBreaker(CircuitBreakerConfig config, boolean restoreNow) {
         this.config = config;
         this.name = config.name();
-        this.machine = new StateMachine(config);
+        this.machine = new StateMachine(config, this);
         this.calls = new Calls(this, machine, config.slowCallDuration().isPresent() ? config.clock() : null);
         this.keeper = config.stateStore().map(store -> new StateKeeper(store, config, machine)).orElse(null);
         if (keeper != null && restoreNow) {
@@ -94,7 +94,7 @@ public final class CircuitBreaker {
 
     /** The current state, without applying any pending timeout (see {@link #checkTimeouts()}). */
     public CircuitBreakerState state() {
-        return machine.current().state;
+        return phase.state;
     }
 
     /**
@@ -102,7 +102,7 @@ public final class CircuitBreaker {
      * one of the trial permits). Null means the call is refused; it is counted as rejected.
      */
     public Permit tryAcquirePermit() {
-        return machine.acquire();
+        return phase instanceof Phase.Closed closed ? closed.permit : machine.acquire();
     }
 
     /**
@@ -110,7 +110,7 @@ public final class CircuitBreaker {
      * the forms without a permit. Prefer {@link #tryAcquirePermit()} where outcomes may arrive late.
      */
     public boolean canExecute() {
-        return machine.current() instanceof Phase.Closed || machine.acquire() != null; // in CLOSED, one read
+        return phase instanceof Phase.Closed || machine.acquire() != null; // in CLOSED, one read
     }
 
     /** Gives back {@code permit}, whose call was never made: in HALF_OPEN its trial slot becomes free again. */

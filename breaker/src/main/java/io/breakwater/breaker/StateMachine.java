@@ -9,7 +9,6 @@ import io.breakwater.breaker.internal.OutcomeWindow;
 import io.breakwater.breaker.internal.TransitionDispatcher;
 import io.breakwater.breaker.internal.WindowTotals;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The rules of one breaker: which calls are permitted, what each outcome does, and every transition.
@@ -18,8 +17,6 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  */
 final class StateMachine {
 
-    private static final AtomicReferenceFieldUpdater<StateMachine, Phase> PHASE =
-            AtomicReferenceFieldUpdater.newUpdater(StateMachine.class, Phase.class, "phase");
     private final CircuitBreakerConfig config;
     private final String name;
     private final Clock clock;
@@ -28,8 +25,8 @@ final class StateMachine {
     private final boolean slowTrials;
     private final boolean stackTraces; // the config's, read by every refusal: one load, not two
     private final long halfOpenMaxWaitNanos;
-    // The current phase. Only ever replaced by compareAndSet from the phase being left (replace()).
-    private volatile Phase phase;
+    // Holds the current phase: the breaker itself.
+    private final PhaseCell cell;
     final TransitionDispatcher dispatcher = new TransitionDispatcher(1);
     // Every change of phase goes through here.
     final Transitions moves;
@@ -38,7 +35,7 @@ final class StateMachine {
     volatile LastFailure lastFailure;
     private final FailurePredicate predicate;
 
-    StateMachine(CircuitBreakerConfig config) {
+    StateMachine(CircuitBreakerConfig config, PhaseCell cell) {
         this.config = config;
         this.name = config.name();
         this.clock = config.clock();
@@ -47,22 +44,23 @@ final class StateMachine {
         this.slowTrials = config.slowCallRateThreshold().isPresent();
         this.stackTraces = config.writableStackTrace();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
-        this.phase = new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
+        this.cell = cell;
+        cell.phase = new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
         this.predicate = config.s.predicate;
         this.moves = new Transitions(config, this, dispatcher);
     }
 
     Phase current() {
-        return phase;
+        return cell.phase;
     }
 
     /** Moves from phase {@code from} to {@code to}; false when the phase is {@code from} no longer. */
     boolean replace(Phase from, Phase to) {
-        return PHASE.compareAndSet(this, from, to);
+        return cell.replacePhase(from, to);
     }
 
     Permit acquire() {
-        Phase p = phase;
+        Phase p = cell.phase;
         if (p instanceof Phase.Closed closed) {
             return closed.permit;
         }
@@ -99,13 +97,13 @@ final class StateMachine {
                 }
                 return manual.permit;
             }
-            p = phase;
+            p = cell.phase;
         }
     }
 
     /** Gives back a permit whose call was never made; null means the oldest trial permit held. */
     void release(Permit permit) {
-        Phase p = phase;
+        Phase p = cell.phase;
         if (p instanceof Phase.HalfOpen half) {
             if (permit == null) {
                 // The oldest held trial; if another thread answers it first, the next oldest.
@@ -119,7 +117,7 @@ final class StateMachine {
     }
 
     void checkTimeouts() {
-        Phase p = phase;
+        Phase p = cell.phase;
         long now = clock.nanoTime();
         if (p instanceof Phase.Open open && now - open.retryAtNanos >= 0) {
             moves.toHalfOpen(open, now);
@@ -134,7 +132,7 @@ final class StateMachine {
 
     /** A success; {@code permit} null for an outcome reported without one (it answers the oldest trial). */
     void success(Permit permit, long durationNanos) {
-        Phase p = phase;
+        Phase p = cell.phase;
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
@@ -191,7 +189,7 @@ final class StateMachine {
 
     /** A failure of {@code error} (or described by {@code details}); counts only if the config's rules say so. */
     void failure(Permit permit, Throwable error, String details, long durationNanos) {
-        Phase p = phase;
+        Phase p = cell.phase;
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }
@@ -228,7 +226,7 @@ final class StateMachine {
 
     /** The dependency answers nothing while calls wait: a CLOSED breaker opens now, whatever its counts. */
     void stalled(String details) {
-        if (phase instanceof Phase.Closed closed) {
+        if (cell.phase instanceof Phase.Closed closed) {
             lastFailure = new LastFailure(clock.currentTimeMillis(), null, details);
             moves.trip(closed, clock.nanoTime(), "stalled: " + details, closed.window.totals(windowNanos()));
         }
@@ -236,7 +234,7 @@ final class StateMachine {
 
     /** The exception for a call refused now: names the breaker and when it next admits a call. */
     CircuitBreakerOpenException openException() {
-        Phase p = phase;
+        Phase p = cell.phase;
         java.time.Instant next = null;
         long waitNanos = -1;
         if (p instanceof Phase.Open open) {
@@ -257,7 +255,7 @@ final class StateMachine {
 
     /** An outcome that does not count: in HALF_OPEN its trial permit is given back. */
     void ignored(Permit permit) {
-        Phase p = phase;
+        Phase p = cell.phase;
         if (p.state == CircuitBreakerState.DISABLED) {
             return;
         }

@@ -1,0 +1,23 @@
+package io.breakwater.breaker;
+
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+/**
+ * Where a breaker's current {@link Phase} lives: in the {@link CircuitBreaker} object itself, so that asking in CLOSED
+ * reads the breaker and its phase, two objects, and not a third in between. Among many breakers, each of those
+ * objects is likely a cache miss of its own. The {@link StateMachine} of the breaker reads and swaps it here.
+ */
+abstract class PhaseCell {
+
+    private static final AtomicReferenceFieldUpdater<PhaseCell, Phase> PHASE =
+            AtomicReferenceFieldUpdater.newUpdater(PhaseCell.class, Phase.class, "phase");
+
+    // The current phase. Only ever replaced by compareAndSet from the phase being left (replacePhase()); set once, to
+    // the first, by the state machine's constructor.
+    volatile Phase phase;
+
+    /** Moves from phase {@code from} to {@code to}; false when the phase is {@code from} no longer. */
+    final boolean replacePhase(Phase from, Phase to) {
+        return PHASE.compareAndSet(this, from, to);
+    }
+}
