@@ -73,7 +73,7 @@ public final class BenchMain {
                 }
             }
             if (c.runs("scale")) {
-                Scale.report(md, Scale.run(c), targets);
+                ScaleReport.report(md, Scale.run(c), targets);
             }
         } finally {
             delete(dir);

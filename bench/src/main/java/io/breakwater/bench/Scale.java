@@ -11,7 +11,6 @@ import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +30,15 @@ final class Scale {
      * Publish cost with {@code streams} streams: ns per publishStream call, median and spread of the repetitions; and the
      * control's median: a library-free look-up of the stream's state among as many, and one write to it.
      */
-    record Publish(int streams, double medianNanos, double lowNanos, double highNanos, double controlNanos) {
+    record Publish(int streams, double medianNanos, double lowNanos, double highNanos, double controlNanos, Cpu cpu) {
+    }
+
+    /**
+     * CPU time per publish, the median of the repetitions, of each thread that works for it: the caller's (inside its
+     * calls), the transport's sender thread's (it makes each record, sends it to the mock, which answers at
+     * once, and hears the answer) and the watchdog's (it visits each stream that published since its last tick).
+     */
+    record Cpu(double callerNanos, double senderNanos, double watchdogNanos) {
     }
 
     record Results(int streams, double bytesPerBreaker, double bytesPerStream, double bytesPerPublishedStream,
@@ -39,8 +46,8 @@ final class Scale {
                    int publishesPerRepetition) {
     }
 
-    private static final int REPETITIONS = 3;
-    private static final int BATCH = 1_000;
+    static final int REPETITIONS = 3;
+    static final int BATCH = 1_000;
 
     private Scale() {
     }
@@ -137,13 +144,27 @@ final class Scale {
             byte[] value = new byte[Variants.VALUE_BYTES];
             SplittableRandom random = new SplittableRandom(streams);
             double[] costs = new double[REPETITIONS];
+            double[][] cpu = new double[3][REPETITIONS];
             publish(bus, mock, names, streams, Math.max(BATCH, publishes / 4), value, random); // warm-up
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long[] sender = threadIds("breakwater-sender");
+            long[] watchdog = threadIds("breakwater-watchdog");
             for (int r = 0; r < REPETITIONS; r++) {
-                costs[r] = publish(bus, mock, names, streams, publishes, value, random) / (double) publishes;
+                long sender0 = cpuOf(threads, sender);
+                long watchdog0 = cpuOf(threads, watchdog);
+                long[] calls = publish(bus, mock, names, streams, publishes, value, random);
+                costs[r] = calls[0] / (double) publishes;
+                cpu[0][r] = calls[1] / (double) publishes;
+                cpu[1][r] = (cpuOf(threads, sender) - sender0) / (double) publishes;
+                cpu[2][r] = (cpuOf(threads, watchdog) - watchdog0) / (double) publishes;
             }
             Arrays.sort(costs);
+            for (double[] each : cpu) {
+                Arrays.sort(each);
+            }
             return new Publish(streams, costs[REPETITIONS / 2], costs[0], costs[REPETITIONS - 1],
-                    controlNanos(streams, publishes, names));
+                    controlNanos(streams, publishes, names),
+                    new Cpu(cpu[0][REPETITIONS / 2], cpu[1][REPETITIONS / 2], cpu[2][REPETITIONS / 2]));
         }
     }
 
@@ -183,26 +204,52 @@ final class Scale {
         return measured[REPETITIONS / 2];
     }
 
-    /** Publishes {@code count} events in batches, each batch answered before the next; returns the nanoseconds of the calls. */
-    private static long publish(EventBus bus, MockProducer<String, byte[]> mock, String[] names, int streams, int count,
-                                byte[] value, SplittableRandom random) throws Exception {
+    /**
+     * Publishes {@code count} events in batches, each batch answered before the next; returns the nanoseconds of the calls,
+     * and the caller's CPU nanoseconds in them.
+     */
+    private static long[] publish(EventBus bus, MockProducer<String, byte[]> mock, String[] names, int streams, int count,
+                                  byte[] value, SplittableRandom random) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long calls = 0;
+        long cpu = 0;
         List<CompletableFuture<PublishResult>> batch = new ArrayList<>(BATCH);
         for (int done = 0; done < count; done += BATCH) {
             int size = Math.min(BATCH, count - done);
             int[] targets = random.ints(size, 0, streams).toArray();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             for (int i = 0; i < size; i++) {
                 batch.add(bus.publishStream(names[targets[i]], null, value, Map.of()));
             }
             calls += System.nanoTime() - t0;
+            cpu += threads.getCurrentThreadCpuTime() - cpu0;
             for (CompletableFuture<PublishResult> f : batch) {
                 f.get(30, TimeUnit.SECONDS);
             }
             batch.clear();
             mock.clear(); // the mock keeps every record it was sent
         }
-        return calls;
+        return new long[] {calls, cpu};
+    }
+
+    /** The ids of the live threads whose names begin with {@code prefix} (there must be one). */
+    private static long[] threadIds(String prefix) {
+        long[] ids = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix))
+                .mapToLong(Thread::getId).toArray();
+        if (ids.length == 0) {
+            throw new IllegalStateException("no thread named " + prefix + "...");
+        }
+        return ids;
+    }
+
+    /** The CPU time of the threads {@code ids}, summed (one that ended counts nothing). */
+    private static long cpuOf(ThreadMXBean threads, long[] ids) {
+        long sum = 0;
+        for (long id : ids) {
+            sum += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     /** The watchdog thread's CPU over two seconds, as a share of one core. */
@@ -224,50 +271,5 @@ final class Scale {
             used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
-    }
-
-    static void report(StringBuilder md, Results r, Targets t) {
-        md.append("## Scale: many streams in one EventBus\n\n");
-        md.append(String.format(Locale.ROOT, "%,d streams (stream breakers) in one EventBus over a `MockProducer` that acknowledges "
-                + "at once, so the figures are the bus's. Heap: used heap after full GCs, before and after making them, ÷ "
-                + "their number; once for breakers alone (a registry of the EventBus's channel preset), once for the streams of "
-                + "a bus (each with its channel, send tracker, breaker and watchdog check), and once more after each stream "
-                + "published one event and was answered (its send tracker's ring is made by its first publish). The watchdog: its "
-                + "thread's CPU time over 2 s once every stream is idle again. Making the %,d streams took %.1f s. "
-                + "Registry look-up: `getOrCreate` of an existing name, at random among them. publishStream: the caller's time per "
-                + "call, to streams at random, %,d calls per repetition in batches of %,d (each answered before the next), "
-                + "median of %d repetitions with their spread. Control: the floor of finding a stream's state among as many "
-                + "at random, without any library (a `ConcurrentHashMap` look-up of the name, as the bus's own, and one write to "
-                + "1 KiB made per stream, as much as a stream holds, each look-up after the last), as many calls, the median of as "
-                + "many repetitions.%n%n", r.streams(), r.streams(),
-                r.creationSeconds(),
-                r.publishesPerRepetition(), BATCH, REPETITIONS));
-        md.append("| figure | value |\n|---|---|\n");
-        md.append(String.format(Locale.ROOT, "| heap per breaker (registry only) | %.0f bytes |%n", r.bytesPerBreaker()));
-        md.append(String.format(Locale.ROOT, "| heap per idle stream of an EventBus | %.0f bytes |%n", r.bytesPerStream()));
-        md.append(String.format(Locale.ROOT, "| heap per stream of an EventBus that published once and is idle again | %.0f bytes |%n",
-                r.bytesPerPublishedStream()));
-        md.append(String.format(Locale.ROOT, "| watchdog thread's CPU while the %,d streams are idle | %.2f %% of a core |%n",
-                r.streams(), 100 * r.watchdogShare()));
-        md.append(String.format(Locale.ROOT, "| registry look-up among %,d | %.1f ns |%n%n", r.streams(), r.lookupNanos()));
-        md.append("| streams | publishStream, ns per call (median) | spread | control: look-up and one write, ns |\n"
-                + "|---|---|---|---|\n");
-        for (Publish p : r.publishes()) {
-            md.append(String.format(Locale.ROOT, "| %,d | %.0f | %.0f – %.0f | %.0f |%n", p.streams(), p.medianNanos(),
-                    p.lowNanos(), p.highNanos(), p.controlNanos()));
-        }
-        md.append('\n');
-        t.atMost("≤ 1 KiB of heap per idle stream breaker (a stream of the EventBus, all it holds)", r.bytesPerStream(), 1024,
-                "bytes", String.format(Locale.ROOT, "%.0f bytes (breaker alone: %.0f)", r.bytesPerStream(), r.bytesPerBreaker()));
-        t.atMost("≤ 1 KiB of heap per idle stream breaker once the stream has published", r.bytesPerPublishedStream(), 1024,
-                "bytes", String.format(Locale.ROOT, "%.0f bytes", r.bytesPerPublishedStream()));
-        Publish fewest = r.publishes().get(0);
-        Publish most = r.publishes().get(r.publishes().size() - 1);
-        t.add(String.format(Locale.ROOT, "publishStream cost flat from %,d to %,d streams (the median at %,d within the spread "
-                        + "at %,d, or below it)", fewest.streams(), most.streams(), most.streams(), fewest.streams()),
-                String.format(Locale.ROOT, "%.0f ns vs %.0f ns (%.0f – %.0f); the control's look-up and write, no library: "
-                                + "%.0f ns vs %.0f ns", most.medianNanos(), fewest.medianNanos(), fewest.lowNanos(),
-                        fewest.highNanos(), most.controlNanos(), fewest.controlNanos()), most.medianNanos() <= fewest.highNanos(),
-                String.format(Locale.ROOT, "by %.0f ns", most.medianNanos() - fewest.highNanos()));
     }
 }
