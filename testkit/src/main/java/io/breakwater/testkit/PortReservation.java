@@ -6,14 +6,22 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Loopback ports held for a broker until it binds them. Each port is held by a socket bound to it that
  * never listens: no other socket can bind the port, and a connection to it is refused as to a free port.
  * Ports reserved together are distinct, since they are all held at once; {@link #release()} frees them
  * just before the broker binds them.
+ *
+ * <p>Fresh ports are picked outside the kernel's range of ephemeral ports where it can tell that range (Linux): a node
+ * restarts on the ports it had, and while it is down, and while its new JVM starts, any connection the machine opens
+ * (a client's, another node's, reconnecting to it) could get one of them from the kernel as its own source port, and the
+ * node could not bind it again. Outside that range, only a socket that binds the port by number can take it.
  */
 final class PortReservation {
 
@@ -27,12 +35,21 @@ final class PortReservation {
         this.holder = holder;
     }
 
-    /** {@code count} distinct ports picked by the kernel, held. */
+    // Where fresh ports are picked when the kernel's ephemeral range is known: below it, from here.
+    private static final int LOWEST = 10_000;
+    // The fewest ports worth picking from at random, else the kernel picks.
+    private static final int FEWEST = 1_000;
+    // Ports tried at random before the kernel is left to pick one.
+    private static final int TRIES = 200;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+    /** {@code count} distinct ports, held: outside the kernel's ephemeral range where it is known, else picked by it. */
     static PortReservation fresh(int count) throws IOException {
         List<Socket> sockets = new ArrayList<>();
         try {
+            int[] range = nonEphemeral(EPHEMERAL_RANGE);
             for (int i = 0; i < count; i++) {
-                sockets.add(hold(0));
+                sockets.add(range == null ? hold(0) : holdAny(range[0], range[1]));
             }
         } catch (IOException e) {
             closeAll(sockets);
@@ -90,6 +107,44 @@ final class PortReservation {
             }
         }
         return taken;
+    }
+
+    /**
+     * Ports that the kernel never hands out as source ports, as {lowest, highest}, from {@code rangeFile} (the kernel's
+     * ephemeral range, "low high"): those below the range, from {@value #LOWEST}, or else those above it; null when the
+     * file cannot be read or parsed, or neither side has {@value #FEWEST} ports.
+     */
+    static int[] nonEphemeral(Path rangeFile) {
+        int low;
+        int high;
+        try {
+            // Read line by line: a whole read of this /proc file, sized by the file's reported size, gets a wrong answer.
+            String[] bounds = String.join(" ", Files.readAllLines(rangeFile)).trim().split("\\s+");
+            low = Integer.parseInt(bounds[0]);
+            high = Integer.parseInt(bounds[1]);
+        } catch (IOException | RuntimeException e) {
+            return null;   // not Linux, or a range this cannot read: the kernel picks
+        }
+        if (low - LOWEST >= FEWEST) {
+            return new int[] {LOWEST, low - 1};
+        }
+        if (65_535 - high >= FEWEST) {
+            return new int[] {Math.max(high + 1, LOWEST), 65_535};
+        }
+        return null;
+    }
+
+    /** A port of {@code lowest..highest} held, tried at random; one the kernel picks when none of the tries was free. */
+    private static Socket holdAny(int lowest, int highest) throws IOException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < TRIES; i++) {
+            try {
+                return hold(random.nextInt(lowest, highest + 1));
+            } catch (IOException taken) {
+                // in use: another
+            }
+        }
+        return hold(0);
     }
 
     private static Socket hold(int port) throws IOException {

@@ -6,7 +6,7 @@ import java.io.IOException;
 @FunctionalInterface
 interface PortSource {
 
-    /** Fresh ports picked by the kernel and held until released ({@link PortReservation#fresh}). */
+    /** Fresh ports, held until released ({@link PortReservation#fresh}: outside the kernel's ephemeral range where it is known). */
     PortSource FRESH = PortReservation::fresh;
 
     PortReservation reserve(int count) throws IOException;

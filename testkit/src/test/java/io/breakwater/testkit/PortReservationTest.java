@@ -2,6 +2,7 @@ package io.breakwater.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -9,9 +10,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PortReservationTest {
 
@@ -61,6 +65,40 @@ class PortReservationTest {
             }
             assertThat(PortReservation.taken(first.ports())).containsExactly(other.getLocalPort());
         }
+    }
+
+    @Test
+    void freshPortsLieOutsideTheKernelsEphemeralRangeWhereItIsKnown() throws IOException {
+        // The bug: a node restarting on its ports found one taken, as a source port the kernel had given to some
+        // connection while the node was down. The kernel gives out source ports from its ephemeral range only.
+        int[] range = PortReservation.nonEphemeral(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+        assumeTrue(range != null, "the kernel's ephemeral port range is not known here");
+        String[] ephemeral = String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).trim()
+                .split("\\s+");
+        int low = Integer.parseInt(ephemeral[0]);
+        int high = Integer.parseInt(ephemeral[1]);
+        PortReservation ports = PortReservation.fresh(9);
+        try {
+            assertThat(ports.ports()).allSatisfy(port -> assertThat(port < low || port > high)
+                    .as("port %d outside %d-%d", port, low, high).isTrue());
+            assertThat(new HashSet<>(ports.ports())).hasSize(9);
+        } finally {
+            ports.release();
+        }
+    }
+
+    @Test
+    void theRangeOutsideTheEphemeralOneIsBelowItAboveItOrUnknown(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("range");
+        Files.writeString(file, "32768\t60999\n");
+        assertThat(PortReservation.nonEphemeral(file)).containsExactly(10_000, 32_767);
+        Files.writeString(file, "1024 50000");
+        assertThat(PortReservation.nonEphemeral(file)).containsExactly(50_001, 65_535);
+        Files.writeString(file, "1024 65000");
+        assertThat(PortReservation.nonEphemeral(file)).as("too few ports either side").isNull();
+        Files.writeString(file, "not a range");
+        assertThat(PortReservation.nonEphemeral(file)).isNull();
+        assertThat(PortReservation.nonEphemeral(dir.resolve("missing"))).isNull();
     }
 
     private static InetSocketAddress loopback(int port) {
