@@ -129,7 +129,9 @@ public final class CircuitBreaker extends PhaseCell {
      * reports fresh when no calls arrive.
      */
     public void checkTimeouts() {
-        machine.checkTimeouts();
+        if (!(phase instanceof Phase.Closed)) {   // a watchdog asks every breaker it visits: CLOSED has no timeouts
+            machine.checkTimeouts();
+        }
     }
 
     /** Records the success of the call made under {@code permit}, which took {@code durationNanos} (negative: unknown). */

@@ -2,7 +2,6 @@ package io.breakwater.breaker.watch;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The calls a {@link CallTracker} watches, by ticket.
@@ -26,6 +25,9 @@ abstract class CallRing {
     static final int FIRST_SLOTS = 8;
 
     private static final VarHandle TICKETS;
+    // A slot of a ring: read and compare-and-set as volatile, as an AtomicReferenceArray does, without that object
+    // between the tracker and its array (one cache miss less per call, on the thread that begins it and at each check).
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(TrackedCall[].class);
 
     static {
         try {
@@ -35,62 +37,59 @@ abstract class CallRing {
         }
     }
 
-    /** A ring's slots: the calls of tickets below {@code floor} were forgotten (see grow). */
-    @SuppressWarnings("serial") // never serialized
-    static final class Slots extends AtomicReferenceArray<TrackedCall> {
-        // Raised once by grow(), on the watchdog thread, which alone reads it.
-        long floor;
-
-        Slots(int length, long floor) {
-            super(length);
-            this.floor = floor;
-        }
-
-        int index(long ticket) {
-            return (int) (ticket & (length() - 1));
-        }
-
-        /** The call in the slot of {@code ticket}: of that ticket, an older one (not written yet), or a newer lap. */
-        TrackedCall at(long ticket) {
-            return get(index(ticket));
-        }
-
-        /** {@code call}, settled and passed by the walk, leaves its slot (unless a newer call took it). */
-        void release(long ticket, TrackedCall call) {
-            compareAndSet(index(ticket), call, null);
-        }
-    }
-
     // The tracker's limits (of the ring: capacity and first slots).
     final TrackerLimits limits;
-    // Made by the first call (an idle tracker holds none: a bus may have 100,000 idle streams); replaced by a larger one
-    // by the watchdog's check (see slotsFor).
-    private volatile Slots slots;
+    // The ring: made by the first call (an idle tracker holds none: a bus may have 100,000 idle streams); replaced by a
+    // larger one by the watchdog's check (see slotsFor). A length of a power of two.
+    private volatile TrackedCall[] slots;
     // The next ticket; a field of its own rather than an AtomicLong: one object and one cache miss less per tracker.
     private volatile long tickets;
+    // The calls of tickets below it were forgotten (see grow). Raised by grow(), on the watchdog thread, which alone
+    // reads it.
+    private long floor;
 
     CallRing(TrackerLimits limits) {
         this.limits = limits;
     }
 
+    /** The slot of {@code ticket} in {@code ring}. */
+    static int index(TrackedCall[] ring, long ticket) {
+        return (int) (ticket & (ring.length - 1));
+    }
+
+    /** The call in the slot of {@code ticket}: of that ticket, an older one (not written yet), or a newer lap. */
+    static TrackedCall at(TrackedCall[] ring, long ticket) {
+        return (TrackedCall) SLOT.getVolatile(ring, index(ring, ticket));
+    }
+
+    /** {@code call}, settled and passed by the walk, leaves its slot (unless a newer call took it). */
+    static void release(TrackedCall[] ring, long ticket, TrackedCall call) {
+        SLOT.compareAndSet(ring, index(ring, ticket), call, null);
+    }
+
+    /** The watchdog's: the calls of tickets below this one were forgotten. */
+    final long floor() {
+        return floor;
+    }
+
     /** Gives {@code call} its ticket and its slot. */
     final void add(TrackedCall call) {
-        Slots ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
+        TrackedCall[] ring = ring(); // made before the ticket: whoever sees the ticket sees the ring
         long t = (long) TICKETS.getAndAdd(this, 1L);
         call.ticket = t;
         for (;;) {
-            int i = ring.index(t);
-            TrackedCall there = ring.get(i);
+            int i = index(ring, t);
+            TrackedCall there = (TrackedCall) SLOT.getVolatile(ring, i);
             if (there == call) {
                 return; // copied in by a growth already
             }
             // A newer lap's call can hold the slot only once a ticket a lap above this one was issued (read after the
             // slot, so before its write): only then is the call there read, which after a burst is long out of any cache.
-            if (there != null && tickets - t > ring.length() && there.ticket > t) {
+            if (there != null && tickets - t > ring.length && there.ticket > t) {
                 return; // a newer lap holds the slot, and this call is forgotten
             }
-            if (ring.compareAndSet(i, there, call)) {
-                Slots now = slots;
+            if (SLOT.compareAndSet(ring, i, there, call)) {
+                TrackedCall[] now = slots;
                 if (now == ring) {
                     return;
                 }
@@ -108,57 +107,58 @@ abstract class CallRing {
      * The watchdog's: the ring, grown first when {@code inFlight} (of {@code issued} tickets) is more than half of it,
      * to hold at least four times as many, up to capacity; null before the first call.
      */
-    final Slots slotsFor(long inFlight, long issued) {
-        Slots ring = slots;
+    final TrackedCall[] slotsFor(long inFlight, long issued) {
+        TrackedCall[] ring = slots;
         int capacity = limits.capacity;
-        if (ring != null && ring.length() < capacity && inFlight > ring.length() / 2) {
+        if (ring != null && ring.length < capacity && inFlight > ring.length / 2) {
             long wanted = Long.highestOneBit(Math.max(1, inFlight)) << 3;
-            ring = grow(ring, (int) Math.min(capacity, Math.max(ring.length() * 4L, wanted)), issued);
+            ring = grow(ring, (int) Math.min(capacity, Math.max(ring.length * 4L, wanted)), issued);
         }
         return ring;
     }
 
     /**
      * Replaces {@code old} with a ring of {@code length} slots, then copies the old ring in (the walk, on this thread
-     * too, sees the new ring only once it is filled). Its floor: calls below {@code issued - old.length()} were
+     * too, sees the new ring only once it is filled). Its floor: calls below {@code issued - old.length} were
      * overwritten in the old ring (or are about to be), so forgotten. A call that writes the old ring after the copy
      * read its slot finds the new ring when it looks again, and writes it too.
      */
-    private Slots grow(Slots old, int length, long issued) {
-        Slots next = new Slots(length, Math.max(0, issued - old.length()));
+    private TrackedCall[] grow(TrackedCall[] old, int length, long issued) {
+        TrackedCall[] next = new TrackedCall[length];
+        floor = Math.max(0, issued - old.length);
         slots = next;
-        copy(old, next);
+        copy(old, next, floor);
         // A call that began meanwhile may have taken, in the old ring, the slot of one at or above the floor before the
         // copy read it: that one is forgotten (as many newer calls began as the old ring has slots), so the floor
         // rises past it, or the walk would wait for it at that ticket for ever.
-        next.floor = Math.max(next.floor, tickets - old.length());
+        floor = Math.max(floor, tickets - old.length);
         return next;
     }
 
-    private static void copy(Slots from, Slots to) {
-        for (int i = 0; i < from.length(); i++) {
-            TrackedCall call = from.get(i);
-            if (call == null || call.ticket < to.floor) {
+    private static void copy(TrackedCall[] from, TrackedCall[] to, long floor) {
+        for (int i = 0; i < from.length; i++) {
+            TrackedCall call = (TrackedCall) SLOT.getVolatile(from, i);
+            if (call == null || call.ticket < floor) {
                 continue;
             }
-            int j = to.index(call.ticket);
+            int j = index(to, call.ticket);
             for (;;) {
-                TrackedCall there = to.get(j);
-                if ((there != null && there.ticket >= call.ticket) || to.compareAndSet(j, there, call)) {
+                TrackedCall there = (TrackedCall) SLOT.getVolatile(to, j);
+                if ((there != null && there.ticket >= call.ticket) || SLOT.compareAndSet(to, j, there, call)) {
                     break;
                 }
             }
         }
     }
 
-    private Slots ring() {
-        Slots ring = slots;
+    private TrackedCall[] ring() {
+        TrackedCall[] ring = slots;
         return ring != null ? ring : makeRing();
     }
 
-    private synchronized Slots makeRing() {
+    private synchronized TrackedCall[] makeRing() {
         if (slots == null) {
-            slots = new Slots(limits.firstSlots, 0);
+            slots = new TrackedCall[limits.firstSlots];
         }
         return slots;
     }

@@ -196,8 +196,8 @@ public final class CallTracker extends CallRing implements Runnable {
     public void run() {
         long now = limits.clock.getAsLong();
         long limit = issued();
-        Slots ring = slotsFor(limit - cursor, limit);
-        long c = ring == null ? Math.max(cursor, limit) : Math.max(cursor, Math.max(ring.floor, limit - ring.length()));
+        TrackedCall[] ring = slotsFor(limit - cursor, limit);
+        long c = ring == null ? Math.max(cursor, limit) : Math.max(cursor, Math.max(floor(), limit - ring.length));
         boolean advancing = true;
         long oldest = NONE;
         long success = lastSuccess;
@@ -209,7 +209,7 @@ public final class CallTracker extends CallRing implements Runnable {
         }
         boolean live = false;
         for (long t = c; t < limit; t++) {
-            TrackedCall call = ring.at(t);
+            TrackedCall call = at(ring, t);
             if (call == null || call.ticket < t) {
                 // Ticket taken, slot not written yet: the call has only just begun.
                 advancing = false;
@@ -249,7 +249,7 @@ public final class CallTracker extends CallRing implements Runnable {
                 c = t + 1;
                 if (call.ticket == t) {
                     // Settled and behind the cursor now: its slot lets go of it (a call may hold its record and event).
-                    ring.release(t, call);
+                    release(ring, t, call);
                 }
             }
         }

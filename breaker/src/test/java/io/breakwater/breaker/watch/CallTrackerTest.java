@@ -132,14 +132,14 @@ class CallTrackerTest {
         assertThat(tracker.answer(answered)).isTrue();
         assertThat(tracker.answer(behind)).isTrue();
         tracker.run();
-        CallRing.Slots slots = tracker.slotsFor(0, tracker.issued());
-        assertThat(slots.at(answered.ticket)).as("passed by the cursor: let go").isNull();
-        assertThat(slots.at(pending.ticket)).isSameAs(pending);
-        assertThat(slots.at(behind.ticket)).as("answered, but behind a pending call").isSameAs(behind);
+        TrackedCall[] slots = tracker.slotsFor(0, tracker.issued());
+        assertThat(CallRing.at(slots, answered.ticket)).as("passed by the cursor: let go").isNull();
+        assertThat(CallRing.at(slots, pending.ticket)).isSameAs(pending);
+        assertThat(CallRing.at(slots, behind.ticket)).as("answered, but behind a pending call").isSameAs(behind);
         assertThat(tracker.answer(pending)).isTrue();
         tracker.run();
-        assertThat(slots.at(pending.ticket)).isNull();
-        assertThat(slots.at(behind.ticket)).isNull();
+        assertThat(CallRing.at(slots, pending.ticket)).isNull();
+        assertThat(CallRing.at(slots, behind.ticket)).isNull();
         assertThat(tracker.idle()).isTrue();
     }
 

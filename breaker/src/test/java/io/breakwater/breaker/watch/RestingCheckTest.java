@@ -62,6 +62,31 @@ class RestingCheckTest {
     }
 
     @Test
+    void everyWokenCheckRunsOnceATickAndTheBusyOnesStayWhenTheListMustGrow() {
+        Switch[] checks = new Switch[40];   // more than the list's first 16 places
+        for (int i = 0; i < checks.length; i++) {
+            checks[i] = new Switch();
+            checks[i].idle = i % 2 == 1;
+            checks[i].start();
+        }
+        tickAll();
+        tickAll();
+        for (int i = 0; i < checks.length; i++) {
+            Switch check = checks[i];
+            assertThat(check.ticks).as("check %d", i).isEqualTo(check.idle ? 1 : 2);
+            assertThat(rounds.count(check)).as("check %d", i).isEqualTo(check.idle ? 0 : 1);
+        }
+        checks[1].idle = false;
+        checks[1].wake();
+        checks[0].idle = true;
+        tickAll();
+        assertThat(checks[1].ticks).isEqualTo(2);
+        assertThat(rounds.count(checks[1])).isOne();
+        assertThat(checks[0].ticks).isEqualTo(3);
+        assertThat(rounds.count(checks[0])).isZero();
+    }
+
+    @Test
     void aClosedCheckLeavesTheRoundsAndNoWakeBringsItBack() {
         Switch awake = new Switch();
         awake.start();
