@@ -219,10 +219,10 @@ public final class SendQueue<K, V> {
         }
     }
 
-    /** Fails every record still queued (while the breaker refuses, if {@code whileOpen}): with its refusal, or {@code failure}. */
+    /** Fails each queued record (if {@code whileOpen}: while the breaker {@code refusesNow()}) with its refusal or {@code failure}. */
     private void drain(Exception failure, boolean whileOpen) {
         Callback entry;
-        while ((!whileOpen || breaker.state().rejectsCalls()) && (entry = queue.poll()) != null) {
+        while ((!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null) {
             taken(1);
             try {
                 QueuedRecord.fail(entry, failure != null ? failure : breaker.openException());

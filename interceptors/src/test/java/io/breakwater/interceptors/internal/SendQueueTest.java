@@ -193,4 +193,39 @@ class SendQueueTest {
         second.get(5, TimeUnit.SECONDS);
         assertThat(sent).containsExactly("first", "second");
     }
+    @Test
+    void aDrainForAnOpenThatComesOnceTheRetryTimeHasComeLeavesTheTrialQueued() throws Exception {
+        // The bug: the late drain failed every queued record while the breaker's state was OPEN, even once its retry
+        // time had come and the record waiting was the trial that would move it to HALF_OPEN.
+        java.util.concurrent.CountDownLatch senderHeld = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch drainsHeld = new java.util.concurrent.CountDownLatch(1);
+        io.breakwater.breaker.ManualClock clock = new io.breakwater.breaker.ManualClock();
+        CircuitBreaker breaker = CircuitBreaker.of(io.breakwater.breaker.CircuitBreakerConfig.builder("retry-due-drain")
+                .failureThreshold(1).resetTimeout(Duration.ofSeconds(30)).clock(clock).build());
+        SendQueue<String, String> q = held("retry-due-drain", breaker, 10, senderHeld);
+        Future<RecordMetadata> first = q.enqueue(new ProducerRecord<>("t", "k", "first"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it
+        QueueDrains.EXECUTOR.execute(() -> {   // the drain thread is busy: the drain for the open waits behind this
+            try {
+                drainsHeld.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        breaker.recordFailure(new org.apache.kafka.common.errors.TimeoutException("expired"));
+        clock.advance(Duration.ofSeconds(30));   // the retry time has come; nothing has moved the breaker yet
+        assertThat(breaker.state()).isEqualTo(io.breakwater.breaker.CircuitBreakerState.OPEN);
+        Future<RecordMetadata> trial = q.enqueue(new ProducerRecord<>("t", "k", "trial"), null, null);
+        drainsHeld.countDown();
+        java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+        QueueDrains.EXECUTOR.execute(() -> drained.complete(null));   // after the drain for the open
+        drained.get(5, TimeUnit.SECONDS);
+        assertThat(trial.isDone()).as("the trial, queued once the retry time had come: not failed by the late drain")
+                .isFalse();
+        senderHeld.countDown();
+        first.get(5, TimeUnit.SECONDS);
+        trial.get(5, TimeUnit.SECONDS);
+        assertThat(sent).containsExactly("first", "trial");
+        assertThat(breaker.snapshot().rejectedCalls()).isZero();
+    }
 }
