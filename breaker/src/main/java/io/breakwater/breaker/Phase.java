@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * One period in one state. A breaker holds its current phase in an {@code AtomicReference} and moves by
+ * One period in one state. A breaker holds its current phase in a volatile field ({@link PhaseCell}) and moves by
  * compare-and-set from the phase it leaves to a new one, so each transition happens exactly once. Every
  * {@link Permit} names the phase that granted it: an outcome whose permit names an older phase (a late
  * answer) updates the lifetime counters only and never decides anything about the current phase.

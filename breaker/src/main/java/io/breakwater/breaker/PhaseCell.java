@@ -6,6 +6,10 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  * Where a breaker's current {@link Phase} lives: in the {@link CircuitBreaker} object itself, so that asking in CLOSED
  * reads the breaker and its phase, two objects, and not a third in between. Among many breakers, each of those
  * objects is likely a cache miss of its own. The {@link StateMachine} of the breaker reads and swaps it here.
+ *
+ * <p>The first phase is set while the breaker is made, in a field that is not final: like any object with such state, a
+ * breaker is handed to other threads safely (a registry, a final or volatile field, a concurrent collection, a thread's
+ * start), as every path of this library does.
  */
 abstract class PhaseCell {
 

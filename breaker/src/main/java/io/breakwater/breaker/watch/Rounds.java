@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link RestingCheck}s that are awake: a woken check is pushed by its waker onto a lock-free stack (one
- * compare-and-set, no allocation), and the one thread that ticks moves the stack into its own list, runs each check
- * of the list once per tick, and keeps those that stay awake. A check is in the stack or the list at most once: only
+ * compare-and-set, no allocation), and the one thread that ticks takes the stack, runs each check of its own list and
+ * of the stack once per tick, and keeps in its list those that stay awake. A check is in the stack or the list at most once: only
  * the thread that moved it from resting to awake pushes it, and a check leaves the list when it rests.
  */
 final class Rounds {
@@ -33,11 +33,13 @@ final class Rounds {
      * Runs every awake check once and keeps those that stay awake. One whose tick throws is logged and stays; the
      * first {@code VirtualMachineError} is returned, after every other check ran. The ticking thread only.
      *
-     * <p>The checks in the list run first; then each check woken since the last tick runs as it is taken off the stack,
-     * while its object is still in the processor's cache, and joins the list if it stays (among 100,000 woken checks,
-     * moving them all first and running them after would miss each check's object twice).
+     * <p>The stack is taken first; the checks in the list run, then each check of the stack, as it is taken off it,
+     * while its object is still in the processor's cache, and it joins the list if it stays (among 100,000 woken checks,
+     * moving them all into the list first and running them after would miss each check's object twice).
      */
     VirtualMachineError tick() {
+        // Taken first: a check of the list that rests in its tick and is woken again meanwhile runs next tick, not twice.
+        RestingCheck c = woken.getAndSet(null);
         VirtualMachineError fatal = null;
         int kept = 0;
         for (int i = 0; i < size; i++) {
@@ -50,7 +52,6 @@ final class Rounds {
         }
         Arrays.fill(awake, kept, size, null);
         size = kept;
-        RestingCheck c = woken.getAndSet(null);
         for (RestingCheck n; c != null; c = n) {
             n = c.next;   // before it runs: once it rests, a waker may push it again, onto the new stack
             c.next = null;

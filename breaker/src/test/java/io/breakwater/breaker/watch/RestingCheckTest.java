@@ -87,6 +87,35 @@ class RestingCheckTest {
     }
 
     @Test
+    void aCheckThatRestsInItsTickAndIsWokenAgainDuringTheSameTickRunsOnceThenAgainNextTick() {
+        // The bug: the stack was taken after the list ran, so a check of the list that rested and was woken again before
+        // then (here by a check behind it in the list) ran a second time in that tick.
+        Switch rester = new Switch();
+        RestingCheck waker = new RestingCheck(rounds) {
+            @Override
+            protected void tick() {
+                rester.wake();
+            }
+
+            @Override
+            protected boolean idle() {
+                return false;
+            }
+        };
+        waker.start();
+        rester.start();   // pushed last: first in the list, ahead of the waker
+        tickAll();
+        assertThat(rester.ticks).isOne();
+
+        rester.idle = true;   // it rests in its next tick, and the waker wakes it right after
+        tickAll();
+        assertThat(rester.ticks).as("once in this tick").isEqualTo(2);
+        assertThat(rounds.count(rester)).as("woken again: in the rounds for the next tick").isOne();
+        tickAll();
+        assertThat(rester.ticks).isEqualTo(3);
+    }
+
+    @Test
     void aClosedCheckLeavesTheRoundsAndNoWakeBringsItBack() {
         Switch awake = new Switch();
         awake.start();
