@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loopback ports held for a broker until it binds them. Each port is held by a socket bound to it that
@@ -25,6 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class PortReservation {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PortReservation.class);
+
     private final List<Integer> ports;
     private final Closeable holder;
     private boolean released; // guarded by `this`
@@ -35,8 +39,9 @@ final class PortReservation {
         this.holder = holder;
     }
 
-    // Where fresh ports are picked when the kernel's ephemeral range is known: below it, from here.
-    private static final int LOWEST = 10_000;
+    // Where fresh ports are picked when the kernel's ephemeral range is known: below it, from here (above the ports that
+    // services and docker/compose.yaml publish).
+    private static final int LOWEST = 20_000;
     // The fewest ports worth picking from at random, else the kernel picks.
     private static final int FEWEST = 1_000;
     // Ports tried at random before the kernel is left to pick one.
@@ -144,7 +149,10 @@ final class PortReservation {
                 // in use: another
             }
         }
-        return hold(0);
+        Socket picked = hold(0);
+        LOG.warn("No free port among {} tries in {}-{}; the kernel picked {}, which it may also give a connection as its "
+                + "source port while the broker is down", TRIES, lowest, highest, picked.getLocalPort());
+        return picked;
     }
 
     private static Socket hold(int port) throws IOException {

@@ -91,9 +91,11 @@ class PortReservationTest {
     void theRangeOutsideTheEphemeralOneIsBelowItAboveItOrUnknown(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("range");
         Files.writeString(file, "32768\t60999\n");
-        assertThat(PortReservation.nonEphemeral(file)).containsExactly(10_000, 32_767);
+        assertThat(PortReservation.nonEphemeral(file)).containsExactly(20_000, 32_767);
         Files.writeString(file, "1024 50000");
         assertThat(PortReservation.nonEphemeral(file)).containsExactly(50_001, 65_535);
+        Files.writeString(file, "20500 60999");
+        assertThat(PortReservation.nonEphemeral(file)).as("too few below, some above").containsExactly(61_000, 65_535);
         Files.writeString(file, "1024 65000");
         assertThat(PortReservation.nonEphemeral(file)).as("too few ports either side").isNull();
         Files.writeString(file, "not a range");
