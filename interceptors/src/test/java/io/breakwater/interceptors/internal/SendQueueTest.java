@@ -173,20 +173,11 @@ class SendQueueTest {
         SendQueue<String, String> q = held("late-drain", breaker, 10, senderHeld);
         Future<RecordMetadata> first = q.enqueue(new ProducerRecord<>("t", "k", "first"), null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it
-        QueueDrains.EXECUTOR.execute(() -> {   // the drain thread is busy: the drain for the open waits behind this
-            try {
-                drainsHeld.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        holdDrains(drainsHeld);
         breaker.forceOpen("for a moment");
         breaker.reset("back");
         Future<RecordMetadata> second = q.enqueue(new ProducerRecord<>("t", "k", "second"), null, null);
-        drainsHeld.countDown();
-        java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
-        QueueDrains.EXECUTOR.execute(() -> drained.complete(null));   // after the drain for the open
-        drained.get(5, TimeUnit.SECONDS);
+        releaseDrains(drainsHeld);
         assertThat(second.isDone()).as("queued after the reset: not failed by the late drain").isFalse();
         senderHeld.countDown();
         first.get(5, TimeUnit.SECONDS);
@@ -205,21 +196,12 @@ class SendQueueTest {
         SendQueue<String, String> q = held("retry-due-drain", breaker, 10, senderHeld);
         Future<RecordMetadata> first = q.enqueue(new ProducerRecord<>("t", "k", "first"), null, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it
-        QueueDrains.EXECUTOR.execute(() -> {   // the drain thread is busy: the drain for the open waits behind this
-            try {
-                drainsHeld.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        holdDrains(drainsHeld);
         breaker.recordFailure(new org.apache.kafka.common.errors.TimeoutException("expired"));
         clock.advance(Duration.ofSeconds(30));   // the retry time has come; nothing has moved the breaker yet
         assertThat(breaker.state()).isEqualTo(io.breakwater.breaker.CircuitBreakerState.OPEN);
         Future<RecordMetadata> trial = q.enqueue(new ProducerRecord<>("t", "k", "trial"), null, null);
-        drainsHeld.countDown();
-        java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
-        QueueDrains.EXECUTOR.execute(() -> drained.complete(null));   // after the drain for the open
-        drained.get(5, TimeUnit.SECONDS);
+        releaseDrains(drainsHeld);
         assertThat(trial.isDone()).as("the trial, queued once the retry time had come: not failed by the late drain")
                 .isFalse();
         senderHeld.countDown();
@@ -227,5 +209,24 @@ class SendQueueTest {
         trial.get(5, TimeUnit.SECONDS);
         assertThat(sent).containsExactly("first", "trial");
         assertThat(breaker.snapshot().rejectedCalls()).isZero();
+    }
+
+    /** Keeps the drain thread busy until {@code held} opens: a drain for an open waits behind it. */
+    private static void holdDrains(java.util.concurrent.CountDownLatch held) {
+        QueueDrains.EXECUTOR.execute(() -> {
+            try {
+                held.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Lets the drain thread go on, and waits until the drains queued behind {@link #holdDrains} have run. */
+    private static void releaseDrains(java.util.concurrent.CountDownLatch held) throws Exception {
+        held.countDown();
+        java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+        QueueDrains.EXECUTOR.execute(() -> drained.complete(null));
+        drained.get(5, TimeUnit.SECONDS);
     }
 }
