@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
 final class PortReservation {
 
     private static final Logger LOG = LoggerFactory.getLogger(PortReservation.class);
+    // Where fresh ports are picked when the kernel's ephemeral range is known: below it, from here (above the ports that
+    // services and docker/compose.yaml publish).
+    private static final int LOWEST = 20_000;
+    // The fewest ports worth picking from at random, else the kernel picks.
+    private static final int FEWEST = 1_000;
+    // Ports tried at random before the kernel is left to pick one.
+    private static final int TRIES = 200;
+    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     private final List<Integer> ports;
     private final Closeable holder;
@@ -38,15 +46,6 @@ final class PortReservation {
         this.ports = List.copyOf(ports);
         this.holder = holder;
     }
-
-    // Where fresh ports are picked when the kernel's ephemeral range is known: below it, from here (above the ports that
-    // services and docker/compose.yaml publish).
-    private static final int LOWEST = 20_000;
-    // The fewest ports worth picking from at random, else the kernel picks.
-    private static final int FEWEST = 1_000;
-    // Ports tried at random before the kernel is left to pick one.
-    private static final int TRIES = 200;
-    private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
     /** {@code count} distinct ports, held: outside the kernel's ephemeral range where it is known, else picked by it. */
     static PortReservation fresh(int count) throws IOException {

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link RestingCheck}s that are awake: a woken check is pushed by its waker onto a lock-free stack (one
  * compare-and-set, no allocation), and the one thread that ticks takes the stack, runs each check of its own list and
- * of the stack once per tick, and keeps in its list those that stay awake. A check is in the stack or the list at most once: only
- * the thread that moved it from resting to awake pushes it, and a check leaves the list when it rests.
+ * of the stack once per tick, and keeps in its list those that stay awake. A check is in the stack or the list at most
+ * once: only the thread that moved it from resting to awake pushes it, and a check leaves the list when it rests.
  */
 final class Rounds {
 
