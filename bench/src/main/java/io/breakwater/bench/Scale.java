@@ -255,12 +255,11 @@ final class Scale {
     /** The watchdog thread's CPU over two seconds, as a share of one core. */
     private static double watchdogShare() throws InterruptedException {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long id = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("breakwater-watchdog"))
-                .findFirst().orElseThrow(() -> new IllegalStateException("no watchdog thread")).getId();
-        long cpu0 = threads.getThreadCpuTime(id);
+        long[] watchdog = threadIds("breakwater-watchdog");
+        long cpu0 = cpuOf(threads, watchdog);
         long t0 = System.nanoTime();
         Thread.sleep(2_000); // a measuring window, not a wait for a condition
-        return (threads.getThreadCpuTime(id) - cpu0) / (double) (System.nanoTime() - t0);
+        return (cpuOf(threads, watchdog) - cpu0) / (double) (System.nanoTime() - t0);
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
