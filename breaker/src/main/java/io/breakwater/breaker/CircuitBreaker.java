@@ -110,7 +110,8 @@ public final class CircuitBreaker extends PhaseCell {
      * the forms without a permit. Prefer {@link #tryAcquirePermit()} where outcomes may arrive late.
      */
     public boolean canExecute() {
-        return phase instanceof Phase.Closed || machine.acquire() != null; // in CLOSED, one read
+        Phase p = phase;   // in CLOSED, two reads of this object
+        return p == lastClosed || p instanceof Phase.Closed || machine.acquire() != null;
     }
 
     /** Gives back {@code permit}, whose call was never made: in HALF_OPEN its trial slot becomes free again. */

@@ -45,7 +45,7 @@ final class StateMachine {
         this.stackTraces = config.writableStackTrace();
         this.halfOpenMaxWaitNanos = config.halfOpenMaxWait().toNanos();
         this.cell = cell;
-        cell.phase = new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config));
+        cell.firstPhase(new Phase.Closed(0, clock.nanoTime(), clock.currentTimeMillis(), OutcomeWindow.create(config)));
         this.predicate = config.s.predicate;
         this.moves = new Transitions(config, this, dispatcher);
     }
