@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.ManualClock;
+import java.time.Duration;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,6 +70,26 @@ class TransactionRefusalTest {
         breaker.reset();
         next.initTransactions();
         assertThat(fresh.transactionInitialized()).isTrue();
+    }
+
+    @Test
+    void initTransactionsGoesAheadOnceAnOpenBreakersRetryTimeHasComeEvenWithoutAWatchdog() {
+        ManualClock clock = new ManualClock();
+        CircuitBreaker tripped = CircuitBreaker.of(CircuitBreakerConfig.builder("tx-tripped").failureThreshold(1)
+                .resetTimeout(Duration.ofSeconds(5)).clock(clock).build());
+        MockProducer<String, String> fresh = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        // Without a watchdog nothing moves the breaker out of OPEN but a call: a transactional producer sends nothing
+        // before initTransactions(), so refusing it by the OPEN state alone would refuse it for good.
+        CircuitBreakerProducer<String, String> next = CircuitBreakerProducer.builder(fresh).breaker(tripped).watchdog(false).build();
+        tripped.recordFailure("down");
+        assertThatThrownBy(next::initTransactions).isInstanceOf(CircuitBreakerOpenException.class);
+
+        clock.advance(Duration.ofSeconds(5));
+        next.initTransactions();
+        assertThat(fresh.transactionInitialized()).isTrue();
+        next.beginTransaction();
+        next.send(record("trial"));
+        assertThat(tripped.state()).as("the first send took the trial").isEqualTo(CircuitBreakerState.HALF_OPEN);
     }
 
     @Test

@@ -23,7 +23,7 @@ public final class TransactionRefusals {
             throw new IllegalStateException("Transactions need the blocking mode: with " + BreakwaterConfig.SEND_NONBLOCKING_CONFIG
                     + "=true sends leave the caller's thread and could cross a commit");
         }
-        if (breaker.state().rejectsCalls()) {
+        if (breaker.refusesNow()) {   // not state(): once the retry time has come, the next send is the trial
             throw breaker.openException();
         }
     }
