@@ -164,7 +164,7 @@ final class OutageMatrix {
                 admin.createTopics(lanes.stream().map(l -> new org.apache.kafka.clients.admin.NewTopic(l.kafkaTopic(), 1, (short) 1)).toList())
                         .all().get(60, TimeUnit.SECONDS);
             }
-            lanes.forEach(OutageLane::start);
+            OutageLane.startAll(lanes);
             control = new ControlLane(threads, id + "-control");
             if (!awaitAll(lanes, l -> l.acks() >= 200, 60)) {
                 throw new NotReady("not 200 acknowledgements each within 60 s: " + lanes);

@@ -137,7 +137,9 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
 
     /**
      * @throws IllegalStateException in non-blocking mode (sends could cross a commit); the breaker's
-     *         {@code CircuitBreakerOpenException} at once while it refuses calls, not after {@code max.block.ms}
+     *         {@code CircuitBreakerOpenException} at once while it refuses every call (OPEN before its retry time,
+     *         FORCED_OPEN), not after {@code max.block.ms}. Once the retry time has come it goes ahead, taking no permit:
+     *         the first send is the trial.
      */
     @Override
     public void initTransactions() {

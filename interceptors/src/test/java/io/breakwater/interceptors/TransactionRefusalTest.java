@@ -83,12 +83,14 @@ class TransactionRefusalTest {
         CircuitBreakerProducer<String, String> next = CircuitBreakerProducer.builder(fresh).breaker(tripped).watchdog(false).build();
         tripped.recordFailure("down");
         assertThatThrownBy(next::initTransactions).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThat(fresh.transactionInitialized()).isFalse();
 
         clock.advance(Duration.ofSeconds(5));
         next.initTransactions();
         assertThat(fresh.transactionInitialized()).isTrue();
         next.beginTransaction();
         next.send(record("trial"));
+        assertThat(fresh.uncommittedRecords()).as("handed to Kafka, in the transaction").hasSize(1);
         assertThat(tripped.state()).as("the first send took the trial").isEqualTo(CircuitBreakerState.HALF_OPEN);
     }
 
