@@ -114,14 +114,15 @@ final class OutageLane implements AutoCloseable {
      * refused while the broker applies the new topic's metadata (NOT_LEADER_OR_FOLLOWER), with the request behind it
      * accepted, leaves Kafka's idempotent producer retrying the first with OUT_OF_ORDER_SEQUENCE_NUMBER until its
      * delivery timeout (KAFKA-15591), with the guard's trials behind it: its breaker rightly never closes, and the cell
-     * measures that defect, not the fault.
+     * measures that defect, not the fault. A first record not acknowledged within a minute: {@link OutageMatrix.NotReady}.
      */
     static void startAll(List<OutageLane> lanes) throws Exception {
         for (OutageLane lane : lanes) {
-            if (lane.bus != null) {
-                lane.bus.publishStream(lane.topic, "first", "v", Map.of()).get(60, java.util.concurrent.TimeUnit.SECONDS);
-            } else {
-                lane.producer.send(new ProducerRecord<>(lane.topic, "first", "v")).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            try {
+                (lane.bus != null ? lane.bus.publishStream(lane.topic, "first", "v", Map.of())
+                        : lane.producer.send(new ProducerRecord<>(lane.topic, "first", "v"))).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new OutageMatrix.NotReady("the first record of " + lane + " was not acknowledged within 60 s: " + e);
             }
         }
         lanes.forEach(OutageLane::start);
