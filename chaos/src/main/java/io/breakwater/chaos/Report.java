@@ -95,6 +95,12 @@ final class Report {
                 + "was never sent. `spilled`: durable in the EventBus's SQLite spill, replayed later. `fail`: the producer "
                 + "reported an error, so it may or may not have been written. `pending`: never answered.");
         line("");
+        Map<String, Long> lone = LoneStalls.count(history.ops());
+        line("Of the `fail`s, expired on one partition while the workload's other partitions were acknowledged (a stall "
+                + "the `kafka` preset's consecutive failures cannot see; Kafka's idempotent producer retrying one batch with "
+                + "`OUT_OF_ORDER_SEQUENCE_NUMBER` after a leader move, KAFKA-15591, is one): " + ChaosRun.WORKLOADS.stream()
+                .map(w -> w + " " + lone.getOrDefault(w, 0L)).collect(Collectors.joining(", ")) + ".");
+        line("");
     }
 
     private void checks() {

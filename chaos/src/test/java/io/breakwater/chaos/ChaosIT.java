@@ -27,7 +27,11 @@ class ChaosIT {
      * and 4.95 % for the interceptor, which cannot refuse: what it sends while the cluster is away fails once its
      * delivery timeout ends, so its share follows how long the cluster is away. On a machine loaded by other builds
      * (load average 12 on 2 cores), nodes took twice as long to restart and a 3-minute run of seed 14 had 14.0 %
-     * for the interceptor (the others stayed under 3 %).
+     * for the interceptor (the others stayed under 3 %). The bound leaves out the fails that expired on one partition
+     * while the workload's other partitions were acknowledged ({@link LoneStalls}): the {@code kafka} preset's
+     * consecutive failures cannot open on them, and Kafka's idempotent producer makes them when it retries one batch
+     * with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move (KAFKA-15591; seen once: 425 of 8,070 bus events,
+     * one partition's for 18 s, while the others were acknowledged). The summary counts them per workload.
      */
     static final double MAX_FAIL_SHARE = 0.03;
     static final double MAX_FAIL_SHARE_INTERCEPTOR = 0.25;
@@ -60,11 +64,14 @@ class ChaosIT {
             assertThat(result.check().outcomes().get(workload).getOrDefault(Outcome.Kind.REJECTED, 0L))
                     .as("%s rejected", workload).isPositive();
         }
+        Map<String, Long> lone = LoneStalls.count(result.history().ops());
         for (String workload : ChaosRun.WORKLOADS) {
             Map<Outcome.Kind, Long> outcomes = result.check().outcomes().get(workload);
             long total = outcomes.values().stream().mapToLong(Long::longValue).sum();
             double share = workload.equals("interceptor") ? MAX_FAIL_SHARE_INTERCEPTOR : MAX_FAIL_SHARE;
-            assertThat(outcomes.getOrDefault(Outcome.Kind.FAIL, 0L)).as("%s fail of %d", workload, total)
+            long loneStalls = lone.getOrDefault(workload, 0L);
+            assertThat(outcomes.getOrDefault(Outcome.Kind.FAIL, 0L) - loneStalls)
+                    .as("%s fail of %d, besides %d expired alone on their partition", workload, total, loneStalls)
                     .isLessThan((long) (share * total));
         }
         for (FaultKind kind : FaultKind.values()) {
