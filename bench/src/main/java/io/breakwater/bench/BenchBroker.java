@@ -93,6 +93,13 @@ final class BenchBroker implements AutoCloseable {
         return pinning;
     }
 
+    /** The broker JVM's CPU time so far, in nanoseconds (as its process reports it: in clock ticks, 10 ms on Linux). */
+    long cpuNanos() {
+        return ProcessHandle.of(broker.pid()).flatMap(p -> p.info().totalCpuDuration())
+                .orElseThrow(() -> new IllegalStateException("the broker's CPU time cannot be read (pid " + broker.pid() + ")"))
+                .toNanos();
+    }
+
     /** The testkit's broker, for faults through its proxy. */
     ForkedKafkaBroker forked() {
         return broker;

@@ -7,17 +7,22 @@ import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.spill.SqliteSpillStore;
 import io.breakwater.transport.redpanda.EventCodec;
 import io.breakwater.transport.redpanda.RedpandaTransport;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -35,8 +40,16 @@ final class Variants implements AutoCloseable {
     static final String INTERCEPTED = "KafkaProducer + interceptor";
     static final String BUS = "EventBus.publishStream";
     static final String BUS_SPILL = "EventBus.publishStream with a spill (no fault)";
-    static final List<String> NAMES = List.of(RAW, WRAPPED, NON_BLOCKING, INTERCEPTED, BUS, BUS_SPILL);
-    static final List<String> TOPICS = List.of("raw", "wrapped", "nonblocking", "intercepted", "eventbus", "eventbus-spill");
+    /** A control, not a guard: the raw producer, each record with the two headers an EventBus event carries. */
+    static final String RAW_HEADERS = "raw KafkaProducer + the EventBus's two headers";
+    static final List<String> NAMES = List.of(RAW, WRAPPED, NON_BLOCKING, INTERCEPTED, BUS, BUS_SPILL, RAW_HEADERS);
+    static final List<String> TOPICS = List.of("raw", "wrapped", "nonblocking", "intercepted", "eventbus", "eventbus-spill",
+            "raw-headers");
+
+    /** Whether {@code variant} is a control (no guard: no target applies to it). */
+    static boolean control(String variant) {
+        return variant.equals(RAW) || variant.equals(RAW_HEADERS);
+    }
 
     /** One way of sending: record {@code i} with {@code value}; {@code done} takes its error, or null. */
     interface Variant {
@@ -89,6 +102,8 @@ final class Variants implements AutoCloseable {
             variants.add(viaProducer(INTERCEPTED, intercepted, prefix + TOPICS.get(3)));
             variants.add(viaBus(BUS, bus, TOPICS.get(4)));
             variants.add(viaBus(BUS_SPILL, spilling, TOPICS.get(5)));
+            Producer<String, byte[]> rawHeaders = open(new KafkaProducer<>(props));
+            variants.add(withBusHeaders(rawHeaders, prefix + TOPICS.get(6)));
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -131,6 +146,31 @@ final class Variants implements AutoCloseable {
             @Override
             public void send(int i, byte[] value, Consumer<Throwable> done) {
                 producer.send(new ProducerRecord<>(topic, KEYS[i & 63], value), (metadata, error) -> done.accept(error));
+            }
+        };
+    }
+
+    /**
+     * The raw producer, each record with headers as an EventBus event's: its content type (the {@link Bytes} codec's) and
+     * a unique id of the same form, made per record (16 hex digits, a dash, a counter in base 36).
+     */
+    private static Variant withBusHeaders(Producer<String, byte[]> producer, String topic) {
+        byte[] contentType = new Bytes().contentType().getBytes(StandardCharsets.UTF_8);
+        String prefix = String.format("%016x-", new SplittableRandom().nextLong());
+        AtomicLong ids = new AtomicLong();
+        return new Variant() {
+            @Override
+            public String name() {
+                return RAW_HEADERS;
+            }
+
+            @Override
+            public void send(int i, byte[] value, Consumer<Throwable> done) {
+                byte[] id = (prefix + Long.toString(ids.incrementAndGet(), 36)).getBytes(StandardCharsets.ISO_8859_1);
+                List<Header> headers = List.of(new RecordHeader("content-type", contentType),
+                        new RecordHeader(EventBus.EVENT_ID_HEADER, id));
+                producer.send(new ProducerRecord<>(topic, null, KEYS[i & 63], value, headers),
+                        (metadata, error) -> done.accept(error));
             }
         };
     }
