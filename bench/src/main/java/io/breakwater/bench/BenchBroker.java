@@ -19,7 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  */
 final class BenchBroker implements AutoCloseable {
 
-    /** Old records go soon: ten rounds of six variants would otherwise keep gigabytes on disk. */
+    /** Old records go soon: ten rounds of seven variants would otherwise keep gigabytes on disk. */
     static final Map<String, String> TOPIC_CONFIG = Map.of("segment.bytes", Integer.toString(16 << 20),
             "retention.bytes", Integer.toString(64 << 20));
 

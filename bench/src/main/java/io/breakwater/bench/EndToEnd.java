@@ -191,10 +191,11 @@ final class EndToEnd {
                 .append("the same cores, each microsecond the client spends is one the broker does not get. Collector: the ")
                 .append("time this JVM's collectors report for the burst, the median round; allocated: the bytes this JVM's ")
                 .append("threads allocated over the burst per record, the median round. Broker CPU: the broker JVM's CPU time ")
-                .append("over the burst per record (as its process reports it, in clock ticks of 10 ms), the median round, and ")
-                .append("its median ratio to raw's in the same round. `").append(Variants.RAW_HEADERS).append("` is a control, ")
+                .append("over the burst per record (as its process reports it, in clock ticks of 10 ms: about 1.5 % of a burst of ")
+                .append("0.7 s; it includes the broker's own background work, such as deleting the segments of earlier ")
+                .append("bursts), the median round, and its median ratio to raw's in the same round. `").append(Variants.RAW_HEADERS).append("` is a control, ")
                 .append("not a guard: Kafka's producer alone, each record with the two headers an EventBus event carries ")
-                .append("(its content type and an id of the same length), so the EventBus's rows can be told apart into what ")
+                .append("(its content type, and an id made as the bus makes it), so the EventBus's rows can be told apart into what ")
                 .append("Kafka spends on those headers, on both sides, and what the bus itself spends.")
                 .append(e.recorder() ? " Flight Recorder was started once before the warm-up round (its first start "
                         + "makes the JIT drop compiled code), so every round ran with it started; it records only during the "

@@ -2,6 +2,7 @@ package io.breakwater.bench;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.eventbus.EventBus;
+import io.breakwater.eventbus.internal.EventIds;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.spill.SqliteSpillStore;
@@ -14,8 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -28,8 +27,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The ways of sending one record that the end-to-end parts compare, each on a topic of its own: Kafka's producer
- * alone, the {@code CircuitBreakerProducer} blocking and non-blocking, the producer with the interceptor, and the
- * EventBus with and without a spill. Closed together.
+ * alone, the {@code CircuitBreakerProducer} blocking and non-blocking, the producer with the interceptor, the
+ * EventBus with and without a spill, and a control: Kafka's producer alone with an EventBus event's headers. Closed
+ * together.
  */
 final class Variants implements AutoCloseable {
 
@@ -75,7 +75,7 @@ final class Variants implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     /**
-     * The six variants on {@code prefix}-topics, with producers of {@code props}; the non-blocking ones get a send queue of
+     * The variants on {@code prefix}-topics, with producers of {@code props}; the non-blocking ones get a send queue of
      * {@code queue} records (a whole burst: they measure throughput, not a full queue's refusals).
      */
     Variants(Map<String, Object> props, String prefix, int queue, Path spillDir) {
@@ -152,12 +152,11 @@ final class Variants implements AutoCloseable {
 
     /**
      * The raw producer, each record with headers as an EventBus event's: its content type (the {@link Bytes} codec's) and
-     * a unique id of the same form, made per record (16 hex digits, a dash, a counter in base 36).
+     * a unique id, made per record as the bus makes it ({@link EventIds}).
      */
     private static Variant withBusHeaders(Producer<String, byte[]> producer, String topic) {
         byte[] contentType = new Bytes().contentType().getBytes(StandardCharsets.UTF_8);
-        String prefix = String.format("%016x-", new SplittableRandom().nextLong());
-        AtomicLong ids = new AtomicLong();
+        EventIds ids = new EventIds();
         return new Variant() {
             @Override
             public String name() {
@@ -166,9 +165,8 @@ final class Variants implements AutoCloseable {
 
             @Override
             public void send(int i, byte[] value, Consumer<Throwable> done) {
-                byte[] id = (prefix + Long.toString(ids.incrementAndGet(), 36)).getBytes(StandardCharsets.ISO_8859_1);
                 List<Header> headers = List.of(new RecordHeader("content-type", contentType),
-                        new RecordHeader(EventBus.EVENT_ID_HEADER, id));
+                        new RecordHeader(EventBus.EVENT_ID_HEADER, ids.next()));
                 producer.send(new ProducerRecord<>(topic, null, KEYS[i & 63], value, headers),
                         (metadata, error) -> done.accept(error));
             }
