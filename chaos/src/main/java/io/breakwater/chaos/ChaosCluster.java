@@ -58,8 +58,9 @@ final class ChaosCluster {
         // One request in flight per connection: with several, a first request refused during a leader move while the one
         // behind it is written leaves Kafka's idempotent producer retrying the first with OUT_OF_ORDER_SEQUENCE_NUMBER
         // until its delivery timeout (KAFKA-15591), failing a partition's records for that long, a defect of Kafka's
-        // client that the run would count against the library (seen: half a bus's events failed for 18 s). With one in
-        // flight it is rarer, not gone (seen once: one partition retried so for about 34 s; its cause not examined).
+        // client that the run would count against the library (seen: one partition of the bus retried so for about 40 s,
+        // and the events published to it over 18 s failed). With one in flight it is rarer, not gone (seen once: one
+        // partition retried so for about 34 s; its cause not examined). ChaosIT bounds such stalls apart (LoneStalls).
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);

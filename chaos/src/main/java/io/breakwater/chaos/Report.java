@@ -96,9 +96,11 @@ final class Report {
                 + "reported an error, so it may or may not have been written. `pending`: never answered.");
         line("");
         Map<String, Long> lone = LoneStalls.count(history.ops());
-        line("Of the `fail`s, expired on one partition while the workload's other partitions were acknowledged (a stall "
-                + "the `kafka` preset's consecutive failures cannot see; Kafka's idempotent producer retrying one batch with "
-                + "`OUT_OF_ORDER_SEQUENCE_NUMBER` after a leader move, KAFKA-15591, is one): " + ChaosRun.WORKLOADS.stream()
+        line("Of the `fail`s, expired in a stall of their partition alone (their partition acknowledged nothing of the "
+                + "workload from their send to their expiry, each other partition something; no breaker can save them, as "
+                + "until they expire their stream hears the other partitions' acknowledgements; Kafka's idempotent producer "
+                + "retrying one batch with `OUT_OF_ORDER_SEQUENCE_NUMBER` after a leader move, KAFKA-15591, makes such "
+                + "stalls): " + ChaosRun.WORKLOADS.stream()
                 .map(w -> w + " " + lone.getOrDefault(w, 0L)).collect(Collectors.joining(", ")) + ".");
         line("");
     }

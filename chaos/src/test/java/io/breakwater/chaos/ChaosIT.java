@@ -27,14 +27,22 @@ class ChaosIT {
      * and 4.95 % for the interceptor, which cannot refuse: what it sends while the cluster is away fails once its
      * delivery timeout ends, so its share follows how long the cluster is away. On a machine loaded by other builds
      * (load average 12 on 2 cores), nodes took twice as long to restart and a 3-minute run of seed 14 had 14.0 %
-     * for the interceptor (the others stayed under 3 %). The bound leaves out the fails that expired on one partition
-     * while the workload's other partitions were acknowledged ({@link LoneStalls}): the {@code kafka} preset's
-     * consecutive failures cannot open on them, and Kafka's idempotent producer makes them when it retries one batch
-     * with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move (KAFKA-15591; seen once: 425 of 8,070 bus events,
-     * one partition's for 18 s, while the others were acknowledged). The summary counts them per workload.
+     * for the interceptor (the others stayed under 3 %). The bound leaves out the fails that expired in a stall of
+     * their partition alone ({@link LoneStalls}), which no breaker can save: until their delivery timeout ends, their
+     * stream hears the other partitions' acknowledgements. Kafka's idempotent producer makes such stalls when it
+     * retries one partition's batch with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move (KAFKA-15591): in one
+     * run, before the producers had one request in flight, a partition of the bus was retried so for about 40 s and 425
+     * of its 8,070 events failed, those published to that partition over 18 s. They have a bound of their own,
+     * {@link #MAX_LONE_STALL_SHARE}; the summary counts them per workload.
      */
     static final double MAX_FAIL_SHARE = 0.03;
     static final double MAX_FAIL_SHARE_INTERCEPTOR = 0.25;
+    /**
+     * The share of a workload's operations that may expire in stalls of their partition alone: a stall of one of the
+     * three partitions for the delivery timeout (30 s) fails what that partition was sent in 30 s, a third of 30 s of a
+     * 3-minute run, 5.6 % of its operations; this allows about two.
+     */
+    static final double MAX_LONE_STALL_SHARE = 0.12;
 
     @Test
     @Timeout(value = TIMEOUT_MINUTES, unit = TimeUnit.MINUTES)
@@ -71,8 +79,10 @@ class ChaosIT {
             double share = workload.equals("interceptor") ? MAX_FAIL_SHARE_INTERCEPTOR : MAX_FAIL_SHARE;
             long loneStalls = lone.getOrDefault(workload, 0L);
             assertThat(outcomes.getOrDefault(Outcome.Kind.FAIL, 0L) - loneStalls)
-                    .as("%s fail of %d, besides %d expired alone on their partition", workload, total, loneStalls)
+                    .as("%s fail of %d, besides %d expired in stalls of their partition alone", workload, total, loneStalls)
                     .isLessThan((long) (share * total));
+            assertThat(loneStalls).as("%s fail of %d expired in stalls of their partition alone", workload, total)
+                    .isLessThan((long) (MAX_LONE_STALL_SHARE * total));
         }
         for (FaultKind kind : FaultKind.values()) {
             assertThat(result.history().faults()).as("a start of %s", kind.label())
