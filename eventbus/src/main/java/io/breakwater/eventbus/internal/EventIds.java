@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Unique event ids, cheap to make: a random 64-bit prefix drawn once per bus (16 hex digits and a dash), then a counter
  * in base 36. Two buses (or two runs of one application) share a prefix with a chance of 1 in 2^64. An id is made as the
- * bytes of its text, which is what its header carries; the text itself is made only where it is read.
+ * bytes of its text, which is what its header carries; its text ({@link #text}) is made apart, for the caller's result.
  */
 public final class EventIds {
 

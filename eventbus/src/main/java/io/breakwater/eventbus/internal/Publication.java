@@ -24,9 +24,12 @@ public final class Publication extends ChannelSender.Send {
     private final byte[] payload;
     // The event's headers as text when the caller gave some; null otherwise (made only should the event go to the spill).
     private final Map<String, String> text;
-    // The bytes of the event's id (EventIds), or null until id() makes it; its text is made when a result or the spill
-    // needs it.
+    // The bytes of the event's id (EventIds), or null until id() makes it.
     private byte[] id;
+    // Its text, for the result or the spill: made by make(), on the thread that sends the record (the transport's sender
+    // thread, unless the transport blocks) while the bytes are in its cache, not on Kafka's network thread, which would
+    // read them from another core's; else when first needed (idText()).
+    private String idText;
     private final long order;
     private final CompletableFuture<PublishResult> result = new CompletableFuture<>();
 
@@ -53,7 +56,9 @@ public final class Publication extends ChannelSender.Send {
      */
     @Override
     public ProducerRecord<String, byte[]> make() {
-        return new ProducerRecord<>(channel.topic, null, key, payload, bus.headers().kafka(text, id()));
+        byte[] made = id();
+        idText = EventIds.text(made);
+        return new ProducerRecord<>(channel.topic, null, key, payload, bus.headers().kafka(text, made));
     }
 
     /**
@@ -69,6 +74,15 @@ public final class Publication extends ChannelSender.Send {
         return made;
     }
 
+    /** The text of the event's id: made by {@link #make()} if it ran, else now (used as {@link #id()} is). */
+    private String idText() {
+        String made = idText;
+        if (made == null) {
+            idText = made = EventIds.text(id());
+        }
+        return made;
+    }
+
     /** The caller's future. */
     public CompletableFuture<PublishResult> result() {
         return result;
@@ -80,12 +94,12 @@ public final class Publication extends ChannelSender.Send {
             if (cause == null) {
                 channel.settled(order);
                 result.complete(new PublishResult(metadata.topic(), metadata.partition(), metadata.offset(),
-                        metadata.timestamp(), false, EventIds.text(id())));
+                        metadata.timestamp(), false, idText()));
                 return;
             }
             if (channel.spill != null && Spillable.test(cause)) {
                 channel.spilling();
-                String idText = EventIds.text(id());
+                String idText = idText();
                 Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
                         bus.headers().forSpill(text, idText), order, idText), result);
                 return;
