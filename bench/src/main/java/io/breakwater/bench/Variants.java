@@ -2,7 +2,6 @@ package io.breakwater.bench;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.eventbus.EventBus;
-import io.breakwater.eventbus.internal.EventIds;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.spill.SqliteSpillStore;
@@ -12,16 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -152,11 +153,13 @@ final class Variants implements AutoCloseable {
 
     /**
      * The raw producer, each record with headers as an EventBus event's: its content type (the {@link Bytes} codec's) and
-     * a unique id, made per record as the bus makes it ({@link EventIds}).
+     * a unique id made per record as the bus makes its ids (the bytes of 16 hex digits, a dash and a counter in base 36,
+     * one array each), in headers of a record class of their own as the bus's are.
      */
     private static Variant withBusHeaders(Producer<String, byte[]> producer, String topic) {
         byte[] contentType = new Bytes().contentType().getBytes(StandardCharsets.UTF_8);
-        EventIds ids = new EventIds();
+        byte[] prefix = String.format("%016x-", new SplittableRandom().nextLong()).getBytes(StandardCharsets.US_ASCII);
+        AtomicLong counter = new AtomicLong();
         return new Variant() {
             @Override
             public String name() {
@@ -165,12 +168,29 @@ final class Variants implements AutoCloseable {
 
             @Override
             public void send(int i, byte[] value, Consumer<Throwable> done) {
-                List<Header> headers = List.of(new RecordHeader("content-type", contentType),
-                        new RecordHeader(EventBus.EVENT_ID_HEADER, ids.next()));
+                List<Header> headers = List.of(new Text("content-type", contentType),
+                        new Text(EventBus.EVENT_ID_HEADER, id(prefix, counter.incrementAndGet())));
                 producer.send(new ProducerRecord<>(topic, null, KEYS[i & 63], value, headers),
                         (metadata, error) -> done.accept(error));
             }
         };
+    }
+
+    /** {@code prefix}, then {@code n} in base 36, in one array. */
+    private static byte[] id(byte[] prefix, long n) {
+        int digits = 1;
+        for (long m = n / 36; m > 0; m /= 36) {
+            digits++;
+        }
+        byte[] id = Arrays.copyOf(prefix, prefix.length + digits);
+        for (int i = id.length - 1; i >= prefix.length; i--, n /= 36) {
+            id[i] = (byte) Character.forDigit((int) (n % 36), 36);
+        }
+        return id;
+    }
+
+    /** A header of the control: a key and its value. */
+    private record Text(String key, byte[] value) implements Header {
     }
 
     private static Variant viaBus(String name, EventBus bus, String stream) {
