@@ -17,9 +17,10 @@ import java.util.TreeMap;
  * <p>A breaker cannot save the events of such a stall. The stuck partition's sends fail only once their delivery timeout
  * ends, and until then their stream's breaker hears the other partitions' acknowledgements (the {@code kafka} preset
  * counts consecutive failures), so what was published to that partition within the delivery timeout before the first
- * expiry fails. The run meets such stalls when Kafka's idempotent producer keeps retrying one partition's batch with
- * {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move until the delivery timeout (KAFKA-15591), so it reports them
- * beside its {@code fail}s and bounds them apart. A partition is known from the key's acknowledged operations (the
+ * expiry fails. The run meets such stalls when a fault on one node's client traffic (a cut, a black hole) stalls the
+ * partitions it leads while the others answer, and when Kafka's idempotent producer keeps retrying one partition's batch
+ * with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move until the delivery timeout (KAFKA-15591); it reports
+ * them beside its {@code fail}s and bounds them apart. A partition is known from the key's acknowledged operations (the
  * default partitioner sends a key to one partition); a fail whose key was never acknowledged is not counted.
  */
 final class LoneStalls {

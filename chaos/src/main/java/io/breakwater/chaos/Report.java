@@ -98,9 +98,9 @@ final class Report {
         Map<String, Long> lone = LoneStalls.count(history.ops());
         line("Of the `fail`s, expired in a stall of their partition alone (their partition acknowledged nothing of the "
                 + "workload from their send to their expiry, each other partition something; no breaker can save them, as "
-                + "until they expire their stream hears the other partitions' acknowledgements; Kafka's idempotent producer "
-                + "retrying one batch with `OUT_OF_ORDER_SEQUENCE_NUMBER` after a leader move, KAFKA-15591, makes such "
-                + "stalls): " + ChaosRun.WORKLOADS.stream()
+                + "until they expire their stream hears the other partitions' acknowledgements; a cut or black hole of one "
+                + "node's client traffic makes such stalls, and so does Kafka's idempotent producer retrying one batch with "
+                + "`OUT_OF_ORDER_SEQUENCE_NUMBER` after a leader move, KAFKA-15591): " + ChaosRun.WORKLOADS.stream()
                 .map(w -> w + " " + lone.getOrDefault(w, 0L)).collect(Collectors.joining(", ")) + ".");
         line("");
     }

@@ -29,8 +29,10 @@ class ChaosIT {
      * (load average 12 on 2 cores), nodes took twice as long to restart and a 3-minute run of seed 14 had 14.0 %
      * for the interceptor (the others stayed under 3 %). The bound leaves out the fails that expired in a stall of
      * their partition alone ({@link LoneStalls}), which no breaker can save: until their delivery timeout ends, their
-     * stream hears the other partitions' acknowledgements. Kafka's idempotent producer makes such stalls when it
-     * retries one partition's batch with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move (KAFKA-15591): in one
+     * stream hears the other partitions' acknowledgements. A cut or black hole of one node's client traffic makes such
+     * stalls (a 3-minute run of seed 14: up to 45 per workload, after a cut of node 1 with a kill of the majority
+     * behind it), and so does Kafka's idempotent producer when it retries one partition's batch with
+     * {@code OUT_OF_ORDER_SEQUENCE_NUMBER} after a leader move (KAFKA-15591): in one
      * run, before the producers had one request in flight, a partition of the bus was retried so for about 40 s and 425
      * of its 8,070 events failed, those published to that partition over 18 s. They have a bound of their own,
      * {@link #MAX_LONE_STALL_SHARE}; the summary counts them per workload.
