@@ -43,7 +43,6 @@ final class Variants implements AutoCloseable {
     static final String BUS_SPILL = "EventBus.publishStream with a spill (no fault)";
     /** A control, not a guard: the raw producer, each record with the two headers an EventBus event carries. */
     static final String RAW_HEADERS = "raw KafkaProducer + the EventBus's two headers";
-    static final List<String> NAMES = List.of(RAW, WRAPPED, NON_BLOCKING, INTERCEPTED, BUS, BUS_SPILL, RAW_HEADERS);
     static final List<String> TOPICS = List.of("raw", "wrapped", "nonblocking", "intercepted", "eventbus", "eventbus-spill",
             "raw-headers");
 
@@ -52,10 +51,16 @@ final class Variants implements AutoCloseable {
         return variant.equals(RAW) || variant.equals(RAW_HEADERS);
     }
 
-    /** One way of sending: record {@code i} with {@code value}; {@code done} takes its error, or null. */
-    interface Variant {
-        String name();
+    /** One way of sending, by name. */
+    record Variant(String name, Sender sender) {
+        /** Sends record {@code i} with {@code value}; {@code done} takes its error, or null. */
+        void send(int i, byte[] value, Consumer<Throwable> done) {
+            sender.send(i, value, done);
+        }
+    }
 
+    /** Sends record {@code i} with {@code value}; {@code done} takes its error, or null. */
+    interface Sender {
         void send(int i, byte[] value, Consumer<Throwable> done);
     }
 
@@ -138,17 +143,8 @@ final class Variants implements AutoCloseable {
     }
 
     private static Variant viaProducer(String name, Producer<String, byte[]> producer, String topic) {
-        return new Variant() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void send(int i, byte[] value, Consumer<Throwable> done) {
-                producer.send(new ProducerRecord<>(topic, KEYS[i & 63], value), (metadata, error) -> done.accept(error));
-            }
-        };
+        return new Variant(name, (i, value, done) ->
+                producer.send(new ProducerRecord<>(topic, KEYS[i & 63], value), (metadata, error) -> done.accept(error)));
     }
 
     /**
@@ -160,20 +156,12 @@ final class Variants implements AutoCloseable {
         byte[] contentType = new Bytes().contentType().getBytes(StandardCharsets.UTF_8);
         byte[] prefix = String.format("%016x-", new SplittableRandom().nextLong()).getBytes(StandardCharsets.US_ASCII);
         AtomicLong counter = new AtomicLong();
-        return new Variant() {
-            @Override
-            public String name() {
-                return RAW_HEADERS;
-            }
-
-            @Override
-            public void send(int i, byte[] value, Consumer<Throwable> done) {
-                List<Header> headers = List.of(new Text("content-type", contentType),
-                        new Text(EventBus.EVENT_ID_HEADER, id(prefix, counter.incrementAndGet())));
-                producer.send(new ProducerRecord<>(topic, null, KEYS[i & 63], value, headers),
-                        (metadata, error) -> done.accept(error));
-            }
-        };
+        return new Variant(RAW_HEADERS, (i, value, done) -> {
+            List<Header> headers = List.of(new Text("content-type", contentType),
+                    new Text(EventBus.EVENT_ID_HEADER, id(prefix, counter.incrementAndGet())));
+            producer.send(new ProducerRecord<>(topic, null, KEYS[i & 63], value, headers),
+                    (metadata, error) -> done.accept(error));
+        });
     }
 
     /** {@code prefix}, then {@code n} in base 36, in one array. */
@@ -194,17 +182,8 @@ final class Variants implements AutoCloseable {
     }
 
     private static Variant viaBus(String name, EventBus bus, String stream) {
-        return new Variant() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void send(int i, byte[] value, Consumer<Throwable> done) {
-                bus.publishStream(stream, KEYS[i & 63], value, Map.of()).whenComplete((r, e) -> done.accept(e));
-            }
-        };
+        return new Variant(name, (i, value, done) ->
+                bus.publishStream(stream, KEYS[i & 63], value, Map.of()).whenComplete((r, e) -> done.accept(e)));
     }
 
     /** The key of record {@code i}: one of 64 made once. */
