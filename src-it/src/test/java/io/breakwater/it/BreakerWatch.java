@@ -44,10 +44,15 @@ final class BreakerWatch implements AutoCloseable {
 
     /** Milliseconds from {@code sinceNanos} to the first move to OPEN heard after it (and before {@code untilNanos}). */
     Optional<Long> millisToOpen(long sinceNanos, long untilNanos) {
+        return openedAt(sinceNanos, untilNanos).map(nanos -> (nanos - sinceNanos) / 1_000_000);
+    }
+
+    /** The {@link System#nanoTime()} of the first move to OPEN heard between two instants. */
+    Optional<Long> openedAt(long sinceNanos, long untilNanos) {
         return heard.stream()
                 .filter(h -> h.nanos() >= sinceNanos && h.nanos() <= untilNanos && h.transition().to() == CircuitBreakerState.OPEN)
                 .findFirst()
-                .map(h -> (h.nanos() - sinceNanos) / 1_000_000);
+                .map(Heard::nanos);
     }
 
     boolean hasOpened(long sinceNanos) {

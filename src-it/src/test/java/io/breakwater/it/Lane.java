@@ -78,6 +78,7 @@ final class Lane {
     private final LongAdder acks = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong lastAnswerNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
     private final AtomicLong slowestAckNanos = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean running;
@@ -199,6 +200,11 @@ final class Lane {
         slowestAckNanos.set(0);
     }
 
+    /** The {@link System#nanoTime()} at which a call was last acknowledged. */
+    long lastAckNanos() {
+        return lastAckNanos.get();
+    }
+
     /** How long since a call last came back (acknowledged or failed), in ms. */
     long millisSinceLastAnswer() {
         return (System.nanoTime() - lastAnswerNanos.get()) / 1_000_000;
@@ -240,6 +246,7 @@ final class Lane {
         lastAnswerNanos.accumulateAndGet(now, Math::max);
         if (error == null) {
             acks.increment();
+            lastAckNanos.accumulateAndGet(now, Math::max);
             slowestAckNanos.accumulateAndGet(now - startNanos, Math::max);
         } else {
             failures.increment();
