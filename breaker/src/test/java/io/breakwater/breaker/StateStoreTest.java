@@ -179,13 +179,16 @@ class StateStoreTest {
 
         store.answer.countDown();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> breaker.state() == CircuitBreakerState.OPEN);
+        // Listeners hear a transition just after the state changes, here on the store's thread: wait for what they heard.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
         assertThat(seen).singleElement().satisfies(t -> {
             assertThat(t.sequence()).isEqualTo(1);
             assertThat(t.reason()).startsWith("restored OPEN");
         });
         breaker.reset();
-        assertThat(seen).hasSize(2);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen).hasSize(2));
+        assertThat(seen.get(1).to()).isEqualTo(CircuitBreakerState.CLOSED);
     }
 
     @Test

@@ -83,13 +83,20 @@ class StatusCommandIT {
         }
     }
 
+    /**
+     * How long a command may take to give up on an unreachable cluster: its first check waits 8 s for a broker to answer
+     * (a refused port included: Kafka's admin client retries until then), and 5 s more for the rest of the run on a busy
+     * machine. Without that check a command would wait out Kafka's own 60 s.
+     */
+    private static final Duration GIVES_UP_WITHIN = Duration.ofSeconds(8 + 5);
+
     @Test
-    void anUnreachableBootstrapFailsClearlyWithinTenSeconds() {
+    void anUnreachableBootstrapFailsClearlyAfterItsFirstCheck() {
         long start = System.nanoTime();
         CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(GIVES_UP_WITHIN);
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1'");
+        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1' within 8s");
     }
 
     @Test
@@ -139,8 +146,8 @@ class StatusCommandIT {
     void theDemoAgainstAnUnreachableClusterFailsClearly() {
         long start = System.nanoTime();
         CliRun run = cli("demo", "--bootstrap-server", "127.0.0.1:1", "--duration", "5s", "--no-color");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(GIVES_UP_WITHIN);
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1'");
+        assertThat(run.err()).contains("Cannot reach Kafka at '127.0.0.1:1' within 8s");
     }
 }
