@@ -2,13 +2,10 @@ package io.breakwater.testkit;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -24,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Clients are given the proxy's address (the broker advertises it), so switching the proxy is a network
  * fault as the client sees it, while the brokers keep talking to each other on their own listener.
  *
- * <p>Blocking sockets, two threads per connection: Kafka clients open few connections.
+ * <p>Blocking sockets, two threads per direction of a connection ({@link ProxyPipe}: one reads, one writes what was read
+ * once its time comes), so that {@link #latency(Duration)} delays each chunk by the latency from when it was read:
+ * chunks in flight wait side by side, not one behind another's delay. Kafka clients open few connections.
  */
 public final class FaultProxy implements Closeable {
 
@@ -89,7 +88,11 @@ public final class FaultProxy implements Closeable {
         setMode(ProxyMode.BLACK_HOLE, 0);
     }
 
-    /** Delay each chunk by {@code delay} in each direction. */
+    /**
+     * Delay each chunk by {@code delay} in each direction, from when the proxy read it: latency, not a cap on bandwidth
+     * (a stream of chunks arrives {@code delay} later, as fast as it was sent). A change of mode or latency applies to
+     * the chunks held too: {@link #pass()} forwards them at once.
+     */
     public void latency(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
@@ -161,6 +164,25 @@ public final class FaultProxy implements Closeable {
         return !closed && !link.closed;
     }
 
+    /** Blocks until the latency (as it is now: a change applies to chunks held) has passed since {@code readNanos}. */
+    private boolean awaitTime(Link link, long readNanos) throws InterruptedException {
+        if (mode != ProxyMode.LATENCY) {
+            return !closed && !link.closed;
+        }
+        lock.lock();
+        try {
+            for (;;) {
+                long wait = readNanos + (mode == ProxyMode.LATENCY ? latencyNanos : 0) - System.nanoTime();
+                if (wait <= 0 || closed || link.closed) {
+                    return !closed && !link.closed;
+                }
+                changed.awaitNanos(wait);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Thread daemon(String role, Runnable body) {
         Thread t = new Thread(body, "fault-proxy-" + name + "-" + role + "-" + THREADS.incrementAndGet());
         t.setDaemon(true);
@@ -195,7 +217,7 @@ public final class FaultProxy implements Closeable {
     }
 
     /** One client connection and its upstream twin. */
-    private final class Link {
+    private final class Link implements ProxyPipe.Link {
         private final Socket client;
         private volatile Socket upstream;
         private volatile boolean closed;
@@ -207,7 +229,7 @@ public final class FaultProxy implements Closeable {
         void open() {
             try {
                 // A frozen broker's kernel still accepts; its process never reads: so wait before connecting.
-                if (!awaitFlow(this)) {
+                if (!awaitFlow()) {
                     close();
                     return;
                 }
@@ -220,8 +242,12 @@ public final class FaultProxy implements Closeable {
                     close();
                     return;
                 }
-                daemon("up", () -> pump(client, up)).start();
-                pump(up, client);
+                ProxyPipe toUpstream = new ProxyPipe(name, client, up, this);
+                ProxyPipe toClient = new ProxyPipe(name, up, client, this);
+                daemon("up-write", toUpstream::write).start();
+                daemon("down-write", toClient::write).start();
+                daemon("up-read", toUpstream::read).start();
+                toClient.read();
             } catch (IOException e) {
                 // The broker is down: the client sees its connection reset.
                 reset(client);
@@ -232,40 +258,23 @@ public final class FaultProxy implements Closeable {
             }
         }
 
-        private void pump(Socket from, Socket to) {
-            byte[] buffer = new byte[64 * 1024];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                while (!closed) {
-                    if (!awaitFlow(this)) {
-                        break;
-                    }
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        break;
-                    }
-                    if (!awaitFlow(this)) {
-                        break;
-                    }
-                    long delay = mode == ProxyMode.LATENCY ? latencyNanos : 0;
-                    if (delay > 0) {
-                        Thread.sleep(delay / 1_000_000L, (int) (delay % 1_000_000L));
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (SocketException e) {
-                // closed by the other side or by cut()
-            } catch (IOException e) {
-                LOG.debug("proxy {} link failed", name, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            close();
+        @Override
+        public boolean isClosed() {
+            return closed;
         }
 
-        void close() {
+        @Override
+        public boolean awaitFlow() throws InterruptedException {
+            return FaultProxy.this.awaitFlow(this);
+        }
+
+        @Override
+        public boolean awaitTime(long readNanos) throws InterruptedException {
+            return FaultProxy.this.awaitTime(this, readNanos);
+        }
+
+        @Override
+        public void close() {
             if (closed) {
                 return;
             }

@@ -2,6 +2,7 @@ package io.breakwater.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,6 +142,48 @@ class FaultProxyTest {
             long start = System.nanoTime();
             assertThat(roundTrip(s, "slow")).isEqualTo("slow");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
+    void latencyDelaysAStreamOnceNotOnceForEveryChunk() throws Exception {
+        // 4 MiB, sent as fast as the sockets take it: at most 64 KiB is read at once, so a proxy that waited out the
+        // latency chunk after chunk would take at least 64 x 150 ms each way (about 10 s); latency takes about 0.3 s.
+        proxy.latency(Duration.ofMillis(150));
+        byte[] sent = new byte[4 << 20];
+        new java.util.Random(7).nextBytes(sent);
+        try (Socket s = connect()) {
+            long start = System.nanoTime();
+            Thread writer = new Thread(() -> {
+                try {
+                    s.getOutputStream().write(sent);
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            byte[] back = s.getInputStream().readNBytes(sent.length);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            writer.join();
+            assertThat(back).isEqualTo(sent);
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(300)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void passForwardsWhatTheLatencyHoldsAtOnce() throws Exception {
+        proxy.latency(Duration.ofSeconds(30));
+        try (Socket s = connect()) {
+            s.getOutputStream().write('x');
+            s.getOutputStream().flush();
+            // Held: nothing comes back while the latency lasts (the proxy reads it on loopback meanwhile).
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> s.getInputStream().available() == 0);
+            long start = System.nanoTime();
+            proxy.pass();
+            assertThat(read(s, 1)).isEqualTo("x");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         }
     }
 
