@@ -206,18 +206,25 @@ class ConsumerToDatabaseIT {
 
         // Paused while the breaker is OPEN. Its first trial comes at the reset timeout, while the database is still away:
         // it resumes the members for a moment, fails, and pauses them again. When the checks above took that long,
-        // the members may be in that trial now.
-        boolean allPaused = members.stream().allMatch(m -> m.stats().paused());
-        List<CircuitBreakerState> since = breakerWatch.between(fault, System.nanoTime()).stream().map(StateTransition::to).toList();
-        assertThat(allPaused || since.contains(CircuitBreakerState.HALF_OPEN))
-                .as("every member paused while the breaker has not left OPEN (transitions since the fault: %s; %s)", since,
-                        members.stream().map(GatedConsumer::stats).toList())
-                .isTrue();
+        // the members may be in that trial now: then they must be paused again once it has failed.
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> members.stream().allMatch(m -> m.stats().paused())
+                    || lastHeard(fault) == CircuitBreakerState.HALF_OPEN);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not every member paused while the breaker is " + lastHeard(fault) + ": "
+                    + members.stream().map(GatedConsumer::stats).toList(), e);
+        }
         assertThat(watch.committed()).isEqualTo(committedAtPause);
         // The outage lasts its 10 s whatever was checked, and no handler call starts while the breaker is open.
         Duration left = Duration.ofNanos(Math.max(1_000_000, BLACK_HOLE.toNanos() - (System.nanoTime() - fault)));
         await().during(left).atMost(left.plusSeconds(5)).until(callsWhileOpen::isEmpty);
         proxy.pass();
+    }
+
+    /** The state of the last transition heard since {@code fault}; OPEN when none was. */
+    private CircuitBreakerState lastHeard(long fault) {
+        List<StateTransition> since = breakerWatch.between(fault, System.nanoTime());
+        return since.isEmpty() ? CircuitBreakerState.OPEN : since.get(since.size() - 1).to();
     }
 
     private void assertEverythingWrittenOnceAndCommitted() throws Exception {

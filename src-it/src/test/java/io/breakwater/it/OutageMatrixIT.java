@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * that lane's last acknowledgement. Kafka's controlled shutdown goes on serving for a while (0.1–0.6 s here,
  * more on a loaded machine) before it closes its listeners, and while it acknowledges there is no fault to
  * open on. Timed from the SIGTERM instead, the same breakers measure that length of the shutdown more, which
- * says nothing of them. The other faults take effect as they are injected, and are timed from the injection.
+ * says nothing of them. A breaker that opened after the SIGTERM but before its lane's last acknowledgement shows a
+ * negative time. The other faults take effect as they are injected, and are timed from the injection.
  *
  * <p>The breakers that have not opened are watched for {@link #OBSERVE} after the fault (system property
  * {@code breakwater.matrix.observe.ms}), so the table says how late they are. The table of times goes to
@@ -187,8 +188,9 @@ class OutageMatrixIT {
         for (Lane lane : lanes) {
             for (BreakerWatch watch : lane.watches()) {
                 long since = reached.get(lane);
+                // Negative: OPEN before the lane's last acknowledgement (a shutdown's refusals came first); shown as it is.
                 Optional<Long> millisToOpen = watch.openedAt(faultNanos, observedUntil)
-                        .map(openedNanos -> Math.max(0, openedNanos - since) / 1_000_000);
+                        .map(openedNanos -> (openedNanos - since) / 1_000_000);
                 cells.add(new Cell(fault, lane, watch, watch.movedBefore(faultNanos), millisToOpen, snapshots.get(watch)));
             }
         }

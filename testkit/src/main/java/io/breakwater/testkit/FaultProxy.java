@@ -129,12 +129,12 @@ public final class FaultProxy implements Closeable {
                 }
                 return;
             }
-            if (mode == ProxyMode.CUT) {
-                reset(client);
-                continue;
-            }
             Link link = new Link(client);
             links.add(link);
+            if (closed || mode == ProxyMode.CUT) {
+                link.close();   // reset; looked at once in the set, so that a cut() or close() now cannot miss it
+                continue;
+            }
             daemon("link", link::open).start();
         }
     }
@@ -148,36 +148,46 @@ public final class FaultProxy implements Closeable {
         }
     }
 
-    /** Blocks while the proxy holds traffic; false when the proxy or the link closed meanwhile. */
-    private boolean awaitFlow(Link link) throws InterruptedException {
-        if (mode != ProxyMode.BLACK_HOLE) {
-            return !link.closed;
-        }
-        lock.lock();
-        try {
-            while (mode == ProxyMode.BLACK_HOLE && !closed && !link.closed) {
-                changed.await();
-            }
-        } finally {
-            lock.unlock();
-        }
-        return !closed && !link.closed;
+    /** Whether bytes may still flow on {@code link}: it and the proxy are open, and not cut. */
+    private boolean flows(Link link) {
+        return !closed && !link.closed && mode != ProxyMode.CUT;
     }
 
-    /** Blocks until the latency (as it is now: a change applies to chunks held) has passed since {@code readNanos}. */
-    private boolean awaitTime(Link link, long readNanos) throws InterruptedException {
-        if (mode != ProxyMode.LATENCY) {
-            return !closed && !link.closed;
+    /**
+     * Blocks while the proxy holds traffic, and when {@code delayed}, until the latency (as it is now: a change applies to
+     * what is held) has passed since {@code readNanos}; false once nothing may flow on {@code link} any more.
+     */
+    private boolean awaitTurn(Link link, long readNanos, boolean delayed) throws InterruptedException {
+        ProxyMode now = mode;
+        if (now == ProxyMode.PASS || now == ProxyMode.LATENCY && !delayed) {
+            return flows(link);
         }
         lock.lock();
         try {
             for (;;) {
-                long wait = readNanos + (mode == ProxyMode.LATENCY ? latencyNanos : 0) - System.nanoTime();
-                if (wait <= 0 || closed || link.closed) {
-                    return !closed && !link.closed;
+                if (!flows(link)) {
+                    return false;
+                }
+                if (mode == ProxyMode.BLACK_HOLE) {
+                    changed.await();
+                    continue;
+                }
+                long wait = delayed && mode == ProxyMode.LATENCY ? readNanos + latencyNanos - System.nanoTime() : 0;
+                if (wait <= 0) {
+                    return true;
                 }
                 changed.awaitNanos(wait);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every wait on the proxy's mode, to look again. */
+    private void signalChange() {
+        lock.lock();
+        try {
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -200,12 +210,7 @@ public final class FaultProxy implements Closeable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        signalChange();
         for (Link link : links) {
             link.close();
         }
@@ -234,12 +239,12 @@ public final class FaultProxy implements Closeable {
                     return;
                 }
                 Socket up = new Socket();
+                upstream = up;   // before the connect: a close meanwhile resets it
                 up.connect(target, 5_000);
                 up.setTcpNoDelay(true);
                 client.setTcpNoDelay(true);
-                upstream = up;
                 if (closed) {
-                    close();
+                    reset(up);   // closed before it was set above, or while connecting
                     return;
                 }
                 ProxyPipe toUpstream = new ProxyPipe(name, client, up, this);
@@ -255,6 +260,9 @@ public final class FaultProxy implements Closeable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 close();
+            } catch (RuntimeException | Error e) {
+                close();   // no thread of this link is left waiting on the other half
+                throw e;
             }
         }
 
@@ -265,12 +273,12 @@ public final class FaultProxy implements Closeable {
 
         @Override
         public boolean awaitFlow() throws InterruptedException {
-            return FaultProxy.this.awaitFlow(this);
+            return FaultProxy.this.awaitTurn(this, 0, false);
         }
 
         @Override
-        public boolean awaitTime(long readNanos) throws InterruptedException {
-            return FaultProxy.this.awaitTime(this, readNanos);
+        public boolean awaitTurn(long readNanos) throws InterruptedException {
+            return FaultProxy.this.awaitTurn(this, readNanos, true);
         }
 
         @Override
@@ -285,12 +293,7 @@ public final class FaultProxy implements Closeable {
             if (up != null) {
                 reset(up);
             }
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+            signalChange();
         }
     }
 }

@@ -188,6 +188,53 @@ class FaultProxyTest {
     }
 
     @Test
+    void aBlackHoleWhileLatencyHoldsAChunkDoesNotShortenItsDelay() throws Exception {
+        proxy.latency(Duration.ofSeconds(1));
+        try (Socket s = connect()) {
+            long start = System.nanoTime();
+            s.getOutputStream().write('x');
+            s.getOutputStream().flush();
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> s.getInputStream().available() == 0);
+            proxy.blackHole();
+            proxy.latency(Duration.ofSeconds(1));
+            assertThat(read(s, 1)).isEqualTo("x");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("1 s each way, from when the proxy read it")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void aCutForwardsNothingTheLatencyHolds() throws Exception {
+        proxy.latency(Duration.ofSeconds(1));
+        try (Socket s = connect()) {
+            s.getOutputStream().write('x');
+            s.getOutputStream().flush();
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> s.getInputStream().available() == 0);
+            proxy.cut();
+            int got;
+            try {
+                got = s.getInputStream().read();
+            } catch (IOException reset) {
+                got = -1;
+            }
+            assertThat(got).as("what the cut connection gave: the end, not the byte held").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void closingTheProxyEndsEveryThreadOfIt() throws Exception {
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, "a")).isEqualTo("a");
+            proxy.latency(Duration.ofSeconds(30));
+            s.getOutputStream().write('b');
+            s.getOutputStream().flush();
+            proxy.close();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("fault-proxy-test-") && t.isAlive()));
+    }
+
+    @Test
     void aDeadTargetResetsTheClient() throws IOException {
         // The dead target is a port bound but never listening: a connection to it is refused, and no other
         // socket can take the port while it is held. A just-closed ServerSocket is no dead target: while its
