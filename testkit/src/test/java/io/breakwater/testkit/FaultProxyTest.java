@@ -71,6 +71,13 @@ class FaultProxyTest {
         return read(s, text.length());
     }
 
+    /** Sends "x" while the proxy holds traffic, and sees nothing come back for 200 ms (the proxy reads it meanwhile, on loopback). */
+    private static void sendHeld(Socket s) throws IOException {
+        s.getOutputStream().write('x');
+        s.getOutputStream().flush();
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> s.getInputStream().available() == 0);
+    }
+
     private static String read(Socket s, int length) throws IOException {
         byte[] buffer = new byte[length];
         int read = 0;
@@ -175,11 +182,7 @@ class FaultProxyTest {
     void passForwardsWhatTheLatencyHoldsAtOnce() throws Exception {
         proxy.latency(Duration.ofSeconds(30));
         try (Socket s = connect()) {
-            s.getOutputStream().write('x');
-            s.getOutputStream().flush();
-            // Held: nothing comes back while the latency lasts (the proxy reads it on loopback meanwhile).
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                    .until(() -> s.getInputStream().available() == 0);
+            sendHeld(s);
             long start = System.nanoTime();
             proxy.pass();
             assertThat(read(s, 1)).isEqualTo("x");
@@ -192,9 +195,7 @@ class FaultProxyTest {
         proxy.latency(Duration.ofSeconds(1));
         try (Socket s = connect()) {
             long start = System.nanoTime();
-            s.getOutputStream().write('x');
-            s.getOutputStream().flush();
-            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> s.getInputStream().available() == 0);
+            sendHeld(s);
             proxy.blackHole();
             proxy.latency(Duration.ofSeconds(1));
             assertThat(read(s, 1)).isEqualTo("x");
@@ -207,9 +208,7 @@ class FaultProxyTest {
     void aCutForwardsNothingTheLatencyHolds() throws Exception {
         proxy.latency(Duration.ofSeconds(1));
         try (Socket s = connect()) {
-            s.getOutputStream().write('x');
-            s.getOutputStream().flush();
-            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> s.getInputStream().available() == 0);
+            sendHeld(s);
             proxy.cut();
             int got;
             try {
