@@ -89,14 +89,14 @@ public final class FaultProxy implements Closeable {
     }
 
     /**
-     * Delay each chunk by {@code delay} in each direction, from when the proxy read it: latency, not a cap on bandwidth
-     * (a stream of chunks arrives {@code delay} later, as fast as it was sent). A change of mode or latency applies to
-     * the chunks held too: {@link #pass()} forwards them at once.
+     * Delay each chunk by {@code delay} (at most an hour) in each direction, from when the proxy read it: latency, not a cap
+     * on bandwidth (a stream arrives {@code delay} later, as fast as it was sent). A change of mode or latency applies
+     * to the chunks held too: {@link #pass()} forwards them at once.
      */
     public void latency(Duration delay) {
         Objects.requireNonNull(delay, "delay");
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must be >= 0, but was " + delay);
+        if (delay.isNegative() || delay.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("delay must be in [0, 1h], but was " + delay);
         }
         setMode(ProxyMode.LATENCY, delay.toNanos());
     }

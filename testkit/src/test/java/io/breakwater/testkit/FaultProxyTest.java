@@ -143,6 +143,16 @@ class FaultProxyTest {
     }
 
     @Test
+    void aLatencyOutOfRangeIsRefusedByName() {
+        assertThatThrownBy(() -> proxy.latency(null)).isInstanceOf(NullPointerException.class).hasMessage("delay");
+        assertThatThrownBy(() -> proxy.latency(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("delay must be in [0, 1h], but was PT-0.001S");
+        assertThatThrownBy(() -> proxy.latency(Duration.ofDays(365L * 300))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("delay must be in [0, 1h], but was PT");
+        assertThat(proxy.mode()).isEqualTo(ProxyMode.PASS);
+    }
+
+    @Test
     void latencyDelaysEachDirection() throws IOException {
         proxy.latency(Duration.ofMillis(150));
         try (Socket s = connect()) {
