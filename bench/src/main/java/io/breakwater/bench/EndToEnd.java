@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -52,7 +53,7 @@ final class EndToEnd {
                 int n = round == 0 ? Math.max(1, c.records() / 5) : c.records(); // round 0 warms every path up
                 for (int i = 0; i < all.size(); i++) {
                     Variant v = all.get((round + i) % all.size());
-                    Burst b = burst(v, n, broker::cpuNanos);
+                    Burst b = explained(variants, () -> burst(v, n, broker::cpuNanos));
                     if (round > 0) {
                         bursts.computeIfAbsent(v.name(), k -> new ArrayList<>()).add(b);
                     }
@@ -90,15 +91,27 @@ final class EndToEnd {
                     if (row.ratio() < TARGET && !Variants.control(row.variant())) {
                         Variant v = all.stream().filter(x -> x.name().equals(row.variant())).findFirst().orElseThrow();
                         String file = row.variant().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-$", "") + ".jfr";
-                        burst(v, c.records(), broker::cpuNanos);   // its code compiled again for its own types, after the others
+                        // its code compiled again for its own types, after the others
+                        explained(variants, () -> burst(v, c.records(), broker::cpuNanos));
                         profiles.put(row.variant(), JfrProfile.record(jfrDir.resolve(file), () -> {
-                            burst(v, c.records(), broker::cpuNanos);
-                            burst(v, c.records(), broker::cpuNanos);
+                            explained(variants, () -> burst(v, c.records(), broker::cpuNanos));
+                            explained(variants, () -> burst(v, c.records(), broker::cpuNanos));
                         }));
                     }
                 }
             }
             return new Results(rows, c.records(), c.rounds(), c.jfr(), profiles);
+        }
+    }
+
+    /** A burst whose failure, if it fails, says what the guards' breakers did first (no fault is injected here). */
+    private static Burst explained(Variants variants, Callable<Burst> burst) throws Exception {
+        try {
+            return burst.call();
+        } catch (IllegalStateException e) {
+            List<String> moves = variants.transitions();
+            throw new IllegalStateException(e.getMessage() + (moves.isEmpty() ? "; no breaker moved"
+                    : "; the breakers' transitions so far:\n  " + String.join("\n  ", moves)), e);
         }
     }
 

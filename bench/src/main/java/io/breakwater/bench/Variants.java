@@ -1,6 +1,7 @@
 package io.breakwater.bench;
 
 import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.interceptors.CircuitBreakerProducer;
 import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
@@ -15,7 +16,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,6 +82,8 @@ final class Variants implements AutoCloseable {
 
     private final List<Variant> variants = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    // Every transition of every guard's breakers: none is expected without a fault, so any explains a failed burst.
+    private final Queue<String> transitions = new ConcurrentLinkedQueue<>();
 
     /**
      * The variants on {@code prefix}-topics, with producers of {@code props}; the non-blocking ones get a send queue of
@@ -88,9 +93,10 @@ final class Variants implements AutoCloseable {
         try {
             Producer<String, byte[]> raw = open(new KafkaProducer<>(props));
             Producer<String, byte[]> wrapped = open(CircuitBreakerProducer.wrap(new KafkaProducer<>(props),
-                    CircuitBreaker.ofDefaults(prefix + "wrapped")));
+                    watched(CircuitBreaker.ofDefaults(prefix + "wrapped"))));
             Producer<String, byte[]> nonBlocking = CircuitBreakerProducer.builder(new KafkaProducer<String, byte[]>(props))
-                    .breaker(CircuitBreaker.ofDefaults(prefix + "nonblocking")).nonBlocking(true).sendQueueMaxRecords(queue).build();
+                    .breaker(watched(CircuitBreaker.ofDefaults(prefix + "nonblocking"))).nonBlocking(true)
+                    .sendQueueMaxRecords(queue).build();
             // Its close() passes Duration.ofMillis(Long.MAX_VALUE) on, whose nanos overflow: closed with a bound instead.
             closeables.add(() -> nonBlocking.close(Duration.ofSeconds(30)));
             Map<String, Object> interceptorProps = new HashMap<>(props);
@@ -98,10 +104,15 @@ final class Variants implements AutoCloseable {
             interceptorProps.put("breakwater.breaker.name", prefix + "intercepted");
             interceptorProps.put("breakwater.status.enabled", "false");
             Producer<String, byte[]> intercepted = open(new KafkaProducer<>(interceptorProps));
+            CircuitBreakerRegistry.global().get(prefix + "intercepted").ifPresent(this::watched);
             EventBus bus = open(EventBus.builder(RedpandaTransport.builder(props).codec(new Bytes()).sendQueueMaxRecords(queue)
                     .build()).topicPrefix(prefix).build());
             EventBus spilling = open(EventBus.builder(RedpandaTransport.builder(props).codec(new Bytes()).sendQueueMaxRecords(queue)
                     .build()).topicPrefix(prefix).spill(SqliteSpillStore.open(spillDir.resolve(prefix + "spill.db"))).build());
+            for (EventBus b : List.of(bus, spilling)) {
+                watched(b.transportBreaker());
+                open(b.registry().onTransition(t -> transitions.add(t.toString())));   // the streams' breakers, made later
+            }
             variants.add(viaProducer(RAW, raw, prefix + TOPICS.get(0)));
             variants.add(viaProducer(WRAPPED, wrapped, prefix + TOPICS.get(1)));
             variants.add(viaProducer(NON_BLOCKING, nonBlocking, prefix + TOPICS.get(2)));
@@ -135,6 +146,16 @@ final class Variants implements AutoCloseable {
 
     List<Variant> all() {
         return variants;
+    }
+
+    /** Every transition of the guards' breakers so far, in the order heard ("'name' FROM -> TO ...: reason"). */
+    List<String> transitions() {
+        return List.copyOf(transitions);
+    }
+
+    private CircuitBreaker watched(CircuitBreaker breaker) {
+        open(breaker.onTransition(t -> transitions.add(t.toString())));
+        return breaker;
     }
 
     private <T extends AutoCloseable> T open(T closeable) {
