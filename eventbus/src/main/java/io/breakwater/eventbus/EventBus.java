@@ -95,7 +95,9 @@ public final class EventBus implements AutoCloseable {
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
-        this.trackerLimits = new TrackerLimits(clock::nanoTime, sendBlockThreshold, inFlightThreshold, StreamChannel.TRACKED, true);
+        // A stream's events wait in line in the transport's queue and Kafka's buffer (TrackerLimits.inLine).
+        this.trackerLimits = new TrackerLimits(clock::nanoTime, sendBlockThreshold, inFlightThreshold,
+                StreamChannel.TRACKED, true).inLine();
         this.credentialsRefused = sender::credentialsRefused;
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);

@@ -14,7 +14,9 @@ import java.util.function.BooleanSupplier;
  * and the count of acknowledgements seen. When a cluster stalls, acknowledgements stop altogether, so the send
  * time at position {@code acknowledged} is the oldest unanswered one, exactly when it matters. The
  * watchdog counts each record past the in-flight threshold as one failure and leaves a credit, so the
- * late acknowledgement of a record already counted is not counted again.
+ * late acknowledgement of a record already counted is not counted again. A record waits in line: it is past the
+ * threshold once it has waited that long since it was sent and since the last success, so a backlog that the cluster
+ * works through, slower than records come, counts as no failure.
  *
  * <p>{@link #sent()} runs on the caller's thread, {@link #acknowledged()} on the producer's network
  * thread: both O(1), no lock, no allocation.
@@ -119,6 +121,7 @@ public final class AckTracker implements Runnable {
         long limit = counts.get(SENT);
         long c = Math.max(Math.max(cursor, counts.get(ACKNOWLEDGED) + counts.get(CREDITS)), limit - CAPACITY);
         boolean excusedNow = excused.getAsBoolean();
+        long success = lastSuccess;
         while (c < limit) {
             int index = (int) (c & MASK);
             if (stamps.get(index) != c + 1) {
@@ -126,7 +129,9 @@ public final class AckTracker implements Runnable {
             }
             long sentAt = sendTimes.get(index);
             long age = now - sentAt;
-            if (age < inFlightNanos || stamps.get(index) != c + 1) {
+            // Records wait in line in the producer's buffer: one is late once it has waited the threshold since it was
+            // sent and since the last success (a backlog that moves is not a failure; see TrackerLimits.inLine).
+            if (now - Math.max(sentAt, success) < inFlightNanos || stamps.get(index) != c + 1) {
                 break;
             }
             if (!excusedNow) {

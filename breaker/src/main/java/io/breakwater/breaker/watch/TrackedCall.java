@@ -22,6 +22,9 @@ public abstract class TrackedCall {
     volatile long failedAt = NONE;
     // Whether the watchdog has put this failure into a run; watchdog thread only.
     boolean inRun;
+    // For calls in line: the check at which the watchdog last found that a call begun before this one had succeeded since
+    // the check before (NONE: none yet); watchdog thread only.
+    long lineMark = NONE;
 
     protected TrackedCall(long startNanos) {
         this.startNanos = startNanos;

@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * What a {@link CallTracker} is told: its clock, its two thresholds, how many calls it may hold, and whether its owner
- * marks every answer (see {@link CallTracker}). Immutable; one instance may serve any number of trackers, as an
+ * What a {@link CallTracker} is told: its clock, its two thresholds, how many calls it may hold, whether its owner
+ * marks every answer, and whether its calls wait in line (see {@link CallTracker}). Immutable; one instance may serve any number of trackers, as an
  * EventBus's does for all its streams, so that each tracker holds a reference to it rather than a copy.
  */
 public final class TrackerLimits {
@@ -19,6 +19,7 @@ public final class TrackerLimits {
     final int capacity;
     final int firstSlots;
     final boolean everyAnswerMarked;
+    final boolean inLine;
 
     /**
      * Calls timed on {@code nanoClock} that expire when blocked longer than {@code blockThreshold} or unanswered longer
@@ -32,6 +33,11 @@ public final class TrackerLimits {
     /** With a first ring of {@code firstSlots} (a power of 2), for tests of its growth. */
     TrackerLimits(LongSupplier nanoClock, Duration blockThreshold, Duration answerThreshold, int capacity,
                   boolean everyAnswerMarked, int firstSlots) {
+        this(nanoClock, blockThreshold, answerThreshold, capacity, everyAnswerMarked, firstSlots, false);
+    }
+
+    private TrackerLimits(LongSupplier nanoClock, Duration blockThreshold, Duration answerThreshold, int capacity,
+                          boolean everyAnswerMarked, int firstSlots, boolean inLine) {
         if (capacity < 1 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of 2, but was " + capacity);
         }
@@ -42,6 +48,33 @@ public final class TrackerLimits {
         this.capacity = capacity;
         this.firstSlots = Math.min(capacity, firstSlots);
         this.everyAnswerMarked = everyAnswerMarked;
+        this.inLine = inLine;
+    }
+
+    private TrackerLimits(TrackerLimits limits, boolean inLine) {
+        this.clock = limits.clock;
+        this.blockNanos = limits.blockNanos;
+        this.answerNanos = limits.answerNanos;
+        this.youngNanos = limits.youngNanos;
+        this.capacity = limits.capacity;
+        this.firstSlots = limits.firstSlots;
+        this.everyAnswerMarked = limits.everyAnswerMarked;
+        this.inLine = inLine;
+    }
+
+    /**
+     * These limits for calls that wait in line, each behind the calls begun before it, as a producer's records wait in
+     * its buffer: a call is late only once it has waited its threshold since it began and since a call begun before it
+     * last succeeded (as the watchdog's checks see it: to the check after; the owner tells the tracker which call
+     * succeeded, {@link CallTracker#succeeded(TrackedCall, long)}; a move while the call is younger than half the
+     * smaller threshold may go unseen, so a call may be found late up to that much early). A
+     * line that moves is a backlog, not a failure: behind a cluster that acknowledges as fast as it can, but slower than
+     * records come, every record waits longer than the threshold, yet the cluster answers. A call with no call before it
+     * answered since it began (one caller waiting on each answer, a cluster that stopped) is timed from its start, as
+     * without a line.
+     */
+    public TrackerLimits inLine() {
+        return inLine ? this : new TrackerLimits(this, true);
     }
 
     private static long positive(String what, Duration d) {

@@ -66,4 +66,52 @@ class AckTrackerTest {
         tracker.acknowledged();
         assertThat(breaker.snapshot().successfulCalls()).isZero(); // the interceptor records; the tracker only says so
     }
+
+    /** Twenty records sent at once, answered one every 200 ms (each a success), the watchdog checking every 100 ms. */
+    private static void backlogOfTwenty(ManualClock clock, AckTracker tracker) {
+        for (int i = 0; i < 20; i++) {
+            tracker.sent();
+        }
+        for (int i = 0; i < 20; i++) {
+            for (int tick = 0; tick < 2; tick++) {
+                clock.advanceMillis(100);
+                tracker.run();
+            }
+            tracker.acknowledged();
+            tracker.succeeded();
+        }
+    }
+
+    @Test
+    void aBacklogTheClusterWorksThroughCountsNoFailureThoughEveryRecordWaitsLongerThanTheThreshold() {
+        ManualClock clock = new ManualClock();
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("backlog").failureThreshold(100).clock(clock).build());
+        AckTracker tracker = new AckTracker(breaker, clock, Duration.ofSeconds(2), "inFlightThreshold");
+        backlogOfTwenty(clock, tracker);   // the last record waited 4 s
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        assertThat(tracker.inFlight()).isZero();
+    }
+
+    @Test
+    void aBacklogThatStopsCountsEachRecordLeftTheThresholdAfterTheLastSuccess() {
+        ManualClock clock = new ManualClock();
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("stopped").failureThreshold(100).clock(clock).build());
+        AckTracker tracker = new AckTracker(breaker, clock, Duration.ofSeconds(2), "inFlightThreshold");
+        for (int i = 0; i < 6; i++) {
+            tracker.sent();
+        }
+        for (int i = 0; i < 3; i++) {   // answered at 1.0, 2.0 and 3.0 s, then nothing
+            clock.advanceMillis(1_000);
+            tracker.run();
+            tracker.acknowledged();
+            tracker.succeeded();
+        }
+        clock.advanceMillis(1_900);
+        tracker.run();
+        assertThat(breaker.snapshot().failedCalls()).as("1.9 s after the last success").isZero();
+        clock.advanceMillis(100);
+        tracker.run();
+        assertThat(breaker.snapshot().failedCalls()).as("2 s after the last success").isEqualTo(3);
+        assertThat(breaker.snapshot().lastFailure()).contains("no acknowledgement for 5000 ms");
+    }
 }

@@ -6,6 +6,7 @@ import io.breakwater.breaker.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class CallTrackerTest {
@@ -401,5 +402,179 @@ class CallTrackerTest {
         assertThat(tracker.oldestPendingAgeNanos(clock.nanoTime())).isEqualTo(Duration.ofSeconds(2).toNanos());
         assertThat(tracker.failingRunNanos()).as("stuck began before the neutral answer").isEqualTo(-1);
         tracker.answer(stuck);
+    }
+
+    /**
+     * Calls in line ({@link TrackerLimits#inLine()}), as a producer's records in its buffer: a call is late once it has
+     * waited its threshold (1 s blocked, 2 s unanswered) since it began and since a call begun before it last succeeded.
+     * The watchdog runs every 100 ms, as it does in the library; answers are marked as the producers mark them.
+     */
+    @Nested
+    class InLine {
+
+        private static CallTracker tracker(ManualClock clock, boolean inLine) {
+            TrackerLimits limits = new TrackerLimits(clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true);
+            return new CallTracker("line", inLine ? limits.inLine() : limits);
+        }
+
+        private Named begin(CallTracker tracker, String name, boolean returned) {
+            Named call = new Named(name);
+            tracker.begin(call);
+            if (returned) {
+                tracker.returned(call);
+            }
+            return call;
+        }
+
+        private void succeed(CallTracker tracker, TrackedCall call) {
+            tracker.succeeded(call, clock.nanoTime());
+            tracker.answer(call);
+        }
+
+        /** Moves the clock by {@code millis} in the watchdog's 100 ms ticks, checking at each. */
+        private void ticks(CallTracker tracker, long millis) {
+            for (long m = 0; m < millis; m += 100) {
+                clock.advanceMillis(100);
+                tracker.run();
+            }
+        }
+
+        /**
+         * Twenty records sent at once, answered one every 200 ms in order: the last waits 4 s, the cluster answering
+         * all the while. With {@code checkEachBegin}, the watchdog checks after each begins (the ring grows to hold them
+         * all); without, all twenty begin within one check, more than the first ring holds. Returns what expired.
+         */
+        private List<String> backlogOfTwenty(CallTracker tracker, boolean checkEachBegin) {
+            List<Named> calls = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                calls.add(begin(tracker, "r" + i, true));
+                if (checkEachBegin) {
+                    tracker.run();
+                }
+            }
+            for (Named call : calls) {
+                ticks(tracker, 200);
+                succeed(tracker, call);
+            }
+            ticks(tracker, 100);
+            return List.copyOf(expired);
+        }
+
+        @Test
+        void aBacklogThatMovesExpiresNothingInLineThoughEveryCallWaitsLongerThanTheThreshold() {
+            assertThat(backlogOfTwenty(tracker(clock, true), true)).isEmpty();
+        }
+
+        @Test
+        void aBacklogLargerThanTheFirstRingMovesTheLineOfTheCallsWatchedBehindTheOnesNotWatched() {
+            assertThat(backlogOfTwenty(tracker(clock, true), false)).isEmpty();
+        }
+
+        @Test
+        void withoutALineTheSameBacklogExpiresEveryCallStillWaitingAtTwoSeconds() {
+            // r9 is answered at 2.0 s, just after that check: r9 to r19 expire then.
+            List<String> expiries = backlogOfTwenty(tracker(clock, false), true);
+            assertThat(expiries).hasSize(11).first().isEqualTo("r9 unanswered 2000");
+        }
+
+        @Test
+        void aLineThatStopsExpiresTheCallsStillInItTheThresholdAfterItsLastMove() {
+            CallTracker tracker = tracker(clock, true);
+            List<Named> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                calls.add(begin(tracker, "r" + i, true));
+            }
+            ticks(tracker, 600);
+            for (int i = 0; i < 3; i++) {   // answered at 700, 800 and 900 ms; then the cluster stops
+                ticks(tracker, 100);
+                succeed(tracker, calls.get(i));
+            }
+            ticks(tracker, 1_900);   // 2.8 s: 1.9 s since the line last moved (the check at 1.0 s saw the move at 0.9)
+            assertThat(expired).isEmpty();
+            ticks(tracker, 100);     // 2.9 s: 2 s since it moved
+            assertThat(expired).containsExactly("r3 unanswered 2900", "r4 unanswered 2900", "r5 unanswered 2900");
+        }
+
+        @Test
+        void aMoveWhileACallIsYoungerThanHalfTheThresholdMayGoUnseenSoItExpiresAtMostThatMuchEarly() {
+            // A check ends its walk at the first young call that waits (so that it does not visit a whole burst each time):
+            // a call behind it does not see its line move then. Seen here: r2 behind r1, both 0.2 s old at the last move.
+            CallTracker tracker = tracker(clock, true);
+            Named r0 = begin(tracker, "r0", true);
+            begin(tracker, "r1", true);
+            begin(tracker, "r2", true);
+            ticks(tracker, 200);
+            succeed(tracker, r0);
+            ticks(tracker, 1_900);
+            assertThat(expired).containsExactly("r2 unanswered 2000");
+            ticks(tracker, 200);
+            assertThat(expired).containsExactly("r2 unanswered 2000", "r1 unanswered 2200");
+        }
+
+        @Test
+        void aCallWithNothingBeforeItIsTimedFromItsStartAsWithoutALine() {
+            CallTracker tracker = tracker(clock, true);
+            succeed(tracker, begin(tracker, "earlier", true));   // answered before the next begins: one caller waiting on each
+            ticks(tracker, 500);
+            begin(tracker, "alone", true);
+            ticks(tracker, 1_900);
+            assertThat(expired).isEmpty();
+            ticks(tracker, 100);
+            assertThat(expired).containsExactly("alone unanswered 2000");
+        }
+
+        @Test
+        void successesOfCallsBegunAfterItDoNotMoveItsLine() {
+            CallTracker tracker = tracker(clock, true);
+            begin(tracker, "stuck", true);   // its partition's leader is gone; the others answer
+            for (int i = 0; i < 19; i++) {
+                ticks(tracker, 100);
+                succeed(tracker, begin(tracker, "other" + i, true));
+            }
+            assertThat(expired).isEmpty();
+            ticks(tracker, 100);
+            assertThat(expired).containsExactly("stuck unanswered 2000");
+        }
+
+        @Test
+        void aSendBlockedBehindAMovingLineIsNotLateButIsOnceTheLineStops() {
+            CallTracker tracker = tracker(clock, true);
+            List<Named> ahead = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ahead.add(begin(tracker, "r" + i, true));
+            }
+            begin(tracker, "waiting for buffer space", false);
+            for (int i = 0; i < 4; i++) {   // answered every 400 ms: the send stays blocked 1.6 s, longer than its threshold
+                ticks(tracker, 400);
+                succeed(tracker, ahead.get(i));
+            }
+            assertThat(expired).isEmpty();
+            ticks(tracker, 1_000);   // nothing moved for the block threshold: the records ahead are late too by now
+            assertThat(expired).contains("waiting for buffer space blocked 2600");
+        }
+
+        @Test
+        void theLineStillMovesWhenTheCallsThatMovedItAreReleasedFromTheRing() {
+            CallTracker tracker = tracker(clock, true);
+            Named first = begin(tracker, "first", true);
+            Named second = begin(tracker, "second", true);
+            ticks(tracker, 1_500);
+            succeed(tracker, first);
+            ticks(tracker, 100);   // the cursor passes "first" and releases its slot
+            ticks(tracker, 1_800);   // 3.4 s since "second" began, 1.9 s since "first" succeeded
+            assertThat(expired).isEmpty();
+            ticks(tracker, 100);
+            assertThat(expired).containsExactly("second unanswered 3500");
+        }
+
+        @Test
+        void aLineLimitsIsACopyWithTheSameThresholds() {
+            TrackerLimits limits = new TrackerLimits(clock::nanoTime, Duration.ofSeconds(1), Duration.ofSeconds(2), 64, true);
+            TrackerLimits inLine = limits.inLine();
+            assertThat(inLine.answerNanos()).isEqualTo(limits.answerNanos());
+            assertThat(inLine.inLine).isTrue();
+            assertThat(limits.inLine).isFalse();
+            assertThat(inLine.inLine()).isSameAs(inLine);
+        }
     }
 }

@@ -199,7 +199,11 @@ public final class ChannelSender {
                 boolean tracked = handedOver;
                 boolean counts = cause != null && counts(cause);
                 if (cause == null) {
-                    channel.succeeded(now);   // evidence that the stream answers, even after its send expired
+                    if (tracked) {
+                        channel.succeeded(this, now);   // evidence that the stream answers, and its line moved
+                    } else {
+                        channel.succeeded(now);   // evidence that the stream answers, even after its send expired
+                    }
                     if (sender.credentialsRefused) {   // written only when it changes: a volatile store is a fence
                         sender.credentialsRefused = false;
                     }

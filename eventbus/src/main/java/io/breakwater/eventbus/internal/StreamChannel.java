@@ -8,6 +8,7 @@ import io.breakwater.breaker.StateTransition;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.TransitionListener;
 import io.breakwater.breaker.watch.CallTracker;
+import io.breakwater.breaker.watch.TrackedCall;
 import io.breakwater.breaker.watch.TrackerLimits;
 import io.breakwater.breaker.watch.RestingCheck;
 import java.util.function.BooleanSupplier;
@@ -156,6 +157,11 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
      */
     public void succeeded(long nowNanos) {
         tracker.succeeded(nowNanos);
+    }
+
+    /** {@code publish}, begun in this stream's tracker, succeeded at {@code nowNanos}: the line behind it moved too. */
+    public void succeeded(TrackedCall publish, long nowNanos) {
+        tracker.succeeded(publish, nowNanos);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.breaker.watch.CallTracker;
 import io.breakwater.breaker.watch.TrackedCall;
+import io.breakwater.breaker.watch.TrackerLimits;
 import io.breakwater.interceptors.FailureClassifier;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.Callback;
@@ -43,7 +44,9 @@ public final class SendRecorder {
         this.classifier = classifier;
         this.clock = clock;
         this.clusterRule = clusterRule;
-        this.tracker = new CallTracker(breaker.name(), clock::nanoTime, blockThreshold, inFlightThreshold, 1 << 16, true);
+        // Records wait in line in Kafka's buffer: one behind a backlog that moves is not late (TrackerLimits.inLine).
+        this.tracker = new CallTracker(breaker.name(),
+                new TrackerLimits(clock::nanoTime, blockThreshold, inFlightThreshold, 1 << 16, true).inLine());
         this.blockThresholdText = blockThresholdName + "=" + blockThreshold.toMillis();
         this.inFlightThresholdText = inFlightThresholdName + "=" + inFlightThreshold.toMillis();
         this.inFlightNanos = inFlightThreshold.toNanos();
@@ -96,8 +99,9 @@ public final class SendRecorder {
             try {
                 long now = clock.nanoTime();   // one read for the answer's every use
                 if (exception == null) {
-                    // Evidence that the cluster answers, even when this answer comes after the send expired.
-                    tracker.succeeded(now);
+                    // Evidence that the cluster answers, even when this answer comes after the send expired; and the line of
+                    // every send begun after this one moved.
+                    tracker.succeeded(this, now);
                     refusals.succeeded();
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
