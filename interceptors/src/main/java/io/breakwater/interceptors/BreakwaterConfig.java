@@ -78,13 +78,18 @@ public final class BreakwaterConfig extends AbstractConfig {
 
     public static final String SEND_BLOCK_THRESHOLD_MS_CONFIG = PREFIX + "send.block.threshold.ms";
     public static final String SEND_BLOCK_THRESHOLD_MS_DOC = "A send() call that blocks longer than this (waiting for "
-            + "metadata or buffer space) counts as a failure as soon as the watchdog sees it, without waiting for "
-            + "max.block.ms. Applies to CircuitBreakerProducer.";
+            + "metadata or buffer space), with no record sent before it acknowledged in that time, counts as a failure "
+            + "as soon as the watchdog sees it, without waiting for max.block.ms. A send waiting for buffer space while "
+            + "the cluster works through the records ahead of it is a backlog, not a failure. Applies to "
+            + "CircuitBreakerProducer.";
 
     public static final String IN_FLIGHT_THRESHOLD_MS_CONFIG = PREFIX + "in.flight.threshold.ms";
-    public static final String IN_FLIGHT_THRESHOLD_MS_DOC = "A record left without an acknowledgement longer than this "
-            + "counts as a failure as soon as the watchdog sees it, without waiting for delivery.timeout.ms. For the "
-            + "interceptor the time counts from onSend, so it includes any time send() blocked.";
+    public static final String IN_FLIGHT_THRESHOLD_MS_DOC = "A record left without an acknowledgement longer than this, "
+            + "with no record sent before it acknowledged in that time, counts as a failure as soon as the watchdog sees "
+            + "it, without waiting for delivery.timeout.ms. Records wait in line in the producer's buffer: a line the "
+            + "cluster works through, slower than records come, is a backlog, not a failure (the interceptor, which "
+            + "cannot tell records apart, takes any success for the line's move). For the interceptor the time counts "
+            + "from onSend, so it includes any time send() blocked.";
 
     public static final String SEND_NONBLOCKING_CONFIG = PREFIX + "send.nonblocking";
     public static final String SEND_NONBLOCKING_DOC = "CircuitBreakerProducer only: send() returns at once and one sender "
