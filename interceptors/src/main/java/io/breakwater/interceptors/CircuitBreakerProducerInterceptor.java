@@ -163,9 +163,9 @@ public class CircuitBreakerProducerInterceptor<K, V> implements ProducerIntercep
             tracker.succeeded();
             refusals.succeeded();
         } else if (refusals.refused(exception)) {
-            tracker.succeeded();   // the cluster answered: no stall, though nothing succeeded
+            tracker.refusedByCluster();   // the cluster answered: no stall, though nothing succeeded
         } else if (Throwables.unwrap(exception) instanceof AuthorizationException) {
-            tracker.succeeded();
+            tracker.refusedByCluster();
             refusals.cleared();
         } else if (counts) {
             refusals.cleared();

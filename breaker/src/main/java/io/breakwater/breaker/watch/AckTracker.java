@@ -24,10 +24,13 @@ import java.util.function.BooleanSupplier;
 public final class AckTracker implements Runnable {
 
     private static final VarHandle LAST_SUCCESS;
+    private static final VarHandle LAST_MOVE;
 
     static {
         try {
-            LAST_SUCCESS = MethodHandles.lookup().findVarHandle(AckTracker.class, "lastSuccess", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LAST_SUCCESS = lookup.findVarHandle(AckTracker.class, "lastSuccess", long.class);
+            LAST_MOVE = lookup.findVarHandle(AckTracker.class, "lastMove", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -56,8 +59,11 @@ public final class AckTracker implements Runnable {
     private final AtomicLongArray counts = new AtomicLongArray(CREDITS + 16);
     // The next position the watchdog has not judged; watchdog thread only.
     private long cursor;
-    // When an answer last said success (or the tracker was made), relative to epoch.
+    // When an answer last said success or was the cluster's own refusal (or the tracker was made), relative to epoch:
+    // evidence against a stall.
     private volatile long lastSuccess;
+    // When an answer last said success (or the tracker was made), relative to epoch: when the line of records last moved.
+    private volatile long lastMove;
     // While true, records past the threshold are not counted and nothing stalls.
     private volatile BooleanSupplier excused = () -> false;
 
@@ -91,11 +97,26 @@ public final class AckTracker implements Runnable {
         }
     }
 
-    /** The record answered was a success: evidence for the stall check that the cluster answers. */
+    /** The record answered was a success: evidence for the stall check that the cluster answers, and the line moved. */
     public void succeeded() {
         // Written once a millisecond at most, by a release store (see CallTracker.succeeded): every acknowledgement comes
         // here, and the line it is on holds what every send reads.
         long now = clock.nanoTime() - epoch;
+        if (now - lastMove >= CallTracker.SUCCESS_STEP_NANOS) {
+            LAST_MOVE.setRelease(this, now);
+        }
+        answeredAt(now);
+    }
+
+    /**
+     * The record answered was refused by the cluster for the caller's sake (its credentials, its rights): evidence for
+     * the stall check that the cluster answers, but no record went through, so the line did not move.
+     */
+    public void refusedByCluster() {
+        answeredAt(clock.nanoTime() - epoch);
+    }
+
+    private void answeredAt(long now) {
         if (now - lastSuccess >= CallTracker.SUCCESS_STEP_NANOS) {
             LAST_SUCCESS.setRelease(this, now);
         }
@@ -121,7 +142,7 @@ public final class AckTracker implements Runnable {
         long limit = counts.get(SENT);
         long c = Math.max(Math.max(cursor, counts.get(ACKNOWLEDGED) + counts.get(CREDITS)), limit - CAPACITY);
         boolean excusedNow = excused.getAsBoolean();
-        long success = lastSuccess;
+        long moved = lastMove;
         while (c < limit) {
             int index = (int) (c & MASK);
             if (stamps.get(index) != c + 1) {
@@ -130,8 +151,9 @@ public final class AckTracker implements Runnable {
             long sentAt = sendTimes.get(index);
             long age = now - sentAt;
             // Records wait in line in the producer's buffer: one is late once it has waited the threshold since it was
-            // sent and since the last success (a backlog that moves is not a failure; see TrackerLimits.inLine).
-            if (now - Math.max(sentAt, success) < inFlightNanos || stamps.get(index) != c + 1) {
+            // sent and since the last success (a backlog that moves is not a failure; see TrackerLimits.inLine). Which
+            // records the successes were cannot be told here: a success of any record moves the line of all.
+            if (now - Math.max(sentAt, moved) < inFlightNanos || stamps.get(index) != c + 1) {
                 break;
             }
             if (!excusedNow) {

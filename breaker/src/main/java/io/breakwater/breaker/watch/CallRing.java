@@ -25,13 +25,16 @@ abstract class CallRing {
     static final int FIRST_SLOTS = 8;
 
     private static final VarHandle TICKETS;
+    private static final VarHandle LINE_MIN;
     // A slot of a ring: read and compare-and-set as volatile, as an AtomicReferenceArray does, without that object
     // between the tracker and its array (one cache miss less per call, on the thread that begins it and at each check).
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(TrackedCall[].class);
 
     static {
         try {
-            TICKETS = MethodHandles.lookup().findVarHandle(CallRing.class, "tickets", long.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TICKETS = lookup.findVarHandle(CallRing.class, "tickets", long.class);
+            LINE_MIN = lookup.findVarHandle(CallRing.class, "lineMin", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,9 +50,25 @@ abstract class CallRing {
     // The calls of tickets below it were forgotten (see grow). Raised by grow(), on the watchdog thread, which alone
     // reads it.
     private long floor;
+    // For calls in line: the lowest ticket of a call that succeeded since the last check (Long.MAX_VALUE: none). Lowered
+    // by answers, only when lower (in a line that keeps its order, once a check); taken and reset by each check.
+    private volatile long lineMin = Long.MAX_VALUE;
 
     CallRing(TrackerLimits limits) {
         this.limits = limits;
+    }
+
+    /** The call of {@code ticket} succeeded: the line of every call with a higher ticket moved. */
+    final void lineMoved(long ticket) {
+        long min;
+        while (ticket < (min = lineMin) && !LINE_MIN.compareAndSet(this, min, ticket)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The watchdog's: the lowest ticket that succeeded since it last took it (Long.MAX_VALUE: none), reset. */
+    final long takeLineMin() {
+        return (long) LINE_MIN.getAndSet(this, Long.MAX_VALUE);
     }
 
     /** The slot of {@code ticket} in {@code ring}. */

@@ -50,7 +50,6 @@ public final class CallTracker extends CallRing implements Runnable {
     private static final VarHandle STATE;
     private static final VarHandle LAST_SUCCESS;
     private static final VarHandle LAST_NEUTRAL;
-    private static final VarHandle LINE_MIN;
 
     static {
         try {
@@ -58,7 +57,6 @@ public final class CallTracker extends CallRing implements Runnable {
             STATE = lookup.findVarHandle(TrackedCall.class, "state", int.class);
             LAST_SUCCESS = lookup.findVarHandle(CallTracker.class, "lastSuccess", long.class);
             LAST_NEUTRAL = lookup.findVarHandle(CallTracker.class, "lastNeutral", long.class);
-            LINE_MIN = lookup.findVarHandle(CallTracker.class, "lineMin", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -76,9 +74,6 @@ public final class CallTracker extends CallRing implements Runnable {
     private volatile long lastSuccess = NONE;
     private volatile long lastNeutral = NONE;
     private static final long NONE = TrackedCall.NONE; // "none yet", for the times below as for a call's failure
-    // For calls in line: the lowest ticket of a call that succeeded since the last check (Long.MAX_VALUE: none). Lowered
-    // by answers, only when lower (in a line that keeps its order, once a check); taken and reset by each check.
-    private volatile long lineMin = Long.MAX_VALUE;
     // The failing run, made when a call first joins one. Watchdog thread only.
     private FailingRun failing;
     // The run's length as of the last check when it is still going (a call of it pending, or a failure of it new),
@@ -168,12 +163,8 @@ public final class CallTracker extends CallRing implements Runnable {
      */
     public void succeeded(TrackedCall call, long nanos) {
         succeeded(nanos);
-        long ticket = call.ticket;
-        if (limits.inLine && ticket >= 0) {
-            long min;
-            while (ticket < (min = lineMin) && !LINE_MIN.compareAndSet(this, min, ticket)) {
-                Thread.onSpinWait();
-            }
+        if (limits.inLine && call.ticket >= 0) {
+            lineMoved(call.ticket);
         }
     }
 
@@ -230,7 +221,9 @@ public final class CallTracker extends CallRing implements Runnable {
         boolean live = false;
         // For calls in line: every call with a higher ticket than this one had a call begun before it succeed since the
         // last check.
-        long moved = limits.inLine ? (long) LINE_MIN.getAndSet(this, Long.MAX_VALUE) : Long.MAX_VALUE;
+        long moved = limits.inLine ? takeLineMin() : Long.MAX_VALUE;
+        // The last success as of now, after the moves were taken: a success among them is no later than this.
+        long movedBy = limits.inLine ? lastSuccess : NONE;
         for (long t = c; t < limit; t++) {
             TrackedCall call = at(ring, t);
             if (call == null || call.ticket < t) {
@@ -252,16 +245,8 @@ public final class CallTracker extends CallRing implements Runnable {
             } else {
                 advancing = false;
                 long age = now - call.startNanos;
-                long waited = age;
-                if (limits.inLine) {
-                    if (t > moved && success != NONE && success - call.startNanos > 0) {
-                        // A call begun before it succeeded since the last check, and not before it began (as far as the
-                        // last success says): its line moved then, at the last success at the latest.
-                        call.lineMark = success;
-                    }
-                    // A call in line waits for its threshold from the later of its start and its line's last move.
-                    waited = call.lineMark == NONE ? age : Math.min(age, now - call.lineMark);
-                }
+                // A call in line waits for its threshold from the later of its start and its line's last move.
+                long waited = limits.inLine ? call.waitedInLine(t > moved, movedBy, now) : age;
                 if (afterSuccess && (oldest == NONE || call.startNanos - oldest < 0)) {
                     oldest = call.startNanos;
                 }

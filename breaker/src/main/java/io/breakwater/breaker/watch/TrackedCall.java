@@ -51,6 +51,20 @@ public abstract class TrackedCall {
     }
 
     /**
+     * For a call in line, found waiting at {@code now} by the watchdog: how long it has waited since it began and since
+     * its line last moved. {@code moved}: a call begun before it succeeded since the last check, no later than
+     * {@code movedBy} (the last success then; NONE: none yet), which is its line's move when it came after it began (as
+     * far as the last success says). Watchdog thread only.
+     */
+    final long waitedInLine(boolean moved, long movedBy, long now) {
+        if (moved && movedBy != NONE && movedBy - startNanos > 0) {
+            lineMark = movedBy;
+        }
+        long age = now - startNanos;
+        return lineMark == NONE ? age : Math.min(age, now - lineMark);
+    }
+
+    /**
      * The watchdog expired this call: it {@code blocked} past the block threshold, or waited past the
      * answer threshold, {@code ageNanos} after it began. Runs on the watchdog thread, once.
      */

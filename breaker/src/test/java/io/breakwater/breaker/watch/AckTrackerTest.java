@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.ManualClock;
 import java.time.Duration;
@@ -113,5 +114,27 @@ class AckTrackerTest {
         tracker.run();
         assertThat(breaker.snapshot().failedCalls()).as("2 s after the last success").isEqualTo(3);
         assertThat(breaker.snapshot().lastFailure()).contains("no acknowledgement for 5000 ms");
+    }
+
+    @Test
+    void theClustersRefusalsDoNotMoveTheLineButDoSayItAnswers() {
+        ManualClock clock = new ManualClock();
+        CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("refused").failureThreshold(100).clock(clock).build());
+        AckTracker tracker = new AckTracker(breaker, clock, Duration.ofSeconds(2), "inFlightThreshold");
+        for (int i = 0; i < 10; i++) {   // five to a partition that stopped, five to a topic the producer may not write
+            tracker.sent();
+        }
+        clock.advanceMillis(1_500);
+        for (int i = 0; i < 5; i++) {   // the cluster refuses those five: it answers, but nothing went through
+            tracker.acknowledged();
+            tracker.refusedByCluster();
+        }
+        clock.advanceMillis(400);
+        tracker.run();
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        clock.advanceMillis(100);
+        tracker.run();
+        assertThat(breaker.snapshot().failedCalls()).as("five records unanswered for 2 s, their line never moved").isEqualTo(5);
+        assertThat(breaker.state()).as("not a stall: the cluster answered 0.5 s ago").isEqualTo(CircuitBreakerState.CLOSED);
     }
 }

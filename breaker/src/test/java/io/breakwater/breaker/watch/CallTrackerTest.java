@@ -554,7 +554,7 @@ class CallTrackerTest {
         }
 
         @Test
-        void theLineStillMovesWhenTheCallsThatMovedItAreReleasedFromTheRing() {
+        void aWaitingCallKeepsItsLinesMoveOnceTheCallThatMovedItLeavesTheRing() {
             CallTracker tracker = tracker(clock, true);
             Named first = begin(tracker, "first", true);
             Named second = begin(tracker, "second", true);
