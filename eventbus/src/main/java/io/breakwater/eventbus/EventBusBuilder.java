@@ -100,7 +100,10 @@ public final class EventBusBuilder {
         return this;
     }
 
-    /** A publish unanswered longer than this counts against its stream (default 2 s; must be > 0). */
+    /**
+     * A publish unanswered longer than this, with no publish of its stream made before it acknowledged meanwhile, counts
+     * against its stream (default 2 s; must be > 0): a backlog the cluster works through is no failure.
+     */
     public EventBusBuilder inFlightThreshold(Duration threshold) {
         this.inFlightThreshold = Timeouts.positive("inFlightThreshold", threshold);
         return this;

@@ -51,13 +51,19 @@ public final class CircuitBreakerProducerBuilder<K, V> {
         return this;
     }
 
-    /** A {@code send()} blocked longer than this counts as a failure (default 1 s). */
+    /**
+     * A {@code send()} blocked longer than this, with no record sent before it acknowledged meanwhile, counts as a
+     * failure (default 1 s).
+     */
     public CircuitBreakerProducerBuilder<K, V> sendBlockThreshold(Duration threshold) {
         this.sendBlockThreshold = Timeouts.positive("sendBlockThreshold", threshold);
         return this;
     }
 
-    /** A record unanswered longer than this counts as a failure (default 2 s). */
+    /**
+     * A record unanswered longer than this, with no record sent before it acknowledged meanwhile, counts as a failure
+     * (default 2 s): records wait in line in Kafka's buffer, and a backlog the cluster works through is no failure.
+     */
     public CircuitBreakerProducerBuilder<K, V> inFlightThreshold(Duration threshold) {
         this.inFlightThreshold = Timeouts.positive("inFlightThreshold", threshold);
         return this;

@@ -203,4 +203,39 @@ class StallTest {
         }
         assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
     }
+
+    /** Twenty records sent at once; {@code answered} of them then answered in order, one every 200 ms. */
+    private void backlog(int answered) {
+        for (int i = 0; i < 20; i++) {
+            producer.send(record("r" + i));
+        }
+        for (int i = 0; i < answered; i++) {
+            for (int tick = 0; tick < 2; tick++) {
+                clock.advance(Duration.ofMillis(100));
+                producer.checkNow();
+            }
+            mock.completeNext();
+        }
+    }
+
+    @Test
+    void aBacklogTheClusterWorksThroughIsNoFailureThoughEveryRecordWaitsLongerThanTheThreshold() {
+        backlog(20);   // the last record waited 4 s, the cluster answering all along
+        producer.checkNow();
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        assertThat(breaker.snapshot().successfulCalls()).isEqualTo(20);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void aBacklogThatStopsOpensTheBreakerTheThresholdAfterItsLastMove() {
+        backlog(6);   // answered up to 1.2 s; then nothing
+        for (int tick = 0; tick < 20; tick++) {   // to 3.2 s: 2 s after the last answer
+            assertThat(breaker.state()).as("%d ms after the last answer", tick * 100).isEqualTo(CircuitBreakerState.CLOSED);
+            clock.advance(Duration.ofMillis(100));
+            producer.checkNow();
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().lastFailure()).contains("no acknowledgement for 3200 ms");
+    }
 }

@@ -207,10 +207,16 @@ public class BreakwaterProperties implements InitializingBean {
         /** Name of the breaker every producer of the factory shares. */
         private String breakerName = "kafka-template";
 
-        /** A send() that blocks longer than this counts as a failure (the wrapper's default: 1s). */
+        /**
+         * A send() that blocks longer than this, with no record sent before it acknowledged meanwhile, counts as a
+         * failure (the wrapper's default: 1s).
+         */
         private Duration sendBlockThreshold;
 
-        /** A record unanswered longer than this counts as a failure (the wrapper's default: 2s). */
+        /**
+         * A record unanswered longer than this, with no record sent before it acknowledged meanwhile, counts as a
+         * failure: a backlog the cluster works through does not (the wrapper's default: 2s).
+         */
         private Duration inFlightThreshold;
 
         public boolean isEnabled() {

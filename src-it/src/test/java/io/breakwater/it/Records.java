@@ -91,15 +91,23 @@ final class Records {
      * OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (KAFKA-15591): that producer is stuck for 2 minutes.
      */
     static void createTopics(String bootstrap, java.util.Collection<String> topics) throws Exception {
+        createTopics(bootstrap, topics, 1);
+    }
+
+    /** As {@link #createTopics(String, java.util.Collection)}, with {@code partitions} each, every one primed. */
+    static void createTopics(String bootstrap, java.util.Collection<String> topics, int partitions) throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(topics.stream().map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 1, (short) 1)).toList())
+            admin.createTopics(topics.stream()
+                            .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
         }
         try (KafkaProducer<String, String> producer = producer(bootstrap, Map.of())) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (String topic : topics) {
-                acks.add(producer.send(new ProducerRecord<>(topic, "prime", "prime")));
+                for (int partition = 0; partition < partitions; partition++) {
+                    acks.add(producer.send(new ProducerRecord<>(topic, partition, "prime", "prime")));
+                }
             }
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(30, TimeUnit.SECONDS);

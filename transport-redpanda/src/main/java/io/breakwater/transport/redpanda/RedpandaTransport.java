@@ -242,13 +242,19 @@ public final class RedpandaTransport implements AutoCloseable {
             return this;
         }
 
-        /** A send blocked longer than this counts against the transport breaker (default 1 s). */
+        /**
+         * A send blocked longer than this, with no send made before it acknowledged meanwhile, counts against the
+         * transport breaker (default 1 s).
+         */
         public Builder sendBlockThreshold(Duration threshold) {
             this.sendBlockThreshold = Timeouts.positive("sendBlockThreshold", threshold);
             return this;
         }
 
-        /** A send unanswered longer than this counts against the transport breaker (default 2 s). */
+        /**
+         * A send unanswered longer than this, with no send made before it acknowledged meanwhile, counts against the
+         * transport breaker (default 2 s): a backlog the cluster works through is no failure.
+         */
         public Builder inFlightThreshold(Duration threshold) {
             this.inFlightThreshold = Timeouts.positive("inFlightThreshold", threshold);
             return this;
