@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -67,7 +68,7 @@ class BacklogIT {
     /** One guard under the quota: how it sends, and what it counted. */
     private static final class Guarded {
         final String label;
-        final List<BreakerWatch> watches = new ArrayList<>();
+        final List<BreakerWatch> watches = new CopyOnWriteArrayList<>();   // added by its caller, read by the test
         final AtomicLong sent = new AtomicLong();
         final AtomicLong keys = new AtomicLong();
         final AtomicLong acknowledged = new AtomicLong();
