@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -64,6 +65,8 @@ class BacklogIT {
     static final Duration IN_FLIGHT_THRESHOLD = Duration.ofSeconds(2);
     /** Each topic's partitions: their acknowledgements come in another order than their records were sent. */
     static final int PARTITIONS = 4;
+    /** Every record's value: 1 KB. */
+    static final String VALUE = "x".repeat(1_000);
 
     /** One guard under the quota: how it sends, and what it counted. */
     private static final class Guarded {
@@ -150,13 +153,24 @@ class BacklogIT {
         }
     }
 
+    /** {@code g}'s load through {@code producer}, whose breaker it watches; the producer closed after it. */
+    private static Void viaProducer(Guarded g, Producer<String, String> producer, Supplier<CircuitBreaker> breaker,
+                                    String topic, BooleanSupplier sending, boolean drain, Duration closeWithin) {
+        try {
+            g.watch("breaker", breaker.get());
+            load(g, sending, drain, done -> producer.send(new ProducerRecord<>(topic, g.key(), VALUE), (m, e) -> done.accept(e)));
+        } finally {
+            producer.close(closeWithin);
+        }
+        return null;
+    }
+
     /**
      * The wrapper, the interceptor and the EventBus on the broker at {@code bootstrap}, each on a throttled topic of its
      * own and driven by one of {@code callers} while {@code sending} holds; their loads, once each is done.
      */
     private static List<Future<?>> drive(String bootstrap, Admin admin, String run, List<Guarded> guards,
                                          ExecutorService callers, BooleanSupplier sending, boolean drain) throws Exception {
-        String value = "x".repeat(1_000);
         String wrapperTopic = throttled(bootstrap, admin, run + "-wrapper");
         String interceptorTopic = throttled(bootstrap, admin, run + "-interceptor");
         String busTopic = throttled(bootstrap, admin, run + "-bus");
@@ -165,29 +179,14 @@ class BacklogIT {
         loads.add(callers.submit(() -> {
             Map<String, Object> config = config(bootstrap, wrapperTopic);
             CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(config), config);
-            try {
-                Guarded g = guards.get(0);
-                g.watch("breaker", producer.breaker());
-                load(g, sending, drain, done -> producer.send(new ProducerRecord<>(wrapperTopic, g.key(), value),
-                        (m, e) -> done.accept(e)));
-            } finally {
-                producer.close(closeWithin);
-            }
-            return null;
+            return viaProducer(guards.get(0), producer, producer::breaker, wrapperTopic, sending, drain, closeWithin);
         }));
         loads.add(callers.submit(() -> {
             Map<String, Object> config = config(bootstrap, interceptorTopic);
             config.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, CircuitBreakerProducerInterceptor.class.getName());
-            Producer<String, String> producer = new KafkaProducer<>(config);
-            try {
-                Guarded g = guards.get(1);
-                g.watch("breaker", CircuitBreakerRegistry.global().get(interceptorTopic).orElseThrow());
-                load(g, sending, drain, done -> producer.send(new ProducerRecord<>(interceptorTopic, g.key(), value),
-                        (m, e) -> done.accept(e)));
-            } finally {
-                producer.close(closeWithin);
-            }
-            return null;
+            return viaProducer(guards.get(1), new KafkaProducer<>(config),
+                    () -> CircuitBreakerRegistry.global().get(interceptorTopic).orElseThrow(), interceptorTopic, sending,
+                    drain, closeWithin);
         }));
         loads.add(callers.submit(() -> {
             // The bus's publish never blocks: at most 8,000 events (8 MB) outstanding, so that they wait in Kafka's
@@ -205,7 +204,7 @@ class BacklogIT {
                 g.watch("stream", eventBus.channelBreaker(busTopic));
                 load(g, sending, drain, done -> {
                     outstanding.acquireUninterruptibly();
-                    CompletableFuture<PublishResult> published = eventBus.publishStream(busTopic, g.key(), value, Map.of());
+                    CompletableFuture<PublishResult> published = eventBus.publishStream(busTopic, g.key(), VALUE, Map.of());
                     published.whenComplete((r, e) -> {
                         outstanding.release();
                         done.accept(e);

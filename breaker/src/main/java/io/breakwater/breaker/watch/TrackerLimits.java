@@ -51,30 +51,19 @@ public final class TrackerLimits {
         this.inLine = inLine;
     }
 
-    private TrackerLimits(TrackerLimits limits, boolean inLine) {
-        this.clock = limits.clock;
-        this.blockNanos = limits.blockNanos;
-        this.answerNanos = limits.answerNanos;
-        this.youngNanos = limits.youngNanos;
-        this.capacity = limits.capacity;
-        this.firstSlots = limits.firstSlots;
-        this.everyAnswerMarked = limits.everyAnswerMarked;
-        this.inLine = inLine;
-    }
-
     /**
      * These limits for calls that wait in line, each behind the calls begun before it, as a producer's records wait in
      * its buffer: a call is late only once it has waited its threshold since it began and since a call begun before it
      * last succeeded (as the watchdog's checks see it: to the check after; the owner tells the tracker which call
      * succeeded, {@link CallTracker#succeeded(TrackedCall, long)}; a move while the call is younger than half the
-     * smaller threshold may go unseen, so a call may be found late up to that much early). A
-     * line that moves is a backlog, not a failure: behind a cluster that acknowledges as fast as it can, but slower than
-     * records come, every record waits longer than the threshold, yet the cluster answers. A call with no call before it
-     * answered since it began (one caller waiting on each answer, a cluster that stopped) is timed from its start, as
-     * without a line.
+     * smaller threshold may go unseen, so a call may be found late up to that much early). A line that moves is a
+     * backlog, not a failure: behind a cluster that acknowledges as fast as it can, but slower than records come, every
+     * record waits longer than the threshold, yet the cluster answers. A call with no call before it answered since it
+     * began (one caller waiting on each answer, a cluster that stopped) is timed from its start, as without a line.
      */
     public TrackerLimits inLine() {
-        return inLine ? this : new TrackerLimits(this, true);
+        return inLine ? this : new TrackerLimits(clock, Duration.ofNanos(blockNanos), Duration.ofNanos(answerNanos), capacity,
+                everyAnswerMarked, firstSlots, true);
     }
 
     private static long positive(String what, Duration d) {
