@@ -184,4 +184,52 @@ class TreeRulesTest {
         }
         assertThat(missing).as("library modules missing from bom/pom.xml").isEmpty();
     }
+
+    @Test
+    void everyModuleIsNamedForItsRootPackageAndTheReadmeGivesEveryLibraryModulesName() throws IOException {
+        Path root = Workspace.root();
+        List<String> misnamed = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java"))).sorted().toList()) {
+                String named = moduleName(dir);
+                String rootPackage = rootPackage(dir);
+                if (!rootPackage.equals(named)) {
+                    misnamed.add(root.relativize(dir) + ": named " + named + ", root package " + rootPackage);
+                }
+            }
+        }
+        assertThat(misnamed).as("modules whose breakwater.module.name (their jar's Automatic-Module-Name) is not their "
+                + "root package").isEmpty();
+        String readme = Files.readString(root.resolve("README.md"));
+        String modulePath = readme.substring(readme.indexOf("### On the module path"),
+                readme.indexOf("<!-- snippet: module-info -->"));
+        List<String> unnamed = new ArrayList<>();
+        for (Path module : libraryModules()) {
+            if (!modulePath.contains("`" + moduleName(module) + "`")) {
+                unnamed.add(moduleName(module));
+            }
+        }
+        assertThat(unnamed).as("library modules the README's \"On the module path\" does not name").isEmpty();
+    }
+
+    private static String moduleName(Path dir) throws IOException {
+        Matcher name = Pattern.compile("<breakwater.module.name>([^<]+)</breakwater.module.name>")
+                .matcher(Files.readString(dir.resolve("pom.xml")));
+        return name.find() ? name.group(1) : "(none)";
+    }
+
+    /** The package of a module's main sources that holds, or is above, every other. */
+    private static String rootPackage(Path dir) throws IOException {
+        Path sources = dir.resolve("src/main/java");
+        try (Stream<Path> files = Files.walk(sources)) {
+            return files.filter(f -> f.toString().endsWith(".java"))
+                    .map(f -> sources.relativize(f.getParent()).toString().replace('/', '.'))
+                    .reduce((a, b) -> {
+                        while (!(b + ".").startsWith(a + ".")) {
+                            a = a.contains(".") ? a.substring(0, a.lastIndexOf('.')) : "";
+                        }
+                        return a;
+                    }).orElse("(no sources)");
+        }
+    }
 }
