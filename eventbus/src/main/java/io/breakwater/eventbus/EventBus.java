@@ -99,11 +99,11 @@ public final class EventBus implements AutoCloseable {
         this.trackerLimits = new TrackerLimits(clock::nanoTime, sendBlockThreshold, inFlightThreshold,
                 StreamChannel.TRACKED, true).inLine();
         this.credentialsRefused = sender::credentialsRefused;
+        this.statusSubscriptions = b.attachments(registry, transport.breaker());
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
-        this.statusSubscriptions = b.attachments(registry, transport.breaker());
         if (spills != null) {   // streams whose events an earlier run left in the spill: their replay starts now
-            spills.waiting().forEach(this::channel);
+            spills.resume(this::channel, statusSubscriptions);
         }
     }
 

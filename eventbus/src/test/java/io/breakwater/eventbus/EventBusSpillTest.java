@@ -26,9 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -514,6 +517,53 @@ class EventBusSpillTest {
                         json(1) + " replay 2");
         assertThat(bus.spillStatus().get(0).dropped()).isEqualTo(1);
         assertThat(bus.spillStatus().get(0).pending()).isZero();
+    }
+
+    @Test
+    void aSpilledEventKafkaRefusesAtOnceAsTooLargeIsDroppedAndDoesNotHoldItsStream() {
+        // Kafka's producer checks a record's size in send() and fails it there, callback and future, before send
+        // returns: the replay sees the event failed at once, as it sees a refusal by a breaker.
+        MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+                if (value(record).equals(json(0))) {
+                    RecordTooLargeException tooLarge = new RecordTooLargeException("event 0 is too large");
+                    callback.onCompletion(null, tooLarge);
+                    return CompletableFuture.failedFuture(tooLarge);
+                }
+                return super.send(record, callback);
+            }
+        };
+        SqliteSpillStore store = store();
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        publish(bus, 0).join();
+        publish(bus, 1).join();
+        bus.channelBreaker(STREAM).reset();
+
+        await().atMost(WAIT).until(() -> store.stats().isEmpty() && bus.spillStatus().get(0).pending() == 0);
+        assertThat(mock.history()).extracting(EventBusSpillTest::valueAndReplay).as("0 never reached Kafka's buffer")
+                .containsExactly(json(1) + " replay 1");
+        assertThat(bus.spillStatus().get(0).dropped()).isEqualTo(1);
+        assertThat(bus.channelBreaker(STREAM).state()).as("the event's own fault").isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    @Test
+    void aBuildThatFailsOnAClosedSpillLeavesNoThreadOfItsOwnRunning() {
+        SqliteSpillStore store = store();
+        store.close();
+        Set<Thread> before = spillThreads();
+
+        assertThatThrownBy(() -> bus(blocking(ackingMock()), store)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is closed");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(spillThreads()).as("the spill's writer and replay threads")
+                .isSubsetOf(before));
+    }
+
+    private static Set<Thread> spillThreads() {
+        Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
+        threads.removeIf(t -> !t.getName().startsWith("breakwater-spill-") || !t.isAlive());
+        return threads;
     }
 
     @Test

@@ -104,7 +104,7 @@ public final class SpillReplayer implements AutoCloseable {
             headers.put(EventBus.REPLAY_HEADER, Integer.toString(count));
             CompletableFuture<RecordMetadata> send = sender.send(channel, event.topic(), event.key(), event.payload(),
                     headers);
-            if (send.isCompletedExceptionally() && sent.isEmpty() && batch.isEmpty()) {
+            if (send.isCompletedExceptionally() && batch.isEmpty() && !neverSendable(send)) {
                 return; // refused at once: a breaker is not admitting calls; try again next tick
             }
             if (!send.isCompletedExceptionally()) {
@@ -130,6 +130,14 @@ public final class SpillReplayer implements AutoCloseable {
             channel.replayFinished(0); // the replayer is closing; the events stay in the spill
             throw e;
         }
+    }
+
+    /**
+     * Whether a send that failed at once failed for its event alone, for good: Kafka's producer fails a record too large
+     * for it inside send(), so such an event fails at once as a breaker's refusal does, and must be dropped, not retried.
+     */
+    private static boolean neverSendable(CompletableFuture<RecordMetadata> failed) {
+        return Spillable.neverSendable(failed.handle((m, e) -> e).join());
     }
 
     private void finish(StreamChannel channel, List<SpilledEvent> batch, List<CompletableFuture<RecordMetadata>> sent) {

@@ -1,5 +1,6 @@
 package io.breakwater.eventbus.internal;
 
+import io.breakwater.breaker.Subscription;
 import io.breakwater.eventbus.SpillStatus;
 import io.breakwater.spill.SpillStore;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /** The spills of a bus: one {@link SpillFront} and one {@link SpillReplayer} per store, the bus's and each stream's. */
 public final class Spills implements AutoCloseable {
@@ -48,6 +50,22 @@ public final class Spills implements AutoCloseable {
     public void watch(StreamChannel channel) {
         if (channel.spill != null) {
             replayers.get(channel.spill).watch(channel);
+        }
+    }
+
+    /**
+     * Starts ({@code channel}) each stream that holds events, left by an earlier run, in its spill. Should that fail (a
+     * store closed already, say), nothing this bus started keeps running: its spills' threads stop (the stores stay
+     * open, the caller's), {@code attached} is undone, and the failure is thrown.
+     */
+    public void resume(Consumer<String> channel, List<Subscription> attached) {
+        try {
+            waiting().forEach(channel);
+        } catch (RuntimeException | Error e) {
+            attached.forEach(Subscription::close);
+            replayers.values().forEach(SpillReplayer::close);
+            replayers.keySet().forEach(front -> front.close(Duration.ofSeconds(1)));
+            throw e;
         }
     }
 
