@@ -107,4 +107,29 @@ class BatchHandlerTest {
         assertThat(f.committed(P0)).isEqualTo(4);
         assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
     }
+
+    @Test
+    void aRecordThatFailsEveryBatchHoldingItIsFoundByTrialsOfOneRecordAndHandedOverInsteadOfStoppingItsPartition() {
+        // A counting failure: every trial batch that holds 0-1 fails and opens the breaker again. Trials of one record
+        // each find it, count its attempts, and hand it over once they reach their limit in all.
+        Fixture f = new Fixture();
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder().maxAttempts(2)
+                .batchHandler(recording(f, ids -> ids.contains("0-1"), () -> new IOException("constraint the db rejects")))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        for (int cycle = 0; cycle < 100 && f.committed(P0) < 3; cycle++) {
+            gated.runOnce();
+            f.clock.advance(f.breaker.config().resetTimeout());
+        }
+
+        assertThat(failed).as("handed over: 0-1 alone").containsExactly(1L);
+        assertThat(f.committed(P0)).as("the partition went on past it").isEqualTo(3);
+        assertThat(batches).as("after the first failed trial batch, trials of one record").contains(List.of("0-1"))
+                .filteredOn(ids -> ids.size() > 1 && ids.contains("0-1")).hasSizeLessThanOrEqualTo(2);
+        assertThat(gated.stats().recordsHandled()).isEqualTo(2);
+    }
 }

@@ -156,6 +156,65 @@ class ThreadingTest {
     }
 
     @Test
+    void aHandlerThatWrapsItsInterruptEndsTheLoopWithoutSkippingItsRecordEvenWhenSuchFailuresDoNotCount() {
+        // The usual idiom: keep the flag, throw something unchecked. Counted or not, the record was not handled.
+        started(f.builder().countsAsFailure(e -> false).recordHandler(r -> {
+            f.calls.add(r.partition() + "-" + r.offset());
+            if (r.offset() == 1) {
+                try {
+                    throw new InterruptedException("shutting down");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while writing", e);
+                }
+            }
+        }));
+        f.produce(P0, 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gated.stats().state() == ConsumerStats.State.CLOSED);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1");
+        assertThat(f.committed(P0)).as("0-1 is not committed: it was never handled").isEqualTo(1);
+        assertThat(gated.stats().recordsFailed()).as("not given to the failed-record handler").isZero();
+        assertThat(f.breaker.callStats().failed()).isZero();
+    }
+
+    @Test
+    void aHandlerThatIgnoresAnInterruptAndSucceedsEndsTheRoundAfterItsRecord() {
+        started(f.builder().recordHandler(r -> {
+            f.calls.add(r.partition() + "-" + r.offset());
+            if (r.offset() == 1) {
+                Thread.currentThread().interrupt();   // as a driver that does not answer interrupts would leave it
+            }
+        }));
+        f.produce(P0, 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gated.stats().state() == ConsumerStats.State.CLOSED);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1");
+        assertThat(f.committed(P0)).as("0-1 was handled; 0-2 never began").isEqualTo(2);
+    }
+
+    @Test
+    void aFailedRecordHandlerInterruptedEndsTheLoopWithoutCountingAnAttemptOrDroppingTheRecord() {
+        started(f.builder().countsAsFailure(e -> false).maxAttempts(2)
+                .recordHandler(r -> {
+                    f.calls.add(r.partition() + "-" + r.offset());
+                    if (r.offset() == 1) {
+                        throw new IllegalArgumentException("bad record");
+                    }
+                })
+                .failedRecordHandler((r, failure) -> {
+                    throw new InterruptedException("interrupted waiting for the dead letter's acknowledgement");
+                }));
+        f.produce(P0, 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gated.stats().state() == ConsumerStats.State.CLOSED);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1");
+        assertThat(f.committed(P0)).as("0-1 neither handed over nor dropped").isEqualTo(1);
+        assertThat(gated.stats().recordsDropped()).isZero();
+        assertThat(gated.failure()).isEmpty();
+    }
+
+    @Test
     void aLoopClosedBeforeItRanClosesItsConsumerAndCannotBeStarted() {
         gated = f.builder().recordHandler(f.handler()).build();
 

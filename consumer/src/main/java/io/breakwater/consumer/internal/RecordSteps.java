@@ -146,9 +146,20 @@ final class RecordSteps<K, V> {
         }
     }
 
+    /** Whether the loop's thread was interrupted: its flag is set, or an interrupt is among {@code failure}'s causes. */
     static boolean isInterrupt(Throwable failure) {
-        Throwable t = Throwables.unwrap(failure);
-        return t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException;
+        if (Thread.currentThread().isInterrupted()) {
+            return true;   // whatever the handler threw: the loop's thread is being stopped
+        }
+        // A handler that keeps the interrupt wraps it, as often as not: new RuntimeException(e), an SQLException.
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -212,6 +223,12 @@ final class RecordSteps<K, V> {
         } catch (Throwable e) {
             if (isFatal(e)) {
                 throw (Error) e;
+            }
+            if (isInterrupt(e)) {
+                // Interrupted while handing the record over (waiting for a dead letter's acknowledgement, say): not an
+                // attempt of the handler's; the record stays unhandled and the loop ends like a close.
+                Thread.currentThread().interrupt();
+                return Step.INTERRUPTED;
             }
             int attempts = ledger.failedHandOver(record);
             if (attempts < maxAttempts) {

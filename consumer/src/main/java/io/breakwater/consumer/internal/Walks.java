@@ -33,6 +33,10 @@ final class Walks<K, V> {
     private final Clock clock;
     private final long budgetNanos;
     private long roundEnds;
+    // Set when a trial batch failed and the breaker refused again: until the breaker closes, its trials go one record at
+    // a time, so that a record that fails any batch holding it is found, counted, and in the end handed over, instead
+    // of failing every trial batch (its stream stopped for good).
+    private boolean trialsAlone;
 
     Walks(LoopSettings<K, V> settings, RecordSteps<K, V> steps, Gate gate, Ledger ledger, LoopCounters counters,
           BooleanSupplier stopping) {
@@ -58,6 +62,10 @@ final class Walks<K, V> {
         int i = from;
         while (i < to) {
             if (stopping.getAsBoolean()) {
+                return false;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                round.seekBackFrom(i); // interrupted during a handler that carried on: the loop ends at its next check
                 return false;
             }
             if (i > from && clock.nanoTime() - roundEnds >= 0) {
@@ -93,7 +101,8 @@ final class Walks<K, V> {
     /**
      * The round as one batch: one admission in CLOSED; in HALF_OPEN one trial admission per record (in the observing
      * mode at most {@code halfOpenMaxCalls}), and the batch cut to the records admitted. A failed batch is tried again
-     * one record at a time, unless the breaker now refuses, the handler was refused or the thread interrupted.
+     * one record at a time, unless the breaker now refuses, the handler was refused or the thread interrupted. After a
+     * trial batch failed, the trials until the breaker closes are one record each, as with a record handler.
      */
     private boolean asBatch(Round<K, V> round) {
         Gate.Admission first = gate.admit();
@@ -101,6 +110,14 @@ final class Walks<K, V> {
             gate.refused();
             round.seekBackFrom(0);
             return true;
+        }
+        if (!first.trial()) {
+            trialsAlone = false;
+        } else if (trialsAlone) {
+            gate.release(first);   // the record takes a trial of its own
+            boolean hold = oneByOne(round, 0, 1);
+            round.seekBackFrom(1);
+            return hold;
         }
         List<Gate.Admission> admissions = new ArrayList<>();
         admissions.add(first);
@@ -148,6 +165,7 @@ final class Walks<K, V> {
             counters.trials += trials;
         } else if (failedBatch(first, outcome)) {
             counters.trials += trials;
+            trialsAlone = first.trial();
             round.seekBackFrom(0);
             return hold; // the breaker refuses now: the next round sees it, and holds
         } else {
