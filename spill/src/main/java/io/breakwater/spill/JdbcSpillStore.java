@@ -8,6 +8,7 @@ import io.breakwater.spill.internal.SqlSpill;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -66,6 +67,8 @@ public final class JdbcSpillStore extends SqlBackedStore {
     public static final long DEFAULT_MAX_EVENTS = 1_000_000;
     /** {@link Builder#maxBytes(long)} unless set: 1 GiB. */
     public static final long DEFAULT_MAX_BYTES = 1L << 30;
+    /** How long one request may wait for the database unless {@link Builder#networkTimeout} says otherwise. */
+    public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
 
     private JdbcSpillStore(SqlSpill spill) {
         super(spill);
@@ -122,6 +125,7 @@ public final class JdbcSpillStore extends SqlBackedStore {
         private Schema schema = Schema.postgres(DEFAULT_TABLE);
         private long maxEvents = DEFAULT_MAX_EVENTS;
         private long maxBytes = DEFAULT_MAX_BYTES;
+        private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
 
         private Builder(DataSource dataSource, String url, String user, String password) {
             this.dataSource = dataSource;
@@ -159,6 +163,22 @@ public final class JdbcSpillStore extends SqlBackedStore {
         }
 
         /**
+         * How long one request may wait for the database before its transaction fails (JDBC's
+         * {@link Connection#setNetworkTimeout network timeout}; with {@link #builder(String, String, String)} and
+         * PostgreSQL also the driver's {@code loginTimeout}, unless the URL sets one). A database that stops answering
+         * without closing its connections (a partition, a frozen server) then fails appends after that long, each
+         * publish waiting on it completes, and closing the bus is not held longer. From 1 s to 1 hour; default 30 s.
+         */
+        public Builder networkTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "networkTimeout");
+            if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("networkTimeout must be from 1 s to 1 hour, but was " + timeout);
+            }
+            this.networkTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Connects, creates the table if it is missing, and counts what it holds.
          *
          * @throws SpillException when it cannot; the message names the URL (without credentials) and the table
@@ -173,11 +193,17 @@ public final class JdbcSpillStore extends SqlBackedStore {
                 if (password != null) {
                     credentials.setProperty("password", password);
                 }
-                return new JdbcSpillStore(SqlSpill.open(Connections.held(() -> DriverManager.getConnection(url, credentials)),
+                if (url.startsWith("jdbc:postgresql:") && !url.contains("loginTimeout=")) {
+                    // pgjdbc waits for a login answer for ever by default: a frozen server would hold a reconnect.
+                    credentials.setProperty("loginTimeout", Long.toString(Math.max(1, networkTimeout.toSeconds())));
+                }
+                Connections held = Connections.held(() -> DriverManager.getConnection(url, credentials));
+                return new JdbcSpillStore(SqlSpill.open(Connections.withNetworkTimeout(held, networkTimeout),
                         schema, JdbcUrl.withoutCredentials(url) + where, Redaction.of(password, url), maxEvents, maxBytes));
             }
             String url = urlOf(dataSource, where);
-            return new JdbcSpillStore(SqlSpill.open(Connections.borrowed(dataSource), schema,
+            return new JdbcSpillStore(SqlSpill.open(Connections.withNetworkTimeout(Connections.borrowed(dataSource),
+                    networkTimeout), schema,
                     JdbcUrl.withoutCredentials(url) + where, Redaction.of(null, url), maxEvents, maxBytes));
         }
 

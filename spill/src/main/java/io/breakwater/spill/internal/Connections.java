@@ -2,8 +2,12 @@ package io.breakwater.spill.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a store gets its connection for each transaction. Called only under the store's lock, so one
@@ -32,6 +36,16 @@ public abstract class Connections {
     /** A connection from the data source for each transaction, closed (given back to its pool) after it. */
     public static Connections borrowed(DataSource dataSource) {
         return new Borrowed(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    /**
+     * {@code inner}'s connections, each told to wait for the database at most {@code timeout} per request (JDBC's
+     * network timeout): a database that stops answering without closing the connection (a network partition) fails a
+     * transaction after that long instead of holding the store, and every append behind it, until the operating system
+     * gives up on the connection. A driver that cannot set it is logged once and used as it is.
+     */
+    public static Connections withNetworkTimeout(Connections inner, Duration timeout) {
+        return new NetworkTimeout(Objects.requireNonNull(inner, "inner"), Math.toIntExact(timeout.toMillis()));
     }
 
     abstract Connection acquire() throws SQLException;
@@ -116,6 +130,53 @@ public abstract class Connections {
 
         @Override
         void close() {
+        }
+    }
+
+    private static final class NetworkTimeout extends Connections {
+
+        private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
+        private final Connections inner;
+        private final int millis;
+        // The connection last given the timeout (a held one comes again for each transaction), and whether the driver
+        // refused it once.
+        private Connection timed;
+        private boolean unsupported;
+
+        NetworkTimeout(Connections inner, int millis) {
+            this.inner = inner;
+            this.millis = millis;
+        }
+
+        @Override
+        Connection acquire() throws SQLException {
+            Connection connection = inner.acquire();
+            if (connection != timed && !unsupported) {
+                try {
+                    // The executor runs the driver's abort once the timeout passes; none is needed beyond the caller.
+                    connection.setNetworkTimeout(Runnable::run, millis);
+                    timed = connection;
+                } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
+                    unsupported = true;
+                    LOG.info("The JDBC driver of {} sets no network timeout: a database that stops answering holds the "
+                            + "spill until the connection fails", connection.getClass().getName());
+                } catch (SQLException | RuntimeException e) {
+                    inner.release(connection, true);
+                    throw e;
+                }
+            }
+            return connection;
+        }
+
+        @Override
+        void release(Connection connection, boolean failed) {
+            inner.release(connection, failed);
+        }
+
+        @Override
+        void close() throws SQLException {
+            timed = null;
+            inner.close();
         }
     }
 
