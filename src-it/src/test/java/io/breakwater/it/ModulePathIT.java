@@ -39,7 +39,7 @@ class ModulePathIT {
 
     private static final Path MAIN = Path.of("src/test/modular/com/example/orders/Main.java");
 
-    /** The library modules, as the README lists them: jar (by artifact id) to module name. */
+    /** The library's jars on this classpath (all but the starter's), by artifact id, and their module names. */
     static final Map<String, String> LIBRARY = Map.ofEntries(
             Map.entry("breakwater-breaker", "io.breakwater.breaker"),
             Map.entry("breakwater-status", "io.breakwater.status"),
