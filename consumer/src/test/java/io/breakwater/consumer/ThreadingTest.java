@@ -179,6 +179,21 @@ class ThreadingTest {
     }
 
     @Test
+    void anInterruptAmongTheCausesWithTheFlagClearIsAnotherThreadsAndAFailureOfTheHandler() {
+        started(f.builder().recordHandler(r -> {
+            f.calls.add(r.partition() + "-" + r.offset());
+            if (r.offset() == 1) {
+                throw new IllegalStateException("a worker of the handler was interrupted", new InterruptedException());
+            }
+        }));
+        f.produce(P0, 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> f.breaker.callStats().failed() == 1);
+
+        assertThat(gated.stats().state()).as("the loop runs on").isNotEqualTo(ConsumerStats.State.CLOSED);
+        assertThat(f.committed(P0)).isEqualTo(1);
+    }
+
+    @Test
     void aHandlerThatIgnoresAnInterruptAndSucceedsEndsTheRoundAfterItsRecord() {
         started(f.builder().recordHandler(r -> {
             f.calls.add(r.partition() + "-" + r.offset());

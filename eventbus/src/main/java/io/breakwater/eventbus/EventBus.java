@@ -64,20 +64,17 @@ public final class EventBus implements AutoCloseable {
     private final Fallbacks fallbacks;
     private final String topicPrefix;
     private final Clock clock;
-    // Of every stream's tracker.
-    private final TrackerLimits trackerLimits;
+    private final TrackerLimits trackerLimits;   // of every stream's tracker
     // Whether the transport's logins are refused (a stream is then not to blame); one supplier for every stream.
     private final java.util.function.BooleanSupplier credentialsRefused;
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final ChannelSender sender;
     private final EventIds ids = new EventIds();
-    // The bus's spills; null without one.
-    private final Spills spills;
+    private final Spills spills;   // null without a spill
     private final ConcurrentMap<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final List<Subscription> statusSubscriptions;
-    // The headers every event carries, the content type made once.
-    private final EventHeaders eventHeaders;
+    private final EventHeaders eventHeaders;   // of every event, the content type made once
     private final Publication.Bus publications;
     private volatile boolean closed;
 
@@ -103,7 +100,10 @@ public final class EventBus implements AutoCloseable {
         // Null without a spill: then no class of breakwater-spill (an optional dependency) is ever loaded.
         this.spills = b.spill == null && b.streamSpills.isEmpty() ? null : new Spills(b.spill, b.streamSpills, sender);
         if (spills != null) {   // streams whose events an earlier run left in the spill: their replay starts now
-            spills.resume(this::channel, statusSubscriptions);
+            spills.resume(this::channel, () -> {
+                channels.values().forEach(StreamChannel::close);
+                statusSubscriptions.forEach(Subscription::close);
+            });
         }
     }
 

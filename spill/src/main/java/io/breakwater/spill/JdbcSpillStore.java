@@ -163,11 +163,13 @@ public final class JdbcSpillStore extends SqlBackedStore {
         }
 
         /**
-         * How long one request may wait for the database before its transaction fails (JDBC's
+         * How long one request may wait for the database's answer before its transaction fails (JDBC's
          * {@link Connection#setNetworkTimeout network timeout}; with {@link #builder(String, String, String)} and
-         * PostgreSQL also the driver's {@code loginTimeout}, unless the URL sets one). A database that stops answering
-         * without closing its connections (a partition, a frozen server) then fails appends after that long, each
-         * publish waiting on it completes, and closing the bus is not held longer. From 1 s to 1 hour; default 30 s.
+         * PostgreSQL also the driver's {@code loginTimeout} and {@code socketTimeout}, unless the URL sets them). A
+         * database that stops answering without closing its connections (a partition, a frozen server) then fails
+         * appends after that long, and each publish waiting on them completes. It bounds waits for an answer, not a
+         * write: a batch larger than the socket's buffers, sent to a database that stopped reading, waits until the
+         * operating system gives up on the connection. From 1 s to 1 hour; default 30 s.
          */
         public Builder networkTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "networkTimeout");
@@ -193,9 +195,12 @@ public final class JdbcSpillStore extends SqlBackedStore {
                 if (password != null) {
                     credentials.setProperty("password", password);
                 }
-                if (url.startsWith("jdbc:postgresql:") && !url.contains("loginTimeout=")) {
-                    // pgjdbc waits for a login answer for ever by default: a frozen server would hold a reconnect.
-                    credentials.setProperty("loginTimeout", Long.toString(Math.max(1, networkTimeout.toSeconds())));
+                if (url.contains(":postgresql:")) {   // pgjdbc, or a driver wrapping it (jdbc:otel:postgresql:, say)
+                    // It waits for a login answer for ever by default (a frozen server would hold a reconnect), and the
+                    // thread it waits on ends only with a socket timeout. A setting in the URL wins over these.
+                    String seconds = Long.toString(Math.max(1, networkTimeout.toSeconds()));
+                    credentials.setProperty("loginTimeout", seconds);
+                    credentials.setProperty("socketTimeout", seconds);
                 }
                 Connections held = Connections.held(() -> DriverManager.getConnection(url, credentials));
                 return new JdbcSpillStore(SqlSpill.open(Connections.withNetworkTimeout(held, networkTimeout),

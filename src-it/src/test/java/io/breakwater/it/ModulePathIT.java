@@ -132,11 +132,13 @@ class ModulePathIT {
         command.addAll(options);
         command.addAll(List.of("--module", "com.example.orders/com.example.orders.Main", broker.bootstrapServers(), prefix,
                 dir.toString()));
-        Process app = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Path log = dir.resolve(prefix + ".log");
+        Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            String output = new String(app.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("the application ended").isTrue();
+            boolean ended = app.waitFor(60, TimeUnit.SECONDS);
+            String output = Files.readString(log);
             System.out.print(output);
+            assertThat(ended).as("the application ended within 60 s; it printed:%n%s", output).isTrue();
             assertThat(app.exitValue()).as("exit code; it printed:%n%s", output).isZero();
             return output;
         } finally {

@@ -225,7 +225,7 @@ class TreeRulesTest {
             return files.filter(f -> f.toString().endsWith(".java"))
                     .map(f -> sources.relativize(f.getParent()).toString().replace('/', '.'))
                     .reduce((a, b) -> {
-                        while (!(b + ".").startsWith(a + ".")) {
+                        while (!a.isEmpty() && !(b + ".").startsWith(a + ".")) {
                             a = a.contains(".") ? a.substring(0, a.lastIndexOf('.')) : "";
                         }
                         return a;

@@ -146,20 +146,20 @@ final class RecordSteps<K, V> {
         }
     }
 
-    /** Whether the loop's thread was interrupted: its flag is set, or an interrupt is among {@code failure}'s causes. */
+    /**
+     * Whether the loop's thread was interrupted: {@code failure} is an interrupt (unwrapped from an
+     * {@code ExecutionException} or {@code CompletionException}), or the thread's interrupt flag is set, as a handler
+     * that keeps the interrupt and throws something else leaves it (and HikariCP, interrupted waiting for a connection).
+     * An interrupt deeper among the causes may be another thread's (a worker pool shut down): that is the handler's
+     * failure, not a stop of the loop.
+     */
     static boolean isInterrupt(Throwable failure) {
         if (Thread.currentThread().isInterrupted()) {
-            return true;   // whatever the handler threw: the loop's thread is being stopped
+            return true;
         }
-        // A handler that keeps the interrupt wraps it, as often as not: new RuntimeException(e), an SQLException.
-        Throwable t = failure;
-        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException
-                    || t instanceof java.nio.channels.ClosedByInterruptException) {
-                return true;
-            }
-        }
-        return false;
+        Throwable t = Throwables.unwrap(failure);
+        return t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException
+                || t instanceof java.nio.channels.ClosedByInterruptException;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.breakwater.eventbus.internal;
 
-import io.breakwater.breaker.Subscription;
 import io.breakwater.eventbus.SpillStatus;
 import io.breakwater.spill.SpillStore;
 import java.time.Duration;
@@ -55,16 +54,24 @@ public final class Spills implements AutoCloseable {
 
     /**
      * Starts ({@code channel}) each stream that holds events, left by an earlier run, in its spill. Should that fail (a
-     * store closed already, say), nothing this bus started keeps running: its spills' threads stop (the stores stay
-     * open, the caller's), {@code attached} is undone, and the failure is thrown.
+     * store closed already, say), nothing the bus started keeps running or attached: {@code undo} (the bus's channels and
+     * status attachments) runs, its spills' threads stop (the stores stay open, the caller's), and the failure is thrown
+     * with anything the undoing threw suppressed in it.
      */
-    public void resume(Consumer<String> channel, List<Subscription> attached) {
+    public void resume(Consumer<String> channel, Runnable undo) {
         try {
             waiting().forEach(channel);
         } catch (RuntimeException | Error e) {
-            attached.forEach(Subscription::close);
-            replayers.values().forEach(SpillReplayer::close);
-            replayers.keySet().forEach(front -> front.close(Duration.ofSeconds(1)));
+            List<Runnable> steps = new ArrayList<>(List.of(undo));
+            replayers.values().forEach(replayer -> steps.add(replayer::close));
+            replayers.keySet().forEach(front -> steps.add(() -> front.close(Duration.ofSeconds(1))));
+            for (Runnable step : steps) {
+                try {
+                    step.run();
+                } catch (RuntimeException | Error suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
     }
