@@ -39,10 +39,11 @@ public abstract class Connections {
     }
 
     /**
-     * {@code inner}'s connections, each told to wait for the database at most {@code timeout} per request (JDBC's
-     * network timeout): a database that stops answering without closing the connection (a network partition) fails a
-     * transaction after that long instead of holding the store, and every append behind it, until the operating system
-     * gives up on the connection. A driver that cannot set it is logged once and used as it is.
+     * {@code inner}'s connections, each told to wait for the database's answer at most {@code timeout} per request
+     * (JDBC's network timeout), set for each transaction (a pool resets it when a connection comes back): a database
+     * that stops answering without closing the connection (a network partition) fails a transaction after that long
+     * instead of holding the store, and every append behind it, until the operating system gives up on the connection.
+     * A driver that cannot set it is logged once and used as it is.
      */
     public static Connections withNetworkTimeout(Connections inner, Duration timeout) {
         return new NetworkTimeout(Objects.requireNonNull(inner, "inner"), Math.toIntExact(timeout.toMillis()));
@@ -138,9 +139,7 @@ public abstract class Connections {
         private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
         private final Connections inner;
         private final int millis;
-        // The connection last given the timeout (a held one comes again for each transaction), and whether the driver
-        // refused it once.
-        private Connection timed;
+        // Whether the driver refused it once.
         private boolean unsupported;
 
         NetworkTimeout(Connections inner, int millis) {
@@ -151,11 +150,10 @@ public abstract class Connections {
         @Override
         Connection acquire() throws SQLException {
             Connection connection = inner.acquire();
-            if (connection != timed && !unsupported) {
+            if (!unsupported) {
                 try {
                     // The executor runs the driver's abort once the timeout passes; none is needed beyond the caller.
                     connection.setNetworkTimeout(Runnable::run, millis);
-                    timed = connection;
                 } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
                     unsupported = true;
                     LOG.info("The JDBC driver of {} sets no network timeout: a database that stops answering holds the "
@@ -175,7 +173,6 @@ public abstract class Connections {
 
         @Override
         void close() throws SQLException {
-            timed = null;
             inner.close();
         }
     }
