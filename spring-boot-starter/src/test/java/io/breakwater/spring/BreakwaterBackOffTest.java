@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,8 +38,11 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 
 /**
  * Every bean of the auto-configuration backs off when the application defines its own: each case turns on what
- * makes the starter's bean, defines the application's, and finds the application's alone.
+ * makes the starter's bean, defines the application's, and finds the application's alone. The cases run side by side
+ * (each has a context of its own): a context with a status publisher waits up to its close timeout (5 s) to publish
+ * its last state to the closed port they all point at.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BreakwaterBackOffTest {
 
     private static final Map<String, Object> CLOSED_PORT = Map.of("bootstrap.servers", "127.0.0.1:1");
