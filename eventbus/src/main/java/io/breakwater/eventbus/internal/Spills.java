@@ -38,10 +38,18 @@ public final class Spills implements AutoCloseable {
         return streamFronts.getOrDefault(stream, busFront);
     }
 
-    /** Before {@code channel} is published to other threads: it starts with the events its spill holds for it. */
+    /**
+     * Before {@code channel} is published to other threads: it starts with the events its spill holds for it. Should
+     * the store fail to say, the channel is closed (it is nobody's yet) and the failure thrown.
+     */
     public void prepare(StreamChannel channel) {
         if (channel.spill != null) {
-            channel.restoreSpilled(channel.spill.store().events(channel.stream));
+            try {
+                channel.restoreSpilled(channel.spill.store().events(channel.stream));
+            } catch (RuntimeException | Error e) {
+                channel.close();
+                throw e;
+            }
         }
     }
 
