@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -439,6 +440,36 @@ class EventBusSpillTest {
     }
 
     /**
+     * Regression: orders start from the wall clock, so a process whose clock is behind the one that spilled (a clock
+     * set back across a restart, another host) gave new events orders below the held ones. They overtook them, and the
+     * held events, above the replay's floor for good, were never replayed, while every new event went through the spill.
+     */
+    @Test
+    void eventsHeldByAProcessWhoseClockWasAheadStillReplayBeforeNewOnes() {
+        EventBus first = bus(blocking(manualMock()), store());
+        first.channelBreaker(STREAM).forceOpen();
+        publish(first, 0).join();
+        first.close(Duration.ofSeconds(1));
+
+        SqliteSpillStore reopened = store();
+        SpilledEvent template = reopened.oldest(STREAM, 1).get(0);
+        long hourAhead = (System.currentTimeMillis() + Duration.ofHours(1).toMillis()) * 1_000_000L;
+        for (int seq = 1; seq <= 2; seq++) {
+            Map<String, String> headers = new LinkedHashMap<>(template.headers());
+            headers.put(EventBus.EVENT_ID_HEADER, "spilled-an-hour-ahead-" + seq);
+            reopened.append(List.of(SpilledEvent.of(STREAM, template.topic(), "k-" + seq, json(seq).getBytes(StandardCharsets.UTF_8),
+                    headers, hourAhead + seq, System.currentTimeMillis())));
+        }
+        MockProducer<String, byte[]> mock = manualMock();
+        EventBus second = bus(blocking(mock), reopened);
+        CompletableFuture<PublishResult> fourth = publish(second, 3);
+
+        replayUntilEmpty(second, mock, reopened);
+        assertThat(fourth.join().spilled() || fourth.join().acknowledged()).isTrue();
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(0), json(1), json(2), json(3));
+    }
+
+    /**
      * Regression: a stream that had spilled went on spilling every new event for as long as its load went on,
      * as each replay batch ended with the events published meanwhile in the spill, though Kafka was fine.
      */
@@ -722,6 +753,11 @@ class EventBusSpillTest {
         @Override
         public void remove(List<SpilledEvent> events) {
             delegate.remove(events);
+        }
+
+        @Override
+        public long highestOrder(String stream) {
+            return delegate.highestOrder(stream);
         }
 
         @Override

@@ -224,6 +224,11 @@ class SpillMetricsTest {
         }
 
         @Override
+        public long highestOrder(String stream) {
+            return delegate.highestOrder(stream);
+        }
+
+        @Override
         public Set<String> streams() {
             return delegate.streams();
         }

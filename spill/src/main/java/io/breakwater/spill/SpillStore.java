@@ -47,6 +47,15 @@ public interface SpillStore extends AutoCloseable {
      */
     void remove(List<SpilledEvent> events);
 
+    /**
+     * The highest {@link SpilledEvent#order()} among the events of {@code stream} held, or {@link Long#MIN_VALUE}
+     * when it holds none. A publisher that starts again gives its new events orders above it, so that they replay
+     * after the ones held whatever its clock says (a clock set back across a restart, a host whose clock is behind).
+     *
+     * @throws SpillException when the store cannot read
+     */
+    long highestOrder(String stream);
+
     /** The streams that hold at least one event. */
     Set<String> streams();
 

@@ -29,6 +29,11 @@ abstract class SqlBackedStore implements SpillStore {
     }
 
     @Override
+    public long highestOrder(String stream) {
+        return spill.highestOrder(stream);
+    }
+
+    @Override
     public Set<String> streams() {
         return spill.streams();
     }

@@ -123,6 +123,27 @@ abstract class SpillStoreContract {
     }
 
     @Test
+    void highestOrderIsTheLargestOrderAStreamHoldsAndSurvivesAReopen() {
+        SpillStore store = open();
+        assertThat(store.highestOrder("s")).isEqualTo(Long.MIN_VALUE);
+        List<SpilledEvent> stored = store.append(List.of(event("s", 7), event("s", -3), event("s", 12), event("t", 99)));
+        assertThat(store.highestOrder("s")).isEqualTo(12);
+        assertThat(store.highestOrder("t")).isEqualTo(99);
+        assertThat(store.highestOrder("u")).isEqualTo(Long.MIN_VALUE);
+
+        store.remove(List.of(stored.get(2), stored.get(3)));
+        assertThat(store.highestOrder("s")).isEqualTo(7);
+        assertThat(store.highestOrder("t")).isEqualTo(Long.MIN_VALUE);
+        store.close();
+
+        SpillStore reopened = open();
+        assertThat(reopened.highestOrder("s")).isEqualTo(7);
+        reopened.remove(reopened.oldest("s", 10));
+        assertThat(reopened.highestOrder("s")).isEqualTo(Long.MIN_VALUE);
+        assertThatThrownBy(() -> reopened.highestOrder(null)).isInstanceOf(NullPointerException.class).hasMessage("stream");
+    }
+
+    @Test
     void removeTakesTheGivenSequencesAndIgnoresTheRest() {
         SpillStore store = open();
         List<SpilledEvent> stored = store.append(List.of(event("s", 1), event("s", 2), event("s", 3)));
@@ -218,6 +239,7 @@ abstract class SpillStoreContract {
         assertThatThrownBy(() -> store.append(List.of(event("s", 1)))).isInstanceOf(IllegalStateException.class).hasMessage(closed);
         assertThatThrownBy(() -> store.append(List.of())).isInstanceOf(IllegalStateException.class).hasMessage(closed);
         assertThatThrownBy(() -> store.oldest("s", 1)).isInstanceOf(IllegalStateException.class).hasMessage(closed);
+        assertThatThrownBy(() -> store.highestOrder("s")).isInstanceOf(IllegalStateException.class).hasMessage(closed);
         assertThatThrownBy(() -> store.remove(List.of())).isInstanceOf(IllegalStateException.class).hasMessage(closed);
         assertThatThrownBy(store::streams).isInstanceOf(IllegalStateException.class).hasMessage(closed);
         assertThatThrownBy(store::stats).isInstanceOf(IllegalStateException.class).hasMessage(closed);

@@ -124,6 +124,8 @@ final class SpillWalk {
                 .sorted(Comparator.comparingLong(SpilledEvent::order).thenComparingLong(SpilledEvent::sequence))
                 .limit(max).toList();
         assertThat(store.oldest(stream, max)).containsExactlyElementsOf(expected);
+        assertThat(store.highestOrder(stream)).as("highest order of %s", stream).isEqualTo(held.stream()
+                .filter(e -> e.stream().equals(stream)).mapToLong(SpilledEvent::order).max().orElse(Long.MIN_VALUE));
     }
 
     private void remove() {

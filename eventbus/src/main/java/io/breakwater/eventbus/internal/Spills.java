@@ -39,13 +39,19 @@ public final class Spills implements AutoCloseable {
     }
 
     /**
-     * Before {@code channel} is published to other threads: it starts with the events its spill holds for it. Should
-     * the store fail to say, the channel is closed (it is nobody's yet) and the failure thrown.
+     * Before {@code channel} is published to other threads: it starts with the events its spill holds for it, and its
+     * orders go on above theirs. Should the store fail to say, the channel is closed (it is nobody's yet) and the failure
+     * thrown.
      */
     public void prepare(StreamChannel channel) {
         if (channel.spill != null) {
             try {
-                channel.restoreSpilled(channel.spill.store().events(channel.stream));
+                SpillStore store = channel.spill.store();
+                long held = store.events(channel.stream);
+                channel.restoreSpilled(held);
+                if (held > 0) { // a stream that holds none asks the database nothing
+                    channel.continueAbove(store.highestOrder(channel.stream));
+                }
             } catch (RuntimeException | Error e) {
                 channel.close();
                 throw e;

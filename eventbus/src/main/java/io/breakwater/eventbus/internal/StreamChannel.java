@@ -40,8 +40,9 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     /** The spill of this stream, or null. */
     public final SpillFront spill;
     // Spill bookkeeping, all guarded by this: the events of this stream queued for or held in the spill, and the
-    // orders of events not settled yet (in flight, or on their way into the spill). Orders start from the clock, so
-    // that a later process's are above an earlier one's.
+    // orders of events not settled yet (in flight, or on their way into the spill). Orders start from the clock, and
+    // above the highest the spill holds for the stream (continueAbove), so that a later process's are above an earlier
+    // one's.
     private long spilled;
     // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
     private long replayInFlight;
@@ -139,6 +140,14 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     /** Events of this stream found in the spill at start-up. */
     public synchronized void restoreSpilled(long n) {
         spilled += n;
+    }
+
+    /**
+     * Before any event of this stream: its orders go on above {@code highest}, the highest its spill holds for it, so that
+     * new events replay after the held ones even when this process's clock is behind the one that spilled them.
+     */
+    public synchronized void continueAbove(long highest) {
+        unsettled.startAbove(highest);
     }
 
     public synchronized long spilled() {

@@ -21,6 +21,17 @@ final class UnsettledOrders {
         this.next = first;
     }
 
+    /** Before any order is admitted: the next one admitted will be above {@code order} (if it is not already). */
+    void startAbove(long order) {
+        if (count != 0) {
+            throw new IllegalStateException("orders were admitted already");
+        }
+        if (order >= next) {
+            next = order + 1;
+            base = next;
+        }
+    }
+
     /** Admits the next order and returns it, unsettled. */
     long admit() {
         long order = next;

@@ -1,6 +1,7 @@
 package io.breakwater.eventbus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,20 @@ class UnsettledOrdersTest {
         orders.settle(first);
         assertThat(orders.isEmpty()).isTrue();
         assertThat(orders.lowest()).isEqualTo(1_002);
+    }
+
+    @Test
+    void startingAboveAHeldOrderMovesTheNextOrderUpButNeverDown() {
+        UnsettledOrders orders = new UnsettledOrders(1_000);
+        orders.startAbove(Long.MIN_VALUE);
+        orders.startAbove(500);
+        assertThat(orders.lowest()).as("an order below the clock's changes nothing").isEqualTo(1_000);
+        orders.startAbove(5_000);
+        assertThat(orders.lowest()).isEqualTo(5_001);
+        assertThat(orders.admit()).isEqualTo(5_001);
+        assertThat(orders.lowest()).isEqualTo(5_001);
+        assertThatThrownBy(() -> orders.startAbove(9_000)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("orders were admitted already");
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.breakwater.spill.SpillStore;
 import io.breakwater.spill.SpilledEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -81,7 +80,7 @@ public final class SqlSpill implements SpillStore {
 
     @Override
     public List<SpilledEvent> append(List<SpilledEvent> events) {
-        long bytes = check(events);
+        long bytes = Batches.checked(events, textHoldsNul, describe());
         String action = "append " + events.size() + " event(s)";
         lock.lock();
         try {
@@ -156,6 +155,23 @@ public final class SqlSpill implements SpillStore {
     }
 
     @Override
+    public long highestOrder(String stream) {
+        Objects.requireNonNull(stream, "stream");
+        lock.lock();
+        try {
+            ensureOpen();
+            if (!stale && !holdings.holds(stream)) {
+                return Long.MIN_VALUE;
+            }
+            return transaction(c -> table.highestOrder(c, stream));
+        } catch (SQLException e) {
+            throw failures.of("read the highest order of stream " + stream, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Set<String> streams() {
         ensureOpen();
         return holdings.streams();
@@ -208,35 +224,6 @@ public final class SqlSpill implements SpillStore {
         if (closed) {
             throw failures.closed();
         }
-    }
-
-    // Checks the events before the lock is taken; returns their bytes.
-    private long check(List<SpilledEvent> events) {
-        Objects.requireNonNull(events, "events");
-        Set<String> ids = new HashSet<>(events.size() * 2);
-        long bytes = 0;
-        for (int i = 0; i < events.size(); i++) {
-            SpilledEvent event = events.get(i);
-            if (event == null) {
-                throw new NullPointerException("events[" + i + "] is null");
-            }
-            if (!ids.add(event.eventId())) {
-                throw new IllegalArgumentException("events holds eventId " + event.eventId() + " twice, the second at events["
-                        + i + "]; an event is appended once");
-            }
-            if (!textHoldsNul && hasNul(event)) {
-                throw new IllegalArgumentException("events[" + i + "] (eventId " + event.eventId().replace('\0', '?')
-                        + ") has the character NUL (U+0000) in its eventId, stream, topic or key, which "
-                        + describe() + " cannot hold (PostgreSQL text)");
-            }
-            bytes += event.sizeBytes();
-        }
-        return bytes;
-    }
-
-    private static boolean hasNul(SpilledEvent e) {
-        return e.eventId().indexOf('\0') >= 0 || e.stream().indexOf('\0') >= 0 || e.topic().indexOf('\0') >= 0
-                || e.key() != null && e.key().indexOf('\0') >= 0;
     }
 
     // The counts, loaded again first if a write failed since they were.

@@ -27,11 +27,13 @@ final class Table {
 
     private final String name;
     private final String selectOldest;
+    private final String selectHighestOrder;
 
     Table(String name) {
         this.name = name;
         this.selectOldest = "SELECT sequence, event_id, stream, topic, event_key, payload, headers, ordering, spilled_at_ms "
                 + "FROM " + name + " WHERE stream = ? ORDER BY ordering, sequence LIMIT ?";
+        this.selectHighestOrder = "SELECT max(ordering) FROM " + name + " WHERE stream = ?";
     }
 
     /** Inserts the events; returns them with their sequences, in the order given. */
@@ -88,6 +90,18 @@ final class Table {
             }
         }
         return events;
+    }
+
+    /** The highest order among the stream's events (through the replay index), or Long.MIN_VALUE. */
+    long highestOrder(Connection connection, String stream) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(selectHighestOrder)) {
+            select.setString(1, stream);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                long highest = row.getLong(1);
+                return row.wasNull() ? Long.MIN_VALUE : highest;
+            }
+        }
     }
 
     private static SpilledEvent read(ResultSet row) throws SQLException {
