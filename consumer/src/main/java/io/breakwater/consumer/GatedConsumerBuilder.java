@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a {@link GatedConsumer}. Required: the topics (or a pattern) and one handler. Every value is checked at
@@ -37,6 +39,7 @@ public final class GatedConsumerBuilder<K, V> {
     /** Default number of tries of one record before it goes to the failed-record handler (see {@link #maxAttempts}). */
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
 
+    private static final Logger LOG = LoggerFactory.getLogger(GatedConsumer.class);
     private static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(30);
     private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
@@ -133,7 +136,9 @@ public final class GatedConsumerBuilder<K, V> {
 
     /**
      * Tries of one record, failed in a row while the breaker made no transition, before it goes to the failed-record
-     * handler (default 10); also the tries the failed-record handler gets before the record is dropped.
+     * handler (default 10); also the tries the failed-record handler gets before the record is dropped. Keep it at
+     * least the breaker's {@code failureThreshold}: below it, a record whose resource is down can fail that many times
+     * before the breaker opens and be handed over as if it were poison ({@link #build()} warns).
      */
     public GatedConsumerBuilder<K, V> maxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
@@ -181,6 +186,13 @@ public final class GatedConsumerBuilder<K, V> {
         Map<String, Object> props = properties == null ? null : ConsumerProperties.checked(properties, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid gated consumer '" + name + "': " + String.join("; ", problems));
+        }
+        int threshold = breaker.config().failureThreshold();
+        if (maxAttempts < threshold) {
+            LOG.warn("Gated consumer '{}': maxAttempts ({}) is below its breaker's failureThreshold ({}): while the "
+                    + "resource is down, a record can fail {} times in a row before the breaker opens, and then goes to the "
+                    + "failed-record handler as if it were poison. Set maxAttempts to {} or more", name, maxAttempts,
+                    threshold, maxAttempts, threshold);
         }
         Consumer<K, V> kafka = consumer != null ? consumer : new KafkaConsumer<>(props, keys, values);
         Predicate<Throwable> counts = countsAsFailure != null ? countsAsFailure : breaker.config()::isRecordedFailure;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.testsupport.LogLines;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -71,6 +72,44 @@ class FailureHandlingTest {
         assertThat(f.committed(P1)).isEqualTo(3);
         assertThat(gated.stats().handlerFailures()).isEqualTo(3);
         assertThat(gated.stats().recordsFailed()).isEqualTo(1);
+    }
+
+    /**
+     * Below the breaker's failureThreshold, maxAttempts hands a record of a resource that is down over before the
+     * breaker opens, and build() says so; at the threshold the breaker opens first and the record waits.
+     */
+    @Test
+    void maxAttemptsBelowTheFailureThresholdIsWarnedOfAndHandsARecordOverBeforeTheBreakerOpens() {
+        for (int maxAttempts : new int[] {2, 3}) {
+            Fixture f = new Fixture(b -> b.failureThreshold(3).resetTimeout(Duration.ofSeconds(10)));
+            List<Long> failed = new CopyOnWriteArrayList<>();
+            LogLines log = LogLines.fromNow();
+            GatedConsumer<String, String> gated = f.builder()
+                    .recordHandler(f.handler(r -> new IOException("db down")))
+                    .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                    .maxAttempts(maxAttempts)
+                    .build();
+            List<String> warned = log.containing("WARN", "is below its breaker's failureThreshold");
+            gated.runOnce();
+            f.assign(P0);
+            f.produce(P0, 1);
+            rounds(gated, 6);
+
+            if (maxAttempts == 2) {
+                assertThat(warned).singleElement().asString().endsWith("Gated consumer 'orders-db': maxAttempts (2) is "
+                        + "below its breaker's failureThreshold (3): while the resource is down, a record can fail 2 times "
+                        + "in a row before the breaker opens, and then goes to the failed-record handler as if it were "
+                        + "poison. Set maxAttempts to 3 or more");
+                assertThat(failed).as("handed over during the outage").containsExactly(0L);
+                assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+            } else {
+                assertThat(warned).isEmpty();
+                assertThat(failed).isEmpty();
+                assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+                assertThat(f.committed(P0)).isEqualTo(-1);
+            }
+            gated.close();
+        }
     }
 
     /** A breaker that opens on the second failure in a row and admits one trial a second later; a handler that always fails. */
