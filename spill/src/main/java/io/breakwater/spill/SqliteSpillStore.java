@@ -123,8 +123,8 @@ public final class SqliteSpillStore extends SqlBackedStore {
             config.setLockingMode(SQLiteConfig.LockingMode.EXCLUSIVE);
             config.setBusyTimeout(LOCK_WAIT_MILLIS);
             String url = "jdbc:sqlite:" + file;
-            SqlSpill spill = SqlSpill.open(Connections.held(() -> config.createConnection(url)), Schema.sqlite(), store,
-                    Redaction.none(), maxEvents, maxBytes);
+            Connections connections = Connections.watchingFile(Connections.held(() -> config.createConnection(url)), file);
+            SqlSpill spill = SqlSpill.open(connections, Schema.sqlite(), store, Redaction.none(), maxEvents, maxBytes);
             return new SqliteSpillStore(file, spill);
         }
 

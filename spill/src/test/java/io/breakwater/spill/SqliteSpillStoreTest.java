@@ -112,6 +112,52 @@ class SqliteSpillStoreTest extends SpillStoreContract {
         assertThat(plan).containsExactly("SEARCH spilled_events USING INDEX spilled_events_replay (stream=?)");
     }
 
+    /**
+     * Regression: SQLite in WAL mode with an exclusive lock went on appending to a file deleted under it, and each
+     * append returned as durable though a restart would find nothing. Now an append refuses, naming the file; the events
+     * held are still read and removed, so the replay can send them while the store stays open.
+     */
+    @Test
+    void aFileDeletedUnderTheStoreRefusesAppendsButItsEventsCanStillBeReplayed() throws Exception {
+        try (SqliteSpillStore store = SqliteSpillStore.open(file())) {
+            List<SpilledEvent> held = store.append(List.of(event("s", 1), event("s", 2)));
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Files.deleteIfExists(Path.of(file() + suffix));
+            }
+
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> store.append(List.of(event("s", 3))))
+                        .isInstanceOf(SpillException.class)
+                        .hasMessage("Spill sqlite:" + file() + " could not append 1 event(s): the file was deleted or "
+                                + "replaced while the store had it open, so an append would not survive a restart; the "
+                                + "events held are still replayed, and lost if the store closes first. Close the store "
+                                + "and open it again to start a new file");
+            }
+            assertThat(store.oldest("s", 10)).containsExactlyElementsOf(held);
+            store.remove(held);
+            assertThat(store.stats().events()).isZero();
+            assertThat(file()).doesNotExist();
+        }
+        try (SqliteSpillStore reopened = SqliteSpillStore.open(file())) {
+            assertThat(reopened.stats().events()).isZero();
+            assertThat(reopened.append(List.of(event("s", 4)))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aFileReplacedUnderTheStoreRefusesAppends() throws Exception {
+        try (SqliteSpillStore store = SqliteSpillStore.open(file())) {
+            store.append(List.of(event("s", 1)));
+            Path other = dir.resolve("other.db");
+            SqliteSpillStore.open(other).close();
+            Files.move(other, file(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+            assertThatThrownBy(() -> store.append(List.of(event("s", 2))))
+                    .isInstanceOf(SpillException.class)
+                    .hasMessageContaining("the file was deleted or replaced while the store had it open");
+        }
+    }
+
     @Test
     void aPathUnderARegularFileCannotBeCreated() throws Exception {
         Path regular = Files.writeString(dir.resolve("plain.txt"), "not a directory");

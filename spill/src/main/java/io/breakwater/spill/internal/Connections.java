@@ -1,5 +1,6 @@
 package io.breakwater.spill.internal;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -49,7 +50,21 @@ public abstract class Connections {
         return new NetworkTimeout(Objects.requireNonNull(inner, "inner"), Math.toIntExact(timeout.toMillis()));
     }
 
+    /**
+     * {@code inner}'s connection to the SQLite file {@code file}, whose appends are refused once the file it opened was
+     * deleted or replaced ({@link #checkWritable()}): SQLite in WAL mode with an exclusive lock would go on writing
+     * to the unlinked file, and a restart would find none of it. Reads and removes go on, so what is held can still be
+     * replayed while the store stays open.
+     */
+    public static Connections watchingFile(Connections inner, Path file) {
+        return new FileWatch(Objects.requireNonNull(inner, "inner"), Objects.requireNonNull(file, "file"));
+    }
+
     abstract Connection acquire() throws SQLException;
+
+    /** Before a write that must survive a restart, under the store's lock: throws when it would not. */
+    void checkWritable() throws SQLException {
+    }
 
     /** Gives back a connection; {@code failed} when its transaction failed. */
     abstract void release(Connection connection, boolean failed);
@@ -164,6 +179,11 @@ public abstract class Connections {
                 }
             }
             return connection;
+        }
+
+        @Override
+        void checkWritable() throws SQLException {
+            inner.checkWritable();
         }
 
         @Override

@@ -97,6 +97,7 @@ public final class SqlSpill implements SpillStore {
             }
             List<SpilledEvent> stored;
             try {
+                connections.checkWritable();
                 stored = transaction(c -> table.insert(c, events));
             } catch (SQLException e) {
                 throw Failures.isUniqueViolation(e) ? alreadyHeld(events, action, e) : failedWrite(action, e);
