@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +125,17 @@ class EventBusSpillTest {
     private static String header(ProducerRecord<String, byte[]> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Until the replay's thread waits for its next tick: the batch it sent is then recorded as in flight, so a publish
+     * goes directly behind it. (The mock's history grows inside each send, before the batch is recorded.)
+     */
+    private static void awaitReplayBetweenTicks() {
+        await().atMost(WAIT).until(() -> Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals("breakwater-spill-replay"))
+                .allMatch(e -> e.getKey().getState() == Thread.State.TIMED_WAITING && Arrays.stream(e.getValue())
+                        .anyMatch(f -> f.getClassName().endsWith("DelayedWorkQueue") && f.getMethodName().equals("take"))));
     }
 
     /** Answers every send that reaches the mock until the bus's spill is empty (the replay runs on its own). */
@@ -485,6 +497,7 @@ class EventBusSpillTest {
         }
         bus.channelBreaker(STREAM).reset();
         await().atMost(WAIT).until(() -> mock.history().size() == 3); // the replay has sent the whole spill
+        awaitReplayBetweenTicks();
 
         CompletableFuture<PublishResult> next = publish(bus, 3);
 
@@ -511,6 +524,7 @@ class EventBusSpillTest {
         publish(bus, 1).join();
         bus.channelBreaker(STREAM).reset();
         await().atMost(WAIT).until(() -> mock.history().size() == 2);
+        awaitReplayBetweenTicks();
         CompletableFuture<PublishResult> direct = publish(bus, 2);
         assertThat(mock.history()).hasSize(3);
 

@@ -196,12 +196,12 @@ class ConsumerToDatabaseIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> breakerWatch.hasOpened(fault));
         await().atMost(Duration.ofSeconds(10)).until(() -> members.stream().allMatch(m -> m.stats().paused()));
         // Committed offsets never pass a failure: each partition's is exactly one past its last row written.
-        await().atMost(Duration.ofSeconds(5)).until(() -> watch.committed().equals(watch.handledPerPartition()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> watch.committed().equals(watch.handledPerPartition()));
         Map<Integer, Long> committedAtPause = watch.committed();
         lagAtPause = watch.lag(PARTITIONS);
         pauseMeasured.countDown();
         whilePaused.run();
-        await().atMost(Duration.ofSeconds(5)).until(() -> watch.lag(PARTITIONS) >= lagAtPause + 300);
+        await().atMost(Duration.ofSeconds(30)).until(() -> watch.lag(PARTITIONS) >= lagAtPause + 300);
         lagGrown = watch.lag(PARTITIONS);
 
         // Paused while the breaker is OPEN. Its first trial comes at the reset timeout, while the database is still away:
@@ -290,9 +290,10 @@ class ConsumerToDatabaseIT {
         startProducing();
         outageHalfway(() -> {
             GatedConsumer<String, String> second = member("second");
-            await().atMost(Duration.ofSeconds(5)).until(() -> second.stats().assignedPartitions() > 0
+            // A join and a rebalance, beside another IT's JVM: as long as it takes, the outage waits for it.
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.stats().assignedPartitions() > 0
                     && first.stats().assignedPartitions() < PARTITIONS);
-            await().atMost(Duration.ofSeconds(5)).until(() -> GroupWatch.allPaused(PARTITIONS, first, members.get(1)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> GroupWatch.allPaused(PARTITIONS, first, members.get(1)));
         });
         assertEverythingWrittenOnceAndCommitted();
 

@@ -47,18 +47,23 @@ class FleetStatusIT {
             a.readyState();
             b.readyState();
             await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(broker, topics).size() == 2);
-            JsonNode fleet = statusJson(broker, topics);
-            for (int i = 0; i < 2; i++) {
-                JsonNode e = fleet.get(i);
-                assertThat(e.get("instance").asText()).isEqualTo("trader-" + (i + 1));
-                assertThat(e.get("breaker").asText()).isEqualTo("orders");
-                assertThat(e.get("to").asText()).as("no transition at all, yet visible").isEqualTo("CLOSED");
-                assertThat(e.get("kind").asText()).isEqualTo("started");
-                assertThat(e.get("reason").asText()).isEqualTo("started");
-                assertThat(e.get("presence").asText()).isEqualTo("LIVE");
-                assertThat(Duration.between(Instant.parse(e.get("lastSeen").asText()), Instant.now()))
-                        .as("heartbeats keep it fresh").isLessThan(Duration.ofSeconds(5));
-            }
+            // Asked again until it holds: a heartbeat of an instance's JVM that lost its core for a moment is late,
+            // which the next one mends.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Instant asked = Instant.now();
+                JsonNode fleet = statusJson(broker, topics);
+                for (int i = 0; i < 2; i++) {
+                    JsonNode e = fleet.get(i);
+                    assertThat(e.get("instance").asText()).isEqualTo("trader-" + (i + 1));
+                    assertThat(e.get("breaker").asText()).isEqualTo("orders");
+                    assertThat(e.get("to").asText()).as("no transition at all, yet visible").isEqualTo("CLOSED");
+                    assertThat(e.get("kind").asText()).isEqualTo("started");
+                    assertThat(e.get("reason").asText()).isEqualTo("started");
+                    assertThat(e.get("presence").asText()).isEqualTo("LIVE");
+                    assertThat(Duration.between(Instant.parse(e.get("lastSeen").asText()), asked))
+                            .as("heartbeats keep it fresh").isLessThan(Duration.ofSeconds(5));
+                }
+            });
             CliRun table = CliRun.of("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topics.status());
             assertThat(table.out()).containsPattern("trader-1 +orders +CLOSED +\\d+ s +\\d+ s +0/0 +started")
                     .containsPattern("trader-2 +orders +CLOSED");
@@ -92,12 +97,15 @@ class FleetStatusIT {
             assertThat(lastHeartbeat).as("its last heartbeat came before it was killed").isBefore(killedAt);
             assertThat(Duration.between(lastHeartbeat, seenStale)).as("3 missed heartbeats of 1 s")
                     .isGreaterThan(Duration.ofSeconds(3));
-            JsonNode running = statusJson(broker, topics);
-            assertThat(running).extracting(e -> e.get("instance").asText() + " " + e.get("presence").asText())
-                    .containsExactly("trader-1 LIVE", "trader-2 STALE");
-            JsonNode all = statusJson(broker, topics, "--all");
-            assertThat(all).extracting(e -> e.get("instance").asText() + " " + e.get("presence").asText())
-                    .containsExactly("trader-1 LIVE", "trader-2 STALE", "trader-3 STOPPED");
+            // The live instance is LIVE as long as its heartbeats come each second: asked again until they do.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode running = statusJson(broker, topics);
+                assertThat(running).extracting(e -> e.get("instance").asText() + " " + e.get("presence").asText())
+                        .containsExactly("trader-1 LIVE", "trader-2 STALE");
+                JsonNode all = statusJson(broker, topics, "--all");
+                assertThat(all).extracting(e -> e.get("instance").asText() + " " + e.get("presence").asText())
+                        .containsExactly("trader-1 LIVE", "trader-2 STALE", "trader-3 STOPPED");
+            });
             CliRun table = CliRun.of("status", "--bootstrap-server", broker.bootstrapServers(), "--topic", topics.status());
             assertThat(table.out()).containsPattern("trader-2 +orders +STALE .*no heartbeat for \\d+ s \\(every 1 s\\); "
                     + "last known CLOSED").contains("(1 stopped breaker(s) not shown: --all shows them)");

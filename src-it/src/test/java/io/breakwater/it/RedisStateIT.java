@@ -28,8 +28,11 @@ class RedisStateIT {
     }
 
     private static CircuitBreaker breaker(String name, RedisStateStore store, Clock clock) {
+        // Redis answers in milliseconds: a long restore wait costs nothing, and covers a first connection made slowly
+        // on a loaded machine.
         return new CircuitBreakerRegistry().getOrCreate(name, CircuitBreakerConfig.builder(name).failureThreshold(1)
-                .resetTimeout(Duration.ofSeconds(60)).stateStore(store).clock(clock).build());
+                .resetTimeout(Duration.ofSeconds(60)).stateStore(store).stateRestoreWait(Duration.ofSeconds(30))
+                .clock(clock).build());
     }
 
     @Test
@@ -64,7 +67,7 @@ class RedisStateIT {
     @Test
     void afterTheTtlTheBreakerStartsClosed() throws Exception {
         String name = "payments-" + UUID.randomUUID();
-        try (RedisStateStore store = RedisStateStore.fromUri(REDIS, Duration.ofSeconds(2), RedisStateStore.DEFAULT_TIMEOUT)) {
+        try (RedisStateStore store = RedisStateStore.fromUri(REDIS, Duration.ofSeconds(4), RedisStateStore.DEFAULT_TIMEOUT)) {
             breaker(name, store).forceOpen();
             try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> jedis.get(RedisStateStore.stateKey(name)) != null);

@@ -167,12 +167,14 @@ class StatusPublisherTest {
                 }
             };
             CircuitBreakerRegistry registry = new CircuitBreakerRegistry(CircuitBreakerConfig.builder("default")
-                    .stateStore(store).stateRestoreWait(Duration.ofMillis(200)).build());
+                    // Long enough for the first load on a loaded machine (its thread starts then); the store answers
+                    // at once, so this is how long the announcement waits.
+                    .stateStore(store).stateRestoreWait(Duration.ofSeconds(2)).build());
             publisher.attach(registry);
 
             registry.getOrCreate("fills");
 
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !waitingFor(publisher, "fills").isEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !waitingFor(publisher, "fills").isEmpty());
             assertThat(waitingFor(publisher, "fills")).singleElement()
                     .satisfies(e -> assertThat(e.kind()).isEqualTo(StatusEvent.Kind.STARTED))
                     .satisfies(e -> assertThat(e.to()).as("restored silently after the registry heard of it")
