@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.breaker.ManualClock;
 import io.breakwater.consumer.ConsumerStats;
 import io.breakwater.consumer.GatedConsumer;
 import io.breakwater.testkit.RealBroker;
@@ -39,6 +40,7 @@ class GatedConsumerIT {
     private static final int PARTITIONS = 4;
     private static final Duration MAX_POLL_INTERVAL = Duration.ofSeconds(2);
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration RESET_TIMEOUT = Duration.ofSeconds(6);
 
     private TestBroker kafka;
 
@@ -47,6 +49,8 @@ class GatedConsumerIT {
     private final List<String> callsWhileOpen = new CopyOnWriteArrayList<>();
     private final List<GatedConsumer<String, String>> members = new CopyOnWriteArrayList<>();
     private CircuitBreaker breaker;
+    // The breaker's clock, and so the loop's: the reset timeout passes when the test says, however long its steps took.
+    private final ManualClock clock = new ManualClock();
     private GroupWatch watch;
 
     @BeforeEach
@@ -60,16 +64,12 @@ class GatedConsumerIT {
     }
 
     private void setUp(String name) {
-        setUp(name, Duration.ofSeconds(6));
-    }
-
-    private void setUp(String name, Duration resetTimeout) {
         String topic = name + "-" + UUID.randomUUID();
         kafka.createTopic(topic, PARTITIONS, 1, Map.of());
         watch = new GroupWatch(kafka.admin(), topic, "group-" + topic);
         watch.awaitLeaders(PARTITIONS);
         breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("dependency-" + name).failureThreshold(3)
-                .resetTimeout(resetTimeout).halfOpenMaxCalls(3).successThreshold(3).build());
+                .resetTimeout(RESET_TIMEOUT).halfOpenMaxCalls(3).successThreshold(3).clock(clock).build());
     }
 
     /** A member of the group, started; its handler writes to the dependency, which fails while it is down. */
@@ -122,6 +122,7 @@ class GatedConsumerIT {
         produce(200);
         long lagWhilePaused = watch.lag(PARTITIONS);
         down.set(false);
+        clock.advance(RESET_TIMEOUT);
         await().atMost(WAIT).until(() -> breaker.state() == CircuitBreakerState.CLOSED);
         await().atMost(WAIT).until(() -> watch.handledCount() == 600);
         await().atMost(WAIT).until(() -> watch.committed().equals(watch.endOffsets(PARTITIONS)));
@@ -135,14 +136,14 @@ class GatedConsumerIT {
         assertThat(stats.trialRecords()).isEqualTo(3);
         assertThat(stats.recordsRedelivered()).isPositive();
         assertThat(stats.pauses()).isEqualTo(1);
-        assertThat(stats.timePaused()).isGreaterThanOrEqualTo(Duration.ofSeconds(6).minusMillis(200));
+        assertThat(stats.timePaused()).as("on the breaker's clock").isGreaterThanOrEqualTo(RESET_TIMEOUT);
         assertThat(stats.state()).isEqualTo(ConsumerStats.State.RUNNING);
     }
 
     @Test
     @Timeout(120)
     void aSecondMemberJoiningWhilePausedStartsPausedAndTheFirstKeepsItsNewAssignmentPaused() throws Exception {
-        setUp("rebalance", Duration.ofSeconds(15));
+        setUp("rebalance");
         GatedConsumer<String, String> first = member("first");
         produce(200);
         await().atMost(WAIT).until(() -> watch.handledCount() == 200);
@@ -162,6 +163,7 @@ class GatedConsumerIT {
         assertThat(watch.handledPerPartition()).isEqualTo(handledBeforeJoin);
         assertThat(watch.rebalances).anyMatch(r -> r.startsWith("first: revoked"));
         down.set(false);
+        clock.advance(RESET_TIMEOUT);
         await().atMost(WAIT).until(() -> breaker.state() == CircuitBreakerState.CLOSED);
         await().atMost(WAIT).until(() -> watch.handledCount() == 400);
         await().atMost(WAIT).until(() -> watch.committed().equals(watch.endOffsets(PARTITIONS)));
