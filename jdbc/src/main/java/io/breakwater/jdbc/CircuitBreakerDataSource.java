@@ -29,7 +29,8 @@ import javax.sql.DataSource;
  *       statements) and every {@code commit()} asks the breaker too (refused: SQLState
  *       {@value CircuitBreakerOpenSqlException#REFUSED_EXECUTION}), and its outcome is recorded. One unanswered
  *       longer than the execution threshold (default 2 s) counts as a failure while it still waits.
- *       {@code rollback()} and the connection's {@code close()} are never refused, but watched the same way.</li>
+ *       {@code rollback()}, the connection's {@code close()}, {@code prepareStatement} and {@code prepareCall}
+ *       are never refused, but watched the same way (a driver that prepares on the server waits for it there).</li>
  *   <li><b>A stall</b>: a call unanswered for the execution threshold while no execution succeeded since it
  *       began, or calls failing back to back for that long with none succeeding, opens the breaker at once, so a single caller blocked on a black-holed database opens it in about
  *       two seconds. Statements that legitimately run longer than the execution threshold, with nothing else

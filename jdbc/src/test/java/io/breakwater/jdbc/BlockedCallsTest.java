@@ -1,9 +1,11 @@
 package io.breakwater.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.breakwater.breaker.CircuitBreakerState;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -135,6 +137,48 @@ class BlockedCallsTest extends FakeDatabaseFixture {
         assertThat(breaker.snapshot().rejectedCalls()).as("a rollback is never refused").isZero();
         gate.release();
         caller.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPrepareBlockedOnADeadDatabaseIsWatchedButNeverRefused() throws Exception {
+        Connection connection = dataSource.getConnection();
+        connection.createStatement().executeUpdate("INSERT");
+        advanceAndCheck(5_000);
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onPrepare = gate;
+        CompletableFuture<PreparedStatement> caller = CompletableFuture.supplyAsync(() -> {
+            try {
+                return connection.prepareStatement("INSERT INTO t VALUES (?)");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        gate.awaitEntered();
+        advanceAndCheck(1999);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        advanceAndCheck(1);
+        assertThat(breaker.state()).as("a server-side prepare that never answers is a stall").isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
+        gate.release();
+        PreparedStatement prepared = caller.get(10, TimeUnit.SECONDS);
+
+        database.onPrepare = () -> null;
+        PreparedStatement another = connection.prepareStatement("SELECT 1");
+        assertThat(breaker.snapshot().rejectedCalls()).as("a prepare is never refused").isZero();
+        assertThatThrownBy(prepared::executeUpdate).isInstanceOf(CircuitBreakerOpenSqlException.class);
+        assertThatThrownBy(another::executeQuery).isInstanceOf(CircuitBreakerOpenSqlException.class);
+    }
+
+    @Test
+    void aPrepareThatFailsWithAConnectionErrorCountsAndOneThatSucceedsIsNoEvidence() throws Exception {
+        Connection connection = dataSource.getConnection();
+        database.onPrepare = () -> { throw new SQLException("connection reset", "08006"); };
+        assertThatThrownBy(() -> connection.prepareCall("{call p()}")).isInstanceOf(SQLException.class)
+                .hasMessage("connection reset");
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
+        database.onPrepare = () -> null;
+        connection.prepareStatement("SELECT 1");
+        assertThat(breaker.snapshot().successfulCalls()).as("preparing says nothing of the database").isZero();
     }
 
     @Test

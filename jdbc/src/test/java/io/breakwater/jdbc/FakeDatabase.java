@@ -71,6 +71,7 @@ final class FakeDatabase implements DataSource, AutoCloseable {
     volatile Step onConnect = () -> null;
     volatile Step onExecute = () -> null;
     volatile Step onRollback = () -> null;
+    volatile Step onPrepare = () -> null;
 
     @Override
     public Connection getConnection() throws SQLException {
@@ -101,7 +102,11 @@ final class FakeDatabase implements DataSource, AutoCloseable {
                 return objectMethod(proxy, method.getName(), args, "fake connection");
             }
             switch (method.getName()) {
-                case "createStatement", "prepareStatement", "prepareCall" -> {
+                case "createStatement" -> {
+                    return statement(method.getReturnType(), (Connection) proxy);
+                }
+                case "prepareStatement", "prepareCall" -> {
+                    run(onPrepare);
                     return statement(method.getReturnType(), (Connection) proxy);
                 }
                 case "commit" -> {

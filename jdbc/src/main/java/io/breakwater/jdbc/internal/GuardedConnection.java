@@ -7,8 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 
 /**
- * A connection whose statements and commits go through the breaker, and whose rollbacks and close are watched
- * for stalls (never refused). Everything else, close included, behaves as the delegate's.
+ * A connection whose statements and commits go through the breaker, and whose rollbacks, close and statement
+ * preparations are watched for stalls (never refused). Everything else, close included, behaves as the delegate's.
  */
 public final class GuardedConnection extends JdbcProxy {
 
@@ -33,11 +33,15 @@ public final class GuardedConnection extends JdbcProxy {
             case "createStatement":
                 return GuardedStatement.wrap(Statement.class, (Statement) call(method, args), (Connection) proxy, guard);
             case "prepareStatement":
-                return GuardedStatement.wrap(PreparedStatement.class, (PreparedStatement) call(method, args),
-                        (Connection) proxy, guard);
+                // Watched, not asked: a driver that prepares on the server (MySQL's server-side statements, say) waits
+                // for the database here, while pgjdbc does not reach it until the statement's first execution.
+                return GuardedStatement.wrap(PreparedStatement.class,
+                        guard.watch("prepareStatement()", () -> (PreparedStatement) call(method, args)), (Connection) proxy,
+                        guard);
             case "prepareCall":
-                return GuardedStatement.wrap(CallableStatement.class, (CallableStatement) call(method, args),
-                        (Connection) proxy, guard);
+                return GuardedStatement.wrap(CallableStatement.class,
+                        guard.watch("prepareCall()", () -> (CallableStatement) call(method, args)), (Connection) proxy,
+                        guard);
             default:
                 return call(method, args);
         }
