@@ -1,6 +1,7 @@
 package io.breakwater.consumer;
 
 import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.consumer.internal.ConsumerLoop;
 import io.breakwater.consumer.internal.LoopSettings;
 import java.time.Duration;
@@ -137,8 +138,9 @@ public final class GatedConsumerBuilder<K, V> {
     /**
      * Tries of one record, failed in a row while the breaker made no transition, before it goes to the failed-record
      * handler (default 10); also the tries the failed-record handler gets before the record is dropped. Keep it at
-     * least the breaker's {@code failureThreshold}: below it, a record whose resource is down can fail that many times
-     * before the breaker opens and be handed over as if it were poison ({@link #build()} warns).
+     * least the failures in a row that open the breaker ({@code failureThreshold}, or with a failure rate
+     * {@code minimumCalls} if fewer): below it, a record whose resource is down can fail that many times before the
+     * breaker opens and be handed over as if it were poison ({@link #build()} warns).
      */
     public GatedConsumerBuilder<K, V> maxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
@@ -187,13 +189,7 @@ public final class GatedConsumerBuilder<K, V> {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid gated consumer '" + name + "': " + String.join("; ", problems));
         }
-        int threshold = breaker.config().failureThreshold();
-        if (maxAttempts < threshold) {
-            LOG.warn("Gated consumer '{}': maxAttempts ({}) is below its breaker's failureThreshold ({}): while the "
-                    + "resource is down, a record can fail {} times in a row before the breaker opens, and then goes to the "
-                    + "failed-record handler as if it were poison. Set maxAttempts to {} or more", name, maxAttempts,
-                    threshold, maxAttempts, threshold);
-        }
+        warnOfFewAttempts();
         Consumer<K, V> kafka = consumer != null ? consumer : new KafkaConsumer<>(props, keys, values);
         Predicate<Throwable> counts = countsAsFailure != null ? countsAsFailure : breaker.config()::isRecordedFailure;
         LoopSettings<K, V> settings = new LoopSettings<>(name, kafka, breaker, topics == null ? null : List.copyOf(topics),
@@ -201,6 +197,24 @@ public final class GatedConsumerBuilder<K, V> {
                 pollTimeout, handlerBlockThreshold, commitTimeout, retryBackoff, rebalanceListener,
                 ConsumerProperties.maxPollInterval(props).dividedBy(2));
         return new GatedConsumer<>(new ConsumerLoop<>(settings), breaker);
+    }
+
+    // The fewest failures in a row that open the breaker: its failureThreshold, or with a failure rate its minimumCalls
+    // if fewer (from an empty window). A record that fails fewer times than that is handed over before it opens.
+    private void warnOfFewAttempts() {
+        CircuitBreakerConfig config = breaker.config();
+        int opensAfter = config.failureThreshold();
+        String setting = "failureThreshold";
+        if (config.failureRateThreshold().isPresent() && config.minimumCalls() < opensAfter) {
+            opensAfter = config.minimumCalls();
+            setting = "minimumCalls, with its failure rate";
+        }
+        if (maxAttempts < opensAfter) {
+            LOG.warn("Consumer '{}': maxAttempts ({}) is below the failures in a row that open its breaker ({}: {}): "
+                    + "while the resource is down, a record can fail {} times in a row before the breaker opens, and then "
+                    + "goes to the failed-record handler as if it were poison. Set maxAttempts to {} or more", name,
+                    maxAttempts, setting, opensAfter, maxAttempts, opensAfter);
+        }
     }
 
     private void check(List<String> problems) {

@@ -89,17 +89,17 @@ class FailureHandlingTest {
                     .failedRecordHandler((r, e) -> failed.add(r.offset()))
                     .maxAttempts(maxAttempts)
                     .build();
-            List<String> warned = log.containing("WARN", "is below its breaker's failureThreshold");
+            List<String> warned = log.containing("WARN", "is below the failures in a row that open its breaker");
             gated.runOnce();
             f.assign(P0);
             f.produce(P0, 1);
             rounds(gated, 6);
 
             if (maxAttempts == 2) {
-                assertThat(warned).singleElement().asString().endsWith("Gated consumer 'orders-db': maxAttempts (2) is "
-                        + "below its breaker's failureThreshold (3): while the resource is down, a record can fail 2 times "
-                        + "in a row before the breaker opens, and then goes to the failed-record handler as if it were "
-                        + "poison. Set maxAttempts to 3 or more");
+                assertThat(warned).singleElement().asString().endsWith("Consumer 'orders-db': maxAttempts (2) is below "
+                        + "the failures in a row that open its breaker (failureThreshold: 3): while the resource is down, a "
+                        + "record can fail 2 times in a row before the breaker opens, and then goes to the failed-record "
+                        + "handler as if it were poison. Set maxAttempts to 3 or more");
                 assertThat(failed).as("handed over during the outage").containsExactly(0L);
                 assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
             } else {
@@ -109,6 +109,22 @@ class FailureHandlingTest {
                 assertThat(f.committed(P0)).isEqualTo(-1);
             }
             gated.close();
+        }
+    }
+
+    @Test
+    void withAFailureRateTheWarningCountsTheMinimumCallsThatOpenTheBreakerFromAnEmptyWindow() {
+        Fixture f = new Fixture(b -> b.failureThreshold(100).windowSize(20).failureRateThreshold(0.5).minimumCalls(5));
+        for (int maxAttempts : new int[] {4, 5}) {
+            LogLines log = LogLines.fromNow();
+            f.builder().recordHandler(f.handler()).maxAttempts(maxAttempts).build().close();
+            List<String> warned = log.containing("WARN", "is below the failures in a row that open its breaker");
+            if (maxAttempts == 4) {
+                assertThat(warned).singleElement().asString().contains("maxAttempts (4) is below the failures in a row "
+                        + "that open its breaker (minimumCalls, with its failure rate: 5)").endsWith("Set maxAttempts to 5 or more");
+            } else {
+                assertThat(warned).as("5 failures in a row fill the minimum at a rate of 100 %").isEmpty();
+            }
         }
     }
 

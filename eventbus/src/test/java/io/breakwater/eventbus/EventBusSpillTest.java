@@ -481,6 +481,20 @@ class EventBusSpillTest {
         assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(0), json(1), json(2), json(3));
     }
 
+    @Test
+    void aStoreHoldingOrdersTooNearTheLargestLongFailsTheBuildNamingTheStream() {
+        SqliteSpillStore store = store();
+        store.append(List.of(SpilledEvent.of(STREAM, "orders", "k", json(1).getBytes(StandardCharsets.UTF_8), Map.of(),
+                Long.MAX_VALUE, System.currentTimeMillis())));
+
+        assertThatThrownBy(() -> bus(blocking(ackingMock()), store))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("Spill " + store.describe() + " holds events of stream '" + STREAM + "' up to order "
+                        + Long.MAX_VALUE + ", too near the largest long for new events to follow them (the bus's own "
+                        + "orders are below 4611686018427387904 until the year 2116); move those events away");
+        assertThat(store.events(STREAM)).as("nothing taken from the store").isEqualTo(1);
+    }
+
     /**
      * Regression: a stream that had spilled went on spilling every new event for as long as its load went on,
      * as each replay batch ended with the events published meanwhile in the spill, though Kafka was fine.

@@ -130,14 +130,16 @@ abstract class SpillStoreContract {
         assertThat(store.highestOrder("s")).isEqualTo(12);
         assertThat(store.highestOrder("t")).isEqualTo(99);
         assertThat(store.highestOrder("u")).isEqualTo(Long.MIN_VALUE);
+        store.append(List.of(event("s", 10)));
+        assertThat(store.highestOrder("s")).isEqualTo(12);
 
         store.remove(List.of(stored.get(2), stored.get(3)));
-        assertThat(store.highestOrder("s")).isEqualTo(7);
+        assertThat(store.highestOrder("s")).as("the highest held, or above it").isBetween(10L, 12L);
         assertThat(store.highestOrder("t")).isEqualTo(Long.MIN_VALUE);
         store.close();
 
         SpillStore reopened = open();
-        assertThat(reopened.highestOrder("s")).isEqualTo(7);
+        assertThat(reopened.highestOrder("s")).isEqualTo(10);
         reopened.remove(reopened.oldest("s", 10));
         assertThat(reopened.highestOrder("s")).isEqualTo(Long.MIN_VALUE);
         assertThatThrownBy(() -> reopened.highestOrder(null)).isInstanceOf(NullPointerException.class).hasMessage("stream");

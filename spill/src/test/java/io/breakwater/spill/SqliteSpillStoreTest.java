@@ -131,7 +131,7 @@ class SqliteSpillStoreTest extends SpillStoreContract {
                         .hasMessage("Spill sqlite:" + file() + " could not append 1 event(s): the file was deleted or "
                                 + "replaced while the store had it open, so an append would not survive a restart; the "
                                 + "events held are still replayed, and lost if the store closes first. Close the store "
-                                + "and open it again to start a new file");
+                                + "and open it again to start a new file (or to open the one now at its path)");
             }
             assertThat(store.oldest("s", 10)).containsExactlyElementsOf(held);
             store.remove(held);
@@ -141,6 +141,20 @@ class SqliteSpillStoreTest extends SpillStoreContract {
         try (SqliteSpillStore reopened = SqliteSpillStore.open(file())) {
             assertThat(reopened.stats().events()).isZero();
             assertThat(reopened.append(List.of(event("s", 4)))).hasSize(1);
+        }
+    }
+
+    @Test
+    void itsWriteAheadLogDeletedUnderTheStoreRefusesAppendsToo() throws Exception {
+        try (SqliteSpillStore store = SqliteSpillStore.open(file())) {
+            List<SpilledEvent> held = store.append(List.of(event("s", 1)));
+            assertThat(Path.of(file() + "-wal")).exists();
+            Files.delete(Path.of(file() + "-wal"));
+
+            assertThatThrownBy(() -> store.append(List.of(event("s", 2))))
+                    .isInstanceOf(SpillException.class)
+                    .hasMessageContaining("the file was deleted or replaced while the store had it open");
+            assertThat(store.oldest("s", 10)).containsExactlyElementsOf(held);
         }
     }
 

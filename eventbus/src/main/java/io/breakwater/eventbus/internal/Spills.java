@@ -47,11 +47,8 @@ public final class Spills implements AutoCloseable {
         if (channel.spill != null) {
             try {
                 SpillStore store = channel.spill.store();
-                long held = store.events(channel.stream);
-                channel.restoreSpilled(held);
-                if (held > 0) { // a stream that holds none asks the database nothing
-                    channel.continueAbove(store.highestOrder(channel.stream));
-                }
+                channel.restoreSpilled(store.events(channel.stream));
+                channel.continueAbove(store.highestOrder(channel.stream), store.describe());
             } catch (RuntimeException | Error e) {
                 channel.close();
                 throw e;

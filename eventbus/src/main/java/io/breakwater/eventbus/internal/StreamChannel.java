@@ -28,6 +28,8 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
 
     /** Publishes of one stream that may be pending at once before the oldest are forgotten. */
     public static final int TRACKED = 1 << 12;
+    // Held orders at or above this leave too few for new events (2^62; the clock's orders reach it in the year 2116).
+    private static final long MAX_HELD_ORDER = 1L << 62;
 
     public final String stream;
     public final String topic;
@@ -143,10 +145,18 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     }
 
     /**
-     * Before any event of this stream: its orders go on above {@code highest}, the highest its spill holds for it, so that
-     * new events replay after the held ones even when this process's clock is behind the one that spilled them.
+     * Before any event of this stream: its orders go on above {@code highest}, the highest its spill ({@code store}) holds
+     * for it, so that new events replay after the held ones even when this process's clock is behind the one that
+     * spilled them.
+     *
+     * @throws IllegalStateException when {@code highest} leaves too few orders above it (orders the bus did not make)
      */
-    public synchronized void continueAbove(long highest) {
+    public synchronized void continueAbove(long highest, String store) {
+        if (highest >= MAX_HELD_ORDER) {
+            throw new IllegalStateException("Spill " + store + " holds events of stream '" + stream + "' up to order "
+                    + highest + ", too near the largest long for new events to follow them (the bus's own orders are "
+                    + "below " + MAX_HELD_ORDER + " until the year 2116); move those events away");
+        }
         unsettled.startAbove(highest);
     }
 

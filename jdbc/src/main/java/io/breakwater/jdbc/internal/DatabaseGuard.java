@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *       stall check.</li>
  *   <li><b>execute</b> ({@code execute*}, {@code commit}): refused while the breaker refuses; tracked against the
  *       execution threshold; the outcome is recorded, and a success is evidence that the database answers.</li>
- *   <li><b>watch</b> ({@code rollback}, the connection's {@code close}): never refused, since a caller cleans up
- *       with them; tracked against the execution threshold; a failure that counts is recorded, a success is not
- *       (a pool's {@code close} may not touch the database).</li>
+ *   <li><b>watch</b> ({@code rollback}, the connection's {@code close}, {@code prepareStatement},
+ *       {@code prepareCall}): never refused, since a caller cleans up with the first two and the statement's execution
+ *       is asked anyway; tracked against the execution threshold; a failure that counts is recorded, a success is not
+ *       (a pool's {@code close}, and pgjdbc's prepare, may not touch the database).</li>
  * </ul>
  *
  * A stall is a call (any kind) unanswered for the execution threshold while no execution succeeded since it

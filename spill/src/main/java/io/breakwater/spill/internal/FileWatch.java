@@ -10,34 +10,49 @@ import java.sql.SQLException;
 import java.util.Objects;
 
 /**
- * A held connection to a SQLite file, and which file it opened (its file key: device and inode on Unix), taken when
- * the connection is opened. {@link #checkWritable()} refuses a write once the path no longer leads to that file (on a
- * platform without file keys: once the path leads to no file). One stat per append, beside the append's fsync.
+ * A held connection to a SQLite file, and which files it opened: the database's and its write-ahead log's (their file
+ * keys, device and inode on Unix), taken when first seen. A write is refused once the path no longer leads to either
+ * (on a platform without file keys: once the path leads to no file), since SQLite would go on writing to the unlinked
+ * file. The connection to the unlinked file is then kept, whatever fails on it, so that what it holds can still be
+ * read; once it is gone, no other connection is opened (it would open an empty file, or another one). One stat or two
+ * per append, beside the append's fsync. Called under the store's lock only.
  */
 final class FileWatch extends Connections {
 
-    // A write refused: Failures puts it after what could not be done.
+    // Failures puts these after what could not be done.
     private static final String DELETED = "the file was deleted or replaced while the store had it open, so an append "
             + "would not survive a restart; the events held are still replayed, and lost if the store closes first. "
-            + "Close the store and open it again to start a new file";
+            + "Close the store and open it again to start a new file (or to open the one now at its path)";
+    private static final String GONE = "the file was deleted or replaced while the store had it open, and the store's "
+            + "connection to it was lost: the events it held are gone. Close the store and open it again to start a new "
+            + "file (or to open the one now at its path)";
 
     private final Connections inner;
     private final Path file;
-    // The connection last acquired, and the key of the file it opened; null until the first acquire.
+    private final Path wal;
+    // The keys of the files first opened, never changed: null until seen (the log appears with the first write).
+    private Object fileKey;
+    private Object walKey;
+    // The connection held now; null before the first acquire and after it was dropped.
     private Connection opened;
-    private Object key;
 
     FileWatch(Connections inner, Path file) {
         this.inner = inner;
         this.file = file;
+        this.wal = Path.of(file + "-wal");
     }
 
     @Override
     Connection acquire() throws SQLException {
+        if (opened == null && fileKey != null && moved()) {
+            throw new SQLException(GONE); // a new connection would open what the path has now
+        }
         Connection connection = inner.acquire();
         if (connection != opened) {
             try {
-                key = keyOf();
+                if (fileKey == null) {
+                    fileKey = keyOf(file);
+                }
             } catch (IOException e) {
                 inner.release(connection, true);
                 throw new SQLException("cannot read the attributes of " + file + " (" + e + ")", e);
@@ -49,40 +64,63 @@ final class FileWatch extends Connections {
 
     @Override
     void checkWritable() throws SQLException {
-        if (opened == null) {
-            return; // no connection held: the next one opens the file as the path has it
-        }
-        Object now;
-        try {
-            now = keyOf();
-        } catch (NoSuchFileException e) {
-            now = null;
-        } catch (IOException e) {
-            throw new SQLException("cannot read the attributes of " + file + " (" + e + ")", e);
-        }
-        if (!Objects.equals(key, now)) {
+        if (fileKey != null && moved()) {
             throw new SQLException(DELETED);
         }
     }
 
+    // Whether the path leads elsewhere than the files first opened. The log's key is taken the first time it is seen.
+    private boolean moved() throws SQLException {
+        try {
+            if (!Objects.equals(fileKey, keyOrNull(file))) {
+                return true;
+            }
+            Object now = keyOrNull(wal);
+            if (walKey == null) {
+                walKey = now;
+                return false;
+            }
+            return !Objects.equals(walKey, now);
+        } catch (IOException e) {
+            throw new SQLException("cannot read the attributes of " + file + " (" + e + ")", e);
+        }
+    }
+
+    private static Object keyOrNull(Path path) throws IOException {
+        try {
+            return keyOf(path);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
     // Where the platform gives no file key, only whether the file is there.
-    private Object keyOf() throws IOException {
-        Object fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        return fileKey != null ? fileKey : Boolean.TRUE;
+    private static Object keyOf(Path path) throws IOException {
+        Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        return key != null ? key : Boolean.TRUE;
     }
 
     @Override
     void release(Connection connection, boolean failed) {
+        boolean drop = failed;
         if (failed && connection == opened) {
-            opened = null;
-            key = null;
+            try {
+                drop = !moved(); // the only way left to what the unlinked file holds: keep it
+            } catch (SQLException e) {
+                drop = true;
+            }
+            if (drop) {
+                opened = null;
+                walKey = null; // closing the last connection ends its log; the next one starts another
+            }
         }
-        inner.release(connection, failed);
+        inner.release(connection, drop);
     }
 
     @Override
     void close() throws SQLException {
         opened = null;
+        walKey = null;
         inner.close();
     }
 }

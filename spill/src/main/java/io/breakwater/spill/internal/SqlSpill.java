@@ -95,9 +95,13 @@ public final class SqlSpill implements SpillStore {
             if (held.bytes() + bytes > maxBytes) {
                 throw new SpillFullException(describe(), "maxBytes", maxBytes, held.stats(), events.size(), bytes);
             }
-            List<SpilledEvent> stored;
             try {
                 connections.checkWritable();
+            } catch (SQLException e) {
+                throw failures.of(action, e); // nothing was tried: the counts stand
+            }
+            List<SpilledEvent> stored;
+            try {
                 stored = transaction(c -> table.insert(c, events));
             } catch (SQLException e) {
                 throw Failures.isUniqueViolation(e) ? alreadyHeld(events, action, e) : failedWrite(action, e);
@@ -158,18 +162,8 @@ public final class SqlSpill implements SpillStore {
     @Override
     public long highestOrder(String stream) {
         Objects.requireNonNull(stream, "stream");
-        lock.lock();
-        try {
-            ensureOpen();
-            if (!stale && !holdings.holds(stream)) {
-                return Long.MIN_VALUE;
-            }
-            return transaction(c -> table.highestOrder(c, stream));
-        } catch (SQLException e) {
-            throw failures.of("read the highest order of stream " + stream, e);
-        } finally {
-            lock.unlock();
-        }
+        ensureOpen();
+        return holdings.highestOrder(stream);
     }
 
     @Override
@@ -181,7 +175,7 @@ public final class SqlSpill implements SpillStore {
     @Override
     public long events(String stream) {
         ensureOpen();
-        return holdings.perStream().getOrDefault(stream, 0L);
+        return holdings.events(stream);
     }
 
     @Override

@@ -27,13 +27,11 @@ final class Table {
 
     private final String name;
     private final String selectOldest;
-    private final String selectHighestOrder;
 
     Table(String name) {
         this.name = name;
         this.selectOldest = "SELECT sequence, event_id, stream, topic, event_key, payload, headers, ordering, spilled_at_ms "
                 + "FROM " + name + " WHERE stream = ? ORDER BY ordering, sequence LIMIT ?";
-        this.selectHighestOrder = "SELECT max(ordering) FROM " + name + " WHERE stream = ?";
     }
 
     /** Inserts the events; returns them with their sequences, in the order given. */
@@ -92,18 +90,6 @@ final class Table {
         return events;
     }
 
-    /** The highest order among the stream's events (through the replay index), or Long.MIN_VALUE. */
-    long highestOrder(Connection connection, String stream) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(selectHighestOrder)) {
-            select.setString(1, stream);
-            try (ResultSet row = select.executeQuery()) {
-                row.next();
-                long highest = row.getLong(1);
-                return row.wasNull() ? Long.MIN_VALUE : highest;
-            }
-        }
-    }
-
     private static SpilledEvent read(ResultSet row) throws SQLException {
         long sequence = row.getLong(1);
         try {
@@ -144,11 +130,12 @@ final class Table {
     Holdings load(Connection connection) throws SQLException {
         long events = 0;
         long bytes = 0;
-        Map<String, Long> perStream = new HashMap<>();
+        Map<String, Holdings.Stream> perStream = new HashMap<>();
         try (Statement statement = connection.createStatement();
-             ResultSet row = statement.executeQuery("SELECT stream, count(*), sum(size_bytes) FROM " + name + " GROUP BY stream")) {
+             ResultSet row = statement.executeQuery("SELECT stream, count(*), sum(size_bytes), max(ordering) FROM " + name
+                     + " GROUP BY stream")) {
             while (row.next()) {
-                perStream.put(row.getString(1), row.getLong(2));
+                perStream.put(row.getString(1), new Holdings.Stream(row.getLong(2), row.getLong(4)));
                 events += row.getLong(2);
                 bytes += row.getLong(3);
             }

@@ -1,0 +1,110 @@
+package io.breakwater.spill.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+
+/** The connection a SQLite store holds, when its file is deleted or replaced under it, and when it is not. */
+class FileWatchTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private final AtomicInteger opens = new AtomicInteger();
+    private Connections watch;
+
+    @BeforeEach
+    void open() throws Exception {
+        file = dir.resolve("spill.db");
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setLockingMode(SQLiteConfig.LockingMode.EXCLUSIVE);
+        watch = Connections.watchingFile(Connections.held(() -> {
+            opens.incrementAndGet();
+            return config.createConnection("jdbc:sqlite:" + file);
+        }), file);
+        Connection connection = watch.acquire();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE t (x INTEGER)");
+            statement.execute("INSERT INTO t VALUES (1)");
+        }
+        connection.commit();
+        watch.release(connection, false);
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        watch.close();
+    }
+
+    private static int read(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery("SELECT x FROM t")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    @Test
+    void aFailedTransactionOnAFileInPlaceDropsItsConnectionAndTheNextOneMayWrite() throws Exception {
+        Connection first = watch.acquire();
+        watch.release(first, true);
+
+        Connection second = watch.acquire();
+        assertThat(second).isNotSameAs(first);
+        assertThat(opens).hasValue(2);
+        assertThat(read(second)).isEqualTo(1);
+        watch.checkWritable(); // a new connection starts a new write-ahead log: no false alarm
+        try (Statement statement = second.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (2)");
+        }
+        second.commit();
+        watch.checkWritable();
+        watch.release(second, false);
+    }
+
+    @Test
+    void aFailedTransactionOnADeletedFileKeepsTheConnectionToWhatItHolds() throws Exception {
+        Connection connection = watch.acquire();
+        watch.release(connection, false);
+        watch.checkWritable();
+        Files.delete(file);
+
+        assertThatThrownBy(watch::checkWritable).isInstanceOf(SQLException.class)
+                .hasMessageStartingWith("the file was deleted or replaced while the store had it open, so an append "
+                        + "would not survive a restart");
+        Connection again = watch.acquire();
+        watch.release(again, true);
+        Connection kept = watch.acquire();
+
+        assertThat(kept).isSameAs(connection);
+        assertThat(opens).hasValue(1);
+        assertThat(read(kept)).isEqualTo(1);
+        watch.release(kept, false);
+    }
+
+    @Test
+    void onceTheConnectionToADeletedFileIsGoneNoneIsOpenedToAnEmptyOne() throws Exception {
+        Files.delete(file);
+        watch.close();
+
+        assertThatThrownBy(watch::acquire).isInstanceOf(SQLException.class)
+                .hasMessage("the file was deleted or replaced while the store had it open, and the store's connection "
+                        + "to it was lost: the events it held are gone. Close the store and open it again to start a new "
+                        + "file (or to open the one now at its path)");
+        assertThat(file).doesNotExist();
+        assertThat(opens).hasValue(1);
+    }
+}
