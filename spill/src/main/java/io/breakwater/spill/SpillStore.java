@@ -48,8 +48,8 @@ public interface SpillStore extends AutoCloseable {
     void remove(List<SpilledEvent> events);
 
     /**
-     * The highest {@link SpilledEvent#order()} among the events of {@code stream} held, or one above it (a store may
-     * keep the highest it held until the stream holds none); {@link Long#MIN_VALUE} when it holds none. A publisher
+     * The highest {@link SpilledEvent#order()} among the events of {@code stream} held, or a value above it (a store
+     * may keep the highest it held until the stream holds none); {@link Long#MIN_VALUE} when it holds none. A publisher
      * that starts again gives its new events orders above it, so that they replay after the ones held whatever its
      * clock says (a clock set back across a restart, a host whose clock is behind). The SQL stores answer from
      * memory, counted as {@link #events(String)} is.

@@ -130,8 +130,8 @@ class SqliteSpillStoreTest extends SpillStoreContract {
                         .isInstanceOf(SpillException.class)
                         .hasMessage("Spill sqlite:" + file() + " could not append 1 event(s): the file was deleted or "
                                 + "replaced while the store had it open, so an append would not survive a restart; the "
-                                + "events held are still replayed, and lost if the store closes first. Close the store "
-                                + "and open it again to start a new file (or to open the one now at its path)");
+                                + "events held are still replayed while it stays open. Close the store and open it again "
+                                + "to start a new file (or to open the one now at its path)");
             }
             assertThat(store.oldest("s", 10)).containsExactlyElementsOf(held);
             store.remove(held);
@@ -155,6 +155,17 @@ class SqliteSpillStoreTest extends SpillStoreContract {
                     .isInstanceOf(SpillException.class)
                     .hasMessageContaining("the file was deleted or replaced while the store had it open");
             assertThat(store.oldest("s", 10)).containsExactlyElementsOf(held);
+        }
+    }
+
+    @Test
+    void itsWriteAheadLogDeletedBeforeTheFirstAppendIsSeenToo() throws Exception {
+        try (SqliteSpillStore store = SqliteSpillStore.open(file())) {
+            Files.delete(Path.of(file() + "-wal")); // made by the open's own transaction
+
+            assertThatThrownBy(() -> store.append(List.of(event("s", 1))))
+                    .isInstanceOf(SpillException.class)
+                    .hasMessageContaining("the file was deleted or replaced while the store had it open");
         }
     }
 

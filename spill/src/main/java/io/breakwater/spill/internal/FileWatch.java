@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * A held connection to a SQLite file, and which files it opened: the database's and its write-ahead log's (their file
- * keys, device and inode on Unix), taken when first seen. A write is refused once the path no longer leads to either
+ * keys, device and inode on Unix), taken when the connection opened and after its first commit (which makes the log). A write is refused once the path no longer leads to either
  * (on a platform without file keys: once the path leads to no file), since SQLite would go on writing to the unlinked
  * file. The connection to the unlinked file is then kept, whatever fails on it, so that what it holds can still be
  * read; once it is gone, no other connection is opened (it would open an empty file, or another one). One stat or two
@@ -21,8 +21,8 @@ final class FileWatch extends Connections {
 
     // Failures puts these after what could not be done.
     private static final String DELETED = "the file was deleted or replaced while the store had it open, so an append "
-            + "would not survive a restart; the events held are still replayed, and lost if the store closes first. "
-            + "Close the store and open it again to start a new file (or to open the one now at its path)";
+            + "would not survive a restart; the events held are still replayed while it stays open. Close the store "
+            + "and open it again to start a new file (or to open the one now at its path)";
     private static final String GONE = "the file was deleted or replaced while the store had it open, and the store's "
             + "connection to it was lost: the events it held are gone. Close the store and open it again to start a new "
             + "file (or to open the one now at its path)";
@@ -30,7 +30,8 @@ final class FileWatch extends Connections {
     private final Connections inner;
     private final Path file;
     private final Path wal;
-    // The keys of the files first opened, never changed: null until seen (the log appears with the first write).
+    // The database's key, from the first connection on and never changed; the log's, from the held connection's first
+    // commit (null before, and once that connection is dropped: the next connection starts a log of its own).
     private Object fileKey;
     private Object walKey;
     // The connection held now; null before the first acquire and after it was dropped.
@@ -44,7 +45,7 @@ final class FileWatch extends Connections {
 
     @Override
     Connection acquire() throws SQLException {
-        if (opened == null && fileKey != null && moved()) {
+        if (opened == null && fileKey != null && fileMoved()) {
             throw new SQLException(GONE); // a new connection would open what the path has now
         }
         Connection connection = inner.acquire();
@@ -64,33 +65,28 @@ final class FileWatch extends Connections {
 
     @Override
     void checkWritable() throws SQLException {
-        if (fileKey != null && moved()) {
-            throw new SQLException(DELETED);
+        if (fileKey != null && (fileMoved() || walMoved())) {
+            throw new SQLException(opened == null ? GONE : DELETED);
         }
     }
 
-    // Whether the path leads elsewhere than the files first opened. The log's key is taken the first time it is seen.
-    private boolean moved() throws SQLException {
-        try {
-            if (!Objects.equals(fileKey, keyOrNull(file))) {
-                return true;
-            }
-            Object now = keyOrNull(wal);
-            if (walKey == null) {
-                walKey = now;
-                return false;
-            }
-            return !Objects.equals(walKey, now);
-        } catch (IOException e) {
-            throw new SQLException("cannot read the attributes of " + file + " (" + e + ")", e);
-        }
+    // Whether the path leads elsewhere than the database file first opened.
+    private boolean fileMoved() throws SQLException {
+        return !Objects.equals(fileKey, keyOrNull(file));
     }
 
-    private static Object keyOrNull(Path path) throws IOException {
+    // Whether the log's path leads elsewhere than the log of the held connection (known once it committed).
+    private boolean walMoved() throws SQLException {
+        return walKey != null && !Objects.equals(walKey, keyOrNull(wal));
+    }
+
+    private static Object keyOrNull(Path path) throws SQLException {
         try {
             return keyOf(path);
         } catch (NoSuchFileException e) {
             return null;
+        } catch (IOException e) {
+            throw new SQLException("cannot read the attributes of " + path + " (" + e + ")", e);
         }
     }
 
@@ -103,9 +99,16 @@ final class FileWatch extends Connections {
     @Override
     void release(Connection connection, boolean failed) {
         boolean drop = failed;
+        if (!failed && connection == opened && walKey == null) {
+            try {
+                walKey = keyOrNull(wal); // a commit in WAL mode made the log
+            } catch (SQLException e) {
+                // Taken after the next commit instead.
+            }
+        }
         if (failed && connection == opened) {
             try {
-                drop = !moved(); // the only way left to what the unlinked file holds: keep it
+                drop = !fileMoved() && !walMoved(); // the only way left to what the unlinked file holds: keep it
             } catch (SQLException e) {
                 drop = true;
             }

@@ -18,7 +18,8 @@ record Holdings(long events, long bytes, long oldest, Map<String, Stream> perStr
 
     /**
      * A stream's events held, and the highest order among them: exact when loaded, raised by appends, and kept by
-     * removals until the stream holds none (so it may be above what is left, never below).
+     * removals until the stream holds none (so it may be above what is left; below only after a write whose commit
+     * was reported failed but happened, until the counts are loaded again).
      */
     record Stream(long events, long highestOrder) {
     }
