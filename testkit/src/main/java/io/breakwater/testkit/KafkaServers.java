@@ -138,28 +138,67 @@ final class KafkaServers {
         return running[node] != null;
     }
 
-    /** Stops every running node, all at once, and frees the ports of all; logs what did not stop within a minute. */
+    /**
+     * Stops every running node, all at once, and frees the ports of all; logs what did not stop within a minute. The
+     * nodes' brokers stop first, while every controller still runs: a combined node stops its broker, then its
+     * controller, so nodes stopped each as a whole left the last broker waiting (up to 5 minutes) for a controlled
+     * shutdown that the quorum, gone with the other nodes' controllers, could no longer approve.
+     */
     void stopAll() {
+        List<KafkaRaftServer> servers = new ArrayList<>();
+        synchronized (this) {
+            for (int i = 0; i < running.length; i++) {
+                if (running[i] != null) {
+                    servers.add(running[i]);
+                    running[i] = null;
+                }
+            }
+        }
+        if (servers.size() > 1) {
+            inParallel(servers, KafkaServers::stopBroker, "brokers");
+        }
+        inParallel(servers, server -> {
+            server.shutdown();
+            server.awaitShutdown();
+        }, "nodes");
+        nodes.forEach(KafkaNode::releasePorts);
+    }
+
+    private static void inParallel(List<KafkaRaftServer> servers, java.util.function.Consumer<KafkaRaftServer> stop,
+                                   String what) {
         List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (int i = 0; i < running.length; i++) {
-            KafkaRaftServer server;
-            synchronized (this) {
-                server = running[i];
-                running[i] = null;
-            }
-            if (server != null) {
-                stops.add(CompletableFuture.runAsync(() -> {
-                    server.shutdown();
-                    server.awaitShutdown();
-                }, runnable -> daemon(runnable, "stop")));
-            }
+        for (KafkaRaftServer server : servers) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            daemon(() -> {
+                try {
+                    stop.accept(server);
+                    done.complete(null);
+                } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                }
+            }, "stop");
+            stops.add(done);
         }
         try {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("{} Kafka node(s) did not all stop within 60 s", stops.size(), e);
+            LOG.warn("{} Kafka {} did not all stop within 60 s", stops.size(), what, e);
         }
-        nodes.forEach(KafkaNode::releasePorts);
+    }
+
+    // The broker of a combined node alone (the server keeps it in a private field); where that fails, nothing: the
+    // node's own shutdown stops it then.
+    private static void stopBroker(KafkaRaftServer server) {
+        try {
+            java.lang.reflect.Field field = KafkaRaftServer.class.getDeclaredField("broker");
+            field.setAccessible(true);
+            scala.Option<?> broker = (scala.Option<?>) field.get(server);
+            if (broker.isDefined()) {
+                ((kafka.server.BrokerServer) broker.get()).shutdown(Duration.ofSeconds(50));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("Could not stop a node's broker alone; the node stops as a whole", e);
+        }
     }
 
     private static void await(CompletableFuture<?> future, String what, Duration timeout) {
