@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -698,7 +699,7 @@ class EventBusSpillTest {
     void aStoreThatCannotWriteFailsThePublishWithItsErrorAndTheStreamCarriesOn() {
         MockProducer<String, byte[]> mock = manualMock();
         AtomicBoolean broken = new AtomicBoolean(true);
-        SpillStore store = new FailingAppends(store(), broken);
+        SpillStore store = new Faulty(store(), broken, new AtomicInteger());
         EventBus bus = bus(blocking(mock), store);
         bus.channelBreaker(STREAM).forceOpen();
 
@@ -715,6 +716,36 @@ class EventBusSpillTest {
         bus.channelBreaker(STREAM).reset();
         replayUntilEmpty(bus, mock, store);
         assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(3));
+    }
+
+    /**
+     * Regression: a replayed batch whose removal happened but was reported failed left the stream counting events its
+     * spill no longer held, so every later publish of the stream went through the spill, for as long as the bus ran.
+     */
+    @Test
+    void aRemovalReportedFailedThoughItHappenedDoesNotSendTheStreamThroughTheSpillForGood() {
+        MockProducer<String, byte[]> mock = ackingMock();
+        AtomicInteger removalsLost = new AtomicInteger(1);
+        SpillStore store = new Faulty(store(), new AtomicBoolean(), removalsLost);
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 3; seq++) {
+            assertThat(publish(bus, seq).join().spilled()).isTrue();
+        }
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> removalsLost.get() == 0 && store.stats().isEmpty());
+        assertThat(mock.history()).hasSize(3);
+
+        AtomicInteger seq = new AtomicInteger(3);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+                assertThat(publish(bus, seq.getAndIncrement()).join().spilled()).as("sent directly").isFalse());
+        for (int i = 0; i < 5; i++) {
+            assertThat(publish(bus, seq.getAndIncrement()).join().spilled()).isFalse();
+        }
+        replayUntilEmpty(bus, mock, store);
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).as("each once, in order")
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, seq.get()).mapToObj(
+                        EventBusSpillTest::json).toList());
     }
 
     @Test
@@ -763,11 +794,14 @@ class EventBusSpillTest {
         assertThat(bus.spillStatus()).isEmpty();
     }
 
-    /** A store whose appends fail with its own error while {@code broken} is set; everything else delegates. */
-    private record FailingAppends(SpillStore delegate, AtomicBoolean broken) implements SpillStore {
+    /**
+     * A store whose appends fail with its own error while {@code appendsFail} is set, and whose next {@code
+     * removalsLost} removals happen but are reported failed (their commit's answer lost); everything else delegates.
+     */
+    private record Faulty(SpillStore delegate, AtomicBoolean appendsFail, AtomicInteger removalsLost) implements SpillStore {
         @Override
         public List<SpilledEvent> append(List<SpilledEvent> events) {
-            if (broken.get()) {
+            if (appendsFail.get()) {
                 throw new SpillException(describe(), "Spill " + describe() + " could not append: disk I/O error", null);
             }
             return delegate.append(events);
@@ -781,6 +815,9 @@ class EventBusSpillTest {
         @Override
         public void remove(List<SpilledEvent> events) {
             delegate.remove(events);
+            if (removalsLost.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new SpillException(describe(), "Spill " + describe() + " could not remove: connection reset", null);
+            }
         }
 
         @Override

@@ -97,7 +97,7 @@ public final class SpillFront implements AutoCloseable {
                 queuedEvents.decrementAndGet();
                 queuedBytes.addAndGet(-size);
             }
-            channel.unspilled(1);
+            channel.appendEnded(false);
             channel.settled(order);
             return CompletableFuture.failedFuture(e);
         }
@@ -177,9 +177,7 @@ public final class SpillFront implements AutoCloseable {
 
     /** Settles {@code a}: spilled when {@code failure} is null, failed with it otherwise. */
     private static void fail(Append a, Throwable failure) {
-        if (failure != null) {
-            a.channel.unspilled(1);
-        }
+        a.channel.appendEnded(failure == null);
         a.channel.settled(a.event.order());
         if (failure == null) {
             a.result.complete(PublishResult.spilled(a.event.topic(), a.event.eventId()));

@@ -91,8 +91,15 @@ public final class SpillReplayer implements AutoCloseable {
     }
 
     private void replayBatch(StreamChannel channel) {
+        long counted = channel.countedAsHeld();
         long floor = channel.replayFloor();
         List<SpilledEvent> oldest = front.store().oldest(channel.stream, BATCH);
+        if (oldest.isEmpty() && counted > 0) {
+            long gone = channel.heldNone(counted);
+            LOG.warn("Stream '{}' counted {} event(s) in the spill {} that it does not hold (a removal reported failed "
+                    + "happened); new events of the stream go directly again", channel.stream, gone, front.store().describe());
+            return;
+        }
         List<SpilledEvent> batch = new ArrayList<>(oldest.size());
         List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(oldest.size());
         for (SpilledEvent event : oldest) {

@@ -48,6 +48,8 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     private long spilled;
     // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
     private long replayInFlight;
+    // Of those, the events counted on their way into the spill, not yet durable there or failed (appendEnded).
+    private long appending;
     // Only with a spill: without one, orders mean nothing (and an idle stream holds no orders).
     private final UnsettledOrders unsettled;
     // Whether a replay batch of this stream is in flight; replay thread only.
@@ -96,9 +98,10 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         synchronized (this) {
             long order = unsettled.admit();
             if (spilled > replayInFlight) {
-                // Counted here, like spilling(): every event that goes to the spill leaves it through unspilled() or
+                // Counted here, like spilling(): every event that goes to the spill leaves it through appendEnded() or
                 // replayFinished().
                 spilled++;
+                appending++;
                 return -order;
             }
             return order;
@@ -108,6 +111,15 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     /** An event whose publish failed goes to the spill now (one admitted behind spilled ones is counted already). */
     public synchronized void spilling() {
         spilled++;
+        appending++;
+    }
+
+    /** The append of an event counted as spilling ended: it is durable in the spill, or it failed and leaves the count. */
+    public synchronized void appendEnded(boolean durable) {
+        appending = Math.max(0, appending - 1);
+        if (!durable) {
+            spilled = Math.max(0, spilled - 1);
+        }
     }
 
     /** The event of {@code order} is settled: acknowledged, durable in the spill, or failed for good. */
@@ -134,9 +146,23 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         replayInFlight = 0;
     }
 
-    /** {@code n} events left the spill (replayed, or their append failed). */
-    public synchronized void unspilled(long n) {
-        spilled = Math.max(0, spilled - n);
+    /**
+     * Before the replay reads what the spill holds for the stream: the events counted, all of them held (or counted in
+     * error), or -1 when some are on their way in or a replay batch is in flight.
+     */
+    synchronized long countedAsHeld() {
+        return appending == 0 && replayInFlight == 0 ? spilled : -1;
+    }
+
+    /**
+     * The spill held none of the stream's events when the replay read it after {@link #countedAsHeld()} gave {@code
+     * counted}: those were counted in error (a removal whose commit happened was reported failed) and leave the count, so
+     * that new events go directly again; events counted since stay. Returns how many left it.
+     */
+    synchronized long heldNone(long counted) {
+        long gone = Math.min(counted, spilled);
+        spilled -= gone;
+        return gone;
     }
 
     /** Events of this stream found in the spill at start-up. */

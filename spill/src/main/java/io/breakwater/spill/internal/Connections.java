@@ -62,7 +62,7 @@ public abstract class Connections {
 
     abstract Connection acquire() throws SQLException;
 
-    /** Before a write that must survive a restart, under the store's lock: throws when it would not. */
+    /** Before a write that must survive a restart and after its commit, under the store's lock: throws when it would not. */
     void checkWritable() throws SQLException {
     }
 

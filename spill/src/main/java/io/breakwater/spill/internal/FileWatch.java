@@ -14,8 +14,9 @@ import java.util.Objects;
  * keys, device and inode on Unix), taken when the connection opened and after its first commit (which makes the log). A write is refused once the path no longer leads to either
  * (on a platform without file keys: once the path leads to no file), since SQLite would go on writing to the unlinked
  * file. The connection to the unlinked file is then kept, whatever fails on it, so that what it holds can still be
- * read; once it is gone, no other connection is opened (it would open an empty file, or another one). One stat or two
- * per append, beside the append's fsync. Called under the store's lock only.
+ * read; once it is gone, no other connection is opened (it would open an empty file, or another one). Checked before
+ * an append and again after its commit (one that went to an unlinked file is taken out again and reported failed): two
+ * to four stats per append, beside its fsync. Called under the store's lock only.
  */
 final class FileWatch extends Connections {
 

@@ -106,6 +106,11 @@ public final class SqlSpill implements SpillStore {
             } catch (SQLException e) {
                 throw Failures.isUniqueViolation(e) ? alreadyHeld(events, action, e) : failedWrite(action, e);
             }
+            try {
+                connections.checkWritable(); // again: moved during the append, it went where no restart finds it
+            } catch (SQLException moved) {
+                throw undone(stored, action, moved);
+            }
             holdings = held.plus(stored, bytes);
             return stored;
         } finally {
@@ -237,6 +242,18 @@ public final class SqlSpill implements SpillStore {
     private RuntimeException failedWrite(String action, SQLException e) {
         stale = true;
         return failures.of(action, e);
+    }
+
+    // An append committed to a file deleted or replaced meanwhile is taken out again, so that none of what is reported
+    // failed is replayed; should that fail too, the counts are loaded again before the next write.
+    private RuntimeException undone(List<SpilledEvent> stored, String action, SQLException moved) {
+        try {
+            transaction(c -> table.delete(c, stored.stream().map(SpilledEvent::sequence).toList()));
+        } catch (SQLException e) {
+            stale = true;
+            moved.addSuppressed(e);
+        }
+        return failures.of(action, moved);
     }
 
     // A unique violation: which eventIds are held already? Nothing was appended.
