@@ -140,8 +140,7 @@ public final class EventBus implements AutoCloseable {
         }
         StreamChannel channel = channel(stream);
         // Without a spill, the stream's permit and then the transport's breaker come first: nothing is encoded, made or
-        // queued for an event that cannot go. (With one, a refused event goes to the spill, so the send asks for its
-        // permit once the event is encoded.)
+        // queued for an event that cannot go. (With one, a refused event is spilled: the send asks once it is encoded.)
         Permit permit = null;
         if (channel.spill == null) {
             if ((permit = channel.breaker.tryAcquirePermit()) == null) {
@@ -161,16 +160,16 @@ public final class EventBus implements AutoCloseable {
             return fallbacks.fail(stream, key, event, e);
         }
         Publication publication;
+        long admitted = 0; // none yet
         try {
-            // A copy of the caller's headers (which they may change once this returns), their id in it; none when they
-            // gave none: then the event's id is made when its record is (Publication.id()).
+            // The caller's headers copied (they may change them later) with the id; none without: see Publication.id().
             byte[] id = null;
             Map<String, String> text = null;
             if (headers != null && !headers.isEmpty()) {
                 id = ids.next();
                 text = eventHeaders.text(headers, EventIds.text(id));
             }
-            long admitted = channel.admit();
+            admitted = channel.admit();
             long order = Math.abs(admitted);
             if (admitted < 0) {
                 // Events of the stream wait in the spill: this one goes behind them, never around them.
@@ -179,8 +178,9 @@ public final class EventBus implements AutoCloseable {
                         idText);
             }
             publication = new Publication(publications, channel, key, event, payload, text, id, order);
-        } catch (Throwable e) {
-            giveBack(channel, permit);   // headers the caller changed meanwhile, no memory left
+        } catch (Throwable e) {   // headers the caller changed meanwhile, no memory left
+            channel.unadmit(admitted);
+            giveBack(channel, permit);
             throw e;
         }
         sender.send(publication, permit);

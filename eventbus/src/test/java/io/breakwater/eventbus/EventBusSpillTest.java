@@ -16,6 +16,7 @@ import io.breakwater.spill.SpillStats;
 import io.breakwater.spill.SpillStore;
 import io.breakwater.spill.SpilledEvent;
 import io.breakwater.spill.SqliteSpillStore;
+import io.breakwater.testsupport.LogLines;
 import io.breakwater.transport.redpanda.RedpandaTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,11 +27,16 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -744,8 +750,57 @@ class EventBusSpillTest {
         }
         replayUntilEmpty(bus, mock, store);
         assertThat(mock.history()).extracting(EventBusSpillTest::value).as("each once, in order")
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, seq.get()).mapToObj(
-                        EventBusSpillTest::json).toList());
+                .containsExactlyElementsOf(IntStream.range(0, seq.get()).mapToObj(EventBusSpillTest::json).toList());
+    }
+
+    /**
+     * The same under a steady load, with appends on their way in all the while (the store holds them up): the count is
+     * set right though the stream never holds nothing, as soon as it holds fewer than a batch, and once the appends go
+     * through and the spill is replayed, publishes go directly again, each event sent once and in order.
+     */
+    @Test
+    void aRemovalReportedFailedThoughItHappenedIsCountedRightUnderASteadyLoad() throws Exception {
+        MockProducer<String, byte[]> mock = ackingMock();
+        AtomicInteger removalsLost = new AtomicInteger();
+        Semaphore appends = new Semaphore(Integer.MAX_VALUE / 2);
+        SpillStore store = new Faulty(store(), new AtomicBoolean(), removalsLost, appends);
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        int held = 300; // the first replay batch (256), whose removal is lost, and more
+        for (int seq = 0; seq < held; seq++) {
+            publish(bus, seq);
+        }
+        await().atMost(WAIT).until(() -> store.stats().events() == held);
+        removalsLost.set(1);
+        appends.drainPermits(); // from now on appends wait: always some on their way in
+        LogLines log = LogLines.fromNow();
+        Queue<CompletableFuture<PublishResult>> results = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger next = new AtomicInteger(held);
+        Thread publisher = new Thread(() -> {
+            while (!stop.get()) {
+                results.add(publish(bus, next.getAndIncrement()));
+                LockSupport.parkNanos(1_000_000); // about 1,000 a second
+            }
+        }, "steady-publisher");
+        bus.channelBreaker(STREAM).reset();
+        publisher.start();
+        try {
+            await().atMost(WAIT).until(() -> !log.containing("Stream '" + STREAM + "' counted 256 event(s) in the spill "
+                    + store.describe() + " that it does not hold").isEmpty());
+            assertThat(results).as("all wait for the spill").noneMatch(CompletableFuture::isDone);
+            appends.release(Integer.MAX_VALUE / 2);
+            // With the count off, no publish could go directly: the replay's batch is never all the stream counts.
+            await().atMost(WAIT).until(() -> results.stream().anyMatch(r -> r.isDone() && !r.join().spilled()));
+        } finally {
+            stop.set(true);
+            appends.release(Integer.MAX_VALUE / 2);
+            publisher.join();
+        }
+        replayUntilEmpty(bus, mock, store);
+        assertThat(results).allSatisfy(r -> assertThat(r).isDone());
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).as("each once, in order")
+                .containsExactlyElementsOf(IntStream.range(0, next.get()).mapToObj(EventBusSpillTest::json).toList());
     }
 
     @Test
@@ -795,12 +850,21 @@ class EventBusSpillTest {
     }
 
     /**
-     * A store whose appends fail with its own error while {@code appendsFail} is set, and whose next {@code
-     * removalsLost} removals happen but are reported failed (their commit's answer lost); everything else delegates.
+     * A store whose appends fail with its own error while {@code appendsFail} is set, wait while {@code appends} has no
+     * permit, and whose next {@code removalsLost} removals happen but are reported failed (their commit's answer lost);
+     * everything else delegates.
      */
-    private record Faulty(SpillStore delegate, AtomicBoolean appendsFail, AtomicInteger removalsLost) implements SpillStore {
+    private record Faulty(SpillStore delegate, AtomicBoolean appendsFail, AtomicInteger removalsLost, Semaphore appends)
+            implements SpillStore {
+
+        Faulty(SpillStore delegate, AtomicBoolean appendsFail, AtomicInteger removalsLost) {
+            this(delegate, appendsFail, removalsLost, new Semaphore(Integer.MAX_VALUE / 2));
+        }
+
         @Override
         public List<SpilledEvent> append(List<SpilledEvent> events) {
+            appends.acquireUninterruptibly();
+            appends.release();
             if (appendsFail.get()) {
                 throw new SpillException(describe(), "Spill " + describe() + " could not append: disk I/O error", null);
             }

@@ -98,10 +98,10 @@ public final class Publication extends ChannelSender.Send {
                 return;
             }
             if (channel.spill != null && Spillable.test(cause)) {
-                channel.spilling();
                 String idText = idText();
-                Futures.relay(channel.spill.append(channel, channel.topic, key, payload,
-                        bus.headers().forSpill(text, idText), order, idText), result);
+                Map<String, String> headers = bus.headers().forSpill(text, idText);
+                channel.spilling(); // counted once nothing but the spill's append (which ends the count) can throw
+                Futures.relay(channel.spill.append(channel, channel.topic, key, payload, headers, order, idText), result);
                 return;
             }
             channel.settled(order);

@@ -114,11 +114,31 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         appending++;
     }
 
-    /** The append of an event counted as spilling ended: it is durable in the spill, or it failed and leaves the count. */
+    /**
+     * The append of an event counted as spilling ended, once: it is durable in the spill, or it failed and leaves the
+     * count.
+     */
     public synchronized void appendEnded(boolean durable) {
-        appending = Math.max(0, appending - 1);
+        appending--;
         if (!durable) {
             spilled = Math.max(0, spilled - 1);
+        }
+    }
+
+    /**
+     * A publish threw (no memory left) after {@link #admit()} gave it {@code admitted} (0: it did not get that far), and
+     * before a spill's append took the event over: its order settles, and its count, if it had one, is given back.
+     */
+    public void unadmit(long admitted) {
+        if (spill == null || admitted == 0) {
+            return;
+        }
+        synchronized (this) {
+            if (admitted < 0) {
+                spilled = Math.max(0, spilled - 1);
+                appending--;
+            }
+            unsettled.settle(Math.abs(admitted));
         }
     }
 
@@ -147,22 +167,21 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     }
 
     /**
-     * Before the replay reads what the spill holds for the stream: the events counted, all of them held (or counted in
-     * error), or -1 when some are on their way in or a replay batch is in flight.
+     * Before the replay reads what the spill holds for the stream, with no batch of it in flight: the events counted
+     * that are not on their way in, so each is held or counted in error (-1: the counts are off, nothing can be said).
      */
     synchronized long countedAsHeld() {
-        return appending == 0 && replayInFlight == 0 ? spilled : -1;
+        return appending < 0 || replayInFlight != 0 ? -1 : spilled - appending;
     }
 
     /**
-     * The spill held none of the stream's events when the replay read it after {@link #countedAsHeld()} gave {@code
-     * counted}: those were counted in error (a removal whose commit happened was reported failed) and leave the count, so
-     * that new events go directly again; events counted since stay. Returns how many left it.
+     * {@code n} of the events {@link #countedAsHeld()} gave were not held when the replay then read every event the spill
+     * holds for the stream: they were counted in error (a removal whose commit happened was reported failed) and leave
+     * the count, so that new events go directly again once the rest are replayed. Only the replay removes, and events
+     * that reached the spill meanwhile are in what it read, so {@code n} is at most the events counted in error.
      */
-    synchronized long heldNone(long counted) {
-        long gone = Math.min(counted, spilled);
-        spilled -= gone;
-        return gone;
+    synchronized void notHeld(long n) {
+        spilled = Math.max(0, spilled - n);
     }
 
     /** Events of this stream found in the spill at start-up. */

@@ -62,8 +62,13 @@ public abstract class Connections {
 
     abstract Connection acquire() throws SQLException;
 
-    /** Before a write that must survive a restart and after its commit, under the store's lock: throws when it would not. */
+    /** Before a write that must survive a restart, under the store's lock: throws when it would not. */
     void checkWritable() throws SQLException {
+    }
+
+    /** After such a write's commit, under the store's lock: throws when it will not survive one. */
+    void checkWritten() throws SQLException {
+        checkWritable();
     }
 
     /** Gives back a connection; {@code failed} when its transaction failed. */
@@ -184,6 +189,11 @@ public abstract class Connections {
         @Override
         void checkWritable() throws SQLException {
             inner.checkWritable();
+        }
+
+        @Override
+        void checkWritten() throws SQLException {
+            inner.checkWritten();
         }
 
         @Override

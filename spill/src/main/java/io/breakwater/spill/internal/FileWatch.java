@@ -71,6 +71,15 @@ final class FileWatch extends Connections {
         }
     }
 
+    // After a commit in WAL mode the log is there while the connection is open: none (walKey null) means it was deleted
+    // during the commit, or before it on a connection that had not committed yet.
+    @Override
+    void checkWritten() throws SQLException {
+        if (fileKey != null && (fileMoved() || walKey == null || walMoved())) {
+            throw new SQLException(opened == null ? GONE : DELETED);
+        }
+    }
+
     // Whether the path leads elsewhere than the database file first opened.
     private boolean fileMoved() throws SQLException {
         return !Objects.equals(fileKey, keyOrNull(file));

@@ -107,7 +107,7 @@ public final class SqlSpill implements SpillStore {
                 throw Failures.isUniqueViolation(e) ? alreadyHeld(events, action, e) : failedWrite(action, e);
             }
             try {
-                connections.checkWritable(); // again: moved during the append, it went where no restart finds it
+                connections.checkWritten(); // moved during the append, it went where no restart finds it
             } catch (SQLException moved) {
                 throw undone(stored, action, moved);
             }

@@ -107,4 +107,39 @@ class FileWatchTest {
         assertThat(file).doesNotExist();
         assertThat(opens).hasValue(1);
     }
+
+    /**
+     * A new connection's first commit makes its log, whose key is taken once the commit is done: a log deleted in between
+     * is seen after the write, though never before it.
+     */
+    @Test
+    void aLogDeletedDuringANewConnectionsFirstCommitIsSeenAfterTheWrite() throws Exception {
+        Connection first = watch.acquire();
+        watch.release(first, true); // dropped: the next connection starts a log of its own
+        Connection second = watch.acquire();
+        try (Statement statement = second.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (2)");
+        }
+        second.commit();
+        Files.delete(Path.of(file + "-wal"));
+        watch.release(second, false);
+
+        watch.checkWritable(); // the log it never saw cannot be told from none
+        assertThatThrownBy(watch::checkWritten).isInstanceOf(SQLException.class)
+                .hasMessageStartingWith("the file was deleted or replaced while the store had it open, so an append "
+                        + "would not survive a restart");
+    }
+
+    @Test
+    void afterACommitWithItsLogInPlaceNothingIsSeen() throws Exception {
+        Connection connection = watch.acquire();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (3)");
+        }
+        connection.commit();
+        watch.release(connection, false);
+
+        watch.checkWritten();
+        watch.checkWritable();
+    }
 }
