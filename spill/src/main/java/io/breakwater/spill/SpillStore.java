@@ -11,7 +11,8 @@ import java.util.Set;
  * <p>Every method is thread-safe: one thread may append while another reads and removes. Once the store is
  * closed, every method but {@link #close()}, {@link #describe()}, {@link #maxEvents()} and {@link #maxBytes()}
  * throws {@link IllegalStateException} naming the store. A store assumes it alone writes where it keeps its
- * events (one process, one store), and counts what it holds in memory.
+ * events (one process, one store), and counts what it holds in memory. It belongs to one EventBus: the bus's replay is
+ * the only remover of its events, and counts on that.
  *
  * <p>Implementations: {@link SqliteSpillStore} (a file, embedded) and {@link JdbcSpillStore} (a PostgreSQL table).
  */
@@ -32,7 +33,8 @@ public interface SpillStore extends AutoCloseable {
 
     /**
      * Up to {@code max} events of {@code stream}, lowest {@link SpilledEvent#order()} first, and of those with
-     * the same order, lowest sequence (the first appended) first. Empty when the stream holds nothing.
+     * the same order, lowest sequence (the first appended) first; fewer only when the stream holds fewer (an EventBus
+     * takes fewer for all the stream holds, and sets its count by them). Empty when the stream holds nothing.
      *
      * @throws IllegalArgumentException when max is not positive
      * @throws SpillException           when the store cannot read

@@ -90,6 +90,7 @@ public final class Publication extends ChannelSender.Send {
 
     @Override
     protected void sent(RecordMetadata metadata, Throwable cause) {
+        boolean spillHasIt = false;
         try {
             if (cause == null) {
                 channel.settled(order);
@@ -101,12 +102,16 @@ public final class Publication extends ChannelSender.Send {
                 String idText = idText();
                 Map<String, String> headers = bus.headers().forSpill(text, idText);
                 channel.spilling(); // counted once nothing but the spill's append (which ends the count) can throw
+                spillHasIt = true;
                 Futures.relay(channel.spill.append(channel, channel.topic, key, payload, headers, order, idText), result);
                 return;
             }
             channel.settled(order);
             Futures.relay(bus.fallbacks().fail(channel.stream, key, event, cause), result);
         } catch (Throwable e) {
+            if (!spillHasIt) {
+                channel.settled(order); // no memory left: an order never settled would hold the stream's replay for good
+            }
             result.completeExceptionally(e);
         }
     }

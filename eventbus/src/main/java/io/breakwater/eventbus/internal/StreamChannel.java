@@ -157,12 +157,12 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
      * in flight and are all the spill holds for the stream, new events go directly, behind them.
      */
     synchronized void replaySent(long n) {
-        replayInFlight = n;
+        replayInFlight = Math.min(n, spilled - appending); // a batch may hold events not counted (an append reported failed)
     }
 
     /** The replay's batch is answered: {@code removed} of its events left the spill, the others wait there again. */
     synchronized void replayFinished(long removed) {
-        spilled = Math.max(0, spilled - removed);
+        spilled = Math.max(appending, spilled - removed); // those on their way in stay counted whatever the batch held
         replayInFlight = 0;
     }
 
@@ -181,7 +181,7 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
      * that reached the spill meanwhile are in what it read, so {@code n} is at most the events counted in error.
      */
     synchronized void notHeld(long n) {
-        spilled = Math.max(0, spilled - n);
+        spilled = Math.max(appending, spilled - n);
     }
 
     /** Events of this stream found in the spill at start-up. */

@@ -6,7 +6,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Objects;
 
 /**
@@ -52,12 +54,16 @@ final class FileWatch extends Connections {
         Connection connection = inner.acquire();
         if (connection != opened) {
             try {
+                requireWal(connection);
                 if (fileKey == null) {
                     fileKey = keyOf(file);
                 }
             } catch (IOException e) {
                 inner.release(connection, true);
                 throw new SQLException("cannot read the attributes of " + file + " (" + e + ")", e);
+            } catch (SQLException | RuntimeException e) {
+                inner.release(connection, true);
+                throw e;
             }
             opened = connection;
         }
@@ -71,12 +77,25 @@ final class FileWatch extends Connections {
         }
     }
 
-    // After a commit in WAL mode the log is there while the connection is open: none (walKey null) means it was deleted
-    // during the commit, or before it on a connection that had not committed yet.
+    // After a commit in WAL mode the log is there while the connection is open: none means it was deleted during the
+    // commit, or before it on a connection that had not committed yet (walKey null: read again, so that a failure to
+    // read it is told as such).
     @Override
     void checkWritten() throws SQLException {
-        if (fileKey != null && (fileMoved() || walKey == null || walMoved())) {
+        if (fileKey != null && (fileMoved() || (walKey == null ? keyOrNull(wal) == null : walMoved()))) {
             throw new SQLException(opened == null ? GONE : DELETED);
+        }
+    }
+
+    // What is watched is a write-ahead log, which SQLite may not have set up (a file system without the locks it needs).
+    private static void requireWal(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet mode = statement.executeQuery("PRAGMA journal_mode")) {
+            String journal = mode.next() ? mode.getString(1) : null;
+            if (!"wal".equalsIgnoreCase(journal)) {
+                throw new SQLException("SQLite did not put the file in WAL mode (journal_mode is " + journal + "), which "
+                        + "the store needs; keep the spill on a local file system");
+            }
         }
     }
 

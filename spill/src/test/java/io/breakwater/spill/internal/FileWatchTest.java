@@ -142,4 +142,20 @@ class FileWatchTest {
         watch.checkWritten();
         watch.checkWritable();
     }
+
+    @Test
+    void aConnectionNotInWalModeIsRefusedNamingTheMode() throws Exception {
+        Path other = dir.resolve("rollback-journal.db");
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.DELETE);
+        Connections plain = Connections.watchingFile(Connections.held(() -> config.createConnection("jdbc:sqlite:" + other)),
+                other);
+        try {
+            assertThatThrownBy(plain::acquire).isInstanceOf(SQLException.class)
+                    .hasMessage("SQLite did not put the file in WAL mode (journal_mode is delete), which the store needs; "
+                            + "keep the spill on a local file system");
+        } finally {
+            plain.close();
+        }
+    }
 }
