@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +48,8 @@ public final class SpillReplayer implements AutoCloseable {
     private final Map<String, StreamChannel> channels = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
     private volatile boolean closed;
-    // Per event id, the sends from the spill so far, for events still there; replay thread only.
-    private final Map<String, Integer> sends = new HashMap<>();
+    // Per stream and event id, the sends from the spill so far, for events still there; replay thread only.
+    private final Map<String, Map<String, Integer>> sends = new HashMap<>();
     // When a failed replay was last logged at WARN; replay thread only.
     private long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
@@ -94,11 +96,18 @@ public final class SpillReplayer implements AutoCloseable {
         long counted = channel.countedAsHeld();
         long floor = channel.replayFloor();
         List<SpilledEvent> oldest = front.store().oldest(channel.stream, BATCH);
-        if (oldest.size() < BATCH && counted > oldest.size()) {
-            // Every event the spill holds for the stream is here: fewer than were counted as held.
-            channel.notHeld(counted - oldest.size());
-            LOG.warn("Stream '{}' counted {} event(s) in the spill {} that it does not hold (a removal reported failed "
-                    + "happened); the count is set right", channel.stream, counted - oldest.size(), front.store().describe());
+        Map<String, Integer> sends = this.sends.computeIfAbsent(channel.stream, s -> new HashMap<>());
+        if (oldest.size() < BATCH) {
+            // Every event the spill holds for the stream is here. Those it does not hold any more left it by a removal
+            // reported failed that happened: they are counted no longer, and their sends are forgotten.
+            if (counted > oldest.size()) {
+                channel.notHeld(counted - oldest.size());
+                LOG.warn("Stream '{}' counted {} event(s) in the spill {} that it does not hold (a removal reported failed "
+                        + "happened); the count is set right", channel.stream, counted - oldest.size(), front.store().describe());
+            }
+            if (!sends.isEmpty()) {
+                sends.keySet().retainAll(oldest.stream().map(SpilledEvent::eventId).collect(Collectors.toSet()));
+            }
         }
         List<SpilledEvent> batch = new ArrayList<>(oldest.size());
         List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(oldest.size());
@@ -124,6 +133,9 @@ public final class SpillReplayer implements AutoCloseable {
             }
         }
         if (batch.isEmpty()) {
+            if (sends.isEmpty()) {
+                this.sends.remove(channel.stream);
+            }
             return;
         }
         channel.replaying = true;
@@ -167,7 +179,11 @@ public final class SpillReplayer implements AutoCloseable {
             if (done > 0) {
                 front.store().remove(batch.subList(0, done));
                 front.replayed.add(replayed);
+                Map<String, Integer> sends = this.sends.computeIfAbsent(channel.stream, s -> new HashMap<>());
                 batch.subList(0, done).forEach(event -> sends.remove(event.eventId()));
+                if (sends.isEmpty()) {
+                    this.sends.remove(channel.stream);
+                }
             }
         } catch (Throwable e) {
             done = 0;
@@ -181,6 +197,18 @@ public final class SpillReplayer implements AutoCloseable {
         if (done == batch.size() && !closed && channel.spilled() > 0) {
             // The whole batch went through: the next one at once. After a failure, the next tick.
             executor.execute(() -> tick(channel));
+        }
+    }
+
+    /** How many events the replay keeps a count of sends for (events it sent that are still in the spill), every stream's. */
+    int eventsWithSends() {
+        try {
+            return executor.submit(() -> sends.values().stream().mapToInt(Map::size).sum()).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
     }
 
