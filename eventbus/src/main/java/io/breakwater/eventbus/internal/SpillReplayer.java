@@ -121,6 +121,7 @@ public final class SpillReplayer implements AutoCloseable {
             CompletableFuture<RecordMetadata> send = sender.send(channel, event.topic(), event.key(), event.payload(),
                     headers);
             if (send.isCompletedExceptionally() && batch.isEmpty() && !neverSendable(send)) {
+                forgetIfNone(channel.stream);
                 return; // refused at once: a breaker is not admitting calls; try again next tick
             }
             if (!send.isCompletedExceptionally()) {
@@ -133,9 +134,7 @@ public final class SpillReplayer implements AutoCloseable {
             }
         }
         if (batch.isEmpty()) {
-            if (sends.isEmpty()) {
-                this.sends.remove(channel.stream);
-            }
+            forgetIfNone(channel.stream);
             return;
         }
         channel.replaying = true;
@@ -179,10 +178,10 @@ public final class SpillReplayer implements AutoCloseable {
             if (done > 0) {
                 front.store().remove(batch.subList(0, done));
                 front.replayed.add(replayed);
-                Map<String, Integer> sends = this.sends.computeIfAbsent(channel.stream, s -> new HashMap<>());
-                batch.subList(0, done).forEach(event -> sends.remove(event.eventId()));
-                if (sends.isEmpty()) {
-                    this.sends.remove(channel.stream);
+                Map<String, Integer> sends = this.sends.get(channel.stream);
+                if (sends != null) {
+                    batch.subList(0, done).forEach(event -> sends.remove(event.eventId()));
+                    forgetIfNone(channel.stream);
                 }
             }
         } catch (Throwable e) {
@@ -197,6 +196,14 @@ public final class SpillReplayer implements AutoCloseable {
         if (done == batch.size() && !closed && channel.spilled() > 0) {
             // The whole batch went through: the next one at once. After a failure, the next tick.
             executor.execute(() -> tick(channel));
+        }
+    }
+
+    /** Drops the stream's map of sends once it holds none, so that a stream that replayed once keeps nothing here. */
+    private void forgetIfNone(String stream) {
+        Map<String, Integer> left = sends.get(stream);
+        if (left != null && left.isEmpty()) {
+            sends.remove(stream);
         }
     }
 
