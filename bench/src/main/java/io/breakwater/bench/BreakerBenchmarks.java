@@ -44,6 +44,7 @@ public class BreakerBenchmarks {
         dev.failsafe.CircuitBreaker<Object> fsCount;
         dev.failsafe.CircuitBreaker<Object> fsTime;
         FailsafeExecutor<Object> fsCountExecutor;
+        dev.failsafe.CircuitBreaker<Object> fsOpen;
         FailsafeExecutor<Object> fsOpenExecutor;
 
         @Setup
@@ -69,7 +70,7 @@ public class BreakerBenchmarks {
 
             fsCount = dev.failsafe.CircuitBreaker.builder().withFailureThreshold(50, 100).build();
             fsTime = dev.failsafe.CircuitBreaker.builder().withFailureRateThreshold(50, 10, Duration.ofSeconds(10)).build();
-            dev.failsafe.CircuitBreaker<Object> fsOpen = dev.failsafe.CircuitBreaker.builder().withDelay(Duration.ofHours(1)).build();
+            fsOpen = dev.failsafe.CircuitBreaker.builder().withDelay(Duration.ofHours(1)).build();
             fsOpen.open();
             fsCountExecutor = Failsafe.with(fsCount);
             fsOpenExecutor = Failsafe.with(fsOpen);
@@ -212,5 +213,22 @@ public class BreakerBenchmarks {
         } catch (dev.failsafe.CircuitBreakerOpenException e) {
             return e;
         }
+    }
+
+    // ---- the OPEN state's refusal as a permission check: no exception, for callers that branch instead
+
+    @Benchmark
+    public boolean refused_breakwater(Breakers s) {
+        return s.bwOpen.canExecute();
+    }
+
+    @Benchmark
+    public boolean refused_resilience4j(Breakers s) {
+        return s.r4jOpen.tryAcquirePermission();
+    }
+
+    @Benchmark
+    public boolean refused_failsafe(Breakers s) {
+        return s.fsOpen.tryAcquirePermit();
     }
 }
