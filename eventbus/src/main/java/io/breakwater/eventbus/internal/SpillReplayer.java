@@ -96,7 +96,6 @@ public final class SpillReplayer implements AutoCloseable {
         long counted = channel.countedAsHeld();
         long floor = channel.replayFloor();
         List<SpilledEvent> oldest = front.store().oldest(channel.stream, BATCH);
-        Map<String, Integer> sends = this.sends.computeIfAbsent(channel.stream, s -> new HashMap<>());
         if (oldest.size() < BATCH) {
             // Every event the spill holds for the stream is here. Those it does not hold any more left it by a removal
             // reported failed that happened: they are counted no longer, and their sends are forgotten.
@@ -105,8 +104,10 @@ public final class SpillReplayer implements AutoCloseable {
                 LOG.warn("Stream '{}' counted {} event(s) in the spill {} that it does not hold (a removal reported failed "
                         + "happened); the count is set right", channel.stream, counted - oldest.size(), front.store().describe());
             }
-            if (!sends.isEmpty()) {
+            Map<String, Integer> sends = this.sends.get(channel.stream);
+            if (sends != null) {
                 sends.keySet().retainAll(oldest.stream().map(SpilledEvent::eventId).collect(Collectors.toSet()));
+                forgetIfNone(channel.stream);
             }
         }
         List<SpilledEvent> batch = new ArrayList<>(oldest.size());
@@ -115,17 +116,17 @@ public final class SpillReplayer implements AutoCloseable {
             if (event.order() >= floor) {
                 break;
             }
-            int count = sends.getOrDefault(event.eventId(), 0) + 1;
+            int count = sends.getOrDefault(channel.stream, Map.of()).getOrDefault(event.eventId(), 0) + 1;
             Map<String, String> headers = new LinkedHashMap<>(event.headers());
             headers.put(EventBus.REPLAY_HEADER, Integer.toString(count));
             CompletableFuture<RecordMetadata> send = sender.send(channel, event.topic(), event.key(), event.payload(),
                     headers);
             if (send.isCompletedExceptionally() && batch.isEmpty() && !neverSendable(send)) {
-                forgetIfNone(channel.stream);
                 return; // refused at once: a breaker is not admitting calls; try again next tick
             }
             if (!send.isCompletedExceptionally()) {
-                sends.put(event.eventId(), count); // on its way to the broker; a send refused at once never left
+                // On its way to the broker; a send refused at once never left. A stream's map is made by its first count.
+                sends.computeIfAbsent(channel.stream, s -> new HashMap<>()).put(event.eventId(), count);
             }
             batch.add(event);
             sent.add(send);
@@ -134,7 +135,6 @@ public final class SpillReplayer implements AutoCloseable {
             }
         }
         if (batch.isEmpty()) {
-            forgetIfNone(channel.stream);
             return;
         }
         channel.replaying = true;
@@ -219,7 +219,11 @@ public final class SpillReplayer implements AutoCloseable {
         }
     }
 
-    /** Stops replaying; a batch in flight completes, its acknowledged events are removed if the store is open. */
+    /**
+     * Stops replaying. A batch whose answers have all come is finished within a second (its acknowledged events removed,
+     * if the store is open); one still waiting for answers is not: its events stay in the spill and are sent again by
+     * the next replay over that store, copies that consumers tell by their event id.
+     */
     @Override
     public void close() {
         closed = true;

@@ -7,6 +7,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
 import io.breakwater.breaker.ManualClock;
 import io.breakwater.breaker.watch.TrackerLimits;
+import io.breakwater.eventbus.EventBus;
 import io.breakwater.spill.SpillException;
 import io.breakwater.spill.SpillStore;
 import io.breakwater.spill.SpilledEvent;
@@ -36,17 +37,24 @@ class SpillReplayerTest {
 
     private final ManualClock clock = new ManualClock();
 
-    /** A store whose next {@code lost} removals happen and are then reported failed (their commit's answer lost). */
-    private static SpillStore removalsLost(SpillStore store, AtomicInteger lost) {
+    /**
+     * A store whose next {@code failing} removals are reported failed: having happened (their commit's answer lost) when
+     * {@code happen}, else without removing anything.
+     */
+    private static SpillStore removalsFail(SpillStore store, AtomicInteger failing, boolean happen) {
         return (SpillStore) Proxy.newProxyInstance(SpillStore.class.getClassLoader(), new Class<?>[] {SpillStore.class},
                 (proxy, method, args) -> {
+                    boolean fail = method.getName().equals("remove") && failing.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                    if (fail && !happen) {
+                        throw new SpillException(store.describe(), "could not remove: database is locked", null);
+                    }
                     Object result;
                     try {
                         result = method.invoke(store, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    if (method.getName().equals("remove") && lost.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    if (fail) {
                         throw new SpillException(store.describe(), "could not remove: connection reset", null);
                     }
                     return result;
@@ -64,8 +72,28 @@ class SpillReplayerTest {
      */
     @Test
     void aRemovalReportedFailedThoughItHappenedLeavesNoCountOfSendsBehind() {
-        AtomicInteger lost = new AtomicInteger(1);
-        SpillStore store = removalsLost(SqliteSpillStore.open(dir.resolve("spill.db")), lost);
+        MockProducer<String, byte[]> mock = replayThroughFailingRemoval(true);
+        assertThat(mock.history()).as("each event sent once: its removal happened").hasSize(3);
+    }
+
+    /** The other side: a removal that failed leaves its events in the spill, and each is sent again as its second send. */
+    @Test
+    void aRemovalThatFailedSendsItsEventsAgainCountedAsSecondSends() {
+        MockProducer<String, byte[]> mock = replayThroughFailingRemoval(false);
+        assertThat(mock.history()).hasSize(6);
+        assertThat(mock.history()).extracting(r -> new String(r.headers().lastHeader(EventBus.REPLAY_HEADER).value(),
+                StandardCharsets.UTF_8)).containsExactly("1", "1", "1", "2", "2", "2");
+        assertThat(mock.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("e0", "e1", "e2", "e0", "e1", "e2");
+    }
+
+    /**
+     * Replays 3 spilled events of one stream over a store whose first removal is reported failed (having happened when
+     * {@code happen}) until the spill is empty, and checks that nothing stays counted; returns what reached the producer.
+     */
+    private MockProducer<String, byte[]> replayThroughFailingRemoval(boolean happen) {
+        AtomicInteger failing = new AtomicInteger(1);
+        SpillStore store = removalsFail(SqliteSpillStore.open(dir.resolve("spill.db")), failing, happen);
         store.append(IntStream.range(0, 3).mapToObj(SpillReplayerTest::event).toList());
         MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
         RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false)
@@ -81,14 +109,15 @@ class SpillReplayerTest {
                 new ChannelSender(transport, clock, () -> false, Duration.ofSeconds(1), Duration.ofSeconds(2)))) {
             replayer.watch(channel);
 
-            await().atMost(WAIT).until(() -> lost.get() == 0 && store.events(STREAM) == 0);
-            assertThat(mock.history()).hasSize(3);
+            await().atMost(WAIT).until(() -> failing.get() == 0 && store.events(STREAM) == 0);
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(channel.spilled()).as("counted as held").isZero();
                 assertThat(replayer.eventsWithSends()).as("events with a count of sends").isZero();
             });
+            return mock;
         } finally {
             channel.close();
+            front.close(Duration.ofSeconds(1));
         }
     }
 }
