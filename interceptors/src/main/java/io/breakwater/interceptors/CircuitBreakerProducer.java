@@ -201,7 +201,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         }
         RuntimeException veto = gate == null ? null : gate.get();
         if (veto != null) {
-            return sends.vetoed(veto, callback);
+            return sends.vetoed(veto, record.topic(), record.partition(), callback);
         }
         return sends.send(record, callback);
     }
@@ -225,7 +225,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         try {
             RuntimeException veto = deferred.veto();
             if (veto != null) {
-                sends.vetoed(veto, deferred);
+                sends.vetoed(veto, deferred.topic(), null, deferred);
                 return;
             }
             sends.send(DeferredRecords.made(deferred), deferred);

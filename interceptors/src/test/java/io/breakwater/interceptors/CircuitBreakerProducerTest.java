@@ -43,6 +43,25 @@ class CircuitBreakerProducerTest {
     }
 
     @Test
+    void aRecordItsGateVetoesIsAnsweredWithMetadataNamingItsTopicAsARefusalIs() throws Exception {
+        IllegalStateException veto = new IllegalStateException("the stream opened");
+        List<RecordMetadata> metadata = new ArrayList<>();
+        List<Exception> seen = new ArrayList<>();
+        Future<RecordMetadata> future = producer.send(new ProducerRecord<>("orders", 3, "k", "x"), (m, e) -> {
+            metadata.add(m);
+            seen.add(e);
+        }, () -> veto);
+        assertThatThrownBy(future::get).hasCause(veto);
+        assertThat(seen).containsExactly(veto);
+        assertThat(metadata).singleElement().satisfies(m -> {
+            assertThat(m.topic()).isEqualTo("orders");
+            assertThat(m.partition()).isEqualTo(3);
+            assertThat(m.hasOffset()).isFalse();
+        });
+        assertThat(mock.history()).isEmpty();
+    }
+
+    @Test
     void anOpenBreakerFailsTheSendAtOnceWithoutTouchingTheDelegate() {
         breaker.forceOpen();
         List<Exception> seen = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.breakwater.interceptors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -196,6 +197,37 @@ class NonBlockingSendTest {
         Future<RecordMetadata> next = producer.send(record("b"));
         assertThat(thrower.get(10, TimeUnit.SECONDS).topic()).isEqualTo("orders");
         assertThat(next.get(10, TimeUnit.SECONDS).topic()).isEqualTo("orders");
+    }
+
+    @Test
+    void aCallbackThatThrowsOnASendRefusedAtOnceDoesNotReachTheCaller() throws Exception {
+        CircuitBreakerProducer<String, String> producer = nonBlocking(new MockProducer<>(true, null, new StringSerializer(),
+                new StringSerializer()), 10);
+        breaker.forceOpen("test");
+        java.util.concurrent.atomic.AtomicReference<Future<RecordMetadata>> refused = new java.util.concurrent.atomic.AtomicReference<>();
+        assertThatCode(() -> refused.set(producer.send(record("x"), (m, e) -> {
+            throw new IllegalStateException("callback bug");
+        }))).as("send() never throws what a callback throws").doesNotThrowAnyException();
+        assertThat(refused.get().isDone()).isTrue();
+        assertThatThrownBy(refused.get()::get).hasCauseInstanceOf(CircuitBreakerOpenException.class);
+    }
+
+    @Test
+    void closeCalledByACallbackOnTheSenderThreadReturnsAndFailsWhatIsStillQueued() throws Exception {
+        StuckProducer stuck = new StuckProducer();
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 10);
+        CountDownLatch closed = new CountDownLatch(1);
+        producer.send(record("a"), (m, e) -> {
+            producer.close();   // on the sender thread: MockProducer answers inside send()
+            closed.countDown();
+        });
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<RecordMetadata> queued = producer.send(record("b"));
+        stuck.release.countDown();
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("close() from the callback returned").isTrue();
+        assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(KafkaException.class)
+                .hasMessageContaining(SendQueue.CLOSED_BEFORE_SENT);
+        assertThat(stuck.history()).extracting(ProducerRecord::value).containsExactly("a");
     }
 
     @Test

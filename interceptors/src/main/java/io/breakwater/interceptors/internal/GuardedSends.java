@@ -63,11 +63,14 @@ public final class GuardedSends<K, V> {
         return future;
     }
 
-    /** A record its gate vetoed before it was handed over (blocking mode): through the callback and a failed future. */
-    public Future<RecordMetadata> vetoed(RuntimeException veto, Callback callback) {
+    /**
+     * A record of {@code topic} and {@code partition} (null: not chosen) its gate vetoed before it was handed over
+     * (blocking mode): through the callback, with metadata naming the topic as for any failed send, and a failed future.
+     */
+    public Future<RecordMetadata> vetoed(RuntimeException veto, String topic, Integer partition, Callback callback) {
         transactions.refused(veto);
         if (callback != null) {
-            callback.onCompletion(null, veto);
+            callback.onCompletion(Refusals.failed(topic, partition), veto);
         }
         return CompletableFuture.failedFuture(veto);
     }

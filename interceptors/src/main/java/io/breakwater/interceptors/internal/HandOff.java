@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A bounded queue from any number of threads to one consumer thread, without a lock. Its bound is exact: a full queue
- * refuses at once, and never holds more than its capacity, even for a moment. A consumer that finds it empty looks
+ * refuses at once, and never holds more than its capacity, even for a moment (but for what is queued past it, on
+ * purpose: {@link #offerPastCapacity}). A consumer that finds it empty looks
  * again for a few microseconds, then says it sleeps and sleeps: a thread that offers wakes it only then, so that a
  * producer offering element after element pays no wake-up (a system call on each side) per element.
  *
@@ -46,6 +47,18 @@ final class HandOff<E> {
             LockSupport.unpark(consumer);
         }
         return true;
+    }
+
+    /**
+     * Queues {@code e} even when the queue is full, waking the consumer if it sleeps: for the few elements that must not
+     * be refused (a flush's mark), which the bound then does not hold to.
+     */
+    void offerPastCapacity(E e) {
+        size.incrementAndGet();
+        queue.offer(e);
+        if (consumerWaiting) {
+            LockSupport.unpark(consumer);
+        }
     }
 
     private boolean reserve() {

@@ -9,8 +9,6 @@ import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -27,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * failed with its {@code CircuitBreakerOpenException} and never sent.
  *
  * <p>Every queued record is completed exactly once, whoever takes it from the queue: the sender (through
- * the guarded send and its callback), the drain when the breaker opens, or {@link #close(Duration)}.
+ * the guarded send and its callback), the drain when the breaker opens, or {@link #close(Duration)}. A callback that
+ * throws is logged; it never reaches the caller of {@code enqueue}.
  *
  * <p>A caller takes no lock and wakes the sender only when the sender said it sleeps ({@link HandOff}).
  */
@@ -42,10 +41,6 @@ public final class SendQueue<K, V> {
         Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback);
     }
 
-    // Where queued and taken are in counts: 16 longs (128 bytes) apart, and from either end.
-    private static final int QUEUED = 16;
-    private static final int TAKEN = 32;
-
     /** How long an idle sender sleeps at most before it looks again. */
     static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
@@ -53,19 +48,12 @@ public final class SendQueue<K, V> {
     private final GuardedSend<K, V> guarded;
     private final int capacity;
     private final Thread sender;
-    // Entries: a QueuedRecord, or a DeferredRecord, queued as it is (each completed through its onCompletion).
+    // Entries: a QueuedRecord, a DeferredRecord queued as it is (each completed through its onCompletion), a FlushMark.
     private final HandOff<Callback> queue;
     private final Subscription drainOnOpen;
-    // Records ever queued (by callers), and records taken from the queue (sent, refused or failed; by the sender, mostly):
-    // two counters of one array, each 128 bytes from the other, from the array's header (which every access reads for
-    // its bounds check) and from the array's end. As two AtomicLongs made one after the other they share a cache line,
-    // and every record would take it from the sender (its count of taken) and give it back to a caller (its count of
-    // queued).
-    private final AtomicLongArray counts = new AtomicLongArray(TAKEN + 16);
-    // Flushes waiting on this monitor for taken to reach their target; they are notified only when there are some.
-    private final Object progress = new Object();
-    private final AtomicInteger flushing = new AtomicInteger();
     private volatile boolean closing;
+    // Set by close() once its last drain is done: a flush's mark queued later would wait for good, so it is not waited on.
+    private volatile boolean drained;
     // Whether the breaker refused the record just handed over; the sender thread's.
     private boolean refused;
 
@@ -87,7 +75,7 @@ public final class SendQueue<K, V> {
         // drain thread instead, later, so it drains only while the breaker still refuses (it may have been reset since).
         this.drainOnOpen = breaker.onTransition(t -> {
             if (t.to().rejectsCalls()) {
-                QueueDrains.EXECUTOR.execute(() -> drain(null, true));
+                QueueDrains.EXECUTOR.execute(() -> drain(null, true, Integer.MAX_VALUE));
             }
         });
         sender.setDaemon(true);
@@ -102,7 +90,12 @@ public final class SendQueue<K, V> {
      */
     public Future<RecordMetadata> enqueue(ProducerRecord<K, V> record, Callback callback, Supplier<? extends RuntimeException> gate) {
         RuntimeException refused = refusal();
-        return refused != null ? Refusals.refuse(refused, record, callback) : enqueue(new QueuedRecord<>(record, callback, gate));
+        QueuedRecord<K, V> entry = new QueuedRecord<>(record, callback, gate);
+        if (refused != null) {
+            entry.fail(refused);   // as every other path here: a callback that throws is logged, not thrown to the caller
+            return entry;
+        }
+        return enqueue(entry);
     }
 
     /**
@@ -112,7 +105,7 @@ public final class SendQueue<K, V> {
     public void enqueue(DeferredRecord<K, V> deferred) {
         RuntimeException refused = refusal();
         if (refused != null) {
-            Refusals.refuse(refused, deferred.topic(), null, deferred);
+            failQuietly(deferred, refused);
         } else {
             enqueue((Callback) deferred);
         }
@@ -128,24 +121,29 @@ public final class SendQueue<K, V> {
 
     /** Queues {@code entry} (a QueuedRecord or a DeferredRecord), or fails it at once when the queue is full. */
     private <E extends Callback> E enqueue(E entry) {
-        counts.incrementAndGet(QUEUED);
         if (!queue.offer(entry)) {
-            taken(1);
-            QueuedRecord.fail(entry, new SendQueueFullException(breaker.name(), capacity));
+            failQuietly(entry, new SendQueueFullException(breaker.name(), capacity));
             return entry;
         }
         if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
-            taken(1);
-            QueuedRecord.fail(entry, new KafkaException(CLOSED_BEFORE_SENT));
+            failQuietly(entry, new KafkaException(CLOSED_BEFORE_SENT));
         } else if (breaker.refusesNow() && queue.remove(entry)) {
             // Opened between the check and the offer, maybe after its drain ran. (Not an OPEN breaker whose retry time
             // has come: the sender's permit moves it to HALF_OPEN, whether or not the watchdog has yet.)
-            taken(1);
             RuntimeException refusal = breaker.refusalNow();   // counted, as at the check
-            QueuedRecord.fail(entry, refusal != null ? refusal : breaker.openException());
+            failQuietly(entry, refusal != null ? refusal : breaker.openException());
         }
         return entry;
+    }
+
+    /** Fails {@code entry} with {@code e}: what its callback (or a DeferredRecord's onCompletion) throws is logged. */
+    private void failQuietly(Callback entry, Exception e) {
+        try {
+            QueuedRecord.fail(entry, e);
+        } catch (Throwable t) {
+            LOG.warn("Failing a record of '{}' threw", breaker.name(), t);
+        }
     }
 
     /** The sender's: the veto of {@code entry}'s gate, or null once handed over ({@link #refused}: if the breaker refused it). */
@@ -171,7 +169,7 @@ public final class SendQueue<K, V> {
         return null;
     }
 
-    /** Records queued and not yet handed to the producer. */
+    /** Records queued and not yet handed to the producer (and the marks of flushes waiting for them). */
     public int size() {
         return queue.size();
     }
@@ -193,6 +191,10 @@ public final class SendQueue<K, V> {
                     continue;
                 }
             }
+            if (entry instanceof FlushMark mark) {
+                mark.countDown();   // every entry queued before this flush has been handed over
+                continue;
+            }
             RuntimeException veto;
             refused = false;
             try {
@@ -205,44 +207,34 @@ public final class SendQueue<K, V> {
                 }
                 veto = e instanceof RuntimeException re ? re : new KafkaException(e);
             }
-            taken(1);
-            try {
-                if (veto != null) {
-                    QueuedRecord.fail(entry, veto);
-                } else if (refused) {
-                    // Refused: nothing queued behind it may get ahead of it, so the rest is refused too.
-                    drain(null, false);
-                }
-            } catch (Throwable e) {
-                LOG.warn("Failing a record of '{}' threw", breaker.name(), e);
-            }
-        }
-    }
-
-    /** Fails each queued record (if {@code whileOpen}: while the breaker {@code refusesNow()}) with its refusal or {@code failure}. */
-    private void drain(Exception failure, boolean whileOpen) {
-        Callback entry;
-        while ((!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null) {
-            taken(1);
-            try {
-                QueuedRecord.fail(entry, failure != null ? failure : breaker.openException());
-            } catch (Throwable e) {
-                LOG.warn("Failing a queued record of '{}' threw", breaker.name(), e);
-            }
-        }
-    }
-
-    private void taken(int n) {
-        counts.addAndGet(TAKEN, n);
-        if (flushing.get() > 0) {
-            synchronized (progress) {
-                progress.notifyAll();
+            if (veto != null) {
+                failQuietly(entry, veto);
+            } else if (refused) {
+                // Refused: nothing queued behind it may get ahead of it, so what was queued then is refused too
+                // (not what callers queue meanwhile: the breaker may admit again by then).
+                drain(null, false, queue.size());
             }
         }
     }
 
     /**
-     * Waits until every record queued before the call has been handed to the producer (or failed).
+     * Fails up to {@code most} queued records (if {@code whileOpen}: while the breaker {@code refusesNow()}) with its
+     * refusal or {@code failure}; a flush's mark taken on the way is let go, as everything before it was taken.
+     */
+    private void drain(Exception failure, boolean whileOpen, int most) {
+        Callback entry;
+        for (int taken = 0; taken < most && (!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null; taken++) {
+            if (entry instanceof FlushMark mark) {
+                mark.countDown();
+                continue;
+            }
+            failQuietly(entry, failure != null ? failure : breaker.openException());
+        }
+    }
+
+    /**
+     * Waits until every record queued before the call has been handed to the producer (or failed): a mark queued behind
+     * them (past the queue's capacity: a full queue does not refuse a flush), let go once it is taken.
      *
      * @throws InterruptException (Kafka's, as its {@code flush} throws) when interrupted; the thread stays interrupted
      */
@@ -250,42 +242,51 @@ public final class SendQueue<K, V> {
         if (Thread.currentThread() == sender || QueueDrains.isDrainThread()) {
             return; // a callback flushing from the thread that hands records over: waiting would never end
         }
-        long target = counts.get(QUEUED);
-        flushing.incrementAndGet();
+        FlushMark mark = new FlushMark();
+        queue.offerPastCapacity(mark);
+        if (drained) {   // close() drained the queue for the last time, maybe before the mark came: nothing is left
+            queue.remove(mark);
+            return;
+        }
         try {
-            synchronized (progress) {
-                while (counts.get(TAKEN) < target) {
-                    progress.wait();
-                }
-            }
+            mark.await();   // not drained when the mark came: close's last drain (or the sender) takes it
         } catch (InterruptedException e) {
+            queue.remove(mark);
             Thread.currentThread().interrupt();
             throw new InterruptException(e);
-        } finally {
-            flushing.decrementAndGet();
         }
     }
 
     /**
      * Stops taking records: the sender hands over what is queued for up to {@code timeout}; records still
-     * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}.
+     * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}. Called on the sender
+     * thread (by a callback), it waits for nothing: the records still queued fail at once, and none of the time is left.
      */
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
+        boolean onSender = Thread.currentThread() == sender;
         closing = true;
         queue.wake();   // a sleeping sender with nothing queued ends now, not at its next look
         drainOnOpen.close();
-        try {
-            sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!onSender) {   // the sender waiting for itself to end would wait out the timeout
+            try {
+                sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        drain(new KafkaException(CLOSED_BEFORE_SENT), false);
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        KafkaException closed = new KafkaException(CLOSED_BEFORE_SENT);
+        drain(closed, false, Integer.MAX_VALUE);
+        drained = true;
+        drain(closed, false, Integer.MAX_VALUE);   // the marks of flushes that came before they could see drained
+        return onSender ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** After the producer itself is closed: waits briefly for a sender still blocked in it to return. */
     public void awaitSender(Duration timeout) {
+        if (Thread.currentThread() == sender) {
+            return;   // closed by a callback on the sender thread: it returns once the callback does
+        }
         sender.interrupt();
         try {
             sender.join(Math.max(1, timeout.toMillis()));

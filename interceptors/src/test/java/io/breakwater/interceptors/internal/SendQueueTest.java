@@ -110,10 +110,16 @@ class SendQueueTest {
         }
     }
 
-    /** A queue whose sender, before each record, waits for {@code release}; then it sends and acknowledges it. */
+    /**
+     * A queue whose sender, before each record, waits for {@code release}; then it sends and acknowledges it. A record
+     * whose value is {@code refused} is refused at once instead, as a breaker refuses at hand-over.
+     */
     private SendQueue<String, String> held(String name, CircuitBreaker breaker, int capacity,
                                            java.util.concurrent.CountDownLatch release) {
         SendQueue<String, String> q = new SendQueue<>(name, breaker, capacity, (record, callback) -> {
+            if (record.value().equals("refused")) {
+                return Refusals.refuse(new IllegalStateException("refused at hand-over"), record, callback);
+            }
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -151,6 +157,56 @@ class SendQueueTest {
         assertThat(held.get(5, TimeUnit.SECONDS)).isNotNull();
         assertThat(q.enqueue(new ProducerRecord<>("t", "k", "after"), null, null).get(5, TimeUnit.SECONDS)).isNotNull();
         assertThat(sent).containsExactly("held", "q0", "q1", "q2", "after");
+    }
+
+    @Test
+    void aFlushWaitsForEveryRecordQueuedBeforeItThoughLaterOnesAreRefusedForWantOfRoom() throws Exception {
+        // The bug: a flush waited for a count of records taken to reach the count queued, and a record refused for want
+        // of room added one to each, so three refusals let the flush return with three records not yet handed over.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SendQueue<String, String> q = held("flush-full", CircuitBreaker.ofDefaults("flush-full"), 2, release);
+        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        q.enqueue(new ProducerRecord<>("t", "k", "q0"), null, null);
+        q.enqueue(new ProducerRecord<>("t", "k", "q1"), null, null);
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        for (int i = 0; i < 3; i++) {
+            Future<RecordMetadata> refused = q.enqueue(new ProducerRecord<>("t", "k", "over" + i), null, null);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(refused::get)).as("no room for over%d", i)
+                    .hasCauseInstanceOf(io.breakwater.interceptors.SendQueueFullException.class);
+        }
+        flusher.join(200);
+        assertThat(flusher.isAlive()).as("the flush still waits: held, q0 and q1 are not handed over").isTrue();
+        release.countDown();
+        flusher.join(5_000);
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(sent).containsExactly("held", "q0", "q1");
+    }
+
+    @Test
+    void aRefusalAtHandOverRefusesWhatWasQueuedThenButNotWhatIsQueuedWhileThoseAreFailed() throws Exception {
+        // The bug: after a refusal the sender failed records until the queue was empty, and a caller that queues again
+        // as it hears of its failure (here its callback, on the sender thread) kept it failing records for good.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<SendQueue<String, String>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Future<RecordMetadata>> later = new java.util.concurrent.atomic.AtomicReference<>();
+        SendQueue<String, String> q = held("refused-then", CircuitBreaker.ofDefaults("refused-then"), 10, release);
+        self.set(q);
+        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        Future<RecordMetadata> refused = q.enqueue(new ProducerRecord<>("t", "k", "refused"), null, null);
+        Future<RecordMetadata> behind = q.enqueue(new ProducerRecord<>("t", "k", "behind"), (m, e) ->
+                later.set(self.get().enqueue(new ProducerRecord<>("t", "k", "later"), null, null)), null);
+        release.countDown();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> refused.get(5, TimeUnit.SECONDS)))
+                .hasRootCauseMessage("refused at hand-over");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> behind.get(5, TimeUnit.SECONDS)))
+                .as("queued behind the refused record: refused too").isInstanceOf(java.util.concurrent.ExecutionException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> later.get() != null);
+        assertThat(later.get().get(5, TimeUnit.SECONDS)).as("queued once the refusal was heard: sent").isNotNull();
+        assertThat(sent).containsExactly("held", "later");
     }
 
     @Test
