@@ -275,9 +275,9 @@ public final class EventBus implements AutoCloseable {
     }
 
     /**
-     * Stops watching the streams and closes the transport, waiting up to {@code timeout} for the events in
-     * flight; those still unanswered then fail (or, with a spill, are appended to it). Then stops replaying and
-     * closes the spill stores. Later publishes throw {@code IllegalStateException}. Idempotent.
+     * Stops watching the streams and closes the transport, waiting up to {@code timeout} for events in flight; those
+     * unanswered then fail (or, with a spill, are appended to it). Then stops replaying and closes every spill store
+     * (what they throw is thrown once all are closed). Later publishes throw {@code IllegalStateException}. Idempotent.
      */
     public void close(Duration timeout) {
         Timeouts.nonNegative(timeout);

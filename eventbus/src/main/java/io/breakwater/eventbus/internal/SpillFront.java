@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@link SpillReplayer} that sends them back. Callers never touch the store: appending is a queue offer.
  *
  * <p>The store's limits are checked when an event is offered, counting what is queued, so a full spill
- * fails the publish at once.
+ * fails the publish at once; a refusal's {@link SpillFullException#held()} counts the queued events as held. While
+ * the writer appends a batch, it may be counted both as held and as queued: at the limit, a refusal may then come
+ * one batch early, never late.
  */
 public final class SpillFront implements AutoCloseable {
 
@@ -45,6 +47,8 @@ public final class SpillFront implements AutoCloseable {
     private final LongAdder appendFailures = new LongAdder();
     private final Thread writer;
     private volatile boolean closing;
+    // Set by the writer once its loop ended, before it fails what was offered too late for the loop.
+    private volatile boolean writerDone;
     // The store's stats as last read, for status reports once it is closed.
     private volatile SpillStats lastStats = SpillStats.EMPTY;
 
@@ -72,23 +76,28 @@ public final class SpillFront implements AutoCloseable {
             SpilledEvent event = new SpilledEvent(0, eventId, channel.stream, topic, key, payload, headers, order,
                     System.currentTimeMillis());
             size = event.sizeBytes();
-            SpillStats held = stats();
             long events = queuedEvents.incrementAndGet();
             long bytes = queuedBytes.addAndGet(size);
             counted = true;
+            // Read after counting this event as queued: a batch the writer appends meanwhile is counted in the store's
+            // stats or still as queued (or both for a moment, refusing early at the limit), never in neither.
+            SpillStats held = stats();
             if (closing) {
                 throw new IllegalStateException("the EventBus is closed; its spill " + store.describe() + " takes no more events");
             }
             if (held.events() + events > store.maxEvents()) {
-                throw new SpillFullException(store.describe(), "maxEvents", store.maxEvents(), held, 1, size);
+                throw new SpillFullException(store.describe(), "maxEvents", store.maxEvents(), withQueued(held, events - 1,
+                        bytes - size), 1, size);
             }
             if (held.bytes() + bytes > store.maxBytes()) {
-                throw new SpillFullException(store.describe(), "maxBytes", store.maxBytes(), held, 1, size);
+                throw new SpillFullException(store.describe(), "maxBytes", store.maxBytes(), withQueued(held, events - 1,
+                        bytes - size), 1, size);
             }
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             Append append = new Append(channel, event, result);
             queue.add(append);
-            if (closing && !writer.isAlive() && queue.remove(append)) {
+            if (writerDone && queue.remove(append)) {
+                // The writer's loop ended (the bus closed) before this came; the writer's last look may have missed it.
                 throw new IllegalStateException("the EventBus is closed; its spill " + store.describe() + " takes no more events");
             }
             return result;
@@ -101,6 +110,12 @@ public final class SpillFront implements AutoCloseable {
             channel.settled(order);
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** What {@code held} holds, with {@code events} of {@code bytes} queued for it: what the spill holds or is to. */
+    private static SpillStats withQueued(SpillStats held, long events, long bytes) {
+        long all = held.events() + Math.max(0, events);
+        return all == 0 ? SpillStats.EMPTY : new SpillStats(all, held.bytes() + Math.max(0, bytes), held.oldestSpilledAtMillis());
     }
 
     /** The store's counts, remembered: the health report shows the last ones when the store cannot give them. */
@@ -128,6 +143,14 @@ public final class SpillFront implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+        writerDone = true;
+        // Offered after the loop's last look at the queue: failed, never left waiting (an offer after this removes itself).
+        Append left;
+        while ((left = queue.poll()) != null) {
+            queuedEvents.decrementAndGet();
+            queuedBytes.addAndGet(-left.event.sizeBytes());
+            fail(left, new IllegalStateException("the EventBus closed before this event reached its spill " + store.describe()));
         }
     }
 
@@ -217,14 +240,6 @@ public final class SpillFront implements AutoCloseable {
         }
         if (writer.isAlive()) {
             LOG.warn("The spill writer of {} is still appending after close; {} event(s) queued", store.describe(), queue.size());
-            return;
-        }
-        // Offered after the writer's last look at the queue: failed, never left waiting.
-        Append left;
-        while ((left = queue.poll()) != null) {
-            queuedEvents.decrementAndGet();
-            queuedBytes.addAndGet(-left.event.sizeBytes());
-            fail(left, new IllegalStateException("the EventBus closed before this event reached its spill " + store.describe()));
         }
     }
 

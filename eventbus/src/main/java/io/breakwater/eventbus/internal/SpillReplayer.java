@@ -165,18 +165,22 @@ public final class SpillReplayer implements AutoCloseable {
                 done++;
             }
             int replayed = done;
+            Throwable unsendable = null;
             if (done < sent.size()) {
                 Throwable cause = sent.get(done).handle((m, e) -> e).join();
                 if (!closed && Spillable.neverSendable(cause)) {
                     // The event itself cannot be sent (too large, say): kept, it would hold its stream forever.
-                    LOG.error("Spilled event {} of stream '{}' cannot be sent and is dropped from {}: {}", batch.get(done).eventId(),
-                            channel.stream, front.store().describe(), cause.toString());
-                    front.dropped.increment();
+                    unsendable = cause;
                     done++;
                 }
             }
             if (done > 0) {
                 front.store().remove(batch.subList(0, done));
+                if (unsendable != null) {   // told and counted once it is gone: a removal that failed sends it again
+                    LOG.error("Spilled event {} of stream '{}' cannot be sent and is dropped from {}: {}",
+                            batch.get(done - 1).eventId(), channel.stream, front.store().describe(), unsendable.toString());
+                    front.dropped.increment();
+                }
                 front.replayed.add(replayed);
                 Map<String, Integer> sends = this.sends.get(channel.stream);
                 if (sends != null) {

@@ -76,13 +76,7 @@ public final class Spills implements AutoCloseable {
             List<Runnable> steps = new ArrayList<>(List.of(undo));
             replayers.values().forEach(replayer -> steps.add(replayer::close));
             replayers.keySet().forEach(front -> steps.add(() -> front.close(Duration.ofSeconds(1))));
-            for (Runnable step : steps) {
-                try {
-                    step.run();
-                } catch (RuntimeException | Error suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
+            runEach(steps, e);
             throw e;
         }
     }
@@ -109,11 +103,39 @@ public final class Spills implements AutoCloseable {
     /** Stops replaying, appends what is queued (within {@code timeout}), and closes the stores. */
     public void close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
-        replayers.values().forEach(SpillReplayer::close);
+        List<Runnable> steps = new ArrayList<>();
+        replayers.values().forEach(replayer -> steps.add(replayer::close));
         for (SpillFront front : replayers.keySet()) {
-            front.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-            front.store().close();
+            steps.add(() -> front.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()))));
+            steps.add(front.store()::close);
         }
+        // Each step whatever the one before threw: a store left open could hold its file's lock for good.
+        Throwable failed = runEach(steps, null);
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /**
+     * Runs every step, whatever one throws: what they throw is suppressed in {@code first} (null: the first of them
+     * becomes it, the others suppressed in it), which is returned.
+     */
+    private static Throwable runEach(List<Runnable> steps, Throwable first) {
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException | Error e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        return first;
     }
 
     @Override

@@ -88,6 +88,28 @@ class SpillReplayerTest {
     }
 
     /**
+     * Regression: an event that can never be sent was counted as dropped, and logged so, before its removal; a removal
+     * that failed left it in the spill, to be sent, refused and counted again.
+     */
+    @Test
+    void anEventThatCannotBeSentIsCountedAsDroppedOnceThoughItsFirstRemovalFailed() {
+        AtomicInteger failing = new AtomicInteger(1);
+        SpillStore store = removalsFail(SqliteSpillStore.open(dir.resolve("spill.db")), failing, false);
+        store.append(java.util.List.of(event(0)));
+        ByteArraySerializer tooLarge = new ByteArraySerializer() {
+            @Override
+            public byte[] serialize(String topic, byte[] data) {
+                throw new org.apache.kafka.common.errors.RecordTooLargeException("this record is too large for the broker");
+            }
+        };
+        SpillFront front = replay(store, new MockProducer<>(true, null, new StringSerializer(), tooLarge), channel -> {
+            await().atMost(WAIT).until(() -> failing.get() == 0 && store.events(STREAM) == 0);
+            await().atMost(WAIT).until(() -> channel.spilled() == 0);
+        });
+        assertThat(front.status().dropped()).as("one event dropped, once").isEqualTo(1);
+    }
+
+    /**
      * Replays 3 spilled events of one stream over a store whose first removal is reported failed (having happened when
      * {@code happen}) until the spill is empty, and checks that nothing stays counted; returns what reached the producer.
      */
@@ -96,6 +118,18 @@ class SpillReplayerTest {
         SpillStore store = removalsFail(SqliteSpillStore.open(dir.resolve("spill.db")), failing, happen);
         store.append(IntStream.range(0, 3).mapToObj(SpillReplayerTest::event).toList());
         MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        replay(store, mock, channel -> {
+            await().atMost(WAIT).until(() -> failing.get() == 0 && store.events(STREAM) == 0);
+        });
+        return mock;
+    }
+
+    /**
+     * Replays what {@code store} holds for one stream through {@code mock} until {@code done} returns, then checks that
+     * nothing stays counted; returns the spill's front (closed), for its status.
+     */
+    private SpillFront replay(SpillStore store, MockProducer<String, byte[]> mock,
+                              java.util.function.Consumer<StreamChannel> done) {
         RedpandaTransport transport = RedpandaTransport.builder(mock).nonBlocking(false)
                 .breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
         SpillFront front = new SpillFront(store);
@@ -109,12 +143,12 @@ class SpillReplayerTest {
                 new ChannelSender(transport, clock, () -> false, Duration.ofSeconds(1), Duration.ofSeconds(2)))) {
             replayer.watch(channel);
 
-            await().atMost(WAIT).until(() -> failing.get() == 0 && store.events(STREAM) == 0);
+            done.accept(channel);
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(channel.spilled()).as("counted as held").isZero();
                 assertThat(replayer.eventsWithSends()).as("events with a count of sends").isZero();
             });
-            return mock;
+            return front;
         } finally {
             channel.close();
             front.close(Duration.ofSeconds(1));
