@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,10 +138,7 @@ class EventBusSpillTest {
      * goes directly behind it. (The mock's history grows inside each send, before the batch is recorded.)
      */
     private static void awaitReplayBetweenTicks() {
-        await().atMost(WAIT).until(() -> Thread.getAllStackTraces().entrySet().stream()
-                .filter(e -> e.getKey().getName().equals("breakwater-spill-replay"))
-                .allMatch(e -> e.getKey().getState() == Thread.State.TIMED_WAITING && Arrays.stream(e.getValue())
-                        .anyMatch(f -> f.getClassName().endsWith("DelayedWorkQueue") && f.getMethodName().equals("take"))));
+        io.breakwater.eventbus.internal.ReplayThread.awaitBetweenTicks(WAIT);
     }
 
     /** Answers every send that reaches the mock until the bus's spill is empty (the replay runs on its own). */

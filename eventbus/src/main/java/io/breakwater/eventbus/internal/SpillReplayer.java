@@ -75,7 +75,7 @@ public final class SpillReplayer implements AutoCloseable {
 
     private void tick(StreamChannel channel) {
         try {
-            if (!closed && !channel.replaying && channel.spilled() > 0 && sender.admits(channel)) {
+            if (!closed && !channel.replaying && channel.ledger.replayDue() && sender.admits(channel)) {
                 replayBatch(channel);
             }
         } catch (Throwable e) {
@@ -93,14 +93,15 @@ public final class SpillReplayer implements AutoCloseable {
     }
 
     private void replayBatch(StreamChannel channel) {
-        long counted = channel.countedAsHeld();
-        long floor = channel.replayFloor();
+        long counted = channel.ledger.countedAsHeld();
+        long floor = channel.ledger.replayFloor();
         List<SpilledEvent> oldest = front.store().oldest(channel.stream, BATCH);
-        if (oldest.size() < BATCH) {
+        boolean everyHeld = oldest.size() < BATCH;
+        if (everyHeld) {
             // Every event the spill holds for the stream is here. Those it does not hold any more left it by a removal
             // reported failed that happened: they are counted no longer, and their sends are forgotten.
             if (counted > oldest.size()) {
-                channel.notHeld(counted - oldest.size());
+                channel.ledger.notHeld(counted - oldest.size());
                 LOG.warn("Stream '{}' counted {} event(s) in the spill {} that it does not hold (a removal reported failed "
                         + "happened); the count is set right", channel.stream, counted - oldest.size(), front.store().describe());
             }
@@ -108,6 +109,9 @@ public final class SpillReplayer implements AutoCloseable {
             if (sends != null) {
                 sends.keySet().retainAll(oldest.stream().map(SpilledEvent::eventId).collect(Collectors.toSet()));
                 forgetIfNone(channel.stream);
+            }
+            if (oldest.isEmpty()) {
+                channel.ledger.noneHeld();
             }
         }
         List<SpilledEvent> batch = new ArrayList<>(oldest.size());
@@ -140,12 +144,12 @@ public final class SpillReplayer implements AutoCloseable {
         channel.replaying = true;
         // A send refused at once ends the batch: that event is not in flight, and nothing may pass it.
         boolean lastRefused = sent.get(sent.size() - 1).isCompletedExceptionally();
-        channel.replaySent(lastRefused ? batch.size() - 1 : batch.size());
+        channel.ledger.replaySent(everyHeld && !lastRefused && batch.size() == oldest.size());
         try {
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
                     .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
         } catch (RuntimeException e) {
-            channel.replayFinished(0); // the replayer is closing; the events stay in the spill
+            channel.ledger.replayFinished(0, false); // the replayer is closing; the events stay in the spill
             throw e;
         }
     }
@@ -194,10 +198,10 @@ public final class SpillReplayer implements AutoCloseable {
                     front.store().describe(), e);
         } finally {
             // One step: the events not removed wait in the spill again, and new ones follow them there.
-            channel.replayFinished(done);
+            channel.ledger.replayFinished(done, done == batch.size());
             channel.replaying = false;
         }
-        if (done == batch.size() && !closed && channel.spilled() > 0) {
+        if (done == batch.size() && !closed && channel.ledger.replayDue()) {
             // The whole batch went through: the next one at once. After a failure, the next tick.
             executor.execute(() -> tick(channel));
         }

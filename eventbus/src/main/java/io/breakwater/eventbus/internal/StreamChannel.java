@@ -28,8 +28,6 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
 
     /** Publishes of one stream that may be pending at once before the oldest are forgotten. */
     public static final int TRACKED = 1 << 12;
-    // Held orders at or above this leave too few for new events (2^62; the clock's orders reach it in the year 2116).
-    private static final long MAX_HELD_ORDER = 1L << 62;
 
     public final String stream;
     public final String topic;
@@ -41,17 +39,8 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     private final BooleanSupplier excused;
     /** The spill of this stream, or null. */
     public final SpillFront spill;
-    // Spill bookkeeping, all guarded by this: the events of this stream queued for or held in the spill, and the
-    // orders of events not settled yet (in flight, or on their way into the spill). Orders start from the clock, and
-    // above the highest the spill holds for the stream (continueAbove), so that a later process's are above an earlier
-    // one's.
-    private long spilled;
-    // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
-    private long replayInFlight;
-    // Of those, the events counted on their way into the spill, not yet durable there or failed (appendEnded).
-    private long appending;
-    // Only with a spill: without one, orders mean nothing (and an idle stream holds no orders).
-    private final UnsettledOrders unsettled;
+    // The spill's bookkeeping of this stream; null without a spill.
+    final SpillLedger ledger;
     // Whether a replay batch of this stream is in flight; replay thread only.
     boolean replaying;
 
@@ -63,7 +52,7 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
                          SpillFront spill, BooleanSupplier excused) {
         this.stream = stream;
         this.spill = spill;
-        this.unsettled = spill == null ? null : new UnsettledOrders(System.currentTimeMillis() * 1_000_000L + 1);
+        this.ledger = spill == null ? null : new SpillLedger(stream);
         this.topic = topic;
         this.breaker = breaker;
         this.clock = clock;
@@ -85,134 +74,50 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
     }
 
     /**
-     * A new event of this stream: its order, and whether it goes to the spill because events of the stream wait
-     * there (it must not overtake them; negative: it does, and is counted as spilling). Once the replay has sent
-     * every event the spill holds for the stream, a new event is sent directly: the producer keeps it behind
-     * them. With a spill, the event is unsettled until {@link #settled}; without one, orders mean nothing and
-     * every event gets 1, without a lock.
+     * A new event of this stream: its order, and whether it goes to the spill because events of the stream wait there
+     * ({@link SpillLedger#admit()}); without a spill, orders mean nothing and every event gets 1, without a lock.
      */
     public long admit() {
-        if (spill == null) {
-            return 1;
-        }
-        synchronized (this) {
-            long order = unsettled.admit();
-            if (spilled > replayInFlight) {
-                // Counted here, like spilling(): every event that goes to the spill leaves it through appendEnded() or
-                // replayFinished().
-                spilled++;
-                appending++;
-                return -order;
-            }
-            return order;
-        }
+        return ledger == null ? 1 : ledger.admit();
     }
 
     /** An event whose publish failed goes to the spill now (one admitted behind spilled ones is counted already). */
-    public synchronized void spilling() {
-        spilled++;
-        appending++;
+    public void spilling() {
+        ledger.spilling();
     }
 
-    /**
-     * The append of an event counted as spilling ended, once: it is durable in the spill, or it failed and leaves the
-     * count.
-     */
-    public synchronized void appendEnded(boolean durable) {
-        appending--;
-        if (!durable) {
-            spilled = Math.max(0, spilled - 1);
-        }
+    /** The append of an event counted as spilling ended, once: durable in the spill, or failed ({@link SpillLedger}). */
+    public void appendEnded(boolean durable) {
+        ledger.appendEnded(durable);
     }
 
-    /**
-     * A publish threw (no memory left) after {@link #admit()} gave it {@code admitted} (0: it did not get that far), and
-     * before a spill's append took the event over: its order settles, and its count, if it had one, is given back.
-     */
+    /** A publish threw after {@link #admit()} gave it {@code admitted} (0: not that far): see {@link SpillLedger#unadmit}. */
     public void unadmit(long admitted) {
-        if (spill == null || admitted == 0) {
-            return;
-        }
-        synchronized (this) {
-            if (admitted < 0) {
-                spilled = Math.max(0, spilled - 1);
-                appending--;
-            }
-            unsettled.settle(Math.abs(admitted));
+        if (ledger != null && admitted != 0) {
+            ledger.unadmit(admitted);
         }
     }
 
     /** The event of {@code order} is settled: acknowledged, durable in the spill, or failed for good. */
     public void settled(long order) {
-        if (spill == null) {
-            return;
+        if (ledger != null) {
+            ledger.settled(order);
         }
-        synchronized (this) {
-            unsettled.settle(order);
-        }
-    }
-
-    /**
-     * The replay has handed {@code n} of this stream's spilled events to the transport, in order: while they are
-     * in flight and are all the spill holds for the stream, new events go directly, behind them.
-     */
-    synchronized void replaySent(long n) {
-        replayInFlight = Math.min(n, spilled - appending); // a batch may hold events not counted (an append reported failed)
-    }
-
-    /** The replay's batch is answered: {@code removed} of its events left the spill, the others wait there again. */
-    synchronized void replayFinished(long removed) {
-        spilled = Math.max(appending, spilled - removed); // those on their way in stay counted whatever the batch held
-        replayInFlight = 0;
-    }
-
-    /**
-     * Before the replay reads what the spill holds for the stream, with no batch of it in flight: the events counted
-     * that are not on their way in, so each is held or counted in error (-1: the counts are off, nothing can be said).
-     */
-    synchronized long countedAsHeld() {
-        return appending < 0 || replayInFlight != 0 ? -1 : spilled - appending;
-    }
-
-    /**
-     * {@code n} of the events {@link #countedAsHeld()} gave were not held when the replay then read every event the spill
-     * holds for the stream: they were counted in error (a removal whose commit happened was reported failed) and leave
-     * the count, so that new events go directly again once the rest are replayed. Only the replay removes, and events
-     * that reached the spill meanwhile are in what it read, so {@code n} is at most the events counted in error.
-     */
-    synchronized void notHeld(long n) {
-        spilled = Math.max(appending, spilled - n);
     }
 
     /** Events of this stream found in the spill at start-up. */
-    public synchronized void restoreSpilled(long n) {
-        spilled += n;
+    public void restoreSpilled(long n) {
+        ledger.restoreSpilled(n);
     }
 
-    /**
-     * Before any event of this stream: its orders go on above {@code highest}, the highest its spill ({@code store}) holds
-     * for it, so that new events replay after the held ones even when this process's clock is behind the one that
-     * spilled them.
-     *
-     * @throws IllegalStateException when {@code highest} leaves too few orders above it (orders the bus did not make)
-     */
-    public synchronized void continueAbove(long highest, String store) {
-        if (highest >= MAX_HELD_ORDER) {
-            throw new IllegalStateException("Spill " + store + " holds events of stream '" + stream + "' up to order "
-                    + highest + ", too near the largest long for new events to follow them (the bus's own orders are "
-                    + "below " + MAX_HELD_ORDER + " until the year 2116); move those events away");
-        }
-        unsettled.startAbove(highest);
+    /** Before any event of this stream: its orders go on above {@code highest} ({@link SpillLedger#continueAbove}). */
+    public void continueAbove(long highest, String store) {
+        ledger.continueAbove(highest, store);
     }
 
-    public synchronized long spilled() {
-        return spilled;
-    }
-
-    /** The lowest order still unsettled: spilled events below it may be replayed without overtaking anything. */
-    synchronized long replayFloor() {
-        // Nothing unsettled: no event at or above the next order may go, as one may be admitted any moment.
-        return unsettled.lowest();
+    /** The events of this stream queued for or held in the spill, as counted (0 without a spill). */
+    public long spilled() {
+        return ledger == null ? 0 : ledger.spilled();
     }
 
     /**
