@@ -15,7 +15,7 @@ import java.util.Set;
 record BenchConfig(String mode, Set<String> parts, int forks, int warmups, int iterations, String jmhInclude,
                    String jmhCpus, int records, int rounds, boolean jfr, int rate, int latencySeconds, int latencyRounds,
                    int streams, int publishes, int replayEvents, int spillSingles, int spillEvents, String brokerCpus,
-                   String clientCpus) {
+                   String clientCpus, int costRecords) {
 
     /** The parts of a run, in the order they run. */
     static final List<String> ALL_PARTS = List.of("jmh", "cost", "e2e", "latency", "spill", "outage", "scale");
@@ -53,7 +53,10 @@ record BenchConfig(String mode, Set<String> parts, int forks, int warmups, int i
                 positive("bench.spill.singles", full ? 2_000 : 500),
                 positive("bench.spill.events", full ? 20_000 : 5_000),
                 cpus("bench.broker.cpus"),
-                cpus("bench.client.cpus"));
+                cpus("bench.client.cpus"),
+                // The cost part's bursts: long enough that this JVM's CPU time, counted in ticks of 10 ms, is exact to
+                // about 1 % (a burst of 100,000 records over the bare mock took about 15 ms).
+                positive("bench.cost.records", full ? 1_000_000 : 100_000));
     }
 
     boolean runs(String part) {
