@@ -8,8 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A bounded queue from any number of threads to one consumer thread, without a lock. Its bound is exact: a full queue
- * refuses at once, and never holds more than its capacity, even for a moment (but for what is queued past it, on
- * purpose: {@link #offerPastCapacity}). A consumer that finds it empty looks
+ * refuses at once, and never holds more than its capacity, even for a moment. Elements that must not be refused ({@link
+ * PastCapacity}: a flush's mark) are queued past it, and neither count toward it nor take a place in it. A consumer that finds it empty looks
  * again for a few microseconds, then says it sleeps and sleeps: a thread that offers wakes it only then, so that a
  * producer offering element after element pays no wake-up (a system call on each side) per element.
  *
@@ -49,12 +49,15 @@ final class HandOff<E> {
         return true;
     }
 
-    /**
-     * Queues {@code e} even when the queue is full, waking the consumer if it sleeps: for the few elements that must not
-     * be refused (a flush's mark), which the bound then does not hold to.
-     */
+    /** An element queued past the capacity ({@link #offerPastCapacity}), not counted in {@link #size()}. */
+    interface PastCapacity {
+    }
+
+    /** Queues {@code e} even when the queue is full (it is not counted), waking the consumer if it sleeps. */
     void offerPastCapacity(E e) {
-        size.incrementAndGet();
+        if (!(e instanceof PastCapacity)) {
+            throw new IllegalArgumentException("only a PastCapacity element is queued past the capacity: " + e);
+        }
         queue.offer(e);
         if (consumerWaiting) {
             LockSupport.unpark(consumer);
@@ -73,7 +76,7 @@ final class HandOff<E> {
     /** The oldest element, taken; null when there is none. */
     E poll() {
         E e = queue.poll();
-        if (e != null) {
+        if (e != null && !(e instanceof PastCapacity)) {
             size.decrementAndGet();
         }
         return e;
@@ -85,7 +88,7 @@ final class HandOff<E> {
      */
     boolean remove(E e) {
         boolean removed = queue.remove(new Same(e));
-        if (removed) {
+        if (removed && !(e instanceof PastCapacity)) {
             size.decrementAndGet();
         }
         return removed;

@@ -5,6 +5,8 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.interceptors.DeferredRecord;
 import io.breakwater.interceptors.SendQueueFullException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +15,6 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,8 @@ public final class SendQueue<K, V> {
     private final HandOff<Callback> queue;
     private final Subscription drainOnOpen;
     private volatile boolean closing;
+    // The thread in close(): a callback that its drain runs and that flushes must not wait for that drain.
+    private volatile Thread closer;
     // Set by close() once its last drain is done: a flush's mark queued later would wait for good, so it is not waited on.
     private volatile boolean drained;
     // Whether the breaker refused the record just handed over; the sender thread's.
@@ -219,16 +222,23 @@ public final class SendQueue<K, V> {
 
     /**
      * Fails up to {@code most} queued records (if {@code whileOpen}: while the breaker {@code refusesNow()}) with its
-     * refusal or {@code failure}; a flush's mark taken on the way is let go, as everything before it was taken.
+     * refusal or {@code failure}. A flush's mark taken on the way waits for a hand-over in progress: queued again.
      */
     private void drain(Exception failure, boolean whileOpen, int most) {
+        List<FlushMark> marks = null;
         Callback entry;
-        for (int taken = 0; taken < most && (!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null; taken++) {
-            if (entry instanceof FlushMark mark) {
+        for (int taken = 0; taken < most && (!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null; ) {
+            if (!(entry instanceof FlushMark mark)) {
+                taken++;
+                failQuietly(entry, failure != null ? failure : breaker.openException());
+            } else if (Thread.currentThread() == sender || closing) {
                 mark.countDown();
-                continue;
+            } else {
+                (marks == null ? marks = new ArrayList<>() : marks).add(mark);
             }
-            failQuietly(entry, failure != null ? failure : breaker.openException());
+        }
+        if (marks != null) {
+            FlushMark.handBack(marks, queue, () -> drained);
         }
     }
 
@@ -236,25 +246,14 @@ public final class SendQueue<K, V> {
      * Waits until every record queued before the call has been handed to the producer (or failed): a mark queued behind
      * them (past the queue's capacity: a full queue does not refuse a flush), let go once it is taken.
      *
-     * @throws InterruptException (Kafka's, as its {@code flush} throws) when interrupted; the thread stays interrupted
+     * @throws org.apache.kafka.common.errors.InterruptException when interrupted (as Kafka's flush); it stays interrupted
      */
     public void awaitHandedOver() {
-        if (Thread.currentThread() == sender || QueueDrains.isDrainThread()) {
-            return; // a callback flushing from the thread that hands records over: waiting would never end
+        Thread current = Thread.currentThread();
+        if (current == sender || current == closer || QueueDrains.isDrainThread()) {
+            return; // a callback flushing from a thread that hands records over or fails them: it would wait for itself
         }
-        FlushMark mark = new FlushMark();
-        queue.offerPastCapacity(mark);
-        if (drained) {   // close() drained the queue for the last time, maybe before the mark came: nothing is left
-            queue.remove(mark);
-            return;
-        }
-        try {
-            mark.await();   // not drained when the mark came: close's last drain (or the sender) takes it
-        } catch (InterruptedException e) {
-            queue.remove(mark);
-            Thread.currentThread().interrupt();
-            throw new InterruptException(e);
-        }
+        FlushMark.await(queue, () -> drained);
     }
 
     /**
@@ -265,6 +264,7 @@ public final class SendQueue<K, V> {
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
         boolean onSender = Thread.currentThread() == sender;
+        closer = Thread.currentThread();
         closing = true;
         queue.wake();   // a sleeping sender with nothing queued ends now, not at its next look
         drainOnOpen.close();

@@ -186,6 +186,71 @@ class SendQueueTest {
     }
 
     @Test
+    void aFlushWaitsForTheRecordBeingHandedOverThoughTheBreakerOpensAndItsDrainTakesTheFlushsMark() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-open");
+        SendQueue<String, String> q = held("flush-open", breaker, 10, release);
+        Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender is handing it over, waiting
+        Future<RecordMetadata> queued = q.enqueue(new ProducerRecord<>("t", "k", "queued"), null, null);
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+
+        breaker.forceOpen("test");
+        await().atMost(Duration.ofSeconds(5)).until(queued::isDone);   // drained, and the mark with it
+
+        flusher.join(200);
+        assertThat(flusher.isAlive()).as("the flush still waits: 'held' is not handed over").isTrue();
+        release.countDown();
+        flusher.join(5_000);
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(held.get(5, TimeUnit.SECONDS)).isNotNull();
+    }
+
+    @Test
+    void aWaitingFlushTakesNoPlaceInTheQueue() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SendQueue<String, String> q = held("flush-room", CircuitBreaker.ofDefaults("flush-room"), 1, release);
+        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+
+        Future<RecordMetadata> next = q.enqueue(new ProducerRecord<>("t", "k", "next"), null, null);
+
+        assertThat(next.isDone()).as("queued, not refused as full").isFalse();
+        assertThat(q.size()).as("records queued").isEqualTo(1);
+        release.countDown();
+        assertThat(next.get(5, TimeUnit.SECONDS)).isNotNull();
+        flusher.join(5_000);
+        assertThat(flusher.isAlive()).isFalse();
+    }
+
+    @Test
+    void aFlushFromACallbackThatClosesDrainRunsDoesNotHoldCloseUp() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<SendQueue<String, String>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        SendQueue<String, String> q = held("flush-in-close", CircuitBreaker.ofDefaults("flush-in-close"), 10, release);
+        self.set(q);
+        try {
+            q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+            Future<RecordMetadata> queued = q.enqueue(new ProducerRecord<>("t", "k", "queued"),
+                    (m, e) -> self.get().awaitHandedOver(), null);
+            Thread closer = new Thread(() -> q.close(Duration.ofMillis(100)), "closer");
+            closer.start();
+            closer.join(5_000);
+            assertThat(closer.isAlive()).as("close returned: the flush in its drain's callback did not wait for it").isFalse();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> queued.get(1, TimeUnit.SECONDS)))
+                    .hasRootCauseMessage(SendQueue.CLOSED_BEFORE_SENT);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void aRefusalAtHandOverRefusesWhatWasQueuedThenButNotWhatIsQueuedWhileThoseAreFailed() throws Exception {
         // The bug: after a refusal the sender failed records until the queue was empty, and a caller that queues again
         // as it hears of its failure (here its callback, on the sender thread) kept it failing records for good.
