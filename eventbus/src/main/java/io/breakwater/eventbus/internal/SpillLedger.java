@@ -30,6 +30,12 @@ final class SpillLedger {
     // events not counted, say: an append reported failed that happened): until a batch holds every event there, new
     // events go to the spill, and the replay reads it, whatever the counts say.
     private boolean unsure;
+    // Appends reported failed, ever, and how many had when the replay last read the spill. One may have happened (its
+    // commit's answer lost): the replay reads the spill to see, while new events go on as the counts say (a store that
+    // cannot write must not keep them from the cluster); one that it finds there makes the stream unsure.
+    private long failedAppends;
+    private long failedAtRead;
+    private boolean recheck;
     private final UnsettledOrders unsettled = new UnsettledOrders(System.currentTimeMillis() * 1_000_000L + 1);
 
     SpillLedger(String stream) {
@@ -70,6 +76,8 @@ final class SpillLedger {
             landed++;
         } else {
             spilled = Math.max(0, spilled - 1);
+            failedAppends++;
+            recheck = true;
         }
     }
 
@@ -121,14 +129,24 @@ final class SpillLedger {
         wholeInFlight = false;
     }
 
-    /** A read of every event the spill holds for the stream found none: the counts miss nothing there. */
-    synchronized void noneHeld() {
-        unsure = false;
+    /**
+     * The replay read the spill's events of the stream: {@code none}, it holds none, so the counts miss nothing there.
+     * Else, should an append reported failed before the read began have happened, the event is there, among them, and
+     * the stream is unsure until a batch holds all of them.
+     */
+    synchronized void read(boolean none) {
+        if (none) {
+            unsure = false;
+        }
+        if (recheck && failedAppends == failedAtRead) {   // a failure since the read began is seen by the next one
+            recheck = false;
+            unsure |= !none;
+        }
     }
 
-    /** Whether the replay has work: events counted in the spill, or the spill to read again ({@link #replayFinished}). */
+    /** Whether the replay has work: events counted in the spill, or the spill to read again. */
     synchronized boolean replayDue() {
-        return spilled > 0 || unsure;
+        return spilled > 0 || unsure || recheck;
     }
 
     /**
@@ -137,6 +155,7 @@ final class SpillLedger {
      */
     synchronized long countedAsHeld() {
         landedAtRead = landed;
+        failedAtRead = failedAppends;
         return appending < 0 || replayInFlight != 0 ? -1 : spilled - appending;
     }
 

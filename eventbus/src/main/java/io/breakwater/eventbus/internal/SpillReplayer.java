@@ -110,10 +110,8 @@ public final class SpillReplayer implements AutoCloseable {
                 sends.keySet().retainAll(oldest.stream().map(SpilledEvent::eventId).collect(Collectors.toSet()));
                 forgetIfNone(channel.stream);
             }
-            if (oldest.isEmpty()) {
-                channel.ledger.noneHeld();
-            }
         }
+        channel.ledger.read(oldest.isEmpty());
         List<SpilledEvent> batch = new ArrayList<>(oldest.size());
         List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(oldest.size());
         for (SpilledEvent event : oldest) {

@@ -153,6 +153,23 @@ class SpillReplayerTest {
     }
 
     /**
+     * Regression: an append reported failed that happened (its commit's answer lost) left its event in the spill, counted
+     * nowhere and not replayed, until the stream spilled again or the process restarted.
+     */
+    @Test
+    void anEventWhoseAppendWasReportedFailedThoughItHappenedIsFoundAndReplayed() {
+        SpillStore store = SqliteSpillStore.open(dir.resolve("spill.db"));
+        store.append(java.util.List.of(event(0)));
+        MockProducer<String, byte[]> mock = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        replay(store, mock, 1, channel -> {
+            channel.spilling();            // counted on its way in,
+            channel.appendEnded(false);    // then reported failed, though the store holds it
+            await().atMost(WAIT).until(() -> store.events(STREAM) == 0);
+        });
+        assertThat(mock.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("e0");
+    }
+
+    /**
      * Replays what {@code store} holds for one stream, of which the stream counts all but {@code uncounted}, through
      * {@code mock} until {@code done} returns, then checks that nothing stays counted; returns the spill's front (closed),
      * for its status.
