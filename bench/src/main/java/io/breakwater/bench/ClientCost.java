@@ -105,7 +105,10 @@ final class ClientCost {
         long cpu = EndToEnd.processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            window.acquireUninterruptibly();
+            if (i % (WINDOW / 2) == 0) {
+                // Half a window at a time: a caller that waited for each answer would measure one wake-up per record.
+                window.acquireUninterruptibly(Math.min(WINDOW / 2, n - i));
+            }
             sender.send(i, value, error -> {
                 if (error != null) {
                     failed.compareAndSet(null, error);
