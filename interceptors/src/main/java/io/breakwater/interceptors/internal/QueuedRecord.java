@@ -140,6 +140,18 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         }
     }
 
+    /**
+     * Fails {@code entry} as {@link #fail(Callback, Exception)} does; what its callback (or a DeferredRecord's
+     * onCompletion) throws is logged, naming the breaker {@code name}, not thrown.
+     */
+    static void failLogged(Callback entry, Exception e, String name) {
+        try {
+            fail(entry, e);
+        } catch (Throwable t) {
+            LOG.warn("Failing a record of '{}' threw", name, t);
+        }
+    }
+
     /** Completes the record with {@code e}, and metadata naming its topic and partition (when it had one). */
     void fail(Exception e) {
         ProducerRecord<K, V> r = record;

@@ -55,8 +55,7 @@ public final class SendQueue<K, V> {
     private volatile boolean closing;
     // The thread in close(): a callback that its drain runs and that flushes must not wait for that drain.
     private volatile Thread closer;
-    // Set by close() once its last drain is done: a flush's mark queued later would wait for good, so it is not waited on.
-    private volatile boolean drained;
+    private final FlushMarks flushes;
     // Whether the breaker refused the record just handed over; the sender thread's.
     private boolean refused;
 
@@ -74,6 +73,7 @@ public final class SendQueue<K, V> {
         this.capacity = capacity;
         this.sender = new Thread(this::run, "breakwater-sender-" + name);
         this.queue = new HandOff<>(capacity, idleWait, sender);
+        this.flushes = new FlushMarks(queue);
         // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run on the
         // drain thread instead, later, so it drains only while the breaker still refuses (it may have been reset since).
         this.drainOnOpen = breaker.onTransition(t -> {
@@ -108,7 +108,7 @@ public final class SendQueue<K, V> {
     public void enqueue(DeferredRecord<K, V> deferred) {
         RuntimeException refused = refusal();
         if (refused != null) {
-            failQuietly(deferred, refused);
+            QueuedRecord.failLogged(deferred, refused, breaker.name());
         } else {
             enqueue((Callback) deferred);
         }
@@ -125,28 +125,19 @@ public final class SendQueue<K, V> {
     /** Queues {@code entry} (a QueuedRecord or a DeferredRecord), or fails it at once when the queue is full. */
     private <E extends Callback> E enqueue(E entry) {
         if (!queue.offer(entry)) {
-            failQuietly(entry, new SendQueueFullException(breaker.name(), capacity));
+            QueuedRecord.failLogged(entry, new SendQueueFullException(breaker.name(), capacity), breaker.name());
             return entry;
         }
         if (closing && queue.remove(entry)) {
             // Closed between the check and the offer, maybe after close's last drain: this record is not left behind.
-            failQuietly(entry, new KafkaException(CLOSED_BEFORE_SENT));
+            QueuedRecord.failLogged(entry, new KafkaException(CLOSED_BEFORE_SENT), breaker.name());
         } else if (breaker.refusesNow() && queue.remove(entry)) {
             // Opened between the check and the offer, maybe after its drain ran. (Not an OPEN breaker whose retry time
             // has come: the sender's permit moves it to HALF_OPEN, whether or not the watchdog has yet.)
             RuntimeException refusal = breaker.refusalNow();   // counted, as at the check
-            failQuietly(entry, refusal != null ? refusal : breaker.openException());
+            QueuedRecord.failLogged(entry, refusal != null ? refusal : breaker.openException(), breaker.name());
         }
         return entry;
-    }
-
-    /** Fails {@code entry} with {@code e}: what its callback (or a DeferredRecord's onCompletion) throws is logged. */
-    private void failQuietly(Callback entry, Exception e) {
-        try {
-            QueuedRecord.fail(entry, e);
-        } catch (Throwable t) {
-            LOG.warn("Failing a record of '{}' threw", breaker.name(), t);
-        }
     }
 
     /** The sender's: the veto of {@code entry}'s gate, or null once handed over ({@link #refused}: if the breaker refused it). */
@@ -172,7 +163,7 @@ public final class SendQueue<K, V> {
         return null;
     }
 
-    /** Records queued and not yet handed to the producer (and the marks of flushes waiting for them). */
+    /** Records queued and not yet handed to the producer. */
     public int size() {
         return queue.size();
     }
@@ -195,7 +186,7 @@ public final class SendQueue<K, V> {
                 }
             }
             if (entry instanceof FlushMark mark) {
-                mark.countDown();   // every entry queued before this flush has been handed over
+                flushes.senderTook(mark);   // every entry queued before this flush was handed over, or is being failed
                 continue;
             }
             RuntimeException veto;
@@ -211,7 +202,7 @@ public final class SendQueue<K, V> {
                 veto = e instanceof RuntimeException re ? re : new KafkaException(e);
             }
             if (veto != null) {
-                failQuietly(entry, veto);
+                QueuedRecord.failLogged(entry, veto, breaker.name());
             } else if (refused) {
                 // Refused: nothing queued behind it may get ahead of it, so what was queued then is refused too
                 // (not what callers queue meanwhile: the breaker may admit again by then).
@@ -225,20 +216,27 @@ public final class SendQueue<K, V> {
      * refusal or {@code failure}. A flush's mark taken on the way waits for a hand-over in progress: queued again.
      */
     private void drain(Exception failure, boolean whileOpen, int most) {
+        boolean aside = Thread.currentThread() != sender && Thread.currentThread() != closer;   // the sender may be handing over
         List<FlushMark> marks = null;
-        Callback entry;
-        for (int taken = 0; taken < most && (!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null; ) {
-            if (!(entry instanceof FlushMark mark)) {
-                taken++;
-                failQuietly(entry, failure != null ? failure : breaker.openException());
-            } else if (Thread.currentThread() == sender || closing) {
-                mark.countDown();
-            } else {
-                (marks == null ? marks = new ArrayList<>() : marks).add(mark);
-            }
+        if (aside) {
+            flushes.drainBegins();
         }
-        if (marks != null) {
-            FlushMark.handBack(marks, queue, () -> drained);
+        try {
+            Callback entry;
+            for (int taken = 0; taken < most && (!whileOpen || breaker.refusesNow()) && (entry = queue.poll()) != null; ) {
+                if (!(entry instanceof FlushMark mark)) {
+                    taken++;
+                    QueuedRecord.failLogged(entry, failure != null ? failure : breaker.openException(), breaker.name());
+                } else if (aside) {
+                    (marks == null ? marks = new ArrayList<>() : marks).add(mark);
+                } else {
+                    mark.countDown();
+                }
+            }
+        } finally {
+            if (aside) {
+                flushes.drainEnded(marks);
+            }
         }
     }
 
@@ -253,7 +251,7 @@ public final class SendQueue<K, V> {
         if (current == sender || current == closer || QueueDrains.isDrainThread()) {
             return; // a callback flushing from a thread that hands records over or fails them: it would wait for itself
         }
-        FlushMark.await(queue, () -> drained);
+        flushes.await();
     }
 
     /**
@@ -277,7 +275,7 @@ public final class SendQueue<K, V> {
         }
         KafkaException closed = new KafkaException(CLOSED_BEFORE_SENT);
         drain(closed, false, Integer.MAX_VALUE);
-        drained = true;
+        flushes.drained();
         drain(closed, false, Integer.MAX_VALUE);   // the marks of flushes that came before they could see drained
         return onSender ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }

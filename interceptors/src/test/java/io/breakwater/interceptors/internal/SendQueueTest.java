@@ -209,6 +209,75 @@ class SendQueueTest {
     }
 
     @Test
+    void aFlushWaitsUntilAFailureTheBreakersDrainIsTellingIsTold() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch calledBack = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finishCallback = new java.util.concurrent.CountDownLatch(1);
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-told");
+        SendQueue<String, String> q = held("flush-told", breaker, 10, release);
+        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        Future<RecordMetadata> slow = q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
+            calledBack.countDown();
+            try {
+                finishCallback.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }, null);
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        try {
+            breaker.forceOpen("test");   // the drain fails 'slow', and is held in its callback
+            assertThat(calledBack.await(5, TimeUnit.SECONDS)).isTrue();
+            release.countDown();         // the sender hands 'held' over, then takes the flush's mark
+            await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0 && sent.contains("held"));
+
+            flusher.join(200);
+            assertThat(flusher.isAlive()).as("the flush still waits: the failure of 'slow' is being told").isTrue();
+        } finally {
+            finishCallback.countDown();
+        }
+        flusher.join(5_000);
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(slow.isDone()).isTrue();
+    }
+
+    @Test
+    void aFlushWaitsForTheRecordBeingHandedOverThoughCloseWaitsForItAndTheBreakersDrainTakesTheMark() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-closing");
+        SendQueue<String, String> q = held("flush-closing", breaker, 10, release);
+        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        Future<RecordMetadata> queued = q.enqueue(new ProducerRecord<>("t", "k", "queued"), null, null);
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        Thread closer = new Thread(() -> q.close(Duration.ofSeconds(30)), "closer");
+        java.util.concurrent.CountDownLatch drainsHeld = new java.util.concurrent.CountDownLatch(1);
+        try {
+            holdDrains(drainsHeld);
+            breaker.forceOpen("test");   // its drain waits behind the held drain thread
+            closer.start();              // close waits for the sender, which is still handing 'held' over
+            await().atMost(Duration.ofSeconds(5)).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+            releaseDrains(drainsHeld);   // the drain runs now, during close: it takes 'queued' and the flush's mark
+            assertThat(queued.isDone()).isTrue();
+
+            flusher.join(200);
+            assertThat(flusher.isAlive()).as("the flush still waits: 'held' is not handed over").isTrue();
+        } finally {
+            drainsHeld.countDown();
+            release.countDown();
+        }
+        flusher.join(5_000);
+        closer.join(5_000);
+        assertThat(flusher.isAlive()).isFalse();
+        assertThat(sent).containsExactly("held");
+    }
+
+    @Test
     void aWaitingFlushTakesNoPlaceInTheQueue() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         SendQueue<String, String> q = held("flush-room", CircuitBreaker.ofDefaults("flush-room"), 1, release);

@@ -1,0 +1,88 @@
+package io.breakwater.interceptors.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.common.errors.InterruptException;
+
+/**
+ * The flushes of one {@link SendQueue}: each waits for a {@link FlushMark} queued behind the records it waits for, let go
+ * only once each of them was handed over (the sender took it after its hand-over before ended) or failed and told so.
+ * A drain that runs off the sender thread (the breaker opened) fails records while the sender may still be handing one
+ * over, and its failures are told on its own thread: a mark it takes goes back in the queue, behind the sender's
+ * hand-over, and one the sender takes meanwhile waits until the drain has told every failure.
+ */
+final class FlushMarks {
+
+    private final HandOff<Callback> queue;
+    // Set by close() once its last drain is done: a mark queued later would wait for good, so it is not waited on.
+    private volatile boolean drained;
+    // Drains running off the sender thread, and the marks the sender took meanwhile; guarded by this.
+    private int draining;
+    private List<FlushMark> deferred;
+
+    FlushMarks(HandOff<Callback> queue) {
+        this.queue = queue;
+    }
+
+    /**
+     * Queues a mark and waits until it is let go.
+     *
+     * @throws InterruptException (Kafka's, as its {@code flush} throws) when interrupted; the thread stays interrupted
+     */
+    void await() {
+        FlushMark mark = new FlushMark();
+        queue.offerPastCapacity(mark);
+        if (drained) {   // close drained the queue for the last time, maybe before the mark came: nothing is before it
+            queue.remove(mark);
+            return;
+        }
+        try {
+            mark.await();   // not drained when the mark came: close's last drain (or the sender) takes it
+        } catch (InterruptedException e) {
+            queue.remove(mark);
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
+        }
+    }
+
+    /** The sender took {@code mark}, its hand-over before it ended: let go now, or once the drains running end. */
+    synchronized void senderTook(FlushMark mark) {
+        if (draining == 0) {
+            mark.countDown();
+        } else {
+            (deferred == null ? deferred = new ArrayList<>() : deferred).add(mark);
+        }
+    }
+
+    /** A drain off the sender thread begins. */
+    synchronized void drainBegins() {
+        draining++;
+    }
+
+    /**
+     * A drain off the sender thread ended, every failure it took told: the marks it took ({@code taken}, may be null)
+     * go back in the queue, for the sender; those the sender took meanwhile are let go once no drain runs.
+     */
+    void drainEnded(List<FlushMark> taken) {
+        synchronized (this) {
+            if (--draining == 0 && deferred != null) {
+                deferred.forEach(FlushMark::countDown);
+                deferred = null;
+            }
+        }
+        if (taken != null) {
+            for (FlushMark mark : taken) {
+                queue.offerPastCapacity(mark);
+                if (drained && queue.remove(mark)) {
+                    mark.countDown();   // close's last drain may have run already: nobody else would take it
+                }
+            }
+        }
+    }
+
+    /** Close's last drain is done. */
+    void drained() {
+        drained = true;
+    }
+}
