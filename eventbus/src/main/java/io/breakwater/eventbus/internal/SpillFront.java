@@ -106,7 +106,7 @@ public final class SpillFront implements AutoCloseable {
                 queuedEvents.decrementAndGet();
                 queuedBytes.addAndGet(-size);
             }
-            channel.appendEnded(false);
+            channel.appendRefused();
             channel.settled(order);
             return CompletableFuture.failedFuture(e);
         }
@@ -150,7 +150,8 @@ public final class SpillFront implements AutoCloseable {
         while ((left = queue.poll()) != null) {
             queuedEvents.decrementAndGet();
             queuedBytes.addAndGet(-left.event.sizeBytes());
-            fail(left, new IllegalStateException("the EventBus closed before this event reached its spill " + store.describe()));
+            fail(left, new IllegalStateException("the EventBus closed before this event reached its spill " + store.describe()),
+                    false);
         }
     }
 
@@ -194,13 +195,17 @@ public final class SpillFront implements AutoCloseable {
             LOG.warn("Appending {} event(s) to the spill {} failed; their publishes fail", batch.size(), store.describe(), failure);
         }
         for (Append a : batch) {
-            fail(a, failure);
+            fail(a, failure, true);
         }
     }
 
-    /** Settles {@code a}: spilled when {@code failure} is null, failed with it otherwise. */
-    private static void fail(Append a, Throwable failure) {
-        a.channel.appendEnded(failure == null);
+    /** Settles {@code a}: spilled when {@code failure} is null, failed with it otherwise ({@code tried}: by the store). */
+    private static void fail(Append a, Throwable failure, boolean tried) {
+        if (tried) {
+            a.channel.appendEnded(failure == null);
+        } else {
+            a.channel.appendRefused();
+        }
         a.channel.settled(a.event.order());
         if (failure == null) {
             a.result.complete(PublishResult.spilled(a.event.topic(), a.event.eventId()));

@@ -68,16 +68,18 @@ final class SpillLedger {
 
     /**
      * The append of an event counted as spilling ended, once: it is durable in the spill, or it failed and leaves the
-     * count.
+     * count ({@code tried}: the store tried it, and it may have happened; else it never reached the store).
      */
-    synchronized void appendEnded(boolean durable) {
+    synchronized void appendEnded(boolean durable, boolean tried) {
         appending--;
         if (durable) {
             landed++;
         } else {
             spilled = Math.max(0, spilled - 1);
-            failedAppends++;
-            recheck = true;
+            if (tried) {   // by the store: it may have happened
+                failedAppends++;
+                recheck = true;
+            }
         }
     }
 

@@ -86,9 +86,14 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         ledger.spilling();
     }
 
-    /** The append of an event counted as spilling ended, once: durable in the spill, or failed ({@link SpillLedger}). */
+    /** The store's append of an event counted as spilling ended, once: durable in the spill, or failed. */
     public void appendEnded(boolean durable) {
-        ledger.appendEnded(durable);
+        ledger.appendEnded(durable, true);
+    }
+
+    /** The append of an event counted as spilling failed before the store saw it (a full spill, the bus closing). */
+    public void appendRefused() {
+        ledger.appendEnded(false, false);
     }
 
     /** A publish threw after {@link #admit()} gave it {@code admitted} (0: not that far): see {@link SpillLedger#unadmit}. */
