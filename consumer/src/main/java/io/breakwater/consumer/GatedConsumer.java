@@ -214,7 +214,8 @@ public final class GatedConsumer<K, V> implements Runnable, AutoCloseable {
     /**
      * Ends the loop after the record in progress, commits what was handled (waiting for it at most the commit
      * timeout) and closes the consumer; waits for all that at most {@code timeout}. Returns whether the loop had ended
-     * by then: false when the handler is still busy (the loop then commits and closes when it returns), or when
+     * by then: false when the loop is still busy (in the handler, a poll or the last commit: it then commits and closes
+     * when that returns), or when
      * called from the handler itself (which cannot wait for its own loop). A loop that never ran just closes its
      * consumer. Closing again does nothing more.
      *
@@ -246,8 +247,8 @@ public final class GatedConsumer<K, V> implements Runnable, AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
-        LOG.warn("Consumer '{}' has not ended within {}: its handler is still busy; it commits and closes when the "
-                + "handler returns", name(), timeout);
+        LOG.warn("Consumer '{}' has not ended within {}: its loop is still busy (in the handler, a poll or the last commit); "
+                + "it commits and closes when that returns", name(), timeout);
         return false;
     }
 

@@ -89,6 +89,37 @@ class BatchHandlerTest {
     }
 
     @Test
+    void aHoldStartedInHalfOpenEndsThoughItsTrialsWereGivenBackWithoutMovingTheBreaker() {
+        // Regression: a batch cut short by the trial permits, then failing for one record's sake (an outcome that does not
+        // count), gave every trial back without a transition; the hold waited for the breaker to move, and nothing was
+        // left to move it: the consumer stayed paused, 0-3 to 0-9 never handled.
+        Fixture f = new Fixture(b -> b.failureThreshold(1).resetTimeout(Duration.ofSeconds(10)).halfOpenMaxCalls(3)
+                .successThreshold(3).ignoreExceptions(IllegalArgumentException.class));
+        boolean[] down = {true};
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .batchHandler(recording(f, ids -> down[0] || ids.contains("0-0"),
+                        () -> down[0] ? new IOException("db down") : new IllegalArgumentException("bad row")))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 10);
+        gated.runOnce();
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        down[0] = false;
+        for (int i = 0; i < 20; i++) {
+            f.clock.advance(Duration.ofSeconds(10));
+            gated.runOnce();
+        }
+
+        assertThat(f.committed(P0)).isEqualTo(10);
+        assertThat(failed).containsExactly(0L);
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(f.consumer.paused()).isEmpty();
+    }
+
+    @Test
     void aBatchFailingForOneRecordsSakeIsTriedOneRecordAtATimeAndOnlyThatRecordGoesToTheFailedRecordHandler() {
         Fixture f = new Fixture(b -> b.failureThreshold(1).ignoreExceptions(IllegalArgumentException.class));
         List<Long> failed = new CopyOnWriteArrayList<>();

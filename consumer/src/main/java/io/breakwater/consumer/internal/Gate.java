@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The gate also says when the loop holds (all partitions paused): from a refusal until the breaker has moved and
  * admits calls again, or, after the handler itself was refused by a breaker ({@code CircuitBreakerOpenException}),
- * for a backoff. A transition reaches the gate through {@link #onTransition}, on whatever thread made it; it only
+ * for a backoff. A refusal in HALF_OPEN (its trial permits all held) holds for the backoff at most: a trial permit can
+ * be given back without moving the breaker (an outcome that does not count, a call never made), and none may be
+ * left to move it. A transition reaches the gate through {@link #onTransition}, on whatever thread made it; it only
  * bumps a counter, which the loop reads on its own thread. Everything else is the loop thread's alone.
  */
 public final class Gate {
@@ -53,7 +55,7 @@ public final class Gate {
     // What the breaker looked like when the refusal that started the hold was decided: the hold ends once it moved.
     private long heldAtTransitions;
     private CircuitBreakerState heldInState;
-    // A backoff hold (the handler was refused by some breaker) ends at this time at the latest.
+    // A backoff hold (the handler was refused by some breaker), or one in HALF_OPEN, ends at this time at the latest.
     private long backoffUntil;
     private boolean backingOff;
     // What the breaker looked like before the last admission was asked.
@@ -107,7 +109,8 @@ public final class Gate {
             return true;
         }
         boolean moved = seen != heldAtTransitions || state != heldInState;
-        if (moved || backingOff && clock.nanoTime() - backoffUntil >= 0) {
+        boolean timed = backingOff || state == CircuitBreakerState.HALF_OPEN;   // trials may be free again, unmoved
+        if (moved || timed && clock.nanoTime() - backoffUntil >= 0) {
             holding = false;
             backingOff = false;
         }
@@ -153,7 +156,6 @@ public final class Gate {
     public void backOff() {
         startHold(transitions.get(), breaker.state());
         backingOff = true;
-        backoffUntil = clock.nanoTime() + backoffNanos;
     }
 
     private void startHold(long atTransitions, CircuitBreakerState inState) {
@@ -161,6 +163,7 @@ public final class Gate {
         backingOff = false;
         heldAtTransitions = atTransitions;
         heldInState = inState;
+        backoffUntil = clock.nanoTime() + backoffNanos;
     }
 
     /** Reports a success of what {@code admission} let through, which took {@code nanos}. */
