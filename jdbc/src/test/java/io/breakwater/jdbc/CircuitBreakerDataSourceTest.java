@@ -56,6 +56,24 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
     }
 
     @Test
+    void autoCommitTurnedOnInsideATransactionCommitsItSoItIsRefusedWhileOpenAsACommitIs() throws Exception {
+        Connection connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+        breaker.forceOpen();
+        assertThatThrownBy(() -> connection.setAutoCommit(true)).isInstanceOf(CircuitBreakerOpenSqlException.class)
+                .hasMessageStartingWith("Refused setAutoCommit(true): Circuit breaker 'orders-db' is FORCED_OPEN");
+        assertThat(database.executions).as("nothing reached the database").hasValue(0);
+        assertThat(connection.getAutoCommit()).isFalse();
+
+        breaker.reset("back");
+        connection.setAutoCommit(true);
+        assertThat(database.executions).as("the commit it made").hasValue(1);
+        breaker.forceOpen();
+        connection.setAutoCommit(true);   // on already: no transaction to commit, nothing refused
+        connection.close();
+    }
+
+    @Test
     void statementsAndCommitsOnAHeldConnectionAreRefusedWhileOpenButRollbackAndCloseGoThrough() throws Exception {
         Connection connection = dataSource.getConnection();
         PreparedStatement insert = connection.prepareStatement("INSERT INTO orders VALUES (?)");

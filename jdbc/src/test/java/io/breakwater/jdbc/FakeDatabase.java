@@ -97,6 +97,7 @@ final class FakeDatabase implements DataSource, AutoCloseable {
 
     private Connection connection() {
         boolean[] closed = {false};
+        boolean[] autoCommit = {true};
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method.getName(), args, "fake connection");
@@ -112,6 +113,18 @@ final class FakeDatabase implements DataSource, AutoCloseable {
                 case "commit" -> {
                     executions.incrementAndGet();
                     return run(onExecute);
+                }
+                case "getAutoCommit" -> {
+                    return autoCommit[0];
+                }
+                case "setAutoCommit" -> {
+                    boolean on = (Boolean) args[0];
+                    if (on && !autoCommit[0]) {   // commits the transaction, as JDBC says
+                        executions.incrementAndGet();
+                        run(onExecute);
+                    }
+                    autoCommit[0] = on;
+                    return null;
                 }
                 case "rollback" -> {
                     rollbacks.incrementAndGet();
@@ -145,6 +158,7 @@ final class FakeDatabase implements DataSource, AutoCloseable {
 
     private Object statement(Class<?> type, Connection connection) {
         boolean[] closed = {false};
+        boolean[] autoCommit = {true};
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method.getName(), args, "fake statement");

@@ -7,8 +7,9 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 
 /**
- * A connection whose statements and commits go through the breaker, and whose rollbacks, close and statement
- * preparations are watched for stalls (never refused). Everything else, close included, behaves as the delegate's.
+ * A connection whose statements and commits (a {@code setAutoCommit(true)} inside a transaction included) go through the
+ * breaker, and whose rollbacks, savepoints, close and statement preparations are watched for stalls (never refused).
+ * Everything else, close included, behaves as the delegate's.
  */
 public final class GuardedConnection extends JdbcProxy {
 
@@ -26,6 +27,14 @@ public final class GuardedConnection extends JdbcProxy {
         switch (method.getName()) {
             case "commit":
                 return guard.execute("commit()", () -> call(method, args));
+            case "setAutoCommit":
+                // Turned on inside a transaction, it commits it (JDBC says so): refused and watched as commit() is.
+                if (Boolean.TRUE.equals(args[0]) && !((Connection) proxy).getAutoCommit()) {
+                    return guard.execute("setAutoCommit(true)", () -> call(method, args));
+                }
+                return call(method, args);
+            case "setSavepoint", "releaseSavepoint":
+                return guard.watch(method.getName() + "()", () -> call(method, args));
             case "rollback":
                 return guard.watch(args == null ? "rollback()" : "rollback(savepoint)", () -> call(method, args));
             case "close":
