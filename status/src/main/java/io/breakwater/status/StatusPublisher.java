@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,17 +151,16 @@ public final class StatusPublisher implements AutoCloseable {
 
     /**
      * Publishes every breaker of {@code registry}, existing and future, as {@link #attach(CircuitBreaker)} does. A
-     * breaker the registry creates later is announced once it is restored from its state store (after its
-     * {@code stateRestoreWait}), unless it has made a transition by then.
+     * breaker with a state store is announced once it is restored from it (after its {@code stateRestoreWait}), unless
+     * it has made a transition by then: one the registry holds already may be being restored still, and a state
+     * restored within that wait moves it without a transition.
      */
     public Subscription attach(CircuitBreakerRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         subscriptions.requireOpen();
         List<Subscription> each = new CopyOnWriteArrayList<>();
-        AtomicBoolean existing = new AtomicBoolean(true);
         Subscription added = registry.forEachBreaker(b -> each.add(shared.attached().attach(b,
-                existing.get() || b.config().stateStore().isEmpty() ? Duration.ZERO : b.config().stateRestoreWait())));
-        existing.set(false);
+                b.config().stateStore().isEmpty() ? Duration.ZERO : b.config().stateRestoreWait())));
         return subscriptions.track(() -> {
             added.close();
             each.forEach(Subscription::close);

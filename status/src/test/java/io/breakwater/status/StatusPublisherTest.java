@@ -152,20 +152,30 @@ class StatusPublisherTest {
         }
     }
 
+    /** A store that saves nothing and loads FORCED_OPEN for every breaker, once {@code answer} is open. */
+    private static BreakerStateStore forcedOpenOnceAnswered(java.util.concurrent.CountDownLatch answer) {
+        return new BreakerStateStore() {
+            @Override
+            public void save(String breaker, PersistedState state) {
+            }
+
+            @Override
+            public Optional<PersistedState> load(String breaker) {
+                try {
+                    answer.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return Optional.of(new PersistedState(CircuitBreakerState.FORCED_OPEN, Instant.now(), null, "by hand"));
+            }
+        };
+    }
+
     @Test
     void aBreakerTheRegistryRestoresIsAnnouncedInTheStateItWasRestoredTo() {
         StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "restored-" + System.nanoTime());
         try {
-            BreakerStateStore store = new BreakerStateStore() {
-                @Override
-                public void save(String breaker, PersistedState state) {
-                }
-
-                @Override
-                public Optional<PersistedState> load(String breaker) {
-                    return Optional.of(new PersistedState(CircuitBreakerState.FORCED_OPEN, Instant.now(), null, "by hand"));
-                }
-            };
+            BreakerStateStore store = forcedOpenOnceAnswered(new java.util.concurrent.CountDownLatch(0));
             CircuitBreakerRegistry registry = new CircuitBreakerRegistry(CircuitBreakerConfig.builder("default")
                     // Long enough for the first load on a loaded machine (its thread starts then); the store answers
                     // at once, so this is how long the announcement waits.
@@ -179,6 +189,57 @@ class StatusPublisherTest {
                     .satisfies(e -> assertThat(e.kind()).isEqualTo(StatusEvent.Kind.STARTED))
                     .satisfies(e -> assertThat(e.to()).as("restored silently after the registry heard of it")
                             .isEqualTo(CircuitBreakerState.FORCED_OPEN));
+        } finally {
+            publisher.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aBreakerTheRegistryIsStillRestoringWhenTheRegistryIsAttachedIsAnnouncedInTheStateItWasRestoredTo() throws Exception {
+        // Regression: a breaker found in the registry was announced at once, CLOSED, while its restore was on its way;
+        // the OPEN it was restored to within the wait moved it without a transition, and was never published.
+        StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "restoring-" + System.nanoTime());
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        try {
+            BreakerStateStore store = forcedOpenOnceAnswered(answer);
+            CircuitBreakerRegistry registry = new CircuitBreakerRegistry(CircuitBreakerConfig.builder("default")
+                    .stateStore(store).stateRestoreWait(Duration.ofSeconds(5)).build());
+            Thread creating = new Thread(() -> registry.getOrCreate("fills"), "creating");
+            creating.start();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> registry.get("fills").isPresent());
+
+            publisher.attach(registry);   // the breaker is there, its restore on its way
+            answer.countDown();
+            creating.join(10_000);
+
+            assertThat(registry.get("fills").orElseThrow().state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !waitingFor(publisher, "fills").isEmpty());
+            assertThat(waitingFor(publisher, "fills")).singleElement()
+                    .satisfies(e -> assertThat(e.kind()).isEqualTo(StatusEvent.Kind.STARTED))
+                    .satisfies(e -> assertThat(e.to()).isEqualTo(CircuitBreakerState.FORCED_OPEN));
+        } finally {
+            answer.countDown();
+            publisher.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void aTransitionDeliveredAsTheLastAttachmentClosesComesNoLaterThanTheStoppedEvent() {
+        // Regression: a delivery already under way when the breaker was detached published its transition after the
+        // stopped event, so readers took the detached breaker for a live one.
+        StatusPublisher publisher = StatusPublisher.create(AWAY, "breakwater-status", "late-" + System.nanoTime());
+        try {
+            CircuitBreaker breaker = breaker("payments");
+            io.breakwater.breaker.Subscription[] subscription = new io.breakwater.breaker.Subscription[1];
+            breaker.onTransition(t -> subscription[0].close());   // heard first: detaches while the delivery goes on
+            subscription[0] = publisher.attach(breaker);
+
+            breaker.forceOpen();
+
+            List<StatusEvent> events = waitingFor(publisher, "payments");
+            assertThat(events).extracting(StatusEvent::kind)
+                    .containsExactly(StatusEvent.Kind.STARTED, StatusEvent.Kind.STOPPED);
+            assertThat(events.get(1).to()).as("the stopped event holds the state").isEqualTo(CircuitBreakerState.FORCED_OPEN);
         } finally {
             publisher.close(Duration.ZERO);
         }

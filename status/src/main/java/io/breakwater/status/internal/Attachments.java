@@ -69,6 +69,9 @@ public final class Attachments {
 
     private void transition(Attachment a, StateTransition t) {
         synchronized (this) {
+            if (a.count == 0) {
+                return;   // delivered as its last attachment closed: its stopped event, out already, holds this state
+            }
             a.last = t;
             a.lastAt = later(a.lastAt, t.at());
             a.announced = true;
