@@ -140,6 +140,31 @@ class BlockedCallsTest extends FakeDatabaseFixture {
     }
 
     @Test
+    void autoCommitTurnedOnInsideATransactionCommitsItAndABlockedOneIsWatched() throws Exception {
+        Connection connection = dataSource.getConnection();
+        connection.setAutoCommit(false);
+        connection.createStatement().executeUpdate("INSERT");
+        advanceAndCheck(5_000);
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onExecute = gate;   // the commit that turning it on makes
+        CompletableFuture<Void> caller = CompletableFuture.runAsync(() -> {
+            try {
+                connection.setAutoCommit(true);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        gate.awaitEntered();
+        advanceAndCheck(1999);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        advanceAndCheck(1);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
+        gate.release();
+        caller.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void aPrepareBlockedOnADeadDatabaseIsWatchedButNeverRefused() throws Exception {
         Connection connection = dataSource.getConnection();
         connection.createStatement().executeUpdate("INSERT");

@@ -7,9 +7,9 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 
 /**
- * A connection whose statements and commits (a {@code setAutoCommit(true)} inside a transaction included) go through the
- * breaker, and whose rollbacks, savepoints, close and statement preparations are watched for stalls (never refused).
- * Everything else, close included, behaves as the delegate's.
+ * A connection whose statements and commits go through the breaker, and whose rollbacks, {@code setAutoCommit} (which
+ * may commit), savepoints, close and statement preparations are watched for stalls (never refused). Everything else,
+ * close included, behaves as the delegate's.
  */
 public final class GuardedConnection extends JdbcProxy {
 
@@ -28,11 +28,9 @@ public final class GuardedConnection extends JdbcProxy {
             case "commit":
                 return guard.execute("commit()", () -> call(method, args));
             case "setAutoCommit":
-                // Turned on inside a transaction, it commits it (JDBC says so): refused and watched as commit() is.
-                if (Boolean.TRUE.equals(args[0]) && !((Connection) proxy).getAutoCommit()) {
-                    return guard.execute("setAutoCommit(true)", () -> call(method, args));
-                }
-                return call(method, args);
+                // Turned on, it commits a transaction left open (JDBC says so), so it may wait for the database; it is
+                // also how a caller cleans up after a rollback, so it is watched, never refused, as rollback() is.
+                return guard.watch("setAutoCommit(" + args[0] + ")", () -> call(method, args));
             case "setSavepoint", "releaseSavepoint":
                 return guard.watch(method.getName() + "()", () -> call(method, args));
             case "rollback":
