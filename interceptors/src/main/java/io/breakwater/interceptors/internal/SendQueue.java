@@ -229,6 +229,8 @@ public final class SendQueue<K, V> {
                     QueuedRecord.failLogged(entry, failure != null ? failure : breaker.openException(), breaker.name());
                 } else if (aside) {
                     (marks == null ? marks = new ArrayList<>() : marks).add(mark);
+                } else if (Thread.currentThread() == sender) {
+                    flushes.senderTook(mark);   // as when it polls one: the breaker's drain may be telling a failure still
                 } else {
                     mark.countDown();
                 }

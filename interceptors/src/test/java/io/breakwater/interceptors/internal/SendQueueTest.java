@@ -245,6 +245,43 @@ class SendQueueTest {
     }
 
     @Test
+    void aFlushMarkTheSendersOwnDrainTakesWaitsForTheBreakersDrainToTellItsFailuresToo() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch calledBack = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finishCallback = new java.util.concurrent.CountDownLatch(1);
+        CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-sender-drain");
+        SendQueue<String, String> q = held("flush-sender-drain", breaker, 10, release);
+        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
+            calledBack.countDown();
+            try {
+                finishCallback.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }, null);
+        q.enqueue(new ProducerRecord<>("t", "k", "refused"), null, null);
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        q.enqueue(new ProducerRecord<>("t", "k", "after"), null, null);
+        try {
+            breaker.forceOpen("test");   // the breaker's drain fails 'slow', and is held in its callback
+            assertThat(calledBack.await(5, TimeUnit.SECONDS)).isTrue();
+            release.countDown();         // the sender hands 'held' over; 'refused' is refused, and its drain takes the mark
+            await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0 && sent.contains("held"));
+
+            flusher.join(200);
+            assertThat(flusher.isAlive()).as("the flush still waits: the failure of 'slow' is being told").isTrue();
+        } finally {
+            finishCallback.countDown();
+        }
+        flusher.join(5_000);
+        assertThat(flusher.isAlive()).isFalse();
+    }
+
+    @Test
     void aFlushWaitsForTheRecordBeingHandedOverThoughCloseWaitsForItAndTheBreakersDrainTakesTheMark() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-closing");
