@@ -218,10 +218,13 @@ public final class JdbcSpillStore extends SqlBackedStore {
             try (Connection connection = dataSource.getConnection()) {
                 String url = connection.getMetaData().getURL();
                 return url == null ? dataSource.getClass().getName() : url;
-            } catch (SQLException e) {
-                String message = e.getMessage();
+            } catch (SQLException | RuntimeException e) {
+                // Its URL is not known here, and a driver may echo it, credentials and all: each one in the text goes.
+                Redaction redaction = Redaction.ofUrlsIn(e);
+                String message = redaction.apply(e.getMessage());
                 throw new SpillException(store, "Spill " + store + " could not open: cannot get a connection ("
-                        + (message == null ? e.getClass().getName() : message.lines().findFirst().orElse("")) + ")", e);
+                        + (message == null ? e.getClass().getName() : message.lines().findFirst().orElse("")) + ")",
+                        redaction.apply((Throwable) e));
             }
         }
     }

@@ -80,6 +80,30 @@ class JdbcSpillStoreIT extends SpillStoreContract {
     }
 
     @Test
+    void aUserWithoutTheRightToCreateUsesATableSomeoneElseCreated() throws SQLException {
+        // Regression: every open ran the DDL, and PostgreSQL refuses CREATE TABLE IF NOT EXISTS (and CREATE INDEX IF NOT
+        // EXISTS on a table one does not own) to a user without the right, even when there is nothing to create.
+        String schema = "spill_ro_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+        String role = schema + "_app";
+        String owned = schema + "." + table;
+        dropAfter.add(0, "DROP ROLE IF EXISTS " + role);
+        dropAfter.add(0, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute(JdbcSpillStore.ddl(owned));
+            s.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'app-secret'");
+            s.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + role);
+            s.execute("GRANT SELECT, INSERT, DELETE ON " + owned + " TO " + role);
+        }
+        try (SpillStore store = JdbcSpillStore.builder(URL, role, "app-secret").table(owned).open()) {
+            List<SpilledEvent> appended = store.append(List.of(event("a", 1)));
+            assertThat(store.oldest("a", 10)).hasSize(1);
+            store.remove(appended);
+            assertThat(store.stats().isEmpty()).isTrue();
+        }
+    }
+
+    @Test
     void describeIsTheUrlAndTheTable() {
         SpillStore store = open();
         assertThat(store.describe()).isEqualTo(URL + " table " + table);

@@ -83,6 +83,32 @@ class JdbcSpillStoreTest {
                 .satisfies(e -> assertThat(printed(e)).doesNotContain(PASSWORD).doesNotContain("other-secret"));
     }
 
+    @Test
+    void aDataSourceThatCannotConnectIsReportedWithoutThePasswordsItsDriverEchoes() {
+        String url = "jdbc:postgresql://u:" + PASSWORD + "@db/app?password=other-secret&ssl=true";
+        javax.sql.DataSource echoing = dataSource(new java.sql.SQLException("No suitable driver found for " + url, "08001"));
+
+        assertThatThrownBy(() -> JdbcSpillStore.builder(echoing).open())
+                .isInstanceOf(SpillException.class)
+                .hasMessageContaining("could not open: cannot get a connection (No suitable driver found for "
+                        + "jdbc:postgresql://db/app?ssl=true)")
+                .satisfies(e -> assertThat(printed(e)).doesNotContain(PASSWORD).doesNotContain("other-secret"));
+        javax.sql.DataSource broken = dataSource(new IllegalStateException("pool not started"));
+        assertThatThrownBy(() -> JdbcSpillStore.builder(broken).open()).isInstanceOf(SpillException.class)
+                .hasMessageContaining("could not open: cannot get a connection (pool not started)");
+    }
+
+    /** A data source whose getConnection() throws {@code failure}. */
+    private static javax.sql.DataSource dataSource(Exception failure) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(JdbcSpillStoreTest.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        throw failure;
+                    }
+                    return method.getName().equals("toString") ? "failing data source" : null;
+                });
+    }
+
     static String printed(Throwable e) {
         StringWriter text = new StringWriter();
         e.printStackTrace(new PrintWriter(text));

@@ -41,7 +41,8 @@ public abstract class Connections {
 
     /**
      * {@code inner}'s connections, each told to wait for the database's answer at most {@code timeout} per request
-     * (JDBC's network timeout), set for each transaction (a pool resets it when a connection comes back): a database
+     * (JDBC's network timeout), set for each transaction and set back after it (a pool need not reset it, and a borrowed
+     * connection's next user would find its own queries cut short at that timeout): a database
      * that stops answering without closing the connection (a network partition) fails a transaction after that long
      * instead of holding the store, and every append behind it, until the operating system gives up on the connection.
      * A driver that cannot set it is logged once and used as it is.
@@ -123,6 +124,9 @@ public abstract class Connections {
 
         private final DataSource dataSource;
 
+        // The auto-commit the connection of the transaction under way had when borrowed; one transaction at a time.
+        private boolean wasAutoCommit = true;
+
         Borrowed(DataSource dataSource) {
             this.dataSource = dataSource;
         }
@@ -131,6 +135,7 @@ public abstract class Connections {
         Connection acquire() throws SQLException {
             Connection connection = dataSource.getConnection();
             try {
+                wasAutoCommit = connection.getAutoCommit();
                 connection.setAutoCommit(false);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(connection);
@@ -142,7 +147,7 @@ public abstract class Connections {
         @Override
         void release(Connection connection, boolean failed) {
             try {
-                connection.setAutoCommit(true);
+                connection.setAutoCommit(wasAutoCommit);   // as the pool gave it: its default need not be on
             } catch (SQLException | RuntimeException e) {
                 // The pool checks the connection when it comes back.
             }
@@ -161,6 +166,8 @@ public abstract class Connections {
         private final int millis;
         // Whether the driver refused it once.
         private boolean unsupported;
+        // The timeout the connection of the transaction under way had before (-1: none set); one transaction at a time.
+        private int previous = -1;
 
         NetworkTimeout(Connections inner, int millis) {
             this.inner = inner;
@@ -173,7 +180,9 @@ public abstract class Connections {
             if (!unsupported) {
                 try {
                     // The executor runs the driver's abort once the timeout passes; none is needed beyond the caller.
+                    int before = connection.getNetworkTimeout();
                     connection.setNetworkTimeout(Runnable::run, millis);
+                    previous = before;
                 } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
                     unsupported = true;
                     LOG.info("The JDBC driver of {} sets no network timeout: a database that stops answering holds the "
@@ -198,6 +207,14 @@ public abstract class Connections {
 
         @Override
         void release(Connection connection, boolean failed) {
+            if (previous >= 0 && previous != millis) {
+                try {
+                    connection.setNetworkTimeout(Runnable::run, previous);
+                } catch (SQLException | RuntimeException | AbstractMethodError e) {
+                    // A connection that failed may refuse; the pool checks it when it comes back.
+                }
+            }
+            previous = -1;
             inner.release(connection, failed);
         }
 

@@ -51,6 +51,25 @@ public final class Redaction {
         return new Redaction(replacements);
     }
 
+    /**
+     * Redacts each JDBC URL that the messages of {@code error}'s chain hold (a driver echoes the URL it was given, with
+     * the credentials in it): for an error whose URL is not known beforehand, as a data source's.
+     */
+    public static Redaction ofUrlsIn(Throwable error) {
+        List<String> urls = new ArrayList<>();
+        int depth = 0;
+        for (Throwable t = error; t != null && depth++ < MAX_CAUSES; t = t.getCause()) {
+            java.util.regex.Matcher url = JDBC_URL.matcher(String.valueOf(t.getMessage()));
+            while (url.find()) {
+                urls.add(url.group());
+            }
+        }
+        return of(null, urls.toArray(String[]::new));
+    }
+
+    // A JDBC URL in a message: up to the first space, quote or bracket.
+    private static final java.util.regex.Pattern JDBC_URL = java.util.regex.Pattern.compile("jdbc:[^\\s'\"()<>\\[\\]]+");
+
     /** {@code text} with every secret replaced; null stays null. */
     public String apply(String text) {
         if (text == null) {

@@ -107,14 +107,31 @@ public final class Schema {
         return sqlite;
     }
 
-    /** Creates what is missing; in SQLite, first checks that the file is a spill of a version this code reads. */
+    /**
+     * Creates what is missing; in SQLite, first checks that the file is a spill of a version this code reads. In
+     * PostgreSQL a table that exists is taken as it is: its DDL is not run, as PostgreSQL checks the right to create
+     * (in the schema, and an index's on the table's owner) before it sees that nothing is to be created, and a user
+     * whose table someone else created may have no such right.
+     */
     void create(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             if (sqlite) {
                 checkSqliteFile(statement);
+            } else if (exists(connection)) {
+                return;
             }
             for (String sql : statements()) {
                 statement.execute(sql);
+            }
+        }
+    }
+
+    /** Whether the PostgreSQL table exists, as the SQL would find it (the search path for a name without a schema). */
+    private boolean exists(Connection connection) throws SQLException {
+        try (java.sql.PreparedStatement find = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            find.setString(1, table);
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() && row.getBoolean(1);
             }
         }
     }
