@@ -103,16 +103,6 @@ public class BreakwaterKafkaAutoConfiguration {
             return publisher;
         }
 
-        /** Reads the status topic for the endpoint's fleet view; closed with the context. */
-        @Bean
-        @ConditionalOnMissingBean
-        @ConditionalOnProperty(prefix = "breakwater.status", name = "fleet-view", havingValue = "true")
-        StatusReader breakwaterStatusReader(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
-                BreakwaterKafkaProperties properties, Environment env) {
-            return StatusReader.start(settings(kafka, connection, env).statusClients(),
-                    properties.getStatus().getTopic());
-        }
-
         private static String instanceId(Environment env) {
             String host;
             try {
@@ -122,6 +112,22 @@ public class BreakwaterKafkaAutoConfiguration {
             }
             return env.getProperty("spring.application.name", "application") + "-" + host + "-"
                     + ProcessHandle.current().pid();
+        }
+    }
+
+    /** The fleet view, whether or not this instance publishes its own breakers (breakwater.status.enabled). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(StatusReader.class)
+    @ConditionalOnProperty(prefix = "breakwater.status", name = "fleet-view", havingValue = "true")
+    static class FleetView {
+
+        /** Reads the status topic for the endpoint's fleet view; closed with the context. */
+        @Bean
+        @ConditionalOnMissingBean
+        StatusReader breakwaterStatusReader(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
+                BreakwaterKafkaProperties properties, Environment env) {
+            return StatusReader.start(settings(kafka, connection, env).statusClients(),
+                    properties.getStatus().getTopic());
         }
     }
 

@@ -65,8 +65,8 @@ class BreakwaterBackOffTest {
                 Arguments.of(CommonErrorHandler.class, OwnErrorHandler.class, new String[0]),
                 Arguments.of(StatusPublisher.class, OwnStatusPublisher.class,
                         new String[] {"breakwater.status.enabled=true"}),
-                Arguments.of(StatusReader.class, OwnStatusReader.class,
-                        new String[] {"breakwater.status.enabled=true", "breakwater.status.fleet-view=true"}),
+                // The fleet view alone: an instance may read the fleet without publishing its own breakers.
+                Arguments.of(StatusReader.class, OwnStatusReader.class, new String[] {"breakwater.status.fleet-view=true"}),
                 Arguments.of(RedpandaTransport.class, OwnTransport.class,
                         new String[] {"breakwater.event-bus.enabled=true"}),
                 Arguments.of(SpillStore.class, OwnSpill.class, new String[] {"breakwater.event-bus.enabled=true",
