@@ -73,6 +73,15 @@ final class DemoCommand implements Callable<Integer> {
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
             throw new CommandLine.ParameterException(cmd, "--metrics-port must be in [0, 65535], but was " + metricsPort);
         }
+        if (metricsPort != null && metricsPort != 0) {
+            // Found now, before a broker starts and producers connect, not after the warm-up as a stack trace.
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(metricsPort)) {
+                probe.setReuseAddress(true);
+            } catch (java.io.IOException e) {
+                throw new CommandLine.ParameterException(cmd, "--metrics-port " + metricsPort + " cannot be served on: "
+                        + e.getMessage() + "; choose a free port, or 0 for any");
+            }
+        }
         boolean tty = System.console() != null;
         Demo.Options options = new Demo.Options(duration, rate, threads, bootstrap, !noColor && tty, tty && !noColor, metricsPort,
                 resetTimeout);

@@ -45,6 +45,17 @@ class CliOptionsTest {
     }
 
     @Test
+    void aMetricsPortInUseIsRefusedBeforeTheDemoStartsAnything() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            CliRun run = cli("demo", "--metrics-port", Integer.toString(taken.getLocalPort()));
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("--metrics-port " + taken.getLocalPort() + " cannot be served on: ")
+                    .contains("choose a free port, or 0 for any").doesNotContain("Exception");
+            assertThat(run.out()).as("no broker started").doesNotContain("spills to");
+        }
+    }
+
+    @Test
     void anEmptyBootstrapServerIsRefusedByTheDemoAsByStatus() {
         for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "}}) {
             CliRun run = cli(args);
