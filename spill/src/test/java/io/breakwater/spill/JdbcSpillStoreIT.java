@@ -104,6 +104,22 @@ class JdbcSpillStoreIT extends SpillStoreContract {
     }
 
     @Test
+    void aTableMadeWithoutItsIndexesGetsThem() throws SQLException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+            s.execute(JdbcSpillStore.ddl(table).split(";")[0]);   // the table alone
+        }
+        open();
+        List<String> indexes = new ArrayList<>();
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet row = s.executeQuery("SELECT indexname FROM pg_indexes WHERE tablename = '" + table + "'")) {
+            while (row.next()) {
+                indexes.add(row.getString(1));
+            }
+        }
+        assertThat(indexes).contains(table + "_replay", table + "_age");
+    }
+
+    @Test
     void describeIsTheUrlAndTheTable() {
         SpillStore store = open();
         assertThat(store.describe()).isEqualTo(URL + " table " + table);

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,6 +94,13 @@ class JdbcSpillStoreTest {
                 .hasMessageContaining("could not open: cannot get a connection (No suitable driver found for "
                         + "jdbc:postgresql://db/app?ssl=true)")
                 .satisfies(e -> assertThat(printed(e)).doesNotContain(PASSWORD).doesNotContain("other-secret"));
+        for (String odd : List.of("jdbc:postgresql://db/app?user=u&password=correct horse",
+                "jdbc:postgresql://db/app?password=ab)cd", "jdbc:postgresql://app:pa ss@db/app")) {
+            javax.sql.DataSource echoes = dataSource(new java.sql.SQLException("No suitable driver found for " + odd));
+            assertThatThrownBy(() -> JdbcSpillStore.builder(echoes).open()).isInstanceOf(SpillException.class)
+                    .satisfies(e -> assertThat(printed(e)).as(odd).doesNotContain("horse").doesNotContain("correct")
+                            .doesNotContain("cd").doesNotContain("pa ss"));
+        }
         javax.sql.DataSource broken = dataSource(new IllegalStateException("pool not started"));
         assertThatThrownBy(() -> JdbcSpillStore.builder(broken).open()).isInstanceOf(SpillException.class)
                 .hasMessageContaining("could not open: cannot get a connection (pool not started)");

@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  *       stall check.</li>
  *   <li><b>execute</b> ({@code execute*}, {@code commit}): refused while the breaker refuses; tracked against the
  *       execution threshold; the outcome is recorded, and a success is evidence that the database answers.</li>
- *   <li><b>watch</b> ({@code rollback}, the connection's {@code close}, {@code prepareStatement},
- *       {@code prepareCall}): never refused, since a caller cleans up with the first two and the statement's execution
- *       is asked anyway; tracked against the execution threshold; a failure that counts is recorded, a success is not
+ *   <li><b>watch</b> ({@code rollback}, {@code setAutoCommit}, savepoints, the connection's {@code close},
+ *       {@code prepareStatement}, {@code prepareCall}): never refused, since a caller cleans up with the first ones and
+ *       the statement's execution is asked anyway; tracked against the execution threshold; a failure that counts is recorded, a success is not
  *       (a pool's {@code close}, and pgjdbc's prepare, may not touch the database).</li>
  * </ul>
  *

@@ -180,7 +180,7 @@ public abstract class Connections {
             if (!unsupported) {
                 try {
                     // The executor runs the driver's abort once the timeout passes; none is needed beyond the caller.
-                    int before = connection.getNetworkTimeout();
+                    int before = timeoutOf(connection);
                     connection.setNetworkTimeout(Runnable::run, millis);
                     previous = before;
                 } catch (SQLFeatureNotSupportedException | AbstractMethodError e) {
@@ -193,6 +193,15 @@ public abstract class Connections {
                 }
             }
             return connection;
+        }
+
+        /** The connection's network timeout now, or -1 when the driver does not say (it is then not set back). */
+        private static int timeoutOf(Connection connection) {
+            try {
+                return connection.getNetworkTimeout();
+            } catch (SQLException | RuntimeException | AbstractMethodError e) {
+                return -1;
+            }
         }
 
         @Override

@@ -67,8 +67,9 @@ public final class Redaction {
         return of(null, urls.toArray(String[]::new));
     }
 
-    // A JDBC URL in a message: up to the first space, quote or bracket.
-    private static final java.util.regex.Pattern JDBC_URL = java.util.regex.Pattern.compile("jdbc:[^\\s'\"()<>\\[\\]]+");
+    // A JDBC URL in a message, taken to the end of its line: a password may hold spaces or brackets, and a URL the driver
+    // could not parse is the one it echoes; the whole of it is replaced, whatever follows it on the line.
+    private static final java.util.regex.Pattern JDBC_URL = java.util.regex.Pattern.compile("jdbc:[^\\r\\n]+");
 
     /** {@code text} with every secret replaced; null stays null. */
     public String apply(String text) {

@@ -109,7 +109,7 @@ public final class Schema {
 
     /**
      * Creates what is missing; in SQLite, first checks that the file is a spill of a version this code reads. In
-     * PostgreSQL a table that exists is taken as it is: its DDL is not run, as PostgreSQL checks the right to create
+     * PostgreSQL only what is missing is created, the table and each index apart: PostgreSQL checks the right to create
      * (in the schema, and an index's on the table's owner) before it sees that nothing is to be created, and a user
      * whose table someone else created may have no such right.
      */
@@ -117,19 +117,27 @@ public final class Schema {
         try (Statement statement = connection.createStatement()) {
             if (sqlite) {
                 checkSqliteFile(statement);
-            } else if (exists(connection)) {
-                return;
             }
-            for (String sql : statements()) {
-                statement.execute(sql);
+            List<String> statements = statements();
+            for (int i = 0; i < statements.size(); i++) {
+                if (sqlite || !exists(connection, i == 0 ? table : indexOf(statements.get(i)))) {
+                    statement.execute(statements.get(i));
+                }
             }
         }
     }
 
-    /** Whether the PostgreSQL table exists, as the SQL would find it (the search path for a name without a schema). */
-    private boolean exists(Connection connection) throws SQLException {
+    /** The name of the index {@code createIndex} makes, in the table's schema (as the table's name gives it, or none). */
+    private String indexOf(String createIndex) {
+        String index = createIndex.split("\\s+")[5];   // CREATE INDEX IF NOT EXISTS {name}_... ON ...
+        int dot = table.indexOf('.');
+        return dot < 0 ? index : table.substring(0, dot + 1) + index;
+    }
+
+    /** Whether the PostgreSQL relation exists, as the SQL would find it (the search path for a name without a schema). */
+    private static boolean exists(Connection connection, String relation) throws SQLException {
         try (java.sql.PreparedStatement find = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            find.setString(1, table);
+            find.setString(1, relation);
             try (ResultSet row = find.executeQuery()) {
                 return row.next() && row.getBoolean(1);
             }
