@@ -121,9 +121,17 @@ class BlockedCallsTest extends FakeDatabaseFixture {
         advanceAndCheck(5_000);
         gate = new FakeDatabase.Gate(() -> null);
         database.onRollback = gate;
+        blockedCountsOnceAsAStall(connection::rollback);
+    }
+
+    /**
+     * {@code call}, held in the database by {@link #gate} (armed), counts as one failure at the execution threshold
+     * (2 s) while it is still blocked, which opens the breaker; it is never refused.
+     */
+    private void blockedCountsOnceAsAStall(SqlCall call) throws Exception {
         CompletableFuture<Void> caller = CompletableFuture.runAsync(() -> {
             try {
-                connection.rollback();
+                call.run();
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -134,9 +142,14 @@ class BlockedCallsTest extends FakeDatabaseFixture {
         advanceAndCheck(1);
         assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
         assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
-        assertThat(breaker.snapshot().rejectedCalls()).as("a rollback is never refused").isZero();
+        assertThat(breaker.snapshot().rejectedCalls()).as("never refused").isZero();
         gate.release();
         caller.get(10, TimeUnit.SECONDS);
+    }
+
+    @FunctionalInterface
+    private interface SqlCall {
+        void run() throws SQLException;
     }
 
     @Test
@@ -147,21 +160,7 @@ class BlockedCallsTest extends FakeDatabaseFixture {
         advanceAndCheck(5_000);
         gate = new FakeDatabase.Gate(() -> null);
         database.onExecute = gate;   // the commit that turning it on makes
-        CompletableFuture<Void> caller = CompletableFuture.runAsync(() -> {
-            try {
-                connection.setAutoCommit(true);
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        gate.awaitEntered();
-        advanceAndCheck(1999);
-        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
-        advanceAndCheck(1);
-        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
-        assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
-        gate.release();
-        caller.get(10, TimeUnit.SECONDS);
+        blockedCountsOnceAsAStall(() -> connection.setAutoCommit(true));
     }
 
     @Test

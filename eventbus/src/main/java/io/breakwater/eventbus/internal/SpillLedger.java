@@ -12,10 +12,9 @@ final class SpillLedger {
     private static final long MAX_HELD_ORDER = 1L << 62;
 
     private final String stream;
-    // All guarded by this: the events of this stream queued for or held in the spill, and the
-    // orders of events not settled yet (in flight, or on their way into the spill). Orders start from the clock, and
-    // above the highest the spill holds for the stream (continueAbove), so that a later process's are above an earlier
-    // one's.
+    // All guarded by this: the events of this stream queued for or held in the spill, and the orders of events not
+    // settled yet (in flight, or on their way into the spill). Orders start from the clock, and above the highest the
+    // spill holds for the stream (continueAbove), so that a later process's are above an earlier one's.
     private long spilled;
     // Of those, the events the replay has sent and not yet finished (replaySent, replayFinished).
     private long replayInFlight;
@@ -103,9 +102,9 @@ final class SpillLedger {
     /**
      * The replay has handed a batch of this stream's spilled events to the transport, in order. When it holds every
      * event the spill held for the stream ({@code whole}: a read of all of them, all sent, and none landed since the
-     * read began), new events go directly,
-     * behind them, once those on their way in are there too. A batch of part of them may hold events not counted (an
-     * append reported failed that happened), so nothing can be said from its size: new events go on to the spill.
+     * read began), new events go directly, behind them, once those on their way in are there too. A batch of part of
+     * them may hold events not counted (an append reported failed that happened), so nothing can be said from its
+     * size: new events go on to the spill.
      */
     synchronized void replaySent(boolean whole) {
         whole &= landed == landedAtRead;   // an event that landed after the read is not in the batch

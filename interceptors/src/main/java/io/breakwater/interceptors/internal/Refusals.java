@@ -25,13 +25,8 @@ public final class Refusals {
 
     /** Refuses {@code record} with {@code e}. */
     public static Future<RecordMetadata> refuse(RuntimeException e, ProducerRecord<?, ?> record, Callback callback) {
-        return refuse(e, record.topic(), record.partition(), callback);
-    }
-
-    /** Refuses a record of {@code topic} and {@code partition} (null: not chosen yet) with {@code e}. */
-    public static Future<RecordMetadata> refuse(RuntimeException e, String topic, Integer partition, Callback callback) {
         if (callback != null) {
-            callback.onCompletion(failed(topic, partition), e);
+            callback.onCompletion(failed(record.topic(), record.partition()), e);
         }
         return new Refused(e);
     }

@@ -110,6 +110,21 @@ class SendQueueTest {
         }
     }
 
+    /** Queues "held" in a {@link #held} queue, and waits until its sender holds it, waiting for its release. */
+    private static Future<RecordMetadata> hold(SendQueue<String, String> q) {
+        Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);
+        return held;
+    }
+
+    /** A thread flushing {@code q}, started, once it waits. */
+    private static Thread flushing(SendQueue<String, String> q) {
+        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
+        flusher.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        return flusher;
+    }
+
     /**
      * A queue whose sender, before each record, waits for {@code release}; then it sends and acknowledges it. A record
      * whose value is {@code refused} is refused at once instead, as a breaker refuses at hand-over.
@@ -138,8 +153,7 @@ class SendQueueTest {
     void aFullQueueRefusesAtOnceAndTakesRecordsAgainOnceTheSenderMovesOn() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         SendQueue<String, String> q = held("full", CircuitBreaker.ofDefaults("full"), 3, release);
-        Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        Future<RecordMetadata> held = hold(q);
         List<Future<RecordMetadata>> queued = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             queued.add(q.enqueue(new ProducerRecord<>("t", "k", "q" + i), null, null));
@@ -165,13 +179,10 @@ class SendQueueTest {
         // of room added one to each, so three refusals let the flush return with three records not yet handed over.
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         SendQueue<String, String> q = held("flush-full", CircuitBreaker.ofDefaults("flush-full"), 2, release);
-        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        hold(q);
         q.enqueue(new ProducerRecord<>("t", "k", "q0"), null, null);
         q.enqueue(new ProducerRecord<>("t", "k", "q1"), null, null);
-        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
-        flusher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        Thread flusher = flushing(q);
         for (int i = 0; i < 3; i++) {
             Future<RecordMetadata> refused = q.enqueue(new ProducerRecord<>("t", "k", "over" + i), null, null);
             assertThat(org.assertj.core.api.Assertions.catchThrowable(refused::get)).as("no room for over%d", i)
@@ -190,12 +201,9 @@ class SendQueueTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-open");
         SendQueue<String, String> q = held("flush-open", breaker, 10, release);
-        Future<RecordMetadata> held = q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender is handing it over, waiting
+        Future<RecordMetadata> held = hold(q);
         Future<RecordMetadata> queued = q.enqueue(new ProducerRecord<>("t", "k", "queued"), null, null);
-        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
-        flusher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        Thread flusher = flushing(q);
 
         breaker.forceOpen("test");
         await().atMost(Duration.ofSeconds(5)).until(queued::isDone);   // drained, and the mark with it
@@ -215,8 +223,7 @@ class SendQueueTest {
         java.util.concurrent.CountDownLatch finishCallback = new java.util.concurrent.CountDownLatch(1);
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-told");
         SendQueue<String, String> q = held("flush-told", breaker, 10, release);
-        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        hold(q);
         Future<RecordMetadata> slow = q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
             calledBack.countDown();
             try {
@@ -225,9 +232,7 @@ class SendQueueTest {
                 Thread.currentThread().interrupt();
             }
         }, null);
-        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
-        flusher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        Thread flusher = flushing(q);
         try {
             breaker.forceOpen("test");   // the drain fails 'slow', and is held in its callback
             assertThat(calledBack.await(5, TimeUnit.SECONDS)).isTrue();
@@ -251,8 +256,7 @@ class SendQueueTest {
         java.util.concurrent.CountDownLatch finishCallback = new java.util.concurrent.CountDownLatch(1);
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-sender-drain");
         SendQueue<String, String> q = held("flush-sender-drain", breaker, 10, release);
-        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        hold(q);
         q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
             calledBack.countDown();
             try {
@@ -262,9 +266,7 @@ class SendQueueTest {
             }
         }, null);
         q.enqueue(new ProducerRecord<>("t", "k", "refused"), null, null);
-        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
-        flusher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        Thread flusher = flushing(q);
         q.enqueue(new ProducerRecord<>("t", "k", "after"), null, null);
         try {
             breaker.forceOpen("test");   // the breaker's drain fails 'slow', and is held in its callback
@@ -286,12 +288,9 @@ class SendQueueTest {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-closing");
         SendQueue<String, String> q = held("flush-closing", breaker, 10, release);
-        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        hold(q);
         Future<RecordMetadata> queued = q.enqueue(new ProducerRecord<>("t", "k", "queued"), null, null);
-        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
-        flusher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        Thread flusher = flushing(q);
         Thread closer = new Thread(() -> q.close(Duration.ofSeconds(30)), "closer");
         java.util.concurrent.CountDownLatch drainsHeld = new java.util.concurrent.CountDownLatch(1);
         try {
@@ -318,11 +317,8 @@ class SendQueueTest {
     void aWaitingFlushTakesNoPlaceInTheQueue() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         SendQueue<String, String> q = held("flush-room", CircuitBreaker.ofDefaults("flush-room"), 1, release);
-        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
-        Thread flusher = new Thread(q::awaitHandedOver, "flusher");
-        flusher.start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> flusher.getState() == Thread.State.WAITING);
+        hold(q);
+        Thread flusher = flushing(q);
 
         Future<RecordMetadata> next = q.enqueue(new ProducerRecord<>("t", "k", "next"), null, null);
 
@@ -365,8 +361,7 @@ class SendQueueTest {
         java.util.concurrent.atomic.AtomicReference<Future<RecordMetadata>> later = new java.util.concurrent.atomic.AtomicReference<>();
         SendQueue<String, String> q = held("refused-then", CircuitBreaker.ofDefaults("refused-then"), 10, release);
         self.set(q);
-        q.enqueue(new ProducerRecord<>("t", "k", "held"), null, null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> q.size() == 0);   // the sender holds it, waiting
+        hold(q);
         Future<RecordMetadata> refused = q.enqueue(new ProducerRecord<>("t", "k", "refused"), null, null);
         Future<RecordMetadata> behind = q.enqueue(new ProducerRecord<>("t", "k", "behind"), (m, e) ->
                 later.set(self.get().enqueue(new ProducerRecord<>("t", "k", "later"), null, null)), null);
