@@ -117,6 +117,19 @@ class SendQueueTest {
         return held;
     }
 
+    /** Queues "slow": its callback says it was called back, then waits until {@code finish} opens. */
+    private static Future<RecordMetadata> slow(SendQueue<String, String> q, java.util.concurrent.CountDownLatch calledBack,
+                                               java.util.concurrent.CountDownLatch finish) {
+        return q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
+            calledBack.countDown();
+            try {
+                finish.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }, null);
+    }
+
     /** A thread flushing {@code q}, started, once it waits. */
     private static Thread flushing(SendQueue<String, String> q) {
         Thread flusher = new Thread(q::awaitHandedOver, "flusher");
@@ -224,14 +237,7 @@ class SendQueueTest {
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-told");
         SendQueue<String, String> q = held("flush-told", breaker, 10, release);
         hold(q);
-        Future<RecordMetadata> slow = q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
-            calledBack.countDown();
-            try {
-                finishCallback.await();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }, null);
+        Future<RecordMetadata> slow = slow(q, calledBack, finishCallback);
         Thread flusher = flushing(q);
         try {
             breaker.forceOpen("test");   // the drain fails 'slow', and is held in its callback
@@ -257,14 +263,7 @@ class SendQueueTest {
         CircuitBreaker breaker = CircuitBreaker.ofDefaults("flush-sender-drain");
         SendQueue<String, String> q = held("flush-sender-drain", breaker, 10, release);
         hold(q);
-        q.enqueue(new ProducerRecord<>("t", "k", "slow"), (m, e) -> {
-            calledBack.countDown();
-            try {
-                finishCallback.await();
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }, null);
+        slow(q, calledBack, finishCallback);
         q.enqueue(new ProducerRecord<>("t", "k", "refused"), null, null);
         Thread flusher = flushing(q);
         q.enqueue(new ProducerRecord<>("t", "k", "after"), null, null);
