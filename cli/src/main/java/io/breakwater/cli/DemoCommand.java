@@ -1,5 +1,6 @@
 package io.breakwater.cli;
 
+import io.breakwater.cli.internal.Ansi;
 import io.breakwater.cli.internal.Demo;
 import io.breakwater.cli.internal.Reachability;
 import java.time.Duration;
@@ -82,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
                         + e.getMessage() + "; choose a free port, or 0 for any");
             }
         }
-        boolean tty = System.console() != null;
+        boolean tty = Ansi.terminal();
         Demo.Options options = new Demo.Options(duration, rate, threads, bootstrap, !noColor && tty, tty && !noColor, metricsPort,
                 resetTimeout);
         try {

@@ -1,9 +1,12 @@
 package io.breakwater.cli;
 
+import io.breakwater.cli.internal.Ansi;
 import io.breakwater.cli.internal.FleetTable;
 import io.breakwater.cli.internal.FleetWatch;
 import io.breakwater.cli.internal.Reachability;
+import io.breakwater.breaker.Subscription;
 import io.breakwater.status.FleetEntry;
+import io.breakwater.status.StatusEvent;
 import io.breakwater.status.StatusEventCodec;
 import io.breakwater.status.StatusReader;
 import java.io.PrintWriter;
@@ -13,8 +16,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
@@ -102,17 +107,22 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         try (StatusReader reader = StatusReader.start(client, topic)) {
-            if (!reader.awaitCaughtUp(timeout)) {
-                err.println("Could not read all of '" + topic + "' within " + Durations.format(timeout) + "; showing what was read.");
+            boolean complete = reader.awaitCaughtUp(timeout);
+            if (!complete) {
+                err.println("Could not read all of '" + topic + "' within " + Durations.format(timeout) + " (reader "
+                        + reader.state() + reader.lastError().map(e -> ": " + e).orElse("") + "); showing what was read.");
             }
             if (watch) {
-                boolean tty = System.console() != null;
+                boolean tty = Ansi.terminal();
                 FleetWatch view = new FleetWatch(reader, out, new FleetWatch.Options(topic + " on " + bootstrap, all,
                         tty && !noColor, tty && !noColor, interval));
                 Runtime.getRuntime().addShutdownHook(new Thread(view::stop));
                 view.run();
                 return 0;
             }
+            // Listening before the table is taken: an event read in between shows in both, never in neither.
+            BlockingQueue<StatusEvent> events = new LinkedBlockingQueue<>();
+            Subscription listening = follow ? reader.onEvent(events::add) : () -> { };
             print(out, reader.fleetEntries(true));
             if (reader.malformedRecords() > 0) {
                 err.println(reader.malformedRecords() + " record(s) of '" + topic + "' were not status events and were skipped.");
@@ -120,14 +130,18 @@ final class StatusCommand implements Callable<Integer> {
             if (follow) {
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-                reader.onEvent(event -> {
-                    out.println(json ? new String(StatusEventCodec.encode(event), StandardCharsets.UTF_8) : line(event));
-                    out.flush();
-                });
-                stop.await();
+                while (stop.getCount() > 0) {
+                    StatusEvent event = events.poll(200, TimeUnit.MILLISECONDS);
+                    if (event != null) {
+                        out.println(json ? new String(StatusEventCodec.encode(event), StandardCharsets.UTF_8) : line(event));
+                        out.flush();
+                    }
+                }
+                listening.close();
             }
+            // Whatever was shown, an incomplete read is not an answer a script may take as all clear.
+            return complete || follow ? 0 : 1;
         }
-        return 0;
     }
 
     /**
@@ -170,7 +184,7 @@ final class StatusCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static String line(io.breakwater.status.StatusEvent e) {
+    private static String line(StatusEvent e) {
         return String.format("%-24s %-24s %-12s %-24s %s", e.instance(), e.breaker(), e.to(), e.at(), e.reason());
     }
 }

@@ -40,6 +40,7 @@ class SecuredStatusIT {
 
     private static final String APP_PASSWORD = "app-Secret-5120";
     private static final String OPS_PASSWORD = "ops-Secret-9934";
+    private static final String VIEWER_PASSWORD = "viewer-Secret-2718";
     private static final String DATA = "ss-data";
     private static final String STATUS = "ss-status";
     private static final String CONTROL = "ss-control";
@@ -51,6 +52,9 @@ class SecuredStatusIT {
         KafkaSecurity security = KafkaSecurity.builder()
                 .user("app", APP_PASSWORD)
                 .user("ops", OPS_PASSWORD)
+                .user("viewer", VIEWER_PASSWORD)
+                // Sees that the status topic exists, may not read it.
+                .allowTopic("viewer", STATUS, AclOperation.DESCRIBE)
                 .allowTopic("app", DATA, AclOperation.WRITE, AclOperation.DESCRIBE)
                 .allowTopic("ops", STATUS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
                         AclOperation.DESCRIBE_CONFIGS)
@@ -194,6 +198,20 @@ class SecuredStatusIT {
                     .until(() -> producer.breaker().state() == CircuitBreakerState.FORCED_OPEN);
             assertThat(allowed.out() + allowed.err()).doesNotContain(OPS_PASSWORD);
         }
+    }
+
+    /**
+     * {@code breakwater status} as a principal that may see the status topic but not read it: the table it shows is
+     * empty, and it must not pass for an all-clear. Exit code 1, and the reader's error on stderr.
+     */
+    @Test
+    void statusThatCannotReadTheTopicFailsAndSaysWhy(@TempDir Path dir) throws Exception {
+        CliRun run = CliRun.of(withConfig(new String[] {"status", "--bootstrap-server", kafka.bootstrapServers(), "--topic",
+                STATUS, "--timeout", "3s"}, Secured.commandConfig(dir, kafka.clientConfig("viewer"))));
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("Could not read all of '" + STATUS + "' within 3s")
+                .contains("TopicAuthorizationException").doesNotContain(VIEWER_PASSWORD);
+        assertThat(run.out()).doesNotContain(VIEWER_PASSWORD);
     }
 
     private static String[] withConfig(String[] command, Path config) {
