@@ -79,8 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             try (java.net.ServerSocket probe = new java.net.ServerSocket(metricsPort)) {
                 probe.setReuseAddress(true);
             } catch (java.io.IOException e) {
-                throw new CommandLine.ParameterException(cmd, "--metrics-port " + metricsPort + " cannot be served on: "
-                        + e.getMessage() + "; choose a free port, or 0 for any");
+                throw portTaken(cmd, e);
             }
         }
         boolean tty = Ansi.terminal();
@@ -91,6 +90,13 @@ final class DemoCommand implements Callable<Integer> {
         } catch (Reachability.UnreachableException e) {
             cmd.getErr().println(e.getMessage());
             return 1;
+        } catch (java.net.BindException e) {
+            throw portTaken(cmd, e);   // taken since the check above: the demo binds it before anything else
         }
+    }
+
+    private CommandLine.ParameterException portTaken(CommandLine cmd, java.io.IOException e) {
+        return new CommandLine.ParameterException(cmd, "--metrics-port " + metricsPort + " cannot be served on: "
+                + e.getMessage() + "; choose a free port, or 0 for any");
     }
 }

@@ -69,6 +69,9 @@ public final class Demo {
     // happened before it and nothing after, so what the live view prints next is never older than what it printed.
     final Object timeline = new Object();
     private volatile boolean running = true;
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // The bus /health reports on, once it runs.
+    private volatile EventBus served;
 
     /** A fault or a recovery, at demo time {@code atNanos}. */
     record Fault(String what, long atNanos, boolean recovery) {
@@ -100,20 +103,25 @@ public final class Demo {
 
     /** Runs the demo; returns the exit code. */
     public int run() throws Exception {
+        // Bound first: a port taken since the command's check fails here, before a broker starts or a producer connects.
+        MetricsServer metrics = startMetrics();
         ForkedKafkaBroker broker = null;
-        String servers = options.bootstrap();
-        if (servers == null) {
-            out.println("Starting a Kafka broker (KRaft, in its own JVM) ...");
-            out.flush();
-            broker = ForkedKafkaBroker.start();
-            servers = broker.bootstrapServers();
-        }
         try {
+            String servers = options.bootstrap();
+            if (servers == null) {
+                out.println("Starting a Kafka broker (KRaft, in its own JVM) ...");
+                out.flush();
+                broker = ForkedKafkaBroker.start();
+                servers = broker.bootstrapServers();
+            }
             Reachability.check(servers, Duration.ofSeconds(8));
             return runOn(servers, broker);
         } finally {
             if (broker != null) {
                 broker.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
         }
     }
@@ -156,7 +164,7 @@ public final class Demo {
             breakers.forEach(control::attach);
             out.println("Instance " + instance + " follows commands on " + ControlTopic.DEFAULT_TOPIC + ".");
         }
-        MetricsServer metrics = startMetrics(eventBus, breakers);
+        serve(eventBus, breakers);
         LiveView view = new LiveView(this, breakers, busPath::spillOfRun, out, options);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
@@ -188,9 +196,6 @@ public final class Demo {
             withInterceptor.close(Duration.ofSeconds(5));
             plainProducer.close(Duration.ofSeconds(5));
             status.close(Duration.ofSeconds(5));
-            if (metrics != null) {
-                metrics.close();
-            }
         }
         Set<String> ids = busPath.ids();
         if (ids != null) {
@@ -202,17 +207,29 @@ public final class Demo {
         return 0;
     }
 
-    private MetricsServer startMetrics(EventBus eventBus, List<CircuitBreaker> breakers) throws java.io.IOException {
+    /** Serves /metrics and /health on {@code --metrics-port}; /health answers 503 until {@link #serve} names the bus. */
+    private MetricsServer startMetrics() throws java.io.IOException {
         if (options.metricsPort() == null) {
             return null;
         }
-        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        BreakerMetrics.of(List.of(eventBus.registry()), breakers).bindTo(prometheus);
-        SpillMetrics.of(eventBus).bindTo(prometheus);
-        MetricsServer server = MetricsServer.start(options.metricsPort(), prometheus, () -> eventBus.health().toJson(),
-                () -> eventBus.health().healthy());
+        MetricsServer server = MetricsServer.start(options.metricsPort(), prometheus, () -> {
+            EventBus served = this.served;
+            return served == null ? "{\"healthy\":false,\"starting\":true}" : served.health().toJson();
+        }, () -> {
+            EventBus served = this.served;
+            return served != null && served.health().healthy();
+        });
         out.println("Serving /metrics and /health on port " + server.port());
         return server;
+    }
+
+    private void serve(EventBus eventBus, List<CircuitBreaker> breakers) {
+        if (options.metricsPort() == null) {
+            return;
+        }
+        BreakerMetrics.of(List.of(eventBus.registry()), breakers).bindTo(prometheus);
+        SpillMetrics.of(eventBus).bindTo(prometheus);
+        served = eventBus;
     }
 
     private void send(Producer<String, String> producer, String topic, PathStats stats) {
