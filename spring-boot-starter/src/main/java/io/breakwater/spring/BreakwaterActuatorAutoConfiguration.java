@@ -1,6 +1,7 @@
 package io.breakwater.spring;
 
 import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.spring.internal.ReadinessGroup;
 import io.breakwater.status.StatusReader;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -13,12 +14,15 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Breakwater in Actuator: the {@code breakwater} health indicator ({@link BreakwaterHealthIndicator}) and the
  * {@code breakwater} endpoint ({@link BreakwaterEndpoint}). Each backs off when the application defines its own.
  */
-@AutoConfiguration(after = {BreakwaterAutoConfiguration.class, BreakwaterKafkaAutoConfiguration.class})
+// After Boot's probe groups are made: the readiness group this adds to is theirs.
+@AutoConfiguration(after = {BreakwaterAutoConfiguration.class, BreakwaterKafkaAutoConfiguration.class},
+        afterName = "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration")
 @ConditionalOnBean(CircuitBreakerRegistry.class)
 public class BreakwaterActuatorAutoConfiguration {
 
@@ -31,6 +35,12 @@ public class BreakwaterActuatorAutoConfiguration {
         @ConditionalOnMissingBean(name = "breakwaterHealthIndicator")
         BreakwaterHealthIndicator breakwaterHealthIndicator(CircuitBreakerRegistry registry) {
             return new BreakwaterHealthIndicator(registry);
+        }
+
+        /** The indicator in the readiness group, where Boot made that group (see {@link ReadinessGroup}). */
+        @Bean
+        static ReadinessGroup breakwaterReadinessGroup(Environment env) {
+            return new ReadinessGroup(env);
         }
     }
 

@@ -36,8 +36,22 @@ class BreakwaterActuatorTest {
     static class App {
     }
 
+    /** As {@link App}, with Breakwater's actuator auto-configuration left out, as an application may exclude it. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({BreakwaterAutoConfiguration.class,
+            ApplicationAvailabilityAutoConfiguration.class, EndpointAutoConfiguration.class,
+            HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+            HealthEndpointAutoConfiguration.class, AvailabilityHealthContributorAutoConfiguration.class,
+            AvailabilityProbesAutoConfiguration.class})
+    static class AppWithoutActuatorConfiguration {
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
-        return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF)
+        return start(App.class, properties);
+    }
+
+    private static ConfigurableApplicationContext start(Class<?> app, String... properties) {
+        return new SpringApplicationBuilder(app).web(WebApplicationType.NONE).bannerMode(Banner.Mode.OFF)
                 .logStartupInfo(false).properties(properties).run();
     }
 
@@ -57,6 +71,33 @@ class BreakwaterActuatorTest {
 
             registry.get("orders").orElseThrow().reset("test");
             assertThat(health.healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
+        }
+    }
+
+    /**
+     * Without the indicator (its auto-configuration excluded, or turned off), the application starts and its readiness
+     * group is Boot's: a group naming a contributor that does not exist would fail the start.
+     */
+    @Test
+    void withoutTheIndicatorTheApplicationStartsWithBootsReadinessGroup() {
+        try (ConfigurableApplicationContext context = start(AppWithoutActuatorConfiguration.class)) {
+            HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+            assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
+            assertThat(groups.get("readiness").isMember("breakwater")).isFalse();
+            assertThat(context.getBean(HealthEndpoint.class).healthForPath("readiness").getStatus()).isEqualTo(Status.UP);
+        }
+        try (ConfigurableApplicationContext context = start("management.health.breakwater.enabled=false")) {
+            assertThat(context.getBean(HealthEndpointGroups.class).get("readiness").isMember("breakwater")).isFalse();
+        }
+    }
+
+    @Test
+    void theReadinessGroupHoldsTheIndicatorBesideReadinessStateAndLivenessDoesNot() {
+        try (ConfigurableApplicationContext context = start()) {
+            HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+            assertThat(groups.get("readiness").isMember("breakwater")).isTrue();
+            assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
+            assertThat(groups.get("liveness").isMember("breakwater")).isFalse();
         }
     }
 

@@ -1,39 +1,83 @@
 package io.breakwater.spring.internal;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.boot.EnvironmentPostProcessor;
-import org.springframework.boot.SpringApplication;
-import org.springframework.core.Ordered;
-import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.health.actuate.endpoint.AdditionalHealthEndpointPath;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
+import org.springframework.boot.health.actuate.endpoint.HttpCodeStatusMapper;
+import org.springframework.boot.health.actuate.endpoint.StatusAggregator;
+import org.springframework.core.env.Environment;
 
 /**
  * Puts the {@code breakwater} health indicator in the readiness group, next to {@code readinessState}, and so
  * never in liveness: an open breaker takes the pod out of service; it does not get it restarted.
  *
- * <p>Only where Boot has the probe groups (Boot 4's default, {@code management.endpoint.health.probes.enabled}),
- * and only when the application has not defined the readiness group itself: its own {@code management.endpoint.health.group.readiness.include} wins. Runs after
- * the application's configuration is loaded, and adds its default last. Stateless.
+ * <p>A bean of the actuator auto-configuration, so it exists only where the indicator does: an application that
+ * excludes that auto-configuration or turns the indicator off starts as it would without the starter (a group that
+ * named a missing contributor would fail its start). It changes only a readiness group that Boot made (the probe
+ * groups, Boot 4's default); where the application defines {@code management.endpoint.health.group.readiness.include}
+ * itself, that group is left as it is. Stateless after construction.
  */
-public final class ReadinessGroup implements EnvironmentPostProcessor, Ordered {
+public final class ReadinessGroup implements HealthEndpointGroupsPostProcessor {
 
     static final String INCLUDE = "management.endpoint.health.group.readiness.include";
+    static final String READINESS = "readiness";
+    static final String INDICATOR = "breakwater";
 
-    @Override
-    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
-        boolean probes = env.getProperty("management.endpoint.health.probes.enabled", Boolean.class, true)
-                && env.getProperty("management.health.readinessstate.enabled", Boolean.class, true);
-        boolean indicator = env.getProperty("breakwater.enabled", Boolean.class, true)
-                && env.getProperty("management.health.breakwater.enabled", Boolean.class,
-                        env.getProperty("management.health.defaults.enabled", Boolean.class, true));
-        if (probes && indicator && !env.containsProperty(INCLUDE)) {
-            env.getPropertySources().addLast(new MapPropertySource("breakwater-readiness",
-                    Map.of(INCLUDE, "readinessState,breakwater")));
-        }
+    private final boolean applicationsOwn;
+
+    public ReadinessGroup(Environment env) {
+        this.applicationsOwn = env.containsProperty(INCLUDE);
     }
 
     @Override
-    public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+    public HealthEndpointGroups postProcessHealthEndpointGroups(HealthEndpointGroups groups) {
+        HealthEndpointGroup readiness = groups.get(READINESS);
+        if (applicationsOwn || readiness == null || readiness.isMember(INDICATOR)) {
+            return groups;
+        }
+        Map<String, HealthEndpointGroup> all = new LinkedHashMap<>();
+        for (String name : groups.getNames()) {
+            all.put(name, groups.get(name));
+        }
+        all.put(READINESS, new WithIndicator(readiness));
+        return HealthEndpointGroups.of(groups.getPrimary(), all);
+    }
+
+    /** Boot's readiness group, with the {@code breakwater} indicator as a member too. */
+    private record WithIndicator(HealthEndpointGroup group) implements HealthEndpointGroup {
+
+        @Override
+        public boolean isMember(String name) {
+            return INDICATOR.equals(name) || group.isMember(name);
+        }
+
+        @Override
+        public boolean showComponents(SecurityContext context) {
+            return group.showComponents(context);
+        }
+
+        @Override
+        public boolean showDetails(SecurityContext context) {
+            return group.showDetails(context);
+        }
+
+        @Override
+        public StatusAggregator getStatusAggregator() {
+            return group.getStatusAggregator();
+        }
+
+        @Override
+        public HttpCodeStatusMapper getHttpCodeStatusMapper() {
+            return group.getHttpCodeStatusMapper();
+        }
+
+        @Override
+        public AdditionalHealthEndpointPath getAdditionalPath() {
+            return group.getAdditionalPath();
+        }
     }
 }
