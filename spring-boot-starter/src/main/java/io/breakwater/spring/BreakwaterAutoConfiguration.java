@@ -4,7 +4,9 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.metrics.BreakerMetrics;
 import io.breakwater.spring.internal.GuardPostProcessor;
+import io.breakwater.spring.internal.KafkaAbsentCheck;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,6 +16,7 @@ import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryC
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
@@ -40,6 +43,12 @@ public class BreakwaterAutoConfiguration {
     @ConditionalOnMissingBean
     public BreakwaterBreakers breakwaterBreakers(CircuitBreakerRegistry registry, BreakwaterProperties properties) {
         return new BreakwaterBreakers(registry, properties);
+    }
+
+    /** A warning when {@code breakwater.status.*} or {@code breakwater.event-bus.*} is on without Spring Kafka's beans. */
+    @Bean
+    static KafkaAbsentCheck breakwaterKafkaAbsentCheck(ListableBeanFactory beans, Environment env) {
+        return new KafkaAbsentCheck(beans, env);
     }
 
     /** The guard of the producers of Spring Kafka's auto-configured {@code DefaultKafkaProducerFactory}. */

@@ -135,6 +135,32 @@ class BreakwaterAutoConfigurationTest {
         });
     }
 
+    /**
+     * Without Spring Kafka's auto-configuration, the status and EventBus settings cannot take effect: the application
+     * starts, and a warning names each setting that does nothing. With it, no such warning.
+     */
+    @Test
+    void kafkaSettingsWithoutSpringKafkasAutoConfigurationAreNamedInAWarning() {
+        LogLines log = LogLines.fromNow();
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(BreakwaterAutoConfiguration.class,
+                        BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.status.fleet-view=true", "breakwater.event-bus.enabled=TRUE",
+                        "breakwater.status.enabled=false")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(BreakwaterBreakers.class);
+                    assertThat(context).doesNotHaveBean(io.breakwater.status.StatusReader.class);
+                });
+        assertThat(log.containing("have no effect")).singleElement().asString().contains(" WARN ")
+                .contains("breakwater.status.fleet-view=true, breakwater.event-bus.enabled=true")
+                .doesNotContain("breakwater.status.enabled").contains("KafkaAutoConfiguration is excluded");
+
+        LogLines withKafka = LogLines.fromNow();
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.status.fleet-view=true")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(io.breakwater.status.StatusReader.class));
+        assertThat(withKafka.containing("no effect")).isEmpty();
+    }
+
     @Test
     void guardNamesItsBreakerAndTakesItsOverride() {
         runner.withPropertyValues("breakwater.guard.breaker-name=orders-out",
