@@ -106,6 +106,38 @@ class RedisAuthIT {
         savesAndRestores(RedisStateStore.builder(uri), RedisStateStore.builder(uri));
     }
 
+    /**
+     * A save whose second write fails (here: a user that may write the state key but not the detail key) must not
+     * leave the detail, which a restore reads, behind the state key: the restore would bring back a state older than
+     * the one the state key shows, and than the last save that was reported done.
+     */
+    @Test
+    void aSaveThatFailsHalfWayNeverLeavesTheRestoreBehindTheStateKey() throws Exception {
+        String name = "half-" + UUID.randomUUID();
+        String user = "state-key-writer";
+        String password = "half-" + UUID.randomUUID();
+        try (Jedis admin = redis.admin(PASSWORD)) {
+            admin.aclSetUser(user, "reset", "on", ">" + password, "%R~circuit_breaker:*", "%W~circuit_breaker:*:state",
+                    "+@all");
+        }
+        java.time.Instant since = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        try (RedisStateStore full = RedisStateStore.fromUri(plain(":" + encoded(PASSWORD)));
+             RedisStateStore half = RedisStateStore.fromUri(plain(user + ":" + password))) {
+            full.save(name, new io.breakwater.breaker.PersistedState(CircuitBreakerState.OPEN, since,
+                    since.plusSeconds(60), "outage"));
+            Throwable refused = catchThrowable(() -> half.save(name, new io.breakwater.breaker.PersistedState(
+                    CircuitBreakerState.CLOSED, since.plusSeconds(61), null, "recovered")));
+            assertThat(refused).as("the save is reported failed").isNotNull().hasMessageContaining("NOPERM");
+
+            assertThat(full.load(name)).hasValueSatisfying(restored ->
+                    assertThat(restored.state()).isEqualTo(CircuitBreakerState.OPEN));
+            try (Jedis admin = redis.admin(PASSWORD)) {
+                assertThat(admin.get(RedisStateStore.stateKey(name))).as("the state key, as the restore has it")
+                        .isEqualTo("OPEN");
+            }
+        }
+    }
+
     @Test
     void aWrongPasswordCountsStoreErrorsAndTheBreakerWorksOn() throws Exception {
         String name = "wrong-password-" + UUID.randomUUID();

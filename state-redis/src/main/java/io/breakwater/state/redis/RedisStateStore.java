@@ -169,8 +169,11 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
             detail.put("openUntil", state.openUntil().toString());
         }
         try (Jedis jedis = connection()) {
-            jedis.setex(stateKey(breaker), ttlSeconds, state.state().name());
+            // The detail first: it is what a restore reads. A save that fails between the two writes leaves the state
+            // key, which only other tools read, one save behind, never the restore (and the failure is reported).
+            // MULTI/EXEC would make the two one, but needs rights beyond GET and SETEX that a store's user may lack.
             jedis.setex(detailKey(breaker), ttlSeconds, JSON.writeValueAsString(detail));
+            jedis.setex(stateKey(breaker), ttlSeconds, state.state().name());
         } catch (JedisException e) {
             throw RedisFailures.explained(e, uri);
         }
