@@ -136,17 +136,26 @@ final class FileWatch extends Connections {
             }
         }
         if (failed && connection == opened) {
-            try {
-                drop = !fileMoved() && !walMoved(); // the only way left to what the unlinked file holds: keep it
-            } catch (SQLException e) {
-                drop = true;
-            }
+            // Kept while it works. A file moved: it is the only way left to what the unlinked file holds. A file in
+            // place: closing it would give up the file's exclusive lock, and another store could take the file (and
+            // replay what this one holds) until the next transaction.
+            drop = !stillWorks(connection);
             if (drop) {
                 opened = null;
                 walKey = null; // closing the last connection ends its log; the next one starts another
             }
         }
         inner.release(connection, drop);
+    }
+
+    // Rolled back and open: a failed transaction (a full disk, an I/O error) leaves a SQLite connection usable.
+    private static boolean stillWorks(Connection connection) {
+        try {
+            connection.rollback();
+            return !connection.isClosed();
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

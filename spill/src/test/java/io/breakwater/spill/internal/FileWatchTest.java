@@ -57,9 +57,41 @@ class FileWatchTest {
         }
     }
 
+    /**
+     * A failed transaction on a file in place keeps the connection, and with it the file's exclusive lock: closing it
+     * would let another store open the file, and replay what this one holds, until this one's next transaction.
+     */
     @Test
-    void aFailedTransactionOnAFileInPlaceDropsItsConnectionAndTheNextOneMayWrite() throws Exception {
+    void aFailedTransactionOnAFileInPlaceKeepsItsConnectionAndTheFilesLock() throws Exception {
         Connection first = watch.acquire();
+        try (Statement statement = first.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (2)");
+        }
+        first.rollback();
+        watch.release(first, true);
+
+        SQLiteConfig other = new SQLiteConfig();
+        other.setBusyTimeout(0);
+        try (Connection intruder = other.createConnection("jdbc:sqlite:" + file)) {
+            assertThatThrownBy(() -> read(intruder)).as("another connection to the file, while the store holds it")
+                    .isInstanceOf(SQLException.class).hasMessageContaining("locked");
+        }
+        Connection second = watch.acquire();
+        assertThat(second).isSameAs(first);
+        assertThat(opens).hasValue(1);
+        assertThat(read(second)).as("the failed transaction's row rolled back").isEqualTo(1);
+        try (Statement statement = second.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (3)");
+        }
+        second.commit();
+        watch.checkWritable();
+        watch.release(second, false);
+    }
+
+    @Test
+    void aFailedTransactionWhoseConnectionBrokeOpensANewOneThatMayWrite() throws Exception {
+        Connection first = watch.acquire();
+        first.close();
         watch.release(first, true);
 
         Connection second = watch.acquire();
@@ -115,7 +147,8 @@ class FileWatchTest {
     @Test
     void aLogDeletedDuringANewConnectionsFirstCommitIsSeenAfterTheWrite() throws Exception {
         Connection first = watch.acquire();
-        watch.release(first, true); // dropped: the next connection starts a log of its own
+        first.close();
+        watch.release(first, true); // broken, so dropped: the next connection starts a log of its own
         Connection second = watch.acquire();
         try (Statement statement = second.createStatement()) {
             statement.execute("INSERT INTO t VALUES (2)");
