@@ -20,6 +20,9 @@ public final class Attachments {
     private final PublisherCore core;
     // Breakers attached, with how many attachments each; guarded by `this`.
     private final Map<CircuitBreaker, Attachment> attached = new IdentityHashMap<>();
+    // When the last stopped event, of any breaker, went out; guarded by `this`. A started event goes out strictly
+    // after it, so that a breaker attached again at once is not taken for a replay of its stop (both sequence 0).
+    private Instant lastStoppedAt = Instant.EPOCH;
 
     private static final class Attachment {
         Subscription listener;
@@ -86,7 +89,7 @@ public final class Attachments {
                 return;
             }
             a.announced = true;
-            a.lastAt = core.now();
+            a.lastAt = later(core.now(), lastStoppedAt.plusMillis(1));
             started = StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0);
         }
         core.publish(started);
@@ -102,6 +105,7 @@ public final class Attachments {
             a.listener.close();
             // Strictly after the breaker's last event, so that readers take it as news whatever the breaker's clock.
             Instant at = later(core.now(), a.lastAt.plusMillis(1));
+            lastStoppedAt = later(lastStoppedAt, at);
             stopped = StatusEvent.of(core.instanceId(), StatusEvent.Kind.STOPPED, breaker.snapshot(), at,
                     a.last == null ? 0 : a.last.sequence());
         }

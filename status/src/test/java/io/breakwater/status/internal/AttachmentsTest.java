@@ -1,0 +1,45 @@
+package io.breakwater.status.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerConfig;
+import io.breakwater.breaker.ManualClock;
+import io.breakwater.breaker.Subscription;
+import io.breakwater.status.StatusEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Started and stopped events of breakers attached and detached, on a clock the test holds still. */
+class AttachmentsTest {
+
+    private final ManualClock clock = new ManualClock();
+
+    /**
+     * A breaker detached and attached again within the same millisecond: its new {@code started} must read as newer
+     * than its {@code stopped}, or a reader keeps the breaker as stopped (hidden) while it runs.
+     */
+    @Test
+    void aBreakerAttachedAgainAtOnceIsSeenAsRunning() {
+        PublisherCore core = new PublisherCore(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status",
+                "again-" + System.nanoTime(), Duration.ofSeconds(30), clock);
+        try {
+            Attachments attachments = new Attachments(core);
+            CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+            Subscription first = attachments.attach(breaker, Duration.ZERO);
+            first.close();
+            attachments.attach(breaker, Duration.ZERO);
+
+            List<StatusEvent> events = core.pendingMessages().stream().filter(StatusEvent.class::isInstance)
+                    .map(StatusEvent.class::cast).toList();
+            assertThat(events).extracting(StatusEvent::kind).containsExactly(StatusEvent.Kind.STARTED,
+                    StatusEvent.Kind.STOPPED, StatusEvent.Kind.STARTED);
+            assertThat(events.get(2).isNewerThan(events.get(1))).as("the second start, after the stop").isTrue();
+            assertThat(events.get(1).isNewerThan(events.get(0))).as("the stop, after the first start").isTrue();
+        } finally {
+            core.close(Duration.ZERO);
+        }
+    }
+}
