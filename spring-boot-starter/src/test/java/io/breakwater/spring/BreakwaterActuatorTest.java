@@ -9,10 +9,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.web.AdditionalPathsMapper;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.actuate.endpoint.AdditionalHealthEndpointPath;
+import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
 import org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration;
@@ -97,7 +103,57 @@ class BreakwaterActuatorTest {
             HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
             assertThat(groups.get("readiness").isMember("breakwater")).isTrue();
             assertThat(groups.get("readiness").isMember("readinessState")).isTrue();
+            assertThat(groups.get("readiness").isMember("livenessState")).isFalse();
             assertThat(groups.get("liveness").isMember("breakwater")).isFalse();
+        }
+    }
+
+    /** The readiness group shows its components and details as the health endpoint is set to, naming the open breaker. */
+    @Test
+    void theReadinessGroupShowsWhatTheHealthEndpointShows() {
+        try (ConfigurableApplicationContext context = start("management.endpoint.health.show-details=always")) {
+            context.getBean(BreakwaterBreakers.class).breaker("orders").forceOpen("test");
+            HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+            assertThat(groups.get("readiness").showComponents(SecurityContext.NONE)).isTrue();
+            assertThat(groups.get("readiness").showDetails(SecurityContext.NONE)).isTrue();
+            assertThat(context.getBean(HealthEndpoint.class).healthForPath("readiness"))
+                    .isInstanceOfSatisfying(CompositeHealthDescriptor.class, readiness -> {
+                        assertThat(readiness.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                        assertThat(readiness.getComponents()).containsOnlyKeys("breakwater", "readinessState");
+                    });
+        }
+        try (ConfigurableApplicationContext context = start()) {
+            assertThat(context.getBean(HealthEndpointGroups.class).get("readiness").showDetails(SecurityContext.NONE))
+                    .as("never, by default").isFalse();
+        }
+    }
+
+    /**
+     * The groups the starter hands on are still the mapper of Boot's additional paths ({@code /readyz}, {@code /livez}):
+     * the web endpoints and their security find those paths through it, and a plain {@code HealthEndpointGroups} in its
+     * place would lose them (or fail, where its type was predicted as Boot's).
+     */
+    @Test
+    void theAdditionalProbePathsStayMapped() {
+        try (ConfigurableApplicationContext context = start("management.endpoint.health.probes.add-additional-paths=true")) {
+            HealthEndpointGroups groups = context.getBean(HealthEndpointGroups.class);
+            assertThat(groups.get("readiness").isMember("breakwater")).isTrue();
+            assertThat(groups).isInstanceOf(AdditionalPathsMapper.class);
+            assertThat(((AdditionalPathsMapper) groups).getAdditionalPaths(EndpointId.of("health"), WebServerNamespace.SERVER))
+                    .containsExactlyInAnyOrder("/livez", "/readyz");
+            assertThat(groups.get(AdditionalHealthEndpointPath.from("server:/readyz"))).isSameAs(groups.get("readiness"));
+        }
+    }
+
+    /** The application's own members of the readiness group, in any form they can be given, are left as they are. */
+    @Test
+    void theApplicationsOwnReadinessMembersWinInEveryForm() {
+        for (String[] own : new String[][] {{"management.endpoint.health.group.readiness.include[0]=readinessState"},
+                {"management.endpoint.health.group.readiness.exclude=breakwater"}}) {
+            try (ConfigurableApplicationContext context = start(own)) {
+                assertThat(context.getBean(HealthEndpointGroups.class).get("readiness").isMember("breakwater"))
+                        .as(own[0]).isFalse();
+            }
         }
     }
 
