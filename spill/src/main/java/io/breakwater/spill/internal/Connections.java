@@ -27,8 +27,9 @@ public abstract class Connections {
     }
 
     /**
-     * One connection, opened on first use and kept; after a failed transaction it is closed, and the next
-     * transaction opens a new one, so a store recovers once its database is back.
+     * One connection, opened on first use and kept; after a failed transaction it is closed (unless a wrapper such as
+     * {@link #watchingFile} keeps it), and the next transaction opens a new one, so a store recovers once its database
+     * is back.
      */
     public static Connections held(Opener opener) {
         return new Held(Objects.requireNonNull(opener, "opener"));

@@ -15,8 +15,9 @@ import java.util.Objects;
  * A held connection to a SQLite file, and which files it opened: the database's and its write-ahead log's (their file
  * keys, device and inode on Unix), taken when the connection opened and after its first commit (which makes the log). A write is refused once the path no longer leads to either
  * (on a platform without file keys: once the path leads to no file), since SQLite would go on writing to the unlinked
- * file. The connection to the unlinked file is then kept, whatever fails on it, so that what it holds can still be
- * read; once it is gone, no other connection is opened (it would open an empty file, or another one). Checked before
+ * file. The connection is kept after a failed transaction while it still works: to the unlinked file, so that what
+ * it holds can still be read; to the file in place, so that its exclusive lock stays (closed, another store could
+ * take the file until the next transaction). Once it is gone, no other connection is opened (it would open an empty file, or another one). Checked before
  * an append and again after its commit (one that went to an unlinked file is taken out again and reported failed): two
  * to four stats per append, beside its fsync. Called under the store's lock only.
  */
@@ -148,13 +149,20 @@ final class FileWatch extends Connections {
         inner.release(connection, drop);
     }
 
-    // Rolled back and open: a failed transaction (a full disk, an I/O error) leaves a SQLite connection usable.
+    // Whether the connection can go on after its transaction failed, and is ready for the next one. SQLite ends a
+    // transaction by itself on some errors (an I/O error, a full disk at commit), after which the driver's rollback finds
+    // none and does not begin the next one, as it does after a commit: begun here, as the driver would.
     private static boolean stillWorks(Connection connection) {
         try {
             connection.rollback();
             return !connection.isClosed();
-        } catch (SQLException | RuntimeException e) {
-            return false;
+        } catch (SQLException | RuntimeException rollbackFailed) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("BEGIN");   // fails, so the connection goes, if a transaction is still open
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                return false;
+            }
         }
     }
 

@@ -284,7 +284,7 @@ public final class SqlSpill implements SpillStore {
                 try {
                     connection.rollback();
                 } catch (SQLException | RuntimeException e) {
-                    // The connection is dropped below; the database ends the transaction with it.
+                    // Released as failed below: dropped unless it still works (see Connections).
                 }
             }
             connections.release(connection, !committed);

@@ -88,6 +88,54 @@ class FileWatchTest {
         watch.release(second, false);
     }
 
+    /**
+     * A real failure: the database is full (a page limit stands in for a full disk). The connection is kept, with the
+     * file's lock, and once there is room again it writes, in a transaction of its own.
+     */
+    @Test
+    void aFullDatabaseKeepsTheConnectionAndItWritesOnceThereIsRoom() throws Exception {
+        Connection connection = watch.acquire();
+        long pages;
+        try (Statement statement = connection.createStatement(); ResultSet count = statement.executeQuery("PRAGMA page_count")) {
+            count.next();
+            pages = count.getLong(1);
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA max_page_count = " + pages);
+            assertThatThrownBy(() -> statement.execute("INSERT INTO t VALUES (zeroblob(1000000))"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("full");
+        }
+        try {
+            connection.rollback();   // as the store does; SQLite may have ended the transaction itself
+        } catch (SQLException alreadyEnded) {
+            // released as failed below, either way
+        }
+        watch.release(connection, true);
+
+        SQLiteConfig other = new SQLiteConfig();
+        other.setBusyTimeout(0);
+        try (Connection intruder = other.createConnection("jdbc:sqlite:" + file)) {
+            assertThatThrownBy(() -> read(intruder)).isInstanceOf(SQLException.class).hasMessageContaining("locked");
+        }
+        Connection again = watch.acquire();
+        assertThat(again).isSameAs(connection);
+        try (Statement statement = again.createStatement()) {
+            statement.execute("PRAGMA max_page_count = 1000000");
+            statement.execute("INSERT INTO t VALUES (4)");
+        }
+        again.rollback();   // a transaction was open (else the driver throws): what the insert did goes
+        try (Statement statement = again.createStatement(); ResultSet rows = statement.executeQuery("SELECT count(*) FROM t")) {
+            rows.next();
+            assertThat(rows.getInt(1)).as("only the first row").isEqualTo(1);
+        }
+        try (Statement statement = again.createStatement()) {
+            statement.execute("INSERT INTO t VALUES (5)");
+        }
+        again.commit();
+        watch.release(again, false);
+        assertThat(opens).hasValue(1);
+    }
+
     @Test
     void aFailedTransactionWhoseConnectionBrokeOpensANewOneThatMayWrite() throws Exception {
         Connection first = watch.acquire();
