@@ -6,6 +6,7 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.status.StatusEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,9 +21,10 @@ public final class Attachments {
     private final PublisherCore core;
     // Breakers attached, with how many attachments each; guarded by `this`.
     private final Map<CircuitBreaker, Attachment> attached = new IdentityHashMap<>();
-    // When the last stopped event, of any breaker, went out; guarded by `this`. A started event goes out strictly
-    // after it, so that a breaker attached again at once is not taken for a replay of its stop (both sequence 0).
-    private Instant lastStoppedAt = Instant.EPOCH;
+    // When each breaker detached and not attached since went out as stopped, by name; guarded by `this`. Its next
+    // started event goes out strictly after it, so that a breaker attached again at once is not taken for a replay of
+    // its stop (both of sequence 0).
+    private final Map<String, Instant> stoppedAt = new HashMap<>();
 
     private static final class Attachment {
         Subscription listener;
@@ -70,46 +72,45 @@ public final class Attachments {
         };
     }
 
-    private void transition(Attachment a, StateTransition t) {
-        synchronized (this) {
-            if (a.count == 0) {
-                return;   // delivered as its last attachment closed: its stopped event, out already, holds this state
-            }
-            a.last = t;
-            a.lastAt = later(a.lastAt, t.at());
-            a.announced = true;
+    // Each event is queued under the lock that decided it, so that events of one breaker are queued in the order they
+    // were decided: a stopped event cannot land behind the started event of the attachment after it, nor a started
+    // event behind a transition. Queueing never blocks nor calls back.
+
+    private synchronized void transition(Attachment a, StateTransition t) {
+        if (a.count == 0) {
+            return;   // delivered as its last attachment closed: its stopped event, out already, holds this state
         }
+        a.last = t;
+        a.lastAt = later(a.lastAt, t.at());
+        a.announced = true;
         core.publish(StatusEvent.of(core.instanceId(), t));
     }
 
-    private void announce(CircuitBreaker breaker, Attachment a) {
-        StatusEvent started;
-        synchronized (this) {
-            if (a.announced || a.count == 0) {
-                return;
-            }
-            a.announced = true;
-            a.lastAt = later(core.now(), lastStoppedAt.plusMillis(1));
-            started = StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0);
+    private synchronized void announce(CircuitBreaker breaker, Attachment a) {
+        if (a.announced || a.count == 0) {
+            return;
         }
-        core.publish(started);
+        a.announced = true;
+        Instant stopped = stoppedAt.remove(breaker.name());
+        a.lastAt = stopped == null ? core.now() : later(core.now(), stopped.plusMillis(1));
+        core.publish(StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0));
     }
 
-    private void detach(CircuitBreaker breaker, Attachment a) {
-        StatusEvent stopped;
-        synchronized (this) {
-            if (--a.count > 0) {
-                return;
-            }
-            attached.remove(breaker, a);
-            a.listener.close();
-            // Strictly after the breaker's last event, so that readers take it as news whatever the breaker's clock.
-            Instant at = later(core.now(), a.lastAt.plusMillis(1));
-            lastStoppedAt = later(lastStoppedAt, at);
-            stopped = StatusEvent.of(core.instanceId(), StatusEvent.Kind.STOPPED, breaker.snapshot(), at,
-                    a.last == null ? 0 : a.last.sequence());
+    private synchronized void detach(CircuitBreaker breaker, Attachment a) {
+        if (--a.count > 0) {
+            return;
         }
-        core.publish(stopped);
+        attached.remove(breaker, a);
+        a.listener.close();
+        // Strictly after the breaker's last event, so that readers take it as news whatever the breaker's clock.
+        Instant at = later(core.now(), a.lastAt.plusMillis(1));
+        if (stoppedAt.size() >= 1024) {   // only a stop in the last millisecond or so matters: forget older ones
+            Instant old = core.now().minusSeconds(1);
+            stoppedAt.values().removeIf(stop -> stop.isBefore(old));
+        }
+        stoppedAt.put(breaker.name(), at);
+        core.publish(StatusEvent.of(core.instanceId(), StatusEvent.Kind.STOPPED, breaker.snapshot(), at,
+                a.last == null ? 0 : a.last.sequence()));
     }
 
     private static Instant later(Instant a, Instant b) {
