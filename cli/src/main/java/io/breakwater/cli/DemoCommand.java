@@ -2,6 +2,7 @@ package io.breakwater.cli;
 
 import io.breakwater.cli.internal.Ansi;
 import io.breakwater.cli.internal.Demo;
+import io.breakwater.cli.internal.DemoMetrics;
 import io.breakwater.cli.internal.Reachability;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -90,12 +91,12 @@ final class DemoCommand implements Callable<Integer> {
         } catch (Reachability.UnreachableException e) {
             cmd.getErr().println(e.getMessage());
             return 1;
-        } catch (java.net.BindException e) {
+        } catch (DemoMetrics.PortTaken e) {
             throw portTaken(cmd, e);   // taken since the check above: the demo binds it before anything else
         }
     }
 
-    private CommandLine.ParameterException portTaken(CommandLine cmd, java.io.IOException e) {
+    private CommandLine.ParameterException portTaken(CommandLine cmd, Exception e) {
         return new CommandLine.ParameterException(cmd, "--metrics-port " + metricsPort + " cannot be served on: "
                 + e.getMessage() + "; choose a free port, or 0 for any");
     }

@@ -11,13 +11,8 @@ import io.breakwater.interceptors.CircuitBreakerProducerInterceptor;
 import io.breakwater.status.ControlFollower;
 import io.breakwater.status.ControlTopic;
 import io.breakwater.status.StatusPublisher;
-import io.breakwater.metrics.BreakerMetrics;
-import io.breakwater.metrics.MetricsServer;
-import io.breakwater.metrics.SpillMetrics;
 import io.breakwater.testkit.ForkedKafkaBroker;
 import io.breakwater.transport.redpanda.RedpandaTransport;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,9 +64,8 @@ public final class Demo {
     // happened before it and nothing after, so what the live view prints next is never older than what it printed.
     final Object timeline = new Object();
     private volatile boolean running = true;
-    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // The bus /health reports on, once it runs.
-    private volatile EventBus served;
+    // Serving from the start of run() until the bus closes; the demo's thread only.
+    private DemoMetrics metrics;
 
     /** A fault or a recovery, at demo time {@code atNanos}. */
     record Fault(String what, long atNanos, boolean recovery) {
@@ -104,7 +98,10 @@ public final class Demo {
     /** Runs the demo; returns the exit code. */
     public int run() throws Exception {
         // Bound first: a port taken since the command's check fails here, before a broker starts or a producer connects.
-        MetricsServer metrics = startMetrics();
+        metrics = DemoMetrics.start(options.metricsPort());
+        if (metrics.port() >= 0) {
+            out.println("Serving /metrics and /health on port " + metrics.port());
+        }
         ForkedKafkaBroker broker = null;
         try {
             String servers = options.bootstrap();
@@ -120,9 +117,7 @@ public final class Demo {
             if (broker != null) {
                 broker.close();
             }
-            if (metrics != null) {
-                metrics.close();
-            }
+            metrics.close();
         }
     }
 
@@ -164,7 +159,7 @@ public final class Demo {
             breakers.forEach(control::attach);
             out.println("Instance " + instance + " follows commands on " + ControlTopic.DEFAULT_TOPIC + ".");
         }
-        serve(eventBus, breakers);
+        metrics.serve(eventBus, breakers);
         LiveView view = new LiveView(this, breakers, busPath::spillOfRun, out, options);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < options.threads(); i++) {
@@ -193,6 +188,7 @@ public final class Demo {
             viewer.join(2_000);
             awaitAnswers(busPath, Duration.ofSeconds(45));
             busPath.close();
+            metrics.close();   // the bus is gone: nothing left to report on
             withInterceptor.close(Duration.ofSeconds(5));
             plainProducer.close(Duration.ofSeconds(5));
             status.close(Duration.ofSeconds(5));
@@ -205,31 +201,6 @@ public final class Demo {
         summary.print(out);
         out.flush();
         return 0;
-    }
-
-    /** Serves /metrics and /health on {@code --metrics-port}; /health answers 503 until {@link #serve} names the bus. */
-    private MetricsServer startMetrics() throws java.io.IOException {
-        if (options.metricsPort() == null) {
-            return null;
-        }
-        MetricsServer server = MetricsServer.start(options.metricsPort(), prometheus, () -> {
-            EventBus served = this.served;
-            return served == null ? "{\"healthy\":false,\"starting\":true}" : served.health().toJson();
-        }, () -> {
-            EventBus served = this.served;
-            return served != null && served.health().healthy();
-        });
-        out.println("Serving /metrics and /health on port " + server.port());
-        return server;
-    }
-
-    private void serve(EventBus eventBus, List<CircuitBreaker> breakers) {
-        if (options.metricsPort() == null) {
-            return;
-        }
-        BreakerMetrics.of(List.of(eventBus.registry()), breakers).bindTo(prometheus);
-        SpillMetrics.of(eventBus).bindTo(prometheus);
-        served = eventBus;
     }
 
     private void send(Producer<String, String> producer, String topic, PathStats stats) {

@@ -22,7 +22,7 @@ class DemoTest {
         try (ServerSocket taken = new ServerSocket(0)) {
             Demo demo = new Demo(new Demo.Options(Duration.ofSeconds(20), 10, 1, null, false, false,
                     taken.getLocalPort(), Duration.ofSeconds(1)), new PrintWriter(out, true));
-            assertThatThrownBy(demo::run).isInstanceOf(BindException.class);
+            assertThatThrownBy(demo::run).isInstanceOf(DemoMetrics.PortTaken.class).hasCauseInstanceOf(BindException.class);
         }
         assertThat(out.toString()).doesNotContain("Starting a Kafka broker").doesNotContain("spills to");
     }
