@@ -20,7 +20,9 @@ import org.springframework.core.env.Environment;
  * Breakwater in Actuator: the {@code breakwater} health indicator ({@link BreakwaterHealthIndicator}) and the
  * {@code breakwater} endpoint ({@link BreakwaterEndpoint}). Each backs off when the application defines its own.
  */
-// After Boot's probe groups are made: the readiness group this adds to is theirs.
+// After Boot's probe groups are made: the readiness group this adds to is theirs. Boot's post-processor of the groups
+// is ordered last, and so is this one (no order): post-processors of equal order run in the order their beans were
+// defined, which this ordering of the auto-configurations makes Boot's first.
 @AutoConfiguration(after = {BreakwaterAutoConfiguration.class, BreakwaterKafkaAutoConfiguration.class},
         afterName = "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration")
 @ConditionalOnBean(CircuitBreakerRegistry.class)

@@ -158,7 +158,9 @@ final class FileWatch extends Connections {
             return !connection.isClosed();
         } catch (SQLException | RuntimeException rollbackFailed) {
             try (Statement statement = connection.createStatement()) {
-                statement.execute("BEGIN");   // fails, so the connection goes, if a transaction is still open
+                // As the driver begins one in the store's transaction mode, DEFERRED (SqliteSpillStore sets none).
+                // Fails, so the connection goes, if a transaction is still open.
+                statement.execute("BEGIN");
                 return true;
             } catch (SQLException | RuntimeException e) {
                 return false;

@@ -52,7 +52,7 @@ public final class Attachments {
             announceNow = a == null && announceAfter.isZero();
             if (a == null) {
                 Attachment created = new Attachment();
-                created.listener = breaker.onTransition(t -> transition(created, t));
+                created.listener = breaker.onTransition(t -> transition(breaker, created, t));
                 attached.put(breaker, created);
                 a = created;
             }
@@ -76,9 +76,18 @@ public final class Attachments {
     // were decided: a stopped event cannot land behind the started event of the attachment after it, nor a started
     // event behind a transition. Queueing never blocks nor calls back.
 
-    private synchronized void transition(Attachment a, StateTransition t) {
+    private synchronized void transition(CircuitBreaker breaker, Attachment a, StateTransition t) {
         if (a.count == 0) {
             return;   // delivered as its last attachment closed: its stopped event, out already, holds this state
+        }
+        if (!a.announced) {
+            // The first event of this attachment. After a stop of the same name no later than it (a new breaker of that
+            // name, its sequence begun anew), a reader would take it for old news: a started event goes first.
+            Instant stopped = stoppedAt.remove(breaker.name());
+            if (stopped != null && !t.at().isAfter(stopped)) {
+                a.lastAt = later(core.now(), stopped.plusMillis(1));
+                core.publish(StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0));
+            }
         }
         a.last = t;
         a.lastAt = later(a.lastAt, t.at());

@@ -42,4 +42,36 @@ class AttachmentsTest {
             core.close(Duration.ZERO);
         }
     }
+
+    /**
+     * A new breaker of a detached one's name, whose first event is a transition (its sequence begun anew, its time no
+     * later than the stop): a started event goes before it, so that readers see the breaker running again.
+     */
+    @Test
+    void aNewBreakerOfTheNameWhoseFirstEventIsATransitionIsSeenAsRunning() {
+        PublisherCore core = new PublisherCore(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status",
+                "renewed-" + System.nanoTime(), Duration.ofSeconds(30), clock);
+        try {
+            Attachments attachments = new Attachments(core);
+            CircuitBreaker old = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+            Subscription first = attachments.attach(old, Duration.ZERO);
+            old.forceOpen();
+            old.reset();
+            first.close();
+            CircuitBreaker renewed = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+            attachments.attach(renewed, Duration.ofHours(1));   // announced later: a restore, say, still running
+            renewed.forceOpen();
+
+            List<StatusEvent> events = core.pendingMessages().stream().filter(StatusEvent.class::isInstance)
+                    .map(StatusEvent.class::cast).toList();
+            assertThat(events).extracting(StatusEvent::kind).containsExactly(StatusEvent.Kind.STARTED,
+                    StatusEvent.Kind.TRANSITION, StatusEvent.Kind.TRANSITION, StatusEvent.Kind.STOPPED,
+                    StatusEvent.Kind.STARTED, StatusEvent.Kind.TRANSITION);
+            StatusEvent stopped = events.get(3);
+            assertThat(events.get(4).isNewerThan(stopped)).as("the new breaker's start, after the old one's stop").isTrue();
+            assertThat(events.get(5).isNewerThan(events.get(4))).as("its transition, after its start").isTrue();
+        } finally {
+            core.close(Duration.ZERO);
+        }
+    }
 }
