@@ -17,14 +17,22 @@ class AttachmentsTest {
 
     private final ManualClock clock = new ManualClock();
 
+    private PublisherCore core(String instance) {
+        return new PublisherCore(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status",
+                instance + "-" + System.nanoTime(), Duration.ofSeconds(30), clock);
+    }
+
+    private static List<StatusEvent> breakerEvents(PublisherCore core) {
+        return core.pendingMessages().stream().filter(StatusEvent.class::isInstance).map(StatusEvent.class::cast).toList();
+    }
+
     /**
      * A breaker detached and attached again within the same millisecond: its new {@code started} must read as newer
      * than its {@code stopped}, or a reader keeps the breaker as stopped (hidden) while it runs.
      */
     @Test
     void aBreakerAttachedAgainAtOnceIsSeenAsRunning() {
-        PublisherCore core = new PublisherCore(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status",
-                "again-" + System.nanoTime(), Duration.ofSeconds(30), clock);
+        PublisherCore core = core("again");
         try {
             Attachments attachments = new Attachments(core);
             CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
@@ -32,8 +40,7 @@ class AttachmentsTest {
             first.close();
             attachments.attach(breaker, Duration.ZERO);
 
-            List<StatusEvent> events = core.pendingMessages().stream().filter(StatusEvent.class::isInstance)
-                    .map(StatusEvent.class::cast).toList();
+            List<StatusEvent> events = breakerEvents(core);
             assertThat(events).extracting(StatusEvent::kind).containsExactly(StatusEvent.Kind.STARTED,
                     StatusEvent.Kind.STOPPED, StatusEvent.Kind.STARTED);
             assertThat(events.get(2).isNewerThan(events.get(1))).as("the second start, after the stop").isTrue();
@@ -49,8 +56,7 @@ class AttachmentsTest {
      */
     @Test
     void aNewBreakerOfTheNameWhoseFirstEventIsATransitionIsSeenAsRunning() {
-        PublisherCore core = new PublisherCore(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status",
-                "renewed-" + System.nanoTime(), Duration.ofSeconds(30), clock);
+        PublisherCore core = core("renewed");
         try {
             Attachments attachments = new Attachments(core);
             CircuitBreaker old = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
@@ -62,8 +68,7 @@ class AttachmentsTest {
             attachments.attach(renewed, Duration.ofHours(1));   // announced later: a restore, say, still running
             renewed.forceOpen();
 
-            List<StatusEvent> events = core.pendingMessages().stream().filter(StatusEvent.class::isInstance)
-                    .map(StatusEvent.class::cast).toList();
+            List<StatusEvent> events = breakerEvents(core);
             assertThat(events).extracting(StatusEvent::kind).containsExactly(StatusEvent.Kind.STARTED,
                     StatusEvent.Kind.TRANSITION, StatusEvent.Kind.TRANSITION, StatusEvent.Kind.STOPPED,
                     StatusEvent.Kind.STARTED, StatusEvent.Kind.TRANSITION);
