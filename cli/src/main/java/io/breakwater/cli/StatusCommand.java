@@ -1,10 +1,10 @@
 package io.breakwater.cli;
 
+import io.breakwater.breaker.Subscription;
 import io.breakwater.cli.internal.Ansi;
 import io.breakwater.cli.internal.FleetTable;
 import io.breakwater.cli.internal.FleetWatch;
 import io.breakwater.cli.internal.Reachability;
-import io.breakwater.breaker.Subscription;
 import io.breakwater.status.FleetEntry;
 import io.breakwater.status.StatusEvent;
 import io.breakwater.status.StatusEventCodec;
