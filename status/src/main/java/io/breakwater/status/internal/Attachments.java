@@ -85,8 +85,7 @@ public final class Attachments {
             // name, its sequence begun anew), a reader would take it for old news: a started event goes first.
             Instant stopped = stoppedAt.remove(breaker.name());
             if (stopped != null && !t.at().isAfter(stopped)) {
-                a.lastAt = later(core.now(), stopped.plusMillis(1));
-                core.publish(StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0));
+                started(breaker, a, stopped);
             }
         }
         a.last = t;
@@ -100,7 +99,11 @@ public final class Attachments {
             return;
         }
         a.announced = true;
-        Instant stopped = stoppedAt.remove(breaker.name());
+        started(breaker, a, stoppedAt.remove(breaker.name()));
+    }
+
+    // Queues the breaker's started event: now, and strictly after `stopped`, its last stop (null: none). Under `this`.
+    private void started(CircuitBreaker breaker, Attachment a, Instant stopped) {
         a.lastAt = stopped == null ? core.now() : later(core.now(), stopped.plusMillis(1));
         core.publish(StatusEvent.of(core.instanceId(), StatusEvent.Kind.STARTED, breaker.snapshot(), a.lastAt, 0));
     }

@@ -22,6 +22,11 @@ class AttachmentsTest {
                 instance + "-" + System.nanoTime(), Duration.ofSeconds(30), clock);
     }
 
+    /** A breaker named "orders", a new one each call, as a restarted component makes anew. */
+    private CircuitBreaker orders() {
+        return CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+    }
+
     private static List<StatusEvent> breakerEvents(PublisherCore core) {
         return core.pendingMessages().stream().filter(StatusEvent.class::isInstance).map(StatusEvent.class::cast).toList();
     }
@@ -35,7 +40,7 @@ class AttachmentsTest {
         PublisherCore core = core("again");
         try {
             Attachments attachments = new Attachments(core);
-            CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+            CircuitBreaker breaker = orders();
             Subscription first = attachments.attach(breaker, Duration.ZERO);
             first.close();
             attachments.attach(breaker, Duration.ZERO);
@@ -59,12 +64,12 @@ class AttachmentsTest {
         PublisherCore core = core("renewed");
         try {
             Attachments attachments = new Attachments(core);
-            CircuitBreaker old = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+            CircuitBreaker old = orders();
             Subscription first = attachments.attach(old, Duration.ZERO);
             old.forceOpen();
             old.reset();
             first.close();
-            CircuitBreaker renewed = CircuitBreaker.of(CircuitBreakerConfig.builder("orders").clock(clock).build());
+            CircuitBreaker renewed = orders();
             attachments.attach(renewed, Duration.ofHours(1));   // announced later: a restore, say, still running
             renewed.forceOpen();
 
