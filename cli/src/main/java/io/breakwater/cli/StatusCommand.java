@@ -4,6 +4,7 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.cli.internal.Ansi;
 import io.breakwater.cli.internal.FleetTable;
 import io.breakwater.cli.internal.FleetWatch;
+import io.breakwater.cli.internal.FollowBacklog;
 import io.breakwater.cli.internal.Reachability;
 import io.breakwater.status.FleetEntry;
 import io.breakwater.status.StatusEvent;
@@ -16,10 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine;
@@ -37,6 +36,8 @@ final class StatusCommand implements Callable<Integer> {
     private static final Duration FIRST_CHECK = Duration.ofSeconds(8);
     /** The longest {@code --timeout}, of this command and of the switch. */
     static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+    /** How many events {@code --follow} holds while its output is slower than the topic (then it counts what it drops). */
+    static final int FOLLOW_BACKLOG = 10_000;
 
     @Option(names = "--bootstrap-server", required = true, paramLabel = "HOST:PORT", description = "Kafka or Redpanda to read from.")
     String bootstrap;
@@ -109,8 +110,14 @@ final class StatusCommand implements Callable<Integer> {
         try (StatusReader reader = StatusReader.start(client, topic)) {
             boolean complete = reader.awaitCaughtUp(timeout);
             if (!complete) {
-                err.println("Could not read all of '" + topic + "' within " + Durations.format(timeout) + " (reader "
-                        + reader.state() + reader.lastError().map(e -> ": " + e).orElse("") + "); showing what was read.");
+                StatusReader.State state = reader.state();
+                String why = reader.lastError().map(e -> ": " + e).orElse("");
+                // Caught up since the wait ended (a reader seen LIVE has its latch open): the read is whole after all.
+                complete = reader.awaitCaughtUp(Duration.ZERO);
+                if (!complete) {
+                    err.println("Could not read all of '" + topic + "' within " + Durations.format(timeout) + " (reader "
+                            + state + why + "); showing what was read.");
+                }
             }
             if (watch) {
                 boolean tty = Ansi.terminal();
@@ -121,8 +128,8 @@ final class StatusCommand implements Callable<Integer> {
                 return 0;
             }
             // Listening before the table is taken: an event read in between shows in both, never in neither.
-            BlockingQueue<StatusEvent> events = new LinkedBlockingQueue<>();
-            Subscription listening = follow ? reader.onEvent(events::add) : () -> { };
+            FollowBacklog<StatusEvent> events = new FollowBacklog<>(FOLLOW_BACKLOG);
+            Subscription listening = follow ? reader.onEvent(events) : () -> { };
             print(out, reader.fleetEntries(true));
             if (reader.malformedRecords() > 0) {
                 err.println(reader.malformedRecords() + " record(s) of '" + topic + "' were not status events and were skipped.");
@@ -131,10 +138,15 @@ final class StatusCommand implements Callable<Integer> {
                 CountDownLatch stop = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
                 while (stop.getCount() > 0) {
-                    StatusEvent event = events.poll(200, TimeUnit.MILLISECONDS);
+                    StatusEvent event = events.poll(Duration.ofMillis(200));
                     if (event != null) {
                         out.println(json ? new String(StatusEventCodec.encode(event), StandardCharsets.UTF_8) : line(event));
                         out.flush();
+                    }
+                    long lost = events.takeDropped();
+                    if (lost > 0) {
+                        err.println(lost + " event(s) not printed: the output fell " + events.capacity() + " events behind.");
+                        err.flush();
                     }
                 }
                 listening.close();

@@ -99,9 +99,6 @@ public final class Demo {
     public int run() throws Exception {
         // Bound first: a port taken since the command's check fails here, before a broker starts or a producer connects.
         metrics = DemoMetrics.start(options.metricsPort());
-        if (metrics.port() >= 0) {
-            out.println("Serving /metrics and /health on port " + metrics.port());
-        }
         ForkedKafkaBroker broker = null;
         try {
             String servers = options.bootstrap();
@@ -112,6 +109,9 @@ public final class Demo {
                 servers = broker.bootstrapServers();
             }
             Reachability.check(servers, Duration.ofSeconds(8));
+            if (metrics.port() >= 0) {   // said once the cluster answers: not just before "Cannot reach"
+                out.println("Serving /metrics and /health on port " + metrics.port());
+            }
             return runOn(servers, broker);
         } finally {
             if (broker != null) {

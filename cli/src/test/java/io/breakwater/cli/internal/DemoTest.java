@@ -26,4 +26,15 @@ class DemoTest {
         }
         assertThat(out.toString()).doesNotContain("Starting a Kafka broker").doesNotContain("spills to");
     }
+
+    /** A cluster that does not answer is the one thing said: not, just before it, that metrics are served. */
+    @Test
+    void anUnreachableClusterIsSaidWithoutServingMetricsFirst() {
+        StringWriter out = new StringWriter();
+        Demo demo = new Demo(new Demo.Options(Duration.ofSeconds(20), 10, 1, "no-such-host.invalid:9092", false, false,
+                0, Duration.ofSeconds(1)), new PrintWriter(out, true));
+        assertThatThrownBy(demo::run).isInstanceOf(Reachability.UnreachableException.class)
+                .hasMessageContaining("no-such-host.invalid");
+        assertThat(out.toString()).doesNotContain("Serving");
+    }
 }
