@@ -12,11 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -99,25 +99,24 @@ final class ClientCost {
     /** Sends {@code n} records, at most {@link #WINDOW} unanswered, and waits for every answer: CPU and wall ns per record. */
     private static double[] burst(String name, Sender sender, int n) throws InterruptedException {
         byte[] value = new byte[Variants.VALUE_BYTES];
-        CountDownLatch done = new CountDownLatch(n);
+        Answers answers = new Answers();
         AtomicReference<Throwable> failed = new AtomicReference<>();
-        Semaphore window = new Semaphore(WINDOW);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         long cpu = EndToEnd.processCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            if (i % (WINDOW / 2) == 0) {
-                // Half a window at a time: a caller that waited for each answer would measure one wake-up per record.
-                window.acquireUninterruptibly(Math.min(WINDOW / 2, n - i));
+            // Half a window at a time: a caller that waited for each answer would measure one wake-up per record.
+            if (i % (WINDOW / 2) == 0 && !answers.await(i + WINDOW / 2 - WINDOW, deadline)) {
+                throw new IllegalStateException(name + ": " + answers.count() + " of " + i + " records answered within 2 minutes");
             }
             sender.send(i, value, error -> {
                 if (error != null) {
                     failed.compareAndSet(null, error);
                 }
-                window.release();
-                done.countDown();
+                answers.answer();
             });
         }
-        if (!done.await(2, TimeUnit.MINUTES)) {
+        if (!answers.await(n, deadline)) {
             throw new IllegalStateException(name + ": not every record was answered within 2 minutes");
         }
         if (failed.get() != null) {
@@ -127,6 +126,46 @@ final class ClientCost {
         double[] perRecord = {(EndToEnd.processCpuNanos() - cpu) / (double) n, wall / (double) n};
         MOCKS.forEach(MockProducer::clear);
         return perRecord;
+    }
+
+    /**
+     * The answers of a burst, counted; the caller waits for a count and is woken once, by the answer that reaches it. (A
+     * semaphore the caller acquired half a window of wakes it at every answer while it waits, only for it to park again:
+     * a wake-up per record, on the cost of the variants that answer on another thread, not the guard's own work.)
+     */
+    private static final class Answers {
+        private final Thread caller = Thread.currentThread();
+        private final AtomicLong answered = new AtomicLong();
+        // The count the caller waits for (Long.MAX_VALUE: none). Written before the caller reads the count, read after
+        // each answer counts: whichever comes second sees the other, so the answer that reaches it is never missed.
+        private volatile long wakeAt = Long.MAX_VALUE;
+
+        void answer() {
+            if (answered.incrementAndGet() == wakeAt) {
+                LockSupport.unpark(caller);
+            }
+        }
+
+        long count() {
+            return answered.get();
+        }
+
+        /** Waits until at least {@code count} answers came; false if not by {@code deadline} (System.nanoTime()). */
+        boolean await(long count, long deadline) {
+            wakeAt = count;
+            try {
+                while (answered.get() < count) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+                return true;
+            } finally {
+                wakeAt = Long.MAX_VALUE;
+            }
+        }
     }
 
     // Every mock made; each forgets what it was sent every CLEAR_EVERY records, and after each burst.
