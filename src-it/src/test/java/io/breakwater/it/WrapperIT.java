@@ -121,6 +121,35 @@ class WrapperIT {
         }
     }
 
+    /**
+     * A record for a partition its topic does not have: Kafka's send() waits max.block.ms for it to appear, on a cluster
+     * that answers. One caller thread, nothing else sent: the watchdog must not take that wait for a dead cluster.
+     */
+    @Test
+    void aPartitionTheTopicDoesNotHaveNeitherStallsNorCounts(EmbeddedKafkaCluster kafka) throws Exception {
+        this.kafka = kafka;
+        kafka.createTopic("own-partition");
+        CircuitBreaker breaker = breaker();
+        try (CircuitBreakerProducer<String, String> guarded = CircuitBreakerProducer.wrap(
+                Records.producer(kafka.bootstrapServers(), Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 4_000)), breaker)) {
+            guarded.send(new ProducerRecord<>("own-partition", "k", "warm-up")).get(30, TimeUnit.SECONDS);
+            int partitions = guarded.partitionsFor("own-partition").size();
+
+            java.util.concurrent.CompletableFuture<Future<RecordMetadata>> bad = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> guarded.send(new ProducerRecord<>("own-partition", partitions + 6, "k", "bad")));
+
+            // Past the in-flight threshold (2 s), with nothing else sent: no stall.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> breaker.state() == CircuitBreakerState.CLOSED);
+            assertThatThrownBy(() -> bad.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("with partition count " + partitions);
+            assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(breaker.snapshot().failedCalls()).isZero();
+            guarded.send(new ProducerRecord<>("own-partition", "k", "fine")).get(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void theInterceptorDoesNotCountCallerErrorsEither(EmbeddedKafkaCluster kafka) throws Exception {
         this.kafka = kafka;

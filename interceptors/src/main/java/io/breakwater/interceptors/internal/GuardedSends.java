@@ -2,12 +2,15 @@ package io.breakwater.interceptors.internal;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.Permit;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * The sends of a guarded producer, each under a permit: the breaker's (and the cluster-wide rule's, when there is one),
@@ -54,6 +57,13 @@ public final class GuardedSends<K, V> {
         SendRecorder.Send send = recorder.begin(permit, topic, callback);
         Future<RecordMetadata> future;
         try {
+            Integer partition = record.partition();
+            if (partition != null) {
+                Future<RecordMetadata> outside = outsideTopic(record, partition, send, callback);
+                if (outside != null) {
+                    return outside;
+                }
+            }
             future = delegate.send(record, send);
         } catch (Throwable e) {
             send.threw(e);
@@ -61,6 +71,31 @@ public final class GuardedSends<K, V> {
         }
         send.returned();
         return future;
+    }
+
+    /**
+     * For a record with a partition of its own: null when the topic has it. When the producer's metadata says the topic
+     * has fewer partitions, the caller's error, and no sign of an outage: Kafka's {@code send()} waits up to
+     * {@code max.block.ms} for the partition to appear (the metadata may be stale), which the watchdog would take for a
+     * stall. The record goes to Kafka as it is, untracked, its permit given back. The metadata is waited for as
+     * {@code send()} waits for it, tracked; a {@code TimeoutException} then is the send's answer, as Kafka gives it
+     * (through the callback and the future), and not a second wait.
+     */
+    private Future<RecordMetadata> outsideTopic(ProducerRecord<K, V> record, int partition, SendRecorder.Send send,
+                                                Callback callback) {
+        List<PartitionInfo> partitions;
+        try {
+            partitions = delegate.partitionsFor(record.topic());
+        } catch (TimeoutException e) {
+            transactions.refused(e);
+            send.onCompletion(Refusals.failed(record.topic(), partition), e);
+            return CompletableFuture.failedFuture(e);
+        }
+        if (partitions == null || partition < partitions.size()) {
+            return null;
+        }
+        send.callersOwn();
+        return delegate.send(record, callback);
     }
 
     /**

@@ -86,6 +86,8 @@ public final class SendRecorder {
         private final Permit permit;
         private final String topic;
         private final Callback user;
+        // Sent on untracked (callersOwn): the caller's thread's alone.
+        private boolean untracked;
 
         Send(long start, Permit permit, String topic, Callback user) {
             super(start);
@@ -120,8 +122,26 @@ public final class SendRecorder {
             tracker.returned(this);
         }
 
-        /** The delegate's {@code send()} threw {@code failure}. */
+        /**
+         * The caller's own error, found before the send: a partition the topic does not have. Neither a failure nor a
+         * stall: the send goes on untracked, and its permit is given back.
+         */
+        public void callersOwn() {
+            untracked = true;
+            tracker.neutral(clock.nanoTime());
+            if (tracker.answer(this)) {
+                if (clusterRule != null) {
+                    clusterRule.answered(topic, permit);
+                }
+                breaker.recordIgnored(permit);
+            }
+        }
+
+        /** The delegate's {@code send()} threw {@code failure} (an untracked one's is the caller's alone). */
         public void threw(Throwable failure) {
+            if (untracked) {
+                return;
+            }
             settle(failure, clock.nanoTime());
         }
 

@@ -4,6 +4,7 @@ import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.interceptors.BreakwaterConfig;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * A wrapper's part in its producer's transactions: a send that the wrapper refuses while a transaction is open dooms
@@ -33,7 +34,10 @@ public final class TransactionRefusals {
         open = true;
     }
 
-    /** A send was refused with {@code refusal}: if a transaction is open, it may no longer commit. */
+    /**
+     * A send was refused with {@code refusal} (or failed before Kafka took it: a {@code TimeoutException} waiting for its
+     * metadata): if a transaction is open, it may no longer commit.
+     */
     public void refused(RuntimeException refusal) {
         if (open) {
             first.compareAndSet(null, refusal);
@@ -46,6 +50,10 @@ public final class TransactionRefusals {
      */
     public void checkCommit(String breaker) {
         RuntimeException refusal = first.get();
+        if (refusal instanceof TimeoutException) {   // the metadata of a record's own partition, waited for before the send
+            throw new KafkaException("Transaction not committed: a send in it was never written, its topic's metadata not"
+                    + " found within max.block.ms; abort the transaction (" + refusal.getMessage() + ")", refusal);
+        }
         if (refusal != null) {
             throw new KafkaException("Transaction not committed: circuit breaker '" + breaker + "' refused a send in it,"
                     + " which was never written; abort the transaction (" + refusal.getMessage() + ")", refusal);
