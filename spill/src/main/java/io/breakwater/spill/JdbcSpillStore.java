@@ -91,7 +91,8 @@ public final class JdbcSpillStore extends SqlBackedStore {
     /**
      * A builder for a store that connects through {@link DriverManager}.
      *
-     * @param jdbcUrl  the database, as in {@code jdbc:postgresql://host:5432/db}
+     * @param jdbcUrl  the database, as in {@code jdbc:postgresql://host:5432/db} (for PostgreSQL, without
+     *                 {@code user:password@}: its driver does not read them there)
      * @param user     the user, or null to leave it to the URL or the driver
      * @param password the password, or null
      */
@@ -100,6 +101,12 @@ public final class JdbcSpillStore extends SqlBackedStore {
         if (!jdbcUrl.startsWith("jdbc:")) {
             throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', as in jdbc:postgresql://host:5432/db, "
                     + "but was " + JdbcUrl.withoutCredentials(jdbcUrl));
+        }
+        if (jdbcUrl.contains(":postgresql:") && JdbcUrl.credentialsBeforeHost(jdbcUrl)) {
+            // pgjdbc reads no credentials there (it takes them for part of the host) and logs such a URL as written.
+            throw new IllegalArgumentException("jdbcUrl must not carry user:password@ before the host: the PostgreSQL "
+                    + "driver does not read them there, and would log the URL, password and all; give them as the user and "
+                    + "password arguments, but was " + JdbcUrl.withoutCredentials(jdbcUrl));
         }
         return new Builder(null, jdbcUrl, user, password);
     }

@@ -66,6 +66,13 @@ class JdbcSpillStoreTest {
         assertThatThrownBy(() -> JdbcSpillStore.builder("postgresql://u:" + PASSWORD + "@db/app", "u", "p"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("jdbcUrl must start with 'jdbc:', as in jdbc:postgresql://host:5432/db, but was postgresql://db/app");
+        assertThatThrownBy(() -> JdbcSpillStore.builder("jdbc:postgresql://app:" + PASSWORD + "@db:5432/app?ssl=true", null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("jdbcUrl must not carry user:password@ before the host: the PostgreSQL driver does not read them "
+                        + "there, and would log the URL, password and all; give them as the user and password arguments, but was "
+                        + "jdbc:postgresql://db:5432/app?ssl=true");
+        assertThat(JdbcSpillStore.builder("jdbc:postgresql://db:5432/app?user=me@corp", null, null))
+                .as("an @ in a parameter is no credential before the host").isNotNull();
         assertThatThrownBy(() -> JdbcSpillStore.builder("jdbc:postgresql://db/app", "u", "p").maxEvents(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxEvents must be > 0, but was 0");
         assertThatThrownBy(() -> JdbcSpillStore.builder("jdbc:postgresql://db/app", "u", "p").maxBytes(0))

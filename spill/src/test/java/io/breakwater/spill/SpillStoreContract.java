@@ -143,6 +143,8 @@ abstract class SpillStoreContract {
         reopened.remove(reopened.oldest("s", 10));
         assertThat(reopened.highestOrder("s")).isEqualTo(Long.MIN_VALUE);
         assertThatThrownBy(() -> reopened.highestOrder(null)).isInstanceOf(NullPointerException.class).hasMessage("stream");
+        assertThatThrownBy(() -> reopened.events(null)).as("an empty store").isInstanceOf(NullPointerException.class)
+                .hasMessage("stream");
     }
 
     @Test
@@ -264,6 +266,8 @@ abstract class SpillStoreContract {
                 .hasMessage("Spill " + store.describe() + " holds 1 of these events already, such as eventId " + held.eventId()
                         + "; an event is appended once. Nothing was appended");
         assertThatThrownBy(() -> store.oldest(null, 1)).isInstanceOf(NullPointerException.class).hasMessage("stream");
+        assertThatThrownBy(() -> store.events(null)).as("a store that holds events").isInstanceOf(NullPointerException.class)
+                .hasMessage("stream");
         assertThatThrownBy(() -> store.oldest("s", 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("max must be > 0, but was 0");
         assertThatThrownBy(() -> store.remove(null)).isInstanceOf(NullPointerException.class).hasMessage("events");

@@ -35,15 +35,30 @@ public final class JdbcUrl {
         return secrets;
     }
 
+    /** Whether {@code url} has {@code user@} or {@code user:password@} before its host. */
+    public static boolean credentialsBeforeHost(String url) {
+        return userInfoEnd(url) >= 0;
+    }
+
+    // The '@' that ends credentials before the host, or -1 when there are none.
+    private static int userInfoEnd(String url) {
+        int slashes = url.indexOf("//");
+        if (slashes < 0) {
+            return -1;
+        }
+        int query = url.indexOf('?', slashes + 2);
+        int at = url.lastIndexOf('@', query < 0 ? url.length() : query);
+        if (at < slashes && query >= 0 && atOutsideAParameter(url.substring(query + 1))) {
+            at = url.lastIndexOf('@'); // a '?' in a password before the host: //user:pa?ss@host
+        }
+        return at > slashes ? at : -1;
+    }
+
     private static String split(String url, List<String> secrets) {
         int slashes = url.indexOf("//");
         if (slashes >= 0) {
-            int query = url.indexOf('?', slashes + 2);
-            int at = url.lastIndexOf('@', query < 0 ? url.length() : query);
-            if (at < slashes && query >= 0 && atOutsideAParameter(url.substring(query + 1))) {
-                at = url.lastIndexOf('@'); // a '?' in a password before the host: //user:pa?ss@host
-            }
-            if (at > slashes) {
+            int at = userInfoEnd(url);
+            if (at >= 0) {
                 String userinfo = url.substring(slashes + 2, at);
                 int colon = userinfo.indexOf(':');
                 if (colon >= 0) {

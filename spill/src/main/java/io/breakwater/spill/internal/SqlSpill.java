@@ -179,6 +179,7 @@ public final class SqlSpill implements SpillStore {
 
     @Override
     public long events(String stream) {
+        Objects.requireNonNull(stream, "stream");
         ensureOpen();
         return holdings.events(stream);
     }

@@ -47,7 +47,9 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
                 .database(uri.database())
                 .ssl(uri.tls())
                 .connectionTimeoutMillis(timeoutMillis)
-                .socketTimeoutMillis(timeoutMillis);
+                .socketTimeoutMillis(timeoutMillis)
+                // GET and SETEX answer alike in RESP2: no HELLO (nor Jedis's warning at each connection that it skips it).
+                .autoNegotiateProtocol(false);
         if (sslContext != null) {
             config.sslSocketFactory(sslContext.getSocketFactory());
         }

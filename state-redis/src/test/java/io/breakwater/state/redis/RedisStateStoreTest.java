@@ -37,6 +37,32 @@ class RedisStateStoreTest {
         }
     }
 
+    /** Jedis warns at every connection a client config that leaves protocol negotiation on: advice only the store can take. */
+    @Test
+    void aConnectionLogsNoWarningTheUserCannotActOn() throws Exception {
+        // The build sends the tests' log to a file (org.slf4j.simpleLogger.logFile); run alone, it goes to System.err.
+        org.slf4j.LoggerFactory.getILoggerFactory();   // the log file is opened (and emptied) once, by the first logger
+        String file = System.getProperty("org.slf4j.simpleLogger.logFile");
+        java.nio.file.Path log = file == null || file.equals("System.err") ? null : java.nio.file.Path.of(file);
+        long before = log != null && java.nio.file.Files.exists(log) ? java.nio.file.Files.size(log) : 0;
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try (FakeRedis redis = new FakeRedis(FakeRedis::usual);
+             RedisStateStore store = RedisStateStore.fromUri("redis://127.0.0.1:" + redis.port())) {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            store.save("orders", OPEN);
+            store.load("orders");
+        } finally {
+            System.setErr(err);
+        }
+        String logged = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (log != null) {
+            byte[] all = java.nio.file.Files.readAllBytes(log);
+            logged += new String(all, (int) before, all.length - (int) before, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(logged).doesNotContain("redis.clients.jedis");
+    }
+
     @Test
     void aPasswordAloneAuthenticatesTheDefaultUser() throws Exception {
         try (FakeRedis redis = new FakeRedis(FakeRedis::usual);
