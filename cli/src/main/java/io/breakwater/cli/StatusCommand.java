@@ -112,8 +112,8 @@ final class StatusCommand implements Callable<Integer> {
             if (!complete) {
                 StatusReader.State state = reader.state();
                 String why = reader.lastError().map(e -> ": " + e).orElse("");
-                // Caught up since the wait ended (a reader seen LIVE has its latch open): the read is whole after all.
-                complete = reader.awaitCaughtUp(Duration.ZERO);
+                // Caught up since the wait ended (LIVE is said just before the latch opens): the read is whole after all.
+                complete = state == StatusReader.State.LIVE || reader.awaitCaughtUp(Duration.ZERO);
                 if (!complete) {
                     err.println("Could not read all of '" + topic + "' within " + Durations.format(timeout) + " (reader "
                             + state + why + "); showing what was read.");

@@ -95,7 +95,8 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         };
         this.ownedPublisher = b.ownedPublisher;
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
-        this.sends = new GuardedSends<>(b.delegate, breaker, clusterRule, recordOutcomes ? recorder : null, transactions);
+        this.sends = new GuardedSends<>(b.delegate, breaker, clusterRule, recordOutcomes ? recorder : null, transactions,
+                b.nonBlocking);
         this.queue = b.nonBlocking ? new SendQueue<>(breaker.name(), breaker, b.sendQueueMaxRecords, sends::send) : null;
     }
 

@@ -58,8 +58,15 @@ class OwnPartitionTest {
     private final CircuitBreakerProducer<String, String> producer =
             CircuitBreakerProducer.builder(mock).breaker(breaker).watchdog(false).build();
 
+    /** A send of {@code orders} acknowledged: the producer has the topic's metadata. */
+    private void acknowledged() {
+        producer.send(new ProducerRecord<>("orders", "k", "first"));
+        assertThat(mock.completeNext()).isTrue();
+    }
+
     @Test
     void aSendWaitingForAPartitionTheTopicLacksIsNoStallAndDoesNotCount() {
+        acknowledged();
         List<Exception> heard = new ArrayList<>();
         Future<RecordMetadata> bad = producer.send(new ProducerRecord<>("orders", 7, "k", "v"), (m, e) -> heard.add(e));
 
@@ -81,6 +88,7 @@ class OwnPartitionTest {
 
     @Test
     void aPartitionTheTopicHasIsWatchedAsAnySend() {
+        acknowledged();
         producer.send(new ProducerRecord<>("orders", 0, "k", "v"));
 
         clock.advance(Duration.ofSeconds(5));
@@ -91,6 +99,8 @@ class OwnPartitionTest {
 
     @Test
     void metadataNotFoundWithinMaxBlockIsTheSendsAnswerAsKafkaGivesItAndCounts() {
+        acknowledged();   // and then idle long enough for Kafka to forget the topic, and the cluster gone
+        mock.clear();
         TimeoutException noMetadata = new TimeoutException("Topic orders not present in metadata after 60000 ms.");
         mock.partitionsForException = noMetadata;
         List<RecordMetadata> metadata = new ArrayList<>();
@@ -114,12 +124,13 @@ class OwnPartitionTest {
     void inATransactionMetadataNotFoundDoomsTheCommitAndSaysWhy() {
         MockProducer<String, String> transactional = new MockProducer<>(CLUSTER, true, null, new StringSerializer(),
                 new StringSerializer());
-        transactional.partitionsForException = new TimeoutException("Topic orders not present in metadata after 60000 ms.");
         CircuitBreakerProducer<String, String> tx = CircuitBreakerProducer.builder(transactional)
                 .breaker(CircuitBreaker.of(CircuitBreakerConfig.builder("own-partition-tx").clock(clock).build()))
                 .watchdog(false).build();
         tx.initTransactions();
         tx.beginTransaction();
+        tx.send(new ProducerRecord<>("orders", "k", "first"));
+        transactional.partitionsForException = new TimeoutException("Topic orders not present in metadata after 60000 ms.");
 
         tx.send(new ProducerRecord<>("orders", 0, "k", "v"));
 
@@ -128,5 +139,33 @@ class OwnPartitionTest {
                         + "within max.block.ms; abort the transaction (Topic orders not present in metadata after 60000 ms.)")
                 .hasCauseInstanceOf(TimeoutException.class);
         tx.abortTransaction();
+    }
+
+    @Test
+    void theNonBlockingModesSenderDoesNotWaitForIt() throws Exception {
+        CircuitBreaker shared = CircuitBreaker.of(CircuitBreakerConfig.builder("own-partition-queue")
+                .failureThreshold(1).clock(clock).build());
+        try (CircuitBreakerProducer<String, String> queued = CircuitBreakerProducer.builder(mock).breaker(shared)
+                .watchdog(false).nonBlocking(true).build()) {
+            Future<RecordMetadata> first = queued.send(new ProducerRecord<>("orders", "k", "first"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mock.history().size() == 1);
+            assertThat(mock.completeNext()).isTrue();
+            first.get();
+
+            Future<RecordMetadata> bad = queued.send(new ProducerRecord<>("orders", 7, "k", "v"));
+            Future<RecordMetadata> behind = queued.send(new ProducerRecord<>("orders", "k", "behind"));
+
+            assertThatThrownBy(() -> bad.get(10, java.util.concurrent.TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("Partition 7 of topic orders is not among its 1 partition(s) in the producer's metadata; "
+                            + "not sent: the non-blocking mode's sender does not wait max.block.ms for a partition to appear");
+            assertThat(waiting).as("never handed to Kafka to wait there").isEmpty();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mock.history().size() == 2);
+            assertThat(mock.completeNext()).isTrue();
+            assertThat(behind.get(10, java.util.concurrent.TimeUnit.SECONDS).topic()).isEqualTo("orders");
+            assertThat(shared.state()).isEqualTo(CircuitBreakerState.CLOSED);
+            assertThat(shared.snapshot().failedCalls()).isZero();
+            assertThat(shared.snapshot().ignoredCalls()).isEqualTo(1);
+        }
     }
 }

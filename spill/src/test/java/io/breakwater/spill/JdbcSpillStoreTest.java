@@ -71,8 +71,15 @@ class JdbcSpillStoreTest {
                 .hasMessage("jdbcUrl must not carry user:password@ before the host: the PostgreSQL driver does not read them "
                         + "there, and would log the URL, password and all; give them as the user and password arguments, but was "
                         + "jdbc:postgresql://db:5432/app?ssl=true");
-        assertThat(JdbcSpillStore.builder("jdbc:postgresql://db:5432/app?user=me@corp", null, null))
-                .as("an @ in a parameter is no credential before the host").isNotNull();
+        for (String url : List.of("jdbc:postgresql://db:5432/app?user=me@corp", "jdbc:postgresql://db:5432/app@eu",
+                "jdbc:postgresql://db/app@eu?ssl=true")) {
+            assertThat(JdbcSpillStore.builder(url, null, null)).as("an @ in a parameter or the database: %s", url).isNotNull();
+        }
+        for (String url : List.of("jdbc:postgresql://app:s3cret@db/app", "jdbc:postgresql://app@db:5432/app",
+                "jdbc:postgresql://app:s3cret@db", "jdbc:otel:postgresql://app:pa/ss@db:5432/app")) {
+            assertThatThrownBy(() -> JdbcSpillStore.builder(url, null, null)).as(url)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("jdbcUrl must not carry user:password@");
+        }
         assertThatThrownBy(() -> JdbcSpillStore.builder("jdbc:postgresql://db/app", "u", "p").maxEvents(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxEvents must be > 0, but was 0");
         assertThatThrownBy(() -> JdbcSpillStore.builder("jdbc:postgresql://db/app", "u", "p").maxBytes(0))

@@ -9,7 +9,9 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
 
 /**
@@ -25,14 +27,17 @@ public final class GuardedSends<K, V> {
     // Null when the wrapper only enforces the breaker (an interceptor records the outcomes).
     private final SendRecorder recorder;
     private final TransactionRefusals transactions;
+    // Whether one sender thread sends for every caller (the non-blocking mode): none of them may wait for one record.
+    private final boolean shared;
 
     public GuardedSends(Producer<K, V> delegate, CircuitBreaker breaker, ClusterWideRule clusterRule, SendRecorder recorder,
-                        TransactionRefusals transactions) {
+                        TransactionRefusals transactions, boolean shared) {
         this.delegate = delegate;
         this.breaker = breaker;
         this.clusterRule = clusterRule;
         this.recorder = recorder;
         this.transactions = transactions;
+        this.shared = shared;
     }
 
     /** Sends {@code record} if the breaker (and the rule) permit; as the delegate's {@code send()}, which may block. */
@@ -58,7 +63,7 @@ public final class GuardedSends<K, V> {
         Future<RecordMetadata> future;
         try {
             Integer partition = record.partition();
-            if (partition != null) {
+            if (partition != null && recorder.lastAcknowledged(topic)) {
                 Future<RecordMetadata> outside = outsideTopic(record, partition, send, callback);
                 if (outside != null) {
                     return outside;
@@ -74,28 +79,45 @@ public final class GuardedSends<K, V> {
     }
 
     /**
-     * For a record with a partition of its own: null when the topic has it. When the producer's metadata says the topic
-     * has fewer partitions, the caller's error, and no sign of an outage: Kafka's {@code send()} waits up to
-     * {@code max.block.ms} for the partition to appear (the metadata may be stale), which the watchdog would take for a
-     * stall. The record goes to Kafka as it is, untracked, its permit given back. The metadata is waited for as
-     * {@code send()} waits for it, tracked; a {@code TimeoutException} then is the send's answer, as Kafka gives it
-     * (through the callback and the future), and not a second wait.
+     * For a record with a partition of its own, of the topic the producer's last acknowledgement came from (so its
+     * metadata is at hand, and asking for it waits for nothing): null when the topic has that partition, or when Kafka
+     * keeps an error for the topic (its send() answers that at once, as Kafka answers it). A partition the topic lacks is
+     * the caller's error, no sign of an outage: Kafka's send() waits up to {@code max.block.ms} for it to appear (the
+     * metadata may be stale), which the watchdog would take for a stall. Its permit is given back, and the record goes to
+     * Kafka untracked, to wait there; on the shared sender thread of the non-blocking mode, which must not wait for one
+     * caller's mistake, it fails at once instead. Metadata gone since (an idle producer) is fetched, watched as the
+     * send's own wait; a {@code TimeoutException} then is the send's answer, as Kafka gives it, and not a second wait.
      */
     private Future<RecordMetadata> outsideTopic(ProducerRecord<K, V> record, int partition, SendRecorder.Send send,
                                                 Callback callback) {
+        String topic = record.topic();
         List<PartitionInfo> partitions;
         try {
-            partitions = delegate.partitionsFor(record.topic());
+            partitions = delegate.partitionsFor(topic);
         } catch (TimeoutException e) {
             transactions.refused(e);
-            send.onCompletion(Refusals.failed(record.topic(), partition), e);
+            send.onCompletion(Refusals.failed(topic, partition), e);
             return CompletableFuture.failedFuture(e);
+        } catch (InterruptException e) {
+            throw e;
+        } catch (KafkaException e) {
+            return null;
         }
-        if (partitions == null || partition < partitions.size()) {
+        // Empty: not Kafka's (a topic has a partition), a MockProducer's for a topic its cluster lacks.
+        if (partitions == null || partitions.isEmpty() || partition < partitions.size()) {
             return null;
         }
         send.callersOwn();
-        return delegate.send(record, callback);
+        if (!shared) {
+            return delegate.send(record, callback);
+        }
+        IllegalArgumentException lacking = new IllegalArgumentException("Partition " + partition + " of topic " + topic
+                + " is not among its " + partitions.size() + " partition(s) in the producer's metadata; not sent: the "
+                + "non-blocking mode's sender does not wait max.block.ms for a partition to appear");
+        if (callback != null) {
+            callback.onCompletion(Refusals.failed(topic, partition), lacking);
+        }
+        return CompletableFuture.failedFuture(lacking);
     }
 
     /**

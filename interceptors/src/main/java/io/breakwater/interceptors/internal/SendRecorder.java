@@ -36,6 +36,8 @@ public final class SendRecorder {
     private final CredentialRefusals refusals;
     // Set when close begins: outcomes from then on are the shutdown's, not the cluster's.
     private volatile boolean closing;
+    // The topic of the last acknowledgement (as Kafka names it: after the producer's interceptors), or null.
+    private volatile String lastAcknowledged;
 
     public SendRecorder(CircuitBreaker breaker, FailureClassifier classifier, Clock clock, ClusterWideRule clusterRule,
                         Duration blockThreshold, String blockThresholdName, Duration inFlightThreshold,
@@ -58,6 +60,11 @@ public final class SendRecorder {
         Send send = new Send(clock.nanoTime(), permit, topic, user);
         tracker.begin(send);
         return send;
+    }
+
+    /** Whether the producer's last acknowledgement came from {@code topic}: its metadata is at hand. */
+    public boolean lastAcknowledged(String topic) {
+        return topic.equals(lastAcknowledged);
     }
 
     /** Close began: outcomes and expiries from now on are ignored, and nothing stalls. */
@@ -105,6 +112,10 @@ public final class SendRecorder {
                     // every send begun after this one moved.
                     tracker.succeeded(this, now);
                     refusals.succeeded();
+                    String acknowledged = metadata == null ? null : metadata.topic();
+                    if (acknowledged != null && !acknowledged.equals(lastAcknowledged)) {
+                        lastAcknowledged = acknowledged;
+                    }
                     if (clusterRule != null) {
                         clusterRule.succeeded(topic);
                     }

@@ -35,9 +35,21 @@ public final class JdbcUrl {
         return secrets;
     }
 
-    /** Whether {@code url} has {@code user@} or {@code user:password@} before its host. */
+    /**
+     * Whether {@code url} has {@code user@} or {@code user:password@} before its host: an {@code @} with no {@code /}
+     * before it (after {@code //}), or with the path's {@code /} after it, as in {@code //u:pa/ss@host:5432/db}. An
+     * {@code @} in the path ({@code //host/app@eu}) is the database's.
+     */
     public static boolean credentialsBeforeHost(String url) {
-        return userInfoEnd(url) >= 0;
+        int at = userInfoEnd(url);
+        if (at < 0) {
+            return false;
+        }
+        int slashes = url.indexOf("//");
+        int query = url.indexOf('?', at);
+        String after = url.substring(at + 1, query < 0 ? url.length() : query);
+        int path = url.indexOf('/', slashes + 2);
+        return path < 0 || path > at || after.indexOf('/') >= 0;
     }
 
     // The '@' that ends credentials before the host, or -1 when there are none.

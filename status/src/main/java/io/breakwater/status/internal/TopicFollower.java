@@ -171,8 +171,8 @@ public final class TopicFollower {
                 positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
             if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                caughtUp.countDown(); // before the state: whoever reads LIVE finds the latch open
                 state = State.LIVE;
+                caughtUp.countDown();
             }
         }
     }
