@@ -1,6 +1,7 @@
 package io.breakwater.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.breakwater.breaker.CircuitBreaker;
@@ -75,6 +76,17 @@ class RedisStateIT {
                 await().atMost(Duration.ofSeconds(10)).until(() -> jedis.get(RedisStateStore.stateKey(name)) == null);
             }
             assertThat(breaker(name, store).state()).isEqualTo(CircuitBreakerState.CLOSED);
+        }
+    }
+
+    @Test
+    void aPasswordForThisRedisWhichHasNoneIsNamed() throws Exception {
+        try (RedisStateStore store = RedisStateStore.fromUri("redis://:s3cret@127.0.0.1:6379")) {
+            assertThatThrownBy(() -> store.load("orders")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Redis at redis://127.0.0.1:6379/0 has no password to check (")
+                    .hasMessageEndingWith("): remove the password from the URI, as in redis://127.0.0.1:6379/0, or give the "
+                            + "server one (requirepass, or an ACL user)")
+                    .hasMessageNotContaining("s3cret");
         }
     }
 

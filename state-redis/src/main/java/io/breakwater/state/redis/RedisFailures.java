@@ -5,7 +5,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Jedis's failures, explained: the server's reply ({@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM}, a database
+ * Jedis's failures, explained: the server's reply ({@code WRONGPASS}, {@code NOAUTH}, a password it has none for, {@code NOPERM}, a database
  * index it lacks) or a TLS handshake that failed, each as an {@link IllegalStateException} that names the address
  * and what to change, with the original as its cause. Nothing here shows a password: the address has no
  * credentials, and Redis's replies and the JDK's TLS messages never repeat one.
@@ -29,6 +29,11 @@ final class RedisFailures {
             return new IllegalStateException("Redis at " + address + " refused the credentials of user '" + user + "' (" + reply
                     + "): check the user name and the password in the URI (percent-encoded, as in "
                     + "redis://user:p%40ss@host:6379/0 for p@ss)", failure);
+        }
+        if ((reply = reply(failure, "without any password configured")) != null) {
+            return new IllegalStateException("Redis at " + address + " has no password to check (" + reply + "): remove the "
+                    + "password from the URI, as in " + uri.address() + ", or give the server one (requirepass, or an ACL user)",
+                    failure);
         }
         if ((reply = reply(failure, "NOAUTH")) != null) {
             return new IllegalStateException("Redis at " + address + " requires a password (" + reply + "): give it in the URI, "

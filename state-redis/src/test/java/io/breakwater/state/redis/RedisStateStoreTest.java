@@ -64,6 +64,21 @@ class RedisStateStoreTest {
     }
 
     @Test
+    void aPasswordForARedisThatHasNoneIsSaidSo() throws Exception {
+        String noPassword = "-ERR AUTH <password> called without any password configured for the default user. Are you sure "
+                + "your configuration is correct?\r\n";
+        try (FakeRedis redis = new FakeRedis(c -> c.get(0).equals("AUTH") ? noPassword : FakeRedis.usual(c));
+             RedisStateStore store = RedisStateStore.fromUri("redis://:s3cret@127.0.0.1:" + redis.port())) {
+            assertThatThrownBy(() -> store.load("orders")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Redis at redis://127.0.0.1:" + redis.port() + "/0 has no password to check (ERR AUTH <password> "
+                            + "called without any password configured for the default user. Are you sure your configuration "
+                            + "is correct?): remove the password from the URI, as in redis://127.0.0.1:" + redis.port()
+                            + "/0, or give the server one (requirepass, or an ACL user)")
+                    .hasMessageNotContaining("s3cret");
+        }
+    }
+
+    @Test
     void aPasswordAloneAuthenticatesTheDefaultUser() throws Exception {
         try (FakeRedis redis = new FakeRedis(FakeRedis::usual);
              RedisStateStore store = RedisStateStore.fromUri("redis://:s3cret@127.0.0.1:" + redis.port())) {
