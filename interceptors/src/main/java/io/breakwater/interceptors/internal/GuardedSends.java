@@ -13,6 +13,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sends of a guarded producer, each under a permit: the breaker's (and the cluster-wide rule's, when there is one),
@@ -27,8 +29,12 @@ public final class GuardedSends<K, V> {
     // Null when the wrapper only enforces the breaker (an interceptor records the outcomes).
     private final SendRecorder recorder;
     private final TransactionRefusals transactions;
-    // Whether one sender thread sends for every caller (the non-blocking mode): none of them may wait for one record.
+    // Whether one sender thread sends for every caller (the non-blocking mode): what waits there, they all wait for.
     private final boolean shared;
+    // When a record for a partition its topic lacks was last warned of (System.nanoTime(); 0: never).
+    private volatile long lastWarned;
+    private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedSends.class);
 
     public GuardedSends(Producer<K, V> delegate, CircuitBreaker breaker, ClusterWideRule clusterRule, SendRecorder recorder,
                         TransactionRefusals transactions, boolean shared) {
@@ -83,10 +89,11 @@ public final class GuardedSends<K, V> {
      * metadata is at hand, and asking for it waits for nothing): null when the topic has that partition, or when Kafka
      * keeps an error for the topic (its send() answers that at once, as Kafka answers it). A partition the topic lacks is
      * the caller's error, no sign of an outage: Kafka's send() waits up to {@code max.block.ms} for it to appear (the
-     * metadata may be stale), which the watchdog would take for a stall. Its permit is given back, and the record goes to
-     * Kafka untracked, to wait there; on the shared sender thread of the non-blocking mode, which must not wait for one
-     * caller's mistake, it fails at once instead. Metadata gone since (an idle producer) is fetched, watched as the
-     * send's own wait; a {@code TimeoutException} then is the send's answer, as Kafka gives it, and not a second wait.
+     * metadata may be stale: partitions just added are sent within a metadata round trip), which the watchdog would take
+     * for a stall. Its permit is given back, and the record goes to Kafka untracked, to wait there, with a warning (in the
+     * non-blocking mode the records queued behind it wait too). Metadata gone since (an idle producer) is fetched, watched
+     * as the send's own wait; a {@code TimeoutException} then is the send's answer, as Kafka gives it, and not a second
+     * wait.
      */
     private Future<RecordMetadata> outsideTopic(ProducerRecord<K, V> record, int partition, SendRecorder.Send send,
                                                 Callback callback) {
@@ -108,16 +115,16 @@ public final class GuardedSends<K, V> {
             return null;
         }
         send.callersOwn();
-        if (!shared) {
-            return delegate.send(record, callback);
+        long now = System.nanoTime();
+        long last = lastWarned;
+        if (last == 0 || now - last > WARN_EVERY_NANOS) {
+            lastWarned = now == 0 ? 1 : now;
+            LOG.warn("A record for partition {} of topic '{}', which has {} partition(s) in the producer's metadata: Kafka's "
+                    + "send() waits up to max.block.ms for the partition to appear{}. Not counted by breaker '{}' (said once "
+                    + "a minute at most)", partition, topic, partitions.size(),
+                    shared ? ", and the records queued behind it wait as long" : "", breaker.name());
         }
-        IllegalArgumentException lacking = new IllegalArgumentException("Partition " + partition + " of topic " + topic
-                + " is not among its " + partitions.size() + " partition(s) in the producer's metadata; not sent: the "
-                + "non-blocking mode's sender does not wait max.block.ms for a partition to appear");
-        if (callback != null) {
-            callback.onCompletion(Refusals.failed(topic, partition), lacking);
-        }
-        return CompletableFuture.failedFuture(lacking);
+        return delegate.send(record, callback);
     }
 
     /**
