@@ -5,9 +5,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Jedis's failures, explained: the server's reply ({@code WRONGPASS}, {@code NOAUTH}, a password it has none for, {@code NOPERM}, a database
- * index it lacks) or a TLS handshake that failed, each as an {@link IllegalStateException} that names the address
- * and what to change, with the original as its cause. Nothing here shows a password: the address has no
+ * Jedis's failures, explained: the server's reply ({@code WRONGPASS}, {@code NOAUTH}, a password it has none for,
+ * {@code NOPERM}, a database index it lacks) or a TLS handshake that failed, each as an {@link IllegalStateException} that
+ * names the address and what to change, with the original as its cause. Nothing here shows a password: the address has no
  * credentials, and Redis's replies and the JDK's TLS messages never repeat one.
  */
 final class RedisFailures {
@@ -32,7 +32,7 @@ final class RedisFailures {
         }
         if ((reply = reply(failure, "without any password configured")) != null) {
             return new IllegalStateException("Redis at " + address + " has no password to check (" + reply + "): remove the "
-                    + "password from the URI, as in " + uri.address() + ", or give the server one (requirepass, or an ACL user)",
+                    + "password from the URI, as in " + address + ", or give the server one (requirepass, or an ACL user)",
                     failure);
         }
         if ((reply = reply(failure, "NOAUTH")) != null) {
