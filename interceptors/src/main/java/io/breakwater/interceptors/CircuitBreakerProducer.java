@@ -150,6 +150,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
 
     @Override
     public void beginTransaction() {
+        TransactionRefusals.checkBegin(queue != null);
         delegate().beginTransaction();
         transactions.began();
     }

@@ -26,7 +26,9 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * {@code NullPointerException} (bad arguments), {@code TransactionAbortedException} (the caller aborted), {@link SendQueueFullException} (the caller's own
  * load), and
  * the failures of records cut short by the producer's own close ({@code KafkaException} "Producer is closed
- * forcefully." after {@code close(Duration.ZERO)}, "Producer closed while send in progress"). Everything else counts, in particular
+ * forcefully." after {@code close(Duration.ZERO)}, "Producer closed while send in progress"), and the sends of a
+ * transaction that an earlier error left to be aborted ({@code KafkaException} "Cannot execute transactional method
+ * because we are in an error state": that error was judged when it happened). Everything else counts, in particular
  * {@code TimeoutException}, {@code NetworkException}, {@code NotEnoughReplicasException},
  * {@code NotEnoughReplicasAfterAppendException}, {@code NotLeaderOrFollowerException},
  * {@code DisconnectException} and {@code BufferExhaustedException}: an unknown failure is presumed to be
@@ -59,13 +61,17 @@ public final class KafkaFailureClassifier implements FailureClassifier {
     private static final List<String> CLOSE_MESSAGES = List.of("Producer is closed forcefully.",
             "Producer closed while send in progress", io.breakwater.interceptors.internal.SendQueue.CLOSED_BEFORE_SENT);
 
+    // Kafka's words for each send of a transaction an earlier error doomed (it must be aborted): the caller's state.
+    private static final String TRANSACTION_IN_ERROR = "Cannot execute transactional method because we are in an error state";
+
     private KafkaFailureClassifier() {
     }
 
     @Override
     public boolean countsAsFailure(Throwable failure) {
         Throwable t = Throwables.unwrap(failure);
-        if (t.getClass() == KafkaException.class && CLOSE_MESSAGES.contains(t.getMessage())) {
+        if (t.getClass() == KafkaException.class
+                && (CLOSE_MESSAGES.contains(t.getMessage()) || TRANSACTION_IN_ERROR.equals(t.getMessage()))) {
             return false;
         }
         return !Throwables.isAny(t, CALLER_ERRORS);

@@ -98,4 +98,17 @@ class ClassificationTest {
         assertThat(classifier.countsAsFailure(new org.apache.kafka.common.errors.TransactionAbortedException("aborted"))).isFalse();
         assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException("anything else"))).isTrue();
     }
+
+    @Test
+    void theSendsOfATransactionAnEarlierErrorDoomedDoNotCountWhateverThatErrorWas() {
+        // Kafka's answer to each send after an error put the transaction in its abortable state: the caller must abort.
+        String inError = "Cannot execute transactional method because we are in an error state";
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException(inError,
+                new org.apache.kafka.common.errors.RecordTooLargeException("too large")))).isFalse();
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException(inError,
+                new org.apache.kafka.common.errors.TimeoutException("expired")))).isFalse();
+        assertThat(classifier.countsAsFailure(new java.util.concurrent.ExecutionException(
+                new org.apache.kafka.common.KafkaException(inError, null)))).isFalse();
+        assertThat(classifier.countsAsFailure(new org.apache.kafka.common.KafkaException(inError + " (another)"))).isTrue();
+    }
 }

@@ -146,6 +146,26 @@ class CredentialsAndRightsTest {
     }
 
     @Test
+    void aCallbackThatRethrowsTheRefusalLeavesItTheClustersAnswerNotACountedFailure() {
+        // Kafka answers the refusal within send(), through the callback: a callback's throw comes out of send() too, and
+        // is the callback's own, not a second answer of the send.
+        RefusingProducer producer = refusing(1200);
+        Callback rethrowing = (metadata, e) -> {
+            if (e != null) {
+                throw new RuntimeException("the caller's callback rethrows", e);
+            }
+        };
+        for (int i = 0; i < 10; i++) {
+            assertThatThrownBy(() -> producer.guard.send(new ProducerRecord<>("orders", "k", "v"), rethrowing))
+                    .hasMessage("the caller's callback rethrows").hasCauseInstanceOf(SaslAuthenticationException.class);
+            clock.advance(Duration.ofMillis(20));
+        }
+        producer.guard.checkNow();
+        assertThat(breaker.state()).as("12 s of refusals, back to back").isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+    }
+
+    @Test
     void aLongerBackoffThanTheInFlightThresholdIsStillNoOutage() throws Exception {
         RefusingProducer producer = refusing(5000);   // reconnect.backoff.max.ms set to 5 s
         for (int i = 0; i < 4; i++) {

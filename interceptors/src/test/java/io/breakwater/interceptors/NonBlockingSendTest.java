@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class NonBlockingSendTest {
 
     /** A producer whose send() blocks, as Kafka's does without metadata, until released. */
-    static final class StuckProducer extends MockProducer<String, String> {
+    static class StuckProducer extends MockProducer<String, String> {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -231,6 +231,67 @@ class NonBlockingSendTest {
     }
 
     @Test
+    void closeWithATimeoutCalledByACallbackOnTheSenderThreadLeavesKafkaTheRestOfIt() throws Exception {
+        List<Duration> closes = new CopyOnWriteArrayList<>();
+        MockProducer<String, String> mock = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
+            @Override
+            public void close(Duration timeout) {
+                closes.add(timeout);
+                super.close(timeout);
+            }
+        };
+        CircuitBreakerProducer<String, String> producer = nonBlocking(mock, 10);
+        CountDownLatch closed = new CountDownLatch(1);
+        producer.send(record("a"), (m, e) -> {
+            producer.close(Duration.ofSeconds(30));   // on the sender thread: MockProducer answers inside send()
+            closed.countDown();
+        });
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("close(30 s) from the callback returned").isTrue();
+        assertThat(closes).hasSize(1);
+        assertThat(closes.get(0)).as("what Kafka holds gets the rest of the 30 s: no forced close").isGreaterThan(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void closeAndFlushOnKafkasNetworkThreadWaitForNoSenderAsKafkasOwnCloseThere() throws Exception {
+        List<Duration> closes = new CopyOnWriteArrayList<>();
+        // Its send() waits, as Kafka's does for buffer memory or metadata, which only its network thread brings.
+        StuckProducer waiting = new StuckProducer() {
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close(Duration timeout) {
+                closes.add(timeout);
+                super.close(timeout);
+            }
+        };
+        CircuitBreakerProducer<String, String> producer = nonBlocking(waiting, 10);
+        producer.send(record("a"));
+        assertThat(waiting.entered.await(10, TimeUnit.SECONDS)).as("the sender waits inside Kafka's send()").isTrue();
+        Future<RecordMetadata> queued = producer.send(record("b"));
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        Thread network = new Thread(() -> {
+            try {
+                producer.flush();
+                producer.close(Duration.ofSeconds(30));
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, org.apache.kafka.clients.producer.KafkaProducer.NETWORK_THREAD_PREFIX + " | orders-app");
+        network.start();
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } finally {
+            waiting.release.countDown();
+        }
+        assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(KafkaException.class)
+                .hasMessageContaining(SendQueue.CLOSED_BEFORE_SENT);
+        assertThat(closes).as("as Kafka's own close on its network thread").containsExactly(Duration.ZERO);
+    }
+
+    @Test
     void flushHandsEveryQueuedRecordToKafkaFirst() {
         MockProducer<String, String> mock = new MockProducer<>(false, null, new StringSerializer(), new StringSerializer());
         CircuitBreakerProducer<String, String> producer = nonBlocking(mock, 1000);
@@ -271,6 +332,16 @@ class NonBlockingSendTest {
                 nonBlocking(new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()), 10);
         assertThatThrownBy(producer::initTransactions).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("breakwater.send.nonblocking=true");
+    }
+
+    @Test
+    void aTransactionOfAProducerInitialisedBeforeItWasWrappedIsRefusedToo() {
+        MockProducer<String, String> mock = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());
+        mock.initTransactions();
+        CircuitBreakerProducer<String, String> producer = nonBlocking(mock, 10);
+        assertThatThrownBy(producer::beginTransaction).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("breakwater.send.nonblocking=true");
+        assertThat(mock.transactionInFlight()).as("refused before Kafka began one").isFalse();
     }
 
     @Test

@@ -50,6 +50,11 @@ public abstract class TrackedCall {
         return startNanos;
     }
 
+    /** Whether the call's answer has been taken ({@link CallTracker#answer}): a second one changes nothing. */
+    protected final boolean answered() {
+        return state == SETTLED;
+    }
+
     /**
      * For a call in line, found waiting at {@code now} by the watchdog: how long it has waited since it began and since
      * its line last moved. {@code moved}: a call begun before it succeeded since the last check, no later than

@@ -16,9 +16,4 @@ final class QueueDrains {
 
     private QueueDrains() {
     }
-
-    /** Whether the calling thread is the drain thread (a callback there must not wait for the queue to drain). */
-    static boolean isDrainThread() {
-        return Thread.currentThread().getName().equals(THREAD);
-    }
 }

@@ -106,14 +106,18 @@ final class QueuedRecord<K, V> implements Callback, Future<RecordMetadata> {
         return f;
     }
 
+    /**
+     * False, as Kafka's own future answers: a record handed to a producer cannot be called back, so the future is never
+     * cancelled (the record goes, and its answer comes, as if this had not been called).
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return future().cancel(mayInterruptIfRunning);
+        return false;
     }
 
     @Override
     public boolean isCancelled() {
-        return future().isCancelled();
+        return false;
     }
 
     @Override

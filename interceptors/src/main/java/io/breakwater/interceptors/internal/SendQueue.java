@@ -53,8 +53,9 @@ public final class SendQueue<K, V> {
     private final HandOff<Callback> queue;
     private final Subscription drainOnOpen;
     private volatile boolean closing;
-    // The thread in close(): a callback that its drain runs and that flushes must not wait for that drain.
+    // The thread in close(), the drain thread while it drains this queue: a callback of their drain must not wait for it.
     private volatile Thread closer;
+    private volatile Thread drainer;
     private final FlushMarks flushes;
     // Whether the breaker refused the record just handed over; the sender thread's.
     private boolean refused;
@@ -78,7 +79,14 @@ public final class SendQueue<K, V> {
         // drain thread instead, later, so it drains only while the breaker still refuses (it may have been reset since).
         this.drainOnOpen = breaker.onTransition(t -> {
             if (t.to().rejectsCalls()) {
-                QueueDrains.EXECUTOR.execute(() -> drain(null, true, Integer.MAX_VALUE));
+                QueueDrains.EXECUTOR.execute(() -> {
+                    drainer = Thread.currentThread();
+                    try {
+                        drain(null, true, Integer.MAX_VALUE);
+                    } finally {
+                        drainer = null;
+                    }
+                });
             }
         });
         sender.setDaemon(true);
@@ -244,13 +252,14 @@ public final class SendQueue<K, V> {
 
     /**
      * Waits until every record queued before the call has been handed to the producer (or failed): a mark queued behind
-     * them (past the queue's capacity: a full queue does not refuse a flush), let go once it is taken.
+     * them (past the queue's capacity: a full queue does not refuse a flush), let go once it is taken. On Kafka's network
+     * thread (a callback) it waits for nothing, as the sender may be waiting for that thread.
      *
      * @throws org.apache.kafka.common.errors.InterruptException when interrupted (as Kafka's flush); it stays interrupted
      */
     public void awaitHandedOver() {
         Thread current = Thread.currentThread();
-        if (current == sender || current == closer || QueueDrains.isDrainThread()) {
+        if (current == sender || current == closer || current == drainer || SenderThreads.isKafkaNetworkThread(current)) {
             return; // a callback flushing from a thread that hands records over or fails them: it would wait for itself
         }
         flushes.await();
@@ -258,13 +267,15 @@ public final class SendQueue<K, V> {
 
     /**
      * Stops taking records: the sender hands over what is queued for up to {@code timeout}; records still
-     * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}. Called on the sender
-     * thread (by a callback), it waits for nothing: the records still queued fail at once, and none of the time is left.
+     * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}. Called by a callback on
+     * the sender thread, it waits for nothing: the records still queued fail at once. Called on Kafka's network thread,
+     * which the sender may be waiting for in {@code send()}, so too, and no time is left (as Kafka's own close there).
      */
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
-        boolean onSender = Thread.currentThread() == sender;
-        closer = Thread.currentThread();
+        boolean onNetwork = SenderThreads.isKafkaNetworkThread(Thread.currentThread());
+        boolean onSender = Thread.currentThread() == sender || onNetwork;
+        closer = onNetwork ? null : Thread.currentThread();   // there the sender runs on: its drains are aside of it
         closing = true;
         queue.wake();   // a sleeping sender with nothing queued ends now, not at its next look
         drainOnOpen.close();
@@ -279,22 +290,11 @@ public final class SendQueue<K, V> {
         drain(closed, false, Integer.MAX_VALUE);
         flushes.drained();
         drain(closed, false, Integer.MAX_VALUE);   // the marks of flushes that came before they could see drained
-        return onSender ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        return onNetwork ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** After the producer itself is closed: waits briefly for a sender still blocked in it to return. */
     public void awaitSender(Duration timeout) {
-        if (Thread.currentThread() == sender) {
-            return;   // closed by a callback on the sender thread: it returns once the callback does
-        }
-        sender.interrupt();
-        try {
-            sender.join(Math.max(1, timeout.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (sender.isAlive()) {
-            LOG.warn("The sender thread of '{}' is still blocked in send() after close", breaker.name());
-        }
+        SenderThreads.awaitEnd(sender, timeout, breaker.name());
     }
 }

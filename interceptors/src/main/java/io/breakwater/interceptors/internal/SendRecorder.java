@@ -148,9 +148,12 @@ public final class SendRecorder {
             }
         }
 
-        /** The delegate's {@code send()} threw {@code failure} (an untracked one's is the caller's alone). */
+        /**
+         * The delegate's {@code send()} threw {@code failure} (an untracked one's is the caller's alone; after an answer,
+         * it is the caller's callback's own, thrown from the answer Kafka gives within {@code send()}: judged already).
+         */
         public void threw(Throwable failure) {
-            if (untracked) {
+            if (untracked || answered()) {
                 return;
             }
             settle(failure, clock.nanoTime());

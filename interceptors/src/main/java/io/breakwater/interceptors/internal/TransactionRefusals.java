@@ -20,12 +20,20 @@ public final class TransactionRefusals {
 
     /** Refuses {@code initTransactions} in non-blocking mode, and at once while {@code breaker} refuses calls. */
     public static void checkInit(boolean nonBlocking, CircuitBreaker breaker) {
+        checkBegin(nonBlocking);
+        if (breaker.refusesNow()) {   // not state(): once the retry time has come, the next send is the trial
+            throw breaker.openException();
+        }
+    }
+
+    /**
+     * Refuses a transaction in non-blocking mode: {@code initTransactions} is refused there, but a producer may have
+     * been initialised before it was wrapped.
+     */
+    public static void checkBegin(boolean nonBlocking) {
         if (nonBlocking) {
             throw new IllegalStateException("Transactions need the blocking mode: with " + BreakwaterConfig.SEND_NONBLOCKING_CONFIG
                     + "=true sends leave the caller's thread and could cross a commit");
-        }
-        if (breaker.refusesNow()) {   // not state(): once the retry time has come, the next send is the trial
-            throw breaker.openException();
         }
     }
 

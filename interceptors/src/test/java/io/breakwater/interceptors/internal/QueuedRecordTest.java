@@ -8,7 +8,6 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -86,16 +85,18 @@ class QueuedRecordTest {
     }
 
     @Test
-    void aCancelledFutureStaysCancelledAndTheCallbackStillHearsTheAnswer() {
+    void aFutureIsNeverCancelledAsKafkasIsNotForTheRecordStillGoes() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         QueuedRecord<String, String> entry = entry((metadata, e) -> calls.incrementAndGet());
 
-        assertThat(entry.cancel(false)).isTrue();
+        assertThat(entry.cancel(true)).as("as Kafka's future: a record handed over cannot be called back").isFalse();
+        assertThat(entry.isCancelled()).isFalse();
+        assertThat(entry.isDone()).isFalse();
         entry.onCompletion(METADATA, null);
 
-        assertThat(entry.isCancelled()).isTrue();
+        assertThat(entry.isCancelled()).isFalse();
         assertThat(calls).hasValue(1);
-        assertThatThrownBy(entry::get).isInstanceOf(CancellationException.class);
+        assertThat(entry.get()).isSameAs(METADATA);
     }
 
     @Test

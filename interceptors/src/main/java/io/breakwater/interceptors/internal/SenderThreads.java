@@ -1,0 +1,44 @@
+package io.breakwater.interceptors.internal;
+
+import java.time.Duration;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What a send queue needs to know of threads: whose wait would never end, and how its sender thread ends. */
+final class SenderThreads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendQueue.class);
+
+    private SenderThreads() {
+    }
+
+    /**
+     * Whether {@code thread} is a Kafka producer's network thread, which runs its callbacks: a sender thread may be
+     * waiting in Kafka's {@code send()} for it (for buffer memory or metadata), so it must never wait for a sender.
+     */
+    static boolean isKafkaNetworkThread(Thread thread) {
+        return thread.getName().startsWith(KafkaProducer.NETWORK_THREAD_PREFIX);
+    }
+
+    /**
+     * After the producer itself is closed: interrupts {@code sender}, still blocked in it maybe, and waits up to
+     * {@code timeout} (at least a millisecond) for it to end; one still alive then is logged, not waited for. Called
+     * on the sender thread itself (a callback closed the producer), it returns at once: the sender ends once the
+     * callback returns.
+     */
+    static void awaitEnd(Thread sender, Duration timeout, String breaker) {
+        if (Thread.currentThread() == sender) {
+            return;
+        }
+        sender.interrupt();
+        try {
+            sender.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (sender.isAlive()) {
+            LOG.warn("The sender thread of '{}' is still blocked in send() after close", breaker);
+        }
+    }
+}
