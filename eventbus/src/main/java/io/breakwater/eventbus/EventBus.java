@@ -40,15 +40,15 @@ import java.util.concurrent.ConcurrentMap;
  * Breakers stay separate: a stream's breaker records only its own outcomes (one bad topic opens only its
  * own breaker), and the transport breaker opens only when the cluster answers nobody.
  *
- * <p>With a spill ({@link EventBusBuilder#spill}), nothing is handed back for the cluster's sake: an event
- * refused by a breaker or failed for want of the cluster is appended, durably, and its future completes with
- * {@link PublishResult#spilled()}; later events of its stream follow it into the spill. Once the breakers admit
- * calls again (or when a new bus starts on a spill left by an earlier process) the spilled events are sent in
- * their original order, each removed only after its acknowledgement. Once the replay has handed the producer
- * every event the spill holds for a stream, the stream's new events go to the producer directly, behind them, so
- * a stream under a steady load leaves the spill; should one of those replayed events fail then, it stays in the
- * spill and is sent again, but an event sent behind it meanwhile is not held back (as with any two publishes in
- * flight). Delivery is at-least-once: consumers drop duplicates by the {@value #EVENT_ID_HEADER} header.
+ * <p>With a spill ({@link EventBusBuilder#spill}), nothing is handed back for the cluster's sake: an event refused by a
+ * breaker or failed for want of the cluster is appended, durably, and its future completes with {@link
+ * PublishResult#spilled()}; later events of its stream follow it into the spill. Once the breakers admit calls again
+ * (or when a new bus starts on a spill left by an earlier process) the spilled events are sent in their original order,
+ * each removed only after its acknowledgement. Once the replay has handed the producer every event the spill holds for
+ * a stream, none on its way in, its new events go directly, behind them: a steady load leaves the spill (one so heavy
+ * that an event is always on its way in may stay until it eases); should one of those replayed events fail then, it
+ * stays in the spill and is sent again, but an event sent behind it meanwhile is not held back (as with any two
+ * publishes in flight). Delivery is at-least-once: consumers drop duplicates by the {@value #EVENT_ID_HEADER} header.
  */
 public final class EventBus implements AutoCloseable {
 

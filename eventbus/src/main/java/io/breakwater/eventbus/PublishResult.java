@@ -5,7 +5,7 @@ package io.breakwater.eventbus;
  *
  * @param topic     the topic
  * @param partition the partition, or -1 when the event was spilled or a fallback took it
- * @param offset    the offset, or -1 when the event was spilled or a fallback took it
+ * @param offset    the offset, or -1 when the event was spilled or a fallback took it, or sent with {@code acks=0}
  * @param timestamp the record's timestamp, or -1
  * @param spilled   whether the event is durable in the bus's spill, to be sent when the stream is back
  * @param eventId   the event's {@value EventBus#EVENT_ID_HEADER} header, by which consumers drop duplicates;
@@ -28,8 +28,11 @@ public record PublishResult(String topic, int partition, long offset, long times
         return new PublishResult(topic, -1, -1, -1, true, eventId);
     }
 
-    /** Whether the broker acknowledged the event (false when it was spilled or a fallback took it). */
+    /**
+     * Whether the producer sent the event, as Kafka answered it (false when it was spilled or a fallback took it). With
+     * {@code acks=0} Kafka gives no offset (-1): the event is sent, to its partition, without the broker's word.
+     */
     public boolean acknowledged() {
-        return offset >= 0;
+        return !spilled && partition >= 0;
     }
 }

@@ -59,6 +59,14 @@ class EventBusTest {
     }
 
     @Test
+    void anEventSentWithAcksZeroIsAcknowledgedThoughKafkaGivesItNoOffset() {
+        assertThat(new PublishResult("orders", 2, -1, 1_700_000_000_000L).acknowledged()).as("acks=0").isTrue();
+        assertThat(new PublishResult("orders", 2, 41, 1_700_000_000_000L).acknowledged()).isTrue();
+        assertThat(PublishResult.spilled("orders", "id-1").acknowledged()).isFalse();
+        assertThat(PublishResult.viaFallback("local disk").acknowledged()).isFalse();
+    }
+
+    @Test
     void oneUnansweredPublishOpensBothBreakersOnceNothingSucceededForTheInFlightThreshold() {
         EventBus bus = bus(EventBus.builder(transport));
         bus.publishStream("orders", new Order("o-1", 1));   // the only caller, and the cluster never answers

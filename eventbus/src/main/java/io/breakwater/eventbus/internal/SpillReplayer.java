@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * answered, so at most {@value #BATCH} events of a stream are in flight and the replay cannot flood a
  * cluster that has just come back. An event leaves the spill only after its acknowledgement, and only as part
  * of the answered prefix of its batch: after a failure in the middle, the events behind it are sent again
- * (duplicates, never a gap or a reordering in the spill). An event that can never be sent (too large, an
+ * (duplicates, never a gap or a reordering in the spill). Acknowledged events whose removal fails are not sent
+ * again: they are removed again, backing off, before the stream's next batch is read ({@link UnremovedEvents}). An event that can never be sent (too large, an
  * invalid record: {@link Spillable#neverSendable}) would hold its stream forever: it is dropped, logged at ERROR
  * and counted. Missing rights are not that: the stream waits until an operator grants them.
  *
@@ -50,6 +51,8 @@ public final class SpillReplayer implements AutoCloseable {
     private volatile boolean closed;
     // Per stream and event id, the sends from the spill so far, for events still there; replay thread only.
     private final Map<String, Map<String, Integer>> sends = new HashMap<>();
+    // Acknowledged events whose removal failed, removed before their stream's next batch is read; never sent again.
+    private final UnremovedEvents unremoved = new UnremovedEvents(Duration.ofMillis(TICK_MILLIS));
     // When a failed replay was last logged at WARN; replay thread only.
     private long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
@@ -75,7 +78,8 @@ public final class SpillReplayer implements AutoCloseable {
 
     private void tick(StreamChannel channel) {
         try {
-            if (!closed && !channel.replaying && channel.ledger.replayDue() && sender.admits(channel)) {
+            if (!closed && !channel.replaying && channel.ledger.replayDue()
+                    && unremoved.cleared(channel, front.store(), this::removed) && sender.admits(channel)) {
                 replayBatch(channel);
             }
         } catch (Throwable e) {
@@ -177,23 +181,20 @@ public final class SpillReplayer implements AutoCloseable {
                 }
             }
             if (done > 0) {
-                front.store().remove(batch.subList(0, done));
-                if (unsendable != null) {   // told and counted once it is gone: a removal that failed sends it again
-                    LOG.error("Spilled event {} of stream '{}' cannot be sent and is dropped from {}: {}",
-                            batch.get(done - 1).eventId(), channel.stream, front.store().describe(), unsendable.toString());
-                    front.dropped.increment();
+                List<SpilledEvent> answered = batch.subList(0, done);
+                try {
+                    front.store().remove(answered);
+                } catch (Throwable e) {   // they went through: not sent again, but removed again first
+                    unremoved.failed(channel.stream, answered, replayed, unsendable, front.store().describe(), e);
+                    done = 0;
+                    return;
                 }
-                front.replayed.add(replayed);
-                Map<String, Integer> sends = this.sends.get(channel.stream);
-                if (sends != null) {
-                    batch.subList(0, done).forEach(event -> sends.remove(event.eventId()));
-                    forgetIfNone(channel.stream);
-                }
+                removed(channel, answered, replayed, unsendable);
             }
         } catch (Throwable e) {
             done = 0;
-            LOG.warn("Removing replayed events of stream '{}' from {} failed; they will be sent again", channel.stream,
-                    front.store().describe(), e);
+            LOG.warn("Finishing a replayed batch of stream '{}' from {} failed; its events will be sent again",
+                    channel.stream, front.store().describe(), e);
         } finally {
             // One step: the events not removed wait in the spill again, and new ones follow them there.
             channel.ledger.replayFinished(done, done == batch.size());
@@ -202,6 +203,21 @@ public final class SpillReplayer implements AutoCloseable {
         if (done == batch.size() && !closed && channel.ledger.replayDue()) {
             // The whole batch went through: the next one at once. After a failure, the next tick.
             executor.execute(() -> tick(channel));
+        }
+    }
+
+    /** After a removal of {@code events}, {@code replayed} of them sent, the last {@code unsendable} when not null. */
+    private void removed(StreamChannel channel, List<SpilledEvent> events, int replayed, Throwable unsendable) {
+        if (unsendable != null) {   // told and counted once it is gone
+            LOG.error("Spilled event {} of stream '{}' cannot be sent and is dropped from {}: {}",
+                    events.get(events.size() - 1).eventId(), channel.stream, front.store().describe(), unsendable.toString());
+            front.dropped.increment();
+        }
+        front.replayed.add(replayed);
+        Map<String, Integer> sends = this.sends.get(channel.stream);
+        if (sends != null) {
+            events.forEach(event -> sends.remove(event.eventId()));
+            forgetIfNone(channel.stream);
         }
     }
 

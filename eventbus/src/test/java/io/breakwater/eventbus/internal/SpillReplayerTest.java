@@ -76,15 +76,17 @@ class SpillReplayerTest {
         assertThat(mock.history()).as("each event sent once: its removal happened").hasSize(3);
     }
 
-    /** The other side: a removal that failed leaves its events in the spill, and each is sent again as its second send. */
+    /**
+     * The other side: a removal that failed, not done, leaves its events in the spill; Kafka has them, so they are not
+     * sent again: the removal is tried again, and each event was sent once.
+     */
     @Test
-    void aRemovalThatFailedSendsItsEventsAgainCountedAsSecondSends() {
+    void aRemovalThatFailedIsTriedAgainAndItsEventsAreNotSentAgain() {
         MockProducer<String, byte[]> mock = replayThroughFailingRemoval(false);
-        assertThat(mock.history()).hasSize(6);
         assertThat(mock.history()).extracting(r -> new String(r.headers().lastHeader(EventBus.REPLAY_HEADER).value(),
-                StandardCharsets.UTF_8)).containsExactly("1", "1", "1", "2", "2", "2");
+                StandardCharsets.UTF_8)).containsExactly("1", "1", "1");
         assertThat(mock.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
-                .containsExactly("e0", "e1", "e2", "e0", "e1", "e2");
+                .containsExactly("e0", "e1", "e2");
     }
 
     /**
