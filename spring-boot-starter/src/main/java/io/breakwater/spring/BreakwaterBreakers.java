@@ -43,6 +43,11 @@ public final class BreakwaterBreakers {
         return registry.getOrCreate(name, config(name));
     }
 
+    /** The names of the breakers with settings of their own ({@code breakwater.breakers.<name>.*}), in order. */
+    public java.util.Set<String> configuredNames() {
+        return java.util.Collections.unmodifiableSet(configured.keySet());
+    }
+
     /** The settings a breaker called {@code name} gets: its override over the defaults. */
     public CircuitBreakerConfig config(String name) {
         CircuitBreakerConfig c = configured.get(name);

@@ -1,5 +1,6 @@
 package io.breakwater.spring;
 
+import io.breakwater.breaker.BreakerPresets;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.eventbus.EventBus;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -146,9 +148,51 @@ public class BreakwaterKafkaAutoConfiguration {
                     .build();
         }
 
+        /**
+         * The streams' breakers get the application's breaker settings ({@code breakwater.breaker.*}, and
+         * {@code breakwater.breakers.eventbus-<stream>.*} per stream), as every other breaker; the spill comes from
+         * {@link BusSpill}, when breakwater-spill is on the class path.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        EventBus breakwaterEventBus(RedpandaTransport transport, BreakwaterKafkaProperties properties,
+                BreakwaterBreakers breakers, ObjectProvider<StatusPublisher> status,
+                ObjectProvider<BusSpill.Wiring> spill) {
+            EventBusBuilder bus = EventBus.builder(transport).registry(breakers.registry())
+                    .topicPrefix(properties.getEventBus().getTopicPrefix())
+                    .defaultChannelConfig(breakers.config(BreakerPresets.KAFKA_CHANNEL_PREFIX + "default"));
+            for (String name : breakers.configuredNames()) {
+                if (name.startsWith(BreakerPresets.KAFKA_CHANNEL_PREFIX)
+                        && name.length() > BreakerPresets.KAFKA_CHANNEL_PREFIX.length()) {
+                    String stream = name.substring(BreakerPresets.KAFKA_CHANNEL_PREFIX.length());
+                    try {
+                        bus.channelConfig(stream, breakers.config(name));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("breakwater.breakers." + name + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            status.ifAvailable(bus::statusPublisher);
+            spill.ifAvailable(wiring -> wiring.accept(bus));
+            return bus.build();
+        }
+    }
+
+    /**
+     * The EventBus's spill, in a configuration of its own: breakwater-spill is an optional dependency, and without it
+     * on the class path no class of it may be named by a bean method Spring reads.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.breakwater.eventbus.EventBus", "io.breakwater.spill.SqliteSpillStore"})
+    @ConditionalOnProperty(prefix = "breakwater.event-bus", name = "enabled", havingValue = "true")
+    static class BusSpill {
+
+        /** Gives the bus its spill: the application's {@code SpillStore} bean, or the SQLite file below. */
+        interface Wiring extends Consumer<EventBusBuilder> {
+        }
+
         /** A SQLite spill, when breakwater.event-bus.spill-path is set; the bus closes it. */
         @Bean(destroyMethod = "")
-        @ConditionalOnClass(SqliteSpillStore.class)
         @ConditionalOnMissingBean
         @ConditionalOnProperty(prefix = "breakwater.event-bus", name = "spill-path")
         SpillStore breakwaterSpill(BreakwaterKafkaProperties properties) {
@@ -162,15 +206,8 @@ public class BreakwaterKafkaAutoConfiguration {
 
         /** Spills to the application's SpillStore bean, if there is one (such as a JdbcSpillStore). */
         @Bean
-        @ConditionalOnMissingBean
-        EventBus breakwaterEventBus(RedpandaTransport transport, BreakwaterKafkaProperties properties,
-                CircuitBreakerRegistry registry, ObjectProvider<StatusPublisher> status,
-                ObjectProvider<SpillStore> spill) {
-            EventBusBuilder bus = EventBus.builder(transport).registry(registry)
-                    .topicPrefix(properties.getEventBus().getTopicPrefix());
-            status.ifAvailable(bus::statusPublisher);
-            spill.ifAvailable(bus::spill);
-            return bus.build();
+        Wiring breakwaterSpillWiring(ObjectProvider<SpillStore> spill) {
+            return bus -> spill.ifAvailable(bus::spill);
         }
     }
 }

@@ -350,6 +350,39 @@ class BreakwaterAutoConfigurationTest {
     }
 
     @Test
+    void theStreamsBreakersTakeTheApplicationsBreakerSettingsAsEveryOtherBreaker() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.event-bus.enabled=true", "breakwater.breaker.reset-timeout=10s",
+                        "breakwater.breakers.eventbus-orders.failure-threshold=2")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    EventBus bus = context.getBean(EventBus.class);
+                    CircuitBreaker orders = bus.channelBreaker("orders");
+                    assertThat(orders.config().failureThreshold()).as("its own setting").isEqualTo(2);
+                    assertThat(orders.config().resetTimeout()).as("the default of every breaker").isEqualTo(Duration.ofSeconds(10));
+                    CircuitBreaker fills = bus.channelBreaker("fills");
+                    assertThat(fills.config().failureThreshold()).isEqualTo(5);
+                    assertThat(fills.config().resetTimeout()).isEqualTo(Duration.ofSeconds(10));
+                    BreakwaterBreakers breakers = context.getBean(BreakwaterBreakers.class);
+                    assertThat(breakers.breaker("eventbus-orders")).as("one breaker, whoever asks first").isSameAs(orders);
+                    assertThat(breakers.breaker("eventbus-fills")).as("a listener gate's, say").isSameAs(fills);
+                });
+    }
+
+    @Test
+    void aStreamBreakerSettingForANameNoStreamCanHaveStopsTheStartNamingIt() {
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withPropertyValues("breakwater.event-bus.enabled=true",
+                        "breakwater.breakers.eventbus-" + "x".repeat(250) + ".failure-threshold=2")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("IllegalArgumentException: "
+                                    + "breakwater.breakers.eventbus-" + "x".repeat(250) + ": stream '")
+                            .rootCause().hasMessageContaining("Kafka allows at most 249");
+                });
+    }
+
+    @Test
     void aGateOnAnUnknownListenerStopsTheStartNamingIt() {
         runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
                 .withPropertyValues("breakwater.listeners.ordres.pause-on=db").run(context -> {
