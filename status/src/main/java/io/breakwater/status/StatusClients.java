@@ -131,7 +131,8 @@ public final class StatusClients {
         if (servers.isEmpty()) {
             throw new ConfigException(key, bootstrap, user + " needs bootstrap servers: set "
                     + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + (overrideKey == null ? "" : " or " + overrideKey
-                    + ", or turn status publishing off with breakwater.status.enabled=false"));
+                    + ", or turn " + (user.contains("control follower") ? "the control follower off with "
+                    + "breakwater.control.enabled=false" : "status publishing off with breakwater.status.enabled=false")));
         }
         try {
             Object lookup = config.getOrDefault(CommonClientConfigs.CLIENT_DNS_LOOKUP_CONFIG,

@@ -117,4 +117,16 @@ class StatusClientsTest {
                 .as("an empty value that means something to Kafka stays").containsEntry("ssl.endpoint.identification.algorithm", "")
                 .containsEntry("sasl.mechanism", "PLAIN");
     }
+
+    @Test
+    void noBootstrapServersNamesTheSwitchOfWhatNeedsThem() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StatusClients.inherit(Map.of(), null,
+                        "breakwater.status.bootstrap.servers", "the Breakwater status publisher", w -> { }))
+                .hasMessageEndingWith("set bootstrap.servers or breakwater.status.bootstrap.servers, or turn status"
+                        + " publishing off with breakwater.status.enabled=false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StatusClients.inherit(Map.of(), null,
+                        "breakwater.status.bootstrap.servers", "the Breakwater control follower", w -> { }))
+                .hasMessageEndingWith("set bootstrap.servers or breakwater.status.bootstrap.servers, or turn the"
+                        + " control follower off with breakwater.control.enabled=false");
+    }
 }
