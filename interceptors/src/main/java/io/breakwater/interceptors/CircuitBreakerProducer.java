@@ -97,7 +97,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         this.watchdog = recordOutcomes && b.watchdog ? Watchdog.register(this::checkNow) : () -> { };
         this.sends = new GuardedSends<>(b.delegate, breaker, clusterRule, recordOutcomes ? recorder : null, transactions,
                 b.nonBlocking);
-        this.queue = b.nonBlocking ? new SendQueue<>(breaker.name(), breaker, b.sendQueueMaxRecords, sends::send) : null;
+        this.queue = b.nonBlocking ? new SendQueue<>(breaker.name(), breaker, b.sendQueueMaxRecords, sends) : null;
     }
 
     /** Wraps {@code delegate} with {@code breaker} and the default thresholds and classifier. */

@@ -27,8 +27,9 @@ import org.apache.kafka.common.errors.UnsupportedVersionException;
  * load), and
  * the failures of records cut short by the producer's own close ({@code KafkaException} "Producer is closed
  * forcefully." after {@code close(Duration.ZERO)}, "Producer closed while send in progress"), and the sends of a
- * transaction that an earlier error left to be aborted ({@code KafkaException} "Cannot execute transactional method
- * because we are in an error state": that error was judged when it happened). Everything else counts, in particular
+ * transaction that an earlier error left to be aborted, or of a producer an earlier error left unusable ({@code
+ * KafkaException} "Cannot execute transactional method because we are in an error state": that error was judged when
+ * it happened). Everything else counts, in particular
  * {@code TimeoutException}, {@code NetworkException}, {@code NotEnoughReplicasException},
  * {@code NotEnoughReplicasAfterAppendException}, {@code NotLeaderOrFollowerException},
  * {@code DisconnectException} and {@code BufferExhaustedException}: an unknown failure is presumed to be

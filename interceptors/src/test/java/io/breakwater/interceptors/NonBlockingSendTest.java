@@ -266,6 +266,8 @@ class NonBlockingSendTest {
                 super.close(timeout);
             }
         };
+        waiting.setMockMetrics(new org.apache.kafka.common.MetricName("record-send-total", "producer-metrics", "",
+                Map.of("client-id", "orders-app")), clientId("orders-app"));   // Kafka names its network thread after it
         CircuitBreakerProducer<String, String> producer = nonBlocking(waiting, 10);
         producer.send(record("a"));
         assertThat(waiting.entered.await(10, TimeUnit.SECONDS)).as("the sender waits inside Kafka's send()").isTrue();
@@ -289,6 +291,41 @@ class NonBlockingSendTest {
         assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(KafkaException.class)
                 .hasMessageContaining(SendQueue.CLOSED_BEFORE_SENT);
         assertThat(closes).as("as Kafka's own close on its network thread").containsExactly(Duration.ZERO);
+    }
+
+    @Test
+    void aFlushOnAnotherProducersNetworkThreadStillWaitsForTheQueue() throws Exception {
+        StuckProducer stuck = new StuckProducer();
+        stuck.setMockMetrics(new org.apache.kafka.common.MetricName("record-send-total", "producer-metrics", "",
+                Map.of("client-id", "orders-app")), clientId("orders-app"));
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 10);
+        producer.send(record("a"));
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch flushed = new CountDownLatch(1);
+        // A callback of another producer (its client id another) that flushes this one: no deadlock is possible there.
+        Thread other = new Thread(() -> {
+            producer.flush();
+            flushed.countDown();
+        }, org.apache.kafka.clients.producer.KafkaProducer.NETWORK_THREAD_PREFIX + " | payments-app");
+        other.start();
+        assertThat(flushed.await(200, TimeUnit.MILLISECONDS)).as("waits while the record is not handed over").isFalse();
+        stuck.release.countDown();
+        assertThat(flushed.await(10, TimeUnit.SECONDS)).as("returns once it is").isTrue();
+    }
+
+    /** A metric whose name carries a producer's client id, as each of a KafkaProducer's metrics does. */
+    private static org.apache.kafka.common.Metric clientId(String id) {
+        return new org.apache.kafka.common.Metric() {
+            @Override
+            public org.apache.kafka.common.MetricName metricName() {
+                return new org.apache.kafka.common.MetricName("record-send-total", "producer-metrics", "", Map.of("client-id", id));
+            }
+
+            @Override
+            public Object metricValue() {
+                return 0.0;
+            }
+        };
     }
 
     @Test

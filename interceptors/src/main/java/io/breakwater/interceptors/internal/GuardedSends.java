@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * then the delegate's {@code send()}, its outcome recorded under that permit; a refusal, or a record its gate vetoed,
  * answered as Kafka answers a failed send (the callback, then a failed future), and remembered by the transaction.
  */
-public final class GuardedSends<K, V> {
+public final class GuardedSends<K, V> implements GuardedSend<K, V> {
 
     private final Producer<K, V> delegate;
     private final CircuitBreaker breaker;
@@ -46,7 +46,13 @@ public final class GuardedSends<K, V> {
         this.shared = shared;
     }
 
+    @Override
+    public Producer<?, ?> producer() {
+        return delegate;
+    }
+
     /** Sends {@code record} if the breaker (and the rule) permit; as the delegate's {@code send()}, which may block. */
+    @Override
     public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
         String topic = record.topic();
         if (clusterRule != null) {

@@ -37,11 +37,6 @@ public final class SendQueue<K, V> {
     /** The message of the {@code KafkaException} of a record still queued when the producer closed. */
     public static final String CLOSED_BEFORE_SENT = "The producer was closed before this record was sent";
 
-    /** The sender's guarded send: blocking, it answers through the callback ({@link Refusals#refuse}'s future: refused). */
-    public interface GuardedSend<K, V> {
-        Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback);
-    }
-
     /** How long an idle sender sleeps at most before it looks again. */
     static final Duration IDLE_WAIT = Duration.ofMillis(100);
 
@@ -253,13 +248,14 @@ public final class SendQueue<K, V> {
     /**
      * Waits until every record queued before the call has been handed to the producer (or failed): a mark queued behind
      * them (past the queue's capacity: a full queue does not refuse a flush), let go once it is taken. On Kafka's network
-     * thread (a callback) it waits for nothing, as the sender may be waiting for that thread.
+     * thread (a callback of its producer) it waits for nothing, as the sender may be waiting for that thread.
      *
      * @throws org.apache.kafka.common.errors.InterruptException when interrupted (as Kafka's flush); it stays interrupted
      */
     public void awaitHandedOver() {
         Thread current = Thread.currentThread();
-        if (current == sender || current == closer || current == drainer || SenderThreads.isKafkaNetworkThread(current)) {
+        if (current == sender || current == closer || current == drainer
+                || SenderThreads.isNetworkThreadOf(current, guarded.producer())) {
             return; // a callback flushing from a thread that hands records over or fails them: it would wait for itself
         }
         flushes.await();
@@ -268,12 +264,12 @@ public final class SendQueue<K, V> {
     /**
      * Stops taking records: the sender hands over what is queued for up to {@code timeout}; records still
      * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}. Called by a callback on
-     * the sender thread, it waits for nothing: the records still queued fail at once. Called on Kafka's network thread,
-     * which the sender may be waiting for in {@code send()}, so too, and no time is left (as Kafka's own close there).
+     * the sender thread, it waits for nothing: the records still queued fail at once. Called on its producer's network
+     * thread, which the sender may be waiting for in {@code send()}, so too, and no time is left (as Kafka's close there).
      */
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
-        boolean onNetwork = SenderThreads.isKafkaNetworkThread(Thread.currentThread());
+        boolean onNetwork = SenderThreads.isNetworkThreadOf(Thread.currentThread(), guarded.producer());
         boolean onSender = Thread.currentThread() == sender || onNetwork;
         closer = onNetwork ? null : Thread.currentThread();   // there the sender runs on: its drains are aside of it
         closing = true;

@@ -153,7 +153,7 @@ public final class SendRecorder {
          * it is the caller's callback's own, thrown from the answer Kafka gives within {@code send()}: judged already).
          */
         public void threw(Throwable failure) {
-            if (untracked || answered()) {
+            if (untracked) {
                 return;
             }
             settle(failure, clock.nanoTime());
@@ -165,6 +165,9 @@ public final class SendRecorder {
          * watchdog counted the send already.
          */
         private void settle(Throwable failure, long now) {
+            if (answered()) {
+                return;   // a second answer (Kafka answers a send of a doomed transaction within send() and later again)
+            }
             boolean counts = failure != null && judge(failure, now);
             if (tracker.answer(this)) {
                 record(failure, counts, now);

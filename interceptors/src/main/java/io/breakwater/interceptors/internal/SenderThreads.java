@@ -2,6 +2,8 @@ package io.breakwater.interceptors.internal;
 
 import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.MetricName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,11 +16,26 @@ final class SenderThreads {
     }
 
     /**
-     * Whether {@code thread} is a Kafka producer's network thread, which runs its callbacks: a sender thread may be
-     * waiting in Kafka's {@code send()} for it (for buffer memory or metadata), so it must never wait for a sender.
+     * Whether {@code thread} is the network thread of {@code producer} (null: none), which runs its callbacks: a sender
+     * thread may be waiting in that producer's {@code send()} for it (for buffer memory or metadata), so it must never
+     * wait for the sender. Kafka names it after the producer's client id, which the producer's metrics carry.
      */
-    static boolean isKafkaNetworkThread(Thread thread) {
-        return thread.getName().startsWith(KafkaProducer.NETWORK_THREAD_PREFIX);
+    static boolean isNetworkThreadOf(Thread thread, Producer<?, ?> producer) {
+        String name = thread.getName();
+        if (producer == null || !name.startsWith(KafkaProducer.NETWORK_THREAD_PREFIX)) {
+            return false;
+        }
+        try {
+            for (MetricName metric : producer.metrics().keySet()) {
+                String clientId = metric.tags().get("client-id");
+                if (clientId != null) {
+                    return name.equals(KafkaProducer.NETWORK_THREAD_PREFIX + " | " + clientId);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("The metrics of {} could not be read; its network thread is not known", producer, e);
+        }
+        return false;
     }
 
     /**
