@@ -43,6 +43,11 @@ public final class BreakwaterBreakers {
         return registry.getOrCreate(name, config(name));
     }
 
+    /** The settings of every breaker ({@code breakwater.breaker.*}) for one called {@code name}, without its own. */
+    public CircuitBreakerConfig defaults(String name) {
+        return config(Objects.requireNonNull(name, "name"), null);
+    }
+
     /** The names of the breakers with settings of their own ({@code breakwater.breakers.<name>.*}), in order. */
     public java.util.Set<String> configuredNames() {
         return java.util.Collections.unmodifiableSet(configured.keySet());

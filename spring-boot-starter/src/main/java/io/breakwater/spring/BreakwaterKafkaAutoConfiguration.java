@@ -57,10 +57,10 @@ public class BreakwaterKafkaAutoConfiguration {
         @ConditionalOnBean(KafkaListenerEndpointRegistry.class)
         @ConditionalOnMissingBean
         ListenerGates breakwaterListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers,
-                BreakwaterKafkaProperties properties) {
+                BreakwaterKafkaProperties properties, ObjectProvider<EventBus> bus) {
             Map<String, String> gates = new LinkedHashMap<>();
             properties.getListeners().forEach((id, gate) -> gates.put(id, gate.getPauseOn()));
-            return new ListenerGates(endpoints, breakers, gates);
+            return new ListenerGates(endpoints, name -> gateBreaker(name, breakers, bus), gates);
         }
 
         /**
@@ -72,10 +72,22 @@ public class BreakwaterKafkaAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(CommonErrorHandler.class)
         GatedErrorHandler breakwaterErrorHandler(BreakwaterKafkaProperties properties, BreakwaterBreakers breakers,
-                ObjectProvider<ConsumerRecordRecoverer> recoverer) {
+                ObjectProvider<ConsumerRecordRecoverer> recoverer, ObjectProvider<EventBus> bus) {
             Map<String, CircuitBreaker> gates = new LinkedHashMap<>();
-            properties.getListeners().forEach((id, gate) -> gates.put(id, breakers.breaker(gate.getPauseOn())));
+            properties.getListeners().forEach((id, gate) -> gates.put(id, gateBreaker(gate.getPauseOn(), breakers, bus)));
             return new GatedErrorHandler(recoverer.getIfUnique(), gates);
+        }
+
+        /**
+         * The breaker a gate pauses on: a stream's ({@code eventbus-<stream>}) is the bus's own, asked of the bus, as it
+         * has the bus's state store when status is published (one made apart would clash with it); any other from
+         * {@code breakers}.
+         */
+        private static CircuitBreaker gateBreaker(String name, BreakwaterBreakers breakers, ObjectProvider<EventBus> bus) {
+            EventBus events = bus.getIfAvailable();
+            String prefix = BreakerPresets.KAFKA_CHANNEL_PREFIX;
+            return events != null && name != null && name.startsWith(prefix) && name.length() > prefix.length()
+                    ? events.channelBreaker(name.substring(prefix.length())) : breakers.breaker(name);
         }
     }
 
@@ -160,7 +172,7 @@ public class BreakwaterKafkaAutoConfiguration {
                 ObjectProvider<BusSpill.Wiring> spill) {
             EventBusBuilder bus = EventBus.builder(transport).registry(breakers.registry())
                     .topicPrefix(properties.getEventBus().getTopicPrefix())
-                    .defaultChannelConfig(breakers.config(BreakerPresets.KAFKA_CHANNEL_PREFIX + "default"));
+                    .defaultChannelConfig(breakers.defaults(BreakerPresets.KAFKA_CHANNEL_PREFIX + "default"));
             for (String name : breakers.configuredNames()) {
                 if (name.startsWith(BreakerPresets.KAFKA_CHANNEL_PREFIX)
                         && name.length() > BreakerPresets.KAFKA_CHANNEL_PREFIX.length()) {

@@ -369,6 +369,32 @@ class BreakwaterAutoConfigurationTest {
                 });
     }
 
+    /** A listener to gate, never started. */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class OrdersListener {
+        @org.springframework.kafka.annotation.KafkaListener(id = "orders", topics = "orders", autoStartup = "false")
+        void on(String value) {
+        }
+    }
+
+    @Test
+    void aGateOnAStreamsBreakerPausesOnTheBusesOwnThoughStatusIsPublished() {
+        // With status published, the bus's stream breakers restore from it (a state store in their config): a breaker
+        // made apart for the gate would clash with the bus's, and every publish of the stream would throw.
+        runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))
+                .withUserConfiguration(OrdersListener.class)
+                .withPropertyValues("breakwater.event-bus.enabled=true", "breakwater.status.enabled=true",
+                        "breakwater.listeners.orders.pause-on=eventbus-orders")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    EventBus bus = context.getBean(EventBus.class);
+                    bus.channelBreaker("orders").forceOpen("test");
+                    assertThatThrownBy(() -> bus.publishStream("orders", "o-1").get(30, TimeUnit.SECONDS))
+                            .as("refused by the one breaker, not thrown for a clash").cause()
+                            .isInstanceOf(io.breakwater.breaker.CircuitBreakerOpenException.class);
+                });
+    }
+
     @Test
     void aStreamBreakerSettingForANameNoStreamCanHaveStopsTheStartNamingIt() {
         runner.withConfiguration(AutoConfigurations.of(BreakwaterKafkaAutoConfiguration.class))

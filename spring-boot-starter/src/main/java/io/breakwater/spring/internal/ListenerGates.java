@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -35,7 +36,7 @@ public final class ListenerGates implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerGates.class);
 
     private final KafkaListenerEndpointRegistry endpoints;
-    private final BreakwaterBreakers breakers;
+    private final Function<String, CircuitBreaker> breakers;
     private final Map<String, String> gates;
     // The started gates and what they subscribed; guarded by this.
     private final List<Gate> started = new ArrayList<>();
@@ -45,6 +46,12 @@ public final class ListenerGates implements SmartLifecycle {
 
     /** @param gates the breaker name by listener container id */
     public ListenerGates(KafkaListenerEndpointRegistry endpoints, BreakwaterBreakers breakers, Map<String, String> gates) {
+        this(endpoints, Objects.requireNonNull(breakers, "breakers")::breaker, gates);
+    }
+
+    /** With {@code breakers}, the breaker of each name (an EventBus's stream breaker from the bus, say). */
+    public ListenerGates(KafkaListenerEndpointRegistry endpoints, Function<String, CircuitBreaker> breakers,
+                         Map<String, String> gates) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.breakers = Objects.requireNonNull(breakers, "breakers");
         this.gates = Map.copyOf(gates);
@@ -69,7 +76,7 @@ public final class ListenerGates implements SmartLifecycle {
                 throw new IllegalStateException("breakwater.listeners." + id + ": no @KafkaListener container has the id '"
                         + id + "'; the ids are " + endpoints.getListenerContainerIds());
             }
-            gated.put(container, breakers.breaker(breakerName));
+            gated.put(container, breakers.apply(breakerName));
         });
         gated.forEach((container, breaker) -> {
             container.getContainerProperties().setPauseImmediate(true);
