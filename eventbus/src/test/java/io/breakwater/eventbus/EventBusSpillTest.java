@@ -226,7 +226,8 @@ class EventBusSpillTest {
                 .containsExactlyElementsOf(results.stream().map(PublishResult::eventId).toList());
         assertThat(mock.history()).extracting(ProducerRecord::key)
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, total).mapToObj(s -> "k-" + (s % 3)).toList());
-        assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(total);
+        // The store is empty once the removal is done; the count follows it on the replay thread.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(total));
 
         // The spill is empty: the next publish goes straight to the producer.
         CompletableFuture<PublishResult> direct = publish(bus, total);
@@ -430,7 +431,8 @@ class EventBusSpillTest {
         assertThat(mock.history()).extracting(EventBusSpillTest::value)
                 .containsExactly(json(0), json(1), json(2), json(3), json(4));
         assertThat(mock.history()).extracting(EventBusSpillTest::eventId).containsExactlyElementsOf(ids);
-        assertThat(second.spillStatus().get(0).replayed()).isEqualTo(5);
+        // The store is empty once the removal is done; the count follows it on the replay thread.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(second.spillStatus().get(0).replayed()).isEqualTo(5));
         assertThat(second.circuitBreakerStatus()).containsKey("eventbus-" + STREAM);
     }
 
@@ -556,7 +558,8 @@ class EventBusSpillTest {
                         + " second send from the spill")
                 .containsExactly(json(0) + " replay 1", json(1) + " replay 1", json(2), json(0) + " replay 2",
                         json(1) + " replay 2");
-        assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(2);
+        // The store is empty once the removal is done; the count follows it on the replay thread.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(2));
     }
 
     @Test
@@ -750,7 +753,8 @@ class EventBusSpillTest {
         await().atMost(WAIT).until(() -> store.stats().isEmpty());
         assertThat(mock.history()).extracting(EventBusSpillTest::value).as("each once, in order")
                 .containsExactly(json(0), json(1), json(2), json(3));
-        assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(4);
+        // The store is empty once the removal is done; the count follows it on the replay thread.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(4));
     }
 
     /**
@@ -856,7 +860,8 @@ class EventBusSpillTest {
         assertThat(spill.get("replay_lag_ms").asLong()).isNotNegative();
 
         bus.channelBreaker(STREAM).reset();
-        await().atMost(WAIT).until(() -> store.stats().isEmpty());
+        // The store is empty once the removal is done; the count follows it on the replay thread.
+        await().atMost(WAIT).until(() -> store.stats().isEmpty() && bus.spillStatus().get(0).replayed() == 3);
         JsonNode after = new ObjectMapper().readTree(bus.health().toJson()).get("spills").get(0);
         assertThat(after.get("pending").asLong()).isZero();
         assertThat(after.get("pending_bytes").asLong()).isZero();
