@@ -757,6 +757,30 @@ class EventBusSpillTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(bus.spillStatus().get(0).replayed()).isEqualTo(4));
     }
 
+    @Test
+    void aRemovalStillWaitingForItsNextTryIsTriedOnceMoreAtClose() {
+        MockProducer<String, byte[]> mock = ackingMock();
+        AtomicBoolean removalsFail = new AtomicBoolean(true);
+        AtomicInteger removals = new AtomicInteger();
+        SpillStore store = new Faulty(store(), new AtomicBoolean(), new AtomicInteger(), new Semaphore(Integer.MAX_VALUE / 2),
+                removalsFail, removals);
+        EventBus bus = bus(blocking(mock), store);
+        bus.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 3; seq++) {
+            assertThat(publish(bus, seq).join().spilled()).isTrue();
+        }
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> removals.get() >= 3);   // the next try 0.4 s on, and 0.8 s after that one
+        removalsFail.set(false);
+        int before = removals.get();
+        bus.close();
+        assertThat(removals.get()).as("tried at close").isGreaterThan(before);
+        try (SqliteSpillStore reopened = store()) {
+            assertThat(reopened.events(STREAM)).as("nothing left for the next bus to send again").isZero();
+        }
+        assertThat(mock.history()).hasSize(3);
+    }
+
     /**
      * Regression: a replayed batch whose removal happened but was reported failed left the stream counting events its
      * spill no longer held, so every later publish of the stream went through the spill, for as long as the bus ran.

@@ -79,7 +79,7 @@ public final class SpillReplayer implements AutoCloseable {
     private void tick(StreamChannel channel) {
         try {
             if (!closed && !channel.replaying && channel.ledger.replayDue()
-                    && unremoved.cleared(channel, front.store(), this::removed) && sender.admits(channel)) {
+                    && unremoved.cleared(channel, front.store(), this::removed, false) && sender.admits(channel)) {
                 replayBatch(channel);
             }
         } catch (Throwable e) {
@@ -244,11 +244,17 @@ public final class SpillReplayer implements AutoCloseable {
     /**
      * Stops replaying. A batch whose answers have all come is finished within a second (its acknowledged events removed,
      * if the store is open); one still waiting for answers is not: its events stay in the spill and are sent again by
-     * the next replay over that store, copies that consumers tell by their event id.
+     * the next replay over that store, copies that consumers tell by their event id. Acknowledged events whose removal
+     * failed are tried once more first.
      */
     @Override
     public void close() {
         closed = true;
+        try {   // acknowledged events whose removal failed: tried once more, or the next replay sends them again
+            executor.execute(() -> channels.values().forEach(c -> unremoved.cleared(c, front.store(), this::removed, true)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed already
+        }
         executor.shutdown();
         try {
             executor.awaitTermination(Duration.ofSeconds(1).toMillis(), TimeUnit.MILLISECONDS);

@@ -50,25 +50,26 @@ final class UnremovedEvents {
 
     /**
      * Whether {@code channel}'s next batch may be read: none of its events waits to be removed, or they were removed now
-     * (counted as held no longer, and {@code then} told). False while they wait for their next try, or a try failed.
+     * (counted as held no longer, and {@code then} told). False while they wait for their next try ({@code now}: tried
+     * at once all the same), or a try failed.
      */
-    boolean cleared(StreamChannel channel, SpillStore store, Removed then) {
+    boolean cleared(StreamChannel channel, SpillStore store, Removed then, boolean now) {
         Left events = left.get(channel.stream);
         if (events == null) {
             return true;
         }
-        long now = System.nanoTime();
-        if (now - events.retryAt() < 0) {
+        long at = System.nanoTime();
+        if (!now && at - events.retryAt() < 0) {
             return false;
         }
         try {
             store.remove(events.events());
         } catch (Throwable e) {
             long backoff = Math.min(events.backoffNanos() * 2, MAX_BACKOFF.toNanos());
-            left.put(channel.stream, new Left(events.events(), events.replayed(), events.unsendable(), now + backoff, backoff,
+            left.put(channel.stream, new Left(events.events(), events.replayed(), events.unsendable(), at + backoff, backoff,
                     events.tries() + 1));
-            if (now - lastWarnNanos > TimeUnit.MINUTES.toNanos(1)) {
-                lastWarnNanos = now;
+            if (at - lastWarnNanos > TimeUnit.MINUTES.toNanos(1)) {
+                lastWarnNanos = at;
                 LOG.warn("Removing {} replayed event(s) of stream '{}' from {} failed again ({} tries); the next try in {} ms",
                         events.events().size(), channel.stream, store.describe(), events.tries() + 1,
                         TimeUnit.NANOSECONDS.toMillis(backoff), e);
