@@ -723,15 +723,13 @@ class EventBusSpillTest {
         assertThat(mock.history()).extracting(EventBusSpillTest::value).containsExactly(json(3));
     }
 
-    /**
-     * A store that cannot delete (no right to, or turned read-only): the acknowledged events are not sent again while
-     * their removal fails, which is tried again, each time waiting longer; once it goes through, the replay carries on.
-     */
-    @Test
-    void aStoreThatCannotRemoveIsAskedAgainBackingOffAndSendsNothingTwice() {
+    /** What spilledToAnUndeletableStore made: the bus, its producer and its store. */
+    private record Undeletable(MockProducer<String, byte[]> mock, SpillStore store, EventBus bus) {
+    }
+
+    /** Three events spilled to a store that fails every removal while {@code removalsFail} is set; the breaker closed. */
+    private Undeletable spilledToAnUndeletableStore(AtomicBoolean removalsFail, AtomicInteger removals) {
         MockProducer<String, byte[]> mock = ackingMock();
-        AtomicBoolean removalsFail = new AtomicBoolean(true);
-        AtomicInteger removals = new AtomicInteger();
         SpillStore store = new Faulty(store(), new AtomicBoolean(), new AtomicInteger(), new Semaphore(Integer.MAX_VALUE / 2),
                 removalsFail, removals);
         EventBus bus = bus(blocking(mock), store);
@@ -739,8 +737,23 @@ class EventBusSpillTest {
         for (int seq = 0; seq < 3; seq++) {
             assertThat(publish(bus, seq).join().spilled()).isTrue();
         }
-        LogLines log = LogLines.fromNow();
         bus.channelBreaker(STREAM).reset();
+        return new Undeletable(mock, store, bus);
+    }
+
+    /**
+     * A store that cannot delete (no right to, or turned read-only): the acknowledged events are not sent again while
+     * their removal fails, which is tried again, each time waiting longer; once it goes through, the replay carries on.
+     */
+    @Test
+    void aStoreThatCannotRemoveIsAskedAgainBackingOffAndSendsNothingTwice() {
+        AtomicBoolean removalsFail = new AtomicBoolean(true);
+        AtomicInteger removals = new AtomicInteger();
+        LogLines log = LogLines.fromNow();
+        Undeletable spilled = spilledToAnUndeletableStore(removalsFail, removals);
+        MockProducer<String, byte[]> mock = spilled.mock();
+        SpillStore store = spilled.store();
+        EventBus bus = spilled.bus();
         await().atMost(WAIT).until(() -> removals.get() >= 2);
         // Tries at 0, 0.1, 0.3, 0.7, 1.5 s after the first: a replay that sent the batch again would every 100 ms.
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> mock.history().size() == 3);
@@ -759,17 +772,10 @@ class EventBusSpillTest {
 
     @Test
     void aRemovalStillWaitingForItsNextTryIsTriedOnceMoreAtClose() {
-        MockProducer<String, byte[]> mock = ackingMock();
         AtomicBoolean removalsFail = new AtomicBoolean(true);
         AtomicInteger removals = new AtomicInteger();
-        SpillStore store = new Faulty(store(), new AtomicBoolean(), new AtomicInteger(), new Semaphore(Integer.MAX_VALUE / 2),
-                removalsFail, removals);
-        EventBus bus = bus(blocking(mock), store);
-        bus.channelBreaker(STREAM).forceOpen();
-        for (int seq = 0; seq < 3; seq++) {
-            assertThat(publish(bus, seq).join().spilled()).isTrue();
-        }
-        bus.channelBreaker(STREAM).reset();
+        Undeletable spilled = spilledToAnUndeletableStore(removalsFail, removals);
+        EventBus bus = spilled.bus();
         await().atMost(WAIT).until(() -> removals.get() >= 3);   // the next try 0.4 s on, and 0.8 s after that one
         removalsFail.set(false);
         int before = removals.get();
@@ -778,7 +784,7 @@ class EventBusSpillTest {
         try (SqliteSpillStore reopened = store()) {
             assertThat(reopened.events(STREAM)).as("nothing left for the next bus to send again").isZero();
         }
-        assertThat(mock.history()).hasSize(3);
+        assertThat(spilled.mock().history()).hasSize(3);
     }
 
     /**
