@@ -83,6 +83,9 @@ public final class StatusClients {
         return key.startsWith(OVERRIDE_PREFIX) && isSecurityKey(key.substring(OVERRIDE_PREFIX.length()));
     }
 
+    // What ends the message when no bootstrap server is found, unless the caller names another switch.
+    private static final String STATUS_OFF = "status publishing off with breakwater.status.enabled=false";
+
     /**
      * {@code bootstrap.servers} ({@code bootstrapOverride} if not blank, else the host's) plus the host's
      * security and connection settings, each replaced by its {@value #OVERRIDE_PREFIX} override where the host has one;
@@ -93,11 +96,25 @@ public final class StatusClients {
      * values, when the override sends the status clients to another cluster with the host's credentials unchanged.
      */
     public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey, String user) {
-        return inherit(host, bootstrapOverride, overrideKey, user, LOG::warn);
+        return inherit(host, bootstrapOverride, overrideKey, user, STATUS_OFF, LOG::warn);
+    }
+
+    /**
+     * As above, for a client that another setting turns off: {@code offSwitch} ends the message when no bootstrap server
+     * is found ("the control follower off with breakwater.control.enabled=false").
+     */
+    public static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey, String user,
+                                              String offSwitch) {
+        return inherit(host, bootstrapOverride, overrideKey, user, offSwitch, LOG::warn);
     }
 
     static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey, String user,
                                        Consumer<String> warn) {
+        return inherit(host, bootstrapOverride, overrideKey, user, STATUS_OFF, warn);
+    }
+
+    private static Map<String, Object> inherit(Map<String, ?> host, String bootstrapOverride, String overrideKey,
+                                               String user, String offSwitch, Consumer<String> warn) {
         java.util.Objects.requireNonNull(host, "client config");
         Map<String, Object> config = new HashMap<>();
         host.forEach((key, value) -> {
@@ -131,8 +148,7 @@ public final class StatusClients {
         if (servers.isEmpty()) {
             throw new ConfigException(key, bootstrap, user + " needs bootstrap servers: set "
                     + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG + (overrideKey == null ? "" : " or " + overrideKey
-                    + ", or turn " + (user.contains("control follower") ? "the control follower off with "
-                    + "breakwater.control.enabled=false" : "status publishing off with breakwater.status.enabled=false")));
+                    + ", or turn " + offSwitch));
         }
         try {
             Object lookup = config.getOrDefault(CommonClientConfigs.CLIENT_DNS_LOOKUP_CONFIG,

@@ -125,7 +125,8 @@ class StatusClientsTest {
                 .hasMessageEndingWith("set bootstrap.servers or breakwater.status.bootstrap.servers, or turn status"
                         + " publishing off with breakwater.status.enabled=false");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> StatusClients.inherit(Map.of(), null,
-                        "breakwater.status.bootstrap.servers", "the Breakwater control follower", w -> { }))
+                        "breakwater.status.bootstrap.servers", "the Breakwater control follower",
+                        "the control follower off with breakwater.control.enabled=false"))
                 .hasMessageEndingWith("set bootstrap.servers or breakwater.status.bootstrap.servers, or turn the"
                         + " control follower off with breakwater.control.enabled=false");
     }

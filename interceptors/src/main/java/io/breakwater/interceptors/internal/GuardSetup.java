@@ -83,7 +83,8 @@ public final class GuardSetup {
             return null;
         }
         return ControlFollower.create(StatusClients.inherit(producerConfig, config.statusBootstrapServers(),
-                BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater control follower"), config.controlTopic(),
+                BreakwaterConfig.STATUS_BOOTSTRAP_SERVERS_CONFIG, "the Breakwater control follower",
+                "the control follower off with " + BreakwaterConfig.CONTROL_ENABLED_CONFIG + "=false"), config.controlTopic(),
                 config.instanceId());
     }
 
