@@ -42,6 +42,7 @@ public final class GatedConsumerBuilder<K, V> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatedConsumer.class);
     private static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration MAX_DURATION = Duration.ofDays(1);
     private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     private final Consumer<K, V> consumer;
@@ -192,11 +193,18 @@ public final class GatedConsumerBuilder<K, V> {
         warnOfFewAttempts();
         Consumer<K, V> kafka = consumer != null ? consumer : new KafkaConsumer<>(props, keys, values);
         Predicate<Throwable> counts = countsAsFailure != null ? countsAsFailure : breaker.config()::isRecordedFailure;
-        LoopSettings<K, V> settings = new LoopSettings<>(name, kafka, breaker, topics == null ? null : List.copyOf(topics),
-                topicPattern, recordHandler, batchHandler, failedRecordHandler, recordOutcomes, counts, maxAttempts,
-                pollTimeout, handlerBlockThreshold, commitTimeout, retryBackoff, rebalanceListener,
-                ConsumerProperties.maxPollInterval(props).dividedBy(2));
-        return new GatedConsumer<>(new ConsumerLoop<>(settings), breaker);
+        try {
+            LoopSettings<K, V> settings = new LoopSettings<>(name, kafka, breaker, topics == null ? null : List.copyOf(topics),
+                    topicPattern, recordHandler, batchHandler, failedRecordHandler, recordOutcomes, counts, maxAttempts,
+                    pollTimeout, handlerBlockThreshold, commitTimeout, retryBackoff, rebalanceListener,
+                    ConsumerProperties.maxPollInterval(props).dividedBy(2));
+            return new GatedConsumer<>(new ConsumerLoop<>(settings), breaker);
+        } catch (RuntimeException | Error e) {
+            if (consumer == null) {   // made here, and no loop will close it
+                kafka.close(Duration.ZERO);
+            }
+            throw e;
+        }
     }
 
     // The fewest failures in a row that open the breaker: its failureThreshold, or with a failure rate its minimumCalls
@@ -241,14 +249,16 @@ public final class GatedConsumerBuilder<K, V> {
         if (pollTimeout.isNegative() || pollTimeout.isZero() || pollTimeout.compareTo(MAX_POLL_TIMEOUT) > 0) {
             problems.add("pollTimeout must be in (0, 30 s], but was " + pollTimeout);
         }
-        positive(problems, "handlerBlockThreshold", handlerBlockThreshold);
-        positive(problems, "commitTimeout", commitTimeout);
-        positive(problems, "retryBackoff", retryBackoff);
+        upToADay(problems, "handlerBlockThreshold", handlerBlockThreshold);
+        upToADay(problems, "commitTimeout", commitTimeout);
+        upToADay(problems, "retryBackoff", retryBackoff);
     }
 
-    private static void positive(List<String> problems, String field, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            problems.add(field + " must be > 0, but was " + value);
+    // Above a day is no real setting, and Long.MAX_VALUE milliseconds ("never") would overflow the loop's nanosecond
+    // deadlines.
+    private static void upToADay(List<String> problems, String field, Duration value) {
+        if (value.isNegative() || value.isZero() || value.compareTo(MAX_DURATION) > 0) {
+            problems.add(field + " must be in (0, 1 day], but was " + value);
         }
     }
 

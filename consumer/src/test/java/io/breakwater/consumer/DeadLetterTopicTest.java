@@ -82,7 +82,9 @@ class DeadLetterTopicTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("topic must be a Kafka topic name (1 to 249 of [a-zA-Z0-9._-], not '.' or '..'), but was 'orders dlt'");
         assertThatThrownBy(() -> FailedRecordHandler.deadLetterTopic(producer, "orders.dlt", Duration.ZERO))
-                .hasMessage("sendTimeout must be > 0, but was PT0S");
+                .hasMessage("sendTimeout must be in (0, 1 day], but was PT0S");
+        assertThatThrownBy(() -> FailedRecordHandler.deadLetterTopic(producer, "orders.dlt", Duration.ofMillis(Long.MAX_VALUE)))
+                .hasMessage("sendTimeout must be in (0, 1 day], but was " + Duration.ofMillis(Long.MAX_VALUE));
         assertThatThrownBy(() -> FailedRecordHandler.deadLetterTopic(null, "orders.dlt", Duration.ofSeconds(1)))
                 .isInstanceOf(NullPointerException.class).hasMessage("producer");
         assertThatThrownBy(() -> FailedRecordHandler.deadLetterTopic(producer, "", Duration.ofSeconds(1)))

@@ -318,6 +318,122 @@ class FailureHandlingTest {
     }
 
     @Test
+    void anUndeserializableLastRecordOfItsPartitionIsCommittedPastSoItIsNotMetAgain() {
+        Fixture f = new Fixture();
+        GatedConsumer<String, String> gated = f.builder().recordHandler(f.handler()).build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        gated.runOnce();
+        f.produce(P0, 1);   // offset 3, the partition's last: Kafka cannot deserialize it
+        f.consumer.beforePoll = () -> {
+            throw new RecordDeserializationException(RecordDeserializationException.DeserializationExceptionOrigin.VALUE, P0, 3,
+                    0L, org.apache.kafka.common.record.TimestampType.CREATE_TIME, null, null,
+                    new org.apache.kafka.common.header.internals.RecordHeaders(), "Error deserializing",
+                    new IllegalStateException("bad bytes"));
+        };
+        rounds(gated, 2);
+
+        assertThat(f.calls).containsExactly("0-0", "0-1", "0-2");
+        assertThat(gated.stats().recordsDropped()).isEqualTo(1);
+        assertThat(f.committed(P0)).as("committed past the skipped record").isEqualTo(4);
+    }
+
+    /**
+     * A DISABLED breaker never opens, so a resource that is down would make every record fail maxAttempts times in a
+     * row and go to the failed-record handler: the loop backs off instead, and hands a record over only after its
+     * attempts in all (10 x maxAttempts).
+     */
+    @Test
+    void whileTheBreakerIsDisabledACountingFailureBacksOffInsteadOfHandingTheRecordOverAfterMaxAttempts() {
+        Fixture f = new Fixture();
+        f.breaker.disable();
+        boolean[] down = {true};
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> down[0] ? new IOException("database down") : null))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .maxAttempts(2)
+                .retryBackoff(Duration.ofSeconds(1))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        for (int i = 0; i < 5; i++) {
+            rounds(gated, 3);
+            f.clock.advance(Duration.ofSeconds(1));
+        }
+
+        assertThat(failed).as("handed over").isEmpty();
+        assertThat(f.calls).as("one try per backoff").containsOnly("0-0").hasSize(5);
+        assertThat(f.consumer.paused()).containsExactly(P0);
+        down[0] = false;
+        rounds(gated, 3);
+
+        assertThat(f.calls).endsWith("0-0", "0-1", "0-2");
+        assertThat(failed).isEmpty();
+        assertThat(f.committed(P0)).isEqualTo(3);
+    }
+
+    @Test
+    void whileTheBreakerIsDisabledARecordFailingEveryTryIsHandedOverAfterItsAttemptsInAll() {
+        Fixture f = new Fixture();
+        f.breaker.disable();
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.offset() == 0 ? new IOException("poison") : null))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .maxAttempts(2)
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 2);
+        for (int i = 0; i < 25 && failed.isEmpty(); i++) {
+            rounds(gated, 2);
+            f.clock.advance(GatedConsumerBuilder.DEFAULT_RETRY_BACKOFF);
+        }
+        rounds(gated, 2);
+
+        assertThat(failed).containsExactly(0L);
+        assertThat(f.calls.stream().filter("0-0"::equals)).hasSize(20);
+        assertThat(f.committed(P0)).isEqualTo(2);
+    }
+
+    /**
+     * A guarded dead-letter producer whose breaker is open refuses the hand-over: no try of the failed-record handler's
+     * (which would drop the record after maxAttempts quick refusals); the loop backs off and the record comes again.
+     */
+    @Test
+    void aFailedRecordHandlerRefusedByABreakerBacksOffAndNeverDropsTheRecord() {
+        Fixture f = new Fixture(b -> b.ignoreExceptions(IllegalArgumentException.class));
+        CircuitBreaker deadLetters = forcedOpen(f);
+        List<Long> deadLettered = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.offset() == 0 ? new IllegalArgumentException("bad") : null))
+                .failedRecordHandler((r, e) -> deadLetters.execute(() -> deadLettered.add(r.offset())))
+                .maxAttempts(2)
+                .retryBackoff(Duration.ofSeconds(1))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 2);
+        for (int i = 0; i < 5; i++) {
+            rounds(gated, 3);
+            f.clock.advance(Duration.ofSeconds(1));
+        }
+
+        assertThat(gated.stats().recordsDropped()).isZero();
+        assertThat(f.committed(P0)).isLessThan(1);
+        assertThat(f.consumer.paused()).containsExactly(P0);
+        deadLetters.reset();
+        rounds(gated, 3);
+
+        assertThat(deadLettered).containsExactly(0L);
+        assertThat(gated.stats().recordsDropped()).isZero();
+        assertThat(f.committed(P0)).isEqualTo(2);
+    }
+
+    @Test
     void aFatalPollErrorEndsTheLoopAfterCommittingWhatWasHandled() {
         Fixture f = new Fixture();
         GatedConsumer<String, String> gated = f.builder().recordHandler(r -> {

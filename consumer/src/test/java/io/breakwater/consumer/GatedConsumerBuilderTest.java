@@ -41,13 +41,21 @@ class GatedConsumerBuilderTest {
                 .commitTimeout(Duration.ofSeconds(-1)).retryBackoff(Duration.ZERO).name(" ").build())
                 .hasMessage("Invalid gated consumer ' ': name must not be blank; topics must not be empty; "
                         + "maxAttempts must be >= 1, but was 0; pollTimeout must be in (0, 30 s], but was PT31S; "
-                        + "handlerBlockThreshold must be > 0, but was PT0S; commitTimeout must be > 0, but was PT-1S; "
-                        + "retryBackoff must be > 0, but was PT0S");
+                        + "handlerBlockThreshold must be in (0, 1 day], but was PT0S; commitTimeout must be in (0, 1 day], "
+                        + "but was PT-1S; retryBackoff must be in (0, 1 day], but was PT0S");
         assertThatThrownBy(() -> GatedConsumer.builder(f.consumer, breaker).topics("orders", " ").recordHandler(r -> { })
                 .build())
                 .hasMessage("Invalid gated consumer 'orders-db': topics must not contain a null or blank name, but was [orders,  ]");
         assertThatThrownBy(() -> f.builder().recordHandler(r -> { }).pollTimeout(Duration.ZERO).build())
                 .hasMessageContaining("pollTimeout must be in (0, 30 s], but was PT0S");
+        // "Never", said as the longest duration, would overflow the loop's nanosecond deadlines: refused by name.
+        Duration never = Duration.ofMillis(Long.MAX_VALUE);
+        assertThatThrownBy(() -> f.builder().recordHandler(r -> { }).handlerBlockThreshold(never).retryBackoff(never)
+                .commitTimeout(Duration.ofDays(1).plusNanos(1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid gated consumer 'orders-db': handlerBlockThreshold must be in (0, 1 day], but was "
+                        + never + "; commitTimeout must be in (0, 1 day], but was PT24H0.000000001S; retryBackoff must be "
+                        + "in (0, 1 day], but was " + never);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -53,6 +54,8 @@ public final class CircuitBreakerDataSource implements DataSource, AutoCloseable
     private final DataSource delegate;
     private final DatabaseGuard guard;
     private final Subscription watchdog;
+    // Whether the delegate closed (or its close is under way): a close that threw is tried again by the next close().
+    private final AtomicBoolean delegateClosed = new AtomicBoolean();
 
     CircuitBreakerDataSource(CircuitBreakerDataSourceBuilder b, CircuitBreaker breaker) {
         this.delegate = b.delegate;
@@ -167,22 +170,24 @@ public final class CircuitBreakerDataSource implements DataSource, AutoCloseable
     /**
      * Stops watching, then closes the delegate if it is {@link AutoCloseable} (a pool): this data source owns
      * the one it was given. Outcomes from then on do not count (a pool that closes fails the statements in
-     * flight); {@code getConnection()} fails with SQLState 08003. Idempotent.
+     * flight); {@code getConnection()} fails with SQLState 08003. Idempotent once the delegate closed: when its close
+     * throws, the next call tries it again.
      *
      * @throws SQLException when the delegate's close fails (its exception, or one that wraps it)
      */
     @Override
     public void close() throws SQLException {
-        if (!guard.close()) {
-            return;
+        if (guard.close()) {
+            watchdog.close();
         }
-        watchdog.close();
-        if (delegate instanceof AutoCloseable closeable) {
+        if (delegate instanceof AutoCloseable closeable && delegateClosed.compareAndSet(false, true)) {
             try {
                 closeable.close();
             } catch (SQLException | RuntimeException e) {
+                delegateClosed.set(false);
                 throw e;
             } catch (Exception e) {
+                delegateClosed.set(false);
                 throw new SQLException("Closing the data source of breaker '" + guard.breaker().name() + "' failed", e);
             }
         }

@@ -3,6 +3,7 @@ package io.breakwater.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.CircuitBreakerState;
 import java.sql.CallableStatement;
@@ -13,6 +14,8 @@ import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** Refusals, outcomes and what passes through unchanged; time is a ManualClock and the watchdog is driven by hand. */
@@ -136,12 +139,12 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
     @Test
     void aConnectionHandedOutIsNoVerdictOnTheDatabase() throws Exception {
         try (Connection held = dataSource.getConnection(); Statement statement = held.createStatement()) {
-            database.onExecute = () -> { throw state("08006"); };
+            database.onExecute = () -> { throw state("57P03"); };   // cannot connect now: the connection stays usable
             for (int i = 0; i < 4; i++) {
-                assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM t")).hasMessage("failed with 08006");
+                assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM t")).hasMessage("failed with 57P03");
             }
             dataSource.getConnection().close(); // a pool hands out an idle connection without asking the database
-            assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM t")).hasMessage("failed with 08006");
+            assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM t")).hasMessage("failed with 57P03");
         }
         assertThat(breaker.state()).as("five consecutive failures: the getConnection between did not reset them")
                 .isEqualTo(CircuitBreakerState.OPEN);
@@ -238,6 +241,107 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
         assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLNonTransientConnectionException.class)
                 .hasMessage("The CircuitBreakerDataSource of breaker 'orders-db' is closed")
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08003");
+    }
+
+    /**
+     * A connection that broke (SQL state class 08) is one failure: the rollback and setAutoCommit that clean up after
+     * it, and a retry on it, fail with "connection is closed" without asking the database, and do not count again.
+     * Two such connections no longer open a breaker of five failures.
+     */
+    @Test
+    void aBrokenConnectionCountsOnceNotAgainForTheCleanupAndRetriesOnIt() throws Exception {
+        for (int c = 0; c < 2; c++) {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                database.onExecute = () -> { throw state("08006"); };
+                database.onRollback = () -> { throw state("08003"); };
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO orders VALUES (1)");
+                assertThatThrownBy(insert::executeUpdate).hasMessage("failed with 08006");
+                assertThatThrownBy(connection::rollback).hasMessage("failed with 08003");
+                assertThatThrownBy(() -> connection.setAutoCommit(true)).hasMessage("failed with 08006");
+                assertThatThrownBy(insert::executeUpdate).hasMessage("failed with 08006");
+            }
+        }
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(2);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+
+        for (int c = 0; c < 3; c++) {   // each a connection of its own: each counts
+            try (Connection connection = dataSource.getConnection()) {
+                assertThatThrownBy(() -> connection.createStatement().execute("SELECT 1")).hasMessage("failed with 08006");
+            }
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void aFailureThatLeavesTheConnectionUsableCountsEachTime() throws Exception {
+        database.onExecute = () -> { throw state("53300"); };   // too many connections: the connection stays usable
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> statement.execute("SELECT pg_sleep(60)")).hasMessage("failed with 53300");
+            }
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void aCallersUseOfAConnectionItClosedDoesNotCount() throws Exception {
+        Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        connection.close();
+        database.onExecute = () -> { throw state("08003"); };   // a pool's answer to a use after close
+        database.onPrepare = () -> { throw state("08003"); };
+        for (int i = 0; i < 10; i++) {
+            assertThatThrownBy(() -> statement.execute("SELECT 1")).hasMessage("failed with 08003");
+            assertThatThrownBy(() -> connection.prepareStatement("SELECT 1")).hasMessage("failed with 08003");
+            assertThatThrownBy(connection::commit).hasMessage("failed with 08003");
+        }
+        assertThat(breaker.snapshot().failedCalls()).isZero();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    /** A cleanup has no permit: in HALF_OPEN its failure must not answer (and fail) a trial's permit. */
+    @Test
+    void aRollbackFailingInHalfOpenDoesNotDecideTheTrials() throws Exception {
+        Connection straggler = dataSource.getConnection();   // from before the outage, held on
+        straggler.setAutoCommit(false);
+        database.onConnect = () -> { throw state("08001"); };
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLException.class);
+        }
+        clock.advance(Duration.ofSeconds(30));
+        dataSource.checkNow();
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        database.onConnect = () -> null;
+        database.onRollback = () -> { throw state("57P01"); };
+
+        try (Connection trial = dataSource.getConnection()) {
+            assertThatThrownBy(straggler::rollback).hasMessage("failed with 57P01");
+            assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+            trial.createStatement().execute("SELECT 1");
+        }
+        assertThat(breaker.snapshot().successfulCalls()).isEqualTo(1);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+    }
+
+    @Test
+    void aCloseOfTheDelegateThatFailedIsTriedAgainByTheNextClose() throws Exception {
+        AtomicInteger tries = new AtomicInteger();
+        DataSource pool = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class, AutoCloseable.class}, (p, m, a) -> {
+                    if (m.getName().equals("close") && tries.incrementAndGet() == 1) {
+                        throw new SQLException("pool busy");
+                    }
+                    return m.getName().equals("toString") ? "pool" : null;
+                });
+        CircuitBreakerDataSource guarded = CircuitBreakerDataSource.builder(pool).breaker(CircuitBreaker.ofDefaults("pool-db"))
+                .watchdog(false).build();
+
+        assertThatThrownBy(guarded::close).hasMessage("pool busy");
+        guarded.close();
+        guarded.close();
+
+        assertThat(tries).hasValue(2);
     }
 
     @Test

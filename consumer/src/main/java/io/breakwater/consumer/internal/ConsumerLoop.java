@@ -105,6 +105,7 @@ public final class ConsumerLoop<K, V> {
             LOG.error("Consumer '{}': record {}@{} cannot be deserialized and is dropped: {}", name(), e.topicPartition(),
                     e.offset(), Throwables.describe(e.getCause() == null ? e : e.getCause()));
             consumer.seek(e.topicPartition(), e.offset() + 1);
+            ledger.skipped(e.topicPartition(), e.offset());   // committed past it, so that it is not met again
             counters.dropped++;
             return ConsumerRecords.empty();
         }

@@ -43,8 +43,8 @@ public final class DeadLetterTopic<K, V> implements FailedRecordHandler<K, V> {
             throw new IllegalArgumentException("topic must be a Kafka topic name (1 to 249 of [a-zA-Z0-9._-], not '.' or '..'), "
                     + "but was '" + Throwables.sanitize(topic) + "'");
         }
-        if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-            throw new IllegalArgumentException("sendTimeout must be > 0, but was " + sendTimeout);
+        if (sendTimeout.isNegative() || sendTimeout.isZero() || sendTimeout.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("sendTimeout must be in (0, 1 day], but was " + sendTimeout);
         }
         this.timeoutNanos = sendTimeout.toNanos();
     }

@@ -194,6 +194,11 @@ public final class Gate {
         }
     }
 
+    /** Whether the breaker is DISABLED: it passes every call and never opens. */
+    public boolean disabled() {
+        return breaker.state() == CircuitBreakerState.DISABLED;
+    }
+
     /** Whether the breaker rejects calls now. */
     public boolean rejecting() {
         return breaker.state().rejectsCalls();

@@ -3,6 +3,7 @@ package io.breakwater.consumer.internal;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +38,19 @@ final class Ledger {
     void handled(ConsumerRecord<?, ?> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         handled.put(tp, new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
+        attempts.remove(tp);
+    }
+
+    /**
+     * The record at {@code offset} of {@code tp} was skipped (Kafka could not deserialize it): the poll stopped there,
+     * so every record before it came in earlier rounds and was handled (one that was not is sought back to, and the
+     * poll would not have reached this one). Its offset may be committed past it.
+     */
+    void skipped(TopicPartition tp, long offset) {
+        OffsetAndMetadata before = handled.get(tp);
+        if (before == null || before.offset() <= offset) {
+            handled.put(tp, new OffsetAndMetadata(offset + 1, Optional.empty(), ""));
+        }
         attempts.remove(tp);
     }
 

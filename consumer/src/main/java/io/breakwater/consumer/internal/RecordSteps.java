@@ -52,6 +52,9 @@ final class RecordSteps<K, V> {
     private final int maxAttempts;
     private final int maxAttemptsInAll;
     private final AtomicBoolean predicateWarned = new AtomicBoolean();
+    private final long retryBackoffMillis;
+    // The transitions the breaker had made when a failure while DISABLED was last logged: once per DISABLED period.
+    private long disabledWarnedAt = -1;
 
     RecordSteps(LoopSettings<K, V> settings, Gate gate, Ledger ledger, HandlerWatch watch, LoopCounters counters) {
         this.name = settings.name();
@@ -64,6 +67,7 @@ final class RecordSteps<K, V> {
         this.failedRecords = settings.failedRecordHandler();
         this.maxAttempts = settings.maxAttempts();
         this.maxAttemptsInAll = (int) Math.min(Integer.MAX_VALUE, (long) maxAttempts * ATTEMPTS_IN_ALL_FACTOR);
+        this.retryBackoffMillis = settings.retryBackoff().toMillis();
     }
 
     /** Handles {@code record} with {@code work} if the gate admits it. */
@@ -200,6 +204,13 @@ final class RecordSteps<K, V> {
             }
             counters.handlerFailures++;
             Ledger.Attempts attempts = ledger.failedAttempt(record, gate.transitions(), gate.successes());
+            if (attempts.inAll < maxAttemptsInAll && gate.disabled()) {
+                // A DISABLED breaker never opens, so failures in a row cannot tell an outage from a poison record:
+                // the loop backs off and tries again, and hands the record over only after its attempts in all.
+                warnDisabledOnce(record, failure);
+                gate.backOff();
+                return Step.BACK_OFF;
+            }
             if (attempts.inRow < maxAttempts && attempts.inAll < maxAttemptsInAll) {
                 return Step.RETRY;
             }
@@ -211,6 +222,17 @@ final class RecordSteps<K, V> {
             gate.ignored(admission);
         }
         return toFailedRecords(record, failure);
+    }
+
+    private void warnDisabledOnce(ConsumerRecord<K, V> record, Throwable failure) {
+        long transitions = gate.transitions();
+        if (disabledWarnedAt != transitions) {
+            disabledWarnedAt = transitions;
+            LOG.warn("Consumer '{}': record {}-{}@{} failed while the breaker is DISABLED, which cannot open in an outage; "
+                    + "the loop pauses {} ms between tries, and hands a record over after {} tries ({})", name,
+                    record.topic(), record.partition(), record.offset(), retryBackoffMillis, maxAttemptsInAll,
+                    Throwables.describe(failure));
+        }
     }
 
     /**
@@ -229,6 +251,12 @@ final class RecordSteps<K, V> {
                 // attempt of the handler's; the record stays unhandled and the loop ends like a close.
                 Thread.currentThread().interrupt();
                 return Step.INTERRUPTED;
+            }
+            if (isRefusal(e)) {
+                // The failed-record handler's own resource refused (a guarded dead-letter producer whose breaker is
+                // open): no try of the handler's; the loop backs off and the record comes again.
+                gate.backOff();
+                return Step.BACK_OFF;
             }
             int attempts = ledger.failedHandOver(record);
             if (attempts < maxAttempts) {

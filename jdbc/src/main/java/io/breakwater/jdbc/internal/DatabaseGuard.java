@@ -1,6 +1,7 @@
 package io.breakwater.jdbc.internal;
 
 import io.breakwater.breaker.CircuitBreaker;
+import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.Permit;
 import io.breakwater.breaker.watch.CallTracker;
@@ -77,14 +78,45 @@ public final class DatabaseGuard {
         return run(begin(call, Kind.CONNECT), invocation);
     }
 
-    /** A statement's execution or a commit, named {@code call}. */
-    public <T> T execute(String call, Invocation<T> invocation) throws Throwable {
-        return run(begin(call, Kind.EXECUTE), invocation);
+    /** A statement's execution or a commit on the connection {@code link}, named {@code call}. */
+    public <T> T execute(String call, Link link, Invocation<T> invocation) throws Throwable {
+        return run(begin(call, Kind.EXECUTE), link, invocation);
     }
 
-    /** A call that is never refused (a rollback, a close), named {@code call}. */
-    public <T> T watch(String call, Invocation<T> invocation) throws Throwable {
-        return run(begin(call, Kind.WATCH), invocation);
+    /** A call on the connection {@code link} that is never refused (a rollback, a close), named {@code call}. */
+    public <T> T watch(String call, Link link, Invocation<T> invocation) throws Throwable {
+        return run(begin(call, Kind.WATCH), link, invocation);
+    }
+
+    /**
+     * What the guard knows of one connection: whether a failure that broke it (SQL state class 08) counted already, and
+     * whether its caller closed it. One connection that broke is one failure: what fails on it after that (the rollback and
+     * the {@code setAutoCommit} that clean up after a failed statement, a retry on it, a use after close, which pools
+     * and drivers answer with "connection is closed", SQL state 08003, without asking the database) does not count
+     * again. Other failures (insufficient resources, class 53, say) leave the connection usable, and each counts.
+     */
+    public static final class Link {
+        private volatile boolean broken;
+        private volatile boolean closedByCaller;
+
+        /** Whether {@code failure} says the connection is broken: SQL state class 08, within a few causes. */
+        static boolean breaks(Throwable failure) {
+            Throwable t = failure;
+            for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+                if (t instanceof java.sql.SQLException e && e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * The caller closed the connection: what fails on it from now on is the caller's use after close, which says
+         * nothing of the database (as a duplicate key says nothing).
+         */
+        public void closed() {
+            closedByCaller = true;
+        }
     }
 
     private Tracked begin(String call, Kind kind) throws CircuitBreakerOpenSqlException {
@@ -107,11 +139,15 @@ public final class DatabaseGuard {
     }
 
     private <T> T run(Tracked t, Invocation<T> invocation) throws Throwable {
+        return run(t, null, invocation);
+    }
+
+    private <T> T run(Tracked t, Link link, Invocation<T> invocation) throws Throwable {
         T result;
         try {
             result = invocation.invoke();
         } catch (Throwable e) {
-            failed(t, e);
+            failed(t, e, link);
             throw e;
         }
         succeeded(t);
@@ -135,18 +171,25 @@ public final class DatabaseGuard {
         }
     }
 
-    private void failed(Tracked t, Throwable failure) {
-        boolean counts = !isClosed() && counts(failure);
+    private void failed(Tracked t, Throwable failure, Link link) {
+        boolean counts = !isClosed() && (link == null || !link.closedByCaller) && counts(failure);
         if (counts) {
-            tracker.failed(t, clock.nanoTime());
+            tracker.failed(t, clock.nanoTime());   // evidence for the stall check, even on a connection spent already
         } else {
             tracker.neutral(clock.nanoTime());   // the caller's own error (a duplicate key): it ends a failing run
+        }
+        if (link != null && counts) {
+            boolean broken = link.broken;
+            link.broken |= Link.breaks(failure);
+            counts = !broken;   // the failure that broke the connection counts, not the cleanup or retries behind it
         }
         if (!tracker.answer(t)) {
             return; // the watchdog counted it already
         }
         if (t.permit == null) {
-            if (counts) {
+            // A watched call has no permit: counted only while CLOSED (in HALF_OPEN it would answer a trial's permit,
+            // and a cleanup after a failed trial must not decide the trials).
+            if (counts && breaker.state() == CircuitBreakerState.CLOSED) {
                 breaker.recordFailure(failure, clock.nanoTime() - t.startNanos());
             }
         } else if (counts) {

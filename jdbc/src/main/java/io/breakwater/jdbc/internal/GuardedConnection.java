@@ -13,6 +13,8 @@ import java.sql.Statement;
  */
 public final class GuardedConnection extends JdbcProxy {
 
+    private final DatabaseGuard.Link link = new DatabaseGuard.Link();
+
     private GuardedConnection(Connection delegate, DatabaseGuard guard) {
         super(delegate, guard);
     }
@@ -26,29 +28,34 @@ public final class GuardedConnection extends JdbcProxy {
     Object handle(Object proxy, Method method, Object[] args) throws Throwable {
         switch (method.getName()) {
             case "commit":
-                return guard.execute("commit()", () -> call(method, args));
+                return guard.execute("commit()", link, () -> call(method, args));
             case "setAutoCommit":
                 // Turned on, it commits a transaction left open (JDBC says so), so it may wait for the database; it is
                 // also how a caller cleans up after a rollback, so it is watched, never refused, as rollback() is.
-                return guard.watch("setAutoCommit(" + args[0] + ")", () -> call(method, args));
+                return guard.watch("setAutoCommit(" + args[0] + ")", link, () -> call(method, args));
             case "setSavepoint", "releaseSavepoint":
-                return guard.watch(method.getName() + "()", () -> call(method, args));
+                return guard.watch(method.getName() + "()", link, () -> call(method, args));
             case "rollback":
-                return guard.watch(args == null ? "rollback()" : "rollback(savepoint)", () -> call(method, args));
+                return guard.watch(args == null ? "rollback()" : "rollback(savepoint)", link, () -> call(method, args));
             case "close":
-                return guard.watch("close()", () -> call(method, args));
+                try {
+                    return guard.watch("close()", link, () -> call(method, args));
+                } finally {
+                    link.closed();
+                }
             case "createStatement":
-                return GuardedStatement.wrap(Statement.class, (Statement) call(method, args), (Connection) proxy, guard);
+                return GuardedStatement.wrap(Statement.class, (Statement) call(method, args), (Connection) proxy, guard,
+                        link);
             case "prepareStatement":
                 // Watched, not asked: a driver that prepares on the server (MySQL's server-side statements, say) waits
                 // for the database here, while pgjdbc does not reach it until the statement's first execution.
                 return GuardedStatement.wrap(PreparedStatement.class,
-                        guard.watch("prepareStatement()", () -> (PreparedStatement) call(method, args)), (Connection) proxy,
-                        guard);
+                        guard.watch("prepareStatement()", link, () -> (PreparedStatement) call(method, args)),
+                        (Connection) proxy, guard, link);
             case "prepareCall":
                 return GuardedStatement.wrap(CallableStatement.class,
-                        guard.watch("prepareCall()", () -> (CallableStatement) call(method, args)), (Connection) proxy,
-                        guard);
+                        guard.watch("prepareCall()", link, () -> (CallableStatement) call(method, args)),
+                        (Connection) proxy, guard, link);
             default:
                 return call(method, args);
         }
