@@ -25,10 +25,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Events per second on each path: 1 to 5000 (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--threads", defaultValue = "4", paramLabel = "N",
+    @Option(names = "--threads", paramLabel = "N",
             description = "Publisher threads on each path, sharing the rate, like a service's request threads: 1 to 64, and "
-                    + "at most --rate (default: ${DEFAULT-VALUE}).")
-    int threads;
+                    + "at most --rate (default: 4, or --rate when that is lower).")
+    Integer threads;
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
             description = "Use this cluster instead of the embedded broker (no faults are injected then). The demo creates "
@@ -54,6 +54,9 @@ final class DemoCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         if (rate < 1 || rate > 5_000) {
             throw new CommandLine.ParameterException(cmd, "--rate must be in [1, 5000], but was " + rate);
+        }
+        if (threads == null) {
+            threads = Math.min(4, rate);   // a rate below the default's four threads is no mistake of the user's
         }
         if (threads < 1 || threads > 64 || threads > rate) {
             throw new CommandLine.ParameterException(cmd, "--threads must be in [1, 64] and at most --rate, but was " + threads);

@@ -102,8 +102,9 @@ final class StatusCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(client)) {
             Set<String> topics = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!topics.contains(topic)) {
-                err.println("Topic '" + topic + "' does not exist on " + bootstrap
-                        + ": no Breakwater instance has published its status there yet.");
+                // Kafka lists only the topics the principal may Describe: a topic without that right looks absent.
+                err.println("Topic '" + topic + "' does not exist on " + bootstrap + ", or this principal may not "
+                        + "Describe it: no Breakwater instance has published its status there yet, or the ACLs hide it.");
                 return 1;
             }
         }
@@ -142,6 +143,9 @@ final class StatusCommand implements Callable<Integer> {
                     if (event != null) {
                         out.println(json ? new String(StatusEventCodec.encode(event), StandardCharsets.UTF_8) : line(event));
                         out.flush();
+                        if (out.checkError()) {
+                            break;   // the output closed (a pipe whose reader ended, as | head does): nothing to print to
+                        }
                     }
                     long lost = events.takeDropped();
                     if (lost > 0) {
@@ -197,6 +201,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static String line(StatusEvent e) {
-        return String.format("%-24s %-24s %-12s %-24s %s", e.instance(), e.breaker(), e.to(), e.at(), e.reason());
+        return String.format("%-24s %-24s %-12s %-24s %s", FleetTable.printable(e.instance()),
+                FleetTable.printable(e.breaker()), e.to(), e.at(), FleetTable.printable(e.reason()));
     }
 }

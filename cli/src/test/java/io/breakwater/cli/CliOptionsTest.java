@@ -55,6 +55,21 @@ class CliOptionsTest {
         }
     }
 
+    /** The default of four threads follows a lower rate: --rate 2 alone is no mistake. Given, --threads is checked. */
+    @Test
+    void aRateBelowTheDefaultThreadsTakesThatManyThreadsButAGivenThreadCountAboveTheRateIsRefused() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            String port = Integer.toString(taken.getLocalPort());
+            CliRun run = cli("demo", "--rate", "2", "--metrics-port", port);
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).as("past the threads' check, up to the port's").contains("--metrics-port " + port)
+                    .doesNotContain("--threads must");
+            run = cli("demo", "--rate", "2", "--threads", "3", "--metrics-port", port);
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("--threads must be in [1, 64] and at most --rate, but was 3");
+        }
+    }
+
     @Test
     void anEmptyBootstrapServerIsRefusedByTheDemoAsByStatus() {
         for (String[] args : new String[][] {{"demo", "--bootstrap-server", ""}, {"status", "--bootstrap-server", " "}}) {
@@ -176,6 +191,19 @@ class CliOptionsTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("Cannot create a Kafka client with the settings of --command-config")
                 .doesNotContain("hunter2").doesNotContain("Cannot use bootstrap server");
+    }
+
+    /** Kafka's message about a JAAS line it cannot read quotes the word it stopped at: a part of the password here. */
+    @Test
+    void aJaasLineWithAQuoteInsideThePasswordPrintsNoPartOfIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config="
+                + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\" "
+                + "password=\"Tr0ub\"ador-Horse\";\n");
+        CliRun run = cli("status", "--bootstrap-server", "127.0.0.1:1", "--command-config", file.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("Cannot create a Kafka client with the settings of --command-config")
+                .contains("****").doesNotContain("ador").doesNotContain("Tr0ub");
     }
 
     @Test

@@ -20,12 +20,17 @@ public final class JaasOptions {
 
     /** The options that name who logs in, in the order they are looked for: SCRAM and PLAIN, OAUTHBEARER, Kerberos. */
     private static final List<String> USER_OPTIONS = List.of("username", "clientId", "principal");
-    private static final JaasOptions NONE = new JaasOptions(Map.of());
+    private static final JaasOptions NONE = new JaasOptions(Map.of(), List.of());
+    // Words of a JAAS line that are never secrets: its control flags.
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("required", "requisite", "sufficient", "optional");
 
     private final Map<String, String> options;
+    // The words of a line Kafka could not read: which of them is a password cannot be told, so each may be one.
+    private final List<String> unreadWords;
 
-    private JaasOptions(Map<String, String> options) {
+    private JaasOptions(Map<String, String> options, List<String> unreadWords) {
         this.options = options;
+        this.unreadWords = unreadWords;
     }
 
     /**
@@ -47,10 +52,12 @@ public final class JaasOptions {
                     options.put(name, value.toString());
                 }
             });
-            return new JaasOptions(Map.copyOf(options));
+            return new JaasOptions(Map.copyOf(options), List.of());
         } catch (RuntimeException | LinkageError e) {
-            // Kafka's message may quote the text, a password included: it is dropped, not logged.
-            return NONE;
+            // Kafka's message may quote the text, a password included: it is dropped, not logged. Kafka's message
+            // about the line may also quote a word of it (the part of a password after a stray quote, say), so
+            // every word of the line but its login module and flags counts as a secret.
+            return new JaasOptions(Map.of(), words(text));
         }
     }
 
@@ -73,9 +80,25 @@ public final class JaasOptions {
         return null;
     }
 
-    /** The values of the options whose names say they are secrets ({@code password}, {@code clientSecret}...). */
+    private static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
+        String[] parts = text.trim().split("[\\s\"'=;]+");
+        for (int i = 1; i < parts.length; i++) {   // the first is the login module's class
+            // Shorter words would mask letters all over a message; a part of a password that short gives little away.
+            if (parts[i].length() >= 3 && !FLAGS.contains(parts[i].toLowerCase(java.util.Locale.ROOT))) {
+                words.add(parts[i]);
+            }
+        }
+        return List.copyOf(words);
+    }
+
+    /**
+     * The values of the options whose names say they are secrets ({@code password}, {@code clientSecret}...); for a
+     * line Kafka cannot read, every word of it of three characters or more but its login module and flags (any may
+     * be part of a password).
+     */
     public List<String> secretValues() {
-        List<String> secrets = new ArrayList<>();
+        List<String> secrets = new ArrayList<>(unreadWords);
         options.forEach((name, value) -> {
             if (ClientSecrets.secretName(name)) {
                 secrets.add(value);

@@ -50,4 +50,14 @@ class ClientSecretsTest {
         assertThat(ClientSecrets.of(null).mask("x")).isEqualTo("x");
         assertThat(secrets.mask(null)).isNull();
     }
+
+    @Test
+    void everyWordOfAJaasLineKafkaCannotReadIsMaskedButItsModuleAndFlags() {
+        // A stray quote inside the password: Kafka's parser stops at "ador-Horse" and names it in its message.
+        ClientSecrets secrets = ClientSecrets.of(Map.of("sasl.jaas.config", "org.apache.kafka.common.security.plain."
+                + "PlainLoginModule required username=\"alice\" password=\"Tr0ub\"ador-Horse\";"));
+        assertThat(secrets.mask("Value not specified for key 'ador-Horse' in JAAS config; Tr0ub; required"))
+                .isEqualTo("Value not specified for key '****' in JAAS config; ****; required");
+        assertThat(secrets.mask("PlainLoginModule a b")).isEqualTo("PlainLoginModule a b");
+    }
 }

@@ -68,9 +68,26 @@ class JaasOptionsTest {
                 "garbage \"\\", SCRAM + "username=\"a\"; " + SCRAM + "username=\"b\";", SCRAM + "username=;", "", "  "}) {
             JaasOptions options = JaasOptions.of(text);
             assertThat(options.user()).as(text).isNull();
-            assertThat(options.secretValues()).as(text).isEmpty();
         }
         assertThat(JaasOptions.of(null).user()).isNull();
+        assertThat(JaasOptions.of(null).secretValues()).isEmpty();
+        assertThat(JaasOptions.of(" ").secretValues()).isEmpty();
+    }
+
+    /**
+     * Which word of a line Kafka cannot read is a password cannot be told, and Kafka's message may quote one: each of
+     * three characters or more counts as a secret, but the login module and its flag.
+     */
+    @Test
+    void everyWordOfTextKafkaCannotReadButItsModuleAndFlagIsASecret() {
+        assertThat(JaasOptions.of(SCRAM + "username=\"never closed").secretValues())
+                .containsExactly("username", "never", "closed");
+        assertThat(JaasOptions.of(SCRAM + "username=\"alice\" password=\"Tr0ub\"ador-Horse\";").secretValues())
+                .containsExactly("username", "alice", "password", "Tr0ub", "ador-Horse");
+        assertThat(JaasOptions.of(SCRAM + "username=\"u\" password=\"p\"").secretValues()).as("shorter words are left")
+                .containsExactly("username", "password");
+        assertThat(JaasOptions.of(SCRAM + "username=\"u\" password=\"hunter2\";").secretValues()).as("a line Kafka reads")
+                .containsExactly("hunter2");
     }
 
     @Test

@@ -64,8 +64,21 @@ public final class FleetTable {
             default -> state = Ansi.state(e.state(), String.format("%-12s", e.state()), color);
         }
         String counts = e.event().failureCount() + "/" + e.event().successCount();
-        return String.format("%-24s %-24s %s %-10s %-10s %-9s %s", e.instance(), e.breaker(), state,
-                ago(e.event().since(), now), ago(e.lastSeen(), now), counts, reason).stripTrailing();
+        return String.format("%-24s %-24s %s %-10s %-10s %-9s %s", printable(e.instance()), printable(e.breaker()), state,
+                ago(e.event().since(), now), ago(e.lastSeen(), now), counts, printable(reason)).stripTrailing();
+    }
+
+    // Control characters (C0 and C1: escape sequences, line breaks) and bidirectional overrides.
+    private static final java.util.regex.Pattern UNPRINTABLE =
+            java.util.regex.Pattern.compile("[\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]");
+
+    /**
+     * {@code text} read from the status topic, fit for a terminal: every control character (an escape sequence
+     * that would move the cursor or repaint a row, a line break that would forge one) shown as {@code ?}. Anyone
+     * who may write to the topic chooses these texts.
+     */
+    public static String printable(String text) {
+        return text == null ? null : UNPRINTABLE.matcher(text).replaceAll("?");
     }
 
     /** How long before {@code now} {@code at} was: {@code 12 s}, {@code 5 m}, {@code 3 h}, {@code 2 d}. */

@@ -31,11 +31,14 @@ public final class FleetWatch {
         this.options = options;
     }
 
-    /** Shows the fleet until {@link #stop()} (or an interrupt). */
+    /**
+     * Shows the fleet until {@link #stop()}, an interrupt, or the output closes (a pipe whose reader ended, as
+     * {@code | head} does: a {@code PrintWriter} keeps no error but its flag).
+     */
     public void run() throws InterruptedException {
         do {
             draw(Instant.now());
-        } while (!stop.await(options.interval().toMillis(), TimeUnit.MILLISECONDS));
+        } while (!out.checkError() && !stop.await(options.interval().toMillis(), TimeUnit.MILLISECONDS));
     }
 
     public void stop() {

@@ -72,6 +72,18 @@ class FleetTableTest {
         assertThat(lines.get(4)).isEqualTo("(1 stopped breaker(s) not shown: --all shows them)");
     }
 
+    /** Anyone who may write to the status topic chooses these texts: no escape sequence or line break reaches the terminal. */
+    @Test
+    void controlCharactersFromTheTopicAreShownAsQuestionMarks() {
+        List<FleetEntry> forged = FleetEntry.of(List.of(event("trader-\u001b[2J1", "orders\u009b31m",
+                CircuitBreakerState.CLOSED, StatusEvent.Kind.TRANSITION, Duration.ofSeconds(1),
+                "fine\ntrader-9 orders CLOSED\u202e")), Map.of(), NOW, true);
+        List<String> lines = FleetTable.lines(forged, true, NOW, false);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).startsWith("trader-?[2J1 ").contains("orders?31m").endsWith("fine?trader-9 orders CLOSED?");
+        assertThat(FleetTable.printable("plain name-1.x")).isEqualTo("plain name-1.x");
+    }
+
     @Test
     void anEmptyFleetSaysSo() {
         assertThat(FleetTable.lines(List.of(), false, NOW, false)).last().isEqualTo("(no breakers have published yet)");

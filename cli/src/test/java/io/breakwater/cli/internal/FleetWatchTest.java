@@ -56,4 +56,34 @@ class FleetWatchTest {
         assertThat(printed).startsWith("Breakwater fleet   breakwater-status on 127.0.0.1:1   ");
         assertThat(count(printed, "Breakwater fleet")).isGreaterThanOrEqualTo(2);
     }
+
+    /** As {@code status --watch | head -5}: the reader of the pipe ends, and the watch ends too instead of drawing on. */
+    @Test
+    void aWatchWhoseOutputClosesEnds() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        java.io.OutputStream closedPipe = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                writes.incrementAndGet();
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
+            FleetWatch watch = new FleetWatch(reader, new PrintWriter(closedPipe),
+                    new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, false, false, Duration.ofMillis(20)));
+            Thread runner = new Thread(() -> {
+                try {
+                    watch.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            runner.start();
+            runner.join(5_000);
+            boolean alive = runner.isAlive();
+            watch.stop();
+            assertThat(alive).as("still drawing after its output closed").isFalse();
+            assertThat(writes).hasPositiveValue();
+        }
+    }
 }
