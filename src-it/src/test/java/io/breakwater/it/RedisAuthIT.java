@@ -138,6 +138,42 @@ class RedisAuthIT {
         }
     }
 
+    /**
+     * Saves come at transitions only, so the pooled connection may sit idle for hours, and a Redis restart or a
+     * network device's idle timeout closes it: the next save is not lost on it (here Redis closes it: CLIENT KILL,
+     * on this test's own server). The detail key outlives the state key, so that it never expires first.
+     */
+    @Test
+    void aSaveAfterRedisClosedThePooledConnectionStillLands() throws Exception {
+        String name = "idle-" + UUID.randomUUID();
+        java.time.Instant since = java.time.Instant.now();
+        try (RedisStateStore store = RedisStateStore.fromUri(plain(":" + encoded(PASSWORD)));
+             Jedis admin = redis.admin(PASSWORD)) {
+            store.save(name, new io.breakwater.breaker.PersistedState(CircuitBreakerState.FORCED_OPEN, since, null,
+                    "force-open by alice"));
+            assertThat(admin.get(RedisStateStore.stateKey(name))).isEqualTo("FORCED_OPEN");
+            long adminId = admin.clientId();
+            int killed = 0;
+            for (String line : admin.clientList().split("\n")) {
+                long id = Long.parseLong(line.replaceAll("^id=(\\d+) .*", "$1").trim());
+                if (id != adminId) {
+                    killed += (int) admin.clientKill(new redis.clients.jedis.params.ClientKillParams()
+                            .id(Long.toString(id)));
+                }
+            }
+            assertThat(killed).as("the store's pooled connection, closed by Redis").isEqualTo(1);
+
+            store.save(name, new io.breakwater.breaker.PersistedState(CircuitBreakerState.CLOSED, since.plusSeconds(1),
+                    null, "reset by alice"));
+
+            assertThat(admin.get(RedisStateStore.stateKey(name))).isEqualTo("CLOSED");
+            assertThat(store.load(name)).hasValueSatisfying(restored ->
+                    assertThat(restored.state()).isEqualTo(CircuitBreakerState.CLOSED));
+            assertThat(admin.pttl(RedisStateStore.detailKey(name))).as("the detail outlives the state key")
+                    .isGreaterThan(admin.pttl(RedisStateStore.stateKey(name)));
+        }
+    }
+
     @Test
     void aWrongPasswordCountsStoreErrorsAndTheBreakerWorksOn() throws Exception {
         String name = "wrong-password-" + UUID.randomUUID();

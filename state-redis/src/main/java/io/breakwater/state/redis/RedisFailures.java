@@ -41,7 +41,7 @@ final class RedisFailures {
         }
         if ((reply = reply(failure, "NOPERM")) != null) {
             return new IllegalStateException("Redis at " + address + " does not let user '" + user + "' do this (" + reply
-                    + "): the store needs GET and SETEX on the keys circuit_breaker:*", failure);
+                    + "): the store needs GET and SETEX on the keys circuit_breaker:*, and SELECT for a database other than 0", failure);
         }
         SSLException tls = cause(failure, SSLException.class);
         if (tls != null) {

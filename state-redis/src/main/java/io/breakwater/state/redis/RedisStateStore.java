@@ -15,6 +15,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -170,12 +171,40 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         if (state.openUntil() != null) {
             detail.put("openUntil", state.openUntil().toString());
         }
-        try (Jedis jedis = connection()) {
+        String detailJson = JSON.writeValueAsString(detail);
+        onAFreshConnectionIfNeeded(jedis -> {
             // The detail first: it is what a restore reads. A save that fails between the two writes leaves the state
             // key, which only other tools read, one save behind, never the restore (and the failure is reported).
             // MULTI/EXEC would make the two one, but needs rights beyond GET and SETEX that a store's user may lack.
-            jedis.setex(detailKey(breaker), ttlSeconds, JSON.writeValueAsString(detail));
-            jedis.setex(stateKey(breaker), ttlSeconds, state.state().name());
+            // The state key, written a moment later, lives a second less, so that it expires before the detail,
+            // never after: a state key alone would restore as entered now (see load).
+            jedis.setex(detailKey(breaker), ttlSeconds, detailJson);
+            jedis.setex(stateKey(breaker), Math.max(1, ttlSeconds - 1), state.state().name());
+            return null;
+        });
+    }
+
+    /** What one connection does. */
+    @FunctionalInterface
+    private interface OnConnection<T> {
+        T run(Jedis jedis);
+    }
+
+    /**
+     * {@code work} on a pooled connection, and once more on a new one when that connection turns out broken. Saves
+     * come only at transitions, so a pooled connection may sit idle for hours, and a Redis restart, a failover or a
+     * network device's idle timeout (many close idle connections after minutes) leaves it dead: its first command
+     * fails, and Jedis drops it from the pool. Both loads and saves may be done twice (GET, SETEX).
+     */
+    private <T> T onAFreshConnectionIfNeeded(OnConnection<T> work) {
+        try {
+            try (Jedis jedis = connection()) {
+                return work.run(jedis);
+            } catch (JedisConnectionException first) {
+                try (Jedis jedis = connection()) {
+                    return work.run(jedis);
+                }
+            }
         } catch (JedisException e) {
             throw RedisFailures.explained(e, uri);
         }
@@ -183,14 +212,12 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
 
     @Override
     public Optional<PersistedState> load(String breaker) throws Exception {
-        String detail;
-        String state;
-        try (Jedis jedis = connection()) {
-            detail = jedis.get(detailKey(breaker));
-            state = detail == null ? jedis.get(stateKey(breaker)) : null;
-        } catch (JedisException e) {
-            throw RedisFailures.explained(e, uri);
-        }
+        String[] read = onAFreshConnectionIfNeeded(jedis -> {
+            String d = jedis.get(detailKey(breaker));
+            return new String[] {d, d == null ? jedis.get(stateKey(breaker)) : null};
+        });
+        String detail = read[0];
+        String state = read[1];
         if (detail != null) {
             JsonNode json = JSON.readTree(detail);
             JsonNode openUntil = json.get("openUntil");

@@ -141,7 +141,7 @@ class RedisStateStoreTest {
             assertThatThrownBy(() -> store.save("orders", OPEN)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("Redis at redis://127.0.0.1:" + redis.port() + "/0 does not let user 'app' do this (NOPERM "
                             + "User app has no permissions to run the 'setex' command): the store needs GET and SETEX on "
-                            + "the keys circuit_breaker:*");
+                            + "the keys circuit_breaker:*, and SELECT for a database other than 0");
         }
     }
 
