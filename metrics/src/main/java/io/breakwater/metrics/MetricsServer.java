@@ -50,8 +50,18 @@ public final class MetricsServer implements AutoCloseable {
             throw new IllegalArgumentException("port must be in [0, 65535], but was " + port);
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
-        server.createContext("/metrics", exchange -> respond(exchange, 200,
-                "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        server.createContext("/metrics", exchange -> {
+            String body;
+            int status = 200;
+            try {
+                body = registry.scrape();
+            } catch (RuntimeException e) {   // a meter whose function threw, say: an answer all the same
+                LOG.warn("The metrics scrape failed; answering 500", e);
+                status = 500;
+                body = "# the scrape failed: " + e.getClass().getSimpleName() + "\n";
+            }
+            respond(exchange, status, "text/plain; version=0.0.4; charset=utf-8", body);
+        });
         server.createContext("/health", exchange -> {
             int status;
             String body;
@@ -84,6 +94,11 @@ public final class MetricsServer implements AutoCloseable {
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", contentType);
+            if ("HEAD".equals(exchange.getRequestMethod())) {   // headers only: a body would be an error of the server's
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

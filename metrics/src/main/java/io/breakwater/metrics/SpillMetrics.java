@@ -75,6 +75,9 @@ public final class SpillMetrics implements MeterBinder {
                     s -> s.read().replayed());
             counter(meters, "breakwater.spill.append.failures", store, tags,
                     "events whose append to the spill failed (their publishes failed)", s -> s.read().appendFailures());
+            counter(meters, "breakwater.spill.dropped", store, tags,
+                    "spilled events that can never be sent (too large, an invalid record), removed unsent",
+                    s -> s.read().dropped());
         }
     }
 

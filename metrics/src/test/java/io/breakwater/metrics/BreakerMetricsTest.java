@@ -127,6 +127,47 @@ class BreakerMetricsTest {
         }
     }
 
+    /** A load balancer's probe: HEAD answers the status and headers, and the server logs nothing for it. */
+    @Test
+    void aHeadRequestIsAnsweredWithTheStatusAndNoBody() throws Exception {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AtomicBoolean healthy = new AtomicBoolean(false);
+        java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger jdk = java.util.logging.Logger.getLogger("com.sun.net.httpserver");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jdk.addHandler(handler);
+        try (MetricsServer server = MetricsServer.start(0, prometheus, () -> "{\"healthy\":false}", healthy::get)) {
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < 3; i++) {   // the same connection, reused: the HEAD left it in order
+                HttpResponse<String> head = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/health")).method("HEAD",
+                        HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(head.statusCode()).isEqualTo(503);
+                assertThat(head.body()).isEmpty();
+                assertThat(head.headers().firstValue("Content-Type")).hasValue("application/json");
+            }
+            assertThat(get(http, server, "/health").body()).isEqualTo("{\"healthy\":false}");
+        } finally {
+            jdk.removeHandler(handler);
+        }
+        assertThat(warnings).as("the JDK server's warnings").isEmpty();
+    }
+
     private static HttpResponse<String> get(HttpClient http, MetricsServer server, String path)
             throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),

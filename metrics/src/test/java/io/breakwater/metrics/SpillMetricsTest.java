@@ -90,7 +90,7 @@ class SpillMetricsTest {
         Set<String> names = meters.getMeters().stream().map(m -> m.getId().getName()).collect(Collectors.toSet());
         assertThat(names).containsExactlyInAnyOrder("breakwater.spill.pending", "breakwater.spill.pending.bytes",
                 "breakwater.spill.replay.lag", "breakwater.spill.appended", "breakwater.spill.replayed",
-                "breakwater.spill.append.failures");
+                "breakwater.spill.append.failures", "breakwater.spill.dropped");
         assertThat(meters.getMeters()).allSatisfy(m -> assertThat(m.getId().getTag("store")).isEqualTo(storeTag));
         assertThat(storeTag).isEqualTo("sqlite:" + dir.resolve("spill.db").toAbsolutePath());
         assertThat(meters.get("breakwater.spill.replay.lag").gauge().getId().getBaseUnit()).isEqualTo("seconds");
@@ -183,7 +183,8 @@ class SpillMetricsTest {
                 "# TYPE breakwater_spill_replay_lag_seconds gauge", "breakwater_spill_replay_lag_seconds" + tag + " ",
                 "# TYPE breakwater_spill_appended_total counter", "breakwater_spill_appended_total" + tag + " 1.0",
                 "# TYPE breakwater_spill_replayed_total counter", "breakwater_spill_replayed_total" + tag + " 0.0",
-                "# TYPE breakwater_spill_append_failures_total counter", "breakwater_spill_append_failures_total" + tag + " 0.0");
+                "# TYPE breakwater_spill_append_failures_total counter", "breakwater_spill_append_failures_total" + tag + " 0.0",
+                "# TYPE breakwater_spill_dropped_total counter", "breakwater_spill_dropped_total" + tag + " 0.0");
     }
 
     @Test
