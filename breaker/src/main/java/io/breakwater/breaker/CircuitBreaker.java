@@ -79,6 +79,11 @@ public final class CircuitBreaker extends PhaseCell {
         }
     }
 
+    /** Whether its saved state is in, or its restore wait over (a later answer comes as a transition); true without a store. */
+    public boolean restoreSettled() {
+        return keeper == null || keeper.settled();
+    }
+
     /** Failures of the state store, to load or to save, since the breaker was created. */
     public long storeErrors() {
         return keeper == null ? 0 : keeper.errors();

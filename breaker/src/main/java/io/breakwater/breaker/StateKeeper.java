@@ -55,6 +55,11 @@ final class StateKeeper {
         }
     }
 
+    /** Whether {@link #restore()} has returned: the saved state was applied, or its wait ended. */
+    boolean settled() {
+        return restored.getCount() == 0;
+    }
+
     /** Waits, at most the restore wait, until {@link #restore()} has returned. */
     void awaitRestored() {
         if (restored.getCount() == 0) {

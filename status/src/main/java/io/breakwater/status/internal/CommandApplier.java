@@ -36,6 +36,8 @@ public final class CommandApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandApplier.class);
     // The reason of a restore of a state a command set: "restored FORCED_OPEN (since <instant>: <id>: force-open by ...".
+    // The reason of a restore of FORCED_OPEN or DISABLED, whatever set it: "restored FORCED_OPEN (since <instant>: ...".
+    private static final Pattern RESTORED_STATE = Pattern.compile("restored (?:FORCED_OPEN|DISABLED) \\(since (\\S+): ");
     private static final Pattern RESTORED_COMMAND =
             Pattern.compile("restored (?:FORCED_OPEN|DISABLED) \\(since \\S+: ([A-Za-z0-9._-]{1,64}): (?:force-open|disable) by ");
 
@@ -128,6 +130,9 @@ public final class CommandApplier {
         // A transition runs the breaker's listeners, here, under this object's lock (not the map's).
         for (Map.Entry<CircuitBreaker, Attachment> e : breakers) {
             CircuitBreaker breaker = e.getKey();
+            if (!breaker.restoreSettled()) {
+                continue;   // a restore within its wait comes without a transition: judged once it is in
+            }
             if (!judged(e.getValue())) {
                 judge(breaker, now, true);
                 continue;
@@ -194,23 +199,52 @@ public final class CommandApplier {
         return true;
     }
 
-    /** A restore that comes late, into the state of a command that no longer holds, is undone. */
+    /**
+     * A restore that comes late, into the state of a command that no longer holds, is undone. The command is the one
+     * the restored reason names, or else (the newest status event of a breaker that stopped cleanly says "stopped",
+     * not which command set its state) the last command for it that set that state and held when the state began.
+     */
     private void restored(CircuitBreaker breaker, StateTransition t) {
         Matcher m = RESTORED_COMMAND.matcher(t.reason());
-        if (!m.lookingAt() || !read.getAsBoolean()) {
+        Matcher state = RESTORED_STATE.matcher(t.reason());
+        if (!state.lookingAt() || !read.getAsBoolean()) {
             return; // not a command's state; or judged at the first tick once read
         }
         synchronized (this) {
             Instant now = now();
             Optional<ControlCommand> holding = holding(breaker.name(), now);
-            if (holding.isPresent() && holding.get().id().equals(m.group(1))) {
+            String id;
+            if (m.lookingAt()) {
+                id = m.group(1);
+            } else {
+                Optional<ControlCommand> setter = ended(breaker.name(), now)
+                        .filter(c -> c.action().target() == t.to() && setWhileItHeld(c, state.group(1)));
+                if (setter.isEmpty()) {
+                    return;   // set by the application itself (a forceOpen of its own), or after the command ended
+                }
+                id = setter.get().id();
+            }
+            if (holding.isPresent() && holding.get().id().equals(id)) {
                 return;
             }
             LOG.info("Breaker '{}' was restored in the state of command {}, which no longer holds; it runs on its own "
-                    + "again", breaker.name(), m.group(1));
-            breaker.reset(m.group(1) + " no longer holds");
+                    + "again", breaker.name(), id);
+            breaker.reset(id + " no longer holds");
             holding.ifPresent(command -> follow(breaker, command));
         }
+    }
+
+    // Whether a state that began at {@code since} (text) may be the one {@code command} set: not before it was issued
+    // (a minute's leeway for the clocks of the operator's machine and this one), not after it expired.
+    private static boolean setWhileItHeld(ControlCommand command, String since) {
+        Instant began;
+        try {
+            began = Instant.parse(since);
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+        return !began.isBefore(command.issuedAt().minusSeconds(60))
+                && (command.expiresAt() == null || began.isBefore(command.expiresAt()));
     }
 
     private List<ControlCommand> candidates(Map<String, ControlCommand> commands, String breaker) {

@@ -279,4 +279,89 @@ class CommandApplierTest {
         assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
         assertThat(seen.get(seen.size() - 1).reason()).isEqualTo(force.id() + " was withdrawn");
     }
+
+    /**
+     * A rolling deploy after a force-open: the clean stop published "stopped" (FORCED_OPEN), the command then
+     * expired, and the bus's new stream breaker is attached before its registry restores it. The store answers
+     * within the restore wait (no transition), after the watchdog's first tick: the breaker is judged once its state
+     * is in, and reset, though the restored reason names no command.
+     */
+    @Test
+    void aRestoreWithinItsWaitThatLandsAfterTheFirstTickIsJudgedStillAndTheStateOfAnExpiredCommandEnds()
+            throws Exception {
+        ControlCommand expired = issue(Action.FORCE_OPEN, null, Duration.ofMinutes(15));
+        clock.advance(Duration.ofSeconds(1));
+        PersistedState stopped = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
+        clock.advance(Duration.ofMinutes(20));
+        applier.put(expired);
+        CountDownLatch answer = new CountDownLatch(1);
+        io.breakwater.breaker.CircuitBreakerRegistry registry = new io.breakwater.breaker.CircuitBreakerRegistry();
+        registry.forEachBreaker(applier::attach);
+        CircuitBreakerConfig config = CircuitBreakerConfig.builder("orders").clock(clock)
+                .stateRestoreWait(Duration.ofSeconds(30)).stateStore(new io.breakwater.breaker.BreakerStateStore() {
+                    @Override
+                    public void save(String breaker, PersistedState state) {
+                    }
+
+                    @Override
+                    public Optional<PersistedState> load(String breaker) throws InterruptedException {
+                        answer.await();
+                        return Optional.of(stopped);
+                    }
+                }).build();
+        java.util.concurrent.CompletableFuture<CircuitBreaker> created =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> registry.getOrCreate("orders", config));
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("orders").isPresent());
+        CircuitBreaker restarted = registry.get("orders").orElseThrow();
+        apply();   // the watchdog's first tick, while the registry still waits for the store
+
+        answer.countDown();
+        created.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(restarted.state()).as("restored without a transition").isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        apply();
+
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
+    }
+
+    /** The same, when the store answers after the wait (a transition), with the reason of a clean stop. */
+    @Test
+    void aLateRestoreOfACleanStopIntoTheStateOfAnExpiredCommandIsUndone() {
+        ControlCommand expired = issue(Action.FORCE_OPEN, null, Duration.ofMinutes(15));
+        clock.advance(Duration.ofSeconds(1));
+        PersistedState stopped = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
+        clock.advance(Duration.ofMinutes(20));
+        applier.put(expired);
+        CountDownLatch answer = new CountDownLatch(1);
+        CircuitBreaker restarted = restored(stopped, answer, Duration.ofMillis(1));
+        applier.attach(restarted);
+        apply();
+
+        answer.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+        assertThat(seen).extracting(StateTransition::to)
+                .containsExactly(CircuitBreakerState.FORCED_OPEN, CircuitBreakerState.CLOSED);
+        assertThat(seen.get(1).reason()).isEqualTo(expired.id() + " no longer holds");
+    }
+
+    /** A force-open of the application's own, begun after the last command ended, is restored and left alone. */
+    @Test
+    void aLateRestoreOfAForceOpenBegunAfterTheCommandExpiredIsKept() {
+        ControlCommand expired = issue(Action.FORCE_OPEN, null, Duration.ofMinutes(15));
+        clock.advance(Duration.ofMinutes(30));
+        PersistedState own = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
+        clock.advance(Duration.ofMinutes(1));
+        applier.put(expired);
+        CountDownLatch answer = new CountDownLatch(1);
+        CircuitBreaker restarted = restored(own, answer, Duration.ofMillis(1));
+        applier.attach(restarted);
+        apply();
+
+        answer.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+        apply();
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        assertThat(seen).hasSize(1);
+    }
 }
