@@ -142,7 +142,18 @@ public final class Demo {
         CircuitBreaker interceptorBreaker = CircuitBreakerRegistry.global().get(INTERCEPTED).orElseThrow();
         List<CircuitBreaker> breakers = List.of(eventBus.transportBreaker(), eventBus.channelBreaker(BusPath.STREAM),
                 interceptorBreaker);
-        DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
+        try {
+            DemoProducers.warmUp(servers, eventBus, withInterceptor, plainProducer);
+        } catch (Exception e) {   // a cluster of the user's that refuses the topics, or answers no send in time
+            withInterceptor.close(Duration.ZERO);
+            plainProducer.close(Duration.ZERO);
+            busPath.close();
+            status.close(Duration.ofSeconds(5));   // so that the instance shows as stopped, not stale
+            throw new Reachability.UnreachableException("The demo could not start on " + servers + ": "
+                    + (e instanceof java.util.concurrent.TimeoutException ? "a topic or a first send was not answered within "
+                    + "30 s" : io.breakwater.breaker.Throwables.describe(e)) + ". It needs to create (or find) the topics breakwater-demo-* with "
+                    + "3 partitions, and to write to them.", e);
+        }
         HandOffFloor handOff = new HandOffFloor(floor);   // warmed up too, before the run starts
         busPath.startCounting();
         start = System.nanoTime();   // before any transition can be stamped
