@@ -128,7 +128,7 @@ public final class BreakwaterConfig extends AbstractConfig {
 
     public static final String STATE_RESTORE_TIMEOUT_MS_CONFIG = PREFIX + "state.restore.timeout.ms";
     public static final String STATE_RESTORE_TIMEOUT_MS_DOC = "How long configure() may wait to read the status topic "
-            + "when restoring; after it, the breaker starts from what was read, or CLOSED.";
+            + "when restoring; a read not done by then restores nothing, and the breaker starts CLOSED.";
 
     public static final String STATE_TTL_MS_CONFIG = PREFIX + "state.ttl.ms";
     public static final String STATE_TTL_MS_DOC = "Saved state older than this is ignored when restoring.";

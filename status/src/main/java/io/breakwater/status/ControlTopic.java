@@ -94,8 +94,9 @@ public final class ControlTopic {
         String where = topic + " on " + client.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
         String why = switch (found) {
             case READY_COMPACTED, READY_NOT_COMPACTED, READY_UNKNOWN -> null;
-            case MISSING -> "the control topic " + where + " does not exist and this client may not create it; create "
-                    + "it compacted (cleanup.policy=compact, one partition) or allow Create on it";
+            case MISSING -> "the control topic " + where + " does not exist and this client may not create it (or the "
+                    + "cluster refused to: see the log); create it compacted (cleanup.policy=compact, one partition) or "
+                    + "allow Create on it";
             case UNKNOWN -> "cannot tell whether the control topic " + where + " exists: this client may neither "
                     + "DescribeConfigs nor Describe it; see the ACLs in the README, \"Operating a fleet\"";
             case NOT_YET -> "";

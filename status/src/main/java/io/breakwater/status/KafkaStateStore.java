@@ -123,7 +123,12 @@ public final class KafkaStateStore implements BreakerStateStore {
                 String prefix = instanceId + "/";
                 while (partitions.stream().anyMatch(p -> consumer.position(p, left(deadline)) < end.get(p))) {
                     if (System.nanoTime() - deadline > 0) {
-                        LOG.warn("Read only part of the status topic {} within {}; restoring from what was read", topic, wait);
+                        // What was read is the log's older part: a later event (a reset after a force-open, say) may
+                        // be in the rest, so restoring from it could bring back a state that ended.
+                        LOG.warn("Read only part of the status topic {} within {}; restoring nothing: breakers of "
+                                + "instance {} start CLOSED (a longer breakwater.state.restore.timeout.ms reads it all)",
+                                topic, wait, instanceId);
+                        found.clear();
                         break;
                     }
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(left(deadline))) {

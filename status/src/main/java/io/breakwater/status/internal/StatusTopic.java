@@ -106,6 +106,11 @@ public final class StatusTopic {
         Config config = admin.describeConfigs(List.of(resource)).all().get(millis, TimeUnit.MILLISECONDS).get(resource);
         ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         boolean compacted = policy != null && policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+        if (compacted && policy.value().contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            LOG.warn("{} {} has cleanup.policy={}: records older than its retention are deleted too, so breakers that do "
+                    + "not move for that long drop out of it, and so do commands meant to hold for good", capitalized(what),
+                    topic, policy.value());
+        }
         if (!compacted) {
             LOG.warn("{} {} exists with cleanup.policy={}, not compact: it will grow without bound and readers will replay "
                     + "every record; using it anyway", capitalized(what), topic, policy == null ? "?" : policy.value());
@@ -149,6 +154,14 @@ public final class StatusTopic {
             }
             if (e.getCause() instanceof AuthorizationException) {
                 LOG.warn("The {} {} does not exist and may not be created here ({})", what, topic, e.getCause().toString());
+                return Found.MISSING;
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.ApiException
+                    && !(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+                // The cluster answered and refused, for good: a create policy, a replication factor above its brokers,
+                // a setting it refuses. Trying again would not help, and "no answer" would be the wrong word for it.
+                LOG.warn("The {} {} does not exist and the cluster refused to create it ({}); create it by hand, "
+                        + "compacted (cleanup.policy=compact)", what, topic, e.getCause().toString());
                 return Found.MISSING;
             }
             throw e;
