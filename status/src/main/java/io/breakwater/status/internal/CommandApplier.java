@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The commands of the control topic, as read so far (the newest per key), and the breakers of one instance that follow
  * them. A command that holds for a breaker (see {@link ControlCommand}) is applied once per breaker name, and only to a
- * state older than the command: a breaker that moved on its own after the command was issued (such as one that opened,
- * or was restored OPEN, after a reset) is left alone; a CLOSED breaker (a new one, too) follows a force-open or a
- * disable. When a command it applied ends (expired, replaced, or withdrawn by a tombstone) and the breaker is still in
+ * state older than the command: a breaker that moved on its own after a reset was issued (such as one that opened,
+ * or was restored OPEN) is left alone; a force-open or a disable is followed by a breaker in a state it moved to by
+ * itself (CLOSED, a new one too, OPEN or HALF_OPEN), whenever it moved, but not by one forced open or disabled by hand
+ * since it was issued. When a command it applied ends (expired, replaced, or withdrawn by a tombstone) and the breaker is still in
  * the state it set, the breaker is reset to run on its own; so is a breaker restored in the state of a command that no
  * longer holds. The command's reason ({@code "<id>: force-open by <who> ..."}) is the reason of each transition, so
  * the status topic says who did it. Thread-safe.
@@ -179,15 +180,19 @@ public final class CommandApplier {
 
     /**
      * Applies {@code command} to {@code breaker} if its state is older than the command, or was set by the command it
-     * replaces, or is CLOSED for a force-open or a disable; true if it moved.
+     * replaces, or is one the breaker moved to by itself (CLOSED, OPEN, HALF_OPEN) for a force-open or a disable; true
+     * if it moved.
      */
     private boolean follow(CircuitBreaker breaker, ControlCommand command) {
         ControlCommand replaced = applied.put(breaker.name(), command);
         CircuitBreakerSnapshot now = breaker.snapshot();
         boolean older = command.issuedAt().isAfter(now.since());
         boolean ours = replaced != null && now.state() == replaced.action().target();
-        boolean closed = now.state() == CircuitBreakerState.CLOSED && command.action() != ControlCommand.Action.RESET;
-        if (now.state() == command.action().target() || !(older || ours || closed)) {
+        // A force-open or a disable holds over the breaker's own moves (a flapping breaker that opened again a moment
+        // after the command was issued): only a state set by hand (forced open, disabled) since then is left alone.
+        boolean ownMove = now.state() != CircuitBreakerState.FORCED_OPEN && now.state() != CircuitBreakerState.DISABLED
+                && command.action() != ControlCommand.Action.RESET;
+        if (now.state() == command.action().target() || !(older || ours || ownMove)) {
             return false;
         }
         LOG.info("Breaker '{}' follows command {}", breaker.name(), command.reason());

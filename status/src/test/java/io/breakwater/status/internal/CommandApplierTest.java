@@ -364,4 +364,35 @@ class CommandApplierTest {
         assertThat(restarted.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
         assertThat(seen).hasSize(1);
     }
+
+    /**
+     * A flapping breaker opens again by itself a moment after a force-open was issued, before the follower applies it:
+     * the command holds over the breaker's own moves (it was dropped for good). A state set by hand since is left alone.
+     */
+    @Test
+    void aForceOpenHoldsOverABreakerThatOpenedByItselfAfterItWasIssued() {
+        applier.attach(orders);
+        ControlCommand force = issue(Action.FORCE_OPEN, null, null);
+        clock.advance(Duration.ofMillis(300));
+        orders.recordFailure(new java.io.IOException("down"));   // opens, after the command was issued
+        for (int i = 0; i < 10 && orders.state() == CircuitBreakerState.CLOSED; i++) {
+            orders.recordFailure(new java.io.IOException("down"));
+        }
+        assertThat(orders.state()).isEqualTo(CircuitBreakerState.OPEN);
+        applier.put(force);
+
+        apply();
+
+        assertThat(orders.state()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+        assertThat(seen.get(seen.size() - 1).reason()).isEqualTo(force.reason());
+
+        CircuitBreaker other = breaker("orders-2");
+        ControlCommand disable = ControlCommand.issue(Action.DISABLE, "orders-2", null, "alice", null, clock.instant());
+        clock.advance(Duration.ofMillis(1));
+        other.forceOpen("by hand");
+        applier.attach(other);
+        applier.put(disable);
+        apply();
+        assertThat(other.state()).as("set by hand after the command").isEqualTo(CircuitBreakerState.FORCED_OPEN);
+    }
 }
