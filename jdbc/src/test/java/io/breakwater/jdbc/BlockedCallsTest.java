@@ -124,6 +124,17 @@ class BlockedCallsTest extends FakeDatabaseFixture {
         blockedCountsOnceAsAStall(connection::rollback);
     }
 
+    /** Spring's {@code @Transactional(isolation = SERIALIZABLE)} sets it first: pgjdbc asks the server. */
+    @Test
+    void anIsolationLevelSetOnADeadDatabaseIsWatchedToo() throws Exception {
+        Connection connection = dataSource.getConnection();
+        connection.createStatement().executeUpdate("INSERT");
+        advanceAndCheck(5_000);
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onSetting = gate;
+        blockedCountsOnceAsAStall(() -> connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE));
+    }
+
     /**
      * {@code call}, held in the database by {@link #gate} (armed), counts as one failure at the execution threshold
      * (2 s) while it is still blocked, which opens the breaker; it is never refused.

@@ -72,6 +72,8 @@ final class FakeDatabase implements DataSource, AutoCloseable {
     volatile Step onExecute = () -> null;
     volatile Step onRollback = () -> null;
     volatile Step onPrepare = () -> null;
+    // The setters pgjdbc answers with a statement on the server (setTransactionIsolation, say).
+    volatile Step onSetting = () -> null;
 
     @Override
     public Connection getConnection() throws SQLException {
@@ -129,6 +131,9 @@ final class FakeDatabase implements DataSource, AutoCloseable {
                 case "rollback" -> {
                     rollbacks.incrementAndGet();
                     return run(onRollback);
+                }
+                case "setTransactionIsolation", "setSchema", "setCatalog", "setReadOnly" -> {
+                    return run(onSetting);
                 }
                 case "close" -> {
                     closed[0] = true;

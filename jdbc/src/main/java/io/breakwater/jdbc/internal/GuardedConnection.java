@@ -8,7 +8,8 @@ import java.sql.Statement;
 
 /**
  * A connection whose statements and commits go through the breaker, and whose rollbacks, {@code setAutoCommit} (which
- * may commit), savepoints, close and statement preparations are watched for stalls (never refused). Everything else,
+ * may commit), savepoints, close, statement preparations and the setters that may ask the server (isolation, schema,
+ * catalog, read-only, {@code isValid}) are watched for stalls (never refused). Everything else,
  * close included, behaves as the delegate's.
  */
 public final class GuardedConnection extends JdbcProxy {
@@ -34,6 +35,10 @@ public final class GuardedConnection extends JdbcProxy {
                 // also how a caller cleans up after a rollback, so it is watched, never refused, as rollback() is.
                 return guard.watch("setAutoCommit(" + args[0] + ")", link, () -> call(method, args));
             case "setSavepoint", "releaseSavepoint":
+                return guard.watch(method.getName() + "()", link, () -> call(method, args));
+            case "setTransactionIsolation", "setSchema", "setCatalog", "setReadOnly", "isValid":
+                // pgjdbc runs a statement on the server for some of these (Spring's @Transactional sets the isolation):
+                // a caller blocked there on a dead database is watched too.
                 return guard.watch(method.getName() + "()", link, () -> call(method, args));
             case "rollback":
                 return guard.watch(args == null ? "rollback()" : "rollback(savepoint)", link, () -> call(method, args));
