@@ -154,6 +154,12 @@ public final class KafkaStateStore implements BreakerStateStore {
         }
         try {
             StatusEvent event = StatusEventCodec.decode(record.value());
+            String doubt = Plausibility.doubt(event, record.key(), java.time.Instant.now());
+            if (doubt != null) {
+                LOG.warn("Skipped record {}-{}@{} of the status topic while restoring: {}", record.topic(),
+                        record.partition(), record.offset(), doubt);
+                return;
+            }
             if (event.isNewerThan(found.get(record.key()))) {
                 found.put(record.key(), event);
             }

@@ -99,6 +99,13 @@ public final class StatusReader implements AutoCloseable {
                     record.offset(), count, e.getMessage());
             return;
         }
+        String doubt = Plausibility.doubt(message, record.key(), java.time.Instant.now());
+        if (doubt != null) {
+            long count = malformed.incrementAndGet();
+            LOG.warn("Skipped record {}-{}@{} of the status topic ({} so far): {}", record.topic(), record.partition(),
+                    record.offset(), count, doubt);
+            return;
+        }
         if (message instanceof InstanceEvent instance) {
             if (instance.isNewerThan(instances.get(instance.key()))) {
                 instances.put(instance.key(), instance);
