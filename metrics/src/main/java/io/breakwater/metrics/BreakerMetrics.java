@@ -13,14 +13,21 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.lang.ref.WeakReference;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Micrometer meters for breakers, all tagged {@code name}. Follows registries: breakers created later are
@@ -39,6 +46,8 @@ import java.util.function.ToLongFunction;
  * The last three keep the names of the original guide, so its dashboards keep working.
  */
 public final class BreakerMetrics implements MeterBinder, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BreakerMetrics.class);
 
     /** Kinds of the {@code breaker.calls} timer. */
     public static final List<String> CALL_KINDS = List.of("successful", "failed", "slow", "rejected", "ignored");
@@ -78,11 +87,40 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
     private record Binding(MeterRegistry meters, CircuitBreaker breaker) {
     }
 
+    // Per meter registry, which breaker each name's meters read, across every BreakerMetrics of the JVM; weakly held.
+    private static final Map<MeterRegistry, Map<String, WeakReference<CircuitBreaker>>> OWNERS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The breaker whose meters {@code meters} holds under {@code breaker}'s name; it becomes the owner if none is. */
+    private static CircuitBreaker owner(MeterRegistry meters, CircuitBreaker breaker) {
+        synchronized (OWNERS) {
+            Map<String, WeakReference<CircuitBreaker>> names = OWNERS.computeIfAbsent(meters, m -> new HashMap<>());
+            WeakReference<CircuitBreaker> held = names.get(breaker.name());
+            CircuitBreaker owner = held == null ? null : held.get();
+            if (owner == null) {
+                names.put(breaker.name(), new WeakReference<>(breaker));
+            }
+            return owner;
+        }
+    }
+
     private void bind(MeterRegistry meters, CircuitBreaker breaker) {
         if (!bound.add(new Binding(meters, breaker))) {
             return;
         }
         Tags tags = Tags.of("name", breaker.name());
+        CircuitBreaker owner = owner(meters, breaker);
+        if (owner == breaker) {
+            return;   // bound to this meter registry by another BreakerMetrics (a breaker given to two): once is enough
+        }
+        if (owner != null || meters.find("circuit_breaker_state").tags(tags).gauge() != null) {
+            // Micrometer would hand back the meters of the first, which read the first breaker: this one's would not
+            // show, and the transition counters would add up both.
+            LOG.warn("Breaker '{}': meters of that name are registered already, for another breaker (two breakers of one "
+                    + "name, such as two transports left with the default name, or a breaker removed and made again); this "
+                    + "one's are not exported: give each breaker a name of its own", breaker.name());
+            return;
+        }
         for (CircuitBreakerState state : CircuitBreakerState.values()) {
             Gauge.builder("breaker.state", breaker, b -> b.state() == state ? 1 : 0)
                     .tags(tags).tag("state", state.name())

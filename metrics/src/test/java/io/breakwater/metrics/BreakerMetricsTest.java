@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,42 @@ class BreakerMetricsTest {
         orders.forceOpen();
         assertThat(gauge("circuit_breaker_state", "orders")).isEqualTo(3);
         assertThat(meters.get("circuit_breaker_trips").tag("name", "orders").counter().count()).as("only CLOSED to OPEN trips")
+                .isEqualTo(1);
+    }
+
+    /**
+     * Two breakers of one name (two transports left with the default name): Micrometer would hand the second the
+     * first's meters, and its transitions would add to the first's counters. The first keeps its meters alone.
+     */
+    @Test
+    void aSecondBreakerOfTheSameNameDoesNotAddToTheFirstsMeters() {
+        CircuitBreakerRegistry other = new CircuitBreakerRegistry();
+        CircuitBreaker first = registry.getOrCreate("transport");
+        CircuitBreaker second = other.getOrCreate("transport");
+        BreakerMetrics.of(List.of(registry, other), List.of()).bindTo(meters);
+
+        second.forceOpen();
+        second.reset();
+        second.forceOpen();
+
+        assertThat(gauge("circuit_breaker_state", "transport")).as("the first's state").isZero();
+        assertThat(meters.find("breaker.transitions").tag("name", "transport").counters())
+                .allSatisfy(c -> assertThat(c.count()).as(c.getId().toString()).isZero());
+        first.forceOpen();
+        assertThat(gauge("circuit_breaker_state", "transport")).isEqualTo(3);
+        assertThat(meters.get("breaker.transitions").tag("name", "transport").tag("to", "FORCED_OPEN").counter().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aBreakerBoundByTwoBindersCountsEachTransitionOnce() {
+        CircuitBreaker shared = registry.getOrCreate("shared");
+        BreakerMetrics.of(registry).bindTo(meters);
+        BreakerMetrics.of(List.of(), List.of(shared)).bindTo(meters);
+
+        shared.forceOpen();
+
+        assertThat(meters.get("breaker.transitions").tag("name", "shared").tag("to", "FORCED_OPEN").counter().count())
                 .isEqualTo(1);
     }
 
