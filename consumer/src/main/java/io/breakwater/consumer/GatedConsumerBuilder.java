@@ -201,7 +201,11 @@ public final class GatedConsumerBuilder<K, V> {
             return new GatedConsumer<>(new ConsumerLoop<>(settings), breaker);
         } catch (RuntimeException | Error e) {
             if (consumer == null) {   // made here, and no loop will close it
-                kafka.close(Duration.ZERO);
+                try {
+                    kafka.close(Duration.ZERO);
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
             }
             throw e;
         }

@@ -365,7 +365,7 @@ class FailureHandlingTest {
         }
 
         assertThat(failed).as("handed over").isEmpty();
-        assertThat(f.calls).as("one try per backoff").containsOnly("0-0").hasSize(5);
+        assertThat(f.calls).as("a second try at once, then one per backoff").containsOnly("0-0").hasSize(6);
         assertThat(f.consumer.paused()).containsExactly(P0);
         down[0] = false;
         rounds(gated, 3);
@@ -373,6 +373,32 @@ class FailureHandlingTest {
         assertThat(f.calls).endsWith("0-0", "0-1", "0-2");
         assertThat(failed).isEmpty();
         assertThat(f.committed(P0)).isEqualTo(3);
+    }
+
+    /** Others handled between its tries: the record alone fails (poison), and the other partitions are never paused. */
+    @Test
+    void whileTheBreakerIsDisabledARecordFailingAloneIsHandedOverAfterMaxAttemptsWithoutPausingTheOthers() {
+        Fixture f = new Fixture();
+        f.breaker.disable();
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> r.partition() == 0 && r.offset() == 0 ? new IOException("poison") : null))
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .maxAttempts(3)
+                .build();
+        gated.runOnce();
+        f.assign(P0, P1);
+        f.produce(P0, 2);
+        for (int i = 0; i < 8 && failed.isEmpty(); i++) {
+            f.produce(P1, 1);   // P1 goes on between the tries at P0's record
+            gated.runOnce();
+            assertThat(f.consumer.paused()).as("round %d", i).isEmpty();
+        }
+        rounds(gated, 2);
+
+        assertThat(failed).containsExactly(0L);
+        assertThat(f.calls.stream().filter("0-0"::equals)).hasSize(3);
+        assertThat(f.committed(P0)).isEqualTo(2);
     }
 
     @Test

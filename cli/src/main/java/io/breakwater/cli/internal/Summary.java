@@ -35,8 +35,8 @@ final class Summary {
             Demo.Fault resume = fault(1);
             Demo.Fault kill = fault(2);
             Demo.Fault restart = fault(3);
-            faultRows(out, "freeze", freeze, resume);
-            faultRows(out, "kill", kill, restart);
+            faultRows(out, "freeze", freeze, resume, kill);
+            faultRows(out, "kill", kill, restart, null);
         }
         List<PathStats> paths = List.of(demo.bus, demo.intercepted, demo.plain);
         row(out, "call time p50 / p99 / max", paths.stream().map(Summary::callTimes).toArray(String[]::new));
@@ -83,13 +83,19 @@ final class Summary {
         return demo.faults.size() > index ? demo.faults.get(index) : null;
     }
 
-    private void faultRows(PrintWriter out, String name, Demo.Fault fault, Demo.Fault recovery) {
+    /**
+     * The rows of one fault and its recovery; what happened from {@code next} on (the next fault) is that one's, so
+     * each window ends there: a breaker that closed only after the next fault's recovery did not close after this one.
+     */
+    private void faultRows(PrintWriter out, String name, Demo.Fault fault, Demo.Fault recovery, Demo.Fault next) {
         if (fault == null) {
             return;
         }
-        Double busOpen = secondsToOpen(List.of(Demo.TRANSPORT, Demo.CHANNEL), fault.atNanos());
-        Double interceptorOpen = secondsToOpen(List.of(Demo.INTERCEPTED), fault.atNanos());
+        long until = next == null ? Long.MAX_VALUE : next.atNanos();
+        Double busOpen = secondsToOpen(List.of(Demo.TRANSPORT, Demo.CHANNEL), fault.atNanos(), until);
+        Double interceptorOpen = secondsToOpen(List.of(Demo.INTERCEPTED), fault.atNanos(), until);
         long plainFailure = demo.plain.firstFailureAfter(fault.atNanos());
+        plainFailure = plainFailure >= until ? -1 : plainFailure;
         Double plainNoticed = plainFailure < 0 ? null : (plainFailure - fault.atNanos()) / 1e9;
         row(out, "time to open after " + name, s(busOpen), s(interceptorOpen),
                 plainNoticed == null ? "no error within the run" : "first error after " + s(plainNoticed));
@@ -97,35 +103,48 @@ final class Summary {
         json.put("interceptorTimeToOpenAfter_" + name, interceptorOpen);
         json.put("plainFirstErrorAfter_" + name, plainNoticed);
         if (recovery != null) {
-            Double busClose = secondsToClose(List.of(Demo.TRANSPORT, Demo.CHANNEL), recovery.atNanos());
-            Double interceptorClose = secondsToClose(List.of(Demo.INTERCEPTED), recovery.atNanos());
+            Double busClose = secondsToClose(List.of(Demo.TRANSPORT, Demo.CHANNEL), recovery.atNanos(), until);
+            Double interceptorClose = secondsToClose(List.of(Demo.INTERCEPTED), recovery.atNanos(), until);
             row(out, "time to close after " + (name.equals("freeze") ? "resume" : "restart"), s(busClose), s(interceptorClose), "-");
             json.put("eventBusTimeToCloseAfter_" + name, busClose);
             json.put("interceptorTimeToCloseAfter_" + name, interceptorClose);
         }
     }
 
-    /** Seconds from {@code sinceNanos} to the first of {@code breakers} opening, or null. */
-    private Double secondsToOpen(List<String> breakers, long sinceNanos) {
+    /** Seconds from {@code sinceNanos} to the first of {@code breakers} opening before {@code untilNanos}, or null. */
+    private Double secondsToOpen(List<String> breakers, long sinceNanos, long untilNanos) {
         return demo.transitions.stream()
                 .filter(s -> breakers.contains(s.transition().breaker()) && s.transition().to() == CircuitBreakerState.OPEN
-                        && s.atNanos() >= sinceNanos)
+                        && s.atNanos() >= sinceNanos && s.atNanos() < untilNanos)
                 .map(s -> (s.atNanos() - sinceNanos) / 1e9).min(Double::compare).orElse(null);
     }
 
-    /** Seconds from {@code sinceNanos} until every one of {@code breakers} that was not closed has closed, or null. */
-    private Double secondsToClose(List<String> breakers, long sinceNanos) {
+    /**
+     * Seconds from {@code sinceNanos} until every one of {@code breakers} that was not CLOSED then has closed, before
+     * {@code untilNanos}; null when none closed in that window.
+     */
+    private Double secondsToClose(List<String> breakers, long sinceNanos, long untilNanos) {
         Double latest = null;
         for (String breaker : breakers) {
+            if (closedAt(breaker, sinceNanos)) {
+                continue;   // it did not open, or closed before the recovery: no time to close to tell
+            }
             Double closed = demo.transitions.stream()
                     .filter(s -> s.transition().breaker().equals(breaker) && s.transition().to() == CircuitBreakerState.CLOSED
-                            && s.atNanos() >= sinceNanos)
+                            && s.atNanos() >= sinceNanos && s.atNanos() < untilNanos)
                     .map(s -> (s.atNanos() - sinceNanos) / 1e9).min(Double::compare).orElse(null);
             if (closed != null) {
                 latest = latest == null ? closed : Math.max(latest, closed);
             }
         }
         return latest;
+    }
+
+    /** Whether {@code breaker} was CLOSED at {@code nanos}: its last transition before then went to CLOSED, or none did. */
+    private boolean closedAt(String breaker, long nanos) {
+        return demo.transitions.stream()
+                .filter(s -> s.transition().breaker().equals(breaker) && s.atNanos() < nanos)
+                .reduce((a, b) -> b).map(s -> s.transition().to() == CircuitBreakerState.CLOSED).orElse(true);
     }
 
     private static String key(PathStats p) {

@@ -37,4 +37,36 @@ class DemoTest {
                 .hasMessageContaining("no-such-host.invalid");
         assertThat(out.toString()).doesNotContain("Serving");
     }
+
+    private static Demo.Seen seen(String breaker, io.breakwater.breaker.CircuitBreakerState from,
+                                  io.breakwater.breaker.CircuitBreakerState to, double atSeconds) {
+        return new Demo.Seen(new io.breakwater.breaker.StateTransition(breaker, from, to, java.time.Instant.EPOCH, "r", 1, 0,
+                0, 0, 0, null), (long) (atSeconds * 1e9));
+    }
+
+    /**
+     * With a reset timeout longer than the freeze, the breakers open after the freeze and close only after the kill's
+     * restart: that close is the kill's, not the resume's, and a breaker still closed at a recovery has no time to close.
+     */
+    @Test
+    void eachFaultsRowsCountOnlyWhatHappenedBeforeTheNextFault() {
+        Demo demo = new Demo(new Demo.Options(Duration.ofSeconds(20), 50, 4, null, false, false, null,
+                Duration.ofSeconds(10)), new PrintWriter(new StringWriter()));
+        demo.faults.add(new Demo.Fault("freeze", 3_000_000_000L, false));
+        demo.faults.add(new Demo.Fault("resume", 6_000_000_000L, true));
+        demo.faults.add(new Demo.Fault("kill", 9_000_000_000L, false));
+        demo.faults.add(new Demo.Fault("restart", 12_000_000_000L, true));
+        var closed = io.breakwater.breaker.CircuitBreakerState.CLOSED;
+        var open = io.breakwater.breaker.CircuitBreakerState.OPEN;
+        demo.transitions.add(seen(Demo.TRANSPORT, closed, open, 5));
+        demo.transitions.add(seen(Demo.TRANSPORT, open, closed, 15));
+        StringWriter text = new StringWriter();
+
+        new Summary(demo, demo.options(), true).print(new PrintWriter(text));
+
+        String printed = text.toString();
+        assertThat(printed).containsPattern("time to open after freeze +2\\.0 s");
+        assertThat(printed).as("the close came after the kill's restart").containsPattern("time to close after resume +- ")
+                .containsPattern("time to close after restart +3\\.0 s");
+    }
 }

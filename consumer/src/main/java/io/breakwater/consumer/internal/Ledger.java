@@ -30,6 +30,9 @@ final class Ledger {
         private long offset = -1;
         private long transitions;
         private long successes;
+        private long handled;
+        // Whether this loop handled other records between the last two failed attempts at this one.
+        boolean othersHandled;
         int inRow;
         int inAll;
         int handOvers;
@@ -56,17 +59,19 @@ final class Ledger {
 
     /**
      * Counts one more failed attempt at {@code record}, made when the breaker had made {@code transitions} and
-     * recorded {@code successes} successes: after a transition with no success since the last attempt, the count in
+     * recorded {@code successes} successes, and the loop had handled {@code handled} records: after a transition with no success since the last attempt, the count in
      * a row starts again (the breaker opened for an outage); after one with successes it goes on (the breaker
      * opened for this record: a poison record that is every trial).
      */
-    Attempts failedAttempt(ConsumerRecord<?, ?> record, long transitions, long successes) {
+    Attempts failedAttempt(ConsumerRecord<?, ?> record, long transitions, long successes, long handled) {
         Attempts a = at(record);
+        a.othersHandled = a.inRow > 0 && a.handled != handled;
         if (a.inRow > 0 && a.transitions != transitions && a.successes == successes) {
             a.inRow = 0;
         }
         a.transitions = transitions;
         a.successes = successes;
+        a.handled = handled;
         a.inRow++;
         a.inAll++;
         return a;

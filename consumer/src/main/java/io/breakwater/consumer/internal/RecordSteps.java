@@ -203,13 +203,18 @@ final class RecordSteps<K, V> {
                 gate.failed(admission, failure, outcome.nanos);
             }
             counters.handlerFailures++;
-            Ledger.Attempts attempts = ledger.failedAttempt(record, gate.transitions(), gate.successes());
-            if (attempts.inAll < maxAttemptsInAll && gate.disabled()) {
-                // A DISABLED breaker never opens, so failures in a row cannot tell an outage from a poison record:
-                // the loop backs off and tries again, and hands the record over only after its attempts in all.
-                warnDisabledOnce(record, failure);
-                gate.backOff();
-                return Step.BACK_OFF;
+            Ledger.Attempts attempts = ledger.failedAttempt(record, gate.transitions(), gate.successes(), counters.handled);
+            if (attempts.inAll < maxAttemptsInAll && gate.disabled() && !attempts.othersHandled) {
+                // A DISABLED breaker never opens (nor counts successes), so failures in a row tell an outage from a
+                // poison record only by what else this loop handled meanwhile: nothing, and the loop backs off and
+                // tries again, handing the record over only after its attempts in all. Others handled since its last
+                // try: the record alone fails, and the rule in a row holds. Its first try says nothing yet.
+                if (attempts.inRow > 1) {
+                    warnDisabledOnce(record, failure);
+                    gate.backOff();
+                    return Step.BACK_OFF;
+                }
+                return Step.RETRY;
             }
             if (attempts.inRow < maxAttempts && attempts.inAll < maxAttemptsInAll) {
                 return Step.RETRY;

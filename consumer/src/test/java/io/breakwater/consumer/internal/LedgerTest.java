@@ -13,9 +13,9 @@ class LedgerTest {
 
     @Test
     void attemptsInARowStartAgainAfterATransitionWhenNothingSucceededSince() {
-        ledger.failedAttempt(record, 0, 5);
-        ledger.failedAttempt(record, 0, 5);
-        Ledger.Attempts a = ledger.failedAttempt(record, 2, 5);
+        ledger.failedAttempt(record, 0, 5, 0);
+        ledger.failedAttempt(record, 0, 5, 0);
+        Ledger.Attempts a = ledger.failedAttempt(record, 2, 5, 0);
 
         assertThat(a.inRow).isEqualTo(1);
         assertThat(a.inAll).isEqualTo(3);
@@ -23,9 +23,9 @@ class LedgerTest {
 
     @Test
     void attemptsInARowGoOnAcrossATransitionWhenSomethingElseSucceededSince() {
-        ledger.failedAttempt(record, 0, 5);
-        ledger.failedAttempt(record, 0, 5);
-        Ledger.Attempts a = ledger.failedAttempt(record, 2, 6);
+        ledger.failedAttempt(record, 0, 5, 0);
+        ledger.failedAttempt(record, 0, 5, 0);
+        Ledger.Attempts a = ledger.failedAttempt(record, 2, 6, 0);
 
         assertThat(a.inRow).isEqualTo(3);
         assertThat(a.inAll).isEqualTo(3);
@@ -33,13 +33,13 @@ class LedgerTest {
 
     @Test
     void theFailedRecordHandlersTriesAreCountedApartAndEndWithTheRecord() {
-        ledger.failedAttempt(record, 0, 0);
-        ledger.failedAttempt(record, 0, 0);
+        ledger.failedAttempt(record, 0, 0, 0);
+        ledger.failedAttempt(record, 0, 0, 0);
 
         assertThat(ledger.failedHandOver(record)).isEqualTo(1);
         assertThat(ledger.failedHandOver(record)).isEqualTo(2);
         ledger.handled(record);
         assertThat(ledger.failedHandOver(record)).isEqualTo(1);
-        assertThat(ledger.failedAttempt(record, 0, 0).inRow).isEqualTo(1);
+        assertThat(ledger.failedAttempt(record, 0, 0, 0).inRow).isEqualTo(1);
     }
 }
