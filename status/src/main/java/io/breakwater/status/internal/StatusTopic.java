@@ -156,10 +156,11 @@ public final class StatusTopic {
                 LOG.warn("The {} {} does not exist and may not be created here ({})", what, topic, e.getCause().toString());
                 return Found.MISSING;
             }
-            if (e.getCause() instanceof org.apache.kafka.common.errors.ApiException
-                    && !(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
-                // The cluster answered and refused, for good: a create policy, a replication factor above its brokers,
-                // a setting it refuses. Trying again would not help, and "no answer" would be the wrong word for it.
+            if (e.getCause() instanceof org.apache.kafka.common.errors.PolicyViolationException
+                    || e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException) {
+                // The cluster answered and refused, for good: a create policy, a setting it does not allow. Trying again
+                // would not help, and "no answer" would be the wrong word for it. (A replication factor above the
+                // brokers registered is not final: brokers still starting, or restarting one by one.)
                 LOG.warn("The {} {} does not exist and the cluster refused to create it ({}); create it by hand, "
                         + "compacted (cleanup.policy=compact)", what, topic, e.getCause().toString());
                 return Found.MISSING;
