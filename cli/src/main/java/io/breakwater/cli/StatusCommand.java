@@ -143,7 +143,7 @@ final class StatusCommand implements Callable<Integer> {
                     if (event != null) {
                         out.println(json ? new String(StatusEventCodec.encode(event), StandardCharsets.UTF_8) : line(event));
                         out.flush();
-                        if (out.checkError()) {
+                        if (FleetWatch.outputClosed(out)) {
                             break;   // the output closed (a pipe whose reader ended, as | head does): nothing to print to
                         }
                     }

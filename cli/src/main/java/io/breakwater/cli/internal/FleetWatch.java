@@ -38,7 +38,16 @@ public final class FleetWatch {
     public void run() throws InterruptedException {
         do {
             draw(Instant.now());
-        } while (!out.checkError() && !stop.await(options.interval().toMillis(), TimeUnit.MILLISECONDS));
+        } while (!outputClosed(out) && !stop.await(options.interval().toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Whether {@code out} can no longer be written: its own error flag, or that of {@code System.out} under it (the
+     * command line's writer is a {@code PrintWriter} over a writer over {@code System.out}, which keeps the error of a
+     * closed pipe to itself).
+     */
+    public static boolean outputClosed(PrintWriter out) {
+        return out.checkError() || System.out.checkError();
     }
 
     public void stop() {

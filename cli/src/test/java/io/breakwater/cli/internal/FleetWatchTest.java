@@ -86,4 +86,40 @@ class FleetWatchTest {
             assertThat(writes).hasPositiveValue();
         }
     }
+
+    /**
+     * As the command line writes: picocli's writer is a PrintWriter over a writer over System.out, and a closed pipe's
+     * error stays in System.out's own flag (a PrintStream throws nothing). The watch ends all the same.
+     */
+    @Test
+    void aWatchWhoseStandardOutputClosesEnds() throws Exception {
+        java.io.PrintStream before = System.out;
+        java.io.PrintStream closedPipe = new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        }, true);
+        System.setOut(closedPipe);
+        try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
+            PrintWriter asPicocliMakesIt = new PrintWriter(new java.io.BufferedWriter(
+                    new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8)), true);
+            FleetWatch watch = new FleetWatch(reader, asPicocliMakesIt,
+                    new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, false, false, Duration.ofMillis(20)));
+            Thread runner = new Thread(() -> {
+                try {
+                    watch.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            runner.start();
+            runner.join(5_000);
+            boolean alive = runner.isAlive();
+            watch.stop();
+            assertThat(alive).as("still drawing after System.out's pipe closed").isFalse();
+        } finally {
+            System.setOut(before);
+        }
+    }
 }
