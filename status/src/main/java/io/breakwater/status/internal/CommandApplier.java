@@ -206,8 +206,10 @@ public final class CommandApplier {
 
     /**
      * A restore that comes late, into the state of a command that no longer holds, is undone. The command is the one
-     * the restored reason names, or else (the newest status event of a breaker that stopped cleanly says "stopped",
-     * not which command set its state) the last command for it that set that state and held when the state began.
+     * the restored reason names; else (the newest status event of a breaker that stopped cleanly says "stopped", not
+     * which command set its state) the command that holds now is followed (a reset that replaced it applies to the
+     * older state), or, with none holding, the state is taken for the last command's when that set it and the state
+     * began before it expired.
      */
     private void restored(CircuitBreaker breaker, StateTransition t) {
         Matcher m = RESTORED_COMMAND.matcher(t.reason());
@@ -221,6 +223,9 @@ public final class CommandApplier {
             String id;
             if (m.lookingAt()) {
                 id = m.group(1);
+            } else if (holding.isPresent()) {
+                follow(breaker, holding.get());   // a reset that replaced the command, say: it applies to an older state
+                return;
             } else {
                 Optional<ControlCommand> setter = ended(breaker.name(), now)
                         .filter(c -> c.action().target() == t.to() && setWhileItHeld(c, state.group(1)));
@@ -239,8 +244,9 @@ public final class CommandApplier {
         }
     }
 
-    // Whether a state that began at {@code since} (text) may be the one {@code command} set: not before it was issued
-    // (a minute's leeway for the clocks of the operator's machine and this one), not after it expired.
+    // Whether a state that began at {@code since} (text) may be the one {@code command} set: not after it expired. (It
+    // may have begun before the command was issued: a command that extended an earlier one of the same action moved
+    // nothing.)
     private static boolean setWhileItHeld(ControlCommand command, String since) {
         Instant began;
         try {
@@ -248,8 +254,7 @@ public final class CommandApplier {
         } catch (java.time.format.DateTimeParseException e) {
             return false;
         }
-        return !began.isBefore(command.issuedAt().minusSeconds(60))
-                && (command.expiresAt() == null || began.isBefore(command.expiresAt()));
+        return command.expiresAt() == null || began.isBefore(command.expiresAt());
     }
 
     private List<ControlCommand> candidates(Map<String, ControlCommand> commands, String breaker) {

@@ -395,4 +395,49 @@ class CommandApplierTest {
         apply();
         assertThat(other.state()).as("set by hand after the command").isEqualTo(CircuitBreakerState.FORCED_OPEN);
     }
+
+    /** A force-open extended by a second one (which moved nothing): the state began before the second was issued. */
+    @Test
+    void aLateRestoreOfACleanStopAfterAnExtendedForceOpenExpiredIsUndone() {
+        ControlCommand first = issue(Action.FORCE_OPEN, null, Duration.ofMinutes(10));
+        clock.advance(Duration.ofSeconds(1));
+        PersistedState stopped = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
+        clock.advance(Duration.ofMinutes(5));
+        ControlCommand extended = issue(Action.FORCE_OPEN, null, Duration.ofMinutes(30));
+        clock.advance(Duration.ofMinutes(35));   // past the extension, within the state's time to live (an hour)
+        applier.put(first);
+        applier.put(extended);
+        CountDownLatch answer = new CountDownLatch(1);
+        CircuitBreaker restarted = restored(stopped, answer, Duration.ofMillis(1));
+        applier.attach(restarted);
+        apply();
+
+        answer.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(seen.get(1).reason()).isEqualTo(extended.id() + " no longer holds");
+    }
+
+    /** A reset replaced the force-open while the instance was down: the reset applies to the older state. */
+    @Test
+    void aLateRestoreOfACleanStopIsResetByTheResetThatReplacedTheCommand() {
+        ControlCommand force = issue(Action.FORCE_OPEN, null, null);
+        clock.advance(Duration.ofSeconds(1));
+        PersistedState stopped = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
+        clock.advance(Duration.ofMinutes(5));
+        ControlCommand reset = issue(Action.RESET, null, null);
+        applier.put(force);
+        applier.put(reset);   // the same key: it replaces the force-open
+        CountDownLatch answer = new CountDownLatch(1);
+        CircuitBreaker restarted = restored(stopped, answer, Duration.ofMillis(1));
+        applier.attach(restarted);
+        apply();
+
+        answer.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+        assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
+        assertThat(seen.get(1).reason()).isEqualTo(reset.reason());
+    }
 }
