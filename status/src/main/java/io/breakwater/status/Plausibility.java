@@ -17,11 +17,18 @@ final class Plausibility {
     private Plausibility() {
     }
 
-    /** Why {@code message}, read under {@code recordKey} at {@code now}, cannot be taken; null when it can. */
+    /**
+     * Why {@code message}, read under {@code recordKey} at {@code now}, cannot be taken; null when it can. With
+     * {@code now} null its times are not judged (a reader that shows the fleet: a reader's clock behind would hide
+     * every instance, and a time far ahead pins only what is shown).
+     */
     static String doubt(StatusMessage message, String recordKey, Instant now) {
         if (recordKey != null && !recordKey.equals(message.key())) {
             return "its key '" + io.breakwater.breaker.Throwables.sanitize(recordKey) + "' is not its body's ('"
                     + io.breakwater.breaker.Throwables.sanitize(message.key()) + "')";
+        }
+        if (now == null) {
+            return null;
         }
         Instant latest = now.plus(AHEAD);
         if (message.at().isAfter(latest)) {

@@ -43,4 +43,12 @@ class PlausibilityTest {
         assertThat(Plausibility.doubt(event(NOW, NOW), "orders-1/payments\u001b[2J", NOW))
                 .isEqualTo("its key 'orders-1/payments [2J' is not its body's ('billing-1/payments')");
     }
+
+    /** A reader that shows the fleet judges keys only: a reader's clock behind would hide every instance. */
+    @Test
+    void withoutAClockTimesAreNotJudged() {
+        Instant future = Instant.parse("2099-01-01T00:00:00Z");
+        assertThat(Plausibility.doubt(event(future, future), "billing-1/payments", null)).isNull();
+        assertThat(Plausibility.doubt(event(future, future), "other/payments", null)).startsWith("its key 'other/payments'");
+    }
 }
