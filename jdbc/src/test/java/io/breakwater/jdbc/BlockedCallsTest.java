@@ -136,6 +136,45 @@ class BlockedCallsTest extends FakeDatabaseFixture {
     }
 
     /**
+     * A straggler's rollback from the outage, still blocked when the trials succeed: it has no permit, and its expiry
+     * must not answer (and fail) a trial's, nor reopen the breaker.
+     */
+    @Test
+    void aCleanupBlockedPastTheThresholdInHalfOpenDoesNotDecideTheTrials() throws Exception {
+        Connection straggler = dataSource.getConnection();
+        database.onConnect = () -> { throw new SQLException("refused", "08001"); };
+        for (int i = 0; i < 5; i++) {
+            try {
+                dataSource.getConnection();
+            } catch (SQLException expected) {
+                // counted
+            }
+        }
+        advanceAndCheck(30_000);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        database.onConnect = () -> null;
+        gate = new FakeDatabase.Gate(() -> null);
+        database.onRollback = gate;
+        CompletableFuture<Void> rollback = CompletableFuture.runAsync(() -> {
+            try {
+                straggler.rollback();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        gate.awaitEntered();
+        try (Connection trial = dataSource.getConnection()) {
+            trial.createStatement().executeUpdate("UPDATE t SET x = 1");
+        }
+
+        advanceAndCheck(2000);
+
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        gate.release();
+        rollback.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
      * {@code call}, held in the database by {@link #gate} (armed), counts as one failure at the execution threshold
      * (2 s) while it is still blocked, which opens the breaker; it is never refused.
      */

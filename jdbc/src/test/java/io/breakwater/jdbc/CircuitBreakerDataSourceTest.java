@@ -273,6 +273,20 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
         assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
     }
 
+    /** A driver that reconnects: once a statement succeeds on the connection again, its next break counts. */
+    @Test
+    void aConnectionThatAnswersAgainCountsItsNextBreak() throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (int i = 0; i < 3; i++) {
+                database.onExecute = () -> { throw state("08006"); };
+                assertThatThrownBy(() -> statement.execute("SELECT 1")).hasMessage("failed with 08006");
+                database.onExecute = () -> null;
+                statement.execute("SELECT 1");
+            }
+        }
+        assertThat(breaker.snapshot().failedCalls()).isEqualTo(3);
+    }
+
     @Test
     void aFailureThatLeavesTheConnectionUsableCountsEachTime() throws Exception {
         database.onExecute = () -> { throw state("53300"); };   // too many connections: the connection stays usable

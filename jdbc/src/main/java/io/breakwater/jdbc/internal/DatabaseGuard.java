@@ -150,6 +150,9 @@ public final class DatabaseGuard {
             failed(t, e, link);
             throw e;
         }
+        if (link != null && t.kind == Kind.EXECUTE) {
+            link.broken = false;   // it answers again (a driver that reconnects): its next failure counts
+        }
         succeeded(t);
         return result;
     }
@@ -263,7 +266,10 @@ public final class DatabaseGuard {
                     ? call + " blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
                     : call + " unanswered for " + ageNanos / 1_000_000 + " ms (" + executionText + ")";
             if (permit == null) {
-                breaker.recordFailure(details);
+                // A watched call (a cleanup) has no permit: only while CLOSED, never as a HALF_OPEN trial's answer.
+                if (breaker.state() == CircuitBreakerState.CLOSED) {
+                    breaker.recordFailure(details);
+                }
             } else {
                 breaker.recordFailure(permit, details);
             }
