@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.lang.ref.WeakReference;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -91,10 +90,19 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
     private static final Map<MeterRegistry, Map<String, WeakReference<CircuitBreaker>>> OWNERS =
             Collections.synchronizedMap(new WeakHashMap<>());
 
+    /** The names of the meters a breaker has. */
+    private static final Set<String> METER_NAMES = Set.of("breaker.state", "breaker.calls", "breaker.transitions",
+            "breaker.failure.rate", "breaker.slow.call.rate", "breaker.store.errors", "circuit_breaker_state",
+            "circuit_breaker_failures", "circuit_breaker_trips");
+
+    private static Map<String, WeakReference<CircuitBreaker>> owners(MeterRegistry meters) {
+        return OWNERS.computeIfAbsent(meters, m -> new ConcurrentHashMap<>());
+    }
+
     /** The breaker whose meters {@code meters} holds under {@code breaker}'s name; it becomes the owner if none is. */
     private static CircuitBreaker owner(MeterRegistry meters, CircuitBreaker breaker) {
         synchronized (OWNERS) {
-            Map<String, WeakReference<CircuitBreaker>> names = OWNERS.computeIfAbsent(meters, m -> new HashMap<>());
+            Map<String, WeakReference<CircuitBreaker>> names = owners(meters);
             WeakReference<CircuitBreaker> held = names.get(breaker.name());
             CircuitBreaker owner = held == null ? null : held.get();
             if (owner == null) {
@@ -115,11 +123,14 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
         }
         if (owner != null || meters.find("circuit_breaker_state").tags(tags).gauge() != null) {
             // Micrometer would hand back the meters of the first, which read the first breaker: this one's would not
-            // show, and the transition counters would add up both.
-            LOG.warn("Breaker '{}': meters of that name are registered already, for another breaker (two breakers of one "
-                    + "name, such as two transports left with the default name, or a breaker removed and made again); this "
-                    + "one's are not exported: give each breaker a name of its own", breaker.name());
-            return;
+            // show. The newest takes the name (a breaker removed from its registry and made again is the usual case).
+            LOG.warn("Breaker '{}': meters of that name were registered for another breaker (a breaker removed and made "
+                    + "again, or two breakers of one name, such as two transports left with the default name); they read "
+                    + "this one from now on: give each breaker a name of its own", breaker.name());
+            List.copyOf(meters.getMeters()).stream()
+                    .filter(m -> breaker.name().equals(m.getId().getTag("name")) && METER_NAMES.contains(m.getId().getName()))
+                    .forEach(meters::remove);
+            owners(meters).put(breaker.name(), new WeakReference<>(breaker));
         }
         for (CircuitBreakerState state : CircuitBreakerState.values()) {
             Gauge.builder("breaker.state", breaker, b -> b.state() == state ? 1 : 0)
