@@ -194,20 +194,34 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
      * {@code work} on a pooled connection, and once more on a new one when that connection turns out broken. Saves
      * come only at transitions, so a pooled connection may sit idle for hours, and a Redis restart, a failover or a
      * network device's idle timeout (many close idle connections after minutes) leaves it dead: its first command
-     * fails, and Jedis drops it from the pool. Both loads and saves may be done twice (GET, SETEX).
+     * fails, and Jedis drops it from the pool. Both loads and saves may be done twice (GET, SETEX). A connection that
+     * cannot be made, or a reply that timed out (a slow Redis), is not tried again: that would double the wait.
      */
     private <T> T onAFreshConnectionIfNeeded(OnConnection<T> work) {
+        Jedis pooled = connection();   // a connection that cannot be made is not made twice
         try {
-            try (Jedis jedis = connection()) {
-                return work.run(jedis);
+            try (pooled) {
+                return work.run(pooled);
             } catch (JedisConnectionException first) {
-                try (Jedis jedis = connection()) {
-                    return work.run(jedis);
+                if (timedOut(first)) {
+                    throw first;   // a slow Redis, not a dead connection: another try would wait as long again
+                }
+                try (Jedis fresh = connection()) {
+                    return work.run(fresh);
                 }
             }
         } catch (JedisException e) {
             throw RedisFailures.explained(e, uri);
         }
+    }
+
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -159,4 +159,26 @@ class RedisStateStoreTest {
         assertThatThrownBy(() -> RedisStateStore.builder("rediss://localhost").ttl(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("ttl");
     }
+
+    /** A slow Redis (a reply that times out) is not asked again: that would double the wait of every save. */
+    @Test
+    void aReplyThatTimesOutIsNotTriedAgain() throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        try (FakeRedis redis = new FakeRedis(command -> {
+            if (command.get(0).equalsIgnoreCase("SETEX")) {
+                try {
+                    never.await();   // no answer until the test ends
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return FakeRedis.usual(command);
+        }); RedisStateStore store = RedisStateStore.fromUri("redis://127.0.0.1:" + redis.port(),
+                RedisStateStore.DEFAULT_TTL, java.time.Duration.ofMillis(200))) {
+            assertThatThrownBy(() -> store.save("orders", OPEN)).hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(redis.commands().stream().filter(c -> c.get(0).equalsIgnoreCase("SETEX"))).hasSize(1);
+        } finally {
+            never.countDown();
+        }
+    }
 }
