@@ -86,7 +86,10 @@ public final class RedpandaTransport implements AutoCloseable {
      * Sends {@code value} to {@code topic}. The future completes with the broker's metadata, or fails with
      * what the producer reported; while the transport breaker is open it fails at once with a
      * {@code CircuitBreakerOpenException} naming {@value BreakerPresets#KAFKA_TRANSPORT_NAME}. Whatever the
-     * producer throws goes to the future too.
+     * producer throws goes to the future too. The future mostly completes on Kafka's network thread, and so do the
+     * stages chained to it without an executor ({@code thenApply}, {@code whenComplete}): keep them short, never
+     * blocking, or give them an executor ({@code thenApplyAsync(f, executor)}); one that blocks holds up every
+     * answer of this producer.
      * @throws IllegalArgumentException when a header name is null or empty (checked before anything is sent)
      */
     public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, Map<String, String> headers) {
