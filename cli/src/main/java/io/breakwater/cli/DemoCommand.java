@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
             description = "Use this cluster instead of the embedded broker (no faults are injected then). The demo creates "
                     + "and writes to topics named breakwater-demo-*, publishes its breakers to breakwater-status and follows "
-                    + "breakwater-control.")
+                    + "breakwater-control. It connects in plaintext, without credentials.")
     String bootstrap;
 
     @Option(names = "--no-color", description = "No colors and no screen redraws.")
