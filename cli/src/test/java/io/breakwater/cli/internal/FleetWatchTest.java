@@ -57,19 +57,21 @@ class FleetWatchTest {
         assertThat(count(printed, "Breakwater fleet")).isGreaterThanOrEqualTo(2);
     }
 
-    /** As {@code status --watch | head -5}: the reader of the pipe ends, and the watch ends too instead of drawing on. */
-    @Test
-    void aWatchWhoseOutputClosesEnds() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
-        java.io.OutputStream closedPipe = new java.io.OutputStream() {
+    /** An OutputStream whose reader has gone, as a closed pipe; counts the writes tried. */
+    private static java.io.OutputStream closedPipe(java.util.concurrent.atomic.AtomicInteger writes) {
+        return new java.io.OutputStream() {
             @Override
             public void write(int b) throws java.io.IOException {
                 writes.incrementAndGet();
                 throw new java.io.IOException("Broken pipe");
             }
         };
+    }
+
+    /** Whether a watch drawing to {@code out} ended by itself within 5 s. */
+    private static boolean endsByItself(PrintWriter out) throws Exception {
         try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
-            FleetWatch watch = new FleetWatch(reader, new PrintWriter(closedPipe),
+            FleetWatch watch = new FleetWatch(reader, out,
                     new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, false, false, Duration.ofMillis(20)));
             Thread runner = new Thread(() -> {
                 try {
@@ -80,11 +82,18 @@ class FleetWatchTest {
             });
             runner.start();
             runner.join(5_000);
-            boolean alive = runner.isAlive();
+            boolean ended = !runner.isAlive();
             watch.stop();
-            assertThat(alive).as("still drawing after its output closed").isFalse();
-            assertThat(writes).hasPositiveValue();
+            return ended;
         }
+    }
+
+    /** As {@code status --watch | head -5}: the reader of the pipe ends, and the watch ends too instead of drawing on. */
+    @Test
+    void aWatchWhoseOutputClosesEnds() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        assertThat(endsByItself(new PrintWriter(closedPipe(writes)))).as("ended after its output closed").isTrue();
+        assertThat(writes).hasPositiveValue();
     }
 
     /**
@@ -94,30 +103,11 @@ class FleetWatchTest {
     @Test
     void aWatchWhoseStandardOutputClosesEnds() throws Exception {
         java.io.PrintStream before = System.out;
-        java.io.PrintStream closedPipe = new java.io.PrintStream(new java.io.OutputStream() {
-            @Override
-            public void write(int b) throws java.io.IOException {
-                throw new java.io.IOException("Broken pipe");
-            }
-        }, true);
-        System.setOut(closedPipe);
-        try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
+        System.setOut(new java.io.PrintStream(closedPipe(new java.util.concurrent.atomic.AtomicInteger()), true));
+        try {
             PrintWriter asPicocliMakesIt = new PrintWriter(new java.io.BufferedWriter(
                     new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8)), true);
-            FleetWatch watch = new FleetWatch(reader, asPicocliMakesIt,
-                    new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, false, false, Duration.ofMillis(20)));
-            Thread runner = new Thread(() -> {
-                try {
-                    watch.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            runner.start();
-            runner.join(5_000);
-            boolean alive = runner.isAlive();
-            watch.stop();
-            assertThat(alive).as("still drawing after System.out's pipe closed").isFalse();
+            assertThat(endsByItself(asPicocliMakesIt)).as("ended after System.out's pipe closed").isTrue();
         } finally {
             System.setOut(before);
         }

@@ -194,6 +194,19 @@ class CommandApplierTest {
         return b;
     }
 
+    /**
+     * A breaker restored in {@code saved} by a store that answers after the restore wait, once the applier has judged
+     * it (the restore comes as a transition).
+     */
+    private CircuitBreaker restoredAfterItWasJudged(PersistedState saved) {
+        CountDownLatch answer = new CountDownLatch(1);
+        CircuitBreaker restarted = restored(saved, answer, Duration.ofMillis(1));
+        applier.attach(restarted);
+        apply();
+        answer.countDown(); // the store answers after the breaker was judged
+        return restarted;
+    }
+
     @Test
     void aStandingResetLeavesABreakerRestoredOpenAfterItAlone() {
         applier.put(issue(Action.RESET, null, null));
@@ -251,12 +264,7 @@ class CommandApplierTest {
         PersistedState forced = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, expired.reason());
         clock.advance(Duration.ofMinutes(2));
         applier.put(expired);
-        CountDownLatch answer = new CountDownLatch(1);
-        CircuitBreaker restarted = restored(forced, answer, Duration.ofMillis(1));
-        applier.attach(restarted);
-        apply();
-
-        answer.countDown(); // the store answers after the breaker was judged
+        CircuitBreaker restarted = restoredAfterItWasJudged(forced);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
         assertThat(seen).extracting(StateTransition::to)
@@ -331,12 +339,7 @@ class CommandApplierTest {
         PersistedState stopped = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
         clock.advance(Duration.ofMinutes(20));
         applier.put(expired);
-        CountDownLatch answer = new CountDownLatch(1);
-        CircuitBreaker restarted = restored(stopped, answer, Duration.ofMillis(1));
-        applier.attach(restarted);
-        apply();
-
-        answer.countDown();
+        CircuitBreaker restarted = restoredAfterItWasJudged(stopped);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
         assertThat(seen).extracting(StateTransition::to)
@@ -352,12 +355,7 @@ class CommandApplierTest {
         PersistedState own = new PersistedState(CircuitBreakerState.FORCED_OPEN, clock.instant(), null, "stopped");
         clock.advance(Duration.ofMinutes(1));
         applier.put(expired);
-        CountDownLatch answer = new CountDownLatch(1);
-        CircuitBreaker restarted = restored(own, answer, Duration.ofMillis(1));
-        applier.attach(restarted);
-        apply();
-
-        answer.countDown();
+        CircuitBreaker restarted = restoredAfterItWasJudged(own);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
         apply();
@@ -407,12 +405,7 @@ class CommandApplierTest {
         clock.advance(Duration.ofMinutes(35));   // past the extension, within the state's time to live (an hour)
         applier.put(first);
         applier.put(extended);
-        CountDownLatch answer = new CountDownLatch(1);
-        CircuitBreaker restarted = restored(stopped, answer, Duration.ofMillis(1));
-        applier.attach(restarted);
-        apply();
-
-        answer.countDown();
+        CircuitBreaker restarted = restoredAfterItWasJudged(stopped);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
         assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
@@ -429,12 +422,7 @@ class CommandApplierTest {
         ControlCommand reset = issue(Action.RESET, null, null);
         applier.put(force);
         applier.put(reset);   // the same key: it replaces the force-open
-        CountDownLatch answer = new CountDownLatch(1);
-        CircuitBreaker restarted = restored(stopped, answer, Duration.ofMillis(1));
-        applier.attach(restarted);
-        apply();
-
-        answer.countDown();
+        CircuitBreaker restarted = restoredAfterItWasJudged(stopped);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
         assertThat(restarted.state()).isEqualTo(CircuitBreakerState.CLOSED);
