@@ -29,6 +29,21 @@ class BlockedCallsTest extends FakeDatabaseFixture {
         }
     }
 
+    /** Opens the breaker with five refused connections, lets its reset timeout pass, and lets connections through. */
+    private void halfOpen() {
+        database.onConnect = () -> { throw new SQLException("refused", "08001"); };
+        for (int i = 0; i < 5; i++) {
+            try {
+                dataSource.getConnection();
+            } catch (SQLException expected) {
+                // counted
+            }
+        }
+        advanceAndCheck(30_000);
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
+        database.onConnect = () -> null;
+    }
+
     private void advanceAndCheck(long millis) {
         clock.advanceMillis(millis);
         dataSource.checkNow();
@@ -142,17 +157,7 @@ class BlockedCallsTest extends FakeDatabaseFixture {
     @Test
     void aCleanupBlockedPastTheThresholdInHalfOpenDoesNotDecideTheTrials() throws Exception {
         Connection straggler = dataSource.getConnection();
-        database.onConnect = () -> { throw new SQLException("refused", "08001"); };
-        for (int i = 0; i < 5; i++) {
-            try {
-                dataSource.getConnection();
-            } catch (SQLException expected) {
-                // counted
-            }
-        }
-        advanceAndCheck(30_000);
-        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
-        database.onConnect = () -> null;
+        halfOpen();
         gate = new FakeDatabase.Gate(() -> null);
         database.onRollback = gate;
         CompletableFuture<Void> rollback = CompletableFuture.runAsync(() -> {
@@ -257,17 +262,7 @@ class BlockedCallsTest extends FakeDatabaseFixture {
 
     @Test
     void aBlockedStatementInHalfOpenReopensTheBreaker() throws Exception {
-        database.onConnect = () -> { throw new SQLException("refused", "08001"); };
-        for (int i = 0; i < 5; i++) {
-            try {
-                dataSource.getConnection();
-            } catch (SQLException expected) {
-                // counted
-            }
-        }
-        advanceAndCheck(30_000);
-        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.HALF_OPEN);
-        database.onConnect = () -> null;
+        halfOpen();
         Connection connection = dataSource.getConnection();
         gate = new FakeDatabase.Gate(() -> 1);
         database.onExecute = gate;

@@ -19,20 +19,26 @@ class FleetWatchTest {
         return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
     }
 
+    /** {@code watch} running on a thread of its own. */
+    private static Thread started(FleetWatch watch) {
+        Thread runner = new Thread(() -> {
+            try {
+                watch.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        runner.start();
+        return runner;
+    }
+
     /** Runs a watch until it has drawn the table {@code times} times; returns what it printed. */
     private static String watch(boolean redraw, int times) throws Exception {
         StringWriter text = new StringWriter();
         try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
             FleetWatch watch = new FleetWatch(reader, new PrintWriter(text),
                     new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, redraw, false, Duration.ofMillis(20)));
-            Thread runner = new Thread(() -> {
-                try {
-                    watch.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            runner.start();
+            Thread runner = started(watch);
             await().atMost(Duration.ofSeconds(10)).until(() -> count(text.toString(), "Breakwater fleet") >= times);
             watch.stop();
             runner.join(5_000);
@@ -73,14 +79,7 @@ class FleetWatchTest {
         try (StatusReader reader = StatusReader.start(AWAY, "breakwater-status")) {
             FleetWatch watch = new FleetWatch(reader, out,
                     new FleetWatch.Options("breakwater-status on 127.0.0.1:1", false, false, false, Duration.ofMillis(20)));
-            Thread runner = new Thread(() -> {
-                try {
-                    watch.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            runner.start();
+            Thread runner = started(watch);
             runner.join(5_000);
             boolean ended = !runner.isAlive();
             watch.stop();

@@ -190,9 +190,7 @@ public final class DatabaseGuard {
             return; // the watchdog counted it already
         }
         if (t.permit == null) {
-            // A watched call has no permit: counted only while CLOSED (in HALF_OPEN it would answer a trial's permit,
-            // and a cleanup after a failed trial must not decide the trials).
-            if (counts && breaker.state() == CircuitBreakerState.CLOSED) {
+            if (counts && countsWithoutPermit()) {
                 breaker.recordFailure(failure, clock.nanoTime() - t.startNanos());
             }
         } else if (counts) {
@@ -200,6 +198,14 @@ public final class DatabaseGuard {
         } else {
             breaker.recordIgnored(t.permit);
         }
+    }
+
+    /**
+     * Whether a watched call's failure or expiry, which has no permit, may count now: only while CLOSED. In HALF_OPEN
+     * it would answer a trial's permit, and a cleanup (a straggler's rollback) must not decide the trials.
+     */
+    private boolean countsWithoutPermit() {
+        return breaker.state() == CircuitBreakerState.CLOSED;
     }
 
     /** The classifier's verdict; one that throws is logged, and the failure counts. */
@@ -266,8 +272,7 @@ public final class DatabaseGuard {
                     ? call + " blocked for " + ageNanos / 1_000_000 + " ms (" + blockText + ")"
                     : call + " unanswered for " + ageNanos / 1_000_000 + " ms (" + executionText + ")";
             if (permit == null) {
-                // A watched call (a cleanup) has no permit: only while CLOSED, never as a HALF_OPEN trial's answer.
-                if (breaker.state() == CircuitBreakerState.CLOSED) {
+                if (countsWithoutPermit()) {
                     breaker.recordFailure(details);
                 }
             } else {
