@@ -4,29 +4,41 @@ import io.breakwater.status.InstanceEvent;
 import io.breakwater.status.StatusMessage;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a status publisher still has to send, in order per key: at most {@value PublisherCore#MAX_EVENTS_PER_KEY}
- * breaker events per key (the oldest go first) and {@value PublisherCore#MAX_KEYS} keys (the oldest key goes
- * first); of an instance's heartbeats only the newest waits. A message that is not newer than the last one
- * accepted for its key (a duplicate) is skipped. Every method is synchronized on this object, which is also the
- * monitor that the publisher thread waits on.
+ * What a status publisher still has to send, in order per key. Each key's newest message always waits until it is
+ * sent (one per breaker that changed: no more than the breakers themselves); the older ones are history, kept up to
+ * {@value PublisherCore#MAX_EVENTS_PER_KEY} per key (the oldest go first) and {@code maxHistory} in all, past which
+ * every key is cut to its newest. Of an instance's heartbeats only the newest waits. A message that is not newer than
+ * the last one accepted for its key (a duplicate) is skipped. Every method is synchronized on this object, which is
+ * also the monitor that the publisher thread waits on.
  */
 final class PendingMessages {
 
     /** What became of an offered message. */
     enum Offer { QUEUED, DUPLICATE, CLOSED }
 
+    private final int maxHistory;
+    // Keys in the order they began to wait; a key leaves when its last message is sent.
     private final LinkedHashMap<String, ArrayDeque<StatusMessage>> pending = new LinkedHashMap<>();
     private final Map<String, StatusMessage> lastAccepted = new HashMap<>();
+    private int waiting;
     private long dropped;
     private long closeDeadlineNanos = Long.MAX_VALUE;
     private boolean closing;
+
+    PendingMessages(int maxHistory) {
+        if (maxHistory < 1) {
+            throw new IllegalArgumentException("maxHistory must be at least 1, was " + maxHistory);
+        }
+        this.maxHistory = maxHistory;
+    }
 
     synchronized Offer offer(StatusMessage message) {
         if (closing) {
@@ -37,43 +49,63 @@ final class PendingMessages {
             return Offer.DUPLICATE;
         }
         lastAccepted.put(message.key(), message);
-        ArrayDeque<StatusMessage> queue = pending.get(message.key());
-        if (queue == null) {
-            if (pending.size() >= PublisherCore.MAX_KEYS) {
-                Iterator<Map.Entry<String, ArrayDeque<StatusMessage>>> eldest = pending.entrySet().iterator();
-                dropped += eldest.next().getValue().size();
-                eldest.remove();
-            }
-            queue = new ArrayDeque<>();
-            pending.put(message.key(), queue);
-        }
+        ArrayDeque<StatusMessage> queue = pending.computeIfAbsent(message.key(), k -> new ArrayDeque<>());
         if (message instanceof InstanceEvent) {
-            queue.clear(); // only the newest heartbeat says anything
+            waiting -= queue.size(); // only the newest heartbeat says anything
+            queue.clear();
         } else if (queue.size() >= PublisherCore.MAX_EVENTS_PER_KEY) {
             queue.pollFirst();
+            waiting--;
             dropped++;
         }
         queue.addLast(message);
+        waiting++;
+        if (waiting - pending.size() > maxHistory) {
+            coalesce();
+        }
         notifyAll();
         return Offer.QUEUED;
     }
 
-    /** Waits for the next message to send; null when closing and nothing is left, or the close's time is up. */
-    synchronized StatusMessage awaitNext() throws InterruptedException {
+    // Cuts every key to its newest message: one pass over the keys that frees more than maxHistory messages, so its
+    // cost, spread over the offers that filled the history, is (keys / maxHistory) per offer.
+    private void coalesce() {
+        for (ArrayDeque<StatusMessage> queue : pending.values()) {
+            while (queue.size() > 1) {
+                queue.pollFirst();
+                waiting--;
+                dropped++;
+            }
+        }
+    }
+
+    /**
+     * Waits for messages to send, then returns the first waiting message of each of the first {@code max} keys (so no
+     * two of one key); null when closing and nothing is left, or the close's time is up.
+     */
+    synchronized List<StatusMessage> awaitNext(int max) throws InterruptedException {
         while (pending.isEmpty() && !closing) {
             wait();
         }
         if (pending.isEmpty() || (closing && System.nanoTime() - closeDeadlineNanos >= 0)) {
             return null;
         }
-        return pending.values().iterator().next().peekFirst();
+        List<StatusMessage> next = new ArrayList<>(Math.min(max, pending.size()));
+        for (ArrayDeque<StatusMessage> queue : pending.values()) {
+            if (next.size() == max) {
+                break;
+            }
+            next.add(queue.peekFirst());
+        }
+        return next;
     }
 
-    /** {@code sent} went out: it leaves the queue (unless something newer replaced it meanwhile). */
+    /** {@code sent} went out: it leaves the queue (unless it was dropped or replaced meanwhile). */
     synchronized void sent(StatusMessage sent) {
         ArrayDeque<StatusMessage> queue = pending.get(sent.key());
         if (queue != null && queue.peekFirst() == sent) {
             queue.pollFirst();
+            waiting--;
             if (queue.isEmpty()) {
                 pending.remove(sent.key());
             }
@@ -102,15 +134,15 @@ final class PendingMessages {
         return true;
     }
 
-    synchronized java.util.List<StatusMessage> snapshot() {
+    synchronized List<StatusMessage> snapshot() {
         return pending.values().stream().flatMap(ArrayDeque::stream).toList();
     }
 
     synchronized int size() {
-        return pending.values().stream().mapToInt(ArrayDeque::size).sum();
+        return waiting;
     }
 
-    /** Messages dropped so far: a full queue, too many keys, or offered after close. */
+    /** Messages dropped so far: a key's older events coalesced away, or offered after close. */
     synchronized long dropped() {
         return dropped;
     }

@@ -5,30 +5,23 @@ import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.status.InstanceEvent;
 import io.breakwater.status.StatusEvent;
-import io.breakwater.status.StatusEventCodec;
 import io.breakwater.status.StatusMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one producer, queue and thread behind every {@code StatusPublisher} of one (cluster settings, topic,
  * instance) in a JVM. {@link #publish} only queues, in order per key ({@link PendingMessages}); the thread checks
- * the topic, then sends one message at a time and retries with backoff while the cluster is away. The watchdog's
+ * the topic, then sends the first waiting message of up to {@value #MAX_IN_FLIGHT} keys at once, waits for their
+ * answers, and retries what failed with backoff while the cluster is away. The watchdog's
  * clock thread queues a heartbeat of the instance every interval, the first one at once; {@link #close} queues the
  * instance's stop before it publishes what waits.
  */
@@ -36,8 +29,13 @@ public final class PublisherCore {
 
     /** Events kept per key while the cluster is away; older ones are coalesced away. */
     public static final int MAX_EVENTS_PER_KEY = 32;
-    /** Keys kept while the cluster is away; beyond, the oldest key's events are dropped. */
-    public static final int MAX_KEYS = 10_000;
+    /**
+     * Older events (those behind a key's newest) kept in all while the cluster is away; beyond, every key keeps its
+     * newest alone. A key's newest event is never dropped for room.
+     */
+    public static final int MAX_HISTORY = 100_000;
+    /** Messages sent before their answers are awaited, at most one per key: a start of many breakers takes seconds. */
+    static final int MAX_IN_FLIGHT = 512;
 
     private static final Logger LOG = LoggerFactory.getLogger(PublisherCore.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -46,9 +44,9 @@ public final class PublisherCore {
     private final String topic;
     private final String instanceId;
     private final Map<String, Object> clientConfig;
-    private final Producer<String, byte[]> producer;
+    private final StatusSender sender;
     private final Thread thread;
-    private final PendingMessages pending = new PendingMessages();
+    private final PendingMessages pending = new PendingMessages(MAX_HISTORY);
     private final Clock clock;
     private final Duration heartbeatInterval;
     private final Instant startedAt;
@@ -80,17 +78,7 @@ public final class PublisherCore {
         this.startedAt = Instant.ofEpochMilli(clock.currentTimeMillis());
         this.nextHeartbeatNanos = clock.nanoTime();
         this.errors = new SendErrors(topic, instanceId, clientConfig);
-        Map<String, Object> producerConfig = new HashMap<>(clientConfig);
-        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "breakwater-status-" + instanceId);
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-        producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
-        producerConfig.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 1024 * 1024);
-        this.producer = new KafkaProducer<>(producerConfig);
+        this.sender = new StatusSender(clientConfig, topic, instanceId);
         tick(); // the first heartbeat, before any breaker event
         this.heartbeats = Watchdog.register(this::tick);
         this.thread = new Thread(this::run, "breakwater-status-publisher-" + THREADS.incrementAndGet());
@@ -190,11 +178,10 @@ public final class PublisherCore {
     private void run() {
         long backoffMillis = 100;
         try {
-            StatusMessage next;
-            while ((next = pending.awaitNext()) != null) {
+            List<StatusMessage> next;
+            while ((next = pending.awaitNext(MAX_IN_FLIGHT)) != null) {
                 if (ready() && send(next)) {
                     backoffMillis = 100;
-                    pending.sent(next);
                 } else {
                     pending.backOff(backoffMillis);
                     backoffMillis = Math.min(backoffMillis * 2, RETRY_MAX_MILLIS);
@@ -228,21 +215,24 @@ public final class PublisherCore {
         return true;
     }
 
-    private boolean send(StatusMessage message) {
+    /** Sends {@code messages}, of distinct keys, and waits for their answers; true when every one went out. */
+    private boolean send(List<StatusMessage> messages) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(20_000, pending.millisLeft())));
         try {
-            long left = Math.max(1, Math.min(20_000, pending.millisLeft()));
-            producer.send(new ProducerRecord<>(topic, message.key(), StatusEventCodec.encode(message)))
-                    .get(left, TimeUnit.MILLISECONDS);
-            published.incrementAndGet();
-            errors.sent();
-            return true;
+            Throwable failure = sender.send(messages, deadline, sent -> {
+                published.incrementAndGet();
+                pending.sent(sent);
+            });
+            if (failure != null) {
+                errors.sendFailed(failure, pending());
+                return false;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (Exception e) {
-            errors.sendFailed(e, pending());
-            return false;
         }
+        errors.sent();
+        return true;
     }
 
     /**
@@ -287,7 +277,7 @@ public final class PublisherCore {
             pending.dropped(left);
             LOG.warn("Status publisher for {} closed with {} event(s) unpublished", topic, left);
         }
-        producer.close(Duration.ZERO);
+        sender.close();
     }
 
     @Override

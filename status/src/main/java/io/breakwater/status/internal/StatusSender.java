@@ -1,0 +1,78 @@
+package io.breakwater.status.internal;
+
+import io.breakwater.status.StatusEventCodec;
+import io.breakwater.status.StatusMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The status publisher's producer: acks from every replica, short timeouts (a status event that cannot go waits in
+ * the publisher's queue, not in the producer's), and a small buffer. Used by the publisher's thread alone.
+ */
+final class StatusSender {
+
+    private final String topic;
+    private final Producer<String, byte[]> producer;
+
+    StatusSender(Map<String, Object> clientConfig, String topic, String instanceId) {
+        this.topic = topic;
+        Map<String, Object> producerConfig = new HashMap<>(clientConfig);
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "breakwater-status-" + instanceId);
+        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        producerConfig.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 1024 * 1024);
+        this.producer = new KafkaProducer<>(producerConfig);
+    }
+
+    /**
+     * Sends {@code messages}, at most one per key, all at once (Kafka batches them), then waits for their answers until
+     * {@code deadlineNanos}, handing each one that went out to {@code sent}. Returns the first failure (a send that
+     * could not be made, or a failed or late answer), or null when every one went out.
+     */
+    Throwable send(List<StatusMessage> messages, long deadlineNanos, Consumer<StatusMessage> sent)
+            throws InterruptedException {
+        List<Future<RecordMetadata>> answers = new ArrayList<>(messages.size());
+        Throwable failure = null;
+        try {
+            for (StatusMessage message : messages) {
+                answers.add(producer.send(new ProducerRecord<>(topic, message.key(), StatusEventCodec.encode(message))));
+            }
+        } catch (RuntimeException e) { // the producer is closed, or a send could not be made: the rest waits
+            failure = e;
+        }
+        for (int i = 0; i < answers.size(); i++) {
+            try {
+                answers.get(i).get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                sent.accept(messages.get(i));
+            } catch (ExecutionException | TimeoutException e) {
+                failure = failure != null ? failure : e;
+            }
+        }
+        return failure;
+    }
+
+    /** Closes the producer at once: what it still holds is the publisher's to count. */
+    void close() {
+        producer.close(Duration.ZERO);
+    }
+}
