@@ -65,8 +65,7 @@ public final class EventBus implements AutoCloseable {
     private final String topicPrefix;
     private final Clock clock;
     private final TrackerLimits trackerLimits;   // of every stream's tracker
-    // Whether the transport's logins are refused (a stream is then not to blame); one supplier for every stream.
-    private final java.util.function.BooleanSupplier credentialsRefused;
+    private final java.util.function.BooleanSupplier credentialsRefused;   // the transport's logins are refused; one for all
     private final Duration sendBlockThreshold;
     private final Duration inFlightThreshold;
     private final ChannelSender sender;
@@ -250,12 +249,13 @@ public final class EventBus implements AutoCloseable {
         return status;
     }
 
-    /** The health report: unhealthy while any breaker is OPEN or FORCED_OPEN. */
+    /** The health report: unhealthy while any breaker is OPEN or FORCED_OPEN, or any spill is full. */
     public HealthReport health() {
         Map<String, CircuitBreakerSnapshot> status = circuitBreakerStatus();
         List<String> open = status.values().stream().filter(s -> s.state().rejectsCalls())
                 .map(CircuitBreakerSnapshot::name).sorted().toList();
-        return new HealthReport(open.isEmpty(), open, open.size(), status, spillStatus());
+        List<SpillStatus> spills = spillStatus();
+        return new HealthReport(open.isEmpty() && spills.stream().noneMatch(SpillStatus::full), open, open.size(), status, spills);
     }
 
     /** Every spill of the bus (its own and the streams'), as it is now; empty without one. */

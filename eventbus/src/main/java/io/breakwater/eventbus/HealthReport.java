@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The health-check shape of the original guide: healthy when no circuit rejects calls.
+ * The health-check shape of the original guide: healthy when no circuit rejects calls and no spill refuses events.
  *
- * @param healthy           no breaker is OPEN or FORCED_OPEN
+ * @param healthy           no breaker is OPEN or FORCED_OPEN, and no spill is {@linkplain SpillStatus#full() full}
  * @param openCircuits      the names of the breakers that are OPEN or FORCED_OPEN
  * @param openCircuitsCount how many
  * @param circuitBreakers   every breaker of the bus (channels and transport) by name

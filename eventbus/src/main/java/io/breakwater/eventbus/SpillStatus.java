@@ -14,6 +14,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param dropped         spilled events that can never be sent (too large, an invalid record), dropped
  *                        from the spill and logged at ERROR rather than holding their stream forever
  * @param replayLagMillis how long the oldest pending event has waited; 0 when none waits
+ * @param refusedFull     publishes refused at once because their event would not fit ({@code SpillFullException})
+ * @param full            the spill refuses events for room: one did not fit, none has fitted since, and it is still
+ *                        at 90 % or more of its {@code maxEvents} or {@code maxBytes}. The bus is then unhealthy.
  */
 public record SpillStatus(
         @JsonProperty("store") String store,
@@ -23,5 +26,13 @@ public record SpillStatus(
         @JsonProperty("replayed") long replayed,
         @JsonProperty("append_failures") long appendFailures,
         @JsonProperty("dropped") long dropped,
-        @JsonProperty("replay_lag_ms") long replayLagMillis) {
+        @JsonProperty("replay_lag_ms") long replayLagMillis,
+        @JsonProperty("refused_full") long refusedFull,
+        @JsonProperty("full") boolean full) {
+
+    /** A status without refusals for room. */
+    public SpillStatus(String store, long pending, long pendingBytes, long appended, long replayed, long appendFailures,
+                       long dropped, long replayLagMillis) {
+        this(store, pending, pendingBytes, appended, replayed, appendFailures, dropped, replayLagMillis, 0, false);
+    }
 }

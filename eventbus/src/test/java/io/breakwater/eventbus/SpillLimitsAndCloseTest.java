@@ -101,7 +101,12 @@ class SpillLimitsAndCloseTest {
     }
 
     private RedpandaTransport transport() {
-        return RedpandaTransport.builder(new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()))
+        return transport(false);
+    }
+
+    /** A transport over a mock that acknowledges every send at once ({@code acking}), or never. */
+    private RedpandaTransport transport(boolean acking) {
+        return RedpandaTransport.builder(new MockProducer<>(acking, null, new StringSerializer(), new ByteArraySerializer()))
                 .nonBlocking(false).breakerConfig(CircuitBreakerConfig.builder("redpanda_transport").clock(clock).build()).build();
     }
 
@@ -154,6 +159,46 @@ class SpillLimitsAndCloseTest {
         assertThat(refused).as("refused at once, not taken past the limit").isCompletedExceptionally();
         assertThat(catchThrowable(refused::join)).cause().isInstanceOf(SpillFullException.class)
                 .hasMessageContaining("maxEvents is 1");
+    }
+
+    @Test
+    void aSpillThatRefusesEventsForRoomMakesTheBusUnhealthyThoughNoBreakerIsOpenUntilItsReplayFreesIt() {
+        SqliteSpillStore sqlite = SqliteSpillStore.builder(dir.resolve("small.db")).maxEvents(10).open();
+        Semaphore replay = new Semaphore(0);   // the replay reads nothing from the spill until released
+        SpillStore store = (SpillStore) Proxy.newProxyInstance(SpillStore.class.getClassLoader(),
+                new Class<?>[] {SpillStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("oldest")) {
+                        replay.acquireUninterruptibly();
+                        replay.release();
+                    }
+                    return invoke(sqlite, method, args);
+                });
+        EventBus bus = bus(EventBus.builder(transport(true)).spill(store));
+        bus.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 10; seq++) {
+            assertThat(publish(bus, STREAM, seq).join().spilled()).isTrue();
+        }
+        bus.channelBreaker(STREAM).reset();
+
+        CompletableFuture<PublishResult> refused = publish(bus, STREAM, 10);   // behind the 10 still in the spill
+
+        assertThat(catchThrowable(refused::join)).cause().isInstanceOf(SpillFullException.class);
+        HealthReport health = bus.health();
+        assertThat(health.openCircuits()).isEmpty();
+        assertThat(health.healthy()).as("no breaker refuses, but the spill does").isFalse();
+        assertThat(health.spills()).singleElement().satisfies(spill -> {
+            assertThat(spill.full()).isTrue();
+            assertThat(spill.refusedFull()).isEqualTo(1);
+        });
+        assertThat(health.toJson()).contains("\"healthy\":false", "\"refused_full\":1", "\"full\":true");
+
+        replay.release(Integer.MAX_VALUE / 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> bus.spillStatus().get(0).pending() == 0);
+        assertThat(bus.health().healthy()).isTrue();
+        assertThat(bus.spillStatus().get(0)).satisfies(spill -> {
+            assertThat(spill.full()).as("room again").isFalse();
+            assertThat(spill.refusedFull()).as("a count from the start").isEqualTo(1);
+        });
     }
 
     @Test

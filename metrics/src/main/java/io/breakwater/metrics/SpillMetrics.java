@@ -33,6 +33,12 @@ import java.util.function.ToDoubleFunction;
  *       (acknowledged, then removed)</td></tr>
  *   <tr><td>{@code breakwater.spill.append.failures} ({@code breakwater_spill_append_failures_total})</td><td>counter: events
  *       whose append failed (their publishes failed)</td></tr>
+ *   <tr><td>{@code breakwater.spill.refused.full} ({@code breakwater_spill_refused_full_total})</td><td>counter: publishes
+ *       refused at once because their event would not fit</td></tr>
+ *   <tr><td>{@code breakwater.spill.full} ({@code breakwater_spill_full})</td><td>gauge: 1 while the spill refuses events for
+ *       room (the bus's health is then down), else 0</td></tr>
+ *   <tr><td>{@code breakwater.spill.dropped} ({@code breakwater_spill_dropped_total})</td><td>counter: spilled events that
+ *       can never be sent, removed unsent</td></tr>
  * </table>
  * Counters count from the bus's start. Once the bus is closed (its stores with it) every meter keeps the last
  * values read before (a closed bus tells nothing more). The meters hold the bus; remove them from the meter
@@ -75,6 +81,11 @@ public final class SpillMetrics implements MeterBinder {
                     s -> s.read().replayed());
             counter(meters, "breakwater.spill.append.failures", store, tags,
                     "events whose append to the spill failed (their publishes failed)", s -> s.read().appendFailures());
+            gauge(meters, "breakwater.spill.full", store, tags, null,
+                    "1 while the spill refuses events for room (one did not fit, none has since, and it is 90 % full), else 0",
+                    s -> s.read().full() ? 1 : 0);
+            counter(meters, "breakwater.spill.refused.full", store, tags,
+                    "publishes refused at once because their event would not fit in the spill", s -> s.read().refusedFull());
             counter(meters, "breakwater.spill.dropped", store, tags,
                     "spilled events that can never be sent (too large, an invalid record), removed unsent",
                     s -> s.read().dropped());

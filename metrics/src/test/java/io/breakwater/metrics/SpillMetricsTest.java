@@ -90,7 +90,8 @@ class SpillMetricsTest {
         Set<String> names = meters.getMeters().stream().map(m -> m.getId().getName()).collect(Collectors.toSet());
         assertThat(names).containsExactlyInAnyOrder("breakwater.spill.pending", "breakwater.spill.pending.bytes",
                 "breakwater.spill.replay.lag", "breakwater.spill.appended", "breakwater.spill.replayed",
-                "breakwater.spill.append.failures", "breakwater.spill.dropped");
+                "breakwater.spill.append.failures", "breakwater.spill.dropped", "breakwater.spill.full",
+                "breakwater.spill.refused.full");
         assertThat(meters.getMeters()).allSatisfy(m -> assertThat(m.getId().getTag("store")).isEqualTo(storeTag));
         assertThat(storeTag).isEqualTo("sqlite:" + dir.resolve("spill.db").toAbsolutePath());
         assertThat(meters.get("breakwater.spill.replay.lag").gauge().getId().getBaseUnit()).isEqualTo("seconds");
@@ -184,7 +185,9 @@ class SpillMetricsTest {
                 "# TYPE breakwater_spill_appended_total counter", "breakwater_spill_appended_total" + tag + " 1.0",
                 "# TYPE breakwater_spill_replayed_total counter", "breakwater_spill_replayed_total" + tag + " 0.0",
                 "# TYPE breakwater_spill_append_failures_total counter", "breakwater_spill_append_failures_total" + tag + " 0.0",
-                "# TYPE breakwater_spill_dropped_total counter", "breakwater_spill_dropped_total" + tag + " 0.0");
+                "# TYPE breakwater_spill_dropped_total counter", "breakwater_spill_dropped_total" + tag + " 0.0",
+                "# TYPE breakwater_spill_full gauge", "breakwater_spill_full" + tag + " 0.0",
+                "# TYPE breakwater_spill_refused_full_total counter", "breakwater_spill_refused_full_total" + tag + " 0.0");
     }
 
     @Test

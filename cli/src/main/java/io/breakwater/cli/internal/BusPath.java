@@ -121,7 +121,7 @@ final class BusPath implements AutoCloseable {
     SpillStatus spillOfRun() {
         SpillStatus s = spill();
         return new SpillStatus(s.store(), s.pending(), s.pendingBytes(), s.appended() - appendedBefore,
-                s.replayed() - replayedBefore, s.appendFailures(), s.dropped(), s.replayLagMillis());
+                s.replayed() - replayedBefore, s.appendFailures(), s.dropped(), s.replayLagMillis(), s.refusedFull(), s.full());
     }
 
     /** Every publish answered and nothing left in the spill. */

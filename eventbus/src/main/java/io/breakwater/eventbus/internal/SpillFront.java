@@ -32,6 +32,8 @@ public final class SpillFront implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpillFront.class);
     private static final int BATCH = 512;
+    // A spill that refused an event is reported full until one fits again or the replay frees this share of it.
+    private static final double FULL = 0.9;
 
     private record Append(StreamChannel channel, SpilledEvent event, CompletableFuture<PublishResult> result) {
     }
@@ -45,6 +47,9 @@ public final class SpillFront implements AutoCloseable {
     final LongAdder replayed = new LongAdder();
     final LongAdder dropped = new LongAdder();
     private final LongAdder appendFailures = new LongAdder();
+    private final LongAdder refusedFull = new LongAdder();
+    // Set when an event did not fit, cleared when one fits again: with the spill still near its limits, it is full.
+    private volatile boolean refusing;
     private final Thread writer;
     private volatile boolean closing;
     // Set by the writer once its loop ended, before it fails what was offered too late for the loop.
@@ -86,16 +91,19 @@ public final class SpillFront implements AutoCloseable {
                 throw new IllegalStateException("the EventBus is closed; its spill " + store.describe() + " takes no more events");
             }
             if (held.events() + events > store.maxEvents()) {
-                throw new SpillFullException(store.describe(), "maxEvents", store.maxEvents(), withQueued(held, events - 1,
-                        bytes - size), 1, size);
+                throw refused(new SpillFullException(store.describe(), "maxEvents", store.maxEvents(), withQueued(held, events - 1,
+                        bytes - size), 1, size));
             }
             if (held.bytes() + bytes > store.maxBytes()) {
-                throw new SpillFullException(store.describe(), "maxBytes", store.maxBytes(), withQueued(held, events - 1,
-                        bytes - size), 1, size);
+                throw refused(new SpillFullException(store.describe(), "maxBytes", store.maxBytes(), withQueued(held, events - 1,
+                        bytes - size), 1, size));
             }
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             Append append = new Append(channel, event, result);
             queue.add(append);
+            if (refusing) {
+                refusing = false;
+            }
             if (writerDone && queue.remove(append)) {
                 // The writer's loop ended (the bus closed) before this came; the writer's last look may have missed it.
                 throw new IllegalStateException("the EventBus is closed; its spill " + store.describe() + " takes no more events");
@@ -110,6 +118,12 @@ public final class SpillFront implements AutoCloseable {
             channel.settled(order);
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private SpillFullException refused(SpillFullException full) {
+        refusedFull.increment();
+        refusing = true;
+        return full;
     }
 
     /** What {@code held} holds, with {@code events} of {@code bytes} queued for it: what the spill holds or is to. */
@@ -223,8 +237,11 @@ public final class SpillFront implements AutoCloseable {
     public SpillStatus status() {
         SpillStats stats = lastKnownStats();
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
-        return new SpillStatus(store.describe(), stats.events() + queuedEvents.get(), stats.bytes() + queuedBytes.get(),
-                appended.sum(), replayed.sum(), appendFailures.sum(), dropped.sum(), lag);
+        long events = stats.events() + queuedEvents.get();
+        long bytes = stats.bytes() + queuedBytes.get();
+        boolean full = refusing && (events >= store.maxEvents() * FULL || bytes >= store.maxBytes() * FULL);
+        return new SpillStatus(store.describe(), events, bytes, appended.sum(), replayed.sum(), appendFailures.sum(),
+                dropped.sum(), lag, refusedFull.sum(), full);
     }
 
     private SpillStats lastKnownStats() {
