@@ -133,7 +133,7 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
             owners(meters).put(breaker.name(), new WeakReference<>(breaker));
         }
         for (CircuitBreakerState state : CircuitBreakerState.values()) {
-            Gauge.builder("breaker.state", breaker, b -> b.state() == state ? 1 : 0)
+            Gauge.builder("breaker.state", breaker, b -> current(b) == state ? 1 : 0)
                     .tags(tags).tag("state", state.name())
                     .description("1 for the breaker's current state, 0 for the others")
                     .register(meters);
@@ -145,7 +145,7 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
         timer(meters, breaker, tags, "ignored", CallStats::ignored, s -> 0L);
         gauge(meters, "breaker.failure.rate", breaker, tags, b -> b.snapshot().failureRate(), "failure rate of the window");
         gauge(meters, "breaker.slow.call.rate", breaker, tags, b -> b.snapshot().slowCallRate(), "slow-call rate of the window");
-        gauge(meters, "circuit_breaker_state", breaker, tags, b -> b.state().gaugeValue(),
+        gauge(meters, "circuit_breaker_state", breaker, tags, b -> current(b).gaugeValue(),
                 "0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 FORCED_OPEN, 4 DISABLED");
         FunctionCounter.builder("circuit_breaker_failures", breaker, b -> b.callStats().failed())
                 .tags(tags).description("failed calls").register(meters);
@@ -164,6 +164,13 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
         transitions(meters, tags, CircuitBreakerState.OPEN, CircuitBreakerState.HALF_OPEN);
         transitions(meters, tags, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.CLOSED);
         transitions(meters, tags, CircuitBreakerState.HALF_OPEN, CircuitBreakerState.OPEN);
+    }
+
+    // A breaker nothing calls (its traffic went elsewhere while it was open) must still be seen leaving OPEN once its reset
+    // timeout passed, as the health reports see it: a scrape applies pending timeouts, as a call would.
+    private static CircuitBreakerState current(CircuitBreaker breaker) {
+        breaker.checkTimeouts();
+        return breaker.state();
     }
 
     private static Counter transitions(MeterRegistry meters, Tags tags, StateTransition t) {

@@ -62,6 +62,21 @@ class BreakerMetricsTest {
                 .isEqualTo(1);
     }
 
+    @Test
+    void theStateGaugesShowAnOpenBreakerNothingCallsLeavingOpenOnceItsResetTimeoutPassed() {
+        CircuitBreaker idle = registry.getOrCreate("idle");
+        BreakerMetrics.of(registry).bindTo(meters);
+        idle.recordFailure("down");
+        idle.recordFailure("down");
+        assertThat(gauge("circuit_breaker_state", "idle")).isEqualTo(1);
+
+        clock.advance(Duration.ofHours(1));   // no call comes: traffic went elsewhere while it was open
+
+        assertThat(gauge("circuit_breaker_state", "idle")).as("HALF_OPEN, not OPEN for ever").isEqualTo(2);
+        assertThat(gauge("breaker.state", "idle", "state", "OPEN")).isZero();
+        assertThat(gauge("breaker.state", "idle", "state", "HALF_OPEN")).isEqualTo(1);
+    }
+
     /**
      * A breaker removed from its registry and made again under its name: Micrometer would hand the new one the old
      * one's meters, which read the old breaker. The newest takes the name.
