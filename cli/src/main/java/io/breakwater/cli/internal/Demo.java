@@ -64,6 +64,8 @@ public final class Demo {
     // happened before it and nothing after, so what the live view prints next is never older than what it printed.
     final Object timeline = new Object();
     private volatile boolean running = true;
+    // Ctrl-C: the run ends early, closes what it opened and still prints its summary.
+    private final StopSignal stop = new StopSignal();
     // Serving from the start of run() until the bus closes; the demo's thread only.
     private DemoMetrics metrics;
 
@@ -95,8 +97,26 @@ public final class Demo {
         return options;
     }
 
+    /** Ends the run early, as Ctrl-C does: it closes what it opened and prints its summary; waits up to {@code wait}. */
+    void stop(Duration wait) {
+        stop.request(wait);
+    }
+
+    boolean stopRequested() {
+        return stop.requested();
+    }
+
     /** Runs the demo; returns the exit code. */
     public int run() throws Exception {
+        stop.armed(Duration.ofSeconds(40));
+        try {
+            return runWithBroker();
+        } finally {
+            stop.finished();
+        }
+    }
+
+    private int runWithBroker() throws Exception {
         // Bound first: a port taken since the command's check fails here, before a broker starts or a producer connects.
         metrics = DemoMetrics.start(options.metricsPort());
         ForkedKafkaBroker broker = null;
@@ -184,10 +204,16 @@ public final class Demo {
             if (broker != null) {
                 new FaultSchedule(this, broker, breakers).run();
             } else {
-                LockSupport.parkNanos(options.duration().toNanos());
+                long end = System.nanoTime() + options.duration().toNanos();
+                for (long left; !stopRequested() && (left = end - System.nanoTime()) > 0; ) {
+                    LockSupport.parkNanos(left);
+                }
             }
         } finally {
             running = false;
+            if (stopRequested() && broker != null && broker.isAlive()) {
+                broker.resume();   // stopped during the freeze: the producers close at once, not after their timeouts
+            }
             if (control != null) {
                 control.close();
             }
@@ -197,7 +223,7 @@ public final class Demo {
             handOff.close();
             view.stop();
             viewer.join(2_000);
-            awaitAnswers(busPath, Duration.ofSeconds(45));
+            awaitAnswers(busPath, Duration.ofSeconds(stopRequested() ? 10 : 45));
             busPath.close();
             metrics.close();   // the bus is gone: nothing left to report on
             withInterceptor.close(Duration.ofSeconds(5));
@@ -205,7 +231,7 @@ public final class Demo {
             status.close(Duration.ofSeconds(5));
         }
         Set<String> ids = busPath.ids();
-        if (ids != null) {
+        if (ids != null && !stopRequested()) {
             bus.missingOnTopic = TopicCheck.missing(servers, eventBus.topicFor(BusPath.STREAM), ids, Duration.ofSeconds(60));
         }
         Summary summary = new Summary(this, options, broker != null);

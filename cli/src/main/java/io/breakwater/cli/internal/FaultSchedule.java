@@ -28,29 +28,42 @@ final class FaultSchedule {
      */
     void run() {
         long total = demo.options().duration().toNanos();
-        sleepUntil(total * 15 / 100);
+        if (!sleepUntil(total * 15 / 100)) {
+            return;
+        }
         broker.freeze();
         demo.fault("broker frozen (SIGSTOP)", false);
-        sleepUntil(total * 35 / 100);
+        if (!sleepUntil(total * 35 / 100)) {
+            return;
+        }
         broker.resume();
         demo.fault("broker resumed (SIGCONT)", true);
-        sleepUntil(total * 50 / 100);
+        if (!sleepUntil(total * 50 / 100)) {
+            return;
+        }
         broker.kill();
         demo.fault("broker killed (SIGKILL)", false);
-        sleepUntil(total * 60 / 100);
+        if (!sleepUntil(total * 60 / 100)) {
+            return;
+        }
         broker.restart();
         demo.fault("broker restarted", true);
-        sleepUntil(total);
+        if (!sleepUntil(total)) {
+            return;
+        }
         long grace = demo.now() + TimeUnit.SECONDS.toNanos(RECOVERY_GRACE_SECONDS);
-        while (demo.now() < grace && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {
+        while (!demo.stopRequested() && demo.now() < grace
+                && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
-    private void sleepUntil(long demoNanos) {
+    /** Waits until demo time {@code demoNanos}; false when the demo was stopped first (Ctrl-C). */
+    private boolean sleepUntil(long demoNanos) {
         long left;
-        while ((left = demoNanos - demo.now()) > 0) {
+        while (!demo.stopRequested() && (left = demoNanos - demo.now()) > 0) {
             LockSupport.parkNanos(left);
         }
+        return !demo.stopRequested();
     }
 }
