@@ -41,6 +41,11 @@ final class StatusSender {
         producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         producerConfig.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 1024 * 1024);
+        // A message whose answer came too late is sent again behind the next one of its key (still in Kafka's buffer):
+        // without idempotence, one request at a time keeps them in order.
+        if ("false".equalsIgnoreCase(String.valueOf(producerConfig.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)))) {
+            producerConfig.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        }
         this.producer = new KafkaProducer<>(producerConfig);
     }
 
@@ -55,7 +60,13 @@ final class StatusSender {
         Throwable failure = null;
         try {
             for (StatusMessage message : messages) {
-                answers.add(producer.send(new ProducerRecord<>(topic, message.key(), StatusEventCodec.encode(message))));
+                Future<RecordMetadata> answer = producer.send(new ProducerRecord<>(topic, message.key(),
+                        StatusEventCodec.encode(message)));
+                answers.add(answer);
+                // A send may block (max.block.ms) for metadata or room: once one failed so, or time is up, the rest waits.
+                if (deadlineNanos - System.nanoTime() <= 0 || answer.isDone() && failed(answer)) {
+                    break;
+                }
             }
         } catch (RuntimeException e) { // the producer is closed, or a send could not be made: the rest waits
             failure = e;
@@ -69,6 +80,15 @@ final class StatusSender {
             }
         }
         return failure;
+    }
+
+    private static boolean failed(Future<RecordMetadata> done) {
+        try {
+            done.get();
+            return false;
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+            return true;
+        }
     }
 
     /** Closes the producer at once: what it still holds is the publisher's to count. */
