@@ -15,8 +15,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                        from the spill and logged at ERROR rather than holding their stream forever
  * @param replayLagMillis how long the oldest pending event has waited; 0 when none waits
  * @param refusedFull     publishes refused at once because their event would not fit ({@code SpillFullException})
- * @param full            the spill refuses events for room: one did not fit, none has fitted since, and it is still
- *                        at 90 % or more of its {@code maxEvents} or {@code maxBytes}. The bus is then unhealthy.
+ * @param full            the spill refuses events for room: one did not fit, and it has held 90 % or more of its
+ *                        {@code maxEvents} or {@code maxBytes} since. The bus is then unhealthy.
  */
 public record SpillStatus(
         @JsonProperty("store") String store,

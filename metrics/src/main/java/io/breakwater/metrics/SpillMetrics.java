@@ -82,7 +82,7 @@ public final class SpillMetrics implements MeterBinder {
             counter(meters, "breakwater.spill.append.failures", store, tags,
                     "events whose append to the spill failed (their publishes failed)", s -> s.read().appendFailures());
             gauge(meters, "breakwater.spill.full", store, tags, null,
-                    "1 while the spill refuses events for room (one did not fit, none has since, and it is 90 % full), else 0",
+                    "1 while the spill refuses events for room (one did not fit, and it has been 90 % full since), else 0",
                     s -> s.read().full() ? 1 : 0);
             counter(meters, "breakwater.spill.refused.full", store, tags,
                     "publishes refused at once because their event would not fit in the spill", s -> s.read().refusedFull());

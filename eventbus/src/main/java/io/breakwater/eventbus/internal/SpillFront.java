@@ -32,7 +32,7 @@ public final class SpillFront implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpillFront.class);
     private static final int BATCH = 512;
-    // A spill that refused an event is reported full until one fits again or the replay frees this share of it.
+    // A spill that refused an event is reported full until it holds less than this share of a limit.
     private static final double FULL = 0.9;
 
     private record Append(StreamChannel channel, SpilledEvent event, CompletableFuture<PublishResult> result) {
@@ -48,7 +48,7 @@ public final class SpillFront implements AutoCloseable {
     final LongAdder dropped = new LongAdder();
     private final LongAdder appendFailures = new LongAdder();
     private final LongAdder refusedFull = new LongAdder();
-    // Set when an event did not fit, cleared when one fits again: with the spill still near its limits, it is full.
+    // Set when an event did not fit, cleared when one fits below 90 % of the limits: with the spill still near them, it is full.
     private volatile boolean refusing;
     private final Thread writer;
     private volatile boolean closing;
@@ -101,8 +101,8 @@ public final class SpillFront implements AutoCloseable {
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             Append append = new Append(channel, event, result);
             queue.add(append);
-            if (refusing) {
-                refusing = false;
+            if (refusing && !nearLimits(held.events() + events, held.bytes() + bytes)) {
+                refusing = false;   // not on the first event that fits at the limit: the report would flap with the replay
             }
             if (writerDone && queue.remove(append)) {
                 // The writer's loop ended (the bus closed) before this came; the writer's last look may have missed it.
@@ -118,6 +118,10 @@ public final class SpillFront implements AutoCloseable {
             channel.settled(order);
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private boolean nearLimits(long events, long bytes) {
+        return events >= store.maxEvents() * FULL || bytes >= store.maxBytes() * FULL;
     }
 
     private SpillFullException refused(SpillFullException full) {
@@ -239,7 +243,7 @@ public final class SpillFront implements AutoCloseable {
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
         long events = stats.events() + queuedEvents.get();
         long bytes = stats.bytes() + queuedBytes.get();
-        boolean full = refusing && (events >= store.maxEvents() * FULL || bytes >= store.maxBytes() * FULL);
+        boolean full = refusing && nearLimits(events, bytes);
         return new SpillStatus(store.describe(), events, bytes, appended.sum(), replayed.sum(), appendFailures.sum(),
                 dropped.sum(), lag, refusedFull.sum(), full);
     }
