@@ -47,13 +47,19 @@ final class BusPath implements AutoCloseable {
     private volatile long replayedBefore;
     // Deletes the directory if the demo ends without close(): an exception, or Ctrl-C.
     private final Thread cleanup;
+    private final StopSignal stop;
 
-    BusPath(PathStats stats, LongSupplier clock, RedpandaTransport transport, CircuitBreakerConfig channel,
+    BusPath(PathStats stats, LongSupplier clock, StopSignal stop, RedpandaTransport transport, CircuitBreakerConfig channel,
             StatusPublisher status) throws IOException {
         this.stats = stats;
         this.clock = clock;
         this.dir = Files.createTempDirectory("breakwater-demo-spill-");
-        this.cleanup = new Thread(() -> delete(dir), "demo-spill-cleanup");
+        this.stop = stop;
+        // On Ctrl-C the run goes on closing (its events may still be spilling): the spill goes once it has finished.
+        this.cleanup = new Thread(() -> {
+            stop.awaitFinished(Duration.ofSeconds(45));
+            delete(dir);
+        }, "demo-spill-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         SqliteSpillStore spill = null;
         try {
@@ -146,7 +152,7 @@ final class BusPath implements AutoCloseable {
             stats.replayed = closing.replayed() - replayedBefore;
         } finally {
             try {
-                bus.close();
+                bus.close(stop.requested() ? Duration.ofSeconds(5) : RedpandaTransport.DEFAULT_CLOSE_TIMEOUT);
             } finally {
                 delete(dir);
                 try {

@@ -65,7 +65,7 @@ public final class Demo {
     final Object timeline = new Object();
     private volatile boolean running = true;
     // Ctrl-C: the run ends early, closes what it opened and still prints its summary.
-    private final StopSignal stop = new StopSignal();
+    final StopSignal stop = new StopSignal();
     // Serving from the start of run() until the bus closes; the demo's thread only.
     private DemoMetrics metrics;
 
@@ -105,6 +105,7 @@ public final class Demo {
     boolean stopRequested() {
         return stop.requested();
     }
+
 
     /** Runs the demo; returns the exit code. */
     public int run() throws Exception {
@@ -153,7 +154,7 @@ public final class Demo {
         transportProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
 
         StatusPublisher status = StatusPublisher.create(client, "breakwater-status", instance);
-        BusPath busPath = new BusPath(bus, this::now,
+        BusPath busPath = new BusPath(bus, this::now, stop,
                 RedpandaTransport.builder(transportProps).breakerConfig(transportConfig).build(), channel, status);
         EventBus eventBus = busPath.bus;
         out.println("The EventBus spills to " + busPath.store() + " (a temporary directory, deleted at the end).");
@@ -202,18 +203,17 @@ public final class Demo {
         Thread viewer = daemon("live-view", view::loop);
         try {
             if (broker != null) {
-                new FaultSchedule(this, broker, breakers).run();
+                new FaultSchedule(this, broker, breakers).run();   // on Ctrl-C the broker is stopped by its own hook
             } else {
-                long end = System.nanoTime() + options.duration().toNanos();
-                for (long left; !stopRequested() && (left = end - System.nanoTime()) > 0; ) {
-                    LockSupport.parkNanos(left);
-                }
+                stop.sleep(options.duration());
             }
+        } catch (RuntimeException e) {
+            if (!stopRequested()) {
+                throw e;
+            }   // a fault step met the broker its hook had stopped: the run ends, as it was asked to
         } finally {
+            stop.runEnded(now());
             running = false;
-            if (stopRequested() && broker != null && broker.isAlive()) {
-                broker.resume();   // stopped during the freeze: the producers close at once, not after their timeouts
-            }
             if (control != null) {
                 control.close();
             }
@@ -223,7 +223,7 @@ public final class Demo {
             handOff.close();
             view.stop();
             viewer.join(2_000);
-            awaitAnswers(busPath, Duration.ofSeconds(stopRequested() ? 10 : 45));
+            awaitAnswers(busPath, Duration.ofSeconds(45));
             busPath.close();
             metrics.close();   // the bus is gone: nothing left to report on
             withInterceptor.close(Duration.ofSeconds(5));
@@ -232,7 +232,8 @@ public final class Demo {
         }
         Set<String> ids = busPath.ids();
         if (ids != null && !stopRequested()) {
-            bus.missingOnTopic = TopicCheck.missing(servers, eventBus.topicFor(BusPath.STREAM), ids, Duration.ofSeconds(60));
+            bus.missingOnTopic = TopicCheck.missing(servers, eventBus.topicFor(BusPath.STREAM), ids, Duration.ofSeconds(60),
+                    this::stopRequested);
         }
         Summary summary = new Summary(this, options, broker != null);
         summary.print(out);
@@ -284,10 +285,11 @@ public final class Demo {
         return t;
     }
 
-    /** Waits for every publish to be answered and the spill to be replayed, up to {@code timeout}. */
+    /** Waits for every publish to be answered and the spill to be replayed, up to {@code timeout} (10 s after Ctrl-C). */
     private void awaitAnswers(BusPath busPath, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && (!busPath.settled() || intercepted.lost() > 0 || plain.lost() > 0)) {
+        long begin = System.nanoTime();
+        long deadline = begin + timeout.toNanos();
+        while (System.nanoTime() < (stopRequested() ? Math.min(deadline, begin + 10_000_000_000L) : deadline) && (!busPath.settled() || intercepted.lost() > 0 || plain.lost() > 0)) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }

@@ -14,6 +14,9 @@ final class StopSignal {
 
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean requested;
+    // Whether the request came before the run's own end (then the run stopped early), and when it ended; runEnded().
+    private volatile boolean early;
+    private volatile long ranNanos;
     private volatile Thread runner;
     private Thread hook;
 
@@ -40,6 +43,39 @@ final class StopSignal {
 
     boolean requested() {
         return requested;
+    }
+
+    /** Waits {@code time}, or less when asked to stop. */
+    void sleep(Duration time) {
+        long end = System.nanoTime() + time.toNanos();
+        for (long left; !requested && (left = end - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** The run's own time is over, at its {@code ranNanos}, or it was asked to end: a request now only shortens its closing. */
+    void runEnded(long ranNanos) {
+        this.ranNanos = ranNanos;
+        early = requested;
+    }
+
+    /** How long the run ran, as runEnded() was told. */
+    long ranNanos() {
+        return ranNanos;
+    }
+
+    /** Whether the run was asked to end before its own time was over. */
+    boolean early() {
+        return early;
+    }
+
+    /** Waits up to {@code wait} for the run to finish: for another hook that must not pull the run's files away. */
+    void awaitFinished(Duration wait) {
+        try {
+            finished.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The run is over: a hook waiting for it returns, and one not yet run is let go. */

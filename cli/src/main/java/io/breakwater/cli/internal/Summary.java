@@ -24,8 +24,9 @@ final class Summary {
 
     void print(PrintWriter out) {
         out.println();
-        out.println("Summary" + (demo.stopRequested() ? " (stopped early by Ctrl-C: the read-back of the topic is skipped)" : "")
-                + ": " + options.duration().toSeconds() + " s, " + options.rate() + " events/s on each path from "
+        out.println("Summary" + (demo.stop.early() ? " (stopped early by Ctrl-C: the read-back of the topic is skipped)" : "")
+                + ": " + (demo.stop.early() ? demo.elapsed(demo.stop.ranNanos()).trim() + " of " : "")
+                + options.duration().toSeconds() + " s, " + options.rate() + " events/s on each path from "
                 + options.threads() + " threads"
                 + (faults ? "" : " (an external cluster: no faults injected)"));
         out.println("The plain KafkaProducer runs with max.block.ms=10s and delivery.timeout.ms=30s (Kafka's defaults, 60s and 120s, scaled down to fit the demo).");
@@ -74,7 +75,7 @@ final class Summary {
             path.put("callMaxMicros", p.published.get() == 0 ? null : p.longestBlockNanos.get() / 1_000.0);
             json.put(key(p), path);
         }
-        json.put("stoppedEarly", demo.stopRequested());
+        json.put("stoppedEarly", demo.stop.early());
         json.put("floorCallP50Micros", micros(demo.floor, 0.50));
         json.put("floorCallP99Micros", micros(demo.floor, 0.99));
         out.println();

@@ -23,8 +23,8 @@ final class TopicCheck {
     private TopicCheck() {
     }
 
-    /** How many of {@code ids} are not on {@code topic}, read from its start to its end now; -1 if it cannot tell in time. */
-    static long missing(String servers, String topic, Set<String> ids, Duration timeout) {
+    /** How many of {@code ids} are not on {@code topic}, read from its start to its end now; -1 if it cannot tell in time or is {@code stop}ped. */
+    static long missing(String servers, String topic, Set<String> ids, Duration timeout, java.util.function.BooleanSupplier stop) {
         Set<String> left = new HashSet<>(ids);
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
@@ -39,7 +39,7 @@ final class TopicCheck {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             while (!left.isEmpty() && !readToEnd(consumer, end)) {
-                if (System.nanoTime() > deadline) {
+                if (System.nanoTime() > deadline || stop.getAsBoolean()) {
                     return -1;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
