@@ -97,15 +97,9 @@ public final class Demo {
         return options;
     }
 
-    /** Ends the run early, as Ctrl-C does: it closes what it opened and prints its summary; waits up to {@code wait}. */
-    void stop(Duration wait) {
-        stop.request(wait);
-    }
-
     boolean stopRequested() {
         return stop.requested();
     }
-
 
     /** Runs the demo; returns the exit code. */
     public int run() throws Exception {
@@ -289,7 +283,8 @@ public final class Demo {
     private void awaitAnswers(BusPath busPath, Duration timeout) {
         long begin = System.nanoTime();
         long deadline = begin + timeout.toNanos();
-        while (System.nanoTime() < (stopRequested() ? Math.min(deadline, begin + 10_000_000_000L) : deadline) && (!busPath.settled() || intercepted.lost() > 0 || plain.lost() > 0)) {
+        while (System.nanoTime() < (stopRequested() ? Math.min(deadline, begin + 10_000_000_000L) : deadline)
+                && (!busPath.settled() || intercepted.lost() > 0 || plain.lost() > 0)) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }

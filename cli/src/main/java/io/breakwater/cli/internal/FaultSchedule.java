@@ -28,26 +28,17 @@ final class FaultSchedule {
      */
     void run() {
         long total = demo.options().duration().toNanos();
-        if (!sleepUntil(total * 15 / 100)) {
-            return;
+        List<Step> steps = List.of(new Step(15, broker::freeze, "broker frozen (SIGSTOP)", false),
+                new Step(35, broker::resume, "broker resumed (SIGCONT)", true),
+                new Step(50, broker::kill, "broker killed (SIGKILL)", false),
+                new Step(60, broker::restart, "broker restarted", true));
+        for (Step step : steps) {
+            if (!sleepUntil(total * step.percent / 100)) {
+                return;
+            }
+            step.fault.run();
+            demo.fault(step.what, step.recovery);
         }
-        broker.freeze();
-        demo.fault("broker frozen (SIGSTOP)", false);
-        if (!sleepUntil(total * 35 / 100)) {
-            return;
-        }
-        broker.resume();
-        demo.fault("broker resumed (SIGCONT)", true);
-        if (!sleepUntil(total * 50 / 100)) {
-            return;
-        }
-        broker.kill();
-        demo.fault("broker killed (SIGKILL)", false);
-        if (!sleepUntil(total * 60 / 100)) {
-            return;
-        }
-        broker.restart();
-        demo.fault("broker restarted", true);
         if (!sleepUntil(total)) {
             return;
         }
@@ -56,6 +47,10 @@ final class FaultSchedule {
                 && breakers.stream().anyMatch(b -> b.state() != CircuitBreakerState.CLOSED)) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
+    }
+
+    /** A fault or a recovery, at {@code percent} of the run. */
+    private record Step(int percent, Runnable fault, String what, boolean recovery) {
     }
 
     /** Waits until demo time {@code demoNanos}; false when the demo was stopped first (Ctrl-C). */

@@ -34,11 +34,7 @@ final class StopSignal {
         if (r != null) {
             LockSupport.unpark(r);
         }
-        try {
-            finished.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitFinished(wait);
     }
 
     boolean requested() {
@@ -69,7 +65,7 @@ final class StopSignal {
         return early;
     }
 
-    /** Waits up to {@code wait} for the run to finish: for another hook that must not pull the run's files away. */
+    /** Waits up to {@code wait} for the run to finish (another hook must not pull the run's files away before). */
     void awaitFinished(Duration wait) {
         try {
             finished.await(wait.toMillis(), TimeUnit.MILLISECONDS);
