@@ -86,7 +86,10 @@ final class StatusSender {
         try {
             done.get();
             return false;
-        } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // the close's: the wait below ends the batch
             return true;
         }
     }
