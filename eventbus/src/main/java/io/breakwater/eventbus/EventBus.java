@@ -45,8 +45,8 @@ import java.util.concurrent.ConcurrentMap;
  * PublishResult#spilled()}; later events of its stream follow it into the spill. Once the breakers admit calls again
  * (or when a new bus starts on a spill left by an earlier process) the spilled events are sent in their original order,
  * each removed only after its acknowledgement. Once the replay has handed the producer every event the spill holds for
- * a stream, none on its way in, its new events go directly, behind them: a steady load leaves the spill (one so heavy
- * that an event is always on its way in may stay until it eases); should one of those replayed events fail then, it
+ * a stream, its new events go directly, behind them: a steady load leaves the spill (with events always on their way in,
+ * new ones are held in memory, briefly, until those are replayed too, then sent first); should one of them fail then, it
  * stays in the spill and is sent again, but an event sent behind it meanwhile is not held back (as with any two
  * publishes in flight). Delivery is at-least-once: consumers drop duplicates by the {@value #EVENT_ID_HEADER} header.
  */
@@ -87,10 +87,10 @@ public final class EventBus implements AutoCloseable {
         this.topicPrefix = b.topicPrefix;
         this.clock = b.clock != null ? b.clock : defaultChannelConfig.clock();
         this.eventHeaders = new EventHeaders(transport.codec().contentType(), EVENT_ID_HEADER);
-        this.publications = new Publication.Bus(fallbacks, eventHeaders, ids);
         this.sendBlockThreshold = b.sendBlockThreshold;
         this.inFlightThreshold = b.inFlightThreshold;
         this.sender = new ChannelSender(transport, clock, () -> closed, sendBlockThreshold, inFlightThreshold);
+        this.publications = new Publication.Bus(fallbacks, eventHeaders, ids, sender);
         // A stream's events wait in line in the transport's queue and Kafka's buffer (TrackerLimits.inLine).
         this.trackerLimits = new TrackerLimits(clock::nanoTime, sendBlockThreshold, inFlightThreshold,
                 StreamChannel.TRACKED, true).inLine();
@@ -169,7 +169,7 @@ public final class EventBus implements AutoCloseable {
                 text = eventHeaders.text(headers, EventIds.text(id));
             }
             admitted = channel.admit();
-            long order = Math.abs(admitted);
+            long order = StreamChannel.order(admitted);
             if (admitted < 0) {
                 // Events of the stream wait in the spill: this one goes behind them, never around them.
                 String idText = EventIds.text(id != null ? id : ids.next());
@@ -182,7 +182,7 @@ public final class EventBus implements AutoCloseable {
             giveBack(channel, permit);
             throw e;
         }
-        sender.send(publication, permit);
+        channel.send(sender, publication, permit, admitted);
         return publication.result();
     }
 

@@ -862,11 +862,74 @@ class EventBusSpillTest {
             appends.release(Integer.MAX_VALUE / 2);
         }
         replayUntilEmpty(bus, mock, store);
-        assertThat(results).allSatisfy(r -> assertThat(r.join().spilled()).isTrue());
+        // Each spilled, or held by the replay's cut-over once appends went on and sent directly behind the replay.
+        assertThat(results).allSatisfy(r -> assertThat(r.join().spilled() || r.join().acknowledged()).isTrue());
         CompletableFuture<PublishResult> last = publish(bus, next.getAndIncrement());
         assertThat(last.join().spilled()).as("with the count off, it would have gone to the spill").isFalse();
         assertThat(mock.history()).extracting(EventBusSpillTest::value).as("each once, in order")
                 .containsExactlyElementsOf(IntStream.range(0, next.get()).mapToObj(EventBusSpillTest::json).toList());
+    }
+
+    /**
+     * Events 0 to 2 are replayed while event 3 is still on its way into the spill (the store holds its append up): the
+     * replay cuts over, and events published then are held, neither sent ahead of 3 nor spilled.
+     */
+    private List<CompletableFuture<PublishResult>> heldByACutOver(EventBus bus, MockProducer<String, byte[]> mock,
+                                                                  Semaphore appends) {
+        bus.channelBreaker(STREAM).forceOpen();
+        for (int seq = 0; seq < 3; seq++) {
+            assertThat(publish(bus, seq).join().spilled()).isTrue();
+        }
+        appends.drainPermits();
+        CompletableFuture<PublishResult> onItsWayIn = publish(bus, 3);
+        bus.channelBreaker(STREAM).reset();
+        await().atMost(WAIT).until(() -> mock.history().size() == 3);
+        awaitReplayBetweenTicks();
+        List<CompletableFuture<PublishResult>> results = List.of(onItsWayIn, publish(bus, 4), publish(bus, 5));
+        assertThat(mock.history()).as("4 and 5 are not sent ahead of 3").hasSize(3);
+        assertThat(results).noneMatch(CompletableFuture::isDone);
+        return results;
+    }
+
+    @Test
+    void eventsHeldByACutOverThatCannotEndFollowTheOthersIntoTheSpillInOrder() {
+        MockProducer<String, byte[]> mock = ackingMock();
+        Semaphore appends = new Semaphore(Integer.MAX_VALUE / 2);
+        SpillStore store = new Faulty(store(), new AtomicBoolean(), new AtomicInteger(), appends);
+        EventBus bus = bus(blocking(mock), store);
+        List<CompletableFuture<PublishResult>> results = heldByACutOver(bus, mock, appends);
+
+        // 3 stays on its way in: after 2 s the cut-over is given up, and 4 and 5 follow it into the spill.
+        await().atMost(WAIT).until(() -> bus.spillStatus().get(0).pending() == 3);
+        appends.release(Integer.MAX_VALUE / 2);
+        replayUntilEmpty(bus, mock, store);
+
+        assertThat(results).allSatisfy(r -> assertThat(r.join().spilled()).isTrue());
+        assertThat(publish(bus, 6).join().acknowledged()).as("then directly again").isTrue();
+        assertThat(mock.history()).extracting(EventBusSpillTest::value).as("each once, in order")
+                .containsExactlyElementsOf(IntStream.range(0, 7).mapToObj(EventBusSpillTest::json).toList());
+    }
+
+    @Test
+    void eventsHeldByACutOverWhenTheBusClosesAreInTheSpillForTheNextBus() throws Exception {
+        MockProducer<String, byte[]> mock = ackingMock();
+        Semaphore appends = new Semaphore(Integer.MAX_VALUE / 2);
+        SpillStore store = new Faulty(store(), new AtomicBoolean(), new AtomicInteger(), appends);
+        EventBus bus = bus(blocking(mock), store);
+        List<CompletableFuture<PublishResult>> results = heldByACutOver(bus, mock, appends);
+
+        Thread closer = new Thread(() -> bus.close(Duration.ofSeconds(20)), "closer");
+        closer.start();
+        await().atMost(WAIT).until(() -> bus.spillStatus().get(0).pending() == 3);   // 4 and 5 given to the spill
+        appends.release(Integer.MAX_VALUE / 2);
+        closer.join(WAIT.toMillis());
+        assertThat(closer.isAlive()).isFalse();
+
+        assertThat(results).allSatisfy(r -> assertThat(r.join().spilled()).isTrue());
+        try (SqliteSpillStore reopened = store()) {
+            assertThat(reopened.oldest(STREAM, 10)).extracting(e -> new String(e.payload(), StandardCharsets.UTF_8))
+                    .containsExactly(json(3), json(4), json(5));
+        }
     }
 
     @Test

@@ -12,10 +12,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * spill, the event goes there; otherwise the stream's fallback, or the failure. Its future completes on every path,
  * whatever a spill or fallback throws.
  */
-public final class Publication extends ChannelSender.Send {
+public final class Publication extends ChannelSender.Send implements CutOver.Held {
 
     /** What every publication of one bus shares. */
-    public record Bus(Fallbacks fallbacks, EventHeaders headers, EventIds ids) {
+    public record Bus(Fallbacks fallbacks, EventHeaders headers, EventIds ids, ChannelSender sender) {
     }
 
     private final Bus bus;
@@ -99,11 +99,9 @@ public final class Publication extends ChannelSender.Send {
                 return;
             }
             if (channel.spill != null && Spillable.test(cause)) {
-                String idText = idText();
-                Map<String, String> headers = bus.headers().forSpill(text, idText);
-                channel.spilling(); // counted once nothing but the spill's append (which ends the count) can throw
+                channel.spilling();
                 spillHasIt = true;
-                Futures.relay(channel.spill.append(channel, channel.topic, key, payload, headers, order, idText), result);
+                spill();
                 return;
             }
             channel.settled(order);
@@ -114,5 +112,33 @@ public final class Publication extends ChannelSender.Send {
             }
             result.completeExceptionally(e);
         }
+    }
+
+    /** Held by a cut-over, now sent: through the stream's breaker (a permit taken now) and the transport. */
+    @Override
+    public void send() {
+        bus.sender().send(this, null);
+    }
+
+    /** To the stream's spill, where it is counted already; the count ends on every path (the spill's append ends it). */
+    @Override
+    public void spill() {
+        String idText;
+        Map<String, String> headers;
+        try {
+            idText = idText();
+            headers = bus.headers().forSpill(text, idText);
+        } catch (Throwable e) {   // no memory left
+            channel.appendRefused();
+            channel.settled(order);
+            result.completeExceptionally(e);
+            return;
+        }
+        Futures.relay(channel.spill.append(channel, channel.topic, key, payload, headers, order, idText), result);
+    }
+
+    @Override
+    public int bytes() {
+        return payload.length;
     }
 }

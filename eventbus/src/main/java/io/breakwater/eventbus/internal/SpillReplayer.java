@@ -1,5 +1,6 @@
 package io.breakwater.eventbus.internal;
 
+import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.eventbus.EventBus;
 import io.breakwater.spill.SpilledEvent;
 import java.time.Duration;
@@ -78,6 +79,10 @@ public final class SpillReplayer implements AutoCloseable {
 
     private void tick(StreamChannel channel) {
         try {
+            if (!channel.replaying && channel.ledger.cuttingOver()) {   // held events: sent once nothing is left, or spilled
+                channel.ledger.expireCutOver(System.nanoTime());
+                channel.ledger.cutOver();
+            }
             if (!closed && !channel.replaying && channel.ledger.replayDue()
                     && unremoved.cleared(channel, front.store(), this::removed, false) && sender.admits(channel)) {
                 replayBatch(channel);
@@ -146,7 +151,8 @@ public final class SpillReplayer implements AutoCloseable {
         channel.replaying = true;
         // A send refused at once ends the batch: that event is not in flight, and nothing may pass it.
         boolean lastRefused = sent.get(sent.size() - 1).isCompletedExceptionally();
-        channel.ledger.replaySent(everyHeld && !lastRefused && batch.size() == oldest.size());
+        channel.ledger.replaySent(everyHeld && !lastRefused && batch.size() == oldest.size(),
+                !closed && channel.breaker.state() == CircuitBreakerState.CLOSED, System.nanoTime());
         try {
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
                     .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
@@ -250,8 +256,13 @@ public final class SpillReplayer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // Events a cut-over holds go to the spill before it closes (the bus closes its replayers first).
+        channels.values().forEach(channel -> channel.ledger.giveUpCutOver());
         try {   // acknowledged events whose removal failed: tried once more, or the next replay sends them again
-            executor.execute(() -> channels.values().forEach(c -> unremoved.cleared(c, front.store(), this::removed, true)));
+            executor.execute(() -> channels.values().forEach(c -> {
+                c.ledger.giveUpCutOver();   // again, behind a batch that was being sent as the bus closed
+                unremoved.cleared(c, front.store(), this::removed, true);
+            }));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed already
         }

@@ -81,6 +81,21 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         return ledger == null ? 1 : ledger.admit();
     }
 
+    /** The order in an answer of {@link #admit()}. */
+    public static long order(long admitted) {
+        return SpillLedger.order(admitted);
+    }
+
+    /**
+     * Sends {@code publication} directly through {@code sender} under {@code permit}, unless its answer of {@link #admit()}
+     * ({@code admitted}) says a cut-over from the spill holds it ({@link SpillLedger#hold}).
+     */
+    public void send(ChannelSender sender, Publication publication, Permit permit, long admitted) {
+        if (admitted < SpillLedger.HELD || ledger.hold(publication)) {
+            sender.send(publication, permit);
+        }
+    }
+
     /** An event whose publish failed goes to the spill now (one admitted behind spilled ones is counted already). */
     public void spilling() {
         ledger.spilling();

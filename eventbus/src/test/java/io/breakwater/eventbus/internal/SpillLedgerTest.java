@@ -2,6 +2,8 @@ package io.breakwater.eventbus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The spill's bookkeeping of one stream, step by step as the bus and the replay drive it. */
@@ -76,5 +78,180 @@ class SpillLedgerTest {
         ledger.appendEnded(true, true);     // it lands after the read began: not in the batch
         ledger.replaySent(true);
         assertThat(ledger.admit()).as("it waits in the spill: new events go behind it").isNegative();
+    }
+
+    // What became of the events a cut-over held, in the order it happened: "sent 7", "spilled 7".
+    private final List<String> outcomes = new ArrayList<>();
+
+    private final class Event implements CutOver.Held {
+        final long order;
+        final int bytes;
+        // Refused at once when sent: it goes to the spill, as a publication refused by the breaker does.
+        boolean refused;
+
+        Event(long admitted, int bytes) {
+            assertThat(admitted & SpillLedger.HELD).as("admitted as held for the cut-over").isNotZero();
+            this.order = SpillLedger.order(admitted);
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void send() {
+            outcomes.add("sent " + order);
+            if (refused) {
+                ledger.spilling();
+            }
+        }
+
+        @Override
+        public void spill() {
+            outcomes.add("spilled " + order);
+        }
+
+        @Override
+        public int bytes() {
+            return bytes;
+        }
+    }
+
+    /** One event spilled and on its way in as the replay sends a batch of every event read: the cut-over starts. */
+    private void cutOverBegins() {
+        ledger.restoreSpilled(2);
+        ledger.countedAsHeld();
+        ledger.read(false);
+        assertThat(ledger.admit()).as("behind the spilled ones").isNegative();   // on its way in, not in the read
+        ledger.replaySent(true, true, 0);
+        assertThat(ledger.cuttingOver()).isTrue();
+    }
+
+    private Event held(int bytes) {
+        Event event = new Event(ledger.admit(), bytes);
+        assertThat(ledger.hold(event)).as("held, not sent by the caller").isFalse();
+        return event;
+    }
+
+    @Test
+    void underASteadyLoadTheEventsBehindTheLastSpilledOnesAreHeldThenSentInOrderOnceTheReplayHasSentThoseToo() {
+        cutOverBegins();
+        Event first = held(10);
+        Event second = held(10);
+        assertThat(outcomes).as("nothing sent while the spilled one is on its way in").isEmpty();
+
+        ledger.appendEnded(true, true);     // it lands
+        ledger.replayFinished(2, true);      // the first batch went through
+        ledger.countedAsHeld();
+        ledger.read(false);
+        ledger.replaySent(true, true, 1);    // a batch of the last one, none on its way in
+        assertThat(outcomes).containsExactly("sent " + first.order, "sent " + second.order);
+        assertThat(ledger.cuttingOver()).isFalse();
+        long next = ledger.admit();
+        assertThat(next).as("new events go directly, behind them").isPositive().isLessThan(SpillLedger.HELD);
+        assertThat(next).isGreaterThan(second.order);
+        ledger.replayFinished(1, true);
+        assertThat(ledger.spilled()).isZero();
+    }
+
+    @Test
+    void aCutOverNeedsTheBreakerClosed() {
+        ledger.restoreSpilled(2);
+        ledger.countedAsHeld();
+        ledger.read(false);
+        ledger.admit();
+        ledger.replaySent(true, false, 0);   // HALF_OPEN: the held events would be refused by the trials' limit
+        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(ledger.admit()).isNegative();
+    }
+
+    @Test
+    void aFailedBatchSendsTheHeldEventsToTheSpillInOrderAndNewOnesFollowThem() {
+        cutOverBegins();
+        Event first = held(10);
+        Event second = held(10);
+        ledger.replayFinished(1, false);     // the cluster failed part of the batch
+        assertThat(outcomes).containsExactly("spilled " + first.order, "spilled " + second.order);
+        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(ledger.spilled()).as("1 waiting again, 1 on its way in, the 2 held").isEqualTo(4);
+        assertThat(ledger.admit()).isNegative();
+    }
+
+    @Test
+    void aCutOverThatLastsTooLongIsGivenUp() {
+        cutOverBegins();
+        Event first = held(10);
+        ledger.expireCutOver(CutOver.MAX_NANOS);
+        assertThat(outcomes).isEmpty();
+        ledger.expireCutOver(CutOver.MAX_NANOS + 1);
+        assertThat(outcomes).containsExactly("spilled " + first.order);
+        assertThat(ledger.cuttingOver()).isFalse();
+    }
+
+    @Test
+    void tooManyHeldEventsOrBytesGiveTheCutOverUp() {
+        cutOverBegins();
+        for (int i = 0; i < CutOver.MAX_EVENTS; i++) {
+            held(1);
+        }
+        assertThat(outcomes).isEmpty();
+        Event one = new Event(ledger.admit(), 1);
+        assertThat(ledger.hold(one)).isFalse();
+        assertThat(outcomes).hasSize(CutOver.MAX_EVENTS + 1).last().isEqualTo("spilled " + one.order);
+        assertThat(ledger.cuttingOver()).isFalse();
+
+        outcomes.clear();
+        ledger.appendEnded(true, true);
+        SpillLedgerTest fresh = new SpillLedgerTest();
+        fresh.cutOverBegins();
+        fresh.held((int) (CutOver.MAX_BYTES / 2));
+        SpillLedgerTest.Event big = fresh.new Event(fresh.ledger.admit(), (int) (CutOver.MAX_BYTES / 2) + 1);
+        assertThat(fresh.ledger.hold(big)).isFalse();
+        assertThat(fresh.outcomes).hasSize(2).last().isEqualTo("spilled " + big.order);
+    }
+
+    @Test
+    void anEventRefusedAtOnceAsTheHeldOnesAreSentTakesEveryOneBehindItToTheSpill() {
+        cutOverBegins();
+        Event first = held(10);
+        first.refused = true;
+        Event second = held(10);
+        ledger.appendEnded(true, true);
+        ledger.replayFinished(2, true);
+        ledger.countedAsHeld();
+        ledger.read(false);
+        ledger.replaySent(true, true, 1);
+        assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + second.order);
+        assertThat(ledger.admit()).as("behind them, in the spill").isNegative();
+    }
+
+    @Test
+    void anEventAdmittedAsHeldAfterTheCutOverEndedGoesWhereTheStreamNowSends() {
+        cutOverBegins();
+        long admitted = ledger.admit();
+        ledger.replayFinished(1, false);     // given up before the caller hands its event over
+        Event late = new Event(admitted, 10);
+        assertThat(ledger.hold(late)).isFalse();
+        assertThat(outcomes).containsExactly("spilled " + late.order);
+
+        SpillLedgerTest other = new SpillLedgerTest();
+        other.cutOverBegins();
+        long early = other.ledger.admit();
+        other.ledger.appendEnded(true, true);
+        other.ledger.replayFinished(2, true);
+        other.ledger.countedAsHeld();
+        other.ledger.read(false);
+        other.ledger.replaySent(true, true, 1);   // the cut-over ends, nothing held yet
+        assertThat(other.ledger.hold(other.new Event(early, 10))).as("the caller sends it, behind the replay").isTrue();
+        assertThat(other.outcomes).isEmpty();
+    }
+
+    @Test
+    void unadmitOfAHeldEventSettlesItsOrder() {
+        cutOverBegins();
+        long admitted = ledger.admit();
+        long floor = ledger.replayFloor();
+        ledger.unadmit(admitted);
+        assertThat(ledger.replayFloor()).isEqualTo(floor);   // the spilled one on its way in is still the lowest
+        ledger.appendEnded(true, true);
+        ledger.settled(floor);
+        assertThat(ledger.replayFloor()).as("nothing unsettled: the next order").isGreaterThan(SpillLedger.order(admitted));
     }
 }
