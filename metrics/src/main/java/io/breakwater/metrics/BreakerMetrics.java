@@ -23,6 +23,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -41,12 +42,22 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@code circuit_breaker_state}</td><td>gauge: 0 CLOSED, 1 OPEN, 2 HALF_OPEN, 3 FORCED_OPEN, 4 DISABLED</td></tr>
  *   <tr><td>{@code circuit_breaker_failures}</td><td>counter of failed calls ({@code _total} in Prometheus)</td></tr>
  *   <tr><td>{@code circuit_breaker_trips}</td><td>counter of CLOSED to OPEN transitions ({@code _total} in Prometheus)</td></tr>
+ *   <tr><td>{@code breakwater.breakers{state}}</td><td>gauge: how many of the followed breakers are in each state</td></tr>
  * </table>
- * The last three keep the names of the original guide, so its dashboards keep working.
+ * The three {@code circuit_breaker_*} meters keep the names of the original guide, so its dashboards keep working.
+ *
+ * <p><b>At most {@value #DEFAULT_MAX_BREAKERS} breakers get meters of their own</b> (about 20 each), unless
+ * {@link #withMaxBreakers(int)} says otherwise: an EventBus of 100,000 streams would otherwise register two million
+ * series. Breakers past the limit get none, with one WARN per meter registry; {@code breakwater.breakers{state}} still
+ * counts them all (read at most every 100 ms).
  */
 public final class BreakerMetrics implements MeterBinder, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BreakerMetrics.class);
+
+    /** How many breakers get meters of their own unless {@link #withMaxBreakers(int)} says otherwise. */
+    public static final int DEFAULT_MAX_BREAKERS = 1_000;
+    private static final long COUNTS_FRESH_NANOS = 100_000_000L;
 
     /** Kinds of the {@code breaker.calls} timer. */
     public static final List<String> CALL_KINDS = List.of("successful", "failed", "slow", "rejected", "ignored");
@@ -56,25 +67,55 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
     // Each breaker is bound once per meter registry (a breaker may be in a registry and given by hand).
     private final Set<Binding> bound = ConcurrentHashMap.newKeySet();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final int maxBreakers;
+    // Per meter registry, the breakers given meters of their own by this binder; and whether it was told of the limit.
+    private final Map<MeterRegistry, AtomicInteger> metered = new ConcurrentHashMap<>();
+    private final Set<MeterRegistry> warned = ConcurrentHashMap.newKeySet();
+    // The followed breakers by state (CircuitBreakerState's order), and when they were counted: one pass per scrape.
+    private volatile long[] counts;
+    private volatile long countedAt;
 
-    private BreakerMetrics(List<CircuitBreakerRegistry> registries, List<CircuitBreaker> breakers) {
+    private BreakerMetrics(List<CircuitBreakerRegistry> registries, List<CircuitBreaker> breakers, int maxBreakers) {
         this.registries = List.copyOf(registries);
         this.breakers = List.copyOf(breakers);
+        this.maxBreakers = maxBreakers;
     }
 
     /** Meters for every breaker of {@code registries}, now and later. */
     public static BreakerMetrics of(CircuitBreakerRegistry... registries) {
-        return new BreakerMetrics(List.of(registries), List.of());
+        return new BreakerMetrics(List.of(registries), List.of(), DEFAULT_MAX_BREAKERS);
     }
 
     /** Meters for every breaker of {@code registries}, now and later, and for {@code breakers}. */
     public static BreakerMetrics of(List<CircuitBreakerRegistry> registries, List<CircuitBreaker> breakers) {
-        return new BreakerMetrics(registries, breakers);
+        return new BreakerMetrics(registries, breakers, DEFAULT_MAX_BREAKERS);
+    }
+
+    /**
+     * The same breakers, of which at most {@code maxBreakers} (per meter registry, first come) get meters of their own;
+     * 0: none, only the counts by state.
+     *
+     * @throws IllegalArgumentException when {@code maxBreakers} is negative
+     */
+    public BreakerMetrics withMaxBreakers(int maxBreakers) {
+        if (maxBreakers < 0) {
+            throw new IllegalArgumentException("maxBreakers must be >= 0, but was " + maxBreakers);
+        }
+        return new BreakerMetrics(registries, breakers, maxBreakers);
+    }
+
+    /** How many breakers get meters of their own, per meter registry. */
+    public int maxBreakers() {
+        return maxBreakers;
     }
 
     @Override
     public void bindTo(MeterRegistry meterRegistry) {
         Objects.requireNonNull(meterRegistry, "meterRegistry");
+        for (CircuitBreakerState state : CircuitBreakerState.values()) {
+            Gauge.builder("breakwater.breakers", this, m -> m.count(state)).tag("state", state.name())
+                    .description("how many breakers are in the state, of those the binder follows").register(meterRegistry);
+        }
         for (CircuitBreaker breaker : breakers) {
             bind(meterRegistry, breaker);
         }
@@ -112,13 +153,45 @@ public final class BreakerMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
+    /** How many of the followed breakers are in {@code state}, as counted at most {@value #COUNTS_FRESH_NANOS} ns ago. */
+    private long count(CircuitBreakerState state) {
+        long[] c = counts;
+        long now = System.nanoTime();
+        if (c == null || now - countedAt > COUNTS_FRESH_NANOS) {
+            c = new long[CircuitBreakerState.values().length];
+            Set<CircuitBreaker> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (CircuitBreakerRegistry registry : registries) {
+                seen.addAll(registry.all());
+            }
+            seen.addAll(breakers);
+            for (CircuitBreaker breaker : seen) {
+                c[current(breaker).ordinal()]++;
+            }
+            counts = c;
+            countedAt = now;
+        }
+        return c[state.ordinal()];
+    }
+
     private void bind(MeterRegistry meters, CircuitBreaker breaker) {
         if (!bound.add(new Binding(meters, breaker))) {
+            return;
+        }
+        AtomicInteger given = metered.computeIfAbsent(meters, m -> new AtomicInteger());
+        if (given.incrementAndGet() > maxBreakers) {
+            given.decrementAndGet();
+            if (warned.add(meters)) {
+                LOG.warn("Breaker '{}' and any later get no meters of their own: {} breakers have them, the most this binder "
+                        + "gives (maxBreakers); breakwater.breakers{{state}} counts them all. Raise it with "
+                        + "BreakerMetrics.withMaxBreakers(n) (breakwater.metrics.max-breakers in Spring Boot)",
+                        breaker.name(), maxBreakers);
+            }
             return;
         }
         Tags tags = Tags.of("name", breaker.name());
         CircuitBreaker owner = owner(meters, breaker);
         if (owner == breaker) {
+            given.decrementAndGet();
             return;   // bound to this meter registry by another BreakerMetrics (a breaker given to two): once is enough
         }
         if (owner != null || meters.find("circuit_breaker_state").tags(tags).gauge() != null) {

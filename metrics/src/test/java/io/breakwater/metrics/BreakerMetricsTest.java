@@ -1,6 +1,8 @@
 package io.breakwater.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerConfig;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.breakwater.testsupport.LogLines;
 import org.junit.jupiter.api.Test;
 
 class BreakerMetricsTest {
@@ -220,5 +223,51 @@ class BreakerMetricsTest {
             throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void breakersPastTheLimitGetNoMetersOfTheirOwnButAreCountedByState() {
+        registry.getOrCreate("a");
+        registry.getOrCreate("b");
+        LogLines log = LogLines.fromNow();
+        BreakerMetrics.of(registry).withMaxBreakers(2).bindTo(meters);
+        CircuitBreaker c = registry.getOrCreate("c");
+        registry.getOrCreate("d");
+
+        assertThat(meters.find("circuit_breaker_state").gauges()).extracting(g -> g.getId().getTag("name"))
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(meters.find("breaker.state").tag("name", "c").gauges()).isEmpty();
+        assertThat(log.containing("Breaker 'c' and any later get no meters of their own: 2 breakers have them"))
+                .as("one warning, naming the first breaker left out and the limit").hasSize(1);
+        assertThat(log.containing("get no meters of their own")).hasSize(1);
+        assertThat(meters.get("breakwater.breakers").tag("state", "CLOSED").gauge().value()).isEqualTo(4);
+
+        c.forceOpen();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(meters.get("breakwater.breakers").tag("state", "FORCED_OPEN").gauge().value()).isEqualTo(1);
+            assertThat(meters.get("breakwater.breakers").tag("state", "CLOSED").gauge().value()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void theDefaultLimitIsAThousandAndZeroLeavesOnlyTheCounts() {
+        assertThat(BreakerMetrics.of(registry).maxBreakers()).isEqualTo(BreakerMetrics.DEFAULT_MAX_BREAKERS).isEqualTo(1_000);
+        for (int i = 0; i < 1_001; i++) {
+            registry.getOrCreate("s-" + i);
+        }
+        BreakerMetrics.of(registry).bindTo(meters);
+        assertThat(meters.find("circuit_breaker_state").gauges()).hasSize(1_000);
+        assertThat(meters.get("breakwater.breakers").tag("state", "CLOSED").gauge().value()).isEqualTo(1_001);
+
+        SimpleMeterRegistry countsOnly = new SimpleMeterRegistry();
+        BreakerMetrics.of(registry).withMaxBreakers(0).bindTo(countsOnly);
+        assertThat(countsOnly.find("circuit_breaker_state").gauges()).isEmpty();
+        assertThat(countsOnly.get("breakwater.breakers").tag("state", "CLOSED").gauge().value()).isEqualTo(1_001);
+    }
+
+    @Test
+    void aNegativeLimitIsRefusedByName() {
+        assertThatThrownBy(() -> BreakerMetrics.of(registry).withMaxBreakers(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxBreakers must be >= 0, but was -1");
     }
 }

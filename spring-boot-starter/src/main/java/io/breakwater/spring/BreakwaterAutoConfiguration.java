@@ -79,8 +79,8 @@ public class BreakwaterAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        BreakerMetrics breakwaterMetrics(CircuitBreakerRegistry registry) {
-            return BreakerMetrics.of(registry);
+        BreakerMetrics breakwaterMetrics(CircuitBreakerRegistry registry, BreakwaterProperties properties) {
+            return BreakerMetrics.of(registry).withMaxBreakers(properties.getMetrics().getMaxBreakers());
         }
     }
 }

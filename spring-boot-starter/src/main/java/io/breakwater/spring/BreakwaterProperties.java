@@ -41,12 +41,18 @@ public class BreakwaterProperties implements InitializingBean {
     /** The guard of Spring Kafka's producer factory. */
     private Guard guard = new Guard();
 
+    /** The breakers' meters. */
+    private Metrics metrics = new Metrics();
+
     /** @throws IllegalArgumentException naming the {@code breakwater.guard.*} property that has a bad value */
     @Override
     public void afterPropertiesSet() {
         PropertyChecks.notBlank("breakwater.guard.breaker-name", guard.getBreakerName());
         PropertyChecks.positiveIfSet("breakwater.guard.send-block-threshold", guard.getSendBlockThreshold());
         PropertyChecks.positiveIfSet("breakwater.guard.in-flight-threshold", guard.getInFlightThreshold());
+        if (metrics.getMaxBreakers() < 0) {
+            throw new IllegalArgumentException("breakwater.metrics.max-breakers must be >= 0, but was " + metrics.getMaxBreakers());
+        }
     }
 
     public boolean isEnabled() {
@@ -79,6 +85,32 @@ public class BreakwaterProperties implements InitializingBean {
 
     public void setGuard(Guard guard) {
         this.guard = guard;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
+    }
+
+    public void setMetrics(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** The breakers' meters, when Micrometer is present. */
+    public static class Metrics {
+
+        /**
+         * How many breakers get meters of their own (about 20 each); the others are counted in breakwater.breakers{state}
+         * alone. 0: none.
+         */
+        private int maxBreakers = 1_000;
+
+        public int getMaxBreakers() {
+            return maxBreakers;
+        }
+
+        public void setMaxBreakers(int maxBreakers) {
+            this.maxBreakers = maxBreakers;
+        }
     }
 
     /** The settings of one breaker; a value left unset keeps CircuitBreakerConfig's default. */

@@ -211,6 +211,7 @@ class BreakwaterAutoConfigurationTest {
                 + "but was ''",
         "breakwater.event-bus.spill-max-events=0  | breakwater.event-bus.spill-max-events must be >= 1, but was 0",
         "breakwater.listeners.orders.pause-on=    | breakwater.listeners.orders.pause-on must not be blank, but was ''",
+        "breakwater.metrics.max-breakers=-1       | breakwater.metrics.max-breakers must be >= 0, but was -1",
     })
     void aBadValueStopsTheStartNamingThePropertyAndTheValue(String property, String message) {
         // Checked when bound, whether or not the part it configures is on.
@@ -252,6 +253,19 @@ class BreakwaterAutoConfigurationTest {
             assertThat(meters.get("breaker.state").tag("name", "kafka-template").tag("state", "CLOSED").gauge()
                     .value()).isEqualTo(1.0);
         });
+    }
+
+    @Test
+    void breakersPastMaxBreakersAreCountedByStateOnly() {
+        runner.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class))
+                .withPropertyValues("breakwater.metrics.max-breakers=1").run(context -> {
+                    assertThat(context.getBean(BreakerMetrics.class).maxBreakers()).isEqualTo(1);
+                    context.getBean(BreakwaterBreakers.class).breaker("later").forceOpen("test");
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    assertThat(meters.find("breaker.state").tag("name", "later").gauges()).isEmpty();
+                    assertThat(meters.get("breakwater.breakers").tag("state", "FORCED_OPEN").gauge().value()).isEqualTo(1.0);
+                });
     }
 
     private static KafkaClientSettings settings(org.springframework.context.ApplicationContext context) {
