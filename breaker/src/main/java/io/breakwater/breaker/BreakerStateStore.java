@@ -1,5 +1,6 @@
 package io.breakwater.breaker;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -15,4 +16,13 @@ public interface BreakerStateStore {
 
     /** The saved state of breaker {@code breaker}, if any. */
     Optional<PersistedState> load(String breaker) throws Exception;
+
+    /**
+     * How long the store keeps a state after saving it, when it forgets states (a TTL); empty (the default) when it keeps
+     * each until the next save. A breaker whose {@link CircuitBreakerConfig#stateTtl()} is longer logs a WARN, once per
+     * store: a state saved longer ago than this is gone at the next start, though the breaker would still take it.
+     */
+    default Optional<Duration> retention() {
+        return Optional.empty();
+    }
 }

@@ -44,6 +44,28 @@ final class StateKeeper {
         this.name = config.name();
         this.clock = config.clock();
         machine.dispatcher.add(this::save);
+        warnIfForgottenFirst(store, config);
+    }
+
+    // The stores whose retention was found shorter than a breaker's stateTtl, and said so.
+    private static final java.util.Set<BreakerStateStore> SHORT_RETENTION_TOLD =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    /** A WARN, once per store, when it forgets states before {@code config}'s breaker would stop taking them. */
+    private static void warnIfForgottenFirst(BreakerStateStore store, CircuitBreakerConfig config) {
+        Optional<Duration> retention;
+        try {
+            retention = store.retention();
+        } catch (RuntimeException e) {
+            return;   // a store of the user's that cannot say: nothing to warn of
+        }
+        if (retention != null && retention.isPresent() && retention.get().compareTo(config.stateTtl()) < 0
+                && SHORT_RETENTION_TOLD.add(store)) {
+            LoggerFactory.getLogger(BreakerStateStore.class).warn("Circuit breaker '{}': its state store {} keeps a saved state for {}, less than the breaker's stateTtl "
+                    + "({}): a state saved longer ago, such as a FORCED_OPEN set by an operator, is gone at the next start. "
+                    + "Give the store a TTL of at least the stateTtl (said once per store)", config.name(), store,
+                    Texts.human(retention.get()), Texts.human(config.stateTtl()));
+        }
     }
 
     /** Loads the saved state on a store thread; applies it now if it comes within the wait, else when it comes. */

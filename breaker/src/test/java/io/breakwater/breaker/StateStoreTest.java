@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.breakwater.testsupport.LogLines;
 import org.junit.jupiter.api.Test;
 
 class StateStoreTest {
@@ -277,5 +278,49 @@ class StateStoreTest {
         } finally {
             blocker.answer.countDown();
         }
+    }
+
+    /** A store in memory that says it forgets a state {@code retention} after saving it. */
+    static final class ForgetfulStore implements BreakerStateStore {
+        private final Duration retention;
+
+        ForgetfulStore(Duration retention) {
+            this.retention = retention;
+        }
+
+        @Override
+        public void save(String breaker, PersistedState state) {
+        }
+
+        @Override
+        public Optional<PersistedState> load(String breaker) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Duration> retention() {
+            return Optional.of(retention);
+        }
+
+        @Override
+        public String toString() {
+            return "ForgetfulStore[" + retention + "]";
+        }
+    }
+
+    @Test
+    void aStoreThatForgetsStatesBeforeTheStateTtlIsWarnedOfOncePerStore() {
+        LogLines log = LogLines.fromNow();
+        ForgetfulStore tenMinutes = new ForgetfulStore(Duration.ofMinutes(10));
+        for (String name : List.of("forgetful-a", "forgetful-b")) {   // stateTtl: 1 h by default
+            CircuitBreaker.of(CircuitBreakerConfig.builder(name).stateStore(tenMinutes).clock(clock).build());
+        }
+        CircuitBreaker.of(CircuitBreakerConfig.builder("keeps-long-enough").stateStore(new ForgetfulStore(Duration.ofHours(1)))
+                .clock(clock).build());
+
+        assertThat(log.containing("its state store ForgetfulStore[PT10M] keeps a saved state for 600 s, less than the "
+                + "breaker's stateTtl (3600 s)")).as("once for the store, naming the first breaker").hasSize(1)
+                .allSatisfy(line -> assertThat(line).contains("'forgetful-a'"));
+        assertThat(log.containing("keeps a saved state for")).hasSize(1);
     }
 }

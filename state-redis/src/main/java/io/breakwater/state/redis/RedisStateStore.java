@@ -150,6 +150,12 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         }
     }
 
+    /** The TTL of the keys a save writes: a breaker whose stateTtl is longer warns of it. */
+    @Override
+    public Optional<Duration> retention() {
+        return Optional.of(Duration.ofSeconds(ttlSeconds));
+    }
+
     /** {@code circuit_breaker:{name}:state}. */
     public static String stateKey(String breaker) {
         return "circuit_breaker:" + breaker + ":state";

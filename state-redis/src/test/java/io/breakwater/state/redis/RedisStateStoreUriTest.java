@@ -43,6 +43,13 @@ class RedisStateStoreUriTest {
         }
 
         @Test
+        void itsRetentionIsItsTtl() {
+            assertThat(RedisStateStore.fromUri("redis://localhost").retention()).contains(RedisStateStore.DEFAULT_TTL);
+            assertThat(RedisStateStore.builder("redis://localhost").ttl(java.time.Duration.ofHours(6)).build().retention())
+                    .contains(java.time.Duration.ofHours(6));
+        }
+
+        @Test
         void theSchemeInAnyCase() {
             assertThat(described("REDISS://Cache:6380/0")).isEqualTo("RedisStateStore[rediss://Cache:6380/0]");
         }
