@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A stream leaves its spill under a load so steady that one of its events is always on its way into the spill (the
- * EventBus javadoc: the replay's cut-over). One caller publishes about 20,000 events a second, without a pause, to a
+ * EventBus javadoc: the replay's cut-over). One caller publishes about 5,000 events a second, without a pause, to a
  * producer that acknowledges every send; the stream's breaker is forced open for a moment, then reset. Within seconds,
  * with the load still on, publishes must go directly again and the spill must empty; and the producer must have been
  * handed every event once, in the order it was published.

@@ -8,11 +8,12 @@ package io.breakwater.eventbus.internal;
  */
 final class SpillLedger {
 
-    /** In an answer of {@link #admit()}: the event is held for a cut-over, and given to {@link #hold} (bit 62). */
+    /** In an answer of {@link #admit()}: the event is held for a cut-over, and given to {@link CutOver#hold} (bit 62). */
     static final long HELD = 1L << 62;
 
-    // Held orders at or above this leave too few for new events (2^62; the clock's orders reach it in the year 2116).
-    private static final long MAX_HELD_ORDER = 1L << 62;
+    // Held orders at or above this leave too few for new events below HELD (2^62 - 2^40; the clock's orders reach it in
+    // the year 2116).
+    private static final long MAX_HELD_ORDER = HELD - (1L << 40);
 
     private final String stream;
     // All guarded by this: the events of this stream queued for or held in the spill, and the orders of events not
@@ -38,8 +39,8 @@ final class SpillLedger {
     private long failedAppends;
     private long failedAtRead;
     private boolean recheck;
-    // The cut-over, while one holds new events (cutOver): null otherwise.
-    private CutOver held;
+    // The way back from the spill under a steady load; its state is guarded by this.
+    final CutOver cutOver = new CutOver(this);
     private final UnsettledOrders unsettled = new UnsettledOrders(System.currentTimeMillis() * 1_000_000L + 1);
 
     SpillLedger(String stream) {
@@ -54,10 +55,14 @@ final class SpillLedger {
      */
     synchronized long admit() {
         long order = unsettled.admit();
-        if (held != null) {
+        if (order >= HELD) {
+            unsettled.settle(order);
+            throw new IllegalStateException("stream '" + stream + "' has used up its event orders (" + order + ")");
+        }
+        if (cutOver.holding()) {
             return order | HELD;
         }
-        if (spilled > replayInFlight || unsure) {
+        if (spills()) {
             // Counted here, like spilling(): every event that goes to the spill leaves it through appendEnded() or
             // replayFinished().
             spilled++;
@@ -107,70 +112,15 @@ final class SpillLedger {
         return Math.abs(admitted) & ~HELD;
     }
 
-    /**
-     * The event {@link #admit()} answered with {@link #HELD}: held for the cut-over, or, should the cut-over have ended
-     * meanwhile, appended to the spill (given up: {@code false}) or not held (done: {@code true}, the caller sends it
-     * directly, behind the held ones). Too many held gives the cut-over up.
-     */
-    synchronized boolean hold(CutOver.Held event) {
-        if (held != null && !held.fits(event)) {
-            giveUpCutOver();
-        }
-        if (held != null) {
-            held.add(event);
-            return false;
-        }
-        if (spilled > replayInFlight || unsure) {
-            spillHeld(event);
-            return false;
-        }
-        return true;
+    /** Whether a new event goes to the spill, as the counts say; this lock held. */
+    boolean spills() {
+        return spilled > replayInFlight || unsure;
     }
 
-    private void spillHeld(CutOver.Held event) {
-        spilled++;
-        appending++;
-        event.spill();
-    }
-
-    /** Whether a cut-over holds new events. */
-    synchronized boolean cuttingOver() {
-        return held != null;
-    }
-
-    /**
-     * Once the replay has sent every event the spill holds for the stream: the held events are sent, in order, and new
-     * events go directly from now on. One refused at once goes to the spill, and every one behind it follows.
-     */
-    synchronized void cutOver() {
-        if (held == null || spilled > replayInFlight || unsure) {
-            return;
-        }
-        CutOver events = held;
-        held = null;
-        for (CutOver.Held event; (event = events.next()) != null; ) {
-            if (spilled > replayInFlight || unsure) {
-                spillHeld(event);
-            } else {
-                event.send();
-            }
-        }
-    }
-
-    /** The cut-over ends without one: the held events follow the others into the spill, in order. */
-    synchronized void giveUpCutOver() {
-        CutOver events = held;
-        held = null;
-        for (CutOver.Held event; events != null && (event = events.next()) != null; ) {
-            spillHeld(event);
-        }
-    }
-
-    /** A cut-over that has held events for longer than {@link CutOver#MAX_NANOS} (the breaker opened, say) is given up. */
-    synchronized void expireCutOver(long nowNanos) {
-        if (held != null && held.expired(nowNanos)) {
-            giveUpCutOver();
-        }
+    /** {@code n} events go to the spill (the cut-over's, given up); this lock held. */
+    void countSpilling(int n) {
+        spilled += n;
+        appending += n;
     }
 
     /** The event of {@code order} is settled: acknowledged, durable in the spill, or failed for good. */
@@ -194,17 +144,18 @@ final class SpillLedger {
      * while events are still on their way in starts a cut-over ({@link #cutOver}) at {@code nowNanos}: under a load so
      * steady that one is always on its way in, no batch would otherwise ever hold them all.
      */
-    synchronized void replaySent(boolean whole, boolean mayCutOver, long nowNanos) {
-        boolean tail = whole;
-        whole &= landed == landedAtRead;   // an event that landed after the read is not in the batch
-        wholeInFlight = whole;
-        replayInFlight = whole ? Math.max(0, spilled - appending) : 0;
-        unsure &= !whole;
-        if (held != null) {
-            cutOver();
-        } else if (tail && mayCutOver && (spilled > replayInFlight || unsure)) {
-            held = new CutOver(nowNanos);
+    void replaySent(boolean whole, boolean mayCutOver, long nowNanos) {
+        synchronized (this) {
+            boolean tail = whole;
+            whole &= landed == landedAtRead;   // an event that landed after the read is not in the batch
+            wholeInFlight = whole;
+            replayInFlight = whole ? Math.max(0, spilled - appending) : 0;
+            unsure &= !whole;
+            if (tail && mayCutOver && spills()) {
+                cutOver.begin(nowNanos);
+            }
         }
+        cutOver.cutOver();
     }
 
     /**
@@ -212,18 +163,20 @@ final class SpillLedger {
      * batch), the others wait there again. A whole batch removed takes exactly the counted events it held out of the
      * count; any other may have held events not counted, so the spill is read again before new events go directly.
      */
-    synchronized void replayFinished(long removed, boolean all) {
-        if (wholeInFlight && all) {
-            spilled = Math.max(appending, spilled - replayInFlight);
-            unsure = false;
-        } else {
-            spilled = Math.max(appending, spilled - removed); // those on their way in stay counted whatever the batch held
-            unsure = true;
+    void replayFinished(long removed, boolean all) {
+        synchronized (this) {
+            if (wholeInFlight && all) {
+                spilled = Math.max(appending, spilled - replayInFlight);
+                unsure = false;
+            } else {
+                spilled = Math.max(appending, spilled - removed); // those on their way in stay counted whatever it held
+                unsure = true;
+            }
+            replayInFlight = 0;
+            wholeInFlight = false;
         }
-        replayInFlight = 0;
-        wholeInFlight = false;
         if (!all) {   // the cluster failed the batch: the held events wait in the spill, not in memory
-            giveUpCutOver();
+            cutOver.giveUp();
         }
     }
 
@@ -244,7 +197,7 @@ final class SpillLedger {
 
     /** Whether the replay has work: events counted in the spill, or the spill to read again. */
     synchronized boolean replayDue() {
-        return spilled > 0 || unsure || recheck || held != null;
+        return spilled > 0 || unsure || recheck || cutOver.holding();
     }
 
     /**

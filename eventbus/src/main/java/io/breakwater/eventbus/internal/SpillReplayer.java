@@ -79,9 +79,10 @@ public final class SpillReplayer implements AutoCloseable {
 
     private void tick(StreamChannel channel) {
         try {
-            if (!channel.replaying && channel.ledger.cuttingOver()) {   // held events: sent once nothing is left, or spilled
-                channel.ledger.expireCutOver(System.nanoTime());
-                channel.ledger.cutOver();
+            // A cut-over: given up when too old or the breaker left CLOSED, else its held events sent once nothing is left.
+            channel.ledger.cutOver.expire(System.nanoTime(), channel.breaker.state() == CircuitBreakerState.CLOSED);
+            if (!channel.replaying) {
+                channel.ledger.cutOver.cutOver();
             }
             if (!closed && !channel.replaying && channel.ledger.replayDue()
                     && unremoved.cleared(channel, front.store(), this::removed, false) && sender.admits(channel)) {
@@ -257,10 +258,10 @@ public final class SpillReplayer implements AutoCloseable {
     public void close() {
         closed = true;
         // Events a cut-over holds go to the spill before it closes (the bus closes its replayers first).
-        channels.values().forEach(channel -> channel.ledger.giveUpCutOver());
+        channels.values().forEach(channel -> channel.ledger.cutOver.close());
         try {   // acknowledged events whose removal failed: tried once more, or the next replay sends them again
             executor.execute(() -> channels.values().forEach(c -> {
-                c.ledger.giveUpCutOver();   // again, behind a batch that was being sent as the bus closed
+                c.ledger.cutOver.close();   // again, behind a batch that was being sent as the bus closed
                 unremoved.cleared(c, front.store(), this::removed, true);
             }));
         } catch (java.util.concurrent.RejectedExecutionException e) {

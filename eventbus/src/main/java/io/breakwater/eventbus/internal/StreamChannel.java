@@ -88,10 +88,10 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
 
     /**
      * Sends {@code publication} directly through {@code sender} under {@code permit}, unless its answer of {@link #admit()}
-     * ({@code admitted}) says a cut-over from the spill holds it ({@link SpillLedger#hold}).
+     * ({@code admitted}) says a cut-over from the spill holds it ({@link CutOver#hold}).
      */
     public void send(ChannelSender sender, Publication publication, Permit permit, long admitted) {
-        if (admitted < SpillLedger.HELD || ledger.hold(publication)) {
+        if (admitted < SpillLedger.HELD || ledger.cutOver.hold(publication)) {
             sender.send(publication, permit);
         }
     }
@@ -195,9 +195,12 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
         breaker.checkTimeouts();
     }
 
-    /** Stops watching this stream. */
+    /** Stops watching this stream; events a cut-over from its spill holds go to the spill, which is still open. */
     @Override
     public void close() {
+        if (ledger != null) {
+            ledger.cutOver.close();
+        }
         transitions.close();
         super.close();
     }

@@ -95,9 +95,15 @@ class SpillLedgerTest {
             this.bytes = bytes;
         }
 
+        // Thrown when sent: no memory left, say.
+        Error fails;
+
         @Override
         public void send() {
-            outcomes.add("sent " + order);
+            outcomes.add("sent " + order + locked());
+            if (fails != null) {
+                throw fails;
+            }
             if (refused) {
                 ledger.spilling();
             }
@@ -105,12 +111,23 @@ class SpillLedgerTest {
 
         @Override
         public void spill() {
-            outcomes.add("spilled " + order);
+            outcomes.add("spilled " + order + locked());
+        }
+
+        /** Kafka's network thread settles under the ledger's lock: an event is never sent or spilled holding it. */
+        private String locked() {
+            return Thread.holdsLock(ledger) ? " under the ledger's lock" : "";
         }
 
         @Override
         public int bytes() {
             return bytes;
+        }
+    }
+
+    private boolean cuttingOver() {
+        synchronized (ledger) {
+            return ledger.cutOver.holding();
         }
     }
 
@@ -121,12 +138,12 @@ class SpillLedgerTest {
         ledger.read(false);
         assertThat(ledger.admit()).as("behind the spilled ones").isNegative();   // on its way in, not in the read
         ledger.replaySent(true, true, 0);
-        assertThat(ledger.cuttingOver()).isTrue();
+        assertThat(cuttingOver()).isTrue();
     }
 
     private Event held(int bytes) {
         Event event = new Event(ledger.admit(), bytes);
-        assertThat(ledger.hold(event)).as("held, not sent by the caller").isFalse();
+        assertThat(ledger.cutOver.hold(event)).as("held, not sent by the caller").isFalse();
         return event;
     }
 
@@ -143,7 +160,7 @@ class SpillLedgerTest {
         ledger.read(false);
         ledger.replaySent(true, true, 1);    // a batch of the last one, none on its way in
         assertThat(outcomes).containsExactly("sent " + first.order, "sent " + second.order);
-        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(cuttingOver()).isFalse();
         long next = ledger.admit();
         assertThat(next).as("new events go directly, behind them").isPositive().isLessThan(SpillLedger.HELD);
         assertThat(next).isGreaterThan(second.order);
@@ -158,7 +175,7 @@ class SpillLedgerTest {
         ledger.read(false);
         ledger.admit();
         ledger.replaySent(true, false, 0);   // HALF_OPEN: the held events would be refused by the trials' limit
-        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(cuttingOver()).isFalse();
         assertThat(ledger.admit()).isNegative();
     }
 
@@ -169,7 +186,7 @@ class SpillLedgerTest {
         Event second = held(10);
         ledger.replayFinished(1, false);     // the cluster failed part of the batch
         assertThat(outcomes).containsExactly("spilled " + first.order, "spilled " + second.order);
-        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(cuttingOver()).isFalse();
         assertThat(ledger.spilled()).as("1 waiting again, 1 on its way in, the 2 held").isEqualTo(4);
         assertThat(ledger.admit()).isNegative();
     }
@@ -178,11 +195,11 @@ class SpillLedgerTest {
     void aCutOverThatLastsTooLongIsGivenUp() {
         cutOverBegins();
         Event first = held(10);
-        ledger.expireCutOver(CutOver.MAX_NANOS);
+        ledger.cutOver.expire(CutOver.MAX_NANOS, true);
         assertThat(outcomes).isEmpty();
-        ledger.expireCutOver(CutOver.MAX_NANOS + 1);
+        ledger.cutOver.expire(CutOver.MAX_NANOS + 1, true);
         assertThat(outcomes).containsExactly("spilled " + first.order);
-        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(cuttingOver()).isFalse();
     }
 
     @Test
@@ -193,9 +210,9 @@ class SpillLedgerTest {
         }
         assertThat(outcomes).isEmpty();
         Event one = new Event(ledger.admit(), 1);
-        assertThat(ledger.hold(one)).isFalse();
+        assertThat(ledger.cutOver.hold(one)).isFalse();
         assertThat(outcomes).hasSize(CutOver.MAX_EVENTS + 1).last().isEqualTo("spilled " + one.order);
-        assertThat(ledger.cuttingOver()).isFalse();
+        assertThat(cuttingOver()).isFalse();
 
         outcomes.clear();
         ledger.appendEnded(true, true);
@@ -203,7 +220,7 @@ class SpillLedgerTest {
         fresh.cutOverBegins();
         fresh.held((int) (CutOver.MAX_BYTES / 2));
         SpillLedgerTest.Event big = fresh.new Event(fresh.ledger.admit(), (int) (CutOver.MAX_BYTES / 2) + 1);
-        assertThat(fresh.ledger.hold(big)).isFalse();
+        assertThat(fresh.ledger.cutOver.hold(big)).isFalse();
         assertThat(fresh.outcomes).hasSize(2).last().isEqualTo("spilled " + big.order);
     }
 
@@ -228,7 +245,7 @@ class SpillLedgerTest {
         long admitted = ledger.admit();
         ledger.replayFinished(1, false);     // given up before the caller hands its event over
         Event late = new Event(admitted, 10);
-        assertThat(ledger.hold(late)).isFalse();
+        assertThat(ledger.cutOver.hold(late)).isFalse();
         assertThat(outcomes).containsExactly("spilled " + late.order);
 
         SpillLedgerTest other = new SpillLedgerTest();
@@ -239,7 +256,7 @@ class SpillLedgerTest {
         other.ledger.countedAsHeld();
         other.ledger.read(false);
         other.ledger.replaySent(true, true, 1);   // the cut-over ends, nothing held yet
-        assertThat(other.ledger.hold(other.new Event(early, 10))).as("the caller sends it, behind the replay").isTrue();
+        assertThat(other.ledger.cutOver.hold(other.new Event(early, 10))).as("the caller sends it, behind the replay").isTrue();
         assertThat(other.outcomes).isEmpty();
     }
 
@@ -253,5 +270,42 @@ class SpillLedgerTest {
         ledger.appendEnded(true, true);
         ledger.settled(floor);
         assertThat(ledger.replayFloor()).as("nothing unsettled: the next order").isGreaterThan(SpillLedger.order(admitted));
+    }
+
+    @Test
+    void aCutOverIsGivenUpWhenTheStreamsBreakerLeavesClosedWhateverItsAge() {
+        cutOverBegins();
+        Event first = held(10);
+        ledger.cutOver.expire(1, false);
+        assertThat(outcomes).containsExactly("spilled " + first.order);
+    }
+
+    @Test
+    void aClosedLedgerGivesItsCutOverUpAndBeginsNoOther() {
+        cutOverBegins();
+        Event first = held(10);
+        ledger.cutOver.close();
+        assertThat(outcomes).containsExactly("spilled " + first.order);
+        ledger.appendEnded(true, true);
+        ledger.countedAsHeld();
+        ledger.read(false);
+        assertThat(ledger.admit()).isNegative();   // behind the spilled ones
+        ledger.replaySent(true, true, 1);
+        assertThat(cuttingOver()).isFalse();
+    }
+
+    @Test
+    void anEventThatThrowsAsItIsSentTakesTheHeldOnesBehindItToTheSpill() {
+        cutOverBegins();
+        Event first = held(10);
+        first.fails = new OutOfMemoryError("test");
+        Event second = held(10);
+        ledger.appendEnded(true, true);
+        ledger.replayFinished(2, true);
+        ledger.countedAsHeld();
+        ledger.read(false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.replaySent(true, true, 1)).isSameAs(first.fails);
+        assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + second.order);
+        assertThat(cuttingOver()).isFalse();
     }
 }
