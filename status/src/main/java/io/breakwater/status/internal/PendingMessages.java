@@ -113,9 +113,16 @@ final class PendingMessages {
         notifyAll();
     }
 
-    /** Waits {@code millis} (at least 1) before the next try, or less when closing. */
+    /**
+     * Waits {@code millis} (at least 1) before the next try, or less when closing. A new message does not end the wait:
+     * while the cluster is away, breakers moving would otherwise have the publisher try again at their pace.
+     */
     synchronized void backOff(long millis) throws InterruptedException {
-        wait(Math.max(1, Math.min(millis, millisLeft())));
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
+        long left;
+        while ((left = Math.min(TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()), millisLeft())) > 0) {
+            wait(left);
+        }
     }
 
     /** Milliseconds left before the close's deadline; {@code Long.MAX_VALUE} while not closing. */

@@ -104,4 +104,40 @@ class PendingMessagesTest {
             core.close(Duration.ZERO);
         }
     }
+
+    @Test
+    void newEventsDoNotCutTheBackOffShortButACloseDoes() throws Exception {
+        PendingMessages pending = new PendingMessages(PublisherCore.MAX_HISTORY);
+        long[] waitedMillis = {-1};
+        Thread publisher = new Thread(() -> {
+            long start = System.nanoTime();
+            try {
+                pending.backOff(600);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            waitedMillis[0] = (System.nanoTime() - start) / 1_000_000;
+        });
+        publisher.start();
+        for (long sequence = 1; publisher.isAlive() && sequence <= 20; sequence++) {
+            pending.offer(transition("flapping", sequence));   // breakers moving while the cluster is away
+            publisher.join(20);
+        }
+        publisher.join(10_000);
+        assertThat(waitedMillis[0]).as("waited its 600 ms through 20 new events").isGreaterThanOrEqualTo(590);
+
+        Thread closing = new Thread(() -> {
+            try {
+                pending.backOff(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        closing.start();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> closing.getState() == Thread.State.TIMED_WAITING);
+        pending.close(System.nanoTime());   // the close's time is up: the back-off ends
+        closing.join(10_000);
+        assertThat(closing.isAlive()).isFalse();
+    }
 }
