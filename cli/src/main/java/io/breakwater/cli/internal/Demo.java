@@ -227,7 +227,7 @@ public final class Demo {
         Set<String> ids = busPath.ids();
         if (ids != null && !stopRequested()) {
             bus.missingOnTopic = TopicCheck.missing(servers, eventBus.topicFor(BusPath.STREAM), ids, Duration.ofSeconds(60),
-                    this::stopRequested);
+                    this::stopRequested, System.currentTimeMillis() - now() / 1_000_000);
         }
         Summary summary = new Summary(this, options, broker != null);
         summary.print(out);

@@ -3,6 +3,7 @@ package io.breakwater.cli.internal;
 import io.breakwater.eventbus.EventBus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,16 @@ final class TopicCheck {
     private TopicCheck() {
     }
 
-    /** How many of {@code ids} are not on {@code topic}, read from its start to its end now; -1 if it cannot tell in time or is {@code stop}ped. */
-    static long missing(String servers, String topic, Set<String> ids, Duration timeout, java.util.function.BooleanSupplier stop) {
+    // Records stamped this long before the run began are read too: the clocks of the demo and the broker may differ.
+    private static final long CLOCK_MARGIN_MILLIS = 5 * 60_000;
+
+    /**
+     * How many of {@code ids} are not on {@code topic}, read from the run's start ({@code sinceMillis}, less a margin for
+     * the clocks: a topic a user's cluster has held for long is not read whole) to its end now; -1 if it cannot tell in
+     * time or is {@code stop}ped.
+     */
+    static long missing(String servers, String topic, Set<String> ids, Duration timeout, java.util.function.BooleanSupplier stop,
+                        long sinceMillis) {
         Set<String> left = new HashSet<>(ids);
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
@@ -36,8 +45,11 @@ final class TopicCheck {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            Map<TopicPartition, Long> since = new HashMap<>();
+            partitions.forEach(p -> since.put(p, Math.max(0, sinceMillis - CLOCK_MARGIN_MILLIS)));
+            consumer.offsetsForTimes(since, timeout).forEach((p, found) -> consumer.seek(p, found == null ? end.get(p)
+                    : found.offset()));   // none as late: nothing of the run is there
             while (!left.isEmpty() && !readToEnd(consumer, end)) {
                 if (System.nanoTime() > deadline || stop.getAsBoolean()) {
                     return -1;
