@@ -1,15 +1,18 @@
 package io.breakwater.eventbus.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One stream's way back from its spill under a steady load. The replay has sent every event the spill held for the
  * stream, but a few are still on their way in, so no batch will ever hold them all while the load goes on: new events
  * are held here, in the order they were published, instead of following those into the spill ({@link #hold}); once the
  * replay has sent the last of those too, the held ones are sent, then new events go directly ({@link #cutOver}). Bounded
- * in events, bytes and time; past a bound, when the replay fails or the breaker leaves CLOSED, or when the bus closes,
- * the held events follow the others into the spill, in order ({@link #giveUp}). All state is guarded by the stream's
- * {@link SpillLedger}; the events are sent and spilled without that lock (Kafka's network thread settles under it).
+ * in events, bytes and time; past a bound, when the replay fails or the breaker starts refusing, or when the bus closes,
+ * the held events follow the others into the spill, in order ({@link #giveUp}), and no cut-over begins for
+ * {@link #MAX_NANOS}. All state is guarded by the stream's {@link SpillLedger}; the events are sent and spilled without
+ * that lock (Kafka's network thread settles under it), by the replay's thread alone while the cut-over ends.
  */
 final class CutOver {
 
@@ -23,6 +26,7 @@ final class CutOver {
     interface Held {
         void send();
 
+        /** Appends to the spill, ending its count there on every path; never throws. */
         void spill();
 
         int bytes();
@@ -33,8 +37,12 @@ final class CutOver {
         final ArrayDeque<Held> queue = new ArrayDeque<>();
         final long since;
         long bytes;
-        // Whether the held events are being sent: the cut-over has begun to end, and ends once none is left.
+        // Whether the held events are being sent (the cut-over has begun to end, and ends once none is left); whether one
+        // is on its way to the transport now; whether the cut-over was given up meanwhile (it ends once that one is sent,
+        // and until then new events go to the spill, never around it).
         boolean flushing;
+        boolean sending;
+        boolean givenUp;
 
         Events(long since) {
             this.since = since;
@@ -42,9 +50,13 @@ final class CutOver {
     }
 
     private final SpillLedger ledger;
-    // Guarded by the ledger: the cut-over under way (null: none), and whether the bus closes (then none begins).
+    // Guarded by the ledger: the cut-over under way (null: none), whether the bus closes (then none begins), and when the
+    // last one was given up. active mirrors held != null for the replay's ticks, which look at every stream.
     private Events held;
+    private volatile boolean active;
     private boolean closed;
+    private boolean givenUpOnce;
+    private long givenUpAt;
 
     CutOver(SpillLedger ledger) {
         this.ledger = ledger;
@@ -55,21 +67,25 @@ final class CutOver {
         return held != null;
     }
 
-    /** Begins a cut-over at {@code nowNanos} unless one is under way or the bus closes; the ledger's lock held. */
+    /**
+     * Begins a cut-over at {@code nowNanos} unless one is under way, one was given up less than {@link #MAX_NANOS} ago,
+     * or the bus closes; the ledger's lock held.
+     */
     void begin(long nowNanos) {
-        if (held == null && !closed) {
+        if (held == null && !closed && (!givenUpOnce || System.nanoTime() - givenUpAt > MAX_NANOS)) {
             held = new Events(nowNanos);
+            active = true;
         }
     }
 
     /**
-     * An event the ledger answered as held: held ({@code false}), or, should the cut-over have ended meanwhile, appended
-     * to the spill ({@code false}) or not held at all ({@code true}: the caller sends it directly, behind the held ones).
-     * One too many gives the cut-over up.
+     * An event the ledger answered as held: held ({@code false}), or, should the cut-over have ended or been given up
+     * meanwhile, appended to the spill ({@code false}) or not held at all ({@code true}: the caller sends it directly,
+     * behind the held ones). One too many gives the cut-over up.
      */
     boolean hold(Held event) {
         synchronized (ledger) {
-            if (held != null && held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
+            if (held != null && !held.givenUp && held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
                 held.queue.add(event);
                 held.bytes += event.bytes();
                 return false;
@@ -77,7 +93,8 @@ final class CutOver {
         }
         giveUp();
         synchronized (ledger) {
-            if (!ledger.spills()) {
+            // Given up while one held event is still on its way to the transport: behind it, to the spill.
+            if (held == null && !ledger.spills()) {
                 return true;
             }
             ledger.countSpilling(1);
@@ -92,21 +109,27 @@ final class CutOver {
      * refused at once goes to the spill, and every one behind it follows. After {@link #close}, gives up instead.
      */
     void cutOver() {
+        if (!active) {
+            return;
+        }
         while (true) {
             Held event;
             boolean direct;
             synchronized (ledger) {
-                if (held == null || closed || (!held.flushing && ledger.spills())) {
+                if (held == null || held.givenUp || closed || (!held.flushing && ledger.spills())) {
                     break;
                 }
                 held.flushing = true;
                 event = held.queue.poll();
                 if (event == null) {
-                    held = null;   // new events go directly from now on
+                    end();   // new events go directly from now on
                     return;
                 }
+                held.bytes -= event.bytes();
                 direct = !ledger.spills();
-                if (!direct) {
+                if (direct) {
+                    held.sending = true;
+                } else {
                     ledger.countSpilling(1);
                 }
             }
@@ -116,9 +139,15 @@ final class CutOver {
                 } else {
                     event.spill();
                 }
-            } catch (RuntimeException | Error e) {
-                giveUp();   // no memory left, say: the events behind it are not left held
-                throw e;
+            } finally {
+                synchronized (ledger) {
+                    if (held != null) {
+                        held.sending = false;
+                        if (held.givenUp) {
+                            end();   // given up meanwhile: what it held is in the spill, and new events follow them
+                        }
+                    }
+                }
             }
         }
         if (closed) {
@@ -126,27 +155,50 @@ final class CutOver {
         }
     }
 
-    /** The cut-over ends without one: the held events follow the others into the spill, in order. */
+    /** The cut-over is over; the ledger's lock held. */
+    private void end() {
+        held = null;
+        active = false;
+    }
+
+    /**
+     * The cut-over ends without one: the held events follow the others into the spill, in order. Should one be on its way
+     * to the transport, the cut-over ends once it is there, new events going to the spill meanwhile.
+     */
     void giveUp() {
-        Events events;
+        List<Held> events;
         synchronized (ledger) {
-            events = held;
-            held = null;
-            if (events == null) {
+            if (held == null || held.givenUp) {
                 return;
             }
-            ledger.countSpilling(events.queue.size());
+            events = new ArrayList<>(held.queue);
+            held.queue.clear();
+            held.bytes = 0;
+            givenUpOnce = true;
+            givenUpAt = System.nanoTime();
+            ledger.countSpilling(events.size());
+            if (held.sending) {
+                held.givenUp = true;
+            } else {
+                end();
+            }
         }
-        for (Held event; (event = events.queue.poll()) != null; ) {
-            event.spill();   // ends its count on every path
+        for (Held event : events) {
+            event.spill();
         }
     }
 
-    /** On each replay tick: gives up a cut-over older than {@link #MAX_NANOS}, or whose stream's breaker is not CLOSED. */
-    void expire(long nowNanos, boolean breakerClosed) {
+    /**
+     * On each replay tick: gives up a cut-over older than {@link #MAX_NANOS}, or whose stream's breaker refuses or only
+     * tries calls ({@code breakerCalm} false).
+     */
+    void expire(long nowNanos, boolean breakerCalm) {
+        if (!active) {
+            return;
+        }
         boolean expired;
         synchronized (ledger) {
-            expired = held != null && (!breakerClosed || nowNanos - held.since > MAX_NANOS);
+            expired = held != null && (!breakerCalm || nowNanos - held.since > MAX_NANOS);
         }
         if (expired) {
             giveUp();

@@ -135,14 +135,14 @@ final class SpillLedger {
      * them may hold events not counted (an append reported failed that happened), so nothing can be said from its
      * size: new events go on to the spill.
      */
-    synchronized void replaySent(boolean whole) {
+    void replaySent(boolean whole) {
         replaySent(whole, false, 0);
     }
 
     /**
      * {@link #replaySent(boolean)}; with {@code mayCutOver} (the stream's breaker CLOSED), a batch of every event read
-     * while events are still on their way in starts a cut-over ({@link #cutOver}) at {@code nowNanos}: under a load so
-     * steady that one is always on its way in, no batch would otherwise ever hold them all.
+     * while events are still on their way in begins a cut-over at {@code nowNanos}: under a load so steady that one is
+     * always on its way in, no batch would otherwise ever hold them all. The replay then calls {@link CutOver#cutOver()}.
      */
     void replaySent(boolean whole, boolean mayCutOver, long nowNanos) {
         synchronized (this) {
@@ -155,7 +155,6 @@ final class SpillLedger {
                 cutOver.begin(nowNanos);
             }
         }
-        cutOver.cutOver();
     }
 
     /**

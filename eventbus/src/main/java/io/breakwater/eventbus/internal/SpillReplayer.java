@@ -78,12 +78,8 @@ public final class SpillReplayer implements AutoCloseable {
     }
 
     private void tick(StreamChannel channel) {
+        cutOver(channel, true);
         try {
-            // A cut-over: given up when too old or the breaker left CLOSED, else its held events sent once nothing is left.
-            channel.ledger.cutOver.expire(System.nanoTime(), channel.breaker.state() == CircuitBreakerState.CLOSED);
-            if (!channel.replaying) {
-                channel.ledger.cutOver.cutOver();
-            }
             if (!closed && !channel.replaying && channel.ledger.replayDue()
                     && unremoved.cleared(channel, front.store(), this::removed, false) && sender.admits(channel)) {
                 replayBatch(channel);
@@ -152,8 +148,8 @@ public final class SpillReplayer implements AutoCloseable {
         channel.replaying = true;
         // A send refused at once ends the batch: that event is not in flight, and nothing may pass it.
         boolean lastRefused = sent.get(sent.size() - 1).isCompletedExceptionally();
-        channel.ledger.replaySent(everyHeld && !lastRefused && batch.size() == oldest.size(),
-                !closed && channel.breaker.state() == CircuitBreakerState.CLOSED, System.nanoTime());
+        channel.ledger.replaySent(everyHeld && !lastRefused && batch.size() == oldest.size(), !closed && calm(channel),
+                System.nanoTime());
         try {
             CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
                     .whenCompleteAsync((ignored, error) -> finish(channel, batch, sent), executor);
@@ -161,6 +157,30 @@ public final class SpillReplayer implements AutoCloseable {
             channel.ledger.replayFinished(0, false); // the replayer is closing; the events stay in the spill
             throw e;
         }
+        cutOver(channel, false);   // behind the batch, once its end is sure to be seen
+    }
+
+    /**
+     * The stream's cut-over, if one is under way: given up when too old or its breaker is not calm ({@code tick}), else
+     * its held events sent once nothing is left in the spill. What it throws is logged: the replay goes on.
+     */
+    private void cutOver(StreamChannel channel, boolean tick) {
+        try {
+            if (tick) {
+                channel.ledger.cutOver.expire(System.nanoTime(), calm(channel));
+            }
+            if (!tick || !channel.replaying) {
+                channel.ledger.cutOver.cutOver();
+            }
+        } catch (Throwable e) {
+            LOG.warn("The cut-over of stream '{}' from the spill {} failed", channel.stream, front.store().describe(), e);
+        }
+    }
+
+    /** Whether the stream's breaker admits every call (CLOSED, or DISABLED): a cut-over may begin and go on. */
+    private static boolean calm(StreamChannel channel) {
+        CircuitBreakerState state = channel.breaker.state();
+        return state == CircuitBreakerState.CLOSED || state == CircuitBreakerState.DISABLED;
     }
 
     /**

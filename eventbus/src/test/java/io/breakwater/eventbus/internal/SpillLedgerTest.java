@@ -81,7 +81,7 @@ class SpillLedgerTest {
     }
 
     // What became of the events a cut-over held, in the order it happened: "sent 7", "spilled 7".
-    private final List<String> outcomes = new ArrayList<>();
+    private final List<String> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private final class Event implements CutOver.Held {
         final long order;
@@ -97,10 +97,13 @@ class SpillLedgerTest {
 
         // Thrown when sent: no memory left, say.
         Error fails;
+        // Run as it is sent, before anything else.
+        Runnable onSend = () -> { };
 
         @Override
         public void send() {
             outcomes.add("sent " + order + locked());
+            onSend.run();
             if (fails != null) {
                 throw fails;
             }
@@ -159,6 +162,7 @@ class SpillLedgerTest {
         ledger.countedAsHeld();
         ledger.read(false);
         ledger.replaySent(true, true, 1);    // a batch of the last one, none on its way in
+        ledger.cutOver.cutOver();
         assertThat(outcomes).containsExactly("sent " + first.order, "sent " + second.order);
         assertThat(cuttingOver()).isFalse();
         long next = ledger.admit();
@@ -235,6 +239,7 @@ class SpillLedgerTest {
         ledger.countedAsHeld();
         ledger.read(false);
         ledger.replaySent(true, true, 1);
+        ledger.cutOver.cutOver();
         assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + second.order);
         assertThat(ledger.admit()).as("behind them, in the spill").isNegative();
     }
@@ -255,7 +260,8 @@ class SpillLedgerTest {
         other.ledger.replayFinished(2, true);
         other.ledger.countedAsHeld();
         other.ledger.read(false);
-        other.ledger.replaySent(true, true, 1);   // the cut-over ends, nothing held yet
+        other.ledger.replaySent(true, true, 1);
+        other.ledger.cutOver.cutOver();           // the cut-over ends, nothing held yet
         assertThat(other.ledger.cutOver.hold(other.new Event(early, 10))).as("the caller sends it, behind the replay").isTrue();
         assertThat(other.outcomes).isEmpty();
     }
@@ -295,7 +301,7 @@ class SpillLedgerTest {
     }
 
     @Test
-    void anEventThatThrowsAsItIsSentTakesTheHeldOnesBehindItToTheSpill() {
+    void anEventThatThrowsAsItIsSentLeavesTheOnesBehindItHeldForTheNextTry() {
         cutOverBegins();
         Event first = held(10);
         first.fails = new OutOfMemoryError("test");
@@ -304,8 +310,74 @@ class SpillLedgerTest {
         ledger.replayFinished(2, true);
         ledger.countedAsHeld();
         ledger.read(false);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ledger.replaySent(true, true, 1)).isSameAs(first.fails);
-        assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + second.order);
+        ledger.replaySent(true, true, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(ledger.cutOver::cutOver).isSameAs(first.fails);
+        assertThat(cuttingOver()).as("the second still held, not lost").isTrue();
+        ledger.cutOver.cutOver();   // the next tick
+        assertThat(outcomes).containsExactly("sent " + first.order, "sent " + second.order);
         assertThat(cuttingOver()).isFalse();
+    }
+
+    /** Event k is on its way to the transport (its send waits for {@code release}) on another thread, the replay's. */
+    private Thread sendingFirst(Event first, java.util.concurrent.CountDownLatch inSend,
+                                java.util.concurrent.CountDownLatch release) {
+        first.onSend = () -> {
+            inSend.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        ledger.appendEnded(true, true);
+        ledger.replayFinished(2, true);
+        ledger.countedAsHeld();
+        ledger.read(false);
+        Thread replay = new Thread(() -> {
+            ledger.replaySent(true, true, 1);
+            ledger.cutOver.cutOver();
+        }, "replay");
+        replay.start();
+        return replay;
+    }
+
+    @Test
+    void aCutOverGivenUpWhileItsLastEventIsOnItsWaySendsNoLaterOneAroundIt() throws Exception {
+        cutOverBegins();
+        Event first = held(10);
+        java.util.concurrent.CountDownLatch inSend = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread replay = sendingFirst(first, inSend, release);
+        assertThat(inSend.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        ledger.cutOver.close();   // the bus closes, say, with nothing else held
+        long admitted = ledger.admit();
+        assertThat(admitted & SpillLedger.HELD).as("still answered as held").isNotZero();
+        Event next = new Event(admitted, 10);
+        assertThat(ledger.cutOver.hold(next)).as("not sent by the caller around event " + first.order).isFalse();
+        assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + next.order);
+
+        release.countDown();
+        replay.join(10_000);
+        assertThat(cuttingOver()).isFalse();
+    }
+
+    @Test
+    void theByteLimitCountsWhatIsHeldNowNotWhatWasSent() throws Exception {
+        cutOverBegins();
+        int half = (int) (CutOver.MAX_BYTES / 2);
+        Event first = held(half);
+        held(half);
+        java.util.concurrent.CountDownLatch inSend = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread replay = sendingFirst(first, inSend, release);
+        assertThat(inSend.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        Event third = new Event(ledger.admit(), half);
+        assertThat(ledger.cutOver.hold(third)).isFalse();
+        assertThat(outcomes).as("the first is out of the cut-over's bytes: the third fits").containsExactly("sent " + first.order);
+        release.countDown();
+        replay.join(10_000);
+        assertThat(outcomes).hasSize(3).last().isEqualTo("sent " + third.order);
     }
 }
