@@ -144,6 +144,14 @@ class SpillLedgerTest {
         assertThat(cuttingOver()).isTrue();
     }
 
+    /** The one on its way in lands, the first batch went through, and the replay reads the spill again. */
+    private void lastOneLandsAndTheFirstBatchWentThrough() {
+        ledger.appendEnded(true, true);
+        ledger.replayFinished(2, true);
+        ledger.countedAsHeld();
+        ledger.read(false);
+    }
+
     private Event held(int bytes) {
         Event event = new Event(ledger.admit(), bytes);
         assertThat(ledger.cutOver.hold(event)).as("held, not sent by the caller").isFalse();
@@ -234,10 +242,7 @@ class SpillLedgerTest {
         Event first = held(10);
         first.refused = true;
         Event second = held(10);
-        ledger.appendEnded(true, true);
-        ledger.replayFinished(2, true);
-        ledger.countedAsHeld();
-        ledger.read(false);
+        lastOneLandsAndTheFirstBatchWentThrough();
         ledger.replaySent(true, true, 1);
         ledger.cutOver.cutOver();
         assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + second.order);
@@ -256,10 +261,7 @@ class SpillLedgerTest {
         SpillLedgerTest other = new SpillLedgerTest();
         other.cutOverBegins();
         long early = other.ledger.admit();
-        other.ledger.appendEnded(true, true);
-        other.ledger.replayFinished(2, true);
-        other.ledger.countedAsHeld();
-        other.ledger.read(false);
+        other.lastOneLandsAndTheFirstBatchWentThrough();
         other.ledger.replaySent(true, true, 1);
         other.ledger.cutOver.cutOver();           // the cut-over ends, nothing held yet
         assertThat(other.ledger.cutOver.hold(other.new Event(early, 10))).as("the caller sends it, behind the replay").isTrue();
@@ -306,10 +308,7 @@ class SpillLedgerTest {
         Event first = held(10);
         first.fails = new OutOfMemoryError("test");
         Event second = held(10);
-        ledger.appendEnded(true, true);
-        ledger.replayFinished(2, true);
-        ledger.countedAsHeld();
-        ledger.read(false);
+        lastOneLandsAndTheFirstBatchWentThrough();
         ledger.replaySent(true, true, 1);
         org.assertj.core.api.Assertions.assertThatThrownBy(ledger.cutOver::cutOver).isSameAs(first.fails);
         assertThat(cuttingOver()).as("the second still held, not lost").isTrue();
@@ -329,10 +328,7 @@ class SpillLedgerTest {
                 Thread.currentThread().interrupt();
             }
         };
-        ledger.appendEnded(true, true);
-        ledger.replayFinished(2, true);
-        ledger.countedAsHeld();
-        ledger.read(false);
+        lastOneLandsAndTheFirstBatchWentThrough();
         Thread replay = new Thread(() -> {
             ledger.replaySent(true, true, 1);
             ledger.cutOver.cutOver();
