@@ -6,10 +6,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,12 +144,45 @@ final class PortReservation {
         return null;
     }
 
+    // Fresh ports are claimed for the life of the JVM that picked them, by a lock on a file named after the port in a
+    // directory every JVM of the machine shares: while a node's broker restarts, its ports are free for seconds (the new
+    // JVM binds them as it starts), and a test in another JVM (parallel forks, another build) must not pick them then.
+    private static final Path CLAIMS = Path.of(System.getProperty("java.io.tmpdir"), "breakwater-port-claims");
+    private static final Map<Integer, FileChannel> CLAIMED = new ConcurrentHashMap<>();
+
+    /** Whether {@code port} is now claimed by this JVM (false: another JVM, or this one, claimed it before). */
+    static boolean claim(int port) {
+        try {
+            Files.createDirectories(CLAIMS);
+            FileChannel channel = FileChannel.open(CLAIMS.resolve(Integer.toString(port)), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;   // this JVM claimed it already
+            }
+            if (lock == null) {
+                channel.close();
+                return false;
+            }
+            CLAIMED.put(port, channel);   // the lock lives as long as its channel: until this JVM ends
+            return true;
+        } catch (IOException e) {
+            return true;   // no shared directory to claim in: picked as before
+        }
+    }
+
     /** A port of {@code lowest..highest} held, tried at random; one the kernel picks when none of the tries was free. */
     private static Socket holdAny(int lowest, int highest) throws IOException {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int i = 0; i < TRIES; i++) {
+            int port = random.nextInt(lowest, highest + 1);
+            if (!claim(port)) {
+                continue;   // another node's, perhaps down for a restart
+            }
             try {
-                return hold(random.nextInt(lowest, highest + 1));
+                return hold(port);
             } catch (IOException taken) {
                 // in use: another
             }

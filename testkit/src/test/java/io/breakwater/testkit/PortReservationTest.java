@@ -44,6 +44,16 @@ class PortReservationTest {
     }
 
     @Test
+    void aFreshPortStaysClaimedAfterItsReleaseSoNoOtherReservationPicksItWhileItsNodeRestarts() throws IOException {
+        PortReservation ports = PortReservation.fresh(3);
+        ports.release();   // as before a restart: the new broker JVM is about to bind them
+        for (int port : ports.ports()) {
+            assertThat(PortReservation.claim(port)).as("port %d, claimed by this JVM for its life (a file lock other JVMs "
+                    + "see)", port).isFalse();
+        }
+    }
+
+    @Test
     void releaseIsIdempotent() throws IOException {
         PortReservation ports = PortReservation.fresh(2);
         ports.release();
