@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * (counted) and the latest state always stays. The topic is created, compacted, if missing; one that is not
  * compacted is used with a warning. Thread-safe.
  *
- * <p><b>One per instance.</b> Publishers with the same cluster settings, topic and instance id share one
- * producer and thread in a JVM: each {@link #create} returns a handle, and the last handle closed flushes
- * and stops them. A breaker attached twice (by an interceptor and a wrapper with the same breaker name,
+ * <p><b>One per instance.</b> Publishers with the same bootstrap servers (in any order), topic and instance id share
+ * one producer and thread in a JVM: each {@link #create} returns a handle, and the last handle closed flushes and stops
+ * them. The first handle's client settings are the producer's; a later one with other settings (other credentials,
+ * say) is warned of, naming the keys that differ, and shares it all the same, so that the instance has one heartbeat
+ * and one clean stop. A breaker attached twice (by an interceptor and a wrapper with the same breaker name,
  * say) is published once, and an event that is not newer than the last one of its key is skipped, so
  * readers never see a transition twice.
  *
@@ -57,14 +62,29 @@ public final class StatusPublisher implements AutoCloseable {
         }
     }
 
-    private record Shared(PublisherCore core, Attachments attached) {
-        Shared(PublisherCore core) {
-            this(core, new Attachments(core));
+    /**
+     * What a core is shared by: the cluster (its bootstrap servers, in any order), the topic and the instance. Not the
+     * rest of the client settings: two cores of one instance on one cluster would each count heartbeats from 1 and
+     * each announce the instance's stop, the first of which marks the other's breakers stopped.
+     */
+    record Identity(Set<String> servers, String topic, String instanceId) {
+        static Identity of(Key key) {
+            Set<String> servers = new TreeSet<>();
+            for (String server : String.valueOf(key.clientConfig().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)).split(",")) {
+                servers.add(server.trim());
+            }
+            return new Identity(Set.copyOf(servers), key.topic(), key.instanceId());
         }
     }
 
-    // Every live core by key, with its handles.
-    private static final SharedByKey<Key, Shared> SHARED = new SharedByKey<>();
+    private record Shared(Key key, PublisherCore core, Attachments attached) {
+        Shared(Key key, PublisherCore core) {
+            this(key, core, new Attachments(core));
+        }
+    }
+
+    // Every live core by identity, with its handles.
+    private static final SharedByKey<Identity, Shared> SHARED = new SharedByKey<>();
 
     private final Key key;
     private final Shared shared;
@@ -107,8 +127,13 @@ public final class StatusPublisher implements AutoCloseable {
             throw new IllegalArgumentException("heartbeatInterval must be in [100 ms, 1 day], but was " + heartbeatInterval);
         }
         Key key = new Key(Map.copyOf(client), topic, instanceId);
-        Shared shared = SHARED.acquire(key, () -> new Shared(new PublisherCore(key.clientConfig(), topic, instanceId,
-                heartbeatInterval, Clock.system())), made -> made.core().discard());
+        Shared shared = SHARED.acquire(Identity.of(key), () -> new Shared(key, new PublisherCore(key.clientConfig(), topic,
+                instanceId, heartbeatInterval, Clock.system())), made -> made.core().discard());
+        if (!differingKeys(shared.key().clientConfig(), key.clientConfig()).isEmpty()) {
+            LOG.warn("Status publisher for {} of instance {} is open already with other client settings ({} differ); "
+                    + "this one shares it, and its own settings are not used: one instance publishes through one producer",
+                    topic, instanceId, differingKeys(shared.key().clientConfig(), key.clientConfig()));
+        }
         if (!shared.core().heartbeatInterval().equals(heartbeatInterval)) {
             LOG.info("Status publisher for {} of instance {} already sends a heartbeat every {}; keeping that, not {}",
                     topic, instanceId, shared.core().heartbeatInterval(), heartbeatInterval);
@@ -258,7 +283,17 @@ public final class StatusPublisher implements AutoCloseable {
         if (!subscriptions.close()) {
             return null;
         }
-        return SHARED.release(key, shared) ? shared.core() : null;
+        return SHARED.release(Identity.of(key), shared) ? shared.core() : null;
+    }
+
+    // The keys whose values differ between two client settings of one identity (the servers' order aside): names only,
+    // the values may be secrets.
+    private static Set<String> differingKeys(Map<String, Object> a, Map<String, Object> b) {
+        Set<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        keys.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        keys.removeIf(k -> Objects.equals(a.get(k), b.get(k)));
+        return keys;
     }
 
     @Override

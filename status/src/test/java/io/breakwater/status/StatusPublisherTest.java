@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.breakwater.testsupport.LogLines;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,50 @@ class StatusPublisherTest {
         } finally {
             interceptorSide.close(Duration.ZERO);
             wrapperSide.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void publishersOfOneInstanceOnOneClusterShareOneProducerWhateverTheirOtherSettings() {
+        // Regression: settings that differ in anything (a credential, a reconnect backoff, 500 against "500") made a
+        // second core for the instance, with heartbeats of its own counted from 1; the first one closed announced the
+        // instance's stop, which readers apply to every breaker of the instance, the other core's still running.
+        String instance = "settings-" + System.nanoTime();
+        LogLines log = LogLines.fromNow();
+        StatusPublisher first = StatusPublisher.create(Map.of("bootstrap.servers", "127.0.0.1:1,127.0.0.1:2"),
+                "breakwater-status", instance);
+        StatusPublisher second = StatusPublisher.create(Map.of("bootstrap.servers", "127.0.0.1:2, 127.0.0.1:1",
+                "reconnect.backoff.ms", 500, "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule "
+                        + "required username=\"u\" password=\"pa$$:w0rd\";"), "breakwater-status", instance);
+        try {
+            first.attach(breaker("orders"));
+            assertThat(waitingFor(second, "orders")).as("one queue behind both").hasSize(1);
+            assertThat(log.containing(instance, "other client settings", "[reconnect.backoff.ms, sasl.jaas.config]"))
+                    .as("the keys that differ are named").hasSize(1);
+            assertThat(log.lines()).as("never a value").noneMatch(line -> line.contains("w0rd") || line.contains("500"));
+
+            first.close(Duration.ZERO);
+
+            assertThat(instanceEvents(second)).as("no stop of the instance while a handle is open").extracting(InstanceEvent::kind)
+                    .containsExactly(InstanceEvent.Kind.HEARTBEAT);
+        } finally {
+            first.close(Duration.ZERO);
+            second.close(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void publishersOfOneInstanceOnTwoClustersAreApart() {
+        String instance = "clusters-" + System.nanoTime();
+        StatusPublisher here = StatusPublisher.create(AWAY, "breakwater-status", instance);
+        StatusPublisher there = StatusPublisher.create(Map.of("bootstrap.servers", "127.0.0.1:3"), "breakwater-status", instance);
+        try {
+            here.attach(breaker("orders"));
+            assertThat(waitingFor(here, "orders")).hasSize(1);
+            assertThat(waitingFor(there, "orders")).isEmpty();
+        } finally {
+            here.close(Duration.ZERO);
+            there.close(Duration.ZERO);
         }
     }
 
