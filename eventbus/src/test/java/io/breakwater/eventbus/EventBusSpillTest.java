@@ -899,8 +899,15 @@ class EventBusSpillTest {
         EventBus bus = bus(blocking(mock), store);
         List<CompletableFuture<PublishResult>> results = heldByACutOver(bus, mock, appends);
 
+        SpillStatus holding = bus.spillStatus().get(0);
+        assertThat(holding.held()).as("4 and 5, in memory").isEqualTo(2);
+        assertThat(holding.pending()).as("and pending, with 3").isEqualTo(3);
         // 3 stays on its way in: after 2 s the cut-over is given up, and 4 and 5 follow it into the spill.
-        await().atMost(WAIT).until(() -> bus.spillStatus().get(0).pending() == 3);
+        await().atMost(WAIT).until(() -> bus.spillStatus().get(0).cutOversGivenUp() == 1);
+        SpillStatus givenUp = bus.spillStatus().get(0);
+        assertThat(givenUp.held()).isZero();
+        assertThat(givenUp.pending()).isEqualTo(3);
+        assertThat(givenUp.cutOvers()).isEqualTo(1);
         appends.release(Integer.MAX_VALUE / 2);
         replayUntilEmpty(bus, mock, store);
 

@@ -24,7 +24,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <table>
  *   <caption>Meters (Prometheus names in brackets)</caption>
- *   <tr><td>{@code breakwater.spill.pending} ({@code breakwater_spill_pending})</td><td>gauge: events waiting to be replayed</td></tr>
+ *   <tr><td>{@code breakwater.spill.pending} ({@code breakwater_spill_pending})</td><td>gauge: events waiting to be replayed,
+ *       and those held in memory by streams cutting over to direct sends</td></tr>
  *   <tr><td>{@code breakwater.spill.pending.bytes} ({@code breakwater_spill_pending_bytes})</td><td>gauge: their size</td></tr>
  *   <tr><td>{@code breakwater.spill.replay.lag} ({@code breakwater_spill_replay_lag_seconds})</td><td>gauge: how long the
  *       oldest pending event has waited; 0 when none waits</td></tr>
@@ -39,6 +40,12 @@ import java.util.function.ToDoubleFunction;
  *       room (the bus's health is then down), else 0</td></tr>
  *   <tr><td>{@code breakwater.spill.dropped} ({@code breakwater_spill_dropped_total})</td><td>counter: spilled events that
  *       can never be sent, removed unsent</td></tr>
+ *   <tr><td>{@code breakwater.spill.held} ({@code breakwater_spill_held})</td><td>gauge: of the pending events, those held
+ *       in memory by streams cutting over from the spill to direct sends under a steady load</td></tr>
+ *   <tr><td>{@code breakwater.spill.cutovers} ({@code breakwater_spill_cutovers_total})</td><td>counter: cut-overs
+ *       begun</td></tr>
+ *   <tr><td>{@code breakwater.spill.cutovers.given.up} ({@code breakwater_spill_cutovers_given_up_total})</td><td>counter:
+ *       cut-overs given up (their held events went to the spill; the stream tries again later)</td></tr>
  * </table>
  * Counters count from the bus's start. Once the bus is closed (its stores with it) every meter keeps the last
  * values read before (a closed bus tells nothing more). The meters hold the bus; remove them from the meter
@@ -68,7 +75,8 @@ public final class SpillMetrics implements MeterBinder {
         Objects.requireNonNull(meters, "meters");
         for (StoreReading store : stores) {
             Tags tags = Tags.of("store", store.store);
-            gauge(meters, "breakwater.spill.pending", store, tags, null, "events waiting in the spill to be replayed",
+            gauge(meters, "breakwater.spill.pending", store, tags, null,
+                    "events waiting in the spill to be replayed, and those held by streams cutting over to direct sends",
                     s -> s.read().pending());
             gauge(meters, "breakwater.spill.pending.bytes", store, tags, BaseUnits.BYTES, "size of the events waiting in the spill",
                     s -> s.read().pendingBytes());
@@ -89,6 +97,14 @@ public final class SpillMetrics implements MeterBinder {
             counter(meters, "breakwater.spill.dropped", store, tags,
                     "spilled events that can never be sent (too large, an invalid record), removed unsent",
                     s -> s.read().dropped());
+            gauge(meters, "breakwater.spill.held", store, tags, null,
+                    "pending events held in memory by streams cutting over from the spill to direct sends",
+                    s -> s.read().held());
+            counter(meters, "breakwater.spill.cutovers", store, tags,
+                    "cut-overs from the spill to direct sends begun under a steady load", s -> s.read().cutOvers());
+            counter(meters, "breakwater.spill.cutovers.given.up", store, tags,
+                    "cut-overs given up: their held events went to the spill, and the stream tries again later",
+                    s -> s.read().cutOversGivenUp());
         }
     }
 

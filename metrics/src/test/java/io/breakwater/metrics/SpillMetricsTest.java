@@ -91,7 +91,8 @@ class SpillMetricsTest {
         assertThat(names).containsExactlyInAnyOrder("breakwater.spill.pending", "breakwater.spill.pending.bytes",
                 "breakwater.spill.replay.lag", "breakwater.spill.appended", "breakwater.spill.replayed",
                 "breakwater.spill.append.failures", "breakwater.spill.dropped", "breakwater.spill.full",
-                "breakwater.spill.refused.full");
+                "breakwater.spill.refused.full", "breakwater.spill.held", "breakwater.spill.cutovers",
+                "breakwater.spill.cutovers.given.up");
         assertThat(meters.getMeters()).allSatisfy(m -> assertThat(m.getId().getTag("store")).isEqualTo(storeTag));
         assertThat(storeTag).isEqualTo("sqlite:" + dir.resolve("spill.db").toAbsolutePath());
         assertThat(meters.get("breakwater.spill.replay.lag").gauge().getId().getBaseUnit()).isEqualTo("seconds");
@@ -187,7 +188,11 @@ class SpillMetricsTest {
                 "# TYPE breakwater_spill_append_failures_total counter", "breakwater_spill_append_failures_total" + tag + " 0.0",
                 "# TYPE breakwater_spill_dropped_total counter", "breakwater_spill_dropped_total" + tag + " 0.0",
                 "# TYPE breakwater_spill_full gauge", "breakwater_spill_full" + tag + " 0.0",
-                "# TYPE breakwater_spill_refused_full_total counter", "breakwater_spill_refused_full_total" + tag + " 0.0");
+                "# TYPE breakwater_spill_refused_full_total counter", "breakwater_spill_refused_full_total" + tag + " 0.0",
+                "# TYPE breakwater_spill_held gauge", "breakwater_spill_held" + tag + " 0.0",
+                "# TYPE breakwater_spill_cutovers_total counter", "breakwater_spill_cutovers_total" + tag + " 0.0",
+                "# TYPE breakwater_spill_cutovers_given_up_total counter",
+                "breakwater_spill_cutovers_given_up_total" + tag + " 0.0");
     }
 
     @Test

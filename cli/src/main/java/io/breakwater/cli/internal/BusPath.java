@@ -127,7 +127,8 @@ final class BusPath implements AutoCloseable {
     SpillStatus spillOfRun() {
         SpillStatus s = spill();
         return new SpillStatus(s.store(), s.pending(), s.pendingBytes(), s.appended() - appendedBefore,
-                s.replayed() - replayedBefore, s.appendFailures(), s.dropped(), s.replayLagMillis(), s.refusedFull(), s.full());
+                s.replayed() - replayedBefore, s.appendFailures(), s.dropped(), s.replayLagMillis(), s.refusedFull(), s.full(),
+                s.held(), s.cutOvers(), s.cutOversGivenUp());
     }
 
     /** Every publish answered and nothing left in the spill. */

@@ -3,6 +3,8 @@ package io.breakwater.eventbus.internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream's way back from its spill under a steady load. The replay has sent every event the spill held for the
@@ -11,7 +13,8 @@ import java.util.List;
  * replay has sent the last of those too, the held ones are sent, then new events go directly ({@link #cutOver}). Bounded
  * in events, bytes and time; past a bound, when the replay fails or the breaker starts refusing, or when the bus closes,
  * the held events follow the others into the spill, in order ({@link #giveUp}), and no cut-over begins for
- * {@link #MAX_NANOS}. All state is guarded by the stream's {@link SpillLedger}; the events are sent and spilled without
+ * {@link #MAX_NANOS}; each give-up is counted in the spill's status and logged at DEBUG with its reason. The held
+ * events are in the spill's pending count. All state is guarded by the stream's {@link SpillLedger}; the events are sent and spilled without
  * that lock (Kafka's network thread settles under it), by the replay's thread alone while the cut-over ends.
  */
 final class CutOver {
@@ -21,6 +24,8 @@ final class CutOver {
     static final int MAX_EVENTS = 2_500;
     static final long MAX_BYTES = 16L << 20;
     static final long MAX_NANOS = 2_000_000_000L;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CutOver.class);
 
     /** An event a cut-over holds: sent directly, or appended to the spill (counted there already), in its turn. */
     interface Held {
@@ -50,6 +55,8 @@ final class CutOver {
     }
 
     private final SpillLedger ledger;
+    private final String stream;
+    private final CutOverStats stats;
     // Guarded by the ledger: the cut-over under way (null: none), whether the bus closes (then none begins), and when the
     // last one was given up. active mirrors held != null for the replay's ticks, which look at every stream.
     private Events held;
@@ -58,8 +65,10 @@ final class CutOver {
     private boolean givenUpOnce;
     private long givenUpAt;
 
-    CutOver(SpillLedger ledger) {
+    CutOver(SpillLedger ledger, String stream, CutOverStats stats) {
         this.ledger = ledger;
+        this.stream = stream;
+        this.stats = stats;
     }
 
     /** Whether new events are held; the ledger's lock held. */
@@ -75,6 +84,7 @@ final class CutOver {
         if (held == null && !closed && (!givenUpOnce || System.nanoTime() - givenUpAt > MAX_NANOS)) {
             held = new Events(nowNanos);
             active = true;
+            stats.begun.increment();
         }
     }
 
@@ -84,14 +94,19 @@ final class CutOver {
      * behind the held ones). One too many gives the cut-over up.
      */
     boolean hold(Held event) {
+        boolean over;
         synchronized (ledger) {
             if (held != null && !held.givenUp && held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
                 held.queue.add(event);
                 held.bytes += event.bytes();
+                stats.held(1, event.bytes());
                 return false;
             }
+            over = held != null && !held.givenUp;
         }
-        giveUp();
+        if (over) {
+            giveUp("it would hold more than " + MAX_EVENTS + " events or " + (MAX_BYTES >> 20) + " MiB");
+        }
         synchronized (ledger) {
             // Given up while one held event is still on its way to the transport: behind it, to the spill.
             if (held == null && !ledger.spills()) {
@@ -140,6 +155,7 @@ final class CutOver {
                     event.spill();
                 }
             } finally {
+                stats.held(-1, -event.bytes());   // once it is sent or queued for the spill: pending never misses it
                 synchronized (ledger) {
                     if (held != null) {
                         held.sending = false;
@@ -151,7 +167,7 @@ final class CutOver {
             }
         }
         if (closed) {
-            giveUp();
+            giveUp(null);
         }
     }
 
@@ -162,17 +178,20 @@ final class CutOver {
     }
 
     /**
-     * The cut-over ends without one: the held events follow the others into the spill, in order. Should one be on its way
-     * to the transport, the cut-over ends once it is there, new events going to the spill meanwhile.
+     * The cut-over ends without one, for the reason {@code why} (null: the bus closes, which is not counted): the held
+     * events follow the others into the spill, in order. Should one be on its way to the transport, the cut-over ends
+     * once it is there, new events going to the spill meanwhile.
      */
-    void giveUp() {
+    void giveUp(String why) {
         List<Held> events;
+        long bytes;
         synchronized (ledger) {
             if (held == null || held.givenUp) {
                 return;
             }
             events = new ArrayList<>(held.queue);
             held.queue.clear();
+            bytes = held.bytes;
             held.bytes = 0;
             givenUpOnce = true;
             givenUpAt = System.nanoTime();
@@ -183,8 +202,16 @@ final class CutOver {
                 end();
             }
         }
+        if (why != null) {
+            LOG.debug("Stream '{}' stays in its spill for now: its cut-over to direct sends was given up, as {}; {} "
+                    + "event(s) it held follow the others into the spill", stream, why, events.size());
+        }
         for (Held event : events) {
             event.spill();
+        }
+        stats.held(-events.size(), -bytes);   // once queued for the spill, where pending counts them: never in neither
+        if (why != null) {
+            stats.givenUp.increment();
         }
     }
 
@@ -196,12 +223,16 @@ final class CutOver {
         if (!active) {
             return;
         }
-        boolean expired;
+        String why = null;
         synchronized (ledger) {
-            expired = held != null && (!breakerCalm || nowNanos - held.since > MAX_NANOS);
+            if (held != null && !breakerCalm) {
+                why = "the stream's breaker is no longer CLOSED";
+            } else if (held != null && nowNanos - held.since > MAX_NANOS) {
+                why = "it took longer than " + MAX_NANOS / 1_000_000 + " ms";
+            }
         }
-        if (expired) {
-            giveUp();
+        if (why != null) {
+            giveUp(why);
         }
     }
 
@@ -210,6 +241,6 @@ final class CutOver {
         synchronized (ledger) {
             closed = true;
         }
-        giveUp();
+        giveUp(null);
     }
 }

@@ -48,6 +48,8 @@ public final class SpillFront implements AutoCloseable {
     final LongAdder dropped = new LongAdder();
     private final LongAdder appendFailures = new LongAdder();
     private final LongAdder refusedFull = new LongAdder();
+    // What the cut-overs of this spill's streams hold and did.
+    final CutOverStats cutOvers = new CutOverStats();
     // Set when an event did not fit, cleared when one fits below 90 % of the limits: with the spill still near them, it is full.
     private volatile boolean refusing;
     private final Thread writer;
@@ -232,9 +234,9 @@ public final class SpillFront implements AutoCloseable {
         }
     }
 
-    /** Events waiting: appended and not replayed, plus those still queued for appending. */
+    /** Events waiting: appended and not replayed, those still queued for appending, and those cut-overs hold. */
     public long pending() {
-        return lastKnownStats().events() + queuedEvents.get();
+        return lastKnownStats().events() + queuedEvents.get() + cutOvers.heldEvents.sum();
     }
 
     /** What the spill holds now, and what it did since the bus started. Never throws: health must answer. */
@@ -243,9 +245,11 @@ public final class SpillFront implements AutoCloseable {
         long lag = stats.oldestSpilledAtMillis() < 0 ? 0 : Math.max(0, System.currentTimeMillis() - stats.oldestSpilledAtMillis());
         long events = stats.events() + queuedEvents.get();
         long bytes = stats.bytes() + queuedBytes.get();
-        boolean full = refusing && nearLimits(events, bytes);
-        return new SpillStatus(store.describe(), events, bytes, appended.sum(), replayed.sum(), appendFailures.sum(),
-                dropped.sum(), lag, refusedFull.sum(), full);
+        boolean full = refusing && nearLimits(events, bytes);   // what the spill itself holds: not the cut-overs'
+        long held = cutOvers.heldEvents.sum();
+        return new SpillStatus(store.describe(), events + held, bytes + cutOvers.heldBytes.sum(), appended.sum(),
+                replayed.sum(), appendFailures.sum(), dropped.sum(), lag, refusedFull.sum(), full, held,
+                cutOvers.begun.sum(), cutOvers.givenUp.sum());
     }
 
     private SpillStats lastKnownStats() {

@@ -40,11 +40,12 @@ final class SpillLedger {
     private long failedAtRead;
     private boolean recheck;
     // The way back from the spill under a steady load; its state is guarded by this.
-    final CutOver cutOver = new CutOver(this);
+    final CutOver cutOver;
     private final UnsettledOrders unsettled = new UnsettledOrders(System.currentTimeMillis() * 1_000_000L + 1);
 
-    SpillLedger(String stream) {
+    SpillLedger(String stream, CutOverStats cutOvers) {
         this.stream = stream;
+        this.cutOver = new CutOver(this, stream, cutOvers);
     }
 
     /**
@@ -175,7 +176,7 @@ final class SpillLedger {
             wholeInFlight = false;
         }
         if (!all) {   // the cluster failed the batch: the held events wait in the spill, not in memory
-            cutOver.giveUp();
+            cutOver.giveUp("a replayed batch failed");
         }
     }
 

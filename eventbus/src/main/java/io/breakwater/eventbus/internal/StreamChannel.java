@@ -52,7 +52,7 @@ public final class StreamChannel extends RestingCheck implements TransitionListe
                          SpillFront spill, BooleanSupplier excused) {
         this.stream = stream;
         this.spill = spill;
-        this.ledger = spill == null ? null : new SpillLedger(stream);
+        this.ledger = spill == null ? null : new SpillLedger(stream, spill.cutOvers);
         this.topic = topic;
         this.breaker = breaker;
         this.clock = clock;

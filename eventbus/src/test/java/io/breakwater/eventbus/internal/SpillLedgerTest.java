@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /** The spill's bookkeeping of one stream, step by step as the bus and the replay drive it. */
 class SpillLedgerTest {
 
-    private final SpillLedger ledger = new SpillLedger("orders");
+    private final CutOverStats stats = new CutOverStats();
+    private final SpillLedger ledger = new SpillLedger("orders", stats);
 
     @Test
     void anAppendTheStoreReportedFailedHasTheSpillReadAgainButOneThatNeverReachedItDoesNot() {
@@ -164,6 +165,8 @@ class SpillLedgerTest {
         Event first = held(10);
         Event second = held(10);
         assertThat(outcomes).as("nothing sent while the spilled one is on its way in").isEmpty();
+        assertThat(stats.heldEvents.sum()).as("in the spill's pending count").isEqualTo(2);
+        assertThat(stats.heldBytes.sum()).isEqualTo(20);
 
         ledger.appendEnded(true, true);     // it lands
         ledger.replayFinished(2, true);      // the first batch went through
@@ -178,6 +181,9 @@ class SpillLedgerTest {
         assertThat(next).isGreaterThan(second.order);
         ledger.replayFinished(1, true);
         assertThat(ledger.spilled()).isZero();
+        assertThat(stats.heldEvents.sum() + stats.heldBytes.sum()).as("none held now").isZero();
+        assertThat(stats.begun.sum()).isEqualTo(1);
+        assertThat(stats.givenUp.sum()).isZero();
     }
 
     @Test
@@ -199,6 +205,8 @@ class SpillLedgerTest {
         ledger.replayFinished(1, false);     // the cluster failed part of the batch
         assertThat(outcomes).containsExactly("spilled " + first.order, "spilled " + second.order);
         assertThat(cuttingOver()).isFalse();
+        assertThat(stats.givenUp.sum()).as("a give-up, counted").isEqualTo(1);
+        assertThat(stats.heldEvents.sum() + stats.heldBytes.sum()).as("none held now").isZero();
         assertThat(ledger.spilled()).as("1 waiting again, 1 on its way in, the 2 held").isEqualTo(4);
         assertThat(ledger.admit()).isNegative();
     }
@@ -222,9 +230,12 @@ class SpillLedgerTest {
         }
         assertThat(outcomes).isEmpty();
         Event one = new Event(ledger.admit(), 1);
+        assertThat(stats.heldEvents.sum()).isEqualTo(CutOver.MAX_EVENTS);
         assertThat(ledger.cutOver.hold(one)).isFalse();
         assertThat(outcomes).hasSize(CutOver.MAX_EVENTS + 1).last().isEqualTo("spilled " + one.order);
         assertThat(cuttingOver()).isFalse();
+        assertThat(stats.heldEvents.sum() + stats.heldBytes.sum()).isZero();
+        assertThat(stats.givenUp.sum()).isEqualTo(1);
 
         outcomes.clear();
         ledger.appendEnded(true, true);
