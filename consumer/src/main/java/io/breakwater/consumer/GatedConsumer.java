@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   {@code Error} from the handler (other than a {@code StackOverflowError}, the record's own failure) ends the
  *   loop, like a fatal Kafka error. A {@link
  *   io.breakwater.breaker.CircuitBreakerOpenException} thrown by the handler (a guarded resource it called refused)
- *   never counts: the record is tried again after {@code retryBackoff}, with every partition paused meanwhile.</li>
+ *   never counts: the record is tried again after {@code retryBackoff}, with every partition paused meanwhile. So
+ *   does a {@link io.breakwater.breaker.GuardClosedException} (a guarded DataSource closed before the consumer): the
+ *   record is neither handed over nor committed past, and waits for the next run.</li>
  *   <li><b>A blocked handler:</b> a handler call that has not returned after {@code handlerBlockThreshold} counts as
  *   one failure while it is still blocked (seen by Breakwater's watchdog thread, as a blocked send is), and if the
  *   breaker has recorded no success since the call began it is a stall that opens the breaker at once. The loop

@@ -2,6 +2,7 @@ package io.breakwater.jdbc;
 
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
+import io.breakwater.breaker.GuardClosedException;
 import io.breakwater.breaker.Subscription;
 import io.breakwater.breaker.watch.Watchdog;
 import io.breakwater.jdbc.internal.DatabaseGuard;
@@ -99,7 +100,9 @@ public final class CircuitBreakerDataSource implements DataSource, AutoCloseable
      * A connection from the delegate, if the breaker permits.
      *
      * @throws CircuitBreakerOpenSqlException when the breaker refuses (the delegate is not asked)
-     * @throws SQLException what the delegate throws, unchanged; or, once this data source is closed, SQLState 08003
+     * @throws SQLException what the delegate throws, unchanged; or, once this data source is closed, SQLState 08003,
+     *                      caused by a {@link GuardClosedException} (a gated consumer then waits rather than handing the
+     *                      record over as failed)
      */
     @Override
     public Connection getConnection() throws SQLException {
@@ -114,8 +117,10 @@ public final class CircuitBreakerDataSource implements DataSource, AutoCloseable
 
     private Connection connect(String call, String user, String password, boolean withUser) throws SQLException {
         if (guard.isClosed()) {
+            GuardClosedException closed = new GuardClosedException("the CircuitBreakerDataSource of breaker '"
+                    + guard.breaker().name() + "'");
             throw new SQLNonTransientConnectionException("The CircuitBreakerDataSource of breaker '"
-                    + guard.breaker().name() + "' is closed", "08003");
+                    + guard.breaker().name() + "' is closed", "08003", closed);
         }
         try {
             Connection connection = guard.connect(call,

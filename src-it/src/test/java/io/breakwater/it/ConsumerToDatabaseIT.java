@@ -87,6 +87,16 @@ class ConsumerToDatabaseIT {
         kafka = broker;
         table = Postgres.createTable("bw_consumer");
         proxy = new FaultProxy("postgres", new InetSocketAddress(Postgres.HOST, Postgres.PORT));
+        db = guardedPool();
+        breakerWatch = new BreakerWatch("orders-db", db.breaker());
+        String topic = "orders-" + UUID.randomUUID();
+        kafka.createTopic(topic, PARTITIONS, 1, Map.of());
+        watch = new GroupWatch(kafka.admin(), topic, "writers-" + topic);
+        watch.awaitLeaders(PARTITIONS);
+    }
+
+    /** A HikariCP pool to PostgreSQL through the proxy, guarded by a breaker of its own. */
+    private CircuitBreakerDataSource guardedPool() {
         HikariConfig config = new HikariConfig();
         config.setPoolName("consumer-to-db");
         config.setJdbcUrl(Postgres.url("127.0.0.1", proxy.port()) + "?socketTimeout=3");
@@ -96,12 +106,7 @@ class ConsumerToDatabaseIT {
         pool = new HikariDataSource(config);
         CircuitBreaker breaker = CircuitBreaker.of(CircuitBreakerConfig.from(BreakerPresets.postgres("orders-db"))
                 .resetTimeout(Duration.ofSeconds(6)).build());
-        db = CircuitBreakerDataSource.wrap(pool, breaker);
-        breakerWatch = new BreakerWatch("orders-db", breaker);
-        String topic = "orders-" + UUID.randomUUID();
-        kafka.createTopic(topic, PARTITIONS, 1, Map.of());
-        watch = new GroupWatch(kafka.admin(), topic, "writers-" + topic);
-        watch.awaitLeaders(PARTITIONS);
+        return CircuitBreakerDataSource.wrap(pool, breaker);
     }
 
     @AfterEach
@@ -300,5 +305,43 @@ class ConsumerToDatabaseIT {
         assertThat(watch.rebalances).filteredOn(r -> r.startsWith("first: revoked")).hasSize(1);
         assertThat(watch.rebalances).filteredOn(r -> r.startsWith("second: assigned")).hasSize(1);
         assertThat(members.get(1).stats().recordsHandled()).isPositive();
+    }
+
+    /** Sends records {@code from} to {@code to} - 1 (keys and values as the producer thread's) and waits for each. */
+    private void produce(int from, int to) throws Exception {
+        try (KafkaProducer<String, String> p = Records.producer(kafka.bootstrapServers(), Map.of())) {
+            for (int i = from; i < to; i++) {
+                p.send(new ProducerRecord<>(watch.topic, i % PARTITIONS, Integer.toString(i), "order-" + i)).get();
+            }
+        }
+    }
+
+    @Test
+    void aDataSourceClosedBeforeItsConsumerHoldsTheRecordsBackForTheNextRunInsteadOfHandingThemOver() throws Exception {
+        // An application stopping in the wrong order: its pool (and guard) closed while its consumer still runs. Each
+        // record then fails with SQL state 08003, which nothing records into the breaker. They used to go to the
+        // failed-record handler after maxAttempts (the default one logs them) and be committed past: lost.
+        GatedConsumer<String, String> first = member("first");
+        produce(0, 100);
+        await().atMost(WAIT).until(() -> tableFigures()[0] == 100 && watch.committed().equals(watch.endOffsets(PARTITIONS)));
+        io.breakwater.testsupport.LogLines log = io.breakwater.testsupport.LogLines.fromNow();
+        db.close();
+        produce(100, 200);
+
+        // The loop meets the closed pool: it says so (or, as it did, hands the records over).
+        await().atMost(WAIT).until(() -> !log.containing("Consumer 'first'",
+                "the CircuitBreakerDataSource of breaker 'orders-db' is closed;").isEmpty()
+                || first.stats().recordsFailed() + first.stats().recordsDropped() > 0);
+        await("nothing handed over nor committed past while the pool is closed").during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> first.stats().recordsFailed() + first.stats().recordsDropped() == 0
+                        && watch.committed().values().stream().allMatch(offset -> offset == 100 / PARTITIONS));
+        first.close(Duration.ofSeconds(10));
+
+        db = guardedPool();   // the next run of the application
+        member("second");
+        await().atMost(WAIT).until(() -> watch.committed().equals(watch.endOffsets(PARTITIONS)));
+        assertThat(tableFigures()).as("every record one row: none lost").containsExactly(200, 0, 199);
+        assertThat(first.stats().handlerFailures()).as("the closed pool's answers are no attempts").isZero();
     }
 }

@@ -2,6 +2,7 @@ package io.breakwater.consumer.internal;
 
 import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.Clock;
+import io.breakwater.breaker.GuardClosedException;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.consumer.FailedRecordHandler;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +53,7 @@ final class RecordSteps<K, V> {
     private final int maxAttempts;
     private final int maxAttemptsInAll;
     private final AtomicBoolean predicateWarned = new AtomicBoolean();
+    private final AtomicBoolean closedGuardWarned = new AtomicBoolean();
     private final long retryBackoffMillis;
     // The transitions the breaker had made when a failure while DISABLED was last logged: once per DISABLED period.
     private long disabledWarnedAt = -1;
@@ -167,17 +169,33 @@ final class RecordSteps<K, V> {
     }
 
     /**
-     * Whether {@code failure} is a breaker's refusal: a {@code CircuitBreakerOpenException}, or an exception caused by
-     * one (a guarded DataSource wraps it in a {@code SQLException}), within a few causes.
+     * Whether {@code failure} is a breaker's refusal, or a closed guard's: a {@code CircuitBreakerOpenException} or a
+     * {@code GuardClosedException}, or an exception caused by one (a guarded DataSource wraps either in a
+     * {@code SQLException}), within a few causes. Neither is an attempt at the record: the loop backs off and it comes
+     * again. A closed guard (the application stopping, and closing it before the consumer) holds the records back
+     * until the consumer is closed too, rather than handing each over as failed.
      */
     static boolean isRefusal(Throwable failure) {
+        return refusal(failure) != null;
+    }
+
+    private static Throwable refusal(Throwable failure) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
-            if (t instanceof CircuitBreakerOpenException) {
-                return true;
+            if (t instanceof CircuitBreakerOpenException || t instanceof GuardClosedException) {
+                return t;
             }
         }
-        return false;
+        return null;
+    }
+
+    /** A refusal ({@link #isRefusal}) holds the record back: a closed guard's is warned of, once. */
+    void heldBack(Throwable failure) {
+        if (refusal(failure) instanceof GuardClosedException closed && closedGuardWarned.compareAndSet(false, true)) {
+            LOG.warn("Consumer '{}': {} is closed; the records it fails are neither handed over as failed nor committed "
+                    + "past: the loop backs off and tries them again until it is closed itself (close a consumer before "
+                    + "what its handler uses)", name, closed.guard());
+        }
     }
 
     private Step failed(ConsumerRecord<K, V> record, Gate.Admission admission, Outcome outcome) {
@@ -195,6 +213,7 @@ final class RecordSteps<K, V> {
             if (outcome.report) {
                 gate.ignored(admission);
             }
+            heldBack(failure);
             gate.backOff();
             return Step.BACK_OFF;
         }
@@ -259,7 +278,8 @@ final class RecordSteps<K, V> {
             }
             if (isRefusal(e)) {
                 // The failed-record handler's own resource refused (a guarded dead-letter producer whose breaker is
-                // open): no try of the handler's; the loop backs off and the record comes again.
+                // open, or closed): no try of the handler's; the loop backs off and the record comes again.
+                heldBack(e);
                 gate.backOff();
                 return Step.BACK_OFF;
             }

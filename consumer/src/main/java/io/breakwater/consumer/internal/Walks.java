@@ -154,6 +154,7 @@ final class Walks<K, V> {
                 Thread.currentThread().interrupt(); // kept, so that the loop ends like a close
                 return false;
             }
+            steps.heldBack(failure);
             gate.backOff();
             return true;
         }
