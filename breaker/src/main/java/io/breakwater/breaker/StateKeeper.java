@@ -169,9 +169,11 @@ final class StateKeeper {
             case OPEN:
             case HALF_OPEN: {
                 Instant until = saved.state() == CircuitBreakerState.HALF_OPEN ? wallNow
-                        : saved.openUntil() != null ? saved.openUntil() : saved.since().plus(config.resetTimeout());
+                        : saved.openUntil() != null ? saved.openUntil()
+                        : saved.since().plusNanos(machine.moves.openWaitNanos(saved.reopenCount()));
                 long remaining = Math.max(0, Duration.between(wallNow, until).toNanos());
-                return new Phase.Open(sequence, now, sinceMillis, 0, now + Math.max(1, remaining));
+                // Its backoff level too: a trial that fails re-opens it for the wait its re-opens have grown to.
+                return new Phase.Open(sequence, now, sinceMillis, saved.reopenCount(), now + Math.max(1, remaining));
             }
             case FORCED_OPEN:
             case DISABLED:
@@ -185,9 +187,11 @@ final class StateKeeper {
     /** Saves the state {@code t} entered, on the store thread; a save that cannot even be queued counts as an error. */
     private void save(StateTransition t) {
         Phase current = machine.current();
-        Instant openUntil = current instanceof Phase.Open open && current.sequence == t.sequence()
-                ? clock.toInstant(open.retryAtNanos) : null;
-        PersistedState state = new PersistedState(t.to(), t.at(), openUntil, t.reason());
+        boolean same = current.sequence == t.sequence();
+        Instant openUntil = current instanceof Phase.Open open && same ? clock.toInstant(open.retryAtNanos) : null;
+        int reopenCount = same && (current instanceof Phase.Open || current instanceof Phase.HalfOpen)
+                ? current.reopenCount : 0;
+        PersistedState state = new PersistedState(t.to(), t.at(), openUntil, t.reason(), reopenCount);
         StoreThreads.save(() -> {
             try {
                 store.save(name, state);

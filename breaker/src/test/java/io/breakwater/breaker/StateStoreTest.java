@@ -1,6 +1,7 @@
 package io.breakwater.breaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -95,6 +96,53 @@ class StateStoreTest {
         clock.advance(Duration.ofSeconds(25));
         CircuitBreaker restored = breaker(store);
         assertThat(restored.snapshot().nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(5));
+    }
+
+    // Reset timeout 10 s, doubled at each re-open.
+    private CircuitBreaker backingOff(BreakerStateStore store) {
+        return CircuitBreaker.of(CircuitBreakerConfig.builder("orders").failureThreshold(1)
+                .resetTimeout(Duration.ofSeconds(10)).exponentialBackoff(2, Duration.ofMinutes(10))
+                .stateStore(store).stateRestoreWait(Duration.ofSeconds(30)).clock(clock).build());
+    }
+
+    /** Waits out the breaker's OPEN and fails its trial: it re-opens, one level up. */
+    private void trialFails(CircuitBreaker breaker, Duration open) {
+        clock.advance(open);
+        Permit trial = breaker.tryAcquirePermit();
+        assertThat(trial).isNotNull();
+        assertThat(trial.isTrial()).isTrue();
+        breaker.recordFailure(trial, "still down");
+        assertThat(breaker.state()).isEqualTo(CircuitBreakerState.OPEN);
+    }
+
+    @Test
+    void anOpenBreakerComesBackAtItsBackoffLevel() {
+        // Regression: a restored OPEN breaker began its backoff anew; after a failed trial it waited the reset timeout
+        // again, not the wait its re-opens had grown to.
+        MemoryStore store = new MemoryStore();
+        CircuitBreaker before = backingOff(store);
+        before.recordFailure("down");                       // OPEN for 10 s
+        trialFails(before, Duration.ofSeconds(10));          // 20 s
+        trialFails(before, Duration.ofSeconds(20));          // 40 s
+        Instant nextAttempt = clock.instant().plusSeconds(40);
+        assertThat(before.snapshot().nextAttemptAt()).isEqualTo(nextAttempt);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.states.get("orders").reopenCount() == 2);
+        assertThat(store.states.get("orders").openUntil()).isEqualTo(nextAttempt);
+
+        CircuitBreaker after = backingOff(store);            // the application restarts
+        assertThat(after.snapshot().nextAttemptAt()).isEqualTo(nextAttempt);
+        trialFails(after, Duration.ofSeconds(40));
+        assertThat(after.snapshot().nextAttemptAt()).as("the wait doubled again").isEqualTo(clock.instant().plusSeconds(80));
+    }
+
+    @Test
+    void withoutAnOpenUntilTheWaitAtTheSavedBackoffLevelCountsFromSince() {
+        MemoryStore store = new MemoryStore();
+        store.states.put("orders", new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "trial failed", 2));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(backingOff(store).snapshot().nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(35));
+        assertThatThrownBy(() -> new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "", -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("reopenCount must be >= 0, but was -1");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerState;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.ManualClock;
+import io.breakwater.breaker.PersistedState;
 import io.breakwater.metrics.BreakerMetrics;
 import io.breakwater.state.redis.RedisStateStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -62,6 +63,22 @@ class RedisStateIT {
             assertThat(after.snapshot().nextAttemptAt()).isEqualTo(nextAttempt);
             assertThat(after.canExecute()).isFalse();
             assertThat(after.storeErrors()).isZero();
+        }
+    }
+
+    @Test
+    void theBackoffLevelOfAnOpenBreakerIsKept() throws Exception {
+        String name = "backoff-" + UUID.randomUUID();
+        Instant since = Instant.ofEpochMilli(System.currentTimeMillis());
+        PersistedState reopened = new PersistedState(CircuitBreakerState.OPEN, since, since.plusSeconds(40), "trial failed", 2);
+        try (RedisStateStore store = RedisStateStore.fromUri(REDIS)) {
+            store.save(name, reopened);
+            assertThat(store.load(name)).contains(reopened);
+            store.save(name, new PersistedState(CircuitBreakerState.CLOSED, since.plusSeconds(50), null, "trial succeeded"));
+            assertThat(store.load(name).orElseThrow().reopenCount()).isZero();
+            try (Jedis jedis = new Jedis("127.0.0.1", 6379)) {
+                assertThat(jedis.get(RedisStateStore.detailKey(name))).doesNotContain("reopenCount");
+            }
         }
     }
 

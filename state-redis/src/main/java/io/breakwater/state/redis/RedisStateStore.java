@@ -177,6 +177,9 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
         if (state.openUntil() != null) {
             detail.put("openUntil", state.openUntil().toString());
         }
+        if (state.reopenCount() > 0) {
+            detail.put("reopenCount", state.reopenCount());
+        }
         String detailJson = JSON.writeValueAsString(detail);
         onAFreshConnectionIfNeeded(jedis -> {
             // The detail first: it is what a restore reads. A save that fails between the two writes leaves the state
@@ -244,7 +247,7 @@ public final class RedisStateStore implements BreakerStateStore, AutoCloseable {
             return Optional.of(new PersistedState(CircuitBreakerState.valueOf(json.get("state").asText()),
                     Instant.parse(json.get("since").asText()),
                     openUntil == null || openUntil.isNull() ? null : Instant.parse(openUntil.asText()),
-                    json.path("reason").asText("")));
+                    json.path("reason").asText(""), Math.max(0, json.path("reopenCount").asInt(0))));
         }
         if (state == null) {
             return Optional.empty();
