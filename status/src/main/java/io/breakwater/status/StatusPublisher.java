@@ -62,11 +62,8 @@ public final class StatusPublisher implements AutoCloseable {
         }
     }
 
-    /**
-     * What a core is shared by: the cluster (its bootstrap servers, in any order), the topic and the instance. Not the
-     * rest of the client settings: two cores of one instance on one cluster would each count heartbeats from 1 and
-     * each announce the instance's stop, the first of which marks the other's breakers stopped.
-     */
+    // What a core is shared by: the cluster (its bootstrap servers, in any order), the topic and the instance; not the other
+    // settings: two cores of one instance would each count heartbeats from 1, and the first stop hide the other's breakers.
     record Identity(Set<String> servers, String topic, String instanceId) {
         static Identity of(Key key) {
             Set<String> servers = new TreeSet<>();
@@ -286,8 +283,7 @@ public final class StatusPublisher implements AutoCloseable {
         return SHARED.release(Identity.of(key), shared) ? shared.core() : null;
     }
 
-    // The keys whose values differ between two client settings of one identity (the servers' order aside): names only,
-    // the values may be secrets.
+    // The keys whose values differ between two client settings of one identity (names only: values may be secrets).
     private static Set<String> differingKeys(Map<String, Object> a, Map<String, Object> b) {
         Set<String> keys = new TreeSet<>(a.keySet());
         keys.addAll(b.keySet());

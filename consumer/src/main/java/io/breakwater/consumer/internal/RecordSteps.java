@@ -169,18 +169,15 @@ final class RecordSteps<K, V> {
     }
 
     /**
-     * Whether {@code failure} is a breaker's refusal, or a closed guard's: a {@code CircuitBreakerOpenException} or a
-     * {@code GuardClosedException}, or an exception caused by one (a guarded DataSource wraps either in a
-     * {@code SQLException}), within a few causes. Neither is an attempt at the record: the loop backs off and it comes
-     * again. A closed guard (the application stopping, and closing it before the consumer) holds the records back
-     * until the consumer is closed too, rather than handing each over as failed.
+     * Whether {@code failure} is a breaker's refusal, or a closed guard's (an application stopping, its pool closed before
+     * the consumer): a {@code CircuitBreakerOpenException} or a {@code GuardClosedException}, or one caused by either (a
+     * guarded DataSource wraps them in a {@code SQLException}). No attempt at the record: the loop backs off, it comes again.
      */
     static boolean isRefusal(Throwable failure) {
         return refusal(failure) != null;
     }
 
-    private static Throwable refusal(Throwable failure) {
-        Throwable t = failure;
+    private static Throwable refusal(Throwable t) {
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
             if (t instanceof CircuitBreakerOpenException || t instanceof GuardClosedException) {
                 return t;
@@ -192,17 +189,16 @@ final class RecordSteps<K, V> {
     /** A refusal ({@link #isRefusal}) holds the record back: a closed guard's is warned of, once. */
     void heldBack(Throwable failure) {
         if (refusal(failure) instanceof GuardClosedException closed && closedGuardWarned.compareAndSet(false, true)) {
-            LOG.warn("Consumer '{}': {} is closed; the records it fails are neither handed over as failed nor committed "
-                    + "past: the loop backs off and tries them again until it is closed itself (close a consumer before "
-                    + "what its handler uses)", name, closed.guard());
+            LOG.warn("Consumer '{}': {} is closed; the records it fails are neither handed over as failed nor committed past: "
+                    + "the loop backs off and tries them again until it is closed itself (close a consumer before what its "
+                    + "handler uses)", name, closed.guard());
         }
     }
 
     private Step failed(ConsumerRecord<K, V> record, Gate.Admission admission, Outcome outcome) {
         Throwable failure = outcome.failure;
         if (isInterrupt(failure)) {
-            // The loop's thread was interrupted inside the handler: the record is not handled, and the interrupt is
-            // kept so that the next poll ends the loop like a close.
+            // Interrupted inside the handler: the record is not handled; the interrupt is kept, so the next poll ends the loop.
             if (outcome.report) {
                 gate.ignored(admission);
             }
