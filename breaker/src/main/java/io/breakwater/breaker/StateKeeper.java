@@ -29,6 +29,8 @@ final class StateKeeper {
     private final BreakerStateStore store;
     private final CircuitBreakerConfig config;
     private final StateMachine machine;
+    // A restored backoff level above this is taken as this: the wait reached maxResetTimeout long before.
+    private static final int MAX_REOPENS = 1_000;
     private final String name;
     private final Clock clock;
     private final AtomicLong errors = new AtomicLong();
@@ -168,12 +170,13 @@ final class StateKeeper {
         switch (saved.state()) {
             case OPEN:
             case HALF_OPEN: {
+                int reopens = Math.min(saved.reopenCount(), MAX_REOPENS);   // a store's absurd value cannot overflow
                 Instant until = saved.state() == CircuitBreakerState.HALF_OPEN ? wallNow
                         : saved.openUntil() != null ? saved.openUntil()
-                        : saved.since().plusNanos(machine.moves.openWaitNanos(saved.reopenCount()));
+                        : saved.since().plusNanos(machine.moves.openWaitNanos(reopens));
                 long remaining = Math.max(0, Duration.between(wallNow, until).toNanos());
                 // Its backoff level too: a trial that fails re-opens it for the wait its re-opens have grown to.
-                return new Phase.Open(sequence, now, sinceMillis, saved.reopenCount(), now + Math.max(1, remaining));
+                return new Phase.Open(sequence, now, sinceMillis, reopens, now + Math.max(1, remaining));
             }
             case FORCED_OPEN:
             case DISABLED:

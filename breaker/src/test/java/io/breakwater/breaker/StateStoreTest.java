@@ -126,7 +126,8 @@ class StateStoreTest {
         trialFails(before, Duration.ofSeconds(20));          // 40 s
         Instant nextAttempt = clock.instant().plusSeconds(40);
         assertThat(before.snapshot().nextAttemptAt()).isEqualTo(nextAttempt);
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.states.get("orders").reopenCount() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.states.containsKey("orders")
+                && store.states.get("orders").reopenCount() == 2);
         assertThat(store.states.get("orders").openUntil()).isEqualTo(nextAttempt);
 
         CircuitBreaker after = backingOff(store);            // the application restarts
@@ -141,6 +142,12 @@ class StateStoreTest {
         store.states.put("orders", new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "trial failed", 2));
         clock.advance(Duration.ofSeconds(5));
         assertThat(backingOff(store).snapshot().nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(35));
+        // A store's absurd level (a hand-edited value) is taken as one far past the cap: no overflow at the next re-open.
+        store.states.put("orders", new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "", Integer.MAX_VALUE));
+        CircuitBreaker absurd = backingOff(store);
+        assertThat(absurd.snapshot().nextAttemptAt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
+        trialFails(absurd, Duration.ofMinutes(10));
+        assertThat(absurd.snapshot().nextAttemptAt()).as("at the cap, not 1 ns").isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
         assertThatThrownBy(() -> new PersistedState(CircuitBreakerState.OPEN, clock.instant(), null, "", -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("reopenCount must be >= 0, but was -1");
     }

@@ -22,6 +22,34 @@ class DeadLetterTopicTest {
     }
 
     @Test
+    void aDeadLetterProducerClosedBeforeTheConsumerHoldsTheRecordBackInsteadOfDroppingIt() {
+        // Kafka's own producer, closed (the application stopping in that order): each send throws at once. That used to
+        // be a failed hand-over, tried maxAttempts times, after which the record was dropped and committed past.
+        Fixture f = new Fixture(b -> b.ignoreExceptions(IllegalArgumentException.class));
+        org.apache.kafka.clients.producer.KafkaProducer<String, String> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                java.util.Map.of("bootstrap.servers", "127.0.0.1:1"), new StringSerializer(), new StringSerializer());
+        producer.close(Duration.ZERO);
+        GatedConsumer<String, String> gated = f.builder()
+                .recordHandler(f.handler(r -> new IllegalArgumentException("bad amount")))
+                .failedRecordHandler(FailedRecordHandler.deadLetterTopic(producer, "orders.dlt", Duration.ofSeconds(5)))
+                .maxAttempts(2)
+                .retryBackoff(Duration.ofMillis(100))
+                .build();
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 2);
+        for (int i = 0; i < 10; i++) {
+            gated.runOnce();
+            f.clock.advance(Duration.ofMillis(100));
+        }
+
+        assertThat(gated.stats().recordsDropped()).as("none dropped").isZero();
+        assertThat(f.committed(P0)).as("nothing committed past the first").isIn(-1L, 0L);
+        assertThat(f.calls.stream().filter("0-0"::equals)).as("tried again after each backoff").hasSizeGreaterThan(2);
+        gated.close();
+    }
+
+    @Test
     void aRecordTheBreakerDoesNotCountGoesToTheDeadLetterTopicWithItsOriginAndFailure() {
         Fixture f = new Fixture(b -> b.ignoreExceptions(IllegalArgumentException.class));
         MockProducer<String, String> producer = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer());

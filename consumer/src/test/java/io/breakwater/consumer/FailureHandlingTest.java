@@ -277,6 +277,17 @@ class FailureHandlingTest {
         assertThat(f.committed(P0)).isEqualTo(2);
     }
 
+    /** Three records on P0, then ten rounds a backoff of 100 ms apart. */
+    private static void threeRecordsForASecondOfBackoffs(Fixture f, GatedConsumer<String, String> gated) {
+        gated.runOnce();
+        f.assign(P0);
+        f.produce(P0, 3);
+        for (int i = 0; i < 10; i++) {
+            rounds(gated, 1);
+            f.clock.advance(Duration.ofMillis(100));
+        }
+    }
+
     @Test
     void aGuardClosedBeforeItsConsumerHoldsTheRecordsBackInsteadOfHandingThemOver() {
         // Regression: a guarded DataSource closed before its consumer (an application stopping in that order) failed each
@@ -295,13 +306,7 @@ class FailureHandlingTest {
                 .maxAttempts(3)
                 .retryBackoff(Duration.ofMillis(100))
                 .build();
-        gated.runOnce();
-        f.assign(P0);
-        f.produce(P0, 3);
-        for (int i = 0; i < 10; i++) {
-            rounds(gated, 1);
-            f.clock.advance(Duration.ofMillis(100));
-        }
+        threeRecordsForASecondOfBackoffs(f, gated);
 
         assertThat(f.calls.stream().filter("0-1"::equals)).as("tried again after each backoff").hasSizeGreaterThan(3);
         assertThat(failed).as("none handed over").isEmpty();
@@ -309,6 +314,31 @@ class FailureHandlingTest {
         assertThat(gated.stats().handlerFailures()).as("not an attempt").isZero();
         assertThat(log.containing("the CircuitBreakerDataSource of breaker 'db' is closed;", "close a consumer before"))
                 .as("warned of once").hasSize(1);
+        gated.close();
+    }
+
+    @Test
+    void aGuardClosedBeforeItsConsumerHoldsABatchBackTooAndCountsNothingIntoTheBreaker() {
+        Fixture f = new Fixture();
+        List<Long> failed = new CopyOnWriteArrayList<>();
+        int[] calls = {0};
+        GatedConsumer<String, String> gated = f.builder()
+                .batchHandler(batch -> {
+                    calls[0]++;
+                    throw new java.sql.SQLNonTransientConnectionException("closed", "08003",
+                            new GuardClosedException("the CircuitBreakerDataSource of breaker 'db'"));
+                })
+                .failedRecordHandler((r, e) -> failed.add(r.offset()))
+                .maxAttempts(3)
+                .retryBackoff(Duration.ofMillis(100))
+                .build();   // recordOutcomes(true): the loop records, and must not record this
+        threeRecordsForASecondOfBackoffs(f, gated);
+
+        assertThat(calls[0]).as("tried again after each backoff").isGreaterThan(3);
+        assertThat(failed).isEmpty();
+        assertThat(f.committed(P0)).as("nothing committed").isIn(-1L, 0L);
+        assertThat(f.breaker.callStats().failed()).isZero();
+        assertThat(f.breaker.state()).isEqualTo(CircuitBreakerState.CLOSED);
         gated.close();
     }
 

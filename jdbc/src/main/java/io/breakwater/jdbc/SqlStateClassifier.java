@@ -1,6 +1,7 @@
 package io.breakwater.jdbc;
 
 import io.breakwater.breaker.CircuitBreakerOpenException;
+import io.breakwater.breaker.GuardClosedException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -114,8 +115,9 @@ public final class SqlStateClassifier implements Predicate<Throwable> {
 
     /** What {@code t} alone says: true or false when it decides, null when it does not. */
     private Boolean verdict(Throwable t) {
-        if (t instanceof CircuitBreakerOpenException || t instanceof CircuitBreakerOpenSqlException) {
-            return false;
+        if (t instanceof CircuitBreakerOpenException || t instanceof CircuitBreakerOpenSqlException
+                || t instanceof GuardClosedException || t.getCause() instanceof GuardClosedException) {
+            return false;   // nothing was attempted: a refusal, or a guard used after its close (08003 outside)
         }
         if (t instanceof SQLException sql) {
             String state = sql.getSQLState();

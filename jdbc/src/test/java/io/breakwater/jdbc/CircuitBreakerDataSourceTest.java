@@ -240,7 +240,13 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
                 .isEqualTo(CircuitBreakerState.CLOSED);
         assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLNonTransientConnectionException.class)
                 .hasMessage("The CircuitBreakerDataSource of breaker 'orders-db' is closed")
+                .hasCauseInstanceOf(io.breakwater.breaker.GuardClosedException.class)
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("08003");
+        try {
+            dataSource.getConnection();
+        } catch (SQLException closed) {
+            assertThat(SqlStateClassifier.defaults().test(closed)).as("nothing attempted: it never counts").isFalse();
+        }
     }
 
     /**

@@ -98,7 +98,7 @@ public final class StatusPublisher implements AutoCloseable {
      * A publisher for {@code topic} and {@code instanceId}, with the client settings of {@code clientConfig}
      * (connection and security: what {@link StatusClients} keeps, each setting replaced by its
      * {@code breakwater.status.}-prefixed form where that is given) and a heartbeat every
-     * {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open publisher with the same settings.
+     * {@value #DEFAULT_HEARTBEAT_SECONDS} s. Shares the producer of any open publisher of the instance on that cluster.
      *
      * @throws org.apache.kafka.common.config.ConfigException when no usable bootstrap server is configured
      * @throws IllegalArgumentException when the topic or the instance id is blank

@@ -1,5 +1,6 @@
 package io.breakwater.consumer.internal;
 
+import io.breakwater.breaker.GuardClosedException;
 import io.breakwater.breaker.Throwables;
 import io.breakwater.consumer.FailedRecordHandler;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,8 @@ import org.apache.kafka.common.header.Header;
 /**
  * Sends failed records to a dead-letter topic and waits for each acknowledgement: a record counts as handled only
  * once it is on that topic. The original key, value and headers go as they are; headers say where the record came
- * from and why it failed.
+ * from and why it failed. A producer closed before the consumer is a closed guard ({@link GuardClosedException}): the
+ * consumer backs off and the record waits, rather than being dropped after {@code maxAttempts} failed hand-overs.
  */
 public final class DeadLetterTopic<K, V> implements FailedRecordHandler<K, V> {
 
@@ -56,7 +58,12 @@ public final class DeadLetterTopic<K, V> implements FailedRecordHandler<K, V> {
         headers.add(new Added(PARTITION, Integer.toString(record.partition())));
         headers.add(new Added(OFFSET, Long.toString(record.offset())));
         headers.add(new Added(EXCEPTION, Throwables.describe(failure)));
-        Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
+        Future<RecordMetadata> sent;
+        try {
+            sent = producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
+        } catch (IllegalStateException e) {
+            throw closed(e);
+        }
         try {
             sent.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -66,6 +73,19 @@ public final class DeadLetterTopic<K, V> implements FailedRecordHandler<K, V> {
             throw new TimeoutException("dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset()
                     + " not acknowledged by " + topic + " within " + Duration.ofNanos(timeoutNanos));
         }
+    }
+
+    /**
+     * Kafka's producer, once closed (the application stopping, the producer closed before the consumer), refuses every
+     * send with this message: a closed guard, so that the record waits for the next run instead of being dropped.
+     */
+    private IllegalStateException closed(IllegalStateException e) {
+        if (e.getMessage() == null || !e.getMessage().contains("producer has been closed")) {
+            return e;
+        }
+        GuardClosedException closed = new GuardClosedException("the dead-letter producer of " + topic);
+        closed.initCause(e);
+        return closed;
     }
 
     /** A header this handler adds (Kafka's own header class lives in an internals package). */

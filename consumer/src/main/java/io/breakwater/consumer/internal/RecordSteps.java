@@ -53,7 +53,7 @@ final class RecordSteps<K, V> {
     private final int maxAttempts;
     private final int maxAttemptsInAll;
     private final AtomicBoolean predicateWarned = new AtomicBoolean();
-    private final AtomicBoolean closedGuardWarned = new AtomicBoolean();
+    private long closedGuardWarnedAt = -1;   // the clock's nanos at the last warning of a closed guard; loop thread
     private final long retryBackoffMillis;
     // The transitions the breaker had made when a failure while DISABLED was last logged: once per DISABLED period.
     private long disabledWarnedAt = -1;
@@ -186,9 +186,11 @@ final class RecordSteps<K, V> {
         return null;
     }
 
-    /** A refusal ({@link #isRefusal}) holds the record back: a closed guard's is warned of, once. */
+    /** A refusal ({@link #isRefusal}) holds the record back: a closed guard's is warned of, once a minute at most. */
     void heldBack(Throwable failure) {
-        if (refusal(failure) instanceof GuardClosedException closed && closedGuardWarned.compareAndSet(false, true)) {
+        long now = clock.nanoTime();
+        if (refusal(failure) instanceof GuardClosedException closed && (closedGuardWarnedAt == -1 || now - closedGuardWarnedAt >= 60e9)) {
+            closedGuardWarnedAt = now;
             LOG.warn("Consumer '{}': {} is closed; the records it fails are neither handed over as failed nor committed past: "
                     + "the loop backs off and tries them again until it is closed itself (close a consumer before what its "
                     + "handler uses)", name, closed.guard());
@@ -267,14 +269,12 @@ final class RecordSteps<K, V> {
                 throw (Error) e;
             }
             if (isInterrupt(e)) {
-                // Interrupted while handing the record over (waiting for a dead letter's acknowledgement, say): not an
-                // attempt of the handler's; the record stays unhandled and the loop ends like a close.
+                // Interrupted handing the record over (awaiting a dead letter's acknowledgement): unhandled; the loop ends.
                 Thread.currentThread().interrupt();
                 return Step.INTERRUPTED;
             }
             if (isRefusal(e)) {
-                // The failed-record handler's own resource refused (a guarded dead-letter producer whose breaker is
-                // open, or closed): no try of the handler's; the loop backs off and the record comes again.
+                // The failed-record handler's guarded resource refused (open, or closed): no try; back off, it comes again.
                 heldBack(e);
                 gate.backOff();
                 return Step.BACK_OFF;

@@ -206,12 +206,15 @@ final class CutOver {
             LOG.debug("Stream '{}' stays in its spill for now: its cut-over to direct sends was given up, as {}; {} "
                     + "event(s) it held follow the others into the spill", stream, why, events.size());
         }
-        for (Held event : events) {
-            event.spill();
-        }
-        stats.held(-events.size(), -bytes);   // once queued for the spill, where pending counts them: never in neither
-        if (why != null) {
-            stats.givenUp.increment();
+        try {
+            for (Held event : events) {
+                event.spill();
+            }
+        } finally {
+            stats.held(-events.size(), -bytes);   // once queued for the spill, where pending counts them: never in neither
+            if (why != null) {
+                stats.givenUp.increment();
+            }
         }
     }
 

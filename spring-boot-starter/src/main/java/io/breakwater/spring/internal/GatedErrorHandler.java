@@ -210,8 +210,8 @@ public final class GatedErrorHandler extends DefaultErrorHandler {
     static boolean isRefusal(Throwable thrown) {
         Throwable t = thrown;
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof CircuitBreakerOpenException) {
-                return true;
+            if (t instanceof CircuitBreakerOpenException || t instanceof io.breakwater.breaker.GuardClosedException) {
+                return true;   // a closed guard (the application stopping) too: the record waits, it is not recovered
             }
         }
         return false;

@@ -183,6 +183,20 @@ class GatedErrorHandlerTest {
     }
 
     @Test
+    void aGuardClosedBeforeItsListenerNeverUsesUpADeliveryNorCountsIntoTheGate() {
+        // The application stopping, its guarded pool closed before the listener container: the record waits for the next
+        // run, not the recoverer (a dead-letter topic, or a skip that loses it).
+        Exception thrown = new ListenerExecutionFailedException("Listener failed", new java.sql.SQLNonTransientConnectionException(
+                "The CircuitBreakerDataSource of breaker 'db' is closed", "08003",
+                new io.breakwater.breaker.GuardClosedException("the CircuitBreakerDataSource of breaker 'db'")));
+        for (int delivery = 1; delivery <= 3 * GatedErrorHandler.MAX_IN_ALL; delivery++) {
+            assertThat(failedDelivery(thrown, orders)).as("delivery %d retried", delivery).isTrue();
+        }
+        assertThat(recovered).isEmpty();
+        assertThat(db.callStats().failed()).isZero();
+    }
+
+    @Test
     void aRefusalInAListenerWithoutAGateIsRetriedWithoutLimitToo() {
         db.forceOpen("maintenance");
         for (int delivery = 1; delivery <= 3 * GatedErrorHandler.MAX_IN_ROW; delivery++) {
