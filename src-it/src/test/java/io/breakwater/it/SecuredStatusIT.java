@@ -84,6 +84,13 @@ class SecuredStatusIT {
         return props;
     }
 
+    /** {@code props} whose status clients log in as {@code ops} with {@code password}. */
+    private static Map<String, Object> asOps(Map<String, Object> props, String password) {
+        props.put("breakwater.status.sasl.jaas.config",
+                kafka.security().orElseThrow().clientConfig("ops", password).get("sasl.jaas.config"));
+        return props;
+    }
+
     private static void sendAll(CircuitBreakerProducer<String, String> producer, int count) throws Exception {
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -146,9 +153,7 @@ class SecuredStatusIT {
     void aWrongStatusPasswordIsReportedOnceNamingThePrincipalAndPublishingGoesOn() throws Exception {
         LogLines log = LogLines.fromNow();
         String wrong = "Wrong-Secret-4418";
-        Map<String, Object> props = props("ss-wrong", "ss-wrong-it");
-        props.put("breakwater.status.sasl.jaas.config",
-                kafka.security().orElseThrow().clientConfig("ops", wrong).get("sasl.jaas.config"));
+        Map<String, Object> props = asOps(props("ss-wrong", "ss-wrong-it"), wrong);
         StatusPublisher publisher = StatusPublisher.create(props, STATUS, "ss-wrong-it");
         try (CircuitBreakerProducer<String, String> producer = CircuitBreakerProducer.wrap(new KafkaProducer<>(props), props)) {
             sendAll(producer, 20);
@@ -164,6 +169,33 @@ class SecuredStatusIT {
         assertThat(reported).as("reported once, though every attempt failed").hasSize(1);
         assertThat(reported.get(0)).contains(" ERROR ").contains("ss-wrong-it").contains("User:ops");
         assertThat(log.text()).doesNotContain(wrong).doesNotContain(APP_PASSWORD).doesNotContain(OPS_PASSWORD);
+    }
+
+    @Test
+    void aHandleWithRotatedCredentialsReachesThePublisherOfItsInstance() throws Exception {
+        // One producer per instance: the handle opened first holds credentials that no longer log in; the one opened
+        // next, with the new password, must not be left behind them while the first stays open.
+        LogLines log = LogLines.fromNow();
+        String revoked = "Revoked-Secret-3371";
+        Map<String, Object> before = asOps(props("ss-rotate", "ss-rotate-it"), revoked);
+        Map<String, Object> after = asOps(props("ss-rotate", "ss-rotate-it"), OPS_PASSWORD);
+        StatusPublisher first = StatusPublisher.create(before, STATUS, "ss-rotate-it");
+        StatusPublisher second = null;
+        try {
+            await("the revoked password refused").atMost(Duration.ofSeconds(30)).until(() -> first.failedAttempts() >= 1);
+            second = StatusPublisher.create(after, STATUS, "ss-rotate-it");
+            StatusPublisher rotated = second;
+            await("published with the new password").atMost(Duration.ofSeconds(30))
+                    .until(() -> rotated.published() > 0 && rotated.pending() == 0);
+            assertThat(rotated.lastError()).isEmpty();
+        } finally {
+            first.close(Duration.ofMillis(100));
+            if (second != null) {
+                second.close(Duration.ofSeconds(5));
+            }
+        }
+        assertThat(log.containing("ss-rotate-it", "its settings replace those from the next send")).hasSize(1);
+        assertThat(log.text()).doesNotContain(revoked).doesNotContain(OPS_PASSWORD).doesNotContain(APP_PASSWORD);
     }
 
     /**

@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>One per instance.</b> Publishers with the same bootstrap servers (in any order), topic and instance id share
  * one producer and thread in a JVM: each {@link #create} returns a handle, and the last handle closed flushes and stops
- * them. The first handle's client settings are the producer's; a later one with other settings (other credentials,
- * say) is warned of, naming the keys that differ, and shares it all the same, so that the instance has one heartbeat
- * and one clean stop. A breaker attached twice (by an interceptor and a wrapper with the same breaker name,
+ * them, so that the instance has one heartbeat and one clean stop. A later handle with other client settings (rotated
+ * credentials, say) is warned of, naming the keys that differ, and its settings replace the producer's from its next
+ * send: the newest win. A breaker attached twice (by an interceptor and a wrapper with the same breaker name,
  * say) is published once, and an event that is not newer than the last one of its key is skipped, so
  * readers never see a transition twice.
  *
@@ -57,8 +57,7 @@ public final class StatusPublisher implements AutoCloseable {
     record Key(Map<String, Object> clientConfig, String topic, String instanceId) {
         @Override
         public String toString() {
-            return "Key[topic=" + topic + ", instanceId=" + instanceId + ", clientConfig keys="
-                    + new java.util.TreeSet<>(clientConfig.keySet()) + "]";
+            return "Key[topic=" + topic + ", instanceId=" + instanceId + ", clientConfig keys=" + new TreeSet<>(clientConfig.keySet()) + "]";
         }
     }
 
@@ -74,9 +73,9 @@ public final class StatusPublisher implements AutoCloseable {
         }
     }
 
-    private record Shared(Key key, PublisherCore core, Attachments attached) {
-        Shared(Key key, PublisherCore core) {
-            this(key, core, new Attachments(core));
+    private record Shared(PublisherCore core, Attachments attached) {
+        Shared(PublisherCore core) {
+            this(core, new Attachments(core));
         }
     }
 
@@ -124,12 +123,14 @@ public final class StatusPublisher implements AutoCloseable {
             throw new IllegalArgumentException("heartbeatInterval must be in [100 ms, 1 day], but was " + heartbeatInterval);
         }
         Key key = new Key(Map.copyOf(client), topic, instanceId);
-        Shared shared = SHARED.acquire(Identity.of(key), () -> new Shared(key, new PublisherCore(key.clientConfig(), topic,
+        Shared shared = SHARED.acquire(Identity.of(key), () -> new Shared(new PublisherCore(key.clientConfig(), topic,
                 instanceId, heartbeatInterval, Clock.system())), made -> made.core().discard());
-        if (!differingKeys(shared.key().clientConfig(), key.clientConfig()).isEmpty()) {
+        Set<String> differ = differingKeys(shared.core().clientConfig(false), key.clientConfig());
+        if (!differ.isEmpty()) {   // the newest settings win: rotated credentials reach the one producer
+            shared.core().useSettings(key.clientConfig());
             LOG.warn("Status publisher for {} of instance {} is open already with other client settings ({} differ); "
-                    + "this one shares it, and its own settings are not used: one instance publishes through one producer",
-                    topic, instanceId, differingKeys(shared.key().clientConfig(), key.clientConfig()));
+                    + "this one shares it, and its settings replace those from the next send: one instance publishes "
+                    + "through one producer", topic, instanceId, differ);
         }
         if (!shared.core().heartbeatInterval().equals(heartbeatInterval)) {
             LOG.info("Status publisher for {} of instance {} already sends a heartbeat every {}; keeping that, not {}",

@@ -45,6 +45,8 @@ final class BusPath implements AutoCloseable {
     // Events the warm-up spilled and replayed: not the run's.
     private volatile long appendedBefore;
     private volatile long replayedBefore;
+    private volatile long cutOversBefore;
+    private volatile long givenUpBefore;
     // Deletes the directory if the demo ends without close(): an exception, or Ctrl-C.
     private final Thread cleanup;
     private final StopSignal stop;
@@ -82,6 +84,8 @@ final class BusPath implements AutoCloseable {
         SpillStatus before = bus.spillStatus().get(0);
         appendedBefore = before.appended();
         replayedBefore = before.replayed();
+        cutOversBefore = before.cutOvers();
+        givenUpBefore = before.cutOversGivenUp();
     }
 
     /** Where the spill is: {@code sqlite:/tmp/...}. */
@@ -128,7 +132,7 @@ final class BusPath implements AutoCloseable {
         SpillStatus s = spill();
         return new SpillStatus(s.store(), s.pending(), s.pendingBytes(), s.appended() - appendedBefore,
                 s.replayed() - replayedBefore, s.appendFailures(), s.dropped(), s.replayLagMillis(), s.refusedFull(), s.full(),
-                s.held(), s.cutOvers(), s.cutOversGivenUp());
+                s.held(), s.cutOvers() - cutOversBefore, s.cutOversGivenUp() - givenUpBefore);
     }
 
     /** Every publish answered and nothing left in the spill. */

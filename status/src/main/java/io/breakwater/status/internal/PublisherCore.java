@@ -43,8 +43,7 @@ public final class PublisherCore {
 
     private final String topic;
     private final String instanceId;
-    private final Map<String, Object> clientConfig;
-    private final StatusSender sender;
+    private final SenderSlot producer;
     private final Thread thread;
     private final PendingMessages pending = new PendingMessages(MAX_HISTORY);
     private final Clock clock;
@@ -70,7 +69,6 @@ public final class PublisherCore {
 
     public PublisherCore(Map<String, Object> clientConfig, String topic, String instanceId, Duration heartbeatInterval,
                          Clock clock) {
-        this.clientConfig = Map.copyOf(clientConfig);
         this.topic = topic;
         this.instanceId = instanceId;
         this.clock = clock;
@@ -78,7 +76,7 @@ public final class PublisherCore {
         this.startedAt = Instant.ofEpochMilli(clock.currentTimeMillis());
         this.nextHeartbeatNanos = clock.nanoTime();
         this.errors = new SendErrors(topic, instanceId, clientConfig);
-        this.sender = new StatusSender(clientConfig, topic, instanceId);
+        this.producer = new SenderSlot(clientConfig, topic, instanceId);
         tick(); // the first heartbeat, before any breaker event
         this.heartbeats = Watchdog.register(this::tick);
         this.thread = new Thread(this::run, "breakwater-status-publisher-" + THREADS.incrementAndGet());
@@ -88,6 +86,16 @@ public final class PublisherCore {
 
     public String instanceId() {
         return instanceId;
+    }
+
+    /** The client settings of the producer, or of the one the next batch makes (newer ones came), and those in use. */
+    public Map<String, Object> clientConfig(boolean inUse) {
+        return inUse ? producer.inUse() : producer.config();
+    }
+
+    /** Makes the next batch go through a producer with {@code config}: the newest handle's settings win. */
+    public void useSettings(Map<String, Object> config) {
+        producer.use(config);
     }
 
     /** What waits to be sent, in the order it will go per key (for tests and diagnostics). */
@@ -200,7 +208,7 @@ public final class PublisherCore {
         if (!topicReady) {
             long left = pending.millisLeft();
             Throwable[] why = {null};
-            StatusTopic.Found found = StatusTopic.ensure(clientConfig, "breakwater-status-admin-" + instanceId, topic,
+            StatusTopic.Found found = StatusTopic.ensure(producer.config(), "breakwater-status-admin-" + instanceId, topic,
                     Duration.ofMillis(Math.min(left, 6_000)), "status topic", cause -> why[0] = cause);
             if (found == StatusTopic.Found.NOT_YET) {
                 if (pending.millisLeft() == Long.MAX_VALUE) { // not closing
@@ -219,7 +227,7 @@ public final class PublisherCore {
     private boolean send(List<StatusMessage> messages) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(20_000, pending.millisLeft())));
         try {
-            Throwable failure = sender.send(messages, deadline, sent -> {
+            Throwable failure = producer.sender().send(messages, deadline, sent -> {
                 published.incrementAndGet();
                 pending.sent(sent);
             });
@@ -277,7 +285,7 @@ public final class PublisherCore {
             pending.dropped(left);
             LOG.warn("Status publisher for {} closed with {} event(s) unpublished", topic, left);
         }
-        sender.close();
+        producer.close();
     }
 
     @Override

@@ -1,0 +1,39 @@
+package io.breakwater.status.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The newest handle's settings reach the one producer of an instance: credentials rotated, say. */
+class SenderSlotTest {
+
+    @Test
+    void newerSettingsMakeANewProducerAtTheNextBatchAndNotBefore() {
+        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-1");
+        try {
+            StatusSender first = slot.sender();
+            assertThat(slot.sender()).as("no newer settings: the same producer").isSameAs(first);
+
+            slot.use(Map.of("bootstrap.servers", "127.0.0.1:1", "reconnect.backoff.ms", 500));
+            assertThat(slot.config()).as("what the next batch uses").containsEntry("reconnect.backoff.ms", 500);
+            assertThat(slot.inUse()).as("not before it").doesNotContainKey("reconnect.backoff.ms");
+
+            StatusSender second = slot.sender();
+            assertThat(second).isNotSameAs(first);
+            assertThat(slot.inUse()).containsEntry("reconnect.backoff.ms", 500);
+            assertThat(slot.sender()).isSameAs(second);
+        } finally {
+            slot.close();
+        }
+    }
+
+    @Test
+    void settingsThatComeAfterTheCloseMakeNoProducer() {
+        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-2");
+        StatusSender first = slot.sender();
+        slot.close();
+        slot.use(Map.of("bootstrap.servers", "127.0.0.1:1", "reconnect.backoff.ms", 500));
+        assertThat(slot.sender()).isSameAs(first);
+    }
+}
