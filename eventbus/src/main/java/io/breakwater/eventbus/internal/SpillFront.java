@@ -236,7 +236,7 @@ public final class SpillFront implements AutoCloseable {
 
     /** Events waiting: appended and not replayed, those still queued for appending, and those cut-overs hold. */
     public long pending() {
-        return lastKnownStats().events() + queuedEvents.get() + cutOvers.heldEvents.sum();
+        return lastKnownStats().events() + queuedEvents.get() + Math.max(0, cutOvers.heldEvents.sum());
     }
 
     /** What the spill holds now, and what it did since the bus started. Never throws: health must answer. */
@@ -246,8 +246,8 @@ public final class SpillFront implements AutoCloseable {
         long events = stats.events() + queuedEvents.get();
         long bytes = stats.bytes() + queuedBytes.get();
         boolean full = refusing && nearLimits(events, bytes);   // what the spill itself holds: not the cut-overs'
-        long held = cutOvers.heldEvents.sum();
-        return new SpillStatus(store.describe(), events + held, bytes + cutOvers.heldBytes.sum(), appended.sum(),
+        long held = Math.max(0, cutOvers.heldEvents.sum());   // a sum racing one event's hold and release may dip below
+        return new SpillStatus(store.describe(), events + held, bytes + Math.max(0, cutOvers.heldBytes.sum()), appended.sum(),
                 replayed.sum(), appendFailures.sum(), dropped.sum(), lag, refusedFull.sum(), full, held,
                 cutOvers.begun.sum(), cutOvers.givenUp.sum());
     }
