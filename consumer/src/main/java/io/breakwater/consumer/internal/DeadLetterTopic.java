@@ -61,13 +61,14 @@ public final class DeadLetterTopic<K, V> implements FailedRecordHandler<K, V> {
         Future<RecordMetadata> sent;
         try {
             sent = producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers));
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             throw closed(e);
         }
         try {
             sent.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
+            throw e.getCause() instanceof RuntimeException cause ? closed(cause)
+                    : e.getCause() instanceof Exception cause ? cause : e;
         } catch (TimeoutException e) {
             sent.cancel(false);
             throw new TimeoutException("dead letter of " + record.topic() + "-" + record.partition() + "@" + record.offset()
@@ -75,12 +76,14 @@ public final class DeadLetterTopic<K, V> implements FailedRecordHandler<K, V> {
         }
     }
 
-    /**
-     * Kafka's producer, once closed (the application stopping, the producer closed before the consumer), refuses every
-     * send with this message: a closed guard, so that the record waits for the next run instead of being dropped.
-     */
-    private IllegalStateException closed(IllegalStateException e) {
-        if (e.getMessage() == null || !e.getMessage().contains("producer has been closed")) {
+    // What Kafka's producer answers once it is closed (the application stopping, the producer closed before the consumer):
+    // a send after its close, one its close overtook, one its forced close aborted.
+    private static final java.util.List<String> CLOSED = java.util.List.of("producer has been closed",
+            "Producer closed while send in progress", "Producer is closed forcefully");
+
+    /** A closed producer's answer as a closed guard, so that the record waits for the next run instead of being dropped. */
+    private RuntimeException closed(RuntimeException e) {
+        if (e.getMessage() == null || CLOSED.stream().noneMatch(e.getMessage()::contains)) {
             return e;
         }
         GuardClosedException closed = new GuardClosedException("the dead-letter producer of " + topic);

@@ -31,7 +31,8 @@ import org.springframework.util.backoff.FixedBackOff;
  * The starter's error handler: Spring Kafka's {@link DefaultErrorHandler} (a record that fails ten deliveries goes to
  * the recoverer), except that a dependency that is away never makes a record skipped:
  * <ul>
- *   <li>A refusal (a {@link CircuitBreakerOpenException}, or an exception caused by one), in any listener, uses up no
+ *   <li>A refusal (a {@link CircuitBreakerOpenException}, or a {@code GuardClosedException} of a guard closed before the
+ *       listener container, or an exception caused by either), in any listener, uses up no
  *       delivery: the record is sought back and tried again after a second (sooner once the container pauses),
  *       without limit.</li>
  *   <li>In a gated listener ({@code breakwater.listeners.<id>.pause-on}), a failure that the gate's breaker counts
@@ -206,7 +207,7 @@ public final class GatedErrorHandler extends DefaultErrorHandler {
         }
     }
 
-    /** A breaker's refusal: a CircuitBreakerOpenException, or an exception caused by one, within a few causes. */
+    /** A refusal: a CircuitBreakerOpenException or a GuardClosedException, or one caused by either, within a few causes. */
     static boolean isRefusal(Throwable thrown) {
         Throwable t = thrown;
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause() == t ? null : t.getCause()) {

@@ -183,7 +183,7 @@ class GatedErrorHandlerTest {
     }
 
     @Test
-    void aGuardClosedBeforeItsListenerNeverUsesUpADeliveryNorCountsIntoTheGate() {
+    void aGuardClosedBeforeItsListenerNeverUsesUpADelivery() {
         // The application stopping, its guarded pool closed before the listener container: the record waits for the next
         // run, not the recoverer (a dead-letter topic, or a skip that loses it).
         Exception thrown = new ListenerExecutionFailedException("Listener failed", new java.sql.SQLNonTransientConnectionException(
@@ -193,7 +193,6 @@ class GatedErrorHandlerTest {
             assertThat(failedDelivery(thrown, orders)).as("delivery %d retried", delivery).isTrue();
         }
         assertThat(recovered).isEmpty();
-        assertThat(db.callStats().failed()).isZero();
     }
 
     @Test

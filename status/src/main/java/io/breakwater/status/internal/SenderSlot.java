@@ -1,20 +1,28 @@
 package io.breakwater.status.internal;
 
+import io.breakwater.breaker.Throwables;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The status producer and the client settings it was made with. Newer settings (a newer handle's: credentials rotated,
- * say) make a new producer at the next {@link #sender()}, which the publisher's thread alone calls, between batches.
+ * say) make a new producer at the next {@link #sender()}, which the publisher's thread alone calls, between batches:
+ * the old one is closed first (the two share a client id), and settings that make no producer are logged and the
+ * old ones kept. A close meanwhile closes whichever producer is there, and the one being made once it is.
  */
 final class SenderSlot {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SenderSlot.class);
 
     private final String topic;
     private final String instanceId;
     private volatile Map<String, Object> config;
-    private volatile StatusSender sender;
+    // Replaced by the publisher's thread; closed, and never replaced after, by close(). Guarded by `this`.
+    private StatusSender sender;
+    private boolean closed;
     private final AtomicReference<Map<String, Object>> newer = new AtomicReference<>();
-    private volatile boolean closed;
 
     SenderSlot(Map<String, Object> config, String topic, String instanceId) {
         this.topic = topic;
@@ -41,16 +49,33 @@ final class SenderSlot {
     /** The producer, made anew first if newer settings came; the publisher's thread only. */
     StatusSender sender() {
         Map<String, Object> settings = newer.getAndSet(null);
-        if (settings != null && !closed) {
-            StatusSender made = new StatusSender(settings, topic, instanceId);   // StatusClients validated them
+        synchronized (this) {
+            if (settings == null || closed) {
+                return sender;
+            }
             sender.close();
-            sender = made;
-            config = settings;
         }
-        return sender;
+        StatusSender made;   // outside the lock: a SASL login may take a while, and close() must not wait for it
+        try {
+            made = new StatusSender(settings, topic, instanceId);
+        } catch (RuntimeException e) {
+            LOG.warn("Status publisher of instance {}: the newer client settings make no producer ({}); keeping the "
+                    + "settings it had", instanceId, Throwables.describe(e));
+            settings = config;
+            made = new StatusSender(settings, topic, instanceId);
+        }
+        synchronized (this) {
+            if (closed) {
+                made.close();
+            } else {
+                sender = made;
+                config = settings;
+            }
+            return sender;
+        }
     }
 
-    void close() {
+    synchronized void close() {
         closed = true;
         sender.close();
     }

@@ -29,6 +29,26 @@ class SenderSlotTest {
     }
 
     @Test
+    void settingsThatMakeNoProducerAreLoggedAndTheOldOnesKept() {
+        io.breakwater.testsupport.LogLines log = io.breakwater.testsupport.LogLines.fromNow();
+        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-3");
+        try {
+            slot.sender();
+            // SASL without a login module: Kafka's producer refuses to be made.
+            slot.use(Map.of("bootstrap.servers", "127.0.0.1:1", "security.protocol", "SASL_PLAINTEXT"));
+            StatusSender kept = slot.sender();
+            assertThat(kept).isNotNull();
+            assertThat(slot.inUse()).doesNotContainKey("security.protocol");
+            assertThat(slot.config()).doesNotContainKey("security.protocol");
+            assertThat(log.containing("instance i-3", "the newer client settings make no producer", "keeping the settings"))
+                    .hasSize(1);
+            assertThat(slot.sender()).as("made once, not at every batch").isSameAs(kept);
+        } finally {
+            slot.close();
+        }
+    }
+
+    @Test
     void settingsThatComeAfterTheCloseMakeNoProducer() {
         SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-2");
         StatusSender first = slot.sender();
