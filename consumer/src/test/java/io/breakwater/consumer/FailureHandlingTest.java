@@ -282,6 +282,10 @@ class FailureHandlingTest {
         gated.runOnce();
         f.assign(P0);
         f.produce(P0, 3);
+        aSecondOfBackoffs(f, gated);
+    }
+
+    private static void aSecondOfBackoffs(Fixture f, GatedConsumer<String, String> gated) {
         for (int i = 0; i < 10; i++) {
             rounds(gated, 1);
             f.clock.advance(Duration.ofMillis(100));
@@ -517,12 +521,44 @@ class FailureHandlingTest {
         assertThat(gated.stats().recordsDropped()).isZero();
         assertThat(f.committed(P0)).isLessThan(1);
         assertThat(f.consumer.paused()).containsExactly(P0);
+        assertThat(f.calls.stream().filter("0-0"::equals)).as("the record waits for its hand-over, not for another try "
+                + "of its handler (whose failures would count into the breaker at every backoff)").hasSize(1);
         deadLetters.reset();
         rounds(gated, 3);
 
         assertThat(deadLettered).containsExactly(0L);
         assertThat(gated.stats().recordsDropped()).isZero();
         assertThat(f.committed(P0)).isEqualTo(2);
+        assertThat(f.calls.stream().filter("0-0"::equals)).hasSize(1);
+    }
+
+    @Test
+    void aBatchWhoseRecordWaitsForItsHandOverIsNotHandledAgainUntilItIsHandedOver() {
+        Fixture f = new Fixture(b -> b.failureThreshold(100));
+        CircuitBreaker deadLetters = forcedOpen(f);
+        List<Long> deadLettered = new CopyOnWriteArrayList<>();
+        List<Integer> batches = new CopyOnWriteArrayList<>();
+        GatedConsumer<String, String> gated = f.builder()
+                .batchHandler(batch -> {
+                    batches.add(batch.size());
+                    if (batch.stream().anyMatch(r -> r.offset() == 0)) {
+                        throw new IOException("poison");
+                    }
+                })
+                .failedRecordHandler((r, e) -> deadLetters.execute(() -> deadLettered.add(r.offset())))
+                .maxAttempts(2)
+                .retryBackoff(Duration.ofMillis(100))
+                .build();
+        threeRecordsForASecondOfBackoffs(f, gated);
+        int calls = batches.size();
+        aSecondOfBackoffs(f, gated);
+        assertThat(batches).as("no handler call while the record waits for its hand-over").hasSize(calls);
+        assertThat(f.breaker.callStats().failed()).as("so no failure counted at each backoff").isLessThanOrEqualTo(calls);
+        deadLetters.reset();
+        rounds(gated, 2);
+
+        assertThat(deadLettered).containsExactly(0L);
+        assertThat(f.committed(P0)).isEqualTo(3);
     }
 
     @Test

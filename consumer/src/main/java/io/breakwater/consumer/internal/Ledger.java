@@ -36,6 +36,8 @@ final class Ledger {
         int inRow;
         int inAll;
         int handOvers;
+        // The failure the record awaits its hand-over with, the failed-record handler having refused it; null: none.
+        Throwable handOverDue;
     }
 
     void handled(ConsumerRecord<?, ?> record) {
@@ -77,6 +79,19 @@ final class Ledger {
         return a;
     }
 
+    /**
+     * The failure {@code record} awaits its hand-over with (its failed-record handler refused it: a dead-letter producer
+     * whose breaker is open, or that is closed), or null: it goes to that handler again, not to the record's handler.
+     */
+    Throwable handOverDue(ConsumerRecord<?, ?> record) {
+        Attempts a = attempts.get(new TopicPartition(record.topic(), record.partition()));
+        return a == null || a.offset != record.offset() ? null : a.handOverDue;
+    }
+
+    void handOverRefused(ConsumerRecord<?, ?> record, Throwable failure) {
+        at(record).handOverDue = failure;
+    }
+
     /** Counts one more failed try of the failed-record handler with {@code record}, and returns the count. */
     int failedHandOver(ConsumerRecord<?, ?> record) {
         return ++at(record).handOvers;
@@ -89,6 +104,7 @@ final class Ledger {
             a.inRow = 0;
             a.inAll = 0;
             a.handOvers = 0;
+            a.handOverDue = null;
         }
         return a;
     }

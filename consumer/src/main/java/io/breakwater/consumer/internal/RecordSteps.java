@@ -1,6 +1,5 @@
 package io.breakwater.consumer.internal;
 
-import io.breakwater.breaker.CircuitBreakerOpenException;
 import io.breakwater.breaker.Clock;
 import io.breakwater.breaker.GuardClosedException;
 import io.breakwater.breaker.Throwables;
@@ -72,8 +71,15 @@ final class RecordSteps<K, V> {
         this.retryBackoffMillis = settings.retryBackoff().toMillis();
     }
 
-    /** Handles {@code record} with {@code work} if the gate admits it. */
+    /**
+     * Handles {@code record} with {@code work} if the gate admits it; one whose failed-record handler refused it goes to
+     * that handler again, without running {@code work} again (its failures would count into the breaker every backoff).
+     */
     Step handle(ConsumerRecord<K, V> record, Work work) {
+        Throwable due = ledger.handOverDue(record);
+        if (due != null) {
+            return toFailedRecords(record, due);
+        }
         Gate.Admission admission = gate.admit();
         if (admission == null) {
             return Step.REFUSED;
@@ -96,7 +102,7 @@ final class RecordSteps<K, V> {
 
     /**
      * Runs {@code work} under the watch and reports a success to the gate (unless the watchdog counted the call
-     * already). A failure is left to the caller; an {@code Error} that ends the loop ({@link #isFatal}) is reported
+     * already). A failure is left to the caller; an {@code Error} that ends the loop ({@link FailureKinds#isFatal}) is reported
      * as ignored and thrown on.
      */
     Outcome invoke(Gate.Admission admission, Work work) {
@@ -111,22 +117,13 @@ final class RecordSteps<K, V> {
         long nanos = clock.nanoTime() - call.startNanos();
         if (failure == null && report) {
             gate.succeeded(admission, nanos);
-        } else if (isFatal(failure)) {
+        } else if (FailureKinds.isFatal(failure)) {
             if (report) {
                 gate.ignored(admission);
             }
             throw (Error) failure;
         }
         return new Outcome(failure, nanos, report);
-    }
-
-    /**
-     * Whether {@code failure} ends the loop: an {@code Error} (out of memory, a class that cannot load after a bad
-     * deploy, a failed assertion) says the code or the VM is broken, not the record, and handing every record over
-     * would lose them all. A {@code StackOverflowError} is the one exception: the record's failure (see {@link #counts}).
-     */
-    static boolean isFatal(Throwable failure) {
-        return failure instanceof Error && !(failure instanceof StackOverflowError);
     }
 
     /**
@@ -152,44 +149,11 @@ final class RecordSteps<K, V> {
         }
     }
 
-    /**
-     * Whether the loop's thread was interrupted: {@code failure} is an interrupt (unwrapped from an
-     * {@code ExecutionException} or {@code CompletionException}), or the thread's interrupt flag is set, as a handler
-     * that keeps the interrupt and throws something else leaves it (and HikariCP, interrupted waiting for a connection).
-     * An interrupt deeper among the causes may be another thread's (a worker pool shut down): that is the handler's
-     * failure, not a stop of the loop.
-     */
-    static boolean isInterrupt(Throwable failure) {
-        if (Thread.currentThread().isInterrupted()) {
-            return true;
-        }
-        Throwable t = Throwables.unwrap(failure);
-        return t instanceof InterruptedException || t instanceof org.apache.kafka.common.errors.InterruptException
-                || t instanceof java.nio.channels.ClosedByInterruptException;
-    }
-
-    /**
-     * Whether {@code failure} is a breaker's refusal, or a closed guard's (an application stopping, its pool closed before
-     * the consumer): a {@code CircuitBreakerOpenException} or a {@code GuardClosedException}, or one caused by either (a
-     * guarded DataSource wraps them in a {@code SQLException}). No attempt at the record: the loop backs off, it comes again.
-     */
-    static boolean isRefusal(Throwable failure) {
-        return refusal(failure) != null;
-    }
-
-    private static Throwable refusal(Throwable t) {
-        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
-            if (t instanceof CircuitBreakerOpenException || t instanceof GuardClosedException) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    /** A refusal ({@link #isRefusal}) holds the record back: a closed guard's is warned of, once a minute at most. */
+    /** A refusal ({@link FailureKinds#isRefusal}) holds the record back: a closed guard's is warned of, once a minute at most. */
     void heldBack(Throwable failure) {
         long now = clock.nanoTime();
-        if (refusal(failure) instanceof GuardClosedException closed && (closedGuardWarnedAt == -1 || now - closedGuardWarnedAt >= 60e9)) {
+        if (FailureKinds.refusal(failure) instanceof GuardClosedException closed
+                && (closedGuardWarnedAt == -1 || now - closedGuardWarnedAt >= 60e9)) {
             closedGuardWarnedAt = now;
             LOG.warn("Consumer '{}': {} is closed; the records it fails are neither handed over as failed nor committed past: "
                     + "the loop backs off and tries them again until it is closed itself (close a consumer before what its "
@@ -199,7 +163,7 @@ final class RecordSteps<K, V> {
 
     private Step failed(ConsumerRecord<K, V> record, Gate.Admission admission, Outcome outcome) {
         Throwable failure = outcome.failure;
-        if (isInterrupt(failure)) {
+        if (FailureKinds.isInterrupt(failure)) {
             // Interrupted inside the handler: the record is not handled; the interrupt is kept, so the next poll ends the loop.
             if (outcome.report) {
                 gate.ignored(admission);
@@ -207,7 +171,7 @@ final class RecordSteps<K, V> {
             Thread.currentThread().interrupt();
             return Step.INTERRUPTED;
         }
-        if (isRefusal(failure)) {
+        if (FailureKinds.isRefusal(failure)) {
             if (outcome.report) {
                 gate.ignored(admission);
             }
@@ -265,16 +229,17 @@ final class RecordSteps<K, V> {
         try {
             failedRecords.handle(record, failure);
         } catch (Throwable e) {
-            if (isFatal(e)) {
+            if (FailureKinds.isFatal(e)) {
                 throw (Error) e;
             }
-            if (isInterrupt(e)) {
+            if (FailureKinds.isInterrupt(e)) {
                 // Interrupted handing the record over (awaiting a dead letter's acknowledgement): unhandled; the loop ends.
                 Thread.currentThread().interrupt();
                 return Step.INTERRUPTED;
             }
-            if (isRefusal(e)) {
+            if (FailureKinds.isRefusal(e)) {
                 // The failed-record handler's guarded resource refused (open, or closed): no try; back off, it comes again.
+                ledger.handOverRefused(record, failure);
                 heldBack(e);
                 gate.backOff();
                 return Step.BACK_OFF;

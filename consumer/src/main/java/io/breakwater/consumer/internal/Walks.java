@@ -105,6 +105,11 @@ final class Walks<K, V> {
      * trial batch failed, the trials until the breaker closes are one record each, as with a record handler.
      */
     private boolean asBatch(Round<K, V> round) {
+        for (int i = 0; i < round.size(); i++) {
+            if (ledger.handOverDue(round.get(i)) != null) {   // it goes to the failed-record handler, not in a batch again
+                return oneByOne(round, 0, round.size());
+            }
+        }
         Gate.Admission first = gate.admit();
         if (first == null) {
             gate.refused();
@@ -145,12 +150,12 @@ final class Walks<K, V> {
         // The first admission carries the batch's outcome; the other trials share a success, or are given back.
         Throwable failure = outcome.failure();
         others.forEach(failure == null ? other -> gate.succeeded(other, outcome.nanos()) : gate::release);
-        if (failure != null && (RecordSteps.isInterrupt(failure) || RecordSteps.isRefusal(failure))) {
+        if (failure != null && (FailureKinds.isInterrupt(failure) || FailureKinds.isRefusal(failure))) {
             if (outcome.report()) {
                 gate.ignored(first);
             }
             round.seekBackFrom(0);
-            if (RecordSteps.isInterrupt(failure)) {
+            if (FailureKinds.isInterrupt(failure)) {
                 Thread.currentThread().interrupt(); // kept, so that the loop ends like a close
                 return false;
             }

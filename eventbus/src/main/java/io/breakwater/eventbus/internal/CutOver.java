@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * in events, bytes and time; past a bound, when the replay fails or the breaker starts refusing, or when the bus closes,
  * the held events follow the others into the spill, in order ({@link #giveUp}), and no cut-over begins for
  * {@link #MAX_NANOS}; each give-up is counted in the spill's status and logged at DEBUG with its reason. The held
- * events are in the spill's pending count. All state is guarded by the stream's {@link SpillLedger}; the events are sent and spilled without
- * that lock (Kafka's network thread settles under it), by the replay's thread alone while the cut-over ends.
+ * events are in the spill's pending count. All state is guarded by the stream's {@link SpillLedger}; the events are
+ * sent and spilled without that lock (Kafka's network thread settles under it), by the replay's thread alone while the
+ * cut-over ends.
  */
 final class CutOver {
 
