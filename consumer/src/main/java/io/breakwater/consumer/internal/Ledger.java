@@ -88,6 +88,11 @@ final class Ledger {
         return a == null || a.offset != record.offset() ? null : a.handOverDue;
     }
 
+    /** Whether any record awaits its hand-over (a look at the partitions stuck on a record, not at every record). */
+    boolean handOversDue() {
+        return attempts.values().stream().anyMatch(a -> a.handOverDue != null);
+    }
+
     void handOverRefused(ConsumerRecord<?, ?> record, Throwable failure) {
         at(record).handOverDue = failure;
     }
