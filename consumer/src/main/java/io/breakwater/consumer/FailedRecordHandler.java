@@ -11,7 +11,10 @@ import org.apache.kafka.clients.producer.Producer;
  * not count (a caller's error: bad data, a constraint violated), or one that failed {@code maxAttempts} times in
  * a row while the breaker kept admitting calls (a poison record). Once this returns, the record counts as handled
  * and its offset may be committed. If it throws, the record is tried again from the start, at most
- * {@code maxAttempts} times in all; then it is logged at ERROR with its coordinates and counted as dropped.
+ * {@code maxAttempts} times in all; then it is logged at ERROR with its coordinates and counted as dropped. If it is
+ * refused (a breaker of its own open, a dead-letter producer closed: a {@code CircuitBreakerOpenException} or
+ * {@code GuardClosedException}, or one caused by either), that is no try: after {@code retryBackoff} the record comes
+ * to this handler again, not to its own handler, and from then on it is only this handler's to take.
  * Runs on the loop's thread.
  */
 @FunctionalInterface
