@@ -125,7 +125,7 @@ public final class StatusPublisher implements AutoCloseable {
         Key key = new Key(Map.copyOf(client), topic, instanceId);
         Shared shared = SHARED.acquire(Identity.of(key), () -> new Shared(new PublisherCore(key.clientConfig(), topic,
                 instanceId, heartbeatInterval, Clock.system())), made -> made.core().discard());
-        Set<String> differ = differingKeys(shared.core().clientConfig(false), key.clientConfig());
+        Set<String> differ = differingKeys(shared.core().clientConfig(), key.clientConfig());
         if (!differ.isEmpty()) {   // the newest settings win: rotated credentials reach the one producer
             shared.core().useSettings(key.clientConfig());
             LOG.warn("Status publisher for {} of instance {} is open already with other client settings ({} differ); "

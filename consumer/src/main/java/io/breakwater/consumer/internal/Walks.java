@@ -105,7 +105,8 @@ final class Walks<K, V> {
      * trial batch failed, the trials until the breaker closes are one record each, as with a record handler.
      */
     private boolean asBatch(Round<K, V> round) {
-        for (int i = 0; ledger.handOversDue() && i < round.size(); i++) {
+        boolean due = ledger.handOversDue();
+        for (int i = 0; due && i < round.size(); i++) {
             if (ledger.handOverDue(round.get(i)) != null) {   // it goes to the failed-record handler, not in a batch again
                 return oneByOne(round, 0, round.size());
             }

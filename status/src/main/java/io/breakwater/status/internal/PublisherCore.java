@@ -88,9 +88,9 @@ public final class PublisherCore {
         return instanceId;
     }
 
-    /** The client settings of the producer, or of the one the next batch makes (newer ones came), and those in use. */
-    public Map<String, Object> clientConfig(boolean inUse) {
-        return inUse ? producer.inUse() : producer.config();
+    /** The client settings of the producer, or of the one the next batch makes (newer ones came). */
+    public Map<String, Object> clientConfig() {
+        return producer.config();
     }
 
     /** Makes the next batch go through a producer with {@code config}: the newest handle's settings win. */
