@@ -13,6 +13,7 @@ import io.breakwater.status.StatusPublisher;
 import io.breakwater.status.StatusReader;
 import io.breakwater.testkit.RealBroker;
 import io.breakwater.testkit.TestBroker;
+import io.breakwater.testsupport.LogLines;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +153,36 @@ class StatusTopicIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> reader.fleet().containsKey("instance-late/late-breaker"));
             assertThat(reader.state()).isEqualTo(StatusReader.State.LIVE);
         }
+    }
+
+    @Test
+    void anEventTheBrokerRefusesIsDroppedWithAWarningAndTheOthersGoOn(TestBroker broker) throws Exception {
+        String topic = "small-" + UUID.randomUUID();
+        // Room for a heartbeat and a short name's event (about 400 bytes), not for an event of a 300-character name.
+        broker.createTopic(topic, 1, 1, Map.of("cleanup.policy", "compact", "max.message.bytes", "800"));
+        LogLines log = LogLines.fromNow();
+        CircuitBreaker longName = CircuitBreaker.ofDefaults("n".repeat(300));
+        CircuitBreaker orders = CircuitBreaker.ofDefaults("orders");
+        try (StatusPublisher publisher = StatusPublisher.create(broker.clientConfig(), topic, "instance-small");
+             StatusReader reader = StatusReader.start(broker.clientConfig(), topic)) {
+            publisher.attach(longName);
+            publisher.attach(orders);
+            longName.forceOpen();
+            orders.forceOpen();
+            // Before, the refused events went first in every round, and every round backed off: nothing was ever flushed.
+            assertThat(publisher.flush(Duration.ofSeconds(30))).as("everything sent or dropped within 30 s").isTrue();
+            assertThat(publisher.dropped()).as("the long name's start and transition").isEqualTo(2);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(reader.fleet()).containsOnlyKeys("instance-small/orders");
+                assertThat(reader.fleet().get("instance-small/orders").to()).isEqualTo(CircuitBreakerState.FORCED_OPEN);
+            });
+            orders.reset();
+            assertThat(publisher.flush(Duration.ofSeconds(30))).as("the publisher goes on after the drop").isTrue();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(reader.fleet().get("instance-small/orders").to()).isEqualTo(CircuitBreakerState.CLOSED));
+        }
+        assertThat(log.containing("dropped the", "event (sequence", "of instance-small/nnn", "RecordTooLargeException"))
+                .as("its start, its transition and, at the close, its stop").hasSize(3);
     }
 
     /** The requests a consumer sent so far, from its JMX metrics. */

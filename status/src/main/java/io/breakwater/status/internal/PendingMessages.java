@@ -5,10 +5,13 @@ import io.breakwater.status.StatusMessage;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * sent (one per breaker that changed: no more than the breakers themselves); the older ones are history, kept up to
  * {@value PublisherCore#MAX_EVENTS_PER_KEY} per key (the oldest go first) and {@code maxHistory} in all, past which
  * every key is cut to its newest. Of an instance's heartbeats only the newest waits. A message that is not newer than
- * the last one accepted for its key (a duplicate) is skipped. Every method is synchronized on this object, which is
+ * the last one accepted for its key (a duplicate) is skipped. A message being sent is never dropped for room: the one
+ * behind it goes instead. Every method is synchronized on this object, which is
  * also the monitor that the publisher thread waits on.
  */
 final class PendingMessages {
@@ -28,6 +32,9 @@ final class PendingMessages {
     // Keys in the order they began to wait; a key leaves when its last message is sent.
     private final LinkedHashMap<String, ArrayDeque<StatusMessage>> pending = new LinkedHashMap<>();
     private final Map<String, StatusMessage> lastAccepted = new HashMap<>();
+    // The messages of the round being sent (from awaitNext until each is answered): a key's first one may be in it, and
+    // is then never dropped for room, or it would be counted both dropped and published.
+    private final Set<StatusMessage> inFlight = Collections.newSetFromMap(new IdentityHashMap<>());
     private int waiting;
     private long dropped;
     private long closeDeadlineNanos = Long.MAX_VALUE;
@@ -54,9 +61,13 @@ final class PendingMessages {
             waiting -= queue.size(); // only the newest heartbeat says anything
             queue.clear();
         } else if (queue.size() >= PublisherCore.MAX_EVENTS_PER_KEY) {
+            StatusMessage sending = inFlight.contains(queue.peekFirst()) ? queue.pollFirst() : null;
             queue.pollFirst();
             waiting--;
             dropped++;
+            if (sending != null) {
+                queue.addFirst(sending);
+            }
         }
         queue.addLast(message);
         waiting++;
@@ -71,10 +82,14 @@ final class PendingMessages {
     // cost, spread over the offers that filled the history, is (keys / maxHistory) per offer.
     private void coalesce() {
         for (ArrayDeque<StatusMessage> queue : pending.values()) {
+            StatusMessage sending = inFlight.contains(queue.peekFirst()) ? queue.pollFirst() : null;
             while (queue.size() > 1) {
                 queue.pollFirst();
                 waiting--;
                 dropped++;
+            }
+            if (sending != null) {
+                queue.addFirst(sending);
             }
         }
     }
@@ -91,26 +106,46 @@ final class PendingMessages {
             return null;
         }
         List<StatusMessage> next = new ArrayList<>(Math.min(max, pending.size()));
+        inFlight.clear();   // what the last round did not answer is sent again, or dropped like any other
         for (ArrayDeque<StatusMessage> queue : pending.values()) {
             if (next.size() == max) {
                 break;
             }
             next.add(queue.peekFirst());
         }
+        inFlight.addAll(next);
         return next;
     }
 
-    /** {@code sent} went out: it leaves the queue (unless it was dropped or replaced meanwhile). */
+    /** {@code sent} went out: it leaves the queue (unless a newer heartbeat replaced it meanwhile). */
     synchronized void sent(StatusMessage sent) {
-        ArrayDeque<StatusMessage> queue = pending.get(sent.key());
-        if (queue != null && queue.peekFirst() == sent) {
-            queue.pollFirst();
-            waiting--;
-            if (queue.isEmpty()) {
-                pending.remove(sent.key());
-            }
+        leave(sent);
+        notifyAll();
+    }
+
+    /**
+     * {@code refused} can never go out (the cluster refuses the record itself): it leaves the queue, counted as dropped,
+     * so that the key's later messages go on.
+     */
+    synchronized void refused(StatusMessage refused) {
+        if (leave(refused)) {
+            dropped++;
         }
         notifyAll();
+    }
+
+    private boolean leave(StatusMessage message) {
+        inFlight.remove(message);
+        ArrayDeque<StatusMessage> queue = pending.get(message.key());
+        if (queue == null || queue.peekFirst() != message) {
+            return false;
+        }
+        queue.pollFirst();
+        waiting--;
+        if (queue.isEmpty()) {
+            pending.remove(message.key());
+        }
+        return true;
     }
 
     /**

@@ -188,7 +188,8 @@ public final class PublisherCore {
         try {
             List<StatusMessage> next;
             while ((next = pending.awaitNext(MAX_IN_FLIGHT)) != null) {
-                if (ready() && send(next)) {
+                // A round that moved anything goes on at once: one failing key must not hold back the others.
+                if (ready() && send(next) > 0) {
                     backoffMillis = 100;
                 } else {
                     pending.backOff(backoffMillis);
@@ -206,10 +207,9 @@ public final class PublisherCore {
     /** Checks or creates the topic once before the first send. */
     private boolean ready() {
         if (!topicReady) {
-            long left = pending.millisLeft();
             Throwable[] why = {null};
             StatusTopic.Found found = StatusTopic.ensure(producer.config(), "breakwater-status-admin-" + instanceId, topic,
-                    Duration.ofMillis(Math.min(left, 6_000)), "status topic", cause -> why[0] = cause);
+                    Duration.ofMillis(Math.min(pending.millisLeft(), 6_000)), "status topic", cause -> why[0] = cause);
             if (found == StatusTopic.Found.NOT_YET) {
                 if (pending.millisLeft() == Long.MAX_VALUE) { // not closing
                     errors.topicNotChecked(pending(), why[0]);
@@ -223,24 +223,29 @@ public final class PublisherCore {
         return true;
     }
 
-    /** Sends {@code messages}, of distinct keys, and waits for their answers; true when every one went out. */
-    private boolean send(List<StatusMessage> messages) {
+    /** Sends {@code messages}, of distinct keys; how many left the queue (sent, or refused for themselves: dropped). */
+    private int send(List<StatusMessage> messages) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(20_000, pending.millisLeft())));
+        int[] left = {0};
         try {
             Throwable failure = producer.sender().send(messages, deadline, sent -> {
                 published.incrementAndGet();
                 pending.sent(sent);
+                left[0]++;
+            }, (refused, why) -> {
+                pending.refused(refused);
+                left[0]++;
+                errors.refused(refused, why);
             });
-            if (failure != null) {
+            if (failure == null) {
+                errors.sent();
+            } else {
                 errors.sendFailed(failure, pending());
-                return false;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
         }
-        errors.sent();
-        return true;
+        return left[0];
     }
 
     /**

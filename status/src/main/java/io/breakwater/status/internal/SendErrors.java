@@ -71,6 +71,18 @@ public final class SendErrors {
     }
 
     /**
+     * The cluster refused {@code message} for itself ({@code why}: too large, say): it is dropped, and the events after
+     * it go on. Logged each time: it is the only trace of an event that never reaches the topic.
+     */
+    public void refused(io.breakwater.status.StatusMessage message, Throwable why) {
+        String kind = message instanceof io.breakwater.status.StatusEvent e ? e.kind().name()
+                : ((io.breakwater.status.InstanceEvent) message).kind().name();
+        log.log(Level.WARN, "Status publisher for " + topic + " dropped the " + kind.toLowerCase(java.util.Locale.ROOT)
+                + " event (sequence " + message.sequence() + ") of " + message.key() + ": the cluster refuses that record ("
+                + Throwables.describe(why) + "); the events after it go on");
+    }
+
+    /**
      * A send failed with {@code failure}; the first authorization or authentication error in its causes says what
      * kind of trouble it is (a failed TLS handshake is an {@code SslAuthenticationException} caused by the JDK's
      * {@code SSLHandshakeException}: a failed login); {@code held} events wait.

@@ -140,4 +140,49 @@ class PendingMessagesTest {
         closing.join(10_000);
         assertThat(closing.isAlive()).isFalse();
     }
+
+    @Test
+    void anEventBeingSentIsNeverDroppedForRoomSoNoneIsCountedBothPublishedAndDropped() throws Exception {
+        PendingMessages pending = new PendingMessages(PublisherCore.MAX_HISTORY);
+        StatusEvent first = transition("flapping", 1);
+        pending.offer(first);
+        assertThat(pending.awaitNext(PublisherCore.MAX_IN_FLIGHT)).containsExactly(first);
+        int offered = 1 + PublisherCore.MAX_EVENTS_PER_KEY;   // one more than the key's room, while the first is out
+        for (long sequence = 2; sequence <= offered; sequence++) {
+            pending.offer(transition("flapping", sequence));
+        }
+        assertThat(pending.snapshot().get(0)).as("the event being sent").isSameAs(first);
+        assertThat(pending.snapshot()).extracting(StatusMessage::sequence).doesNotContain(2L);
+        pending.sent(first);
+        assertThat(1 + pending.dropped() + pending.size()).as("sent, dropped and waiting: each offered event once")
+                .isEqualTo(offered);
+        assertThat(pending.dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void cuttingEveryKeyToItsNewestKeepsTheEventBeingSent() throws Exception {
+        PendingMessages pending = new PendingMessages(2);
+        StatusEvent first = transition("flapping", 1);
+        pending.offer(first);
+        pending.awaitNext(PublisherCore.MAX_IN_FLIGHT);
+        for (long sequence = 2; sequence <= 4; sequence++) {
+            pending.offer(transition("flapping", sequence));   // the 4th makes 3 older than the newest: past 2
+        }
+        assertThat(pending.snapshot()).extracting(StatusMessage::sequence).containsExactly(1L, 4L);
+        pending.sent(first);
+        assertThat(pending.snapshot()).extracting(StatusMessage::sequence).containsExactly(4L);
+        assertThat(pending.dropped()).isEqualTo(2);
+    }
+
+    @Test
+    void anEventTheClusterRefusesLeavesCountedAsDroppedAndTheKeysNextComesUp() throws Exception {
+        PendingMessages pending = new PendingMessages(PublisherCore.MAX_HISTORY);
+        StatusEvent huge = transition("forced", 1);
+        pending.offer(huge);
+        pending.offer(transition("forced", 2));
+        assertThat(pending.awaitNext(PublisherCore.MAX_IN_FLIGHT)).containsExactly(huge);
+        pending.refused(huge);
+        assertThat(pending.dropped()).isEqualTo(1);
+        assertThat(pending.awaitNext(PublisherCore.MAX_IN_FLIGHT)).extracting(StatusMessage::sequence).containsExactly(2L);
+    }
 }
