@@ -142,7 +142,10 @@ public final class CircuitBreakerRegistry {
         return List.copyOf(breakers.values());
     }
 
-    /** Calls {@code listener} for every existing breaker now, then for each one created later. */
+    /**
+     * Calls {@code listener} for every existing breaker now, then for each one created later, until the subscription is
+     * closed: once its close returns, the listener is not called again (a close from inside the listener returns at once).
+     */
     public Subscription forEachBreaker(Consumer<CircuitBreaker> listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (listenersLock) {
@@ -151,7 +154,12 @@ public final class CircuitBreakerRegistry {
             }
             addedListeners.add(listener);
         }
-        return () -> addedListeners.remove(listener);
+        // Under the lock that notifies: once the close returns, no breaker made meanwhile is still on its way to it.
+        return () -> {
+            synchronized (listenersLock) {
+                addedListeners.remove(listener);
+            }
+        };
     }
 
     /** Listens to the transitions of every breaker of this registry, existing and future. */

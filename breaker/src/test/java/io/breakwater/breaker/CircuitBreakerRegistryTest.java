@@ -143,4 +143,50 @@ class CircuitBreakerRegistryTest {
             CircuitBreakerRegistry.global().remove(name);
         }
     }
+
+    @Test
+    void aListenerIsNotCalledOnceTheCloseOfItsSubscriptionReturned() throws Exception {
+        CircuitBreakerRegistry registry = new CircuitBreakerRegistry();
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        registry.forEachBreaker(b -> {   // notified first: holds the creation of "late" back
+            inFirst.countDown();
+            awaitQuietly(release);
+        });
+        java.util.concurrent.atomic.AtomicBoolean closeReturned = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Boolean> calledAfterClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Subscription second = registry.forEachBreaker(b -> calledAfterClose.add(closeReturned.get()));
+
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<CircuitBreaker> creating = threads.submit(() -> registry.getOrCreate("late"));
+            assertThat(inFirst.await(10, TimeUnit.SECONDS)).isTrue();
+            Thread[] closer = new Thread[1];
+            Future<?> closing = threads.submit(() -> {
+                closer[0] = Thread.currentThread();
+                second.close();
+                closeReturned.set(true);
+            });
+            // The close either returned (the defect) or waits for the creation under way.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> closeReturned.get()
+                    || closer[0] != null && closer[0].getState() == Thread.State.BLOCKED);
+            release.countDown();
+            creating.get(10, TimeUnit.SECONDS);
+            closing.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+        assertThat(calledAfterClose).as("calls of the closed listener made after its close returned").doesNotContain(true);
+        registry.getOrCreate("later");
+        assertThat(calledAfterClose).hasSizeLessThanOrEqualTo(1);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
