@@ -62,7 +62,8 @@ public final class CircuitBreakerDataSource implements DataSource, AutoCloseable
         this.delegate = b.delegate;
         this.guard = new DatabaseGuard(breaker, b.classifier, b.clock != null ? b.clock : breaker.config().clock(),
                 b.connectionBlockThreshold, b.executionThreshold);
-        this.watchdog = b.watchdog ? Watchdog.register(guard::check) : () -> { };
+        // Held weakly: a data source its application never closes (one per tenant, made and dropped) is collected.
+        this.watchdog = b.watchdog ? Watchdog.registerWeakly(guard, DatabaseGuard::check) : () -> { };
     }
 
     /** Guards {@code dataSource} with {@code breaker}, the default thresholds and {@link SqlStateClassifier#defaults()}. */

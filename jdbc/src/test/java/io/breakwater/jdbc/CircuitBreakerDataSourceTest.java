@@ -374,4 +374,19 @@ class CircuitBreakerDataSourceTest extends FakeDatabaseFixture {
     void toStringNamesTheBreakerAndTheDelegatesClassOnly() {
         assertThat(dataSource).hasToString("CircuitBreakerDataSource[orders-db, io.breakwater.jdbc.FakeDatabase]");
     }
+
+    @Test
+    void aDataSourceNeverClosedIsNotKeptAliveByTheWatchdog() throws Exception {
+        CircuitBreaker tenant = CircuitBreaker.ofDefaults("tenant-7");
+        CircuitBreakerDataSource forgotten = CircuitBreakerDataSource.wrap(new FakeDatabase(), tenant);
+        forgotten.getConnection().close();
+        java.lang.ref.WeakReference<CircuitBreaker> collected = new java.lang.ref.WeakReference<>(tenant);
+        forgotten = null;
+        tenant = null;
+        // Registered with its guard, the watchdog's thread held the guard, its breaker and its tracker for good.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return collected.get() == null;
+        });
+    }
 }

@@ -43,6 +43,49 @@ public final class Watchdog {
         return () -> CHECKS.remove(check);
     }
 
+    /**
+     * Runs {@code check} with {@code owner} every tick until the returned handle is closed, or {@code owner} is no longer
+     * reachable but through the watchdog: a guard its application forgot to close is collected, and leaves the ticks,
+     * rather than staying held by this thread for good. {@code check} must not hold {@code owner} itself (a method of
+     * its class, or a lambda of its argument alone).
+     */
+    public static <T> Subscription registerWeakly(T owner, java.util.function.Consumer<? super T> check) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(check, "check");
+        WeakCheck<T> weak = new WeakCheck<>(owner, check);
+        CHECKS.add(weak);
+        ensureRunning();
+        return () -> CHECKS.remove(weak);
+    }
+
+    /** A check that holds its owner weakly, and leaves the ticks once the owner is collected. */
+    private static final class WeakCheck<T> implements Runnable {
+        private final java.lang.ref.WeakReference<T> owner;
+        private final java.util.function.Consumer<? super T> check;
+        private final String name;
+
+        WeakCheck(T owner, java.util.function.Consumer<? super T> check) {
+            this.owner = new java.lang.ref.WeakReference<>(owner);
+            this.check = check;
+            this.name = owner.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(owner));
+        }
+
+        @Override
+        public void run() {
+            T held = owner.get();
+            if (held == null) {
+                CHECKS.remove(this);
+            } else {
+                check.accept(held);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "check of " + name;
+        }
+    }
+
     /** {@code check}, just woken, runs from the next tick until it rests. */
     static void wake(RestingCheck check) {
         RESTING.push(check);

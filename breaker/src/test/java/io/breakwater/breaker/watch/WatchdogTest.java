@@ -70,4 +70,22 @@ class WatchdogTest {
             assertThat(others.get()).isEqualTo(2);
         }
     }
+
+    @Test
+    void aCheckRegisteredWeaklyRunsWhileItsOwnerLivesAndDoesNotKeepItAlive() {
+        AtomicInteger runs = new AtomicInteger();
+        Object owner = new Object();
+        java.lang.ref.WeakReference<Object> collected = new java.lang.ref.WeakReference<>(owner);
+        Watchdog.registerWeakly(owner, o -> runs.incrementAndGet());   // never closed, as a forgotten guard's
+        await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() >= 2);
+
+        owner = null;
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return collected.get() == null;
+        });
+        int after = runs.get();
+        Watchdog.runChecks();
+        assertThat(runs.get()).as("no run once the owner is gone").isEqualTo(after);
+    }
 }
