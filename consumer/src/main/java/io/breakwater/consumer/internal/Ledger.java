@@ -28,6 +28,8 @@ final class Ledger {
      */
     static final class Attempts {
         private long offset = -1;
+        // The record's leader epoch, when known: after an unclean leader election another record may take its offset.
+        private Optional<Integer> epoch = Optional.empty();
         private long transitions;
         private long successes;
         private long handled;
@@ -38,6 +40,12 @@ final class Ledger {
         int handOvers;
         // The failure the record awaits its hand-over with, the failed-record handler having refused it; null: none.
         Throwable handOverDue;
+
+        /** Whether these are the attempts at {@code record}: its offset, and its leader epoch where both know one. */
+        boolean isOf(ConsumerRecord<?, ?> record) {
+            return offset == record.offset()
+                    && (epoch.isEmpty() || record.leaderEpoch().isEmpty() || epoch.equals(record.leaderEpoch()));
+        }
     }
 
     void handled(ConsumerRecord<?, ?> record) {
@@ -85,7 +93,7 @@ final class Ledger {
      */
     Throwable handOverDue(ConsumerRecord<?, ?> record) {
         Attempts a = attempts.get(new TopicPartition(record.topic(), record.partition()));
-        return a == null || a.offset != record.offset() ? null : a.handOverDue;
+        return a == null || !a.isOf(record) ? null : a.handOverDue;
     }
 
     /** Whether any record awaits its hand-over (a look at the partitions stuck on a record, not at every record). */
@@ -104,8 +112,9 @@ final class Ledger {
 
     private Attempts at(ConsumerRecord<?, ?> record) {
         Attempts a = attempts.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new Attempts());
-        if (a.offset != record.offset()) {
+        if (!a.isOf(record)) {
             a.offset = record.offset();
+            a.epoch = record.leaderEpoch();
             a.inRow = 0;
             a.inAll = 0;
             a.handOvers = 0;

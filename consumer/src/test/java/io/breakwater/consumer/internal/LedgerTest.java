@@ -42,4 +42,24 @@ class LedgerTest {
         assertThat(ledger.failedHandOver(record)).isEqualTo(1);
         assertThat(ledger.failedAttempt(record, 0, 0, 0).inRow).isEqualTo(1);
     }
+
+    @Test
+    void anotherRecordAtTheSameOffsetAfterAnUncleanElectionStartsAfresh() {
+        ConsumerRecord<String, String> before = epoch(1);
+        ledger.failedAttempt(before, 0, 0, 0);
+        ledger.failedAttempt(before, 0, 0, 0);
+        ledger.handOverRefused(before, new IllegalStateException("dead-letter producer refused"));
+        assertThat(ledger.handOverDue(before)).isNotNull();
+
+        ConsumerRecord<String, String> after = epoch(2);   // the log truncated, and another record written at offset 7
+        assertThat(ledger.handOverDue(after)).as("the new record goes to its own handler").isNull();
+        assertThat(ledger.failedAttempt(after, 0, 0, 0).inRow).isEqualTo(1);
+        assertThat(ledger.failedAttempt(record, 0, 0, 0).inRow).as("a record without an epoch matches by offset")
+                .isEqualTo(2);
+    }
+
+    private static ConsumerRecord<String, String> epoch(int leaderEpoch) {
+        return new ConsumerRecord<>("orders", 0, 7, -1L, org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE, 1, 1,
+                "k", "v", new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.of(leaderEpoch));
+    }
 }
