@@ -364,6 +364,47 @@ class NonBlockingSendTest {
     }
 
     @Test
+    void aFlushWaitingWhenCloseTimesOutReturnsOnlyOnceTheRecordInSendIsDone() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MockProducer<String, String> stuck = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
+            @Override
+            public Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {   // holds no lock while stuck
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new org.apache.kafka.common.errors.InterruptException(e);
+                }
+                return super.send(r, cb);
+            }
+        };
+        CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 100);
+        Future<RecordMetadata> inSend = producer.send(record("in send()"));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<Boolean> doneWhenFlushReturned = new java.util.concurrent.CompletableFuture<>();
+        Thread flusher = new Thread(() -> {
+            try {
+                producer.flush();
+            } catch (RuntimeException e) {
+                // the delegate closed meanwhile: flush has returned all the same
+            }
+            doneWhenFlushReturned.complete(inSend.isDone());
+        });
+        flusher.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> flusher.getState() == Thread.State.WAITING);
+
+        producer.close(Duration.ofMillis(300));
+
+        // Close's drain let the flush go while the record was still in send(): an application committing after its
+        // flush committed past a record that then failed.
+        assertThat(doneWhenFlushReturned.get(10, TimeUnit.SECONDS)).as("the record in send() done when flush returned")
+                .isTrue();
+        assertThat(inSend).isDone();
+    }
+
+    @Test
     void transactionsAreRefusedInNonBlockingMode() {
         CircuitBreakerProducer<String, String> producer =
                 nonBlocking(new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()), 10);

@@ -20,6 +20,10 @@ final class FlushMarks {
     // Drains running off the sender thread, and the marks the sender took meanwhile; guarded by this.
     private int draining;
     private List<FlushMark> deferred;
+    // Marks close's drains took while the sender may still be handing a record over (close's wait for it timed out), let
+    // go once the sender ends, and whether it has; guarded by this. A flush never returns before that record is done.
+    private List<FlushMark> afterSender;
+    private boolean senderEnded;
 
     FlushMarks(HandOff<Callback> queue) {
         this.queue = queue;
@@ -78,6 +82,24 @@ final class FlushMarks {
                     mark.countDown();   // close's last drain may have run already: nobody else would take it
                 }
             }
+        }
+    }
+
+    /** Close's drain took {@code mark}: let go now if the sender has ended, else once it does. */
+    synchronized void untilSenderEnds(FlushMark mark) {
+        if (senderEnded) {
+            mark.countDown();
+        } else {
+            (afterSender == null ? afterSender = new ArrayList<>() : afterSender).add(mark);
+        }
+    }
+
+    /** The sender thread ends: the marks close took are let go. */
+    synchronized void senderEnded() {
+        senderEnded = true;
+        if (afterSender != null) {
+            afterSender.forEach(FlushMark::countDown);
+            afterSender = null;
         }
     }
 

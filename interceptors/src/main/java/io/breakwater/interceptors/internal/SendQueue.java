@@ -181,6 +181,7 @@ public final class SendQueue<K, V> {
             Callback entry = queue.poll();
             if (entry == null) {
                 if (closing) {
+                    flushes.senderEnded();   // the flushes whose marks close took while this thread was in send() return
                     return;
                 }
                 entry = queue.await(() -> closing);
@@ -235,7 +236,7 @@ public final class SendQueue<K, V> {
                 } else if (Thread.currentThread() == sender) {
                     flushes.senderTook(mark);   // as when it polls one: the breaker's drain may be telling a failure still
                 } else {
-                    mark.countDown();
+                    flushes.untilSenderEnds(mark);   // close's: the sender may still be in send() with a record before it
                 }
             }
         } finally {
@@ -266,6 +267,7 @@ public final class SendQueue<K, V> {
      * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}. Called by a callback on
      * the sender thread, it waits for nothing: the records still queued fail at once. Called on its producer's network
      * thread, which the sender may be waiting for in {@code send()}, so too, and no time is left (as Kafka's close there).
+     * A flush waiting when the timeout passed returns once the sender is out of {@code send()}: its record is done too.
      */
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
