@@ -92,21 +92,28 @@ final class CutOver {
     /**
      * An event the ledger answered as held: held ({@code false}), or, should the cut-over have ended or been given up
      * meanwhile, appended to the spill ({@code false}) or not held at all ({@code true}: the caller sends it directly,
-     * behind the held ones). One too many gives the cut-over up.
+     * behind the held ones). One too many, or one that comes after {@link #MAX_NANOS}, gives the cut-over up.
      */
     boolean hold(Held event) {
-        boolean over;
+        String over = null;
+        long now = System.nanoTime();
         synchronized (ledger) {
-            if (held != null && !held.givenUp && held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
-                held.queue.add(event);
-                held.bytes += event.bytes();
-                stats.held(1, event.bytes());
-                return false;
+            if (held != null && !held.givenUp) {
+                if (now - held.since > MAX_NANOS) {
+                    // Checked here too, not only by the replay's ticks: that thread may be stuck in the store's I/O.
+                    over = "it took longer than " + MAX_NANOS / 1_000_000 + " ms";
+                } else if (held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
+                    held.queue.add(event);
+                    held.bytes += event.bytes();
+                    stats.held(1, event.bytes());
+                    return false;
+                } else {
+                    over = "it would hold more than " + MAX_EVENTS + " events or " + (MAX_BYTES >> 20) + " MiB";
+                }
             }
-            over = held != null && !held.givenUp;
         }
-        if (over) {
-            giveUp("it would hold more than " + MAX_EVENTS + " events or " + (MAX_BYTES >> 20) + " MiB");
+        if (over != null) {
+            giveUp(over);
         }
         synchronized (ledger) {
             // Given up while one held event is still on its way to the transport: behind it, to the spill.

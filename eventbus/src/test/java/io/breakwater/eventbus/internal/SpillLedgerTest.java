@@ -135,13 +135,22 @@ class SpillLedgerTest {
         }
     }
 
+    // When the cut-over of cutOverBegins() began, on System.nanoTime()'s scale (as the replay tells it).
+    private long begunAt;
+
     /** One event spilled and on its way in as the replay sends a batch of every event read: the cut-over starts. */
     private void cutOverBegins() {
+        cutOverBegins(System.nanoTime());
+    }
+
+    /** As {@link #cutOverBegins()}, at {@code at} on System.nanoTime()'s scale. */
+    private void cutOverBegins(long at) {
         ledger.restoreSpilled(2);
         ledger.countedAsHeld();
         ledger.read(false);
         assertThat(ledger.admit()).as("behind the spilled ones").isNegative();   // on its way in, not in the read
-        ledger.replaySent(true, true, 0);
+        begunAt = at;
+        ledger.replaySent(true, true, begunAt);
         assertThat(cuttingOver()).isTrue();
     }
 
@@ -172,7 +181,7 @@ class SpillLedgerTest {
         ledger.replayFinished(2, true);      // the first batch went through
         ledger.countedAsHeld();
         ledger.read(false);
-        ledger.replaySent(true, true, 1);    // a batch of the last one, none on its way in
+        ledger.replaySent(true, true, System.nanoTime());    // a batch of the last one, none on its way in
         ledger.cutOver.cutOver();
         assertThat(outcomes).containsExactly("sent " + first.order, "sent " + second.order);
         assertThat(cuttingOver()).isFalse();
@@ -192,7 +201,7 @@ class SpillLedgerTest {
         ledger.countedAsHeld();
         ledger.read(false);
         ledger.admit();
-        ledger.replaySent(true, false, 0);   // HALF_OPEN: the held events would be refused by the trials' limit
+        ledger.replaySent(true, false, System.nanoTime());   // HALF_OPEN: the held events would be refused by the trials' limit
         assertThat(cuttingOver()).isFalse();
         assertThat(ledger.admit()).isNegative();
     }
@@ -215,11 +224,22 @@ class SpillLedgerTest {
     void aCutOverThatLastsTooLongIsGivenUp() {
         cutOverBegins();
         Event first = held(10);
-        ledger.cutOver.expire(CutOver.MAX_NANOS, true);
+        ledger.cutOver.expire(begunAt + CutOver.MAX_NANOS, true);
         assertThat(outcomes).isEmpty();
-        ledger.cutOver.expire(CutOver.MAX_NANOS + 1, true);
+        ledger.cutOver.expire(begunAt + CutOver.MAX_NANOS + 1, true);
         assertThat(outcomes).containsExactly("spilled " + first.order);
         assertThat(cuttingOver()).isFalse();
+    }
+
+    @Test
+    void anEventHeldPastTheTimeLimitGivesTheCutOverUpThoughTheReplayDoesNotTick() {
+        // The replay's thread (stuck in the store's I/O, say) has not ticked since the cut-over began, 2 s ago.
+        cutOverBegins(System.nanoTime() - CutOver.MAX_NANOS - 1_000_000);
+        Event late = new Event(ledger.admit(), 10);
+        assertThat(ledger.cutOver.hold(late)).as("not sent by the caller").isFalse();
+        assertThat(outcomes).containsExactly("spilled " + late.order);
+        assertThat(cuttingOver()).isFalse();
+        assertThat(stats.givenUp.sum()).isEqualTo(1);
     }
 
     @Test
@@ -254,7 +274,7 @@ class SpillLedgerTest {
         first.refused = true;
         Event second = held(10);
         lastOneLandsAndTheFirstBatchWentThrough();
-        ledger.replaySent(true, true, 1);
+        ledger.replaySent(true, true, System.nanoTime());
         ledger.cutOver.cutOver();
         assertThat(outcomes).containsExactly("sent " + first.order, "spilled " + second.order);
         assertThat(ledger.admit()).as("behind them, in the spill").isNegative();
@@ -273,7 +293,7 @@ class SpillLedgerTest {
         other.cutOverBegins();
         long early = other.ledger.admit();
         other.lastOneLandsAndTheFirstBatchWentThrough();
-        other.ledger.replaySent(true, true, 1);
+        other.ledger.replaySent(true, true, System.nanoTime());
         other.ledger.cutOver.cutOver();           // the cut-over ends, nothing held yet
         assertThat(other.ledger.cutOver.hold(other.new Event(early, 10))).as("the caller sends it, behind the replay").isTrue();
         assertThat(other.outcomes).isEmpty();
@@ -309,7 +329,7 @@ class SpillLedgerTest {
         ledger.countedAsHeld();
         ledger.read(false);
         assertThat(ledger.admit()).isNegative();   // behind the spilled ones
-        ledger.replaySent(true, true, 1);
+        ledger.replaySent(true, true, System.nanoTime());
         assertThat(cuttingOver()).isFalse();
     }
 
@@ -320,7 +340,7 @@ class SpillLedgerTest {
         first.fails = new OutOfMemoryError("test");
         Event second = held(10);
         lastOneLandsAndTheFirstBatchWentThrough();
-        ledger.replaySent(true, true, 1);
+        ledger.replaySent(true, true, System.nanoTime());
         org.assertj.core.api.Assertions.assertThatThrownBy(ledger.cutOver::cutOver).isSameAs(first.fails);
         assertThat(cuttingOver()).as("the second still held, not lost").isTrue();
         ledger.cutOver.cutOver();   // the next tick
@@ -341,7 +361,7 @@ class SpillLedgerTest {
         };
         lastOneLandsAndTheFirstBatchWentThrough();
         Thread replay = new Thread(() -> {
-            ledger.replaySent(true, true, 1);
+            ledger.replaySent(true, true, System.nanoTime());
             ledger.cutOver.cutOver();
         }, "replay");
         replay.start();
