@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.breakwater.breaker.CircuitBreaker;
 import io.breakwater.breaker.CircuitBreakerRegistry;
 import io.breakwater.breaker.CircuitBreakerState;
+import io.breakwater.status.FleetEntry;
 import io.breakwater.status.StatusEvent;
 import io.breakwater.status.StatusMessage;
 import io.breakwater.status.StatusPublisher;
@@ -183,6 +184,46 @@ class StatusTopicIT {
         }
         assertThat(log.containing("dropped the", "event (sequence", "of instance-small/nnn", "RecordTooLargeException"))
                 .as("its start, its transition and, at the close, its stop").hasSize(3);
+    }
+
+    @Test
+    void instancesWhoseClocksAreOffAreJudgedByWhenTheReaderHeardThem(TestBroker broker) throws Exception {
+        String topic = "skew-" + UUID.randomUUID();
+        Duration interval = Duration.ofSeconds(1);
+        java.time.Instant startedAt = java.time.Instant.now();
+        broker.createTopic(topic, 1, 1, Map.of("cleanup.policy", "compact"));
+        try (StatusReader reader = StatusReader.start(broker.clientConfig(), topic);
+             KafkaProducer<String, byte[]> writer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                     "key.serializer", StringSerializer.class,
+                     "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.state() == StatusReader.State.LIVE);
+            long[] sequence = {0};
+            // "behind" beats every half interval, its clock 100 s behind; "ahead" beats once, its clock 100 s ahead.
+            java.util.function.BiConsumer<String, Duration> beat = (instance, offset) -> writer.send(new ProducerRecord<>(
+                    topic, instance, io.breakwater.status.StatusEventCodec.encode(new io.breakwater.status.InstanceEvent(
+                            StatusEvent.SCHEMA, io.breakwater.status.InstanceEvent.Kind.HEARTBEAT, instance,
+                            java.time.Instant.now().plus(offset), startedAt.plus(offset), interval, ++sequence[0]))));
+            for (String instance : List.of("behind", "ahead")) {
+                byte[] started = io.breakwater.status.StatusEventCodec.encode(new StatusEvent(StatusEvent.SCHEMA,
+                        StatusEvent.Kind.STARTED, "orders", instance, CircuitBreakerState.CLOSED, CircuitBreakerState.CLOSED,
+                        startedAt, startedAt, "started", 0, 0, 0, 0, null, 0));
+                writer.send(new ProducerRecord<>(topic, instance + "/orders", started));
+            }
+            beat.accept("ahead", Duration.ofSeconds(100));
+            java.util.concurrent.ScheduledExecutorService beats = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            try {
+                beats.scheduleAtFixedRate(() -> beat.accept("behind", Duration.ofSeconds(-100)), 0, 500, TimeUnit.MILLISECONDS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> reader.fleetEntries(false).size() == 2);
+                // Judged by their own clocks, "behind" was STALE from its first heartbeat and "ahead" LIVE for 100 s.
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(reader.fleetEntries(false))
+                        .extracting(e -> e.instance() + " " + e.presence())
+                        .containsExactly("ahead STALE", "behind LIVE"));
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> reader.fleetEntries(false)
+                        .stream().anyMatch(e -> e.instance().equals("behind") && e.presence() == FleetEntry.Presence.LIVE));
+            } finally {
+                beats.shutdownNow();
+            }
+        }
     }
 
     /** The requests a consumer sent so far, from its JMX metrics. */

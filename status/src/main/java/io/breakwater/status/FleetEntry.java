@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * One line of the fleet view: the newest event of one breaker of one instance, whether that instance is still
@@ -55,8 +56,13 @@ public record FleetEntry(StatusEvent event, Presence presence, Instant lastSeen,
      * (null when none was read).
      */
     public static FleetEntry of(StatusEvent event, InstanceEvent instance, Instant now) {
-        Objects.requireNonNull(event, "event");
         Objects.requireNonNull(now, "now");
+        return of(event, instance, now, i -> i.isStaleAt(now));
+    }
+
+    /** As {@link #of(StatusEvent, InstanceEvent, Instant)}, a heartbeat judged {@code stale} or not by the caller. */
+    static FleetEntry of(StatusEvent event, InstanceEvent instance, Instant now, Predicate<InstanceEvent> stale) {
+        Objects.requireNonNull(event, "event");
         Instant lastSeen = instance != null && instance.at().isAfter(event.at()) ? instance.at() : event.at();
         Presence presence;
         if (event.kind() == StatusEvent.Kind.STOPPED) {
@@ -67,7 +73,7 @@ public record FleetEntry(StatusEvent event, Presence presence, Instant lastSeen,
             // A breaker event after the stop comes from the instance started again under the same id.
             presence = event.at().isAfter(instance.at()) ? Presence.LIVE : Presence.STOPPED;
         } else {
-            presence = instance.isStaleAt(now) ? Presence.STALE : Presence.LIVE;
+            presence = stale.test(instance) ? Presence.STALE : Presence.LIVE;
         }
         return new FleetEntry(event, presence, lastSeen, instance);
     }
@@ -78,9 +84,16 @@ public record FleetEntry(StatusEvent event, Presence presence, Instant lastSeen,
      */
     public static List<FleetEntry> of(Collection<StatusEvent> events, Map<String, InstanceEvent> instances, Instant now,
                                       boolean includeStopped) {
+        Objects.requireNonNull(now, "now");
+        return of(events, instances, now, includeStopped, i -> i.isStaleAt(now));
+    }
+
+    /** As {@link #of(Collection, Map, Instant, boolean)}, each heartbeat judged {@code stale} or not by the caller. */
+    static List<FleetEntry> of(Collection<StatusEvent> events, Map<String, InstanceEvent> instances, Instant now,
+                               boolean includeStopped, Predicate<InstanceEvent> stale) {
         Objects.requireNonNull(instances, "instances");
         return events.stream()
-                .map(e -> of(e, instances.get(e.instance()), now))
+                .map(e -> of(e, instances.get(e.instance()), now, stale))
                 .filter(e -> includeStopped || e.presence() != Presence.STOPPED)
                 .sorted(Comparator.comparing(FleetEntry::instance).thenComparing(FleetEntry::breaker))
                 .toList();

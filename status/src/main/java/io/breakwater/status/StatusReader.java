@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * read alike. It joins no consumer group and commits nothing. Thread-safe.
  *
  * <p><b>Who is there.</b> {@link #fleetEntries(boolean)} judges each breaker by its instance's heartbeats: {@code LIVE},
- * {@code STALE} once the newest heartbeat is older than {@value InstanceEvent#MISSED_HEARTBEATS} of its intervals,
+ * {@code STALE} once the newest heartbeat is older than {@value InstanceEvent#MISSED_HEARTBEATS} of its intervals (by
+ * the reader's clock since it heard it, once following the topic: an instance whose clock is off is judged rightly),
  * {@code STOPPED} after a clean shutdown (hidden unless asked for), {@code UNKNOWN} for an instance that sends none.
  *
  * <p><b>When the cluster is away.</b> Starting never fails for an unreachable cluster or a missing topic:
@@ -50,6 +51,11 @@ public final class StatusReader implements AutoCloseable {
     private final Clock clock;
     private final Map<String, StatusEvent> latest = new ConcurrentHashMap<>();
     private final Map<String, InstanceEvent> instances = new ConcurrentHashMap<>();
+    // When (the reader's clock.nanoTime()) the newest heartbeat of each instance was heard, if it came while the reader
+    // followed the topic: such an instance is judged by that, not by the time in its heartbeat, which its own clock
+    // wrote (minutes behind, it would show a live instance STALE; ahead, hide a dead one). One read while catching up
+    // has its own time alone. Written by the reader's thread.
+    private final Map<String, Long> heardAt = new ConcurrentHashMap<>();
     private final List<Consumer<StatusEvent>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong read = new AtomicLong();
@@ -87,6 +93,7 @@ public final class StatusReader implements AutoCloseable {
             if (record.key() != null) {
                 latest.remove(record.key());
                 instances.remove(record.key());
+                heardAt.remove(record.key());
             }
             return;
         }
@@ -109,6 +116,11 @@ public final class StatusReader implements AutoCloseable {
         if (message instanceof InstanceEvent instance) {
             if (instance.isNewerThan(instances.get(instance.key()))) {
                 instances.put(instance.key(), instance);
+                if (follower.state() == State.LIVE) {
+                    heardAt.put(instance.key(), clock.nanoTime());
+                } else {
+                    heardAt.remove(instance.key());
+                }
             }
             return;
         }
@@ -178,7 +190,20 @@ public final class StatusReader implements AutoCloseable {
      * only if {@code includeStopped}.
      */
     public List<FleetEntry> fleetEntries(boolean includeStopped) {
-        return FleetEntry.of(latest.values(), instances(), Instant.ofEpochMilli(clock.currentTimeMillis()), includeStopped);
+        Instant now = Instant.ofEpochMilli(clock.currentTimeMillis());
+        return FleetEntry.of(latest.values(), instances(), now, includeStopped, i -> stale(i, now));
+    }
+
+    /**
+     * Whether {@code instance}'s newest heartbeat is over {@value InstanceEvent#MISSED_HEARTBEATS} intervals old: by the
+     * reader's clock since it was heard, where it was heard following the topic, else by the time it carries.
+     */
+    private boolean stale(InstanceEvent instance, Instant now) {
+        Long heard = heardAt.get(instance.key());
+        if (heard == null || instance.kind() != InstanceEvent.Kind.HEARTBEAT) {
+            return instance.isStaleAt(now);
+        }
+        return clock.nanoTime() - heard > instance.interval().multipliedBy(InstanceEvent.MISSED_HEARTBEATS).toNanos();
     }
 
     /** Calls {@code listener} with every newer breaker event read from now on (on the reader's thread). */
