@@ -37,9 +37,8 @@ final class FlushMarks {
     void await() {
         FlushMark mark = new FlushMark();
         queue.offerPastCapacity(mark);
-        if (drained) {   // close drained the queue for the last time, maybe before the mark came: nothing is before it
-            queue.remove(mark);
-            return;
+        if (drained && queue.remove(mark)) {   // close drained the queue for the last time, maybe before the mark came:
+            untilSenderEnds(mark);             // only a record the sender may still be handing over is before it
         }
         try {
             mark.await();   // not drained when the mark came: close's last drain (or the sender) takes it
@@ -79,7 +78,7 @@ final class FlushMarks {
             for (FlushMark mark : taken) {
                 queue.offerPastCapacity(mark);
                 if (drained && queue.remove(mark)) {
-                    mark.countDown();   // close's last drain may have run already: nobody else would take it
+                    untilSenderEnds(mark);   // close's last drain may have run already: nobody else would take it
                 }
             }
         }
@@ -94,7 +93,7 @@ final class FlushMarks {
         }
     }
 
-    /** The sender thread ends: the marks close took are let go. */
+    /** The sender thread ends, or close gave up waiting for it: the marks close took are let go. */
     synchronized void senderEnded() {
         senderEnded = true;
         if (afterSender != null) {

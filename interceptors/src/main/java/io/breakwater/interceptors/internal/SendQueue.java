@@ -52,8 +52,7 @@ public final class SendQueue<K, V> {
     private volatile Thread closer;
     private volatile Thread drainer;
     private final FlushMarks flushes;
-    // Whether the breaker refused the record just handed over; the sender thread's.
-    private boolean refused;
+    private boolean refused;   // whether the breaker refused the record just handed over; the sender thread's
 
     public SendQueue(String name, CircuitBreaker breaker, int capacity, GuardedSend<K, V> guarded) {
         this(name, breaker, capacity, guarded, IDLE_WAIT);
@@ -67,7 +66,7 @@ public final class SendQueue<K, V> {
             throw new IllegalArgumentException("the send queue's capacity must be >= 1, but was " + capacity);
         }
         this.capacity = capacity;
-        this.sender = new Thread(this::run, "breakwater-sender-" + name);
+        this.sender = new Thread(this::runThenRelease, "breakwater-sender-" + name);
         this.queue = new HandOff<>(capacity, idleWait, sender);
         this.flushes = new FlushMarks(queue);
         // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run on the
@@ -104,10 +103,7 @@ public final class SendQueue<K, V> {
         return enqueue(entry);
     }
 
-    /**
-     * Queues {@code deferred} as it is, made on the sender thread once its gate ({@link DeferredRecord#veto()}) lets it
-     * go; as above, its own {@code onCompletion} hearing the outcome.
-     */
+    /** Queues {@code deferred}, made on the sender thread once its gate lets it go; its {@code onCompletion} hears how. */
     public void enqueue(DeferredRecord<K, V> deferred) {
         RuntimeException refused = refusal();
         if (refused != null) {
@@ -171,17 +167,23 @@ public final class SendQueue<K, V> {
         return queue.size();
     }
 
+    private void runThenRelease() {   // however the sender ends, the flushes whose marks close took then return
+        try {
+            run();
+        } finally {
+            flushes.senderEnded();
+        }
+    }
+
     private void run() {
         for (;;) {
             if (!closing) {
-                // An interrupt before close (a callback's, or code it ran) would fail every record that waits
-                // in Kafka's send(); only awaitSender() interrupts on purpose, after close began.
+                // A callback's interrupt would fail every record in Kafka's send(): only awaitSender()'s, after close, counts.
                 Thread.interrupted();
             }
             Callback entry = queue.poll();
             if (entry == null) {
                 if (closing) {
-                    flushes.senderEnded();   // the flushes whose marks close took while this thread was in send() return
                     return;
                 }
                 entry = queue.await(() -> closing);
@@ -208,8 +210,7 @@ public final class SendQueue<K, V> {
             if (veto != null) {
                 QueuedRecord.failLogged(entry, veto, breaker.name());
             } else if (refused) {
-                // Refused: nothing queued behind it may get ahead of it, so what was queued then is refused too
-                // (not what callers queue meanwhile: the breaker may admit again by then).
+                // Refused: what was queued behind it then is refused too (not what comes meanwhile: the breaker may admit).
                 drain(null, false, queue.size());
             }
         }
@@ -217,7 +218,7 @@ public final class SendQueue<K, V> {
 
     /**
      * Fails up to {@code most} queued records (if {@code whileOpen}: while the breaker {@code refusesNow()}) with its
-     * refusal or {@code failure}. A flush's mark taken on the way waits for a hand-over in progress: queued again.
+     * refusal or {@code failure}; a flush's mark taken on the way waits for any hand-over in progress.
      */
     private void drain(Exception failure, boolean whileOpen, int most) {
         boolean aside = Thread.currentThread() != sender && Thread.currentThread() != closer;   // the sender may be handing over
@@ -263,11 +264,11 @@ public final class SendQueue<K, V> {
     }
 
     /**
-     * Stops taking records: the sender hands over what is queued for up to {@code timeout}; records still
-     * queued then fail with a {@code KafkaException}. Returns the time left of {@code timeout}. Called by a callback on
-     * the sender thread, it waits for nothing: the records still queued fail at once. Called on its producer's network
-     * thread, which the sender may be waiting for in {@code send()}, so too, and no time is left (as Kafka's close there).
-     * A flush waiting when the timeout passed returns once the sender is out of {@code send()}: its record is done too.
+     * Stops taking records: the sender hands over what is queued for up to {@code timeout}; records still queued then
+     * fail with a {@code KafkaException}, and a flush waiting returns once the sender is out of {@code send()} (or
+     * {@link #awaitSender} gave up on it). Returns the time left of {@code timeout}. Called by a callback on the sender
+     * thread, it waits for nothing: the records still queued fail at once. Called on its producer's network thread,
+     * which the sender may be waiting for in {@code send()}, so too, and no time is left (as Kafka's close there).
      */
     public Duration close(Duration timeout) {
         long deadline = System.nanoTime() + io.breakwater.breaker.Timeouts.deadlineNanos(timeout);
@@ -291,8 +292,9 @@ public final class SendQueue<K, V> {
         return onNetwork ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
-    /** After the producer itself is closed: waits briefly for a sender still blocked in it to return. */
+    /** After the producer is closed: waits briefly for a sender still blocked in it; the flushes waiting for it return. */
     public void awaitSender(Duration timeout) {
         SenderThreads.awaitEnd(sender, timeout, breaker.name());
+        flushes.senderEnded();
     }
 }
