@@ -210,7 +210,7 @@ public final class StatusPublisher implements AutoCloseable {
         return shared.core().published();
     }
 
-    /** Events dropped because a key's queue was full, too many keys waited, or the publisher was closed. */
+    /** Events dropped: a key's queue was full, too many keys waited, the cluster refused the record, or it was closed. */
     public long dropped() {
         return shared.core().dropped();
     }

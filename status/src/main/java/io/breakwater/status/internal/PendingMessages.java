@@ -184,7 +184,7 @@ final class PendingMessages {
         return waiting;
     }
 
-    /** Messages dropped so far: a key's older events coalesced away, or offered after close. */
+    /** Messages dropped so far: a key's older events coalesced away, refused by the cluster, or offered after close. */
     synchronized long dropped() {
         return dropped;
     }

@@ -76,7 +76,7 @@ public final class PublisherCore {
         this.startedAt = Instant.ofEpochMilli(clock.currentTimeMillis());
         this.nextHeartbeatNanos = clock.nanoTime();
         this.errors = new SendErrors(topic, instanceId, clientConfig);
-        this.producer = new SenderSlot(clientConfig, topic, instanceId);
+        this.producer = new SenderSlot(clientConfig, topic, instanceId, errors::settingsChanged);
         tick(); // the first heartbeat, before any breaker event
         this.heartbeats = Watchdog.register(this::tick);
         this.thread = new Thread(this::run, "breakwater-status-publisher-" + THREADS.incrementAndGet());
@@ -226,26 +226,26 @@ public final class PublisherCore {
     /** Sends {@code messages}, of distinct keys; how many left the queue (sent, or refused for themselves: dropped). */
     private int send(List<StatusMessage> messages) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(20_000, pending.millisLeft())));
-        int[] left = {0};
+        long before = published.get();   // counted by this thread alone
+        int[] refusedCount = {0};
         try {
             Throwable failure = producer.sender().send(messages, deadline, sent -> {
                 published.incrementAndGet();
                 pending.sent(sent);
-                left[0]++;
             }, (refused, why) -> {
                 pending.refused(refused);
-                left[0]++;
+                refusedCount[0]++;
                 errors.refused(refused, why);
             });
-            if (failure == null) {
-                errors.sent();
-            } else {
+            if (failure != null) {
                 errors.sendFailed(failure, pending());
+            } else if (published.get() > before) {   // not a round whose records were all refused: none went
+                errors.sent();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return left[0];
+        return (int) (published.get() - before) + refusedCount[0];
     }
 
     /**

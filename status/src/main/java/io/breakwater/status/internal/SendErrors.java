@@ -35,7 +35,8 @@ public final class SendErrors {
 
     private final String topic;
     private final String instanceId;
-    private final String principal;
+    // Of the settings the producer was made with: a swap to newer ones (rotated credentials) changes it.
+    private volatile String principal;
     private final Log log;
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
@@ -68,6 +69,15 @@ public final class SendErrors {
             log.log(Level.WARN, "Status topic " + topic + " cannot be checked or created yet (the cluster does not "
                     + "answer); holding " + held + " event(s) and retrying");
         }
+    }
+
+    /**
+     * The producer was made anew with {@code clientConfig} (a handle with newer settings came): lines name its principal
+     * from now on, and each kind of trouble is told again, the first time it comes with these settings.
+     */
+    public void settingsChanged(Map<String, ?> clientConfig) {
+        principal = principal(clientConfig);
+        logged.clear();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.breakwater.status.internal;
 import io.breakwater.breaker.Throwables;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,15 @@ final class SenderSlot {
     private StatusSender sender;
     private boolean closed;
     private final AtomicReference<Map<String, Object>> newer = new AtomicReference<>();
+    // Told the newer settings once a producer was made with them (on the publisher's thread).
+    private final Consumer<Map<String, Object>> swapped;
 
     SenderSlot(Map<String, Object> config, String topic, String instanceId) {
+        this(config, topic, instanceId, settings -> { });
+    }
+
+    SenderSlot(Map<String, Object> config, String topic, String instanceId, Consumer<Map<String, Object>> swapped) {
+        this.swapped = swapped;
         this.topic = topic;
         this.instanceId = instanceId;
         this.config = Map.copyOf(config);
@@ -68,8 +76,12 @@ final class SenderSlot {
             if (closed) {
                 made.close();
             } else {
+                boolean newerSettings = settings != config;
                 sender = made;
                 config = settings;
+                if (newerSettings) {
+                    swapped.accept(settings);
+                }
             }
             return sender;
         }

@@ -19,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -109,8 +108,8 @@ final class StatusSender {
      * broker's checks reject. Sent again, such a record fails again.
      */
     static boolean refusesTheRecord(Throwable failure) {
-        return failure instanceof RecordTooLargeException || failure instanceof RecordBatchTooLargeException
-                || failure instanceof InvalidRecordException;
+        // Not RecordBatchTooLargeException: the broker says it of a whole batch, whose other records may go on their own.
+        return failure instanceof RecordTooLargeException || failure instanceof InvalidRecordException;
     }
 
     /** Whether the done {@code answer} failed for a reason other than its record's own (see {@link #refusesTheRecord}). */

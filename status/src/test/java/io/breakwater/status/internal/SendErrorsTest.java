@@ -119,4 +119,18 @@ class SendErrorsTest {
         assertThat(SendErrors.principal(Map.of("sasl.jaas.config", "M required password='username=\"X\"';")))
                 .isEqualTo("an unknown principal");
     }
+
+    @Test
+    void afterASwapToNewerSettingsLinesNameTheNewPrincipalAndATroubleAlreadyToldIsToldAgain() {
+        SendErrors errors = recording(Map.of("sasl.jaas.config", JAAS));
+        errors.sendFailed(new ExecutionException(new SaslAuthenticationException("Authentication failed")), 1);
+        errors.settingsChanged(Map.of("sasl.jaas.config", JAAS.replace("\"app\"", "\"app-2\"")
+                .replace("app-secret", "rotated-secret")));
+        errors.sendFailed(new ExecutionException(new SaslAuthenticationException("Authentication failed")), 1);
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("as User:app ");
+        assertThat(lines.get(1)).as("the new credentials' own failure").contains("as User:app-2 ")
+                .doesNotContain("rotated-secret");
+    }
 }

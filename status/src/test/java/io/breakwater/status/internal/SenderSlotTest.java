@@ -10,7 +10,8 @@ class SenderSlotTest {
 
     @Test
     void newerSettingsMakeANewProducerAtTheNextBatchAndNotBefore() {
-        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-1");
+        java.util.List<Map<String, Object>> told = new java.util.ArrayList<>();
+        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-1", told::add);
         try {
             StatusSender first = slot.sender();
             assertThat(slot.sender()).as("no newer settings: the same producer").isSameAs(first);
@@ -19,8 +20,11 @@ class SenderSlotTest {
             assertThat(slot.config()).as("what the next batch uses").containsEntry("reconnect.backoff.ms", 500);
             assertThat(slot.inUse()).as("not before it").doesNotContainKey("reconnect.backoff.ms");
 
+            assertThat(told).isEmpty();
             StatusSender second = slot.sender();
             assertThat(second).isNotSameAs(first);
+            assertThat(told).as("the errors are told the settings they now come with").singleElement()
+                    .isEqualTo(slot.inUse());
             assertThat(slot.inUse()).containsEntry("reconnect.backoff.ms", 500);
             assertThat(slot.sender()).isSameAs(second);
         } finally {
@@ -31,7 +35,8 @@ class SenderSlotTest {
     @Test
     void settingsThatMakeNoProducerAreLoggedAndTheOldOnesKept() {
         io.breakwater.testsupport.LogLines log = io.breakwater.testsupport.LogLines.fromNow();
-        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-3");
+        java.util.List<Map<String, Object>> told = new java.util.ArrayList<>();
+        SenderSlot slot = new SenderSlot(Map.of("bootstrap.servers", "127.0.0.1:1"), "breakwater-status", "i-3", told::add);
         try {
             slot.sender();
             // SASL without a login module: Kafka's producer refuses to be made.
@@ -43,6 +48,7 @@ class SenderSlotTest {
             assertThat(log.containing("instance i-3", "the newer client settings make no producer", "keeping the settings"))
                     .hasSize(1);
             assertThat(slot.sender()).as("made once, not at every batch").isSameAs(kept);
+            assertThat(told).as("still the old settings").isEmpty();
         } finally {
             slot.close();
         }
