@@ -144,7 +144,8 @@ public final class CircuitBreakerRegistry {
 
     /**
      * Calls {@code listener} for every existing breaker now, then for each one created later, until the subscription is
-     * closed: once its close returns, the listener is not called again (a close from inside the listener returns at once).
+     * closed: once its close returns, the listener is not called again. So the close waits for a call under way, to this
+     * or another listener (a close from inside a listener returns at once): close it holding no lock a listener takes.
      */
     public Subscription forEachBreaker(Consumer<CircuitBreaker> listener) {
         Objects.requireNonNull(listener, "listener");

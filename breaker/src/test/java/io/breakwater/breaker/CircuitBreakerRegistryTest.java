@@ -161,15 +161,15 @@ class CircuitBreakerRegistryTest {
         try {
             Future<CircuitBreaker> creating = threads.submit(() -> registry.getOrCreate("late"));
             assertThat(inFirst.await(10, TimeUnit.SECONDS)).isTrue();
-            Thread[] closer = new Thread[1];
+            java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic.AtomicReference<>();
             Future<?> closing = threads.submit(() -> {
-                closer[0] = Thread.currentThread();
+                closer.set(Thread.currentThread());
                 second.close();
                 closeReturned.set(true);
             });
             // The close either returned (the defect) or waits for the creation under way.
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> closeReturned.get()
-                    || closer[0] != null && closer[0].getState() == Thread.State.BLOCKED);
+                    || closer.get() != null && closer.get().getState() == Thread.State.BLOCKED);
             release.countDown();
             creating.get(10, TimeUnit.SECONDS);
             closing.get(10, TimeUnit.SECONDS);

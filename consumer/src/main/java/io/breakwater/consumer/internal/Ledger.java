@@ -119,6 +119,8 @@ final class Ledger {
             a.inAll = 0;
             a.handOvers = 0;
             a.handOverDue = null;
+        } else if (a.epoch.isEmpty()) {
+            a.epoch = record.leaderEpoch();   // known from now on
         }
         return a;
     }

@@ -58,6 +58,14 @@ class LedgerTest {
                 .isEqualTo(2);
     }
 
+    @Test
+    void anEpochLearnedAfterTheFirstAttemptStillTellsAnotherRecordApart() {
+        ledger.failedAttempt(record, 0, 0, 0);   // read without an epoch
+        ledger.failedAttempt(epoch(1), 0, 0, 0);
+        assertThat(ledger.failedAttempt(epoch(1), 0, 0, 0).inRow).isEqualTo(3);
+        assertThat(ledger.failedAttempt(epoch(2), 0, 0, 0).inRow).as("another record at offset 7").isEqualTo(1);
+    }
+
     private static ConsumerRecord<String, String> epoch(int leaderEpoch) {
         return new ConsumerRecord<>("orders", 0, 7, -1L, org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE, 1, 1,
                 "k", "v", new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.of(leaderEpoch));

@@ -99,8 +99,9 @@ final class CutOver {
         long now = System.nanoTime();
         synchronized (ledger) {
             if (held != null && !held.givenUp) {
-                if (now - held.since > MAX_NANOS) {
-                    // Checked here too, not only by the replay's ticks: that thread may be stuck in the store's I/O.
+                if (!held.flushing && now - held.since > MAX_NANOS) {
+                    // Checked here too, not only by the replay's ticks: that thread may be stuck in the store's I/O (not
+                    // once it sends the held events: then the cut-over ends as soon as it has).
                     over = "it took longer than " + MAX_NANOS / 1_000_000 + " ms";
                 } else if (held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
                     held.queue.add(event);
