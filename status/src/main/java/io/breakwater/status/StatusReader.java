@@ -55,7 +55,8 @@ public final class StatusReader implements AutoCloseable {
     // followed the topic: such an instance is judged by that, not by the time in its heartbeat, which its own clock
     // wrote (minutes behind, it would show a live instance STALE; ahead, hide a dead one). One read while catching up
     // has its own time alone; one read in the backlog of a reader that lost the cluster for a while counts as heard
-    // then, so an instance that died meanwhile turns STALE that much later. Written by the reader's thread.
+    // then, so an instance that died meanwhile turns STALE three intervals after the reader is back. Written by the
+    // reader's thread.
     private final Map<String, Long> heardAt = new ConcurrentHashMap<>();
     private final List<Consumer<StatusEvent>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong malformed = new AtomicLong();
