@@ -127,7 +127,7 @@ public final class CircuitBreakerProducer<K, V> extends ForwardingProducer<K, V>
         return new CircuitBreakerProducerBuilder<>(delegate, CircuitBreakerProducer::new);
     }
 
-    /** In non-blocking mode, hands every queued record to the delegate first; then flushes the delegate. */
+    /** Non-blocking: hands the queued records over first (KafkaException: a close gave up on the sender); then flushes. */
     @Override
     public void flush() {
         if (queue != null) {

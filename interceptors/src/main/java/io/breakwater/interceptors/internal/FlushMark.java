@@ -10,8 +10,22 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 final class FlushMark extends CountDownLatch implements Callback, HandOff.PastCapacity {
 
+    // Why the flush cannot say that every record before it is done (close gave up on a sender stuck in send()); null: it can.
+    private volatile org.apache.kafka.common.KafkaException failure;
+
     FlushMark() {
         super(1);
+    }
+
+    /** Lets the flush go with {@code failure}, which it throws: a record before it may not be done. */
+    void fail(org.apache.kafka.common.KafkaException failure) {
+        this.failure = failure;
+        countDown();
+    }
+
+    /** The failure it was let go with, or null. */
+    org.apache.kafka.common.KafkaException failure() {
+        return failure;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.breakwater.interceptors.internal;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 
 /**
@@ -24,6 +25,7 @@ final class FlushMarks {
     // go once the sender ends, and whether it has; guarded by this. A flush never returns before that record is done.
     private List<FlushMark> afterSender;
     private boolean senderEnded;
+    private KafkaException stuck;   // why close gave up on the sender, should it have
 
     FlushMarks(HandOff<Callback> queue) {
         this.queue = queue;
@@ -46,6 +48,9 @@ final class FlushMarks {
             queue.remove(mark);
             Thread.currentThread().interrupt();
             throw new InterruptException(e);
+        }
+        if (mark.failure() != null) {
+            throw mark.failure();
         }
     }
 
@@ -86,18 +91,44 @@ final class FlushMarks {
 
     /** Close's drain took {@code mark}: let go now if the sender has ended, else once it does. */
     synchronized void untilSenderEnds(FlushMark mark) {
-        if (senderEnded) {
+        if (senderEnded && stuck != null) {
+            mark.fail(stuck);
+        } else if (senderEnded) {
             mark.countDown();
         } else {
             (afterSender == null ? afterSender = new ArrayList<>() : afterSender).add(mark);
         }
     }
 
-    /** The sender thread ends, or close gave up waiting for it: the marks close took are let go. */
+    /** The sender thread ends: the marks close took are let go. */
     synchronized void senderEnded() {
+        senderEnded(null);
+    }
+
+    /** Close gave up waiting for the sender of {@code breaker}'s producer, still in its send(): the flushes throw. */
+    void senderStuck(String breaker) {
+        senderEnded(new KafkaException("The producer of '" + breaker + "' closed while a record was still in its send(): "
+                + "this flush cannot tell whether every record before it is done"));
+    }
+
+    /**
+     * The sender thread ends, or with {@code failure} close gave up waiting for it: the marks close took are let go,
+     * their flushes throwing {@code failure}, as from now on a flush that comes after close's drains.
+     */
+    synchronized void senderEnded(KafkaException failure) {
+        if (senderEnded) {
+            return;
+        }
         senderEnded = true;
+        stuck = failure;
         if (afterSender != null) {
-            afterSender.forEach(FlushMark::countDown);
+            afterSender.forEach(mark -> {
+                if (failure == null) {
+                    mark.countDown();
+                } else {
+                    mark.fail(failure);
+                }
+            });
             afterSender = null;
         }
     }

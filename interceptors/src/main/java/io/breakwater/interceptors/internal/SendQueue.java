@@ -69,8 +69,7 @@ public final class SendQueue<K, V> {
         this.sender = new Thread(this::runThenRelease, "breakwater-sender-" + name);
         this.queue = new HandOff<>(capacity, idleWait, sender);
         this.flushes = new FlushMarks(queue);
-        // Transitions happen on any thread (the watchdog's, Kafka's network thread): the callers' callbacks run on the
-        // drain thread instead, later, so it drains only while the breaker still refuses (it may have been reset since).
+        // Transitions come on any thread: the callbacks run later on the drain thread, while the breaker still refuses.
         this.drainOnOpen = breaker.onTransition(t -> {
             if (t.to().rejectsCalls()) {
                 QueueDrains.EXECUTOR.execute(() -> {
@@ -292,9 +291,10 @@ public final class SendQueue<K, V> {
         return onNetwork ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
-    /** After the producer is closed: waits briefly for a sender still blocked in it; the flushes waiting for it return. */
+    /** After the producer is closed: waits briefly for a sender still in it; the flushes waiting for it fail if it is. */
     public void awaitSender(Duration timeout) {
-        SenderThreads.awaitEnd(sender, timeout, breaker.name());
-        flushes.senderEnded();
+        if (!SenderThreads.awaitEnd(sender, timeout, breaker.name())) {
+            flushes.senderStuck(breaker.name());
+        }
     }
 }

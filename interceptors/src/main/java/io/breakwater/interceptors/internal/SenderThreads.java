@@ -42,11 +42,11 @@ final class SenderThreads {
      * After the producer itself is closed: interrupts {@code sender}, still blocked in it maybe, and waits up to
      * {@code timeout} (at least a millisecond) for it to end; one still alive then is logged, not waited for. Called
      * on the sender thread itself (a callback closed the producer), it returns at once: the sender ends once the
-     * callback returns.
+     * callback returns. Returns whether the sender ended (true there, as it will).
      */
-    static void awaitEnd(Thread sender, Duration timeout, String breaker) {
+    static boolean awaitEnd(Thread sender, Duration timeout, String breaker) {
         if (Thread.currentThread() == sender) {
-            return;
+            return true;
         }
         sender.interrupt();
         try {
@@ -56,6 +56,8 @@ final class SenderThreads {
         }
         if (sender.isAlive()) {
             LOG.warn("The sender thread of '{}' is still blocked in send() after close", breaker);
+            return false;
         }
+        return true;
     }
 }
