@@ -205,7 +205,9 @@ public final class StatusReader implements AutoCloseable {
         if (heard == null || instance.kind() != InstanceEvent.Kind.HEARTBEAT) {
             return instance.isStaleAt(now);
         }
-        return clock.nanoTime() - heard > instance.interval().multipliedBy(InstanceEvent.MISSED_HEARTBEATS).toNanos();
+        // As Durations: an absurd interval (a rogue writer's) must not overflow.
+        return Duration.ofNanos(clock.nanoTime() - heard).compareTo(instance.interval().multipliedBy(
+                InstanceEvent.MISSED_HEARTBEATS)) > 0;
     }
 
     /** Calls {@code listener} with every newer breaker event read from now on (on the reader's thread). */

@@ -101,7 +101,8 @@ final class CutOver {
             if (held != null && !held.givenUp) {
                 if (!held.flushing && now - held.since > MAX_NANOS) {
                     // Checked here too, not only by the replay's ticks: that thread may be stuck in the store's I/O (not
-                    // once it sends the held events: then the cut-over ends as soon as it has).
+                    // once it sends the held events: then the cut-over ends as soon as it has, held to its bounds in
+                    // events and bytes should that thread stall in a spill's append meanwhile).
                     over = "it took longer than " + MAX_NANOS / 1_000_000 + " ms";
                 } else if (held.queue.size() < MAX_EVENTS && held.bytes + event.bytes() <= MAX_BYTES) {
                     held.queue.add(event);

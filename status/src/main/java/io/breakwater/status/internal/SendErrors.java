@@ -42,6 +42,8 @@ public final class SendErrors {
     private volatile String lastError;
     // The kinds logged since the last success. Confined to the publisher's thread.
     private final Set<Kind> logged = EnumSet.noneOf(Kind.class);
+    // Whether trouble was logged before a swap to newer settings, since the last success. The publisher's thread's too.
+    private boolean toldBeforeSwap;
 
     public SendErrors(String topic, String instanceId, Map<String, ?> clientConfig) {
         this(topic, instanceId, clientConfig, (level, message) -> LOG.atLevel(level).log(message));
@@ -77,6 +79,7 @@ public final class SendErrors {
      */
     public void settingsChanged(Map<String, ?> clientConfig) {
         principal = principal(clientConfig);
+        toldBeforeSwap |= !logged.isEmpty();   // the next success still says that the trouble is over
         logged.clear();
     }
 
@@ -122,10 +125,11 @@ public final class SendErrors {
 
     /** A send succeeded: says so if trouble was logged, and forgets the last error and what was logged. */
     public void sent() {
-        if (!logged.isEmpty()) {
-            log.log(Level.INFO, "Status topic " + topic + " " + (logged.equals(EnumSet.of(Kind.UNREACHABLE))
+        if (!logged.isEmpty() || toldBeforeSwap) {
+            log.log(Level.INFO, "Status topic " + topic + " " + (logged.equals(EnumSet.of(Kind.UNREACHABLE)) && !toldBeforeSwap
                     ? "reachable again" : "written again") + "; publishing held events");
             logged.clear();
+            toldBeforeSwap = false;
         }
         lastError = null;
     }

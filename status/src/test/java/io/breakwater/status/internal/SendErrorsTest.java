@@ -132,5 +132,10 @@ class SendErrorsTest {
         assertThat(lines.get(0)).contains("as User:app ");
         assertThat(lines.get(1)).as("the new credentials' own failure").contains("as User:app-2 ")
                 .doesNotContain("rotated-secret");
+
+        errors.settingsChanged(Map.of("sasl.jaas.config", JAAS));   // the right ones now: the first send succeeds
+        errors.sent();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(2)).isEqualTo("INFO Status topic breakwater-status written again; publishing held events");
     }
 }
