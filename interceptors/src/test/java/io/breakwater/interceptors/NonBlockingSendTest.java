@@ -48,6 +48,12 @@ class NonBlockingSendTest {
 
         @Override
         public synchronized Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {
+            awaitRelease();
+            return sendNow(r, cb);
+        }
+
+        /** Waits until released; interrupted, throws as Kafka's send() does. */
+        void awaitRelease() {
             entered.countDown();
             try {
                 release.await();
@@ -55,6 +61,10 @@ class NonBlockingSendTest {
                 Thread.currentThread().interrupt();
                 throw new org.apache.kafka.common.errors.InterruptException(e);
             }
+        }
+
+        /** The mock's own send. */
+        Future<RecordMetadata> sendNow(ProducerRecord<String, String> r, Callback cb) {
             return super.send(r, cb);
         }
     }
@@ -365,24 +375,16 @@ class NonBlockingSendTest {
 
     @Test
     void aFlushWaitingWhenCloseTimesOutReturnsOnlyOnceTheRecordInSendIsDone() throws Exception {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        MockProducer<String, String> stuck = new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
+        StuckProducer stuck = new StuckProducer() {
             @Override
             public Future<RecordMetadata> send(ProducerRecord<String, String> r, Callback cb) {   // holds no lock while stuck
-                entered.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new org.apache.kafka.common.errors.InterruptException(e);
-                }
-                return super.send(r, cb);
+                awaitRelease();
+                return sendNow(r, cb);
             }
         };
         CircuitBreakerProducer<String, String> producer = nonBlocking(stuck, 100);
         Future<RecordMetadata> inSend = producer.send(record("in send()"));
-        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
         // What flush did once its records were handed over (then the closed mock's flush refuses): whether the record
         // was done then; or what it threw should close have given up on the sender in send().
         java.util.concurrent.CompletableFuture<String> flushed = new java.util.concurrent.CompletableFuture<>();
@@ -402,7 +404,7 @@ class NonBlockingSendTest {
         try {
             producer.close(Duration.ofMillis(300));
         } finally {
-            release.countDown();   // should close no longer interrupt the sender, it still ends
+            stuck.release.countDown();   // should close no longer interrupt the sender, it still ends
         }
 
         // Close's drain let the flush go while the record was still in send(): an application committing after its
