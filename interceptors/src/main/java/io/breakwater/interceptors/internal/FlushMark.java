@@ -17,8 +17,8 @@ final class FlushMark extends CountDownLatch implements Callback, HandOff.PastCa
         super(1);
     }
 
-    /** Lets the flush go with {@code failure}, which it throws: a record before it may not be done. */
-    void fail(org.apache.kafka.common.KafkaException failure) {
+    /** Lets the flush go; with {@code failure} (may be null), which it throws: a record before it may not be done. */
+    void letGo(org.apache.kafka.common.KafkaException failure) {
         this.failure = failure;
         countDown();
     }

@@ -91,10 +91,8 @@ final class FlushMarks {
 
     /** Close's drain took {@code mark}: let go now if the sender has ended, else once it does. */
     synchronized void untilSenderEnds(FlushMark mark) {
-        if (senderEnded && stuck != null) {
-            mark.fail(stuck);
-        } else if (senderEnded) {
-            mark.countDown();
+        if (senderEnded) {
+            mark.letGo(stuck);
         } else {
             (afterSender == null ? afterSender = new ArrayList<>() : afterSender).add(mark);
         }
@@ -122,13 +120,7 @@ final class FlushMarks {
         senderEnded = true;
         stuck = failure;
         if (afterSender != null) {
-            afterSender.forEach(mark -> {
-                if (failure == null) {
-                    mark.countDown();
-                } else {
-                    mark.fail(failure);
-                }
-            });
+            afterSender.forEach(mark -> mark.letGo(failure));
             afterSender = null;
         }
     }
